@@ -1,0 +1,452 @@
+// The D1 data model. Instants are UTC epoch milliseconds (integers compare and index well);
+// the IANA zone a person sees is stored beside them. drizzle-kit turns this file into migrations/.
+import { sql } from "drizzle-orm";
+import { check, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+
+const createdAt = () =>
+	integer("created_at")
+		.notNull()
+		.default(sql`(cast(unixepoch('subsec') * 1000 as integer))`);
+
+/** Per-merchant settings stored as JSON; parsed and defaulted by `merchantSettingsSchema`. */
+export interface MerchantSettings {
+	/** Whether TENTATIVE external events block time. */
+	tentativeBlocks: boolean;
+	/** Which customer sign-in methods the booking page offers. */
+	signIn: { google: boolean; facebook: boolean; password: boolean };
+}
+
+export const merchants = sqliteTable("merchants", {
+	id: text("id").primaryKey(),
+	slug: text("slug").notNull().unique(),
+	name: text("name").notNull(),
+	timezone: text("timezone").notNull(),
+	brandColor: text("brand_color").notNull().default("#4f46e5"),
+	settings: text("settings", { mode: "json" }).$type<MerchantSettings>().notNull(),
+	createdAt: createdAt(),
+});
+
+export const staff = sqliteTable(
+	"staff",
+	{
+		id: text("id").primaryKey(),
+		merchantId: text("merchant_id")
+			.notNull()
+			.references(() => merchants.id, { onDelete: "cascade" }),
+		name: text("name").notNull(),
+		email: text("email").notNull(),
+		timezone: text("timezone").notNull(),
+		color: text("color").notNull(),
+		active: integer("active", { mode: "boolean" }).notNull().default(true),
+		/** Stable order for "anyone" assignment and display. */
+		position: integer("position").notNull().default(0),
+		createdAt: createdAt(),
+	},
+	(t) => [index("staff_merchant_idx").on(t.merchantId, t.position)],
+);
+
+export const resources = sqliteTable(
+	"resources",
+	{
+		id: text("id").primaryKey(),
+		merchantId: text("merchant_id")
+			.notNull()
+			.references(() => merchants.id, { onDelete: "cascade" }),
+		name: text("name").notNull(),
+		/** Free-form type a service can require, such as "room". */
+		type: text("type").notNull(),
+		active: integer("active", { mode: "boolean" }).notNull().default(true),
+		createdAt: createdAt(),
+	},
+	(t) => [index("resources_merchant_type_idx").on(t.merchantId, t.type)],
+);
+
+export const services = sqliteTable(
+	"services",
+	{
+		id: text("id").primaryKey(),
+		merchantId: text("merchant_id")
+			.notNull()
+			.references(() => merchants.id, { onDelete: "cascade" }),
+		name: text("name").notNull(),
+		durationMinutes: integer("duration_minutes").notNull(),
+		color: text("color").notNull(),
+		bufferBeforeMinutes: integer("buffer_before_minutes").notNull().default(0),
+		bufferAfterMinutes: integer("buffer_after_minutes").notNull().default(0),
+		minNoticeMinutes: integer("min_notice_minutes").notNull().default(0),
+		horizonDays: integer("horizon_days").notNull().default(60),
+		slotIntervalMinutes: integer("slot_interval_minutes").notNull().default(15),
+		location: text("location"),
+		priceCents: integer("price_cents"),
+		currency: text("currency"),
+		requiredResourceType: text("required_resource_type"),
+		active: integer("active", { mode: "boolean" }).notNull().default(true),
+		createdAt: createdAt(),
+	},
+	(t) => [index("services_merchant_idx").on(t.merchantId)],
+);
+
+/** Which staff members offer which service ("anyone" means all of them). */
+export const staffServices = sqliteTable(
+	"staff_services",
+	{
+		staffId: text("staff_id")
+			.notNull()
+			.references(() => staff.id, { onDelete: "cascade" }),
+		serviceId: text("service_id")
+			.notNull()
+			.references(() => services.id, { onDelete: "cascade" }),
+	},
+	(t) => [primaryKey({ columns: [t.staffId, t.serviceId] }), index("staff_services_service_idx").on(t.serviceId)],
+);
+
+/** Weekly wall-clock hours in the staff member's zone; several rows a day make breaks. */
+export const workingHours = sqliteTable(
+	"working_hours",
+	{
+		id: text("id").primaryKey(),
+		staffId: text("staff_id")
+			.notNull()
+			.references(() => staff.id, { onDelete: "cascade" }),
+		/** ISO weekday: 1 = Monday … 7 = Sunday. */
+		weekday: integer("weekday").notNull(),
+		/** "HH:MM", local wall-clock time. */
+		startTime: text("start_time").notNull(),
+		/** "HH:MM", local wall-clock time, after startTime ("24:00" allowed). */
+		endTime: text("end_time").notNull(),
+	},
+	(t) => [index("working_hours_staff_idx").on(t.staffId, t.weekday)],
+);
+
+/** A date whose hours differ from the weekly pattern; no intervals means closed. */
+export const dateOverrides = sqliteTable(
+	"date_overrides",
+	{
+		id: text("id").primaryKey(),
+		staffId: text("staff_id")
+			.notNull()
+			.references(() => staff.id, { onDelete: "cascade" }),
+		/** "YYYY-MM-DD" in the staff member's zone. */
+		date: text("date").notNull(),
+		intervals: text("intervals", { mode: "json" }).$type<Array<{ start: string; end: string }>>().notNull(),
+	},
+	(t) => [uniqueIndex("date_overrides_staff_date_idx").on(t.staffId, t.date)],
+);
+
+export const timeOff = sqliteTable(
+	"time_off",
+	{
+		id: text("id").primaryKey(),
+		staffId: text("staff_id")
+			.notNull()
+			.references(() => staff.id, { onDelete: "cascade" }),
+		startsAt: integer("starts_at").notNull(),
+		endsAt: integer("ends_at").notNull(),
+		reason: text("reason"),
+	},
+	(t) => [index("time_off_staff_time_idx").on(t.staffId, t.startsAt)],
+);
+
+// ---------------------------------------------------------------------------------------------
+// People and sign-in
+
+export const users = sqliteTable("users", {
+	id: text("id").primaryKey(),
+	/** Lower-cased. */
+	email: text("email").notNull().unique(),
+	emailVerifiedAt: integer("email_verified_at"),
+	/** Versioned hash string (see auth/password.ts); null for provider-only accounts. */
+	passwordHash: text("password_hash"),
+	firstName: text("first_name"),
+	lastName: text("last_name"),
+	photoUrl: text("photo_url"),
+	createdAt: createdAt(),
+});
+
+/** A way into an account other than the password: one row per provider subject. */
+export const identities = sqliteTable(
+	"identities",
+	{
+		id: text("id").primaryKey(),
+		userId: text("user_id")
+			.notNull()
+			.references(() => users.id, { onDelete: "cascade" }),
+		provider: text("provider", { enum: ["google", "facebook"] }).notNull(),
+		subject: text("subject").notNull(),
+		email: text("email"),
+		emailVerified: integer("email_verified", { mode: "boolean" }).notNull().default(false),
+		createdAt: createdAt(),
+	},
+	(t) => [
+		uniqueIndex("identities_provider_subject_idx").on(t.provider, t.subject),
+		index("identities_user_idx").on(t.userId),
+	],
+);
+
+/** Merchant-side roles: an owner manages everything; staff manage their own connections. */
+export const memberships = sqliteTable(
+	"memberships",
+	{
+		userId: text("user_id")
+			.notNull()
+			.references(() => users.id, { onDelete: "cascade" }),
+		merchantId: text("merchant_id")
+			.notNull()
+			.references(() => merchants.id, { onDelete: "cascade" }),
+		role: text("role", { enum: ["owner", "staff"] }).notNull(),
+		staffId: text("staff_id").references(() => staff.id, { onDelete: "set null" }),
+		createdAt: createdAt(),
+	},
+	(t) => [primaryKey({ columns: [t.userId, t.merchantId] }), index("memberships_merchant_idx").on(t.merchantId)],
+);
+
+export const sessions = sqliteTable(
+	"sessions",
+	{
+		/** SHA-256 of the session token, hex; the token itself is never stored. */
+		id: text("id").primaryKey(),
+		userId: text("user_id")
+			.notNull()
+			.references(() => users.id, { onDelete: "cascade" }),
+		createdAt: createdAt(),
+		lastSeenAt: integer("last_seen_at").notNull(),
+		/** Absolute expiry; idle expiry is derived from lastSeenAt. */
+		expiresAt: integer("expires_at").notNull(),
+	},
+	(t) => [index("sessions_user_idx").on(t.userId)],
+);
+
+/** A person who books with a merchant; linked to a user account when they signed in. */
+export const customers = sqliteTable(
+	"customers",
+	{
+		id: text("id").primaryKey(),
+		merchantId: text("merchant_id")
+			.notNull()
+			.references(() => merchants.id, { onDelete: "cascade" }),
+		userId: text("user_id").references(() => users.id, { onDelete: "set null" }),
+		name: text("name").notNull(),
+		/** Lower-cased. */
+		email: text("email").notNull(),
+		phone: text("phone"),
+		createdAt: createdAt(),
+	},
+	(t) => [uniqueIndex("customers_merchant_email_idx").on(t.merchantId, t.email), index("customers_user_idx").on(t.userId)],
+);
+
+// ---------------------------------------------------------------------------------------------
+// Bookings
+
+export const bookingSeries = sqliteTable("booking_series", {
+	id: text("id").primaryKey(),
+	merchantId: text("merchant_id")
+		.notNull()
+		.references(() => merchants.id, { onDelete: "cascade" }),
+	frequency: text("frequency", { enum: ["weekly", "biweekly", "monthly"] }).notNull(),
+	count: integer("count").notNull(),
+	createdAt: createdAt(),
+});
+
+export const bookings = sqliteTable(
+	"bookings",
+	{
+		id: text("id").primaryKey(),
+		merchantId: text("merchant_id")
+			.notNull()
+			.references(() => merchants.id, { onDelete: "cascade" }),
+		serviceId: text("service_id")
+			.notNull()
+			.references(() => services.id),
+		staffId: text("staff_id")
+			.notNull()
+			.references(() => staff.id),
+		resourceId: text("resource_id").references(() => resources.id),
+		customerId: text("customer_id").references(() => customers.id),
+		startsAt: integer("starts_at").notNull(),
+		endsAt: integer("ends_at").notNull(),
+		/** startsAt minus the service's buffer before: the staff member is taken from here. */
+		blockStart: integer("block_start").notNull(),
+		/** endsAt plus the buffer after. */
+		blockEnd: integer("block_end").notNull(),
+		/** The IANA zone the booking was made in (the customer's, or the merchant's for walk-ins). */
+		timezone: text("timezone").notNull(),
+		status: text("status", { enum: ["confirmed", "cancelled"] }).notNull(),
+		customerNotes: text("customer_notes"),
+		merchantNotes: text("merchant_notes"),
+		walkIn: integer("walk_in", { mode: "boolean" }).notNull().default(false),
+		seriesId: text("series_id").references(() => bookingSeries.id),
+		/** 0-based position in its series. */
+		seriesIndex: integer("series_index"),
+		idempotencyKey: text("idempotency_key"),
+		/** SHA-256 of the request body that created it, to tell a retry from a reuse of the key. */
+		requestHash: text("request_hash"),
+		/** Increases on every committed change; outbound sync never applies an older one. */
+		version: integer("version").notNull().default(1),
+		createdAt: createdAt(),
+		updatedAt: integer("updated_at").notNull(),
+	},
+	(t) => [
+		// Overlap checks: "confirmed bookings of this staff member (or resource) whose block
+		// starts before X", then filtered on block_end.
+		index("bookings_staff_block_idx").on(t.staffId, t.blockStart),
+		index("bookings_resource_block_idx").on(t.resourceId, t.blockStart),
+		index("bookings_merchant_start_idx").on(t.merchantId, t.startsAt),
+		index("bookings_customer_idx").on(t.customerId),
+		index("bookings_series_idx").on(t.seriesId),
+		uniqueIndex("bookings_idempotency_idx")
+			.on(t.merchantId, t.idempotencyKey)
+			.where(sql`${t.idempotencyKey} is not null and coalesce(${t.seriesIndex}, 0) = 0`),
+		// The overlap triggers (migrations/0001) look back at most this far, so it bounds every
+		// booking: 7 days including buffers.
+		check("bookings_block_span", sql`${t.blockEnd} > ${t.blockStart} and ${t.blockEnd} - ${t.blockStart} <= 604800000`),
+		check("bookings_times", sql`${t.startsAt} >= ${t.blockStart} and ${t.endsAt} > ${t.startsAt} and ${t.blockEnd} >= ${t.endsAt}`),
+	],
+);
+
+/**
+ * Transactional outbox: a row is written in the same D1 batch as the booking change it
+ * describes, so no change commits without its message and no message exists without its change.
+ */
+export const outbox = sqliteTable(
+	"outbox",
+	{
+		id: integer("id").primaryKey({ autoIncrement: true }),
+		merchantId: text("merchant_id").notNull(),
+		bookingId: text("booking_id").notNull(),
+		version: integer("version").notNull(),
+		change: text("change", { enum: ["created", "updated", "cancelled"] }).notNull(),
+		createdAt: createdAt(),
+		sentAt: integer("sent_at"),
+	},
+	(t) => [index("outbox_unsent_idx").on(t.sentAt, t.id)],
+);
+
+// ---------------------------------------------------------------------------------------------
+// Calendar connections and sync
+
+export type CalendarProvider = "google" | "microsoft" | "caldav" | "icloud" | "ics";
+
+export const calendarConnections = sqliteTable(
+	"calendar_connections",
+	{
+		id: text("id").primaryKey(),
+		merchantId: text("merchant_id")
+			.notNull()
+			.references(() => merchants.id, { onDelete: "cascade" }),
+		/** Null for the business-wide connection. */
+		staffId: text("staff_id").references(() => staff.id, { onDelete: "cascade" }),
+		provider: text("provider", { enum: ["google", "microsoft", "caldav", "icloud", "ics"] }).notNull(),
+		/** The account as the person knows it (email, user name or feed host); never a secret. */
+		accountLabel: text("account_label").notNull(),
+		status: text("status", { enum: ["active", "error", "disconnected"] }).notNull(),
+		statusMessage: text("status_message"),
+		/** AES-256-GCM ciphertext of the credentials JSON (tokens or password); see calendars/credentials.ts. */
+		credentials: text("credentials"),
+		/** Which key of ENCRYPTION_KEYS sealed `credentials`, for rotation. */
+		credentialsKeyId: text("credentials_key_id"),
+		accessTokenExpiresAt: integer("access_token_expires_at"),
+		/** CalDAV server or ICS feed URL. */
+		serverUrl: text("server_url"),
+		lastSyncedAt: integer("last_synced_at"),
+		createdAt: createdAt(),
+		updatedAt: integer("updated_at").notNull(),
+	},
+	(t) => [index("connections_merchant_idx").on(t.merchantId), index("connections_staff_idx").on(t.staffId)],
+);
+
+/** A calendar inside a connection, with the role the person chose for it and its sync cursor. */
+export const connectionCalendars = sqliteTable(
+	"connection_calendars",
+	{
+		id: text("id").primaryKey(),
+		connectionId: text("connection_id")
+			.notNull()
+			.references(() => calendarConnections.id, { onDelete: "cascade" }),
+		externalId: text("external_id").notNull(),
+		name: text("name").notNull(),
+		writable: integer("writable", { mode: "boolean" }).notNull().default(false),
+		/** Slotline writes bookings here (at most one per connection owner). */
+		isWriteTarget: integer("is_write_target", { mode: "boolean" }).notNull().default(false),
+		/** Its events block time. */
+		checkConflicts: integer("check_conflicts", { mode: "boolean" }).notNull().default(false),
+		/** Google syncToken, Graph deltaLink, CalDAV sync-token, or ICS ETag. */
+		syncCursor: text("sync_cursor"),
+		/** CalDAV ctag or ICS Last-Modified: cheap "did anything change" check. */
+		changeTag: text("change_tag"),
+		/** Google channel id or Graph subscription id. */
+		pushChannelId: text("push_channel_id"),
+		pushResourceId: text("push_resource_id"),
+		/** SHA-256 of the channel token / clientState we gave the provider. */
+		pushSecretHash: text("push_secret_hash"),
+		pushExpiresAt: integer("push_expires_at"),
+		lastSyncedAt: integer("last_synced_at"),
+	},
+	(t) => [
+		uniqueIndex("connection_calendars_external_idx").on(t.connectionId, t.externalId),
+		index("connection_calendars_channel_idx").on(t.pushChannelId),
+	],
+);
+
+/**
+ * Time taken in an external calendar. Only what availability needs is kept: never a title,
+ * description, attendee or location.
+ */
+export const busyBlocks = sqliteTable(
+	"busy_blocks",
+	{
+		id: text("id").primaryKey(),
+		merchantId: text("merchant_id").notNull(),
+		staffId: text("staff_id"),
+		calendarId: text("calendar_id")
+			.notNull()
+			.references(() => connectionCalendars.id, { onDelete: "cascade" }),
+		/** Provider event id (instance id for expanded series). */
+		externalEventId: text("external_event_id").notNull(),
+		startsAt: integer("starts_at").notNull(),
+		endsAt: integer("ends_at").notNull(),
+		allDay: integer("all_day", { mode: "boolean" }).notNull().default(false),
+		tentative: integer("tentative", { mode: "boolean" }).notNull().default(false),
+	},
+	(t) => [
+		index("busy_blocks_staff_time_idx").on(t.staffId, t.startsAt),
+		index("busy_blocks_merchant_time_idx").on(t.merchantId, t.startsAt),
+		index("busy_blocks_calendar_event_idx").on(t.calendarId, t.externalEventId),
+	],
+);
+
+/** Which external event a booking became, per target calendar: how "exactly once" is kept. */
+export const eventLinks = sqliteTable(
+	"event_links",
+	{
+		id: text("id").primaryKey(),
+		bookingId: text("booking_id")
+			.notNull()
+			.references(() => bookings.id, { onDelete: "cascade" }),
+		calendarId: text("calendar_id")
+			.notNull()
+			.references(() => connectionCalendars.id, { onDelete: "cascade" }),
+		externalEventId: text("external_event_id").notNull(),
+		etag: text("etag"),
+		/** The booking version this event reflects; older messages are skipped. */
+		pushedVersion: integer("pushed_version").notNull(),
+		deleted: integer("deleted", { mode: "boolean" }).notNull().default(false),
+		updatedAt: integer("updated_at").notNull(),
+	},
+	(t) => [uniqueIndex("event_links_booking_calendar_idx").on(t.bookingId, t.calendarId)],
+);
+
+/** The last operations on a connection, shown on the Integrations page (trimmed to 100). */
+export const connectionLog = sqliteTable(
+	"connection_log",
+	{
+		id: integer("id").primaryKey({ autoIncrement: true }),
+		connectionId: text("connection_id")
+			.notNull()
+			.references(() => calendarConnections.id, { onDelete: "cascade" }),
+		at: integer("at").notNull(),
+		operation: text("operation").notNull(),
+		outcome: text("outcome", { enum: ["ok", "retry", "error"] }).notNull(),
+		message: text("message"),
+	},
+	(t) => [index("connection_log_connection_idx").on(t.connectionId, t.id)],
+);

@@ -1,0 +1,8 @@
+// Liveness and readiness: answers 200 only when D1 answers too.
+import { Hono } from "hono";
+import type { AppEnv } from "./context";
+
+export const health = new Hono<AppEnv>().get("/healthz", async (c) => {
+	const row = await c.env.DB.prepare("select count(*) as merchants from merchants").first<{ merchants: number }>();
+	return c.json({ status: "ok", database: "ok", merchants: row?.merchants ?? 0, time: new Date().toISOString() });
+});

@@ -1,0 +1,50 @@
+// Two projects: the Worker's tests run inside workerd through @cloudflare/vitest-plugin, with D1
+// migrations applied in setup; the sandbox (a Node server) is tested in Node.
+import path from "node:path";
+import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
+import { defineConfig } from "vitest/config";
+
+export default defineConfig(async () => {
+	const migrations = await readD1Migrations(path.join(import.meta.dirname, "migrations"));
+	return {
+		test: {
+			projects: [
+				{
+					plugins: [
+						cloudflareTest({
+							wrangler: { configPath: "./wrangler.toml" },
+							miniflare: {
+								bindings: {
+									TEST_MIGRATIONS: migrations,
+									APP_URL: "http://localhost:8787",
+									SESSION_SECRET: "test-session-secret-0123456789abcdef0123456789abcdef",
+									ENCRYPTION_KEYS: JSON.stringify({ current: "k1", keys: { k1: "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=" } }),
+									GOOGLE_CLIENT_ID: "slotline-test-google",
+									GOOGLE_CLIENT_SECRET: "test-google-secret",
+									MICROSOFT_CLIENT_ID: "slotline-test-microsoft",
+									MICROSOFT_CLIENT_SECRET: "test-microsoft-secret",
+									FACEBOOK_APP_ID: "slotline-test-facebook",
+									FACEBOOK_APP_SECRET: "test-facebook-secret",
+									DEMO_SEED_TOKEN: "test-seed-token",
+								},
+							},
+						}),
+					],
+					test: {
+						name: "worker",
+						include: ["test/**/*.test.ts", "src/**/*.test.ts"],
+						exclude: ["test/browser/**", "test/sandbox/**"],
+						setupFiles: ["./test/setup/apply-migrations.ts"],
+					},
+				},
+				{
+					test: {
+						name: "sandbox",
+						environment: "node",
+						include: ["test/sandbox/**/*.test.ts"],
+					},
+				},
+			],
+		},
+	};
+});
