@@ -216,6 +216,48 @@ export const sessions = sqliteTable(
 	(t) => [index("sessions_user_idx").on(t.userId)],
 );
 
+/**
+ * A one-time link sent by email: address verification, password reset, staff invitation or
+ * confirmation of linking a provider identity. Only the SHA-256 of the token is stored.
+ */
+export const emailTokens = sqliteTable(
+	"email_tokens",
+	{
+		/** SHA-256 of the token, hex. */
+		id: text("id").primaryKey(),
+		purpose: text("purpose", { enum: ["verify-email", "reset-password", "invite", "link-identity"] }).notNull(),
+		/** Null for an invitation to someone without an account yet. */
+		userId: text("user_id").references(() => users.id, { onDelete: "cascade" }),
+		/** Lower-cased address the link was sent to. */
+		email: text("email").notNull(),
+		/** Invitations: the merchant and staff member the membership will be for. */
+		merchantId: text("merchant_id").references(() => merchants.id, { onDelete: "cascade" }),
+		staffId: text("staff_id").references(() => staff.id, { onDelete: "cascade" }),
+		/** Purpose-specific JSON, e.g. the provider identity awaiting link confirmation. */
+		payload: text("payload", { mode: "json" }).$type<Record<string, unknown>>(),
+		expiresAt: integer("expires_at").notNull(),
+		/** Set when the link is used; a used token never works again. */
+		usedAt: integer("used_at"),
+		createdAt: createdAt(),
+	},
+	(t) => [index("email_tokens_user_purpose_idx").on(t.userId, t.purpose), index("email_tokens_expires_idx").on(t.expiresAt)],
+);
+
+/**
+ * Failed sign-in attempts, one row each, for sliding-window rate limits. `subject` is the
+ * SHA-256 of the account email or client IP, so the table holds no addresses in clear.
+ */
+export const authAttempts = sqliteTable(
+	"auth_attempts",
+	{
+		id: integer("id").primaryKey({ autoIncrement: true }),
+		scope: text("scope", { enum: ["account", "ip"] }).notNull(),
+		subject: text("subject").notNull(),
+		at: integer("at").notNull(),
+	},
+	(t) => [index("auth_attempts_subject_idx").on(t.scope, t.subject, t.at)],
+);
+
 /** A person who books with a merchant; linked to a user account when they signed in. */
 export const customers = sqliteTable(
 	"customers",
