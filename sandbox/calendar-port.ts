@@ -1,0 +1,34 @@
+// The provider-neutral view of a sandbox calendar used by the control API and the human pages.
+
+export interface CalendarSummary {
+	id: string;
+	owner: string;
+	name: string;
+}
+
+/** What a person would type into the provider's own calendar app. */
+export interface ControlEventInput {
+	summary: string;
+	/** RFC 3339 with offset, a local date-time with `timeZone`, or a date (yyyy-mm-dd) when allDay. */
+	start: string;
+	end: string;
+	allDay?: boolean;
+	timeZone?: string;
+	/** RRULE/EXDATE/RDATE lines. */
+	recurrence?: string[];
+	status?: "confirmed" | "tentative" | "cancelled";
+	transparency?: "opaque" | "transparent";
+	description?: string;
+	id?: string;
+}
+
+export interface CalendarPort {
+	listCalendars(): CalendarSummary[];
+	createCalendar(owner: string, name: string, timeZone: string | undefined): CalendarSummary;
+	/** Null when the calendar does not exist. */
+	listEvents(calendarId: string): unknown[] | null;
+	getEvent(calendarId: string, eventId: string): unknown;
+	/** Creates an event as its owner; fires the provider's push notifications. */
+	createEvent(calendarId: string, input: ControlEventInput): unknown;
+	deleteEvent(calendarId: string, eventId: string): void;
+}

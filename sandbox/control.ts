@@ -1,0 +1,216 @@
+// Control API under /_control: faults, reset, clock, users/clients, calendars and events, deliveries, mail.
+import { Hono } from "hono";
+import { z } from "zod";
+import type { CalendarPort } from "./calendar-port";
+import type { FaultSpec, ProviderName } from "./faults";
+import { googleControlPort } from "./google/control-port";
+import { ensureGoogleUser } from "./google/state";
+import { SandboxHttpError } from "./http-error";
+import type { AuthorizationServer } from "./oauth/authorization-server";
+import type { ClientRegistry } from "./oauth/clients";
+import type { SandboxUser, UserInput } from "./oauth/users";
+import type { SandboxState } from "./state";
+import { resetState } from "./state";
+
+const provider = z.enum(["google", "microsoft", "facebook"]);
+const calendarProvider = z.enum(["google", "microsoft"]);
+
+const faultBody = z.object({
+	provider,
+	endpoint: z.string().min(1).optional(),
+	errorRate: z.number().min(0).max(1).optional(),
+	status: z.number().int().min(400).max(599).optional(),
+	retryAfter: z.number().nonnegative().optional(),
+	latencyMs: z.number().int().nonnegative().optional(),
+	count: z.number().int().positive().optional(),
+	reason: z.string().optional(),
+	seed: z.number().int().optional(),
+	forceSyncGone: z.boolean().optional(),
+	revokeRefreshTokens: z.boolean().optional(),
+	/** Optionally limits revokeRefreshTokens to one account. */
+	email: z.string().optional(),
+	expireAccessTokens: z.boolean().optional(),
+	dropNotifications: z.union([z.number().nonnegative(), z.object({ rate: z.number().min(0).max(1) }), z.object({ count: z.number().int().nonnegative() })]).optional(),
+});
+
+const userBody = z.object({
+	email: z.string().includes("@"),
+	name: z.string().optional(),
+	givenName: z.string().optional(),
+	familyName: z.string().optional(),
+	picture: z.string().optional(),
+	emailVerified: z.boolean().optional(),
+	shareEmail: z.boolean().optional(),
+	timeZone: z.string().optional(),
+});
+
+const calendarBody = z.object({
+	provider: calendarProvider,
+	owner: z.string().includes("@"),
+	name: z.string().min(1),
+	timeZone: z.string().optional(),
+	shareWith: z.array(z.object({ email: z.string().includes("@"), role: z.enum(["writer", "reader", "freeBusyReader"]) })).optional(),
+});
+
+export const controlEventBody = z.object({
+	summary: z.string(),
+	start: z.string().min(10),
+	end: z.string().min(10),
+	allDay: z.boolean().optional(),
+	timeZone: z.string().optional(),
+	recurrence: z.array(z.string()).optional(),
+	status: z.enum(["confirmed", "tentative", "cancelled"]).optional(),
+	transparency: z.enum(["opaque", "transparent"]).optional(),
+	description: z.string().optional(),
+	id: z.string().optional(),
+});
+
+async function parse<T extends z.ZodType>(schema: T, request: Request): Promise<z.infer<T>> {
+	const result = schema.safeParse(await request.json().catch(() => null));
+	if (!result.success) throw new SandboxHttpError(400, { error: "invalid control request", issues: result.error.issues });
+	return result.data;
+}
+
+function userJson(user: SandboxUser): Record<string, unknown> {
+	return { ...user };
+}
+
+/** The calendar port of a provider; Microsoft's is registered by its module once it exists. */
+export type PortResolver = (state: SandboxState, name: "google" | "microsoft") => CalendarPort | null;
+
+export function defaultPorts(state: SandboxState, name: "google" | "microsoft"): CalendarPort | null {
+	return name === "google" ? googleControlPort(state) : null;
+}
+
+export function controlRoutes(state: SandboxState, ports: PortResolver = defaultPorts): Hono {
+	const app = new Hono();
+
+	function auth(name: ProviderName): { auth: AuthorizationServer; clients: ClientRegistry } {
+		return state[name];
+	}
+	function port(name: string): CalendarPort {
+		const parsed = calendarProvider.safeParse(name);
+		const found = parsed.success ? ports(state, parsed.data) : null;
+		if (found === null) throw new SandboxHttpError(404, { error: `no calendars for provider ${name}` });
+		return found;
+	}
+	function ensureUser(name: ProviderName, input: UserInput & { timeZone?: string }): SandboxUser {
+		if (name === "google") return ensureGoogleUser(state.google, input);
+		return state[name].users.upsert(input);
+	}
+
+	app.get("/", (c) => c.json({ faults: state.faults.list() }));
+
+	app.post("/faults", async (c) => {
+		const body = await parse(faultBody, c.req.raw);
+		const flags = state.faults.flagsFor(body.provider);
+		const applied: Record<string, unknown> = {};
+		if (body.forceSyncGone === true) flags.forceSyncGone = applied.forceSyncGone = true;
+		if (body.revokeRefreshTokens === true) applied.revokedRefreshTokens = auth(body.provider).auth.revokeAllRefreshTokens(body.email);
+		if (body.expireAccessTokens === true) {
+			auth(body.provider).auth.expireAllAccessTokens();
+			applied.expireAccessTokens = true;
+		}
+		const drop = body.dropNotifications;
+		if (drop !== undefined) {
+			// A plain number up to 1 is a rate; a larger whole number counts the next notifications to drop.
+			if (typeof drop === "object" && "count" in drop) flags.dropCount = drop.count;
+			else if (typeof drop === "object") flags.dropRate = drop.rate;
+			else if (drop <= 1) flags.dropRate = drop;
+			else flags.dropCount = Math.floor(drop);
+			applied.dropNotifications = { rate: flags.dropRate, count: flags.dropCount };
+		}
+		if (body.endpoint !== undefined) {
+			const spec: FaultSpec = {
+				provider: body.provider,
+				endpoint: body.endpoint,
+				// A fault with only latency slows requests down without failing them.
+				errorRate: body.errorRate ?? (body.status === undefined && body.latencyMs !== undefined ? 0 : 1),
+				status: body.status ?? 503,
+				latencyMs: body.latencyMs ?? 0,
+			};
+			for (const key of ["retryAfter", "count", "reason", "seed"] as const) if (body[key] !== undefined) Object.assign(spec, { [key]: body[key] });
+			state.faults.add(spec);
+			applied.fault = spec;
+		}
+		if (Object.keys(applied).length === 0) throw new SandboxHttpError(400, { error: "nothing to apply: give endpoint or a flag" });
+		return c.json({ applied, faults: state.faults.list() }, 201);
+	});
+	app.get("/faults", (c) => c.json({ faults: state.faults.list() }));
+	app.delete("/faults", (c) => {
+		state.faults.clear();
+		return c.body(null, 204);
+	});
+
+	app.post("/reset", (c) => {
+		resetState(state);
+		return c.body(null, 204);
+	});
+
+	app.post("/clock", async (c) => {
+		const body = await parse(z.object({ advanceSeconds: z.number().positive() }), c.req.raw);
+		state.clock.advance(body.advanceSeconds * 1000);
+		return c.json({ now: new Date(state.clock.now()).toISOString() });
+	});
+
+	app.post("/flush", async (c) => {
+		await state.webhooks.flush();
+		return c.json({ deliveries: state.webhooks.log });
+	});
+	app.get("/deliveries", (c) => {
+		const wanted = c.req.query("provider");
+		return c.json({ deliveries: state.webhooks.log.filter((d) => wanted === undefined || d.provider === wanted) });
+	});
+
+	app.get("/mail", (c) => c.json({ messages: state.mailbox.list(c.req.query("to")) }));
+
+	app.post("/calendars", async (c) => {
+		const body = await parse(calendarBody, c.req.raw);
+		const created = port(body.provider).createCalendar(body.owner, body.name, body.timeZone);
+		for (const share of body.shareWith ?? []) {
+			if (body.provider === "google") state.google.store.calendar(created.id)?.acl.set(share.email.toLowerCase(), share.role);
+		}
+		return c.json(created, 201);
+	});
+
+	app.post("/:provider/users", async (c) => {
+		const name = provider.parse(c.req.param("provider"));
+		return c.json(userJson(ensureUser(name, await parse(userBody, c.req.raw))), 201);
+	});
+	app.get("/:provider/users", (c) => c.json(state[provider.parse(c.req.param("provider"))].users.list().map(userJson)));
+
+	app.post("/:provider/clients", async (c) => {
+		const name = provider.parse(c.req.param("provider"));
+		const body = await parse(z.object({ clientId: z.string().min(1), clientSecret: z.string().min(1), redirectUris: z.array(z.url()).optional() }), c.req.raw);
+		auth(name).clients.register({ clientId: body.clientId, clientSecret: body.clientSecret, redirectUris: body.redirectUris ?? [] });
+		return c.json({ clientId: body.clientId }, 201);
+	});
+
+	app.post("/:provider/config", async (c) => {
+		const name = provider.parse(c.req.param("provider"));
+		const body = await parse(z.object({ accessTokenTtlSeconds: z.number().int().positive() }), c.req.raw);
+		auth(name).auth.accessTokenTtlSeconds = body.accessTokenTtlSeconds;
+		return c.json(body);
+	});
+
+	app.get("/google/channels", (c) => c.json({ channels: state.google.channels.list() }));
+
+	app.get("/:provider/calendars", (c) => c.json(port(c.req.param("provider")).listCalendars()));
+	app.get("/:provider/calendars/:calendarId/events", (c) => {
+		const events = port(c.req.param("provider")).listEvents(c.req.param("calendarId"));
+		if (events === null) throw new SandboxHttpError(404, { error: "calendar not found" });
+		return c.json(events);
+	});
+	app.post("/:provider/calendars/:calendarId/events", async (c) => {
+		const body = await parse(controlEventBody, c.req.raw);
+		return c.json(port(c.req.param("provider")).createEvent(c.req.param("calendarId"), body), 201);
+	});
+	app.get("/:provider/calendars/:calendarId/events/:eventId", (c) =>
+		c.json(port(c.req.param("provider")).getEvent(c.req.param("calendarId"), c.req.param("eventId"))),
+	);
+	app.delete("/:provider/calendars/:calendarId/events/:eventId", (c) => {
+		port(c.req.param("provider")).deleteEvent(c.req.param("calendarId"), c.req.param("eventId"));
+		return c.body(null, 204);
+	});
+	return app;
+}

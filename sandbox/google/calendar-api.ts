@@ -1,0 +1,183 @@
+// Google Calendar API v3 routes: calendarList, events, watch/stop, colors and freeBusy behind Bearer auth.
+import { Hono } from "hono";
+import type { Context } from "hono";
+import { faultGuard } from "../faults";
+import type { AccessRecord } from "../oauth/authorization-server";
+import type { SandboxState } from "../state";
+import { calendarColor, colorsResource } from "./colors";
+import { googleError, googleFaultError } from "./errors";
+import type { EventContext } from "./events";
+import { deleteEvent, findEvent, insertEvent, patchEvent, updateEvent } from "./events";
+import { queryFreeBusy } from "./freebusy";
+import { listEvents } from "./list";
+import type { AccessRole, GoogleCalendar } from "./store";
+
+type ApiEnv = { Variables: { access: AccessRecord } };
+
+const SCOPE_PREFIX = "https://www.googleapis.com/auth/";
+const WRITE_SCOPES = ["calendar", "calendar.events", "calendar.events.owned", "calendar.app.created"];
+
+function scopesOf(access: AccessRecord): string[] {
+	return access.scope.filter((s) => s.startsWith(SCOPE_PREFIX)).map((s) => s.slice(SCOPE_PREFIX.length));
+}
+
+function insufficientScopes(): never {
+	throw googleError(403, "insufficientPermissions", "Request had insufficient authentication scopes.");
+}
+
+async function jsonBody(c: Context): Promise<Record<string, unknown>> {
+	const body: unknown = await c.req.json().catch(() => null);
+	if (typeof body !== "object" || body === null || Array.isArray(body)) throw googleError(400, "parseError", "Parse Error");
+	return body as Record<string, unknown>;
+}
+
+export function googleCalendarRoutes(state: SandboxState): Hono<ApiEnv> {
+	const app = new Hono<ApiEnv>();
+	const guard = (endpoint: string): ReturnType<typeof faultGuard> => faultGuard(() => state.faults, "google", endpoint, googleFaultError);
+
+	app.use("*", async (c, next) => {
+		const token = /^Bearer\s+(.+)$/i.exec(c.req.header("authorization") ?? "")?.[1] ?? "";
+		const access = state.google.auth.verifyAccessToken(token);
+		if (access === null) {
+			throw googleError(401, "authError", "Invalid Credentials", { location: "Authorization", locationType: "header" }, { "www-authenticate": 'Bearer realm="https://accounts.google.com/", error="invalid_token"' });
+		}
+		if (scopesOf(access).filter((s) => s.startsWith("calendar")).length === 0) insufficientScopes();
+		c.set("access", access);
+		await next();
+	});
+
+	/** Resolves the calendar and the caller's role; no access looks like a missing calendar, as on Google. */
+	function calendarFor(c: Context<ApiEnv>, write: boolean): { calendar: GoogleCalendar; role: AccessRole; ctx: EventContext } {
+		const access = c.get("access");
+		const id = state.google.store.resolveCalendarId(c.req.param("calendarId") ?? "", access.userEmail);
+		const calendar = state.google.store.calendar(id);
+		const role = calendar === undefined ? null : state.google.store.accessRole(calendar, access.userEmail);
+		if (calendar === undefined || role === null || role === "freeBusyReader") throw googleError(404, "notFound", "Not Found");
+		if (write) {
+			if (role !== "owner" && role !== "writer") throw googleError(403, "requiredAccessLevel", "You need to have writer access to this calendar.");
+			const scopes = scopesOf(access);
+			const ownedOnly = !scopes.some((s) => s === "calendar" || s === "calendar.events");
+			if (!scopes.some((s) => WRITE_SCOPES.includes(s)) || (ownedOnly && role !== "owner")) insufficientScopes();
+		}
+		return { calendar, role, ctx: { store: state.google.store, calendar, actorEmail: access.userEmail, nowMs: state.clock.now() } };
+	}
+
+	function listEntry(calendar: GoogleCalendar, role: AccessRole, email: string): Record<string, unknown> {
+		const color = calendarColor(calendar.colorId);
+		const entry: Record<string, unknown> = {
+			kind: "calendar#calendarListEntry",
+			etag: `"${calendar.id.length}"`,
+			id: calendar.id,
+			summary: calendar.summary,
+			description: calendar.description,
+			timeZone: calendar.timeZone,
+			colorId: calendar.colorId,
+			backgroundColor: color.background,
+			foregroundColor: color.foreground,
+			selected: true,
+			accessRole: role,
+			defaultReminders: [],
+		};
+		if (calendar.id === email) entry.primary = true;
+		return entry;
+	}
+
+	app.get("/users/me/calendarList", guard("calendarList.list"), (c) => {
+		const email = c.get("access").userEmail;
+		const rank: Record<AccessRole, number> = { freeBusyReader: 0, reader: 1, writer: 2, owner: 3 };
+		const minRole = c.req.query("minAccessRole") as AccessRole | undefined;
+		if (minRole !== undefined && rank[minRole] === undefined) throw googleError(400, "invalid", "Invalid minAccessRole.");
+		const items = state.google.store.allCalendars().flatMap((calendar) => {
+			const role = state.google.store.accessRole(calendar, email);
+			if (role === null || (minRole !== undefined && rank[role] < rank[minRole])) return [];
+			return [listEntry(calendar, role, email)];
+		});
+		return c.json({ kind: "calendar#calendarList", etag: `"${state.google.store.seq}"`, items });
+	});
+
+	app.get("/users/me/calendarList/:calendarId", guard("calendarList.get"), (c) => {
+		const { calendar, role } = calendarFor(c, false);
+		return c.json(listEntry(calendar, role, c.get("access").userEmail));
+	});
+
+	app.get("/calendars/:calendarId", guard("calendars.get"), (c) => {
+		const { calendar } = calendarFor(c, false);
+		return c.json({ kind: "calendar#calendar", etag: `"${calendar.id.length}"`, id: calendar.id, summary: calendar.summary, description: calendar.description, timeZone: calendar.timeZone });
+	});
+
+	app.get("/calendars/:calendarId/events", guard("events.list"), (c) => {
+		const { calendar, role } = calendarFor(c, false);
+		const params = new URL(c.req.url).searchParams;
+		return c.json(listEvents({ store: state.google.store, calendar, accessRole: role, nowMs: state.clock.now(), takeSyncGone: () => state.faults.takeSyncGone("google") }, params));
+	});
+
+	app.post("/calendars/:calendarId/events/watch", guard("events.watch"), async (c) => {
+		const { calendar } = calendarFor(c, false);
+		const body = await jsonBody(c);
+		const resourceUri = `${state.publicUrl}/google/calendar/v3/calendars/${encodeURIComponent(calendar.id)}/events?alt=json`;
+		const channel = state.google.channels.watch(body, calendar.id, c.get("access").userEmail, resourceUri);
+		const response: Record<string, unknown> = { kind: "api#channel", id: channel.id, resourceId: channel.resourceId, resourceUri: channel.resourceUri };
+		if (channel.token !== undefined) response.token = channel.token;
+		if (channel.expiration !== null) response.expiration = String(channel.expiration);
+		return c.json(response);
+	});
+
+	app.post("/calendars/:calendarId/events", guard("events.insert"), async (c) => {
+		const { ctx } = calendarFor(c, true);
+		return c.json(insertEvent(ctx, await jsonBody(c)));
+	});
+
+	app.get("/calendars/:calendarId/events/:eventId/instances", guard("events.instances"), (c) => {
+		const { calendar, role, ctx } = calendarFor(c, false);
+		const master = findEvent(ctx, c.req.param("eventId"));
+		if (master === undefined || master.recurrence === undefined) throw googleError(404, "notFound", "Not Found");
+		const params = new URL(c.req.url).searchParams;
+		params.set("singleEvents", "true");
+		const page = listEvents({ store: state.google.store, calendar, accessRole: role, nowMs: state.clock.now(), takeSyncGone: () => false }, params);
+		const items = (page.items as Array<{ recurringEventId?: string; id: string }>).filter((i) => i.recurringEventId === master.id);
+		delete page.nextSyncToken;
+		return c.json({ ...page, items });
+	});
+
+	app.get("/calendars/:calendarId/events/:eventId", guard("events.get"), (c) => {
+		const { ctx } = calendarFor(c, false);
+		const event = findEvent(ctx, c.req.param("eventId"));
+		if (event === undefined) throw googleError(404, "notFound", "Not Found");
+		return c.json(event);
+	});
+
+	app.patch("/calendars/:calendarId/events/:eventId", guard("events.patch"), async (c) => {
+		const { ctx } = calendarFor(c, true);
+		return c.json(patchEvent(ctx, c.req.param("eventId"), await jsonBody(c), c.req.header("if-match")));
+	});
+
+	app.put("/calendars/:calendarId/events/:eventId", guard("events.update"), async (c) => {
+		const { ctx } = calendarFor(c, true);
+		return c.json(updateEvent(ctx, c.req.param("eventId"), await jsonBody(c), c.req.header("if-match")));
+	});
+
+	app.delete("/calendars/:calendarId/events/:eventId", guard("events.delete"), (c) => {
+		const { ctx } = calendarFor(c, true);
+		deleteEvent(ctx, c.req.param("eventId"), c.req.header("if-match"));
+		return c.body(null, 204);
+	});
+
+	app.post("/channels/stop", guard("channels.stop"), async (c) => {
+		const body = await jsonBody(c);
+		state.google.channels.stop(body.id, body.resourceId);
+		return c.body(null, 204);
+	});
+
+	app.get("/colors", guard("colors.get"), (c) => c.json(colorsResource()));
+
+	app.post("/freeBusy", guard("freebusy.query"), async (c) => {
+		const email = c.get("access").userEmail;
+		const canRead = (requested: string): string | null => {
+			const id = state.google.store.resolveCalendarId(requested, email);
+			const calendar = state.google.store.calendar(id);
+			return calendar !== undefined && state.google.store.accessRole(calendar, email) !== null ? id : null;
+		};
+		return c.json(queryFreeBusy(state.google.store, await jsonBody(c), canRead, state.clock.now()));
+	});
+	return app;
+}

@@ -1,0 +1,51 @@
+// Google's sandbox state: accounts, OAuth clients and grants, calendars/events and watch channels.
+import type { Clock } from "../clock";
+import type { FaultRegistry } from "../faults";
+import { AuthorizationServer } from "../oauth/authorization-server";
+import { ClientRegistry, parseClientList } from "../oauth/clients";
+import type { SandboxUser, UserInput } from "../oauth/users";
+import { UserDirectory } from "../oauth/users";
+import type { WebhookDispatcher } from "../webhooks";
+import { ChannelRegistry } from "./push";
+import { GoogleStore } from "./store";
+
+export interface GoogleState {
+	users: UserDirectory;
+	clients: ClientRegistry;
+	auth: AuthorizationServer;
+	store: GoogleStore;
+	channels: ChannelRegistry;
+}
+
+export interface GoogleDeps {
+	clock: Clock;
+	webhooks: () => WebhookDispatcher;
+	faults: () => FaultRegistry;
+}
+
+export function createGoogleState(deps: GoogleDeps): GoogleState {
+	const store = new GoogleStore();
+	const channels = new ChannelRegistry(deps.webhooks, deps.faults, deps.clock.now);
+	store.onChange((calendarId, _event, kind) => channels.notify(calendarId, kind));
+	return {
+		users: new UserDirectory("1"),
+		clients: new ClientRegistry([
+			{ clientId: "slotline-test-google", clientSecret: "test-google-secret", redirectUris: [] },
+			{ clientId: "slotline-dev-google", clientSecret: "dev-google-secret", redirectUris: [] },
+			...parseClientList(process.env.SANDBOX_GOOGLE_CLIENTS),
+		]),
+		auth: new AuthorizationServer({ clock: deps.clock, tokenPrefix: "ya29.sbx_", rotateRefreshTokens: false, accessTokenTtlSeconds: 3600 }),
+		store,
+		channels,
+	};
+}
+
+/** Creates or updates a Google account; a new account gets its primary calendar, whose id is the email. */
+export function ensureGoogleUser(google: GoogleState, input: UserInput & { timeZone?: string }): SandboxUser {
+	const user = google.users.upsert(input);
+	if (google.store.calendar(user.email) === undefined) {
+		const calendar = { owner: user.email, summary: user.email, id: user.email };
+		google.store.createCalendar(input.timeZone === undefined ? calendar : { ...calendar, timeZone: input.timeZone });
+	}
+	return user;
+}

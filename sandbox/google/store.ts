@@ -1,0 +1,117 @@
+// Google calendars and events in memory, with one global change sequence that sync tokens point into.
+import { base32hexId } from "../ids";
+import type { EventDateTime } from "./time";
+
+export type AccessRole = "owner" | "writer" | "reader" | "freeBusyReader";
+
+export interface GoogleCalendar {
+	id: string;
+	summary: string;
+	description: string;
+	timeZone: string;
+	owner: string;
+	colorId: string;
+	/** email -> role; the owner is implicit. */
+	acl: Map<string, AccessRole>;
+}
+
+export interface GoogleEvent {
+	kind: "calendar#event";
+	id: string;
+	etag: string;
+	status: "confirmed" | "tentative" | "cancelled";
+	created: string;
+	updated: string;
+	iCalUID: string;
+	sequence: number;
+	start: EventDateTime;
+	end: EventDateTime;
+	summary?: string;
+	description?: string;
+	transparency?: "opaque" | "transparent";
+	recurrence?: string[];
+	recurringEventId?: string;
+	originalStartTime?: EventDateTime;
+	colorId?: string;
+	extendedProperties?: { private?: Record<string, string>; shared?: Record<string, string> };
+	[field: string]: unknown;
+}
+
+export interface StoredEvent {
+	calendarId: string;
+	resource: GoogleEvent;
+	/** Change sequence of the last write; sync tokens compare against it. */
+	seq: number;
+	/** Creation order; list pages use it as a stable cursor so concurrent writes never skip items. */
+	order: number;
+}
+
+export type ChangeKind = "exists" | "not_exists";
+export type ChangeListener = (calendarId: string, event: GoogleEvent, kind: ChangeKind) => void;
+
+export class GoogleStore {
+	seq = 0;
+	private calendars = new Map<string, GoogleCalendar>();
+	private events = new Map<string, Map<string, StoredEvent>>();
+	private listeners: ChangeListener[] = [];
+
+	onChange(listener: ChangeListener): void {
+		this.listeners.push(listener);
+	}
+
+	createCalendar(input: { owner: string; summary: string; id?: string; timeZone?: string }): GoogleCalendar {
+		const id = input.id ?? `${base32hexId(26)}@group.calendar.google.com`;
+		const calendar: GoogleCalendar = {
+			id,
+			summary: input.summary,
+			description: "",
+			timeZone: input.timeZone ?? "UTC",
+			owner: input.owner.toLowerCase(),
+			colorId: "14",
+			acl: new Map(),
+		};
+		this.calendars.set(id, calendar);
+		this.events.set(id, new Map());
+		return calendar;
+	}
+
+	calendar(id: string): GoogleCalendar | undefined {
+		return this.calendars.get(id);
+	}
+
+	allCalendars(): GoogleCalendar[] {
+		return [...this.calendars.values()];
+	}
+
+	accessRole(calendar: GoogleCalendar, email: string): AccessRole | null {
+		if (calendar.owner === email.toLowerCase()) return "owner";
+		return calendar.acl.get(email.toLowerCase()) ?? null;
+	}
+
+	/** Resolves "primary" to the user's own calendar (its id is the user's email). */
+	resolveCalendarId(calendarId: string, email: string): string {
+		return calendarId === "primary" ? email.toLowerCase() : calendarId;
+	}
+
+	stored(calendarId: string): StoredEvent[] {
+		return [...(this.events.get(calendarId)?.values() ?? [])];
+	}
+
+	get(calendarId: string, eventId: string): StoredEvent | undefined {
+		return this.events.get(calendarId)?.get(eventId);
+	}
+
+	/** Writes an event version: bumps the sequence, etag and `updated`, then tells listeners. */
+	write(calendarId: string, resource: GoogleEvent, nowMs: number): GoogleEvent {
+		this.seq += 1;
+		resource.updated = new Date(nowMs).toISOString();
+		resource.etag = `"${nowMs}${String(this.seq).padStart(6, "0")}"`;
+		const bucket = this.events.get(calendarId);
+		if (bucket === undefined) throw new Error(`unknown calendar ${calendarId}`);
+		const order = bucket.get(resource.id)?.order ?? this.seq;
+		bucket.set(resource.id, { calendarId, resource, seq: this.seq, order });
+		const kind: ChangeKind = resource.status === "cancelled" ? "not_exists" : "exists";
+		for (const listener of this.listeners) listener(calendarId, resource, kind);
+		return resource;
+	}
+}

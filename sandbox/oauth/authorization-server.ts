@@ -1,0 +1,185 @@
+// Provider-neutral OAuth 2.0 grant bookkeeping: codes, access tokens, refresh tokens, revocation.
+import type { Clock } from "../clock";
+import { opaqueToken } from "../ids";
+import { oauthError } from "./errors";
+import { pkceMatches } from "./pkce";
+
+export interface CodeRequest {
+	clientId: string;
+	redirectUri: string;
+	scope: string[];
+	userEmail: string;
+	codeChallenge?: string;
+	codeChallengeMethod?: string;
+	nonce?: string;
+	/** Whether redeeming the code yields a refresh token (provider rules decide). */
+	issueRefreshToken: boolean;
+}
+
+export interface Grant {
+	id: string;
+	clientId: string;
+	userEmail: string;
+	scope: string[];
+	nonce?: string;
+}
+
+interface CodeRecord extends CodeRequest {
+	expiresAt: number;
+	used: boolean;
+	grantId: string;
+}
+
+export interface AccessRecord {
+	grantId: string;
+	clientId: string;
+	userEmail: string;
+	scope: string[];
+	expiresAt: number;
+}
+
+interface RefreshRecord {
+	grantId: string;
+	clientId: string;
+	userEmail: string;
+	scope: string[];
+	revoked: boolean;
+}
+
+export interface IssuedTokens {
+	grant: Grant;
+	accessToken: string;
+	expiresIn: number;
+	refreshToken?: string;
+}
+
+export interface AuthorizationServerOptions {
+	clock: Clock;
+	tokenPrefix: string;
+	/** Microsoft returns a new refresh token on each refresh; Google keeps the old one. */
+	rotateRefreshTokens: boolean;
+	accessTokenTtlSeconds: number;
+}
+
+const CODE_TTL_MS = 10 * 60 * 1000;
+
+export class AuthorizationServer {
+	accessTokenTtlSeconds: number;
+	private codes = new Map<string, CodeRecord>();
+	private access = new Map<string, AccessRecord>();
+	private refresh = new Map<string, RefreshRecord>();
+	/** user+client pairs that already consented; Google only returns a refresh token on first consent. */
+	private consented = new Set<string>();
+
+	constructor(private readonly options: AuthorizationServerOptions) {
+		this.accessTokenTtlSeconds = options.accessTokenTtlSeconds;
+	}
+
+	hasConsented(userEmail: string, clientId: string): boolean {
+		return this.consented.has(`${userEmail}\n${clientId}`);
+	}
+
+	issueCode(request: CodeRequest): string {
+		const code = opaqueToken(`${this.options.tokenPrefix}code_`);
+		this.codes.set(code, {
+			...request,
+			expiresAt: this.options.clock.now() + CODE_TTL_MS,
+			used: false,
+			grantId: opaqueToken("g_"),
+		});
+		this.consented.add(`${request.userEmail}\n${request.clientId}`);
+		return code;
+	}
+
+	redeemCode(code: string, clientId: string, redirectUri: string | null, verifier: string | null): IssuedTokens {
+		const record = this.codes.get(code);
+		if (record === undefined || record.clientId !== clientId) throw oauthError(400, "invalid_grant", "Malformed auth code.");
+		if (record.used) {
+			// RFC 6749 §4.1.2: a replayed code revokes what it issued.
+			this.revokeGrant(record.grantId);
+			throw oauthError(400, "invalid_grant", "The authorization code has already been used.");
+		}
+		record.used = true;
+		if (record.expiresAt <= this.options.clock.now()) throw oauthError(400, "invalid_grant", "The authorization code has expired.");
+		if (redirectUri !== record.redirectUri) throw oauthError(400, "invalid_grant", "redirect_uri does not match the authorization request.");
+		if (record.codeChallenge !== undefined) {
+			if (verifier === null) throw oauthError(400, "invalid_grant", "Missing code verifier.");
+			if (!pkceMatches(record.codeChallenge, record.codeChallengeMethod ?? "plain", verifier)) {
+				throw oauthError(400, "invalid_grant", "Invalid code verifier.");
+			}
+		}
+		const grant: Grant = { id: record.grantId, clientId, userEmail: record.userEmail, scope: record.scope };
+		if (record.nonce !== undefined) grant.nonce = record.nonce;
+		return this.issue(grant, record.issueRefreshToken);
+	}
+
+	redeemRefreshToken(token: string, clientId: string): IssuedTokens {
+		const record = this.refresh.get(token);
+		if (record === undefined || record.revoked || record.clientId !== clientId) {
+			throw oauthError(400, "invalid_grant", "Token has been expired or revoked.");
+		}
+		const grant: Grant = { id: record.grantId, clientId, userEmail: record.userEmail, scope: record.scope };
+		return this.issue(grant, this.options.rotateRefreshTokens);
+	}
+
+	/** Access-token lookup for resource servers; null when unknown or expired. */
+	verifyAccessToken(token: string): AccessRecord | null {
+		const record = this.access.get(token);
+		if (record === undefined || record.expiresAt <= this.options.clock.now()) return null;
+		return record;
+	}
+
+	/** Revokes an access or refresh token and everything of its grant. Returns false for unknown tokens. */
+	revokeToken(token: string): boolean {
+		const grantId = this.access.get(token)?.grantId ?? this.refresh.get(token)?.grantId;
+		if (grantId === undefined) return false;
+		this.revokeGrant(grantId);
+		return true;
+	}
+
+	/** Control hook: every refresh token (optionally of one user) starts failing with invalid_grant. */
+	revokeAllRefreshTokens(userEmail?: string): number {
+		let count = 0;
+		for (const record of this.refresh.values()) {
+			if (userEmail !== undefined && record.userEmail !== userEmail.toLowerCase()) continue;
+			if (!record.revoked) count += 1;
+			record.revoked = true;
+		}
+		return count;
+	}
+
+	/** Control hook: every live access token expires now, so the client has to refresh. */
+	expireAllAccessTokens(): void {
+		for (const record of this.access.values()) record.expiresAt = 0;
+	}
+
+	private revokeGrant(grantId: string): void {
+		for (const [token, record] of this.access) if (record.grantId === grantId) this.access.delete(token);
+		for (const record of this.refresh.values()) if (record.grantId === grantId) record.revoked = true;
+	}
+
+	private issue(grant: Grant, withRefresh: boolean): IssuedTokens {
+		const accessToken = opaqueToken(`${this.options.tokenPrefix}at_`);
+		const expiresIn = this.accessTokenTtlSeconds;
+		this.access.set(accessToken, {
+			grantId: grant.id,
+			clientId: grant.clientId,
+			userEmail: grant.userEmail,
+			scope: grant.scope,
+			expiresAt: this.options.clock.now() + expiresIn * 1000,
+		});
+		const issued: IssuedTokens = { grant, accessToken, expiresIn };
+		if (withRefresh) {
+			const refreshToken = opaqueToken(`${this.options.tokenPrefix}rt_`);
+			this.refresh.set(refreshToken, {
+				grantId: grant.id,
+				clientId: grant.clientId,
+				userEmail: grant.userEmail,
+				scope: grant.scope,
+				revoked: false,
+			});
+			issued.refreshToken = refreshToken;
+		}
+		return issued;
+	}
+}

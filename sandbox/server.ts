@@ -1,0 +1,73 @@
+// Builds the sandbox app (Google, Microsoft, Facebook stand-ins, control API, mailbox) and serves it on Node.
+import type { AddressInfo } from "node:net";
+import { serve } from "@hono/node-server";
+import { Hono } from "hono";
+import { ZodError } from "zod";
+import { controlRoutes } from "./control";
+import { googleCalendarRoutes } from "./google/calendar-api";
+import { googleOAuthRoutes } from "./google/oauth";
+import { renderSandboxError, SandboxHttpError } from "./http-error";
+import { mailRoutes } from "./mailbox";
+import { layout } from "./pages/html";
+import type { SandboxState } from "./state";
+import { createState } from "./state";
+
+export interface SandboxOptions {
+	/** 0 (default) picks a free port. */
+	port?: number;
+	hostname?: string;
+	/** Base URL clients use to reach the sandbox (issuer, resource URIs); defaults to the listening address. */
+	publicUrl?: string;
+}
+
+export interface Sandbox {
+	url: string;
+	state: SandboxState;
+	close(): Promise<void>;
+}
+
+export function buildApp(state: SandboxState): Hono {
+	const app = new Hono();
+	app.onError((error) => {
+		if (error instanceof SandboxHttpError) return renderSandboxError(error);
+		if (error instanceof ZodError) return Response.json({ error: "invalid request", issues: error.issues }, { status: 400 });
+		console.error("sandbox: unhandled error", error);
+		return Response.json({ error: "sandbox internal error" }, { status: 500 });
+	});
+	app.notFound((c) => c.json({ error: "not found in sandbox", path: c.req.path }, 404));
+	app.get("/", (c) =>
+		c.html(
+			layout(
+				"Slotline provider sandbox",
+				`<h1>Slotline provider sandbox</h1><ul><li><a href="/google/">Google calendars</a></li>` +
+					`<li><a href="/microsoft/">Microsoft calendars</a></li><li><a href="/mail">Mailbox</a></li></ul>`,
+			),
+		),
+	);
+	app.route("/google/calendar/v3", googleCalendarRoutes(state));
+	app.route("/google", googleOAuthRoutes(state));
+	app.route("/_control", controlRoutes(state));
+	app.route("/mail", mailRoutes(() => state.mailbox, state.clock.now));
+	return app;
+}
+
+export async function createSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
+	const hostname = options.hostname ?? "127.0.0.1";
+	const state = await createState(options.publicUrl ?? "");
+	const app = buildApp(state);
+	const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
+		const s = serve({ fetch: app.fetch, port: options.port ?? 0, hostname }, () => resolve(s));
+	});
+	const { port } = server.address() as AddressInfo;
+	const url = `http://${hostname}:${port}`;
+	if (options.publicUrl === undefined) state.publicUrl = url;
+	return {
+		url,
+		state,
+		close: (): Promise<void> =>
+			new Promise((resolve, reject) => {
+				server.close((error) => (error === undefined ? resolve() : reject(error)));
+				if ("closeAllConnections" in server) server.closeAllConnections();
+			}),
+	};
+}

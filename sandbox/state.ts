@@ -1,0 +1,52 @@
+// The whole in-memory sandbox: shared services plus one state object per provider, replaceable on reset.
+import type { Clock } from "./clock";
+import { createClock } from "./clock";
+import { FaultRegistry } from "./faults";
+import type { FacebookState } from "./facebook";
+import { createFacebookState } from "./facebook";
+import type { GoogleState } from "./google/state";
+import { createGoogleState } from "./google/state";
+import { Mailbox } from "./mailbox";
+import type { MicrosoftState } from "./microsoft/state";
+import { createMicrosoftState } from "./microsoft/state";
+import type { SigningKeys } from "./oauth/keys";
+import { createSigningKeys } from "./oauth/keys";
+import { WebhookDispatcher } from "./webhooks";
+
+export interface SandboxState {
+	publicUrl: string;
+	clock: Clock;
+	keys: SigningKeys;
+	faults: FaultRegistry;
+	mailbox: Mailbox;
+	webhooks: WebhookDispatcher;
+	google: GoogleState;
+	microsoft: MicrosoftState;
+	facebook: FacebookState;
+}
+
+function providerStates(state: SandboxState): Pick<SandboxState, "google" | "microsoft" | "facebook"> {
+	const deps = { clock: state.clock, webhooks: () => state.webhooks, faults: () => state.faults };
+	return { google: createGoogleState(deps), microsoft: createMicrosoftState(deps), facebook: createFacebookState(deps) };
+}
+
+export async function createState(publicUrl: string): Promise<SandboxState> {
+	const state = {
+		publicUrl,
+		clock: createClock(),
+		keys: await createSigningKeys(),
+		faults: new FaultRegistry(),
+		mailbox: new Mailbox(),
+		webhooks: new WebhookDispatcher(),
+	} as SandboxState;
+	Object.assign(state, providerStates(state));
+	return state;
+}
+
+/** Forgets all data (users, grants, calendars, faults, mail); keys, clock and the public URL survive. */
+export function resetState(state: SandboxState): void {
+	state.faults = new FaultRegistry();
+	state.mailbox = new Mailbox();
+	state.webhooks = new WebhookDispatcher();
+	Object.assign(state, providerStates(state));
+}
