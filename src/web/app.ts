@@ -2,6 +2,7 @@
 import { Hono } from "hono";
 import { database } from "../db/client";
 import type { AppEnv } from "./context";
+import { publicApi } from "./api/public";
 import { health } from "./health";
 import { handleError, handleNotFound } from "./problem";
 
@@ -12,6 +13,7 @@ export function createApp(): Hono<AppEnv> {
 		await next();
 	});
 	app.route("/", health);
+	app.route("/", publicApi);
 	app.onError(handleError);
 	app.notFound(handleNotFound);
 	return app;

@@ -1,0 +1,163 @@
+// Creates a booking or a recurring series: check every occurrence, then write the rows and their
+// outbox messages in one D1 batch (all-or-nothing; the overlap triggers are the last line of defence).
+import { and, eq } from "drizzle-orm";
+import { pickStaff } from "../availability";
+import type { Database } from "../db/client";
+import { merchantById, serviceOf, staffOf, staffOffering } from "../db/queries/catalog";
+import type { StaffRow } from "../db/queries/catalog";
+import { bookingSeries, bookings, customers, outbox } from "../db/schema";
+import { ConflictError, UnprocessableError, ValidationError } from "../errors";
+import { newId } from "../ids";
+import { utcIso } from "../time";
+import type { BookingView, CreateBookingCommand, CustomerInput } from "./commands";
+import { isOverlapViolation, isUniqueViolation } from "./d1-errors";
+import { checkFor, isRuleRefusal, refusal, scheduleAround, suggestions } from "./plan";
+import { MAX_OCCURRENCES, occurrenceStarts } from "./recurrence";
+import { bookingView } from "./views";
+
+const MINUTE = 60_000;
+/** Later occurrences of a series may lie beyond the booking horizon: the series is booked now. */
+const SERIES_HORIZON_DAYS = 3660;
+
+export async function createBooking(db: Database, command: CreateBookingCommand): Promise<BookingView[]> {
+	if (command.idempotency !== null) {
+		const earlier = await bookingsByIdempotencyKey(db, command.merchantId, command.idempotency.key);
+		if (earlier.length > 0) return replay(earlier, command.idempotency.requestHash);
+	}
+	if (command.customer === null && command.source !== "admin") {
+		throw new ValidationError([{ field: "customer", message: "Required" }]);
+	}
+	const count = command.recurrence?.count ?? 1;
+	if (count < 1 || count > MAX_OCCURRENCES) {
+		throw new ValidationError([{ field: "recurrence.count", message: `Must be between 1 and ${MAX_OCCURRENCES}` }]);
+	}
+
+	const merchant = await merchantById(db, command.merchantId);
+	const service = await serviceOf(db, merchant.id, command.serviceId);
+	const offering = await staffOffering(db, merchant.id, service.id);
+	let candidates: StaffRow[] = offering;
+	if (command.staffId !== null) {
+		const member = await staffOf(db, merchant.id, command.staffId);
+		if (!offering.some((s) => s.id === member.id)) {
+			throw new UnprocessableError("staff-does-not-offer-service", `${member.name} does not offer ${service.name}.`);
+		}
+		candidates = [member];
+	}
+	if (candidates.length === 0) throw new UnprocessableError("no-staff", `Nobody offers ${service.name} at the moment.`);
+
+	const context = { db, merchant, service, staff: candidates, timezone: command.timezone, now: command.now };
+	// The first occurrence decides the staff member ("anyone" is resolved once for the whole series).
+	const firstQuery = await scheduleAround(context, [command.start]);
+	let staffId = command.staffId;
+	if (staffId === null) {
+		const picked = pickStaff(firstQuery, command.start);
+		if (picked === null) {
+			const reasons = candidates.map((member) => checkFor(firstQuery, member.id, command.start, command.source));
+			const firstFailure = reasons.find((check) => !check.ok);
+			const reason = reasons.every((check) => !check.ok && isRuleRefusal(check.reason)) && firstFailure !== undefined && !firstFailure.ok ? firstFailure.reason : "taken";
+			throw refusal(firstQuery, reason, command.start, null, command.timezone);
+		}
+		staffId = picked.staffId;
+	}
+	const member = candidates.find((s) => s.id === staffId);
+	if (member === undefined) throw new Error("picked staff member is not a candidate");
+
+	const starts = command.recurrence === null ? [command.start] : occurrenceStarts(command.start, member.timezone, command.recurrence.frequency, count);
+	const seriesQuery = starts.length === 1 ? firstQuery : await scheduleAround({ ...context, staff: [member] }, starts);
+	const resourceIds: Array<string | null> = [];
+	const conflicts: Array<{ index: number; start: string }> = [];
+	for (const [index, start] of starts.entries()) {
+		const query = index === 0 ? seriesQuery : { ...seriesQuery, service: { ...seriesQuery.service, horizonDays: SERIES_HORIZON_DAYS } };
+		const check = checkFor(query, member.id, start, command.source);
+		if (check.ok) {
+			resourceIds.push(check.resourceId);
+			continue;
+		}
+		if (index === 0) throw refusal(query, check.reason, start, command.staffId, command.timezone);
+		conflicts.push({ index, start: utcIso(start) });
+	}
+	if (conflicts.length > 0) {
+		throw new ConflictError(
+			`${conflicts.length} of ${starts.length} occurrences are not available; nothing was booked.`,
+			suggestions(seriesQuery, command.start, member.id, command.timezone),
+			conflicts,
+		);
+	}
+
+	const customerId = command.customer === null ? null : await upsertCustomer(db, merchant.id, command.customer, command.userId);
+	const seriesId = command.recurrence === null ? null : newId("ser");
+	const durationMs = service.durationMinutes * MINUTE;
+	const rows = starts.map((start, index) => ({
+		id: newId("bkg"),
+		merchantId: merchant.id,
+		serviceId: service.id,
+		staffId: member.id,
+		resourceId: resourceIds[index] ?? null,
+		customerId,
+		startsAt: start,
+		endsAt: start + durationMs,
+		blockStart: start - service.bufferBeforeMinutes * MINUTE,
+		blockEnd: start + durationMs + service.bufferAfterMinutes * MINUTE,
+		timezone: command.timezone,
+		status: "confirmed" as const,
+		customerNotes: command.customerNotes,
+		merchantNotes: command.merchantNotes,
+		walkIn: command.customer === null,
+		seriesId,
+		seriesIndex: seriesId === null ? null : index,
+		idempotencyKey: command.idempotency?.key ?? null,
+		requestHash: command.idempotency?.requestHash ?? null,
+		version: 1,
+		updatedAt: command.now,
+	}));
+
+	try {
+		const seriesInsert =
+			seriesId === null || command.recurrence === null
+				? []
+				: [db.insert(bookingSeries).values({ id: seriesId, merchantId: merchant.id, frequency: command.recurrence.frequency, count })];
+		await db.batch([
+			...seriesInsert,
+			...rows.map((row) => db.insert(bookings).values(row)),
+			...rows.map((row) => db.insert(outbox).values({ merchantId: merchant.id, bookingId: row.id, version: 1, change: "created" as const })),
+		] as unknown as Parameters<Database["batch"]>[0]);
+	} catch (error) {
+		if (isOverlapViolation(error)) {
+			// Only reachable if a write bypassed this object; the database still refused the overlap.
+			throw new ConflictError("That time has just been taken.", suggestions(seriesQuery, command.start, member.id, command.timezone));
+		}
+		if (command.idempotency !== null && isUniqueViolation(error)) {
+			const earlier = await bookingsByIdempotencyKey(db, merchant.id, command.idempotency.key);
+			if (earlier.length > 0) return replay(earlier, command.idempotency.requestHash);
+		}
+		throw error;
+	}
+	return rows.map((row) => bookingView({ ...row, createdAt: command.now }));
+}
+
+async function bookingsByIdempotencyKey(db: Database, merchantId: string, key: string): Promise<Array<typeof bookings.$inferSelect>> {
+	const rows = await db.select().from(bookings).where(and(eq(bookings.merchantId, merchantId), eq(bookings.idempotencyKey, key)));
+	return rows.sort((a, b) => (a.seriesIndex ?? 0) - (b.seriesIndex ?? 0));
+}
+
+/** A retry with the same key gets the original result; the same key with another body is refused. */
+function replay(earlier: Array<typeof bookings.$inferSelect>, requestHash: string): BookingView[] {
+	if (earlier[0]?.requestHash !== requestHash) {
+		throw new UnprocessableError("idempotency-key-reused", "This Idempotency-Key was already used with a different request body.");
+	}
+	return earlier.map(bookingView);
+}
+
+async function upsertCustomer(db: Database, merchantId: string, customer: CustomerInput, userId: string | null): Promise<string> {
+	const email = customer.email.trim().toLowerCase();
+	const [row] = await db
+		.insert(customers)
+		.values({ id: newId("cus"), merchantId, userId, name: customer.name, email, phone: customer.phone })
+		.onConflictDoUpdate({
+			target: [customers.merchantId, customers.email],
+			set: { name: customer.name, ...(customer.phone === null ? {} : { phone: customer.phone }), ...(userId === null ? {} : { userId }) },
+		})
+		.returning({ id: customers.id });
+	if (row === undefined) throw new Error("customer upsert returned no row");
+	return row.id;
+}

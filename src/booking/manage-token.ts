@@ -1,0 +1,30 @@
+// Manage tokens: the unguessable capability in a confirmation email that lets its holder view,
+// cancel or reschedule one booking. An HMAC of the booking id, so nothing needs storing.
+import { decodeBase64urlIgnorePadding, encodeBase64urlNoPadding } from "@oslojs/encoding";
+
+const encoder = new TextEncoder();
+
+async function key(secret: string): Promise<CryptoKey> {
+	return crypto.subtle.importKey("raw", encoder.encode(secret), { name: "HMAC", hash: "SHA-256" }, false, ["sign", "verify"]);
+}
+
+function message(bookingId: string): Uint8Array {
+	return encoder.encode(`slotline:manage:v1:${bookingId}`);
+}
+
+export async function manageToken(secret: string, bookingId: string): Promise<string> {
+	const signature = await crypto.subtle.sign("HMAC", await key(secret), message(bookingId));
+	return encodeBase64urlNoPadding(new Uint8Array(signature));
+}
+
+/** Constant-time check (WebCrypto's verify) of a presented token. */
+export async function verifyManageToken(secret: string, bookingId: string, token: string): Promise<boolean> {
+	let signature: Uint8Array;
+	try {
+		signature = decodeBase64urlIgnorePadding(token);
+	} catch {
+		return false;
+	}
+	if (signature.length !== 32) return false;
+	return crypto.subtle.verify("HMAC", await key(secret), signature, message(bookingId));
+}

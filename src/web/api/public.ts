@@ -1,0 +1,370 @@
+// The public booking API (/api/v1): what the widget and third parties build on. Every route is
+// declared with zod so the same schemas validate requests and generate /api/openapi.json.
+import { OpenAPIHono, createRoute, z } from "@hono/zod-openapi";
+import { and, eq } from "drizzle-orm";
+import type { Context } from "hono";
+import { computeSlots, pickStaff } from "../../availability";
+import type { Slot } from "../../availability/types";
+import type { BookingView } from "../../booking/commands";
+import { manageToken, verifyManageToken } from "../../booking/manage-token";
+import { merchantSchedule } from "../../booking/merchant-schedule";
+import { unwrapOutcome } from "../../booking/outcome";
+import type { Database } from "../../db/client";
+import { activeServices, activeStaff, merchantById, merchantBySlug, resourcesOfType, serviceOf, staffOf, staffOffering } from "../../db/queries/catalog";
+import { loadSchedule } from "../../db/queries/schedule";
+import { bookings, staff, staffServices } from "../../db/schema";
+import { NotFoundError, ValidationError } from "../../errors";
+import { coveringWindow, localIso, utcIso } from "../../time";
+import type { AppEnv } from "../context";
+import { canonicalHash, validationHook } from "../validation";
+import {
+	AvailabilitySchema,
+	BookingCreatedSchema,
+	BookingDetailSchema,
+	ProblemSchema,
+	ServiceSchema,
+	StaffSchema,
+	availabilityQuery,
+	bookingIdParam,
+	createBookingBody,
+	manageQuery,
+	merchantParam,
+	rescheduleBody,
+	scopeBody,
+} from "./schemas";
+
+const problem = (description: string) => ({ description, content: { "application/problem+json": { schema: ProblemSchema } } });
+const json = <T extends z.ZodType>(schema: T, description: string) => ({ description, content: { "application/json": { schema } } });
+const MINUTE = 60_000;
+
+export const publicApi = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
+
+// ---------------------------------------------------------------------------------------------
+// Catalogue
+
+publicApi.openapi(
+	createRoute({
+		method: "get",
+		path: "/api/v1/m/{merchant}/services",
+		tags: ["Catalogue"],
+		summary: "The merchant's bookable services",
+		request: { params: merchantParam },
+		responses: { 200: json(z.object({ services: z.array(ServiceSchema) }), "Services"), 404: problem("Unknown merchant") },
+	}),
+	async (c) => {
+		const db = c.get("db");
+		const merchant = await merchantBySlug(db, c.req.valid("param").merchant);
+		const [services, links] = await Promise.all([activeServices(db, merchant.id), staffLinks(db, merchant.id)]);
+		return c.json(
+			{
+				services: services.map((s) => ({
+					id: s.id,
+					name: s.name,
+					durationMinutes: s.durationMinutes,
+					color: s.color,
+					location: s.location,
+					price: s.priceCents === null || s.currency === null ? null : { amountCents: s.priceCents, currency: s.currency },
+					requiresResource: s.requiredResourceType !== null,
+					staffIds: links.filter((l) => l.serviceId === s.id).map((l) => l.staffId),
+				})),
+			},
+			200,
+		);
+	},
+);
+
+publicApi.openapi(
+	createRoute({
+		method: "get",
+		path: "/api/v1/m/{merchant}/staff",
+		tags: ["Catalogue"],
+		summary: "The merchant's staff (public fields only)",
+		request: { params: merchantParam },
+		responses: { 200: json(z.object({ staff: z.array(StaffSchema) }), "Staff"), 404: problem("Unknown merchant") },
+	}),
+	async (c) => {
+		const db = c.get("db");
+		const merchant = await merchantBySlug(db, c.req.valid("param").merchant);
+		const [members, links] = await Promise.all([activeStaff(db, merchant.id), staffLinks(db, merchant.id)]);
+		return c.json(
+			{
+				staff: members.map((m) => ({
+					id: m.id,
+					name: m.name,
+					color: m.color,
+					timezone: m.timezone,
+					serviceIds: links.filter((l) => l.staffId === m.id).map((l) => l.serviceId),
+				})),
+			},
+			200,
+		);
+	},
+);
+
+async function staffLinks(db: Database, merchantId: string): Promise<Array<{ staffId: string; serviceId: string }>> {
+	return db
+		.select({ staffId: staffServices.staffId, serviceId: staffServices.serviceId })
+		.from(staffServices)
+		.innerJoin(staff, eq(staff.id, staffServices.staffId))
+		.where(and(eq(staff.merchantId, merchantId), eq(staff.active, true)));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Availability
+
+publicApi.openapi(
+	createRoute({
+		method: "get",
+		path: "/api/v1/m/{merchant}/availability",
+		tags: ["Booking"],
+		summary: "Bookable slots for a service, optionally for one staff member",
+		description:
+			"Without staffId, each start time appears once, with the staff member a booking made without staffId would get (fewest bookings that day, then a stable order).",
+		request: { params: merchantParam, query: availabilityQuery },
+		responses: {
+			200: json(AvailabilitySchema, "Slots"),
+			400: problem("Invalid parameters"),
+			404: problem("Unknown merchant, service or staff member"),
+		},
+	}),
+	async (c) => {
+		const db = c.get("db");
+		const query = c.req.valid("query");
+		const merchant = await merchantBySlug(db, c.req.valid("param").merchant);
+		const service = await serviceOf(db, merchant.id, query.serviceId);
+		let candidates = await staffOffering(db, merchant.id, service.id);
+		if (query.staffId !== undefined) {
+			const member = await staffOf(db, merchant.id, query.staffId);
+			candidates = candidates.filter((s) => s.id === member.id);
+		}
+		const resources = service.requiredResourceType === null ? [] : await resourcesOfType(db, merchant.id, service.requiredResourceType);
+		const extra = (service.durationMinutes + service.bufferBeforeMinutes + service.bufferAfterMinutes) * MINUTE;
+		const schedule = await loadSchedule(db, {
+			merchant,
+			service,
+			staff: candidates,
+			resources,
+			window: coveringWindow(query.from, query.to, extra),
+			from: query.from,
+			to: query.to,
+			timezone: query.timezone,
+			now: Date.now(),
+		});
+		const all = computeSlots(schedule);
+		const slots = query.staffId === undefined ? onePerStart(all, (start) => pickStaff(schedule, start)) : all;
+		return c.json(
+			{
+				timezone: query.timezone,
+				slots: slots.map((s) => ({ start: utcIso(s.start), end: utcIso(s.end), staffId: s.staffId, localStart: localIso(s.start, query.timezone) })),
+			},
+			200,
+		);
+	},
+);
+
+/** Collapses "anyone" results to one slot per start, naming the staff member who would be assigned. */
+function onePerStart(slots: Slot[], assign: (start: number) => Slot | null): Slot[] {
+	const out: Slot[] = [];
+	let last = Number.NaN;
+	for (const slot of slots) {
+		if (slot.start === last) continue;
+		last = slot.start;
+		out.push(assign(slot.start) ?? slot);
+	}
+	return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Bookings
+
+async function bookingJson(env: Env, view: BookingView): Promise<z.infer<typeof BookingCreatedSchema>["booking"]> {
+	const token = await manageToken(env.SESSION_SECRET, view.id);
+	return {
+		id: view.id,
+		status: view.status,
+		start: utcIso(view.start),
+		end: utcIso(view.end),
+		localStart: localIso(view.start, view.timezone),
+		timezone: view.timezone,
+		staffId: view.staffId,
+		serviceId: view.serviceId,
+		seriesId: view.seriesId,
+		manageUrl: `${env.APP_URL}/manage/${view.id}?token=${token}`,
+	};
+}
+
+publicApi.openapi(
+	createRoute({
+		method: "post",
+		path: "/api/v1/m/{merchant}/bookings",
+		tags: ["Booking"],
+		summary: "Book a slot (or a recurring series, all-or-nothing)",
+		request: {
+			params: merchantParam,
+			headers: z.object({ "idempotency-key": z.string().min(1).max(255).optional() }),
+			body: { content: { "application/json": { schema: createBookingBody } }, required: true },
+		},
+		responses: {
+			201: json(BookingCreatedSchema, "Booked"),
+			400: problem("Invalid body"),
+			404: problem("Unknown merchant, service or staff member"),
+			409: problem("The time is taken; `alternatives` lists the nearest free slots"),
+			422: problem("Outside hours, notice or horizon; or an Idempotency-Key reused with another body"),
+		},
+	}),
+	async (c) => {
+		const db = c.get("db");
+		const body = c.req.valid("json");
+		const idempotencyKey = c.req.valid("header")["idempotency-key"];
+		const merchant = await merchantBySlug(db, c.req.valid("param").merchant);
+		const outcome = await merchantSchedule(c.env, merchant.id).createBooking({
+			merchantId: merchant.id,
+			serviceId: body.serviceId,
+			staffId: body.staffId ?? null,
+			start: Date.parse(body.start),
+			timezone: body.timezone,
+			customer: { name: body.customer.name, email: body.customer.email, phone: body.customer.phone ?? null },
+			userId: null,
+			customerNotes: body.notes ?? null,
+			merchantNotes: null,
+			recurrence: body.recurrence ?? null,
+			source: "public",
+			idempotency: idempotencyKey === undefined ? null : { key: idempotencyKey, requestHash: canonicalHash(body) },
+			now: Date.now(),
+		});
+		const views = unwrapOutcome(outcome);
+		const [first] = views;
+		if (first === undefined) throw new Error("booking created no rows");
+		const occurrences = views.length > 1 ? await Promise.all(views.map((v) => bookingJson(c.env, v))) : undefined;
+		return c.json({ booking: await bookingJson(c.env, first), ...(occurrences === undefined ? {} : { occurrences }) }, 201);
+	},
+);
+
+/** Resolves a booking from a manage token; any mismatch is a plain 404, never a hint. */
+async function managedBooking(c: Context<AppEnv>, id: string, token: string | undefined): Promise<typeof bookings.$inferSelect> {
+	const bearer = c.req.header("authorization")?.match(/^Bearer\s+(.+)$/i)?.[1];
+	const presented = token ?? bearer;
+	if (presented === undefined || !(await verifyManageToken(c.env.SESSION_SECRET, id, presented))) throw new NotFoundError("Booking");
+	const row = await c.get("db").query.bookings.findFirst({ where: eq(bookings.id, id) });
+	if (row === undefined) throw new NotFoundError("Booking");
+	return row;
+}
+
+const manageResponses = {
+	400: problem("Invalid request"),
+	404: problem("Unknown booking or wrong token"),
+};
+
+publicApi.openapi(
+	createRoute({
+		method: "get",
+		path: "/api/v1/bookings/{id}",
+		tags: ["Manage"],
+		summary: "A booking, for the holder of its manage token",
+		request: { params: bookingIdParam, query: manageQuery },
+		responses: { 200: json(BookingDetailSchema, "The booking"), ...manageResponses },
+	}),
+	async (c) => {
+		const db = c.get("db");
+		const row = await managedBooking(c, c.req.valid("param").id, c.req.valid("query").token);
+		const [merchant, service, member] = await Promise.all([
+			merchantById(db, row.merchantId),
+			serviceOf(db, row.merchantId, row.serviceId),
+			staffOf(db, row.merchantId, row.staffId),
+		]);
+		const view = await bookingJson(c.env, {
+			...row,
+			start: row.startsAt,
+			end: row.endsAt,
+		});
+		return c.json(
+			{
+				booking: {
+					...view,
+					serviceName: service.name,
+					staffName: member.name,
+					merchant: { slug: merchant.slug, name: merchant.name },
+					customerNotes: row.customerNotes,
+				},
+			},
+			200,
+		);
+	},
+);
+
+publicApi.openapi(
+	createRoute({
+		method: "post",
+		path: "/api/v1/bookings/{id}/cancel",
+		tags: ["Manage"],
+		summary: "Cancel a booking (or it and the rest of its series)",
+		description: 'An optional JSON body `{"scope": "one" | "series"}` cancels the rest of the series too; the default is "one".',
+		request: { params: bookingIdParam, query: manageQuery },
+		responses: { 200: json(z.object({ bookings: z.array(BookingCreatedSchema.shape.booking) }), "Cancelled"), ...manageResponses },
+	}),
+	async (c) => {
+		const row = await managedBooking(c, c.req.valid("param").id, c.req.valid("query").token);
+		const scope = (await optionalJson(c, scopeBody)).scope;
+		const views = unwrapOutcome(
+			await merchantSchedule(c.env, row.merchantId).cancelBooking({ merchantId: row.merchantId, bookingId: row.id, scope, now: Date.now() }),
+		);
+		return c.json({ bookings: await Promise.all(views.map((v) => bookingJson(c.env, v))) }, 200);
+	},
+);
+
+publicApi.openapi(
+	createRoute({
+		method: "post",
+		path: "/api/v1/bookings/{id}/reschedule",
+		tags: ["Manage"],
+		summary: "Move a booking (or it and the rest of its series) to a new start",
+		request: {
+			params: bookingIdParam,
+			query: manageQuery,
+			body: { content: { "application/json": { schema: rescheduleBody } }, required: true },
+		},
+		responses: {
+			200: json(z.object({ bookings: z.array(BookingCreatedSchema.shape.booking) }), "Rescheduled"),
+			409: problem("The new time is taken; `alternatives` lists free slots"),
+			422: problem("Outside hours, notice or horizon"),
+			...manageResponses,
+		},
+	}),
+	async (c) => {
+		const row = await managedBooking(c, c.req.valid("param").id, c.req.valid("query").token);
+		const body = c.req.valid("json");
+		const views = unwrapOutcome(
+			await merchantSchedule(c.env, row.merchantId).rescheduleBooking({
+				merchantId: row.merchantId,
+				bookingId: row.id,
+				start: Date.parse(body.start),
+				staffId: null,
+				scope: body.scope,
+				source: "public",
+				now: Date.now(),
+			}),
+		);
+		return c.json({ bookings: await Promise.all(views.map((v) => bookingJson(c.env, v))) }, 200);
+	},
+);
+
+/** Parses an optional JSON body (cancel may be sent with none). */
+async function optionalJson<T extends z.ZodType>(c: Context<AppEnv>, schema: T): Promise<z.infer<T>> {
+	const text = await c.req.text();
+	let raw: unknown = {};
+	if (text.trim() !== "") {
+		try {
+			raw = JSON.parse(text);
+		} catch {
+			throw new ValidationError([{ field: "body", message: "Malformed JSON" }]);
+		}
+	}
+	const parsed = schema.safeParse(raw);
+	if (!parsed.success) validationHook({ target: "json", success: false, error: parsed.error });
+	return parsed.data as z.infer<T>;
+}
+
+publicApi.doc31("/api/openapi.json", {
+	openapi: "3.1.0",
+	info: { title: "Slotline public API", version: "1.0.0", description: "Services, availability and bookings. Errors are RFC 9457 problem+json." },
+});

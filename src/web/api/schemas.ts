@@ -1,0 +1,152 @@
+// zod schemas of the public API: they validate requests and generate /api/openapi.json.
+import { z } from "@hono/zod-openapi";
+import { Temporal } from "temporal-polyfill";
+
+function isTimeZone(value: string): boolean {
+	try {
+		Temporal.Now.zonedDateTimeISO(value);
+		return true;
+	} catch {
+		return false;
+	}
+}
+
+function isDate(value: string): boolean {
+	try {
+		Temporal.PlainDate.from(value, { overflow: "reject" });
+		return true;
+	} catch {
+		return false;
+	}
+}
+
+export const timeZone = z
+	.string()
+	.max(64)
+	.refine(isTimeZone, { message: "Must be an IANA time zone such as Europe/Amsterdam" })
+	.openapi({ example: "Europe/Amsterdam" });
+
+export const isoDate = z
+	.string()
+	.regex(/^\d{4}-\d{2}-\d{2}$/, "Must be a date as YYYY-MM-DD")
+	.refine(isDate, { message: "Not a calendar date" })
+	.openapi({ example: "2026-12-01" });
+
+export const instant = z.iso.datetime({ offset: true, message: "Must be an ISO 8601 date-time with Z or an offset" }).openapi({ example: "2026-12-01T09:00:00Z" });
+
+export const merchantParam = z.object({
+	merchant: z.string().min(1).max(64).openapi({ param: { name: "merchant", in: "path" }, example: "demo" }),
+});
+
+export const bookingIdParam = z.object({
+	id: z.string().min(1).max(64).openapi({ param: { name: "id", in: "path" } }),
+});
+
+export const ProblemSchema = z
+	.object({
+		type: z.string(),
+		title: z.string(),
+		status: z.number().int(),
+		detail: z.string(),
+		instance: z.string().optional(),
+		errors: z.array(z.object({ field: z.string(), message: z.string() })).optional(),
+		alternatives: z.array(z.object({ start: z.string(), end: z.string(), staffId: z.string(), localStart: z.string() })).optional(),
+		conflicts: z.array(z.object({ index: z.number().int(), start: z.string() })).optional(),
+	})
+	.openapi("Problem");
+
+export const ServiceSchema = z
+	.object({
+		id: z.string(),
+		name: z.string(),
+		durationMinutes: z.number().int(),
+		color: z.string(),
+		location: z.string().nullable(),
+		price: z.object({ amountCents: z.number().int(), currency: z.string() }).nullable(),
+		requiresResource: z.boolean(),
+		staffIds: z.array(z.string()),
+	})
+	.openapi("Service");
+
+export const StaffSchema = z
+	.object({ id: z.string(), name: z.string(), color: z.string(), timezone: z.string(), serviceIds: z.array(z.string()) })
+	.openapi("Staff");
+
+export const availabilityQuery = z
+	.object({
+		serviceId: z.string().min(1).max(64),
+		staffId: z.string().min(1).max(64).optional(),
+		from: isoDate,
+		to: isoDate,
+		timezone: timeZone,
+	})
+	.refine((q) => q.to >= q.from, { path: ["to"], message: "Must not be before from" })
+	.refine((q) => !isDate(q.from) || !isDate(q.to) || Temporal.PlainDate.from(q.from).until(q.to).days <= 62, {
+		path: ["to"],
+		message: "The range may span at most 62 days",
+	});
+
+export const SlotSchema = z
+	.object({ start: z.string(), end: z.string(), staffId: z.string(), localStart: z.string() })
+	.openapi("Slot");
+
+export const AvailabilitySchema = z.object({ timezone: z.string(), slots: z.array(SlotSchema) }).openapi("Availability");
+
+export const createBookingBody = z
+	.object({
+		serviceId: z.string().min(1).max(64),
+		staffId: z.string().min(1).max(64).optional(),
+		start: instant,
+		timezone: timeZone,
+		customer: z.object({
+			name: z.string().trim().min(1).max(120),
+			email: z.email().max(254),
+			phone: z.string().trim().max(40).optional(),
+		}),
+		notes: z.string().max(2000).optional(),
+		recurrence: z
+			.object({
+				frequency: z.enum(["weekly", "biweekly", "monthly"]),
+				count: z.number().int().min(2).max(52),
+			})
+			.optional(),
+	})
+	.openapi("CreateBooking");
+
+export const BookingSchema = z
+	.object({
+		id: z.string(),
+		status: z.enum(["confirmed", "cancelled"]),
+		start: z.string(),
+		end: z.string(),
+		localStart: z.string(),
+		timezone: z.string(),
+		staffId: z.string(),
+		serviceId: z.string(),
+		seriesId: z.string().nullable(),
+		manageUrl: z.string(),
+	})
+	.openapi("Booking");
+
+export const BookingCreatedSchema = z
+	.object({ booking: BookingSchema, occurrences: z.array(BookingSchema).optional() })
+	.openapi("BookingCreated");
+
+export const manageQuery = z.object({
+	token: z.string().min(1).max(128).optional().openapi({ description: "The manage token from the confirmation email (or send it as a Bearer token)" }),
+});
+
+export const scopeBody = z.object({ scope: z.enum(["one", "series"]).default("one") });
+
+export const rescheduleBody = z.object({ start: instant, scope: z.enum(["one", "series"]).default("one") });
+
+export const BookingDetailSchema = z
+	.object({
+		booking: BookingSchema.extend({
+			serviceName: z.string(),
+			staffName: z.string(),
+			merchant: z.object({ slug: z.string(), name: z.string() }),
+			customerNotes: z.string().nullable(),
+		}),
+	})
+	.openapi("BookingDetail");

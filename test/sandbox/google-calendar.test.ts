@@ -1,0 +1,216 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import type { Sandbox } from "../../sandbox/server";
+import { bearer, googleSignIn, postJson, startSandbox } from "./helpers";
+
+interface EventsPage {
+	items: Array<Record<string, unknown> & { id: string; status?: string }>;
+	nextPageToken?: string;
+	nextSyncToken?: string;
+}
+
+let sandbox: Sandbox;
+let token: string;
+let base: string;
+beforeAll(async () => {
+	sandbox = await startSandbox();
+	base = `${sandbox.url}/google/calendar/v3`;
+});
+afterAll(async () => {
+	await sandbox.close();
+});
+beforeEach(async () => {
+	await fetch(`${sandbox.url}/_control/reset`, { method: "POST" });
+	token = (await googleSignIn(sandbox, "cal@example.com")).access_token;
+});
+
+function api(path: string, init: RequestInit = {}): Promise<Response> {
+	const headers = { ...bearer(token), "content-type": "application/json", ...(init.headers as Record<string, string> | undefined) };
+	return fetch(`${base}${path}`, { ...init, headers });
+}
+
+async function insert(body: Record<string, unknown>): Promise<Record<string, unknown> & { id: string; etag: string }> {
+	const res = await api("/calendars/primary/events", { method: "POST", body: JSON.stringify(body) });
+	expect(res.status).toBe(200);
+	return (await res.json()) as Record<string, unknown> & { id: string; etag: string };
+}
+
+async function list(query: Record<string, string>): Promise<{ status: number; body: EventsPage & Record<string, unknown> }> {
+	const res = await api(`/calendars/primary/events?${new URLSearchParams(query)}`);
+	return { status: res.status, body: (await res.json()) as EventsPage & Record<string, unknown> };
+}
+
+const slot = (day: number, hour: number): { start: { dateTime: string }; end: { dateTime: string } } => ({
+	start: { dateTime: `2026-03-${String(day).padStart(2, "0")}T${String(hour).padStart(2, "0")}:00:00Z` },
+	end: { dateTime: `2026-03-${String(day).padStart(2, "0")}T${String(hour + 1).padStart(2, "0")}:00:00Z` },
+});
+
+describe("Google events: ids, conflicts and preconditions", () => {
+	it("requires a Bearer token", async () => {
+		const res = await fetch(`${base}/users/me/calendarList`);
+		expect(res.status).toBe(401);
+		expect(await res.json()).toMatchObject({ error: { code: 401, errors: [{ reason: "authError" }] } });
+	});
+
+	it("lists the primary calendar as owner", async () => {
+		const body = (await (await api("/users/me/calendarList")).json()) as { items: Array<Record<string, unknown>> };
+		expect(body.items).toEqual([expect.objectContaining({ id: "cal@example.com", accessRole: "owner", primary: true })]);
+	});
+
+	it("rejects ids outside base32hex with 400", async () => {
+		const res = await api("/calendars/primary/events", { method: "POST", body: JSON.stringify({ id: "Booking-1", ...slot(2, 9) }) });
+		expect(res.status).toBe(400);
+		const short = await api("/calendars/primary/events", { method: "POST", body: JSON.stringify({ id: "abcd", ...slot(2, 9) }) });
+		expect(short.status).toBe(400);
+	});
+
+	it("answers 409 for a duplicate id, also after the event was deleted", async () => {
+		await insert({ id: "booking0001", summary: "A", ...slot(2, 9) });
+		const dup = await api("/calendars/primary/events", { method: "POST", body: JSON.stringify({ id: "booking0001", ...slot(2, 9) }) });
+		expect(dup.status).toBe(409);
+		expect(await dup.json()).toMatchObject({ error: { code: 409, message: "The requested identifier already exists." } });
+		expect((await api("/calendars/primary/events/booking0001", { method: "DELETE" })).status).toBe(204);
+		const again = await api("/calendars/primary/events", { method: "POST", body: JSON.stringify({ id: "booking0001", ...slot(2, 9) }) });
+		expect(again.status).toBe(409);
+		// The documented recovery: PATCH the tombstone back to confirmed.
+		const revived = await api("/calendars/primary/events/booking0001", { method: "PATCH", body: JSON.stringify({ status: "confirmed" }) });
+		expect(revived.status).toBe(200);
+	});
+
+	it("answers 410 when deleting an already deleted event, and get still returns it", async () => {
+		const event = await insert({ ...slot(3, 9) });
+		expect((await api(`/calendars/primary/events/${event.id}`, { method: "DELETE" })).status).toBe(204);
+		expect((await api(`/calendars/primary/events/${event.id}`, { method: "DELETE" })).status).toBe(410);
+		const got = (await (await api(`/calendars/primary/events/${event.id}`)).json()) as Record<string, unknown>;
+		expect(got.status).toBe("cancelled");
+	});
+
+	it("answers 412 conditionNotMet for a stale If-Match", async () => {
+		const event = await insert({ summary: "v1", ...slot(4, 9) });
+		const patched = await api(`/calendars/primary/events/${event.id}`, { method: "PATCH", headers: { "if-match": event.etag }, body: JSON.stringify({ summary: "v2" }) });
+		expect(patched.status).toBe(200);
+		const stale = await api(`/calendars/primary/events/${event.id}`, { method: "PATCH", headers: { "if-match": event.etag }, body: JSON.stringify({ summary: "v3" }) });
+		expect(stale.status).toBe(412);
+		expect(await stale.json()).toMatchObject({ error: { errors: [{ reason: "conditionNotMet", location: "If-Match" }] } });
+	});
+
+	it("keeps private extended properties and filters on them", async () => {
+		await insert({ summary: "ours", extendedProperties: { private: { slotlineBookingId: "bk_1" } }, colorId: "5", ...slot(5, 9) });
+		await insert({ summary: "theirs", ...slot(5, 11) });
+		const { body } = await list({ privateExtendedProperty: "slotlineBookingId=bk_1" });
+		expect(body.items.map((i) => i.summary)).toEqual(["ours"]);
+		expect(body.items[0]).toMatchObject({ colorId: "5", extendedProperties: { private: { slotlineBookingId: "bk_1" } } });
+	});
+
+	it("rejects a timed event without an offset or time zone", async () => {
+		const res = await api("/calendars/primary/events", { method: "POST", body: JSON.stringify({ start: { dateTime: "2026-03-02T09:00:00" }, end: { dateTime: "2026-03-02T10:00:00" } }) });
+		expect(res.status).toBe(400);
+	});
+});
+
+describe("Google events.list and incremental sync", () => {
+	it("pages with nextPageToken and puts nextSyncToken only on the last page, then syncs changes", async () => {
+		for (let i = 1; i <= 5; i++) await insert({ summary: `e${i}`, ...slot(i, 9) });
+		const seen: string[] = [];
+		let pageToken: string | undefined;
+		let syncToken: string | undefined;
+		let pages = 0;
+		do {
+			const { body } = await list({ maxResults: "2", ...(pageToken === undefined ? {} : { pageToken }) });
+			pages += 1;
+			expect(body.nextPageToken === undefined).not.toBe(body.nextSyncToken === undefined);
+			seen.push(...body.items.map((i) => String(i.summary)));
+			pageToken = body.nextPageToken;
+			syncToken = body.nextSyncToken;
+		} while (pageToken !== undefined);
+		expect(pages).toBe(3);
+		expect(seen).toEqual(["e1", "e2", "e3", "e4", "e5"]);
+
+		const first = await insert({ summary: "e6", ...slot(6, 9) });
+		const { body: initial } = await list({ maxResults: "2" });
+		const e2 = initial.items[1];
+		await api(`/calendars/primary/events/${String(e2?.id)}`, { method: "DELETE" });
+		const { status, body: delta } = await list({ syncToken: syncToken ?? "" });
+		expect(status).toBe(200);
+		expect(delta.items.map((i) => [i.id, i.status])).toEqual([
+			[e2?.id, "cancelled"],
+			[first.id, "confirmed"],
+		]);
+		expect(delta.nextSyncToken).toBeTypeOf("string");
+		const { body: quiet } = await list({ syncToken: delta.nextSyncToken ?? "" });
+		expect(quiet.items).toEqual([]);
+	});
+
+	it("rejects parameters that are incompatible with syncToken", async () => {
+		const { body } = await list({});
+		for (const extra of [{ timeMin: "2026-01-01T00:00:00Z" }, { q: "x" }, { orderBy: "updated" }, { privateExtendedProperty: "a=b" }, { showDeleted: "false" }]) {
+			const res = await list({ syncToken: body.nextSyncToken ?? "", ...extra });
+			expect(res.status).toBe(400);
+		}
+	});
+
+	it("answers 410 fullSyncRequired when forced through the control API, once", async () => {
+		const { body } = await list({});
+		await postJson(`${sandbox.url}/_control/faults`, { provider: "google", forceSyncGone: true });
+		const gone = await list({ syncToken: body.nextSyncToken ?? "" });
+		expect(gone.status).toBe(410);
+		expect(gone.body).toMatchObject({ error: { code: 410, errors: [{ reason: "fullSyncRequired" }] } });
+		expect((await list({ syncToken: body.nextSyncToken ?? "" })).status).toBe(200);
+		expect((await list({ syncToken: "garbage" })).status).toBe(410);
+	});
+
+	it("uses timeMin as an exclusive bound on end and timeMax on start", async () => {
+		await insert({ summary: "ends-at-min", ...slot(10, 8) });
+		await insert({ summary: "inside", ...slot(10, 9) });
+		await insert({ summary: "starts-at-max", ...slot(10, 10) });
+		const { body } = await list({ timeMin: "2026-03-10T09:00:00Z", timeMax: "2026-03-10T10:00:00Z" });
+		expect(body.items.map((i) => i.summary)).toEqual(["inside"]);
+	});
+
+	it("expands series with singleEvents, honours EXDATE, and shows cancelled exceptions", async () => {
+		const series = await insert({
+			summary: "weekly",
+			start: { dateTime: "2026-03-02T09:00:00", timeZone: "Europe/Berlin" },
+			end: { dateTime: "2026-03-02T10:00:00", timeZone: "Europe/Berlin" },
+			recurrence: ["RRULE:FREQ=WEEKLY;COUNT=5", "EXDATE;TZID=Europe/Berlin:20260309T090000"],
+		});
+		const window = { timeMin: "2026-03-01T00:00:00Z", timeMax: "2026-04-30T00:00:00Z" };
+		const { body } = await list({ singleEvents: "true", orderBy: "startTime", ...window });
+		// Berlin moves to summer time on 29 March, so the UTC hour changes for the last instance.
+		expect(body.items.map((i) => i.id)).toEqual([
+			`${series.id}_20260302T080000Z`,
+			`${series.id}_20260316T080000Z`,
+			`${series.id}_20260323T080000Z`,
+			`${series.id}_20260330T070000Z`,
+		]);
+		expect(body.items[0]).toMatchObject({ recurringEventId: series.id, originalStartTime: { dateTime: "2026-03-02T09:00:00+01:00", timeZone: "Europe/Berlin" } });
+
+		expect((await api(`/calendars/primary/events/${series.id}_20260316T080000Z`, { method: "DELETE" })).status).toBe(204);
+		const after = await list({ singleEvents: "true", ...window });
+		expect(after.body.items).toHaveLength(3);
+		const withDeleted = await list({ singleEvents: "true", showDeleted: "true", ...window });
+		expect(withDeleted.body.items.find((i) => i.id === `${series.id}_20260316T080000Z`)).toMatchObject({ status: "cancelled", recurringEventId: series.id });
+		// Neither showDeleted nor singleEvents: the master plus its cancelled instance.
+		const plain = await list(window);
+		expect(plain.body.items.map((i) => [i.id, i.status])).toEqual([
+			[series.id, "confirmed"],
+			[`${series.id}_20260316T080000Z`, "cancelled"],
+		]);
+	});
+
+	it("returns merged busy time from freeBusy, skipping transparent events", async () => {
+		await insert({ ...slot(12, 9) });
+		await insert({ start: { dateTime: "2026-03-12T09:30:00Z" }, end: { dateTime: "2026-03-12T11:00:00Z" } });
+		await insert({ transparency: "transparent", ...slot(12, 14) });
+		const res = await api("/freeBusy", { method: "POST", body: JSON.stringify({ timeMin: "2026-03-12T00:00:00Z", timeMax: "2026-03-13T00:00:00Z", items: [{ id: "primary" }, { id: "nobody@example.com" }] }) });
+		const body = (await res.json()) as { calendars: Record<string, { busy: unknown[]; errors?: unknown[] }> };
+		expect(body.calendars.primary?.busy).toEqual([{ start: "2026-03-12T09:00:00Z", end: "2026-03-12T11:00:00Z" }]);
+		expect(body.calendars["nobody@example.com"]?.errors).toEqual([{ domain: "global", reason: "notFound" }]);
+	});
+
+	it("serves the event colour palette", async () => {
+		const body = (await (await api("/colors")).json()) as { event: Record<string, { background: string }>; calendar: Record<string, unknown> };
+		expect(Object.keys(body.event)).toHaveLength(11);
+		expect(body.event["11"]?.background).toBe("#dc2127");
+		expect(Object.keys(body.calendar)).toHaveLength(24);
+	});
+});

@@ -1,0 +1,42 @@
+// Test helpers around the demo merchant: seed it and name future wall-clock times in its zone.
+import { env, exports } from "cloudflare:workers";
+import { Temporal } from "temporal-polyfill";
+import { database } from "../../src/db/client";
+import { DEMO_TIMEZONE, seedDemoCatalogue } from "../../src/demo/seed";
+
+export const BASE = "http://slotline.test";
+
+export async function seedDemo(): Promise<void> {
+	await seedDemoCatalogue(database(env.DB), null);
+}
+
+/** The date of the next `weekday` (1 = Monday) at least `minDaysAhead` days from today, in the demo zone. */
+export function upcoming(weekday: number, minDaysAhead = 2): Temporal.PlainDate {
+	let date = Temporal.Now.plainDateISO(DEMO_TIMEZONE).add({ days: minDaysAhead });
+	while (date.dayOfWeek !== weekday) date = date.add({ days: 1 });
+	return date;
+}
+
+/** UTC ISO string of a wall-clock time on `date` in the demo zone. */
+export function at(date: Temporal.PlainDate, time: string, zone = DEMO_TIMEZONE): string {
+	return date.toZonedDateTime({ timeZone: zone, plainTime: Temporal.PlainTime.from(time) }).toInstant().toString();
+}
+
+export function api(path: string, init?: RequestInit): Promise<Response> {
+	return exports.default.fetch(`${BASE}${path}`, init);
+}
+
+export function postJson(path: string, body: unknown, headers: Record<string, string> = {}): Promise<Response> {
+	return api(path, { method: "POST", headers: { "content-type": "application/json", ...headers }, body: JSON.stringify(body) });
+}
+
+export function bookingBody(overrides: Record<string, unknown> = {}): Record<string, unknown> {
+	return {
+		serviceId: "svc_demo_cut",
+		staffId: "stf_demo_ana",
+		start: at(upcoming(2), "10:00"),
+		timezone: "Europe/Amsterdam",
+		customer: { name: "Test Customer", email: "test@example.com" },
+		...overrides,
+	};
+}
