@@ -142,7 +142,8 @@ describe("Google events.list and incremental sync", () => {
 
 	it("rejects parameters that are incompatible with syncToken", async () => {
 		const { body } = await list({});
-		for (const extra of [{ timeMin: "2026-01-01T00:00:00Z" }, { q: "x" }, { orderBy: "updated" }, { privateExtendedProperty: "a=b" }, { showDeleted: "false" }]) {
+		const extras: Array<Record<string, string>> = [{ timeMin: "2026-01-01T00:00:00Z" }, { q: "x" }, { orderBy: "updated" }, { privateExtendedProperty: "a=b" }, { showDeleted: "false" }];
+		for (const extra of extras) {
 			const res = await list({ syncToken: body.nextSyncToken ?? "", ...extra });
 			expect(res.status).toBe(400);
 		}

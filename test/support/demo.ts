@@ -7,7 +7,7 @@ import { DEMO_TIMEZONE, seedDemoCatalogue } from "../../src/demo/seed";
 export const BASE = "http://slotline.test";
 
 export async function seedDemo(): Promise<void> {
-	await seedDemoCatalogue(database(env.DB), null);
+	await seedDemoCatalogue(database(env.DB));
 }
 
 /** The date of the next `weekday` (1 = Monday) at least `minDaysAhead` days from today, in the demo zone. */
