@@ -1,0 +1,148 @@
+// Hostile and malformed input for the iCalendar importer, and the skip of Slotline's own events.
+import ICAL from "ical.js";
+import { describe, expect, it } from "vitest";
+import { ValidationError } from "../errors";
+import {
+	busyBlocksFromICalendar,
+	ICalendarParseError,
+	isSlotlineBookingEvent,
+	MAX_INSTANCES_PER_SERIES,
+} from "./icalendar";
+import type { ICalendarImportOptions } from "./icalendar";
+
+const options: ICalendarImportOptions = {
+	staffTimezone: "Europe/Amsterdam",
+	staffEmail: "noor@salon.example",
+	window: { from: Date.parse("2026-06-01T00:00:00Z"), to: Date.parse("2026-06-08T00:00:00Z") },
+};
+
+/** A VCALENDAR around the given VEVENT bodies (content lines without BEGIN/END:VEVENT). */
+function calendar(...events: string[][]): string {
+	const body = events.flatMap((lines) => ["BEGIN:VEVENT", "DTSTAMP:20260101T120000Z", ...lines, "END:VEVENT"]);
+	return ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//test//EN", ...body, "END:VCALENDAR", ""].join("\r\n");
+}
+
+const goodEvent = ["UID:good@test", "DTSTART:20260602T090000Z", "DTEND:20260602T100000Z"];
+
+function iso(ms: number): string {
+	return new Date(ms).toISOString();
+}
+
+describe("busyBlocksFromICalendar: malformed documents", () => {
+	it("throws ICalendarParseError for text that is not iCalendar", () => {
+		expect(() => busyBlocksFromICalendar("this is not a calendar\r\nat all", options)).toThrow(ICalendarParseError);
+		expect(() => busyBlocksFromICalendar("", options)).toThrow(ICalendarParseError);
+		expect(() => busyBlocksFromICalendar("BEGIN:VCARD\r\nVERSION:4.0\r\nFN:X\r\nEND:VCARD\r\n", options)).toThrow(
+			ICalendarParseError,
+		);
+	});
+
+	it("returns nothing, without errors, for an empty VCALENDAR", () => {
+		expect(busyBlocksFromICalendar(calendar(), options)).toEqual({ blocks: [], errors: [] });
+	});
+
+	it("rejects options it cannot work with", () => {
+		expect(() => busyBlocksFromICalendar(calendar(goodEvent), { ...options, staffTimezone: "Mars/Olympus" })).toThrow(
+			ValidationError,
+		);
+		expect(() => busyBlocksFromICalendar(calendar(goodEvent), { ...options, window: { from: 10, to: 5 } })).toThrow(
+			ValidationError,
+		);
+	});
+});
+
+describe("busyBlocksFromICalendar: one bad event does not cost the others", () => {
+	it("skips and reports a VEVENT without DTSTART", () => {
+		const result = busyBlocksFromICalendar(calendar(["UID:nostart@test", "SUMMARY:No start"], goodEvent), options);
+		expect(result.blocks.map((b) => b.uid)).toEqual(["good@test"]);
+		expect(result.errors).toEqual([{ uid: "nostart@test", message: expect.stringContaining("DTSTART") }]);
+	});
+
+	it("skips and reports an unknown TZID that has no VTIMEZONE", () => {
+		const unknown = ["UID:unknown-zone@test", "DTSTART;TZID=Atlantis Standard Time:20260603T090000", "DTEND;TZID=Atlantis Standard Time:20260603T100000"];
+		const result = busyBlocksFromICalendar(calendar(unknown, goodEvent), options);
+		expect(result.blocks.map((b) => b.uid)).toEqual(["good@test"]);
+		expect(result.errors).toEqual([{ uid: "unknown-zone@test", message: expect.stringContaining("Atlantis Standard Time") }]);
+	});
+
+	it("resolves an IANA TZID without VTIMEZONE through Temporal, spring-forward gap included", () => {
+		// 02:30 does not exist on 29 March 2026 in Amsterdam: RFC 5545 reads it with the offset before
+		// the gap (+01:00), i.e. 01:30Z; 04:30 summer time is 02:30Z.
+		const gap = ["UID:gap@test", "DTSTART;TZID=Europe/Amsterdam:20260329T023000", "DTEND;TZID=Europe/Amsterdam:20260329T043000"];
+		const window = { from: Date.parse("2026-03-29T00:00:00Z"), to: Date.parse("2026-03-30T00:00:00Z") };
+		const result = busyBlocksFromICalendar(calendar(gap), { ...options, window });
+		expect(result.errors).toEqual([]);
+		expect(result.blocks.map((b) => [iso(b.start), iso(b.end)])).toEqual([["2026-03-29T01:30:00.000Z", "2026-03-29T02:30:00.000Z"]]);
+	});
+
+	it("skips and reports an event whose date cannot be read", () => {
+		const broken = ["UID:bad-date@test", "DTSTART:2026AB02T090000Z", "DTEND:20260602T100000Z"];
+		const result = busyBlocksFromICalendar(calendar(broken, goodEvent), options);
+		expect(result.blocks.map((b) => b.uid)).toEqual(["good@test"]);
+		expect(result.errors.map((e) => e.uid)).toEqual(["bad-date@test"]);
+	});
+
+	it("drops only the component that ical.js cannot parse (an invalid RRULE)", () => {
+		const invalidRule = ["UID:bad-rule@test", "DTSTART:20260601T090000Z", "DTEND:20260601T100000Z", "RRULE:FREQ=WEEKLY;BYDAY=XX"];
+		const result = busyBlocksFromICalendar(calendar(invalidRule, goodEvent), options);
+		expect(result.blocks.map((b) => b.uid)).toEqual(["good@test"]);
+		expect(result.errors).toEqual([{ uid: "bad-rule@test", message: expect.stringContaining("VEVENT") }]);
+	});
+
+	it("skips a VEVENT without UID and reports it", () => {
+		const result = busyBlocksFromICalendar(calendar(["DTSTART:20260603T090000Z", "DTEND:20260603T100000Z"], goodEvent), options);
+		expect(result.blocks.map((b) => b.uid)).toEqual(["good@test"]);
+		expect(result.errors).toEqual([{ uid: null, message: expect.stringContaining("UID") }]);
+	});
+});
+
+describe("busyBlocksFromICalendar: runaway recurrence", () => {
+	it("stops a SECONDLY rule that started years before the window and reports it", () => {
+		const huge = ["UID:huge@test", "DTSTART:20000101T000000Z", "DURATION:PT1S", "RRULE:FREQ=SECONDLY"];
+		const result = busyBlocksFromICalendar(calendar(huge, goodEvent), options);
+		expect(result.blocks.map((b) => b.uid)).toEqual(["good@test"]);
+		expect(result.errors).toEqual([{ uid: "huge@test", message: expect.stringContaining("too many iterations") }]);
+	});
+
+	it("stops a rule that can never match instead of looping forever", () => {
+		const impossible = ["UID:never@test", "DTSTART:20260101T090000Z", "DTEND:20260101T100000Z", "RRULE:FREQ=DAILY;BYMONTH=2;BYMONTHDAY=30"];
+		const result = busyBlocksFromICalendar(calendar(impossible, goodEvent), options);
+		expect(result.blocks.map((b) => b.uid)).toEqual(["good@test"]);
+		expect(result.errors.map((e) => e.uid)).toEqual(["never@test"]);
+	});
+
+	it("caps the occurrences of one series inside the window", () => {
+		const minutely = ["UID:minutely@test", "DTSTART:20260601T000000Z", "DURATION:PT1M", "RRULE:FREQ=MINUTELY"];
+		const result = busyBlocksFromICalendar(calendar(minutely), options);
+		expect(result.blocks).toHaveLength(MAX_INSTANCES_PER_SERIES);
+		expect(result.blocks[0]).toMatchObject({ occurrenceId: "minutely@test/2026-06-01T00:00:00Z" });
+		expect(result.errors).toEqual([{ uid: "minutely@test", message: expect.stringContaining(String(MAX_INSTANCES_PER_SERIES)) }]);
+	});
+});
+
+describe("busyBlocksFromICalendar: Slotline's own events", () => {
+	it("never imports events carrying X-SLOTLINE-BOOKING-ID, nor their overrides", () => {
+		const own = ["UID:booking-1@slotline", "X-SLOTLINE-BOOKING-ID:bk_123", "DTSTART:20260602T120000Z", "DTEND:20260602T130000Z", "RRULE:FREQ=DAILY;COUNT=3"];
+		const ownOverride = ["UID:booking-1@slotline", "RECURRENCE-ID:20260603T120000Z", "DTSTART:20260603T150000Z", "DTEND:20260603T160000Z"];
+		const result = busyBlocksFromICalendar(calendar(own, ownOverride, goodEvent), options);
+		expect(result).toEqual({
+			blocks: [
+				{
+					uid: "good@test",
+					occurrenceId: "good@test",
+					start: Date.parse("2026-06-02T09:00:00Z"),
+					end: Date.parse("2026-06-02T10:00:00Z"),
+					allDay: false,
+					tentative: false,
+				},
+			],
+			errors: [],
+		});
+	});
+
+	it("recognises the property on a parsed VEVENT, whatever its letter case", () => {
+		const [own, other] = new ICAL.Component(ICAL.parse(calendar(["UID:a", "x-slotline-booking-id:bk_1"], ["UID:b"]))).getAllSubcomponents("vevent");
+		expect(own !== undefined && isSlotlineBookingEvent(own)).toBe(true);
+		expect(other !== undefined && isSlotlineBookingEvent(other)).toBe(false);
+	});
+});

@@ -1,0 +1,520 @@
+// Translates iCalendar text (CalDAV, iCloud, ICS feeds) into the busy blocks inbound sync stores.
+// Pure: no I/O, no clock, no environment. The rules are those of shared/fixtures/ics/README.md.
+import ICAL from "ical.js";
+import { Temporal } from "temporal-polyfill";
+import { ValidationError } from "../errors";
+import { describe, parseCalendars } from "./icalendar-parse";
+import { isKnownTimeZone, ZoneResolver } from "./icalendar-zones";
+
+export { ICalendarParseError } from "./icalendar-parse";
+
+/** Set by Slotline's outbound writers; events carrying it are our own bookings and never imported. */
+export const SLOTLINE_BOOKING_ID_PROPERTY = "X-SLOTLINE-BOOKING-ID";
+/** Most occurrences one series may contribute to one import; more is reported and cut off. */
+export const MAX_INSTANCES_PER_SERIES = 10_000;
+/** Rule iterations one series may spend, counting those before the window (hostile RRULEs). */
+const MAX_STEPS_PER_SERIES = 50_000;
+/** Rule iterations a whole document may spend, so many moderately large series stay bounded too. */
+const MAX_STEPS_PER_DOCUMENT = 250_000;
+
+export interface ICalendarImportOptions {
+	/** IANA zone of the staff member: floating times and all-day dates are read in it. */
+	staffTimezone: string;
+	/** Finds the staff member's own ATTENDEE (case-insensitive, `mailto:` removed). */
+	staffEmail: string | null;
+	/** UTC epoch ms, [from, to). */
+	window: { from: number; to: number };
+}
+
+export interface ImportedBlock {
+	uid: string;
+	/** Stable id of this occurrence: uid for single events, `${uid}/${originalStart}` for instances. */
+	occurrenceId: string;
+	/** UTC epoch ms; end exclusive. */
+	start: number;
+	end: number;
+	allDay: boolean;
+	/** STATUS:TENTATIVE; the caller's policy decides whether it blocks. */
+	tentative: boolean;
+}
+
+/** An event (or a whole UID) skipped or cut short; the rest of the document was still imported. */
+export interface ICalendarImportIssue {
+	uid: string | null;
+	message: string;
+}
+
+export interface ICalendarImportResult {
+	/** Sorted by start, then end; never merged or clipped to the window. */
+	blocks: ImportedBlock[];
+	errors: ICalendarImportIssue[];
+}
+
+/** True for events written by Slotline itself (they carry X-SLOTLINE-BOOKING-ID). */
+export function isSlotlineBookingEvent(vevent: ICAL.Component): boolean {
+	return vevent.hasProperty(SLOTLINE_BOOKING_ID_PROPERTY.toLowerCase());
+}
+
+/**
+ * Busy blocks of every VEVENT occurrence that overlaps `options.window`.
+ *
+ * `occurrenceId` of a recurring event's occurrence is `${uid}/${original start}`, the original start
+ * (RECURRENCE-ID) written as UTC ISO without milliseconds (`2026-05-20T08:00:00Z`), or as the date
+ * (`2026-03-15`) for all-day series. A bad event is skipped and described in `errors`; only a
+ * document without any readable VCALENDAR throws (ICalendarParseError). Invalid options throw
+ * ValidationError.
+ */
+export function busyBlocksFromICalendar(text: string, options: ICalendarImportOptions): ICalendarImportResult {
+	const context = createContext(options);
+	const parsed = parseCalendars(text);
+	const errors: ICalendarImportIssue[] = [...parsed.dropped];
+	const blocks: ImportedBlock[] = [];
+	for (const calendar of parsed.calendars) {
+		for (const group of groupByUid(calendar.getAllSubcomponents("vevent"), errors)) {
+			if (group.components.some(isSlotlineBookingEvent)) continue;
+			try {
+				blocks.push(...blocksOfGroup(group, context, errors));
+			} catch (error) {
+				errors.push({ uid: group.uid, message: describe(error) });
+			}
+		}
+	}
+	blocks.sort((a, b) => a.start - b.start || a.end - b.end || compareText(a.occurrenceId, b.occurrenceId));
+	return { blocks, errors };
+}
+
+interface ImportContext {
+	staffTimezone: string;
+	staffZone: ICAL.Timezone;
+	staffEmail: string | null;
+	from: number;
+	to: number;
+	zones: ZoneResolver;
+	/** Shared by every series of the document; see MAX_STEPS_PER_DOCUMENT. */
+	documentSteps: { remaining: number };
+	midnights: Map<string, number>;
+}
+
+function createContext(options: ICalendarImportOptions): ImportContext {
+	const problems = [];
+	if (!isKnownTimeZone(options.staffTimezone)) {
+		problems.push({ field: "staffTimezone", message: `"${options.staffTimezone}" is not a known IANA time zone` });
+	}
+	const { from, to } = options.window;
+	if (!Number.isFinite(from) || !Number.isFinite(to) || from > to) {
+		problems.push({ field: "window", message: "from and to must be finite epoch milliseconds with from <= to" });
+	}
+	if (problems.length > 0) throw new ValidationError(problems);
+	const zones = new ZoneResolver();
+	const staffZone = zones.resolve(options.staffTimezone);
+	if (staffZone === null) throw new ValidationError([{ field: "staffTimezone", message: "unknown time zone" }]);
+	return {
+		staffTimezone: options.staffTimezone,
+		staffZone,
+		staffEmail: options.staffEmail === null ? null : normalizeAddress(options.staffEmail),
+		from,
+		to,
+		zones,
+		documentSteps: { remaining: MAX_STEPS_PER_DOCUMENT },
+		midnights: new Map(),
+	};
+}
+
+// ---------------------------------------------------------------------------------------------
+// Grouping: a master VEVENT and its RECURRENCE-ID overrides share a UID.
+
+interface EventGroup {
+	uid: string;
+	components: ICAL.Component[];
+}
+
+function groupByUid(vevents: ICAL.Component[], errors: ICalendarImportIssue[]): EventGroup[] {
+	const groups = new Map<string, EventGroup>();
+	for (const vevent of vevents) {
+		const uid = textValue(vevent, "uid")?.trim() ?? "";
+		if (uid === "") {
+			// Without a UID an occurrence has no stable id, so sync could never update or delete it.
+			errors.push({ uid: null, message: "VEVENT without UID skipped" });
+			continue;
+		}
+		const group = groups.get(uid) ?? { uid, components: [] };
+		group.components.push(vevent);
+		groups.set(uid, group);
+	}
+	return [...groups.values()];
+}
+
+function blocksOfGroup(group: EventGroup, context: ImportContext, errors: ICalendarImportIssue[]): ImportedBlock[] {
+	const masters = group.components.filter((c) => !c.hasProperty("recurrence-id"));
+	const overrideComponents = group.components.filter((c) => c.hasProperty("recurrence-id"));
+	if (masters.length > 1) {
+		errors.push({ uid: group.uid, message: `${masters.length} VEVENTs without RECURRENCE-ID; using the highest SEQUENCE` });
+	}
+	const masterComponent = latestBySequence(masters);
+
+	const overrides = new Map<string, PreparedEvent>();
+	for (const component of overrideComponents) {
+		try {
+			const prepared = prepareEvent(component, context);
+			if (prepared.recurrenceId === null) continue;
+			const key = timeKey(prepared.recurrenceId);
+			const existing = overrides.get(key);
+			if (existing === undefined || sequenceOf(component) >= sequenceOf(existing.component)) {
+				overrides.set(key, prepared);
+			}
+		} catch (error) {
+			// The master's own instance then stands, which blocks the original time: the safe side.
+			errors.push({ uid: group.uid, message: `Override skipped: ${describe(error)}` });
+		}
+	}
+
+	const blocks: ImportedBlock[] = [];
+	if (masterComponent !== undefined) {
+		try {
+			blocks.push(...masterBlocks(group.uid, prepareEvent(masterComponent, context), overrides, context, errors));
+		} catch (error) {
+			errors.push({ uid: group.uid, message: describe(error) });
+		}
+	}
+	for (const override of overrides.values()) {
+		// Every override is a complete event; it replaces the master instance with the same key (if
+		// any) and stands on its own otherwise, like an invitation to a single instance.
+		const block = blockOf(override, override.start, override.recurrenceId, group.uid, context);
+		if (block !== null) blocks.push(block);
+	}
+	return blocks;
+}
+
+// ---------------------------------------------------------------------------------------------
+// One VEVENT, read once: zones resolved, end rule and free/busy meaning decided.
+
+type EndRule =
+	| { kind: "exact"; ms: number }
+	| { kind: "days"; days: number }
+	| { kind: "duration"; days: number; seconds: number }
+	| { kind: "none" };
+
+type Availability = "busy" | "tentative" | "free";
+
+interface PreparedEvent {
+	component: ICAL.Component;
+	start: ICAL.Time;
+	end: EndRule;
+	recurrenceId: ICAL.Time | null;
+	availability: Availability;
+}
+
+function prepareEvent(component: ICAL.Component, context: ImportContext): PreparedEvent {
+	const start = firstTime(component, "dtstart", context);
+	if (start === null) throw new Error("VEVENT without DTSTART skipped");
+	return {
+		component,
+		start,
+		end: endRuleOf(component, start, context),
+		recurrenceId: firstTime(component, "recurrence-id", context),
+		availability: availabilityOf(component, context.staffEmail),
+	};
+}
+
+function endRuleOf(component: ICAL.Component, start: ICAL.Time, context: ImportContext): EndRule {
+	const end = firstTime(component, "dtend", context);
+	if (end !== null) {
+		if (start.isDate && end.isDate) return { kind: "days", days: daysBetween(start, end) };
+		return { kind: "exact", ms: instantOf(end, context) - instantOf(start, context) };
+	}
+	const duration = component.getFirstPropertyValue("duration");
+	if (duration instanceof ICAL.Duration) {
+		// RFC 5545 §3.3.6: weeks and days are nominal (calendar days), the rest is exact time.
+		const sign = duration.isNegative ? -1 : 1;
+		return {
+			kind: "duration",
+			days: sign * (duration.weeks * 7 + duration.days),
+			seconds: sign * (duration.hours * 3600 + duration.minutes * 60 + duration.seconds),
+		};
+	}
+	return { kind: "none" };
+}
+
+function availabilityOf(component: ICAL.Component, staffEmail: string | null): Availability {
+	const transparency = textValue(component, "transp")?.trim().toUpperCase();
+	const status = textValue(component, "status")?.trim().toUpperCase();
+	if (transparency === "TRANSPARENT" || status === "CANCELLED") return "free";
+	if (staffEmail !== null && declinedBy(component, staffEmail)) return "free";
+	return status === "TENTATIVE" ? "tentative" : "busy";
+}
+
+function declinedBy(component: ICAL.Component, staffEmail: string): boolean {
+	return component.getAllProperties("attendee").some((attendee) => {
+		// EMAIL= (RFC 7986) carries the address when the value is not a mailto: URI.
+		const addresses = [String(attendee.getFirstValue() ?? ""), parameterText(attendee, "email") ?? ""];
+		if (!addresses.map(normalizeAddress).includes(staffEmail)) return false;
+		// A missing PARTSTAT means NEEDS-ACTION, which still blocks.
+		return (parameterText(attendee, "partstat") ?? "").trim().toUpperCase() === "DECLINED";
+	});
+}
+
+// ---------------------------------------------------------------------------------------------
+// Recurrence expansion.
+
+function masterBlocks(
+	uid: string,
+	master: PreparedEvent,
+	overrides: Map<string, PreparedEvent>,
+	context: ImportContext,
+	errors: ICalendarImportIssue[],
+): ImportedBlock[] {
+	const rules = master.component.getAllProperties("rrule").map((p) => p.getFirstValue());
+	const rdates = master.component.getAllProperties("rdate").flatMap((p) => timesOf(p, context));
+	const recurring = rules.length > 0 || rdates.length > 0 || overrides.size > 0;
+	if (!recurring) {
+		const block = blockOf(master, master.start, null, uid, context);
+		return block === null ? [] : [block];
+	}
+	if (master.availability === "free") return [];
+
+	const iterators = rules.map((rule) => {
+		if (!(rule instanceof ICAL.Recur)) throw new Error("Unreadable RRULE");
+		alignUntil(rule, master.start);
+		return rule.iterator(master.start.clone());
+	});
+	let seriesSteps = MAX_STEPS_PER_SERIES;
+	const spend = (): void => {
+		seriesSteps -= 1;
+		context.documentSteps.remaining -= 1;
+		if (seriesSteps < 0 || context.documentSteps.remaining < 0) throw new ExpansionLimitError();
+	};
+	for (const iterator of iterators) {
+		// ical.js can loop inside one next() call for rules that never match (DAILY;BYMONTH=2;
+		// BYMONTHDAY=30); every candidate passes this check, so counting it bounds the work.
+		const check = iterator.check_contracting_rules.bind(iterator);
+		iterator.check_contracting_rules = (): boolean => {
+			spend();
+			return check();
+		};
+	}
+
+	const exdates = master.component.getAllProperties("exdate").flatMap((p) => timesOf(p, context));
+	const excludedKeys = new Set(exdates.map(timeKey));
+	const excludedDays = new Set(exdates.filter((t) => t.isDate).map((t) => t.toString()));
+	// DTSTART is always the first instance (RFC 5545 §3.8.5.3), even with RDATE only.
+	const extra = [master.start, ...rdates].sort((a, b) => a.compare(b));
+
+	let lastKey: string | null = null;
+	const instanceBlock = (occurrence: ICAL.Time): ImportedBlock | null | "stop" => {
+		const key = timeKey(occurrence);
+		if (key === lastKey) return null;
+		lastKey = key;
+		if (instantOf(occurrence, context) >= context.to) return "stop";
+		if (excludedKeys.has(key) || overrides.has(key)) return null;
+		if (excludedDays.size > 0 && !occurrence.isDate && excludedDays.has(dateOf(occurrence))) return null;
+		return blockOf(master, occurrence, occurrence, uid, context);
+	};
+
+	const blocks: ImportedBlock[] = [];
+	let extraIndex = 0;
+	try {
+		const heads = iterators.map((it) => it.next());
+		for (;;) {
+			spend();
+			// Merge the rule iterators and the explicit dates in start order.
+			let best = extra[extraIndex] ?? null;
+			let bestSource = -1;
+			for (const [index, head] of heads.entries()) {
+				if (head !== null && (best === null || head.compare(best) < 0)) {
+					best = head;
+					bestSource = index;
+				}
+			}
+			if (best === null) break;
+			// Read the instance before advancing: ical.js reuses its Time object for the next one.
+			const outcome = instanceBlock(best);
+			if (bestSource === -1) extraIndex += 1;
+			else heads[bestSource] = (iterators[bestSource] as ICAL.RecurIterator).next();
+			if (outcome === "stop") break;
+			if (outcome === null) continue;
+			if (blocks.length >= MAX_INSTANCES_PER_SERIES) {
+				errors.push({ uid, message: `More than ${MAX_INSTANCES_PER_SERIES} occurrences in the window; the rest were dropped` });
+				break;
+			}
+			blocks.push(outcome);
+		}
+	} catch (error) {
+		if (!(error instanceof ExpansionLimitError)) throw error;
+		errors.push({ uid, message: `${error.message}; ${blocks.length} occurrences kept` });
+	}
+	return blocks;
+}
+
+class ExpansionLimitError extends Error {
+	constructor() {
+		super("Recurrence expansion stopped: the rule needs too many iterations");
+	}
+}
+
+/**
+ * Makes UNTIL comparable with the instances: a floating UNTIL is read in DTSTART's zone, and a DATE
+ * UNTIL on a DATE-TIME series (invalid, but common) keeps the instances of that whole day.
+ */
+function alignUntil(rule: ICAL.Recur, start: ICAL.Time): void {
+	const until = rule.until;
+	if (until === null || start.isDate) return;
+	if (until.isDate) {
+		rule.until = ICAL.Time.fromData({ year: until.year, month: until.month, day: until.day, hour: 23, minute: 59, second: 59, isDate: false }, start.zone);
+	} else if (until.zone === ICAL.Timezone.localTimezone) {
+		rule.until = withZone(until, start.zone);
+	}
+}
+
+// ---------------------------------------------------------------------------------------------
+// Instants.
+
+/**
+ * The block of one occurrence of `event` starting at `occurrence`, or null when it does not block
+ * or misses the window. `originalStart` (the RECURRENCE-ID) names instances; null for single events.
+ */
+function blockOf(
+	event: PreparedEvent,
+	occurrence: ICAL.Time,
+	originalStart: ICAL.Time | null,
+	uid: string,
+	context: ImportContext,
+): ImportedBlock | null {
+	if (event.availability === "free") return null;
+	const start = instantOf(occurrence, context);
+	const end = endOf(occurrence, start, event.end, context);
+	if (!Number.isFinite(start) || !Number.isFinite(end)) throw new Error("Date outside the supported range");
+	if (!(end > start && start < context.to && end > context.from)) return null;
+	const occurrenceId = originalStart === null ? uid : `${uid}/${occurrenceStamp(originalStart, context)}`;
+	return { uid, occurrenceId, start, end, allDay: occurrence.isDate, tentative: event.availability === "tentative" };
+}
+
+function endOf(occurrence: ICAL.Time, start: number, rule: EndRule, context: ImportContext): number {
+	switch (rule.kind) {
+		case "exact":
+			return start + rule.ms;
+		case "days":
+			return staffMidnight(occurrence, rule.days, context);
+		case "duration":
+			return (occurrence.isDate ? staffMidnight(occurrence, rule.days, context) : plusLocalDays(occurrence, rule.days)) + rule.seconds * 1000;
+		case "none":
+			// A DATE start alone lasts one day; a DATE-TIME start alone has no length.
+			return occurrence.isDate ? staffMidnight(occurrence, 1, context) : start;
+	}
+}
+
+/** UTC ms of a date-time, or of the staff member's local midnight for a date. */
+function instantOf(time: ICAL.Time, context: ImportContext): number {
+	return time.isDate ? staffMidnight(time, 0, context) : time.toUnixTime() * 1000;
+}
+
+/** The instant `days` calendar days after `time` on the wall clock of its own zone. */
+function plusLocalDays(time: ICAL.Time, days: number): number {
+	if (days === 0) return time.toUnixTime() * 1000;
+	const shifted = time.clone();
+	shifted.adjust(days, 0, 0, 0);
+	return shifted.toUnixTime() * 1000;
+}
+
+/** Start of the staff member's local day `days` after the date of `time` (23 or 25 hours on DST days). */
+function staffMidnight(time: ICAL.Time, days: number, context: ImportContext): number {
+	const key = `${time.year}-${time.month}-${time.day}+${days}`;
+	let instant = context.midnights.get(key);
+	if (instant === undefined) {
+		instant = new Temporal.PlainDate(time.year, time.month, time.day)
+			.add({ days })
+			.toZonedDateTime({ timeZone: context.staffTimezone }).epochMilliseconds;
+		context.midnights.set(key, instant);
+	}
+	return instant;
+}
+
+function daysBetween(start: ICAL.Time, end: ICAL.Time): number {
+	const a = new Temporal.PlainDate(start.year, start.month, start.day);
+	const b = new Temporal.PlainDate(end.year, end.month, end.day);
+	return a.until(b, { largestUnit: "days" }).days;
+}
+
+/** Identity of an instance: the instant for date-times, the calendar date for dates. */
+function timeKey(time: ICAL.Time): string {
+	return time.isDate ? `D${time.toString()}` : `T${time.toUnixTime()}`;
+}
+
+function occurrenceStamp(time: ICAL.Time, context: ImportContext): string {
+	if (time.isDate) return time.toString();
+	return new Date(instantOf(time, context)).toISOString().replace(".000Z", "Z");
+}
+
+function dateOf(time: ICAL.Time): string {
+	return time.toString().slice(0, 10);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reading values: every date-time ends up in a real zone.
+
+function firstTime(component: ICAL.Component, name: string, context: ImportContext): ICAL.Time | null {
+	const property = component.getFirstProperty(name);
+	if (property === null) return null;
+	const [time] = timesOf(property, context);
+	if (time === undefined) throw new Error(`${name.toUpperCase()} is not a date or date-time`);
+	return time;
+}
+
+/** The date/date-time values of a property (a PERIOD contributes its start), zones resolved. */
+function timesOf(property: ICAL.Property, context: ImportContext): ICAL.Time[] {
+	const tzid = parameterText(property, "tzid");
+	return property.getValues().flatMap((value: unknown) => {
+		const time = value instanceof ICAL.Period ? value.start : value;
+		return time instanceof ICAL.Time ? [resolveZone(time, tzid, context)] : [];
+	});
+}
+
+/**
+ * ical.js resolves a TZID only against the file's own VTIMEZONEs and leaves everything else
+ * floating. Here a floating value is read in the staff zone, and a TZID the file does not define
+ * must be an IANA name that Temporal knows; anything else makes the event unusable.
+ */
+function resolveZone(time: ICAL.Time, tzid: string | null, context: ImportContext): ICAL.Time {
+	if (time.isDate || time.zone !== ICAL.Timezone.localTimezone) return time;
+	if (tzid === null || tzid.trim() === "") return withZone(time, context.staffZone);
+	const zone = context.zones.resolve(tzid.trim());
+	if (zone === null) throw new Error(`Unknown TZID "${tzid.slice(0, 100)}" (no VTIMEZONE and not an IANA name)`);
+	return withZone(time, zone);
+}
+
+function withZone(time: ICAL.Time, zone: ICAL.Timezone): ICAL.Time {
+	return ICAL.Time.fromData(
+		{ year: time.year, month: time.month, day: time.day, hour: time.hour, minute: time.minute, second: time.second, isDate: false },
+		zone,
+	);
+}
+
+function textValue(component: ICAL.Component, name: string): string | null {
+	const value = component.getFirstPropertyValue(name);
+	return typeof value === "string" ? value : null;
+}
+
+function parameterText(property: ICAL.Property, name: string): string | null {
+	const value = property.getParameter(name);
+	if (typeof value === "string") return value;
+	return Array.isArray(value) && typeof value[0] === "string" ? value[0] : null;
+}
+
+function sequenceOf(component: ICAL.Component): number {
+	const value = Number(component.getFirstPropertyValue("sequence") ?? 0);
+	return Number.isFinite(value) ? value : 0;
+}
+
+function latestBySequence(components: ICAL.Component[]): ICAL.Component | undefined {
+	return components.reduce<ICAL.Component | undefined>(
+		(best, candidate) => (best === undefined || sequenceOf(candidate) > sequenceOf(best) ? candidate : best),
+		undefined,
+	);
+}
+
+function normalizeAddress(address: string): string {
+	return address.trim().replace(/^mailto:/i, "").toLowerCase();
+}
+
+function compareText(a: string, b: string): number {
+	return a < b ? -1 : a > b ? 1 : 0;
+}
