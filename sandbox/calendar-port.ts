@@ -22,12 +22,24 @@ export interface ControlEventInput {
 	id?: string;
 }
 
+/** One line of the human calendar page. */
+export interface EventRow {
+	id: string;
+	summary: string;
+	start: string;
+	end: string;
+	status: string;
+	recurring: boolean;
+}
+
 export interface CalendarPort {
 	listCalendars(): CalendarSummary[];
 	createCalendar(owner: string, name: string, timeZone: string | undefined): CalendarSummary;
 	/** Null when the calendar does not exist. */
 	listEvents(calendarId: string): unknown[] | null;
 	getEvent(calendarId: string, eventId: string): unknown;
+	/** Live events (and series masters) for the human page. */
+	eventRows(calendarId: string): EventRow[];
 	/** Creates an event as its owner; fires the provider's push notifications. */
 	createEvent(calendarId: string, input: ControlEventInput): unknown;
 	deleteEvent(calendarId: string, eventId: string): void;

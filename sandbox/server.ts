@@ -3,11 +3,12 @@ import type { AddressInfo } from "node:net";
 import { serve } from "@hono/node-server";
 import { Hono } from "hono";
 import { ZodError } from "zod";
-import { controlRoutes } from "./control";
+import { controlRoutes, defaultPorts } from "./control";
 import { googleCalendarRoutes } from "./google/calendar-api";
 import { googleOAuthRoutes } from "./google/oauth";
 import { renderSandboxError, SandboxHttpError } from "./http-error";
 import { mailRoutes } from "./mailbox";
+import { calendarPageRoutes } from "./pages/calendar-page";
 import { layout } from "./pages/html";
 import type { SandboxState } from "./state";
 import { createState } from "./state";
@@ -27,7 +28,8 @@ export interface Sandbox {
 }
 
 export function buildApp(state: SandboxState): Hono {
-	const app = new Hono();
+	// Non-strict so the human pages answer at both /google and /google/.
+	const app = new Hono({ strict: false });
 	app.onError((error) => {
 		if (error instanceof SandboxHttpError) return renderSandboxError(error);
 		if (error instanceof ZodError) return Response.json({ error: "invalid request", issues: error.issues }, { status: 400 });
@@ -46,6 +48,8 @@ export function buildApp(state: SandboxState): Hono {
 	);
 	app.route("/google/calendar/v3", googleCalendarRoutes(state));
 	app.route("/google", googleOAuthRoutes(state));
+	app.route("/google", calendarPageRoutes("Google", "/google", () => defaultPorts(state, "google")));
+	app.route("/microsoft", calendarPageRoutes("Microsoft", "/microsoft", () => defaultPorts(state, "microsoft")));
 	app.route("/_control", controlRoutes(state));
 	app.route("/mail", mailRoutes(() => state.mailbox, state.clock.now));
 	return app;

@@ -1,5 +1,5 @@
 // CalendarPort for Google: control API and pages act as the calendar's owner in Google's own app.
-import type { CalendarPort, CalendarSummary, ControlEventInput } from "../calendar-port";
+import type { CalendarPort, CalendarSummary, ControlEventInput, EventRow } from "../calendar-port";
 import { SandboxHttpError } from "../http-error";
 import type { SandboxState } from "../state";
 import type { EventContext } from "./events";
@@ -34,6 +34,20 @@ export function googleControlPort(state: SandboxState): CalendarPort {
 		listEvents(calendarId): unknown[] | null {
 			if (state.google.store.calendar(calendarId) === undefined) return null;
 			return state.google.store.stored(calendarId).map((s) => s.resource);
+		},
+		eventRows(calendarId): EventRow[] {
+			return state.google.store
+				.stored(calendarId)
+				.map((s) => s.resource)
+				.filter((e) => e.status !== "cancelled")
+				.map((e) => ({
+					id: e.id,
+					summary: e.summary ?? "",
+					start: e.start.date ?? `${e.start.dateTime ?? ""} ${e.start.timeZone ?? ""}`.trim(),
+					end: e.end.date ?? `${e.end.dateTime ?? ""} ${e.end.timeZone ?? ""}`.trim(),
+					status: e.status,
+					recurring: e.recurrence !== undefined,
+				}));
 		},
 		getEvent(calendarId, eventId): unknown {
 			const event = findEvent(context(calendarId), eventId);
