@@ -120,6 +120,41 @@ describe("busyBlocksFromICalendar: runaway recurrence", () => {
 	});
 });
 
+describe("busyBlocksFromICalendar: instance identity", () => {
+	const starts = (text: string): string[][] =>
+		busyBlocksFromICalendar(text, options).blocks.map((b) => [b.occurrenceId, iso(b.start), iso(b.end)]);
+
+	it("matches EXDATE and RECURRENCE-ID written in UTC against a TZID series by instant", () => {
+		const master = [
+			"UID:s@test",
+			"DTSTART;TZID=Europe/Amsterdam:20260601T100000",
+			"DTEND;TZID=Europe/Amsterdam:20260601T110000",
+			"RRULE:FREQ=DAILY;COUNT=4",
+			"EXDATE:20260602T080000Z",
+		];
+		const moved = ["UID:s@test", "RECURRENCE-ID:20260603T080000Z", "DTSTART:20260603T150000Z", "DTEND:20260603T153000Z"];
+		expect(starts(calendar(master, moved))).toEqual([
+			["s@test/2026-06-01T08:00:00Z", "2026-06-01T08:00:00.000Z", "2026-06-01T09:00:00.000Z"],
+			["s@test/2026-06-03T08:00:00Z", "2026-06-03T15:00:00.000Z", "2026-06-03T15:30:00.000Z"],
+			["s@test/2026-06-04T08:00:00Z", "2026-06-04T08:00:00.000Z", "2026-06-04T09:00:00.000Z"],
+		]);
+	});
+
+	it("keeps an override whose master is not in the document (an invitation to one instance)", () => {
+		const lone = ["UID:lone@test", "RECURRENCE-ID;TZID=Europe/Amsterdam:20260605T090000", "DTSTART;TZID=Europe/Amsterdam:20260605T090000", "DURATION:PT45M"];
+		expect(starts(calendar(lone))).toEqual([["lone@test/2026-06-05T07:00:00Z", "2026-06-05T07:00:00.000Z", "2026-06-05T07:45:00.000Z"]]);
+	});
+
+	it("reads a DATE UNTIL on a date-time series as the whole of that day", () => {
+		const series = ["UID:u@test", "DTSTART:20260601T090000Z", "DTEND:20260601T093000Z", "RRULE:FREQ=DAILY;UNTIL=20260603"];
+		expect(starts(calendar(series)).map(([id]) => id)).toEqual([
+			"u@test/2026-06-01T09:00:00Z",
+			"u@test/2026-06-02T09:00:00Z",
+			"u@test/2026-06-03T09:00:00Z",
+		]);
+	});
+});
+
 describe("busyBlocksFromICalendar: Slotline's own events", () => {
 	it("never imports events carrying X-SLOTLINE-BOOKING-ID, nor their overrides", () => {
 		const own = ["UID:booking-1@slotline", "X-SLOTLINE-BOOKING-ID:bk_123", "DTSTART:20260602T120000Z", "DTEND:20260602T130000Z", "RRULE:FREQ=DAILY;COUNT=3"];
