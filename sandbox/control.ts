@@ -5,6 +5,8 @@ import type { CalendarPort } from "./calendar-port";
 import type { FaultSpec, ProviderName } from "./faults";
 import { googleControlPort } from "./google/control-port";
 import { ensureGoogleUser } from "./google/state";
+import { microsoftControlPort } from "./microsoft/control-port";
+import { ensureMicrosoftUser } from "./microsoft/state";
 import { SandboxHttpError } from "./http-error";
 import type { AuthorizationServer } from "./oauth/authorization-server";
 import type { ClientRegistry } from "./oauth/clients";
@@ -79,7 +81,7 @@ function userJson(user: SandboxUser): Record<string, unknown> {
 export type PortResolver = (state: SandboxState, name: "google" | "microsoft") => CalendarPort | null;
 
 export function defaultPorts(state: SandboxState, name: "google" | "microsoft"): CalendarPort | null {
-	return name === "google" ? googleControlPort(state) : null;
+	return name === "google" ? googleControlPort(state) : microsoftControlPort(state);
 }
 
 export function controlRoutes(state: SandboxState, ports: PortResolver = defaultPorts): Hono {
@@ -96,6 +98,7 @@ export function controlRoutes(state: SandboxState, ports: PortResolver = default
 	}
 	function ensureUser(name: ProviderName, input: UserInput & { timeZone?: string }): SandboxUser {
 		if (name === "google") return ensureGoogleUser(state.google, input);
+		if (name === "microsoft") return ensureMicrosoftUser(state.microsoft, input);
 		return state[name].users.upsert(input);
 	}
 
@@ -194,6 +197,12 @@ export function controlRoutes(state: SandboxState, ports: PortResolver = default
 	});
 
 	app.get("/google/channels", (c) => c.json({ channels: state.google.channels.list() }));
+	app.get("/microsoft/subscriptions", (c) => c.json({ subscriptions: state.microsoft.subscriptions.list() }));
+	app.post("/microsoft/subscriptions/:id/lifecycle", async (c) => {
+		const body = await parse(z.object({ lifecycleEvent: z.enum(["reauthorizationRequired", "subscriptionRemoved", "missed"]) }), c.req.raw);
+		state.microsoft.subscriptions.lifecycle(c.req.param("id"), body.lifecycleEvent);
+		return c.body(null, 202);
+	});
 
 	app.get("/:provider/calendars", (c) => c.json(port(c.req.param("provider")).listCalendars()));
 	app.get("/:provider/calendars/:calendarId/events", (c) => {

@@ -8,6 +8,8 @@ import { googleCalendarRoutes } from "./google/calendar-api";
 import { googleOAuthRoutes } from "./google/oauth";
 import { renderSandboxError, SandboxHttpError } from "./http-error";
 import { mailRoutes } from "./mailbox";
+import { graphRoutes } from "./microsoft/graph";
+import { microsoftIdentityRoutes } from "./microsoft/identity";
 import { calendarPageRoutes } from "./pages/calendar-page";
 import { layout } from "./pages/html";
 import type { SandboxState } from "./state";
@@ -49,6 +51,8 @@ export function buildApp(state: SandboxState): Hono {
 	app.route("/google/calendar/v3", googleCalendarRoutes(state));
 	app.route("/google", googleOAuthRoutes(state));
 	app.route("/google", calendarPageRoutes("Google", "/google", () => defaultPorts(state, "google")));
+	app.route("/microsoft/graph/v1.0", graphRoutes(state));
+	app.route("/microsoft", microsoftIdentityRoutes(state));
 	app.route("/microsoft", calendarPageRoutes("Microsoft", "/microsoft", () => defaultPorts(state, "microsoft")));
 	app.route("/_control", controlRoutes(state));
 	app.route("/mail", mailRoutes(() => state.mailbox, state.clock.now));

@@ -4,12 +4,17 @@ import type { FaultRegistry } from "../faults";
 import { AuthorizationServer } from "../oauth/authorization-server";
 import { ClientRegistry, parseClientList } from "../oauth/clients";
 import { UserDirectory } from "../oauth/users";
+import type { SandboxUser, UserInput } from "../oauth/users";
 import type { WebhookDispatcher } from "../webhooks";
+import { OutlookStore } from "./store";
+import { SubscriptionRegistry } from "./subscriptions";
 
 export interface MicrosoftState {
 	users: UserDirectory;
 	clients: ClientRegistry;
 	auth: AuthorizationServer;
+	store: OutlookStore;
+	subscriptions: SubscriptionRegistry;
 }
 
 export interface MicrosoftDeps {
@@ -19,7 +24,12 @@ export interface MicrosoftDeps {
 }
 
 export function createMicrosoftState(deps: MicrosoftDeps): MicrosoftState {
+	const store = new OutlookStore();
+	const subscriptions = new SubscriptionRegistry(deps.webhooks, deps.faults, deps.clock.now);
+	store.onChange((calendar, stored, change) => subscriptions.notify(calendar, stored, change));
 	return {
+		store,
+		subscriptions,
 		users: new UserDirectory("00000000-0000-0000-"),
 		clients: new ClientRegistry([
 			{ clientId: "slotline-test-microsoft", clientSecret: "test-microsoft-secret", redirectUris: [] },
@@ -29,4 +39,11 @@ export function createMicrosoftState(deps: MicrosoftDeps): MicrosoftState {
 		// Microsoft rotates refresh tokens on every use; old ones stay valid.
 		auth: new AuthorizationServer({ clock: deps.clock, tokenPrefix: "EwB.sbx_", rotateRefreshTokens: true, accessTokenTtlSeconds: 3600 }),
 	};
+}
+
+/** Creates or updates a Microsoft account; a new account gets its default calendar "Calendar". */
+export function ensureMicrosoftUser(microsoft: MicrosoftState, input: UserInput): SandboxUser {
+	const user = microsoft.users.upsert(input);
+	if (microsoft.store.defaultCalendar(user.email) === undefined) microsoft.store.createCalendar(user.email, "Calendar", true);
+	return user;
 }

@@ -1,0 +1,121 @@
+// calendarView and calendarView/delta: window filtering, nextLink/deltaLink paging and @removed entries.
+import { decodeCursor, encodeCursor } from "../ids";
+import { graphError } from "./errors";
+import { presentEvent } from "./events";
+import type { OutlookCalendar, OutlookStore, StoredGraphEvent } from "./store";
+
+export interface ViewContext {
+	store: OutlookStore;
+	calendar: OutlookCalendar;
+	/** Absolute URL of the endpoint, used to build nextLink/deltaLink. */
+	endpointUrl: string;
+	preferZone: string | undefined;
+	/** From `Prefer: odata.maxpagesize`. */
+	maxPageSize: number | undefined;
+	takeSyncGone: () => boolean;
+}
+
+export interface ViewResult {
+	body: Record<string, unknown>;
+	status: number;
+	headers: Record<string, string>;
+}
+
+const DEFAULT_PAGE_SIZE = 10;
+
+interface Window {
+	startMs: number;
+	endMs: number;
+}
+
+function parseWindow(query: URLSearchParams): Window {
+	const start = Date.parse(query.get("startDateTime") ?? "");
+	const end = Date.parse(query.get("endDateTime") ?? "");
+	if (Number.isNaN(start) || Number.isNaN(end)) {
+		throw graphError(400, "ErrorInvalidParameter", "This request requires a time window specified by the query string parameters StartDateTime and EndDateTime.");
+	}
+	return { startMs: start, endMs: end };
+}
+
+function inWindow(stored: StoredGraphEvent, window: Window): boolean {
+	return stored.startMs < window.endMs && stored.endMs > window.startMs;
+}
+
+/** Plain calendarView: live events overlapping the window, paged with $top/$skip. */
+export function calendarView(ctx: ViewContext, query: URLSearchParams): ViewResult {
+	const window = parseWindow(query);
+	const items = ctx.store
+		.stored(ctx.calendar.id)
+		.filter((s) => !s.deleted && inWindow(s, window))
+		.sort((a, b) => a.startMs - b.startMs || a.order - b.order);
+	const top = Number(query.get("$top") ?? ctx.maxPageSize ?? DEFAULT_PAGE_SIZE);
+	const skip = Number(query.get("$skip") ?? 0);
+	const page = items.slice(skip, skip + top);
+	const body: Record<string, unknown> = { value: page.map((s) => presentEvent(s, ctx.preferZone)) };
+	if (skip + top < items.length) {
+		const next = new URL(ctx.endpointUrl);
+		next.search = query.toString();
+		next.searchParams.set("$skip", String(skip + top));
+		body["@odata.nextLink"] = next.toString();
+	}
+	return { body, status: 200, headers: {} };
+}
+
+interface DeltaState {
+	window: Window;
+	/** Sequence the delta round started from; null for the initial round. */
+	base: number | null;
+	snapshot: number;
+	afterOrder: number;
+}
+
+function decodeState(token: string): DeltaState | null {
+	const value = decodeCursor(token) as DeltaState | null;
+	if (value === null || typeof value !== "object" || typeof value.snapshot !== "number" || typeof value.window?.startMs !== "number") return null;
+	return value;
+}
+
+function link(ctx: ViewContext, name: "$skiptoken" | "$deltatoken", state: DeltaState): string {
+	const url = new URL(ctx.endpointUrl);
+	url.search = "";
+	url.searchParams.set(name, encodeCursor(state));
+	return url.toString();
+}
+
+export function calendarViewDelta(ctx: ViewContext, query: URLSearchParams): ViewResult {
+	const skipToken = query.get("$skiptoken");
+	const deltaToken = query.get("$deltatoken");
+	let state: DeltaState;
+	if (skipToken !== null || deltaToken !== null) {
+		const decoded = decodeState(skipToken ?? deltaToken ?? "");
+		if (decoded === null || decoded.snapshot > ctx.store.seq) throw graphError(400, "syncStateNotFound", "The sync state generation is not found.");
+		if (deltaToken !== null && ctx.takeSyncGone()) {
+			// A forced reset: 410 with a Location that starts a fresh round over the same window.
+			const fresh = new URL(ctx.endpointUrl);
+			fresh.search = new URLSearchParams({ startDateTime: new Date(decoded.window.startMs).toISOString(), endDateTime: new Date(decoded.window.endMs).toISOString() }).toString();
+			throw graphError(410, "resyncRequired", "Resync required. Replace any local cached data with the response of the Location URL.", { location: fresh.toString() });
+		}
+		state = deltaToken !== null ? { window: decoded.window, base: decoded.snapshot, snapshot: ctx.store.seq, afterOrder: 0 } : decoded;
+	} else {
+		state = { window: parseWindow(query), base: null, snapshot: ctx.store.seq, afterOrder: 0 };
+	}
+
+	const candidates = ctx.store
+		.stored(ctx.calendar.id)
+		.filter((s) => s.order > state.afterOrder)
+		.filter((s) => (state.base === null ? !s.deleted && inWindow(s, state.window) : s.seq > state.base))
+		.sort((a, b) => a.order - b.order);
+	const size = ctx.maxPageSize ?? DEFAULT_PAGE_SIZE;
+	const page = candidates.slice(0, size);
+	const value = page.map((s) =>
+		// Deleted events and events that left the window look the same, as in Graph.
+		s.deleted || !inWindow(s, state.window)
+			? { "@odata.type": "#microsoft.graph.event", id: s.event.id, "@removed": { reason: "deleted" } }
+			: presentEvent(s, ctx.preferZone),
+	);
+	const body: Record<string, unknown> = { value };
+	const last = page[page.length - 1];
+	if (candidates.length > size && last !== undefined) body["@odata.nextLink"] = link(ctx, "$skiptoken", { ...state, afterOrder: last.order });
+	else body["@odata.deltaLink"] = link(ctx, "$deltatoken", { ...state, afterOrder: 0 });
+	return { body, status: 200, headers: {} };
+}

@@ -1,0 +1,135 @@
+// Microsoft Graph v1.0 stand-in: /me, calendars, events, calendarView(/delta) and subscriptions behind Bearer auth.
+import { Hono } from "hono";
+import type { Context } from "hono";
+import { faultGuard } from "../faults";
+import type { AccessRecord } from "../oauth/authorization-server";
+import type { SandboxUser } from "../oauth/users";
+import type { SandboxState } from "../state";
+import type { ViewContext } from "./delta";
+import { calendarView, calendarViewDelta } from "./delta";
+import { graphError, graphFaultError } from "./errors";
+import { createGraphEvent, deleteGraphEvent, patchGraphEvent, presentEvent } from "./events";
+import type { OutlookCalendar, StoredGraphEvent } from "./store";
+
+type GraphEnv = { Variables: { access: AccessRecord; user: SandboxUser } };
+
+function preferValue(c: Context, name: string): string | undefined {
+	const prefer = c.req.header("prefer") ?? "";
+	const match = new RegExp(`${name}\\s*=\\s*"?([^",;]+)"?`, "i").exec(prefer);
+	return match?.[1]?.trim();
+}
+
+async function jsonBody(c: Context): Promise<Record<string, unknown>> {
+	const body: unknown = await c.req.json().catch(() => null);
+	if (typeof body !== "object" || body === null || Array.isArray(body)) throw graphError(400, "BadRequest", "Unable to read JSON request payload.");
+	return body as Record<string, unknown>;
+}
+
+export function graphRoutes(state: SandboxState): Hono<GraphEnv> {
+	const app = new Hono<GraphEnv>();
+	const guard = (endpoint: string): ReturnType<typeof faultGuard> => faultGuard(() => state.faults, "microsoft", endpoint, graphFaultError);
+
+	app.use("*", async (c, next) => {
+		const token = /^Bearer\s+(.+)$/i.exec(c.req.header("authorization") ?? "")?.[1] ?? "";
+		const access = state.microsoft.auth.verifyAccessToken(token);
+		const user = access === null ? undefined : state.microsoft.users.get(access.userEmail);
+		if (access === null || user === undefined) throw graphError(401, "InvalidAuthenticationToken", "Access token has expired or is not yet valid.");
+		c.set("access", access);
+		c.set("user", user);
+		await next();
+	});
+
+	function ownCalendar(c: Context<GraphEnv>): OutlookCalendar {
+		const email = c.get("user").email;
+		const id = c.req.param("calendarId");
+		const calendar = id === undefined ? state.microsoft.store.defaultCalendar(email) : state.microsoft.store.calendar(id);
+		if (calendar === undefined || calendar.owner !== email) throw graphError(404, "ErrorItemNotFound", "The specified object was not found in the store.");
+		return calendar;
+	}
+	function ownEvent(c: Context<GraphEnv>): StoredGraphEvent {
+		const stored = state.microsoft.store.get(c.req.param("eventId") ?? "");
+		const calendar = stored === undefined ? undefined : state.microsoft.store.calendar(stored.calendarId);
+		if (stored === undefined || stored.deleted || calendar?.owner !== c.get("user").email) {
+			throw graphError(404, "ErrorItemNotFound", "The specified object was not found in the store.");
+		}
+		return stored;
+	}
+	function zone(c: Context): string | undefined {
+		return preferValue(c, "outlook.timezone");
+	}
+	function viewContext(c: Context<GraphEnv>): ViewContext {
+		const size = preferValue(c, "odata.maxpagesize");
+		return {
+			store: state.microsoft.store,
+			calendar: ownCalendar(c),
+			endpointUrl: `${state.publicUrl}${c.req.path}`,
+			preferZone: zone(c),
+			maxPageSize: size === undefined ? undefined : Number(size),
+			takeSyncGone: () => state.faults.takeSyncGone("microsoft"),
+		};
+	}
+	function calendarJson(calendar: OutlookCalendar, user: SandboxUser): Record<string, unknown> {
+		return { id: calendar.id, name: calendar.name, isDefaultCalendar: calendar.isDefault, canEdit: true, canShare: true, owner: { name: user.name, address: user.email } };
+	}
+
+	app.get("/me", guard("me"), (c) => {
+		const user = c.get("user");
+		return c.json({ id: user.sub, displayName: user.name, givenName: user.givenName, surname: user.familyName, mail: user.email, userPrincipalName: user.email });
+	});
+	app.get("/me/calendars", guard("calendars.list"), (c) => {
+		const user = c.get("user");
+		return c.json({ value: state.microsoft.store.allCalendars().filter((cal) => cal.owner === user.email).map((cal) => calendarJson(cal, user)) });
+	});
+	app.get("/me/calendar", guard("calendars.get"), (c) => c.json(calendarJson(ownCalendar(c), c.get("user"))));
+
+	async function create(c: Context<GraphEnv>): Promise<Response> {
+		const { stored } = createGraphEvent(state.microsoft.store, ownCalendar(c), await jsonBody(c), state.clock.now());
+		return c.json(presentEvent(stored, zone(c)), 201);
+	}
+	for (const path of ["/me/events", "/me/calendar/events", "/me/calendars/:calendarId/events"]) app.post(path, guard("events.create"), create);
+
+	app.get("/me/events/:eventId", guard("events.get"), (c) => c.json(presentEvent(ownEvent(c), zone(c))));
+	app.patch("/me/events/:eventId", guard("events.update"), async (c) => {
+		const stored = patchGraphEvent(state.microsoft.store, ownEvent(c), await jsonBody(c), state.clock.now());
+		return c.json(presentEvent(stored, zone(c)));
+	});
+	app.delete("/me/events/:eventId", guard("events.delete"), (c) => {
+		deleteGraphEvent(state.microsoft.store, ownEvent(c), state.clock.now());
+		return c.body(null, 204);
+	});
+
+	for (const prefix of ["/me", "/me/calendars/:calendarId"]) {
+		app.get(`${prefix}/calendarView/delta`, guard("calendarView.delta"), (c) => {
+			const result = calendarViewDelta(viewContext(c), new URL(c.req.url).searchParams);
+			return c.json(result.body);
+		});
+		app.get(`${prefix}/calendarView`, guard("calendarView"), (c) => c.json(calendarView(viewContext(c), new URL(c.req.url).searchParams).body));
+	}
+
+	app.post("/subscriptions", guard("subscriptions.create"), async (c) => {
+		const body = await jsonBody(c);
+		const resource = String(body.resource ?? "").replace(/^\//, "");
+		const match = /^me\/(?:calendar\/events|events|calendars\/([^/]+)\/events)$/i.exec(resource);
+		if (match === null) throw graphError(400, "InvalidRequest", `Resource '${resource}' is not supported by the sandbox; use me/events.`);
+		const user = c.get("user");
+		const calendar = match[1] === undefined ? state.microsoft.store.defaultCalendar(user.email) : state.microsoft.store.calendar(match[1]);
+		if (calendar === undefined || calendar.owner !== user.email) throw graphError(404, "ResourceNotFound", "Calendar not found.");
+		const subscription = await state.microsoft.subscriptions.create(body, calendar, user.sub, c.get("access").clientId);
+		const { calendarId: _c, ownerEmail: _o, ownerId: _i, ...json } = subscription;
+		return c.json(json, 201);
+	});
+	app.get("/subscriptions/:id", (c) => c.json(state.microsoft.subscriptions.get(c.req.param("id"))));
+	app.patch("/subscriptions/:id", guard("subscriptions.update"), async (c) => {
+		const body = await jsonBody(c);
+		return c.json(state.microsoft.subscriptions.renew(c.req.param("id"), body.expirationDateTime));
+	});
+	app.post("/subscriptions/:id/reauthorize", (c) => {
+		state.microsoft.subscriptions.get(c.req.param("id"));
+		return c.body(null, 200);
+	});
+	app.delete("/subscriptions/:id", guard("subscriptions.delete"), (c) => {
+		state.microsoft.subscriptions.delete(c.req.param("id"));
+		return c.body(null, 204);
+	});
+	return app;
+}
