@@ -1,12 +1,12 @@
 // Creates a booking or a recurring series: check every occurrence, then write the rows and their
 // outbox messages in one D1 batch (all-or-nothing; the overlap triggers are the last line of defence).
-import { and, eq } from "drizzle-orm";
+import { and, asc, eq, inArray, sql } from "drizzle-orm";
 import { pickStaff } from "../availability";
 import type { Database } from "../db/client";
-import { merchantById, serviceOf, staffOf, staffOffering } from "../db/queries/catalog";
+import { staffOf, staffOffering } from "../db/queries/catalog";
 import type { StaffRow } from "../db/queries/catalog";
-import { bookingSeries, bookings, customers, outbox } from "../db/schema";
-import { ConflictError, UnprocessableError, ValidationError } from "../errors";
+import { bookingSeries, bookings, customers, merchants, outbox, services } from "../db/schema";
+import { ConflictError, NotFoundError, UnprocessableError, ValidationError } from "../errors";
 import { newId } from "../ids";
 import { utcIso } from "../time";
 import type { BookingView, CreateBookingCommand, CustomerInput } from "./commands";
@@ -20,10 +20,6 @@ const MINUTE = 60_000;
 const SERIES_HORIZON_DAYS = 3660;
 
 export async function createBooking(db: Database, command: CreateBookingCommand): Promise<BookingView[]> {
-	if (command.idempotency !== null) {
-		const earlier = await bookingsByIdempotencyKey(db, command.merchantId, command.idempotency.key);
-		if (earlier.length > 0) return replay(earlier, command.idempotency.requestHash);
-	}
 	if (command.customer === null && command.source !== "admin") {
 		throw new ValidationError([{ field: "customer", message: "Required" }]);
 	}
@@ -32,14 +28,29 @@ export async function createBooking(db: Database, command: CreateBookingCommand)
 		throw new ValidationError([{ field: "recurrence.count", message: `Must be between 1 and ${MAX_OCCURRENCES}` }]);
 	}
 
-	const merchant = await merchantById(db, command.merchantId);
-	const service = await serviceOf(db, merchant.id, command.serviceId);
-	const offering = await staffOffering(db, merchant.id, service.id);
+	// Every read the decision needs, in one round trip.
+	const [earlier, merchantRows, serviceRows, offering] = await db.batch([
+		idempotentRows(db, command.merchantId, command.idempotency?.key ?? null),
+		db.select().from(merchants).where(eq(merchants.id, command.merchantId)).limit(1),
+		db
+			.select()
+			.from(services)
+			.where(and(eq(services.id, command.serviceId), eq(services.merchantId, command.merchantId)))
+			.limit(1),
+		staffOffering(db, command.merchantId, command.serviceId),
+	]);
+	if (command.idempotency !== null && earlier.length > 0) return replay(earlier, command.idempotency.requestHash);
+	const merchant = merchantRows[0];
+	if (merchant === undefined) throw new NotFoundError("Merchant");
+	const service = serviceRows[0];
+	if (service === undefined) throw new NotFoundError("Service");
 	let candidates: StaffRow[] = offering;
 	if (command.staffId !== null) {
-		const member = await staffOf(db, merchant.id, command.staffId);
-		if (!offering.some((s) => s.id === member.id)) {
-			throw new UnprocessableError("staff-does-not-offer-service", `${member.name} does not offer ${service.name}.`);
+		const member = offering.find((s) => s.id === command.staffId);
+		if (member === undefined) {
+			// Unknown (404) or not offering this service (422): only this error path pays a query.
+			const known = await staffOf(db, merchant.id, command.staffId);
+			throw new UnprocessableError("staff-does-not-offer-service", `${known.name} does not offer ${service.name}.`);
 		}
 		candidates = [member];
 	}
@@ -84,7 +95,9 @@ export async function createBooking(db: Database, command: CreateBookingCommand)
 		);
 	}
 
-	const customerId = command.customer === null ? null : await upsertCustomer(db, merchant.id, command.customer, command.userId);
+	const customer = command.customer === null ? null : { ...command.customer, email: command.customer.email.trim().toLowerCase() };
+	// The booking refers to the customer row by (merchant, email), so the upsert can share the write batch.
+	const customerId = customer === null ? null : sql<string>`(select id from ${customers} where merchant_id = ${merchant.id} and email = ${customer.email})`;
 	const seriesId = command.recurrence === null ? null : newId("ser");
 	const durationMs = service.durationMinutes * MINUTE;
 	const rows = starts.map((start, index) => ({
@@ -116,28 +129,36 @@ export async function createBooking(db: Database, command: CreateBookingCommand)
 			seriesId === null || command.recurrence === null
 				? []
 				: [db.insert(bookingSeries).values({ id: seriesId, merchantId: merchant.id, frequency: command.recurrence.frequency, count })];
-		await db.batch([
+		const ids = rows.map((row) => row.id);
+		const results = await db.batch([
+			...(customer === null ? [] : [upsertCustomer(db, merchant.id, customer, command.userId)]),
 			...seriesInsert,
 			...rows.map((row) => db.insert(bookings).values(row)),
 			...rows.map((row) => db.insert(outbox).values({ merchantId: merchant.id, bookingId: row.id, version: 1, change: "created" as const })),
+			// Read back what was written, in the same round trip.
+			db.select().from(bookings).where(inArray(bookings.id, ids)).orderBy(asc(bookings.startsAt)),
 		] as unknown as Parameters<Database["batch"]>[0]);
+		return (results.at(-1) as Array<typeof bookings.$inferSelect>).map(bookingView);
 	} catch (error) {
 		if (isOverlapViolation(error)) {
 			// Only reachable if a write bypassed this object; the database still refused the overlap.
 			throw new ConflictError("That time has just been taken.", suggestions(seriesQuery, command.start, member.id, command.timezone));
 		}
 		if (command.idempotency !== null && isUniqueViolation(error)) {
-			const earlier = await bookingsByIdempotencyKey(db, merchant.id, command.idempotency.key);
+			const earlier = await idempotentRows(db, merchant.id, command.idempotency.key);
 			if (earlier.length > 0) return replay(earlier, command.idempotency.requestHash);
 		}
 		throw error;
 	}
-	return rows.map((row) => bookingView({ ...row, createdAt: command.now }));
 }
 
-async function bookingsByIdempotencyKey(db: Database, merchantId: string, key: string): Promise<Array<typeof bookings.$inferSelect>> {
-	const rows = await db.select().from(bookings).where(and(eq(bookings.merchantId, merchantId), eq(bookings.idempotencyKey, key)));
-	return rows.sort((a, b) => (a.seriesIndex ?? 0) - (b.seriesIndex ?? 0));
+function idempotentRows(db: Database, merchantId: string, key: string | null) {
+	// Without a key, a query that matches nothing keeps the batch's shape fixed.
+	return db
+		.select()
+		.from(bookings)
+		.where(and(eq(bookings.merchantId, merchantId), key === null ? sql`0` : eq(bookings.idempotencyKey, key)))
+		.orderBy(asc(bookings.seriesIndex));
 }
 
 /** A retry with the same key gets the original result; the same key with another body is refused. */
@@ -148,16 +169,12 @@ function replay(earlier: Array<typeof bookings.$inferSelect>, requestHash: strin
 	return earlier.map(bookingView);
 }
 
-async function upsertCustomer(db: Database, merchantId: string, customer: CustomerInput, userId: string | null): Promise<string> {
-	const email = customer.email.trim().toLowerCase();
-	const [row] = await db
+function upsertCustomer(db: Database, merchantId: string, customer: CustomerInput, userId: string | null) {
+	return db
 		.insert(customers)
-		.values({ id: newId("cus"), merchantId, userId, name: customer.name, email, phone: customer.phone })
+		.values({ id: newId("cus"), merchantId, userId, name: customer.name, email: customer.email, phone: customer.phone })
 		.onConflictDoUpdate({
 			target: [customers.merchantId, customers.email],
 			set: { name: customer.name, ...(customer.phone === null ? {} : { phone: customer.phone }), ...(userId === null ? {} : { userId }) },
-		})
-		.returning({ id: customers.id });
-	if (row === undefined) throw new Error("customer upsert returned no row");
-	return row.id;
+		});
 }

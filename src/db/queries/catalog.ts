@@ -1,5 +1,5 @@
 // Reads of a merchant's catalogue: the merchant itself, its services, staff and resources.
-import { and, asc, eq, inArray } from "drizzle-orm";
+import { and, asc, eq, getTableColumns } from "drizzle-orm";
 import type { Database } from "../client";
 import { merchants, resources, services, staff, staffServices } from "../schema";
 import { NotFoundError } from "../../errors";
@@ -51,20 +51,13 @@ export async function staffOf(db: Database, merchantId: string, staffId: string)
 }
 
 /** Active staff who offer the service, in display order. */
-export async function staffOffering(db: Database, merchantId: string, serviceId: string): Promise<StaffRow[]> {
-	const links = await db.select({ staffId: staffServices.staffId }).from(staffServices).where(eq(staffServices.serviceId, serviceId));
-	if (links.length === 0) return [];
-	return db.query.staff.findMany({
-		where: and(
-			eq(staff.merchantId, merchantId),
-			eq(staff.active, true),
-			inArray(
-				staff.id,
-				links.map((link) => link.staffId),
-			),
-		),
-		orderBy: [asc(staff.position), asc(staff.id)],
-	});
+export function staffOffering(db: Database, merchantId: string, serviceId: string) {
+	return db
+		.select(getTableColumns(staff))
+		.from(staff)
+		.innerJoin(staffServices, eq(staffServices.staffId, staff.id))
+		.where(and(eq(staffServices.serviceId, serviceId), eq(staff.merchantId, merchantId), eq(staff.active, true)))
+		.orderBy(asc(staff.position), asc(staff.id));
 }
 
 export async function resourcesOfType(db: Database, merchantId: string, type: string): Promise<ResourceRow[]> {

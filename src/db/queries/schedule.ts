@@ -38,7 +38,8 @@ export async function loadSchedule(db: Database, request: ScheduleRequest): Prom
 	const [hours, overrides, absences, staffBookings, busy, resourceBookings] =
 		staffIds.length === 0
 			? [[], [], [], [], [], []]
-			: await Promise.all([
+			: // One D1 batch: a single round trip instead of six.
+				await db.batch([
 					db.select().from(workingHours).where(inArray(workingHours.staffId, staffIds)),
 					db
 						.select()
@@ -70,19 +71,18 @@ export async function loadSchedule(db: Database, request: ScheduleRequest): Prom
 								gt(busyBlocks.endsAt, window.from),
 							),
 						),
-					resourceIds.length === 0
-						? Promise.resolve([])
-						: db
-								.select({ id: bookings.id, resourceId: bookings.resourceId, start: bookings.blockStart, end: bookings.blockEnd })
-								.from(bookings)
-								.where(
-									and(
-										inArray(bookings.resourceId, resourceIds),
-										eq(bookings.status, "confirmed"),
-										lt(bookings.blockStart, window.to),
-										gt(bookings.blockEnd, window.from),
-									),
-								),
+					db
+						.select({ id: bookings.id, resourceId: bookings.resourceId, start: bookings.blockStart, end: bookings.blockEnd })
+						.from(bookings)
+						.where(
+							and(
+								// An empty list would be invalid SQL; no resource id is "".
+								inArray(bookings.resourceId, resourceIds.length === 0 ? [""] : resourceIds),
+								eq(bookings.status, "confirmed"),
+								lt(bookings.blockStart, window.to),
+								gt(bookings.blockEnd, window.from),
+							),
+						),
 				]);
 
 	const staffSchedules: StaffSchedule[] = request.staff.map((member) => ({
