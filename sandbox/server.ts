@@ -4,6 +4,7 @@ import { serve } from "@hono/node-server";
 import { Hono } from "hono";
 import { ZodError } from "zod";
 import { controlRoutes, defaultPorts } from "./control";
+import { facebookRoutes } from "./facebook";
 import { googleCalendarRoutes } from "./google/calendar-api";
 import { googleOAuthRoutes } from "./google/oauth";
 import { renderSandboxError, SandboxHttpError } from "./http-error";
@@ -54,6 +55,7 @@ export function buildApp(state: SandboxState): Hono {
 	app.route("/microsoft/graph/v1.0", graphRoutes(state));
 	app.route("/microsoft", microsoftIdentityRoutes(state));
 	app.route("/microsoft", calendarPageRoutes("Microsoft", "/microsoft", () => defaultPorts(state, "microsoft")));
+	app.route("/facebook", facebookRoutes(state));
 	app.route("/_control", controlRoutes(state));
 	app.route("/mail", mailRoutes(() => state.mailbox, state.clock.now));
 	return app;

@@ -13,7 +13,9 @@ export interface AuthorizeOptions {
 	server: () => AuthorizationServer;
 	/** Creates or finds a user, with provider side effects (e.g. a primary calendar). */
 	ensureUser: (email: string, name: string | undefined) => SandboxUser;
-	scopeSeparator: string;
+	scopeSeparator: string | RegExp;
+	/** Facebook's dialog does not require response_type; it defaults to code. */
+	defaultResponseType?: string;
 	/** Provider rule for whether this authorization yields a refresh token. */
 	issueRefreshToken: (params: URLSearchParams, user: SandboxUser) => boolean;
 }
@@ -49,7 +51,7 @@ export function authorizeHandler(options: AuthorizeOptions): (c: Context) => Pro
 			return errorPage(400, "redirect_uri_mismatch", `The redirect URI ${redirectUri} is not registered for this client.`);
 		}
 		const state = params.get("state");
-		if (params.get("response_type") !== "code") {
+		if ((params.get("response_type") ?? options.defaultResponseType) !== "code") {
 			return redirectBack(redirectUri, { error: "unsupported_response_type", state });
 		}
 		const scope = (params.get("scope") ?? "").split(options.scopeSeparator).filter((s) => s !== "");
