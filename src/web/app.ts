@@ -1,9 +1,14 @@
 // Builds the Hono application: one router per resource, mounted here, errors mapped in one place.
 import { Hono } from "hono";
 import { database } from "../db/client";
+import { csrfProtection } from "./auth/csrf-protection";
+import { invitationAcceptance, staffInvitations } from "./auth/invitations";
+import { loadSession } from "./auth/load-session";
+import { authRoutes } from "./auth/routes";
 import type { AppEnv } from "./context";
 import { publicApi } from "./api/public";
 import { health } from "./health";
+import { provideMailer } from "./mailer";
 import { handleError, handleNotFound } from "./problem";
 
 export function createApp(): Hono<AppEnv> {
@@ -12,7 +17,13 @@ export function createApp(): Hono<AppEnv> {
 		c.set("db", database(c.env.DB));
 		await next();
 	});
+	app.use(provideMailer);
+	app.use(loadSession);
+	app.use(csrfProtection);
 	app.route("/", health);
+	app.route("/auth", authRoutes);
+	app.route("/auth", invitationAcceptance);
+	app.route("/admin/api", staffInvitations);
 	app.route("/", publicApi);
 	app.onError(handleError);
 	app.notFound(handleNotFound);

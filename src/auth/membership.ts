@@ -1,0 +1,33 @@
+// Merchant-side roles: which merchants a user belongs to, and as what.
+import { and, asc, eq } from "drizzle-orm";
+import type { Database } from "../db/client";
+import { memberships } from "../db/schema";
+
+export type MerchantRole = (typeof memberships.$inferSelect)["role"];
+
+export interface MerchantMembership {
+	merchantId: string;
+	role: MerchantRole;
+	/** The staff member this user is, if any (owners may also take bookings). */
+	staffId: string | null;
+}
+
+const columns = { merchantId: memberships.merchantId, role: memberships.role, staffId: memberships.staffId };
+
+export async function listMemberships(db: Database, userId: string): Promise<MerchantMembership[]> {
+	return db.select(columns).from(memberships).where(eq(memberships.userId, userId)).orderBy(asc(memberships.createdAt)).all();
+}
+
+export async function findMembership(db: Database, userId: string, merchantId: string): Promise<MerchantMembership | null> {
+	const row = await db
+		.select(columns)
+		.from(memberships)
+		.where(and(eq(memberships.userId, userId), eq(memberships.merchantId, merchantId)))
+		.get();
+	return row ?? null;
+}
+
+/** Whether `role` is at least `required`: an owner can do everything staff can. */
+export function roleSatisfies(role: MerchantRole, required: MerchantRole): boolean {
+	return required === "staff" || role === "owner";
+}

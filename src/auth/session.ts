@@ -1,0 +1,111 @@
+// Database sessions: random tokens held only by the browser, stored as SHA-256 hashes, with idle
+// and absolute expiry. Every function takes `now` so expiry is testable without waiting.
+import { sha256 } from "@oslojs/crypto/sha2";
+import { encodeBase32LowerCaseNoPadding, encodeHexLowerCase } from "@oslojs/encoding";
+import { and, eq, ne } from "drizzle-orm";
+import type { Database } from "../db/client";
+import { sessions, users } from "../db/schema";
+
+/** 160 bits: well above the 128 needed to make guessing hopeless. */
+const TOKEN_BYTES = 20;
+export const SESSION_IDLE_MS = 7 * 24 * 60 * 60 * 1000;
+export const SESSION_ABSOLUTE_MS = 30 * 24 * 60 * 60 * 1000;
+/** lastSeenAt is written at most this often, so a busy session does not write D1 on every request. */
+export const SESSION_TOUCH_INTERVAL_MS = 60 * 60 * 1000;
+
+export interface Session {
+	/** SHA-256 of the token, hex. Safe to log; the token is not. */
+	id: string;
+	userId: string;
+	createdAt: number;
+	lastSeenAt: number;
+	expiresAt: number;
+}
+
+/** What request handlers may know about the signed-in person (never the password hash). */
+export interface SessionUser {
+	id: string;
+	email: string;
+	emailVerifiedAt: number | null;
+	firstName: string | null;
+	lastName: string | null;
+	photoUrl: string | null;
+}
+
+export interface SessionValidation {
+	session: Session;
+	user: SessionUser;
+}
+
+/** Random token, encoded for a cookie (lower-case base32, 32 characters). */
+export function generateSessionToken(): string {
+	return encodeBase32LowerCaseNoPadding(crypto.getRandomValues(new Uint8Array(TOKEN_BYTES)));
+}
+
+export function sessionIdFromToken(token: string): string {
+	return encodeHexLowerCase(sha256(new TextEncoder().encode(token)));
+}
+
+/** When the session ends if unused from now on: the earlier of idle and absolute expiry. */
+export function sessionCookieExpiry(session: Session): number {
+	return Math.min(session.lastSeenAt + SESSION_IDLE_MS, session.expiresAt);
+}
+
+export async function createSession(db: Database, userId: string, now: number): Promise<{ token: string; session: Session }> {
+	const token = generateSessionToken();
+	const session: Session = {
+		id: sessionIdFromToken(token),
+		userId,
+		createdAt: now,
+		lastSeenAt: now,
+		expiresAt: now + SESSION_ABSOLUTE_MS,
+	};
+	await db.insert(sessions).values(session);
+	return { token, session };
+}
+
+/**
+ * Looks up the session a token names. Expired sessions are deleted and answer null; a live one
+ * has its idle clock extended (throttled by SESSION_TOUCH_INTERVAL_MS).
+ */
+export async function validateSessionToken(db: Database, token: string, now: number): Promise<SessionValidation | null> {
+	const id = sessionIdFromToken(token);
+	const row = await db
+		.select({
+			session: sessions,
+			user: {
+				id: users.id,
+				email: users.email,
+				emailVerifiedAt: users.emailVerifiedAt,
+				firstName: users.firstName,
+				lastName: users.lastName,
+				photoUrl: users.photoUrl,
+			},
+		})
+		.from(sessions)
+		.innerJoin(users, eq(users.id, sessions.userId))
+		.where(eq(sessions.id, id))
+		.get();
+	if (row === undefined) return null;
+	const session: Session = row.session;
+	if (now >= session.expiresAt || now >= session.lastSeenAt + SESSION_IDLE_MS) {
+		await db.delete(sessions).where(eq(sessions.id, id));
+		return null;
+	}
+	if (now - session.lastSeenAt >= SESSION_TOUCH_INTERVAL_MS) {
+		session.lastSeenAt = now;
+		await db.update(sessions).set({ lastSeenAt: now }).where(eq(sessions.id, id));
+	}
+	return { session, user: row.user };
+}
+
+export async function invalidateSession(db: Database, sessionId: string): Promise<void> {
+	await db.delete(sessions).where(eq(sessions.id, sessionId));
+}
+
+/** Signs a user out everywhere, optionally keeping one session (the one making the request). */
+export async function invalidateUserSessions(db: Database, userId: string, keepSessionId?: string): Promise<void> {
+	const condition =
+		keepSessionId === undefined ? eq(sessions.userId, userId) : and(eq(sessions.userId, userId), ne(sessions.id, keepSessionId));
+	await db.delete(sessions).where(condition);
+}

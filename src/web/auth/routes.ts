@@ -1,0 +1,189 @@
+// /auth: email-and-password accounts: sign-up, sign-in and out, session, verification, password reset.
+import type { Context } from "hono";
+import { Hono } from "hono";
+import { and, eq, isNull } from "drizzle-orm";
+import { z } from "zod";
+import { passwordResetEmail, verificationEmail } from "../../auth/emails";
+import { hashPassword, passwordNeedsRehash, passwordSchema, verifyAgainstDummy, verifyPassword } from "../../auth/password";
+import { assertSignInAllowed, clearAccountFailures, recordSignInFailure } from "../../auth/rate-limit";
+import { invalidateUserSessions } from "../../auth/session";
+import { consumeEmailToken, invalidLinkError, issueEmailToken } from "../../auth/tokens";
+import { users } from "../../db/schema";
+import { UnauthorizedError, UnprocessableError } from "../../errors";
+import { newId } from "../../ids";
+import type { AppEnv } from "../context";
+import { sendInBackground } from "../mailer";
+import { requireSameOrigin } from "./csrf-protection";
+import { parseJsonBody } from "./json-body";
+import { clearSessionCookie, endSession, startSession } from "./session-cookie";
+import { sessionView } from "./session-view";
+
+export const emailSchema = z
+	.string()
+	.trim()
+	.toLowerCase()
+	.pipe(z.email("Enter a valid email address").max(254, "Use at most 254 characters"));
+const nameSchema = z.string().trim().min(1).max(100).optional();
+const tokenSchema = z.string().min(1).max(200);
+
+const signUpBody = z.object({ email: emailSchema, password: passwordSchema, firstName: nameSchema, lastName: nameSchema });
+// Sign-in checks only the bounds, not the policy: a rule added later must not lock out older passwords.
+const signInBody = z.object({ email: emailSchema, password: z.string().min(1).max(256) });
+const tokenBody = z.object({ token: tokenSchema });
+const forgotBody = z.object({ email: emailSchema });
+const resetBody = z.object({ token: tokenSchema, password: passwordSchema });
+
+function clientIp(c: Context<AppEnv>): string | null {
+	return c.req.header("cf-connecting-ip") ?? null;
+}
+
+function appLink(c: Context<AppEnv>, path: string, token: string): string {
+	const url = new URL(path, c.env.APP_URL);
+	url.searchParams.set("token", token);
+	return url.toString();
+}
+
+async function sendVerification(c: Context<AppEnv>, userId: string, email: string, now: number): Promise<void> {
+	const token = await issueEmailToken(c.var.db, { purpose: "verify-email", userId, email }, now);
+	sendInBackground(c, verificationEmail(email, appLink(c, "/auth/verify-email", token)), "verify-email");
+}
+
+/**
+ * Marks the address verified if the token is good and still names the account's current address.
+ * Verification unlocks account linking, so a session of that user is replaced.
+ */
+async function verifyEmail(c: Context<AppEnv>, token: string, now: number): Promise<boolean> {
+	const row = await consumeEmailToken(c.var.db, token, "verify-email", now);
+	if (row === null || row.userId === null) return false;
+	const updated = await c.var.db
+		.update(users)
+		.set({ emailVerifiedAt: now })
+		.where(and(eq(users.id, row.userId), eq(users.email, row.email), isNull(users.emailVerifiedAt)))
+		.returning({ id: users.id })
+		.get();
+	if (updated !== undefined && c.var.session?.userId === row.userId) await startSession(c, row.userId, now);
+	return true;
+}
+
+export const authRoutes = new Hono<AppEnv>()
+	// No session exists yet on most of these, so the global CSRF token check cannot apply; the
+	// origin check still stops another site from signing a visitor into an account of its choosing.
+	.use(requireSameOrigin)
+
+	.post("/signup", async (c) => {
+		const body = await parseJsonBody(c, signUpBody);
+		const now = Date.now();
+		const id = newId("usr");
+		const created = await c.var.db
+			.insert(users)
+			.values({
+				id,
+				email: body.email,
+				passwordHash: await hashPassword(body.password),
+				firstName: body.firstName ?? null,
+				lastName: body.lastName ?? null,
+			})
+			.onConflictDoNothing({ target: users.email })
+			.returning({ id: users.id })
+			.get();
+		if (created === undefined) {
+			throw new UnprocessableError("email-taken", "An account with this email already exists. Sign in or reset your password.");
+		}
+		await sendVerification(c, id, body.email, now);
+		await startSession(c, id, now);
+		return c.json(await sessionView(c), 201);
+	})
+
+	.post("/signin", async (c) => {
+		const body = await parseJsonBody(c, signInBody);
+		const now = Date.now();
+		const subjects = { email: body.email, ip: clientIp(c) };
+		await assertSignInAllowed(c.var.db, subjects, now);
+		const user = await c.var.db
+			.select({ id: users.id, passwordHash: users.passwordHash })
+			.from(users)
+			.where(eq(users.email, body.email))
+			.get();
+		const valid =
+			user?.passwordHash !== undefined && user.passwordHash !== null
+				? await verifyPassword(body.password, user.passwordHash)
+				: await verifyAgainstDummy(body.password);
+		if (user === undefined || !valid) {
+			await recordSignInFailure(c.var.db, subjects, now);
+			// One message for "no such account" and "wrong password".
+			throw new UnauthorizedError("The email or password is incorrect");
+		}
+		await clearAccountFailures(c.var.db, body.email);
+		if (user.passwordHash !== null && passwordNeedsRehash(user.passwordHash)) {
+			await c.var.db.update(users).set({ passwordHash: await hashPassword(body.password) }).where(eq(users.id, user.id));
+		}
+		await startSession(c, user.id, now);
+		return c.json(await sessionView(c));
+	})
+
+	.post("/signout", async (c) => {
+		await endSession(c);
+		return c.body(null, 204);
+	})
+
+	.post("/signout-all", async (c) => {
+		const user = c.var.user;
+		if (user === undefined) throw new UnauthorizedError("Sign in to continue");
+		await invalidateUserSessions(c.var.db, user.id);
+		clearSessionCookie(c);
+		return c.body(null, 204);
+	})
+
+	.get("/session", async (c) => {
+		c.header("cache-control", "no-store");
+		return c.json(await sessionView(c));
+	})
+
+	.post("/verify-email", async (c) => {
+		const body = await parseJsonBody(c, tokenBody);
+		if (!(await verifyEmail(c, body.token, Date.now()))) throw invalidLinkError();
+		return c.json(await sessionView(c));
+	})
+
+	// The link in the email. Mail scanners may fetch it first; verifying is harmless to repeat for them.
+	.get("/verify-email", async (c) => {
+		const token = c.req.query("token") ?? "";
+		const ok = token !== "" && (await verifyEmail(c, token, Date.now()));
+		c.header("referrer-policy", "no-referrer");
+		return c.redirect(new URL(`/?email-verified=${ok ? "1" : "0"}`, c.env.APP_URL).toString(), 303);
+	})
+
+	.post("/password/forgot", async (c) => {
+		const body = await parseJsonBody(c, forgotBody);
+		const now = Date.now();
+		const user = await c.var.db.select({ id: users.id }).from(users).where(eq(users.email, body.email)).get();
+		if (user !== undefined) {
+			const token = await issueEmailToken(c.var.db, { purpose: "reset-password", userId: user.id, email: body.email }, now);
+			sendInBackground(c, passwordResetEmail(body.email, appLink(c, "/reset-password", token)), "reset-password");
+		}
+		// The same answer whether or not the account exists.
+		return c.json({ message: "If an account uses this address, we have sent it a link to reset the password." }, 202);
+	})
+
+	.post("/password/reset", async (c) => {
+		const body = await parseJsonBody(c, resetBody);
+		const now = Date.now();
+		const row = await consumeEmailToken(c.var.db, body.token, "reset-password", now);
+		if (row === null || row.userId === null) throw invalidLinkError();
+		const user = await c.var.db
+			.select({ id: users.id, email: users.email, emailVerifiedAt: users.emailVerifiedAt })
+			.from(users)
+			.where(eq(users.id, row.userId))
+			.get();
+		// The address changed since the link was sent: the link no longer proves control of the account.
+		if (user === undefined || user.email !== row.email) throw invalidLinkError();
+		await c.var.db
+			.update(users)
+			// Following the link proved control of the mailbox.
+			.set({ passwordHash: await hashPassword(body.password), emailVerifiedAt: user.emailVerifiedAt ?? now })
+			.where(eq(users.id, user.id));
+		await invalidateUserSessions(c.var.db, user.id);
+		await clearAccountFailures(c.var.db, user.email);
+		await startSession(c, user.id, now);
+		return c.json(await sessionView(c));
+	});

@@ -1,0 +1,48 @@
+// What the browser learns about its session: the user, their merchant roles and the CSRF token.
+import type { Context } from "hono";
+import { eq } from "drizzle-orm";
+import { csrfTokenFor } from "../../auth/csrf";
+import { listMemberships } from "../../auth/membership";
+import type { MerchantMembership } from "../../auth/membership";
+import { users } from "../../db/schema";
+import type { AppEnv } from "../context";
+
+export interface UserView {
+	id: string;
+	email: string;
+	emailVerified: boolean;
+	firstName: string | null;
+	lastName: string | null;
+	photoUrl: string | null;
+	memberships: MerchantMembership[];
+}
+
+export interface SessionView {
+	user: UserView | null;
+	/** Send back as `x-csrf-token` (or form field `_csrf`) on every state-changing request. */
+	csrfToken: string | null;
+}
+
+/** The view of the request's current session (after sign-in, the new one). */
+export async function sessionView(c: Context<AppEnv>): Promise<SessionView> {
+	const session = c.var.session;
+	if (session === undefined) return { user: null, csrfToken: null };
+	const user = await c.var.db
+		.select({
+			id: users.id,
+			email: users.email,
+			emailVerifiedAt: users.emailVerifiedAt,
+			firstName: users.firstName,
+			lastName: users.lastName,
+			photoUrl: users.photoUrl,
+		})
+		.from(users)
+		.where(eq(users.id, session.userId))
+		.get();
+	if (user === undefined) return { user: null, csrfToken: null };
+	const { emailVerifiedAt, ...rest } = user;
+	return {
+		user: { ...rest, emailVerified: emailVerifiedAt !== null, memberships: await listMemberships(c.var.db, user.id) },
+		csrfToken: csrfTokenFor(c.env.SESSION_SECRET, session.id),
+	};
+}

@@ -1,0 +1,133 @@
+// Test harness for the identity layer: the real app behind a recording mailer, a tiny cookie jar,
+// and helpers to seed merchants. Requests go through app.request with the workerd env.
+import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { Hono } from "hono";
+import { database } from "../../src/db/client";
+import type { Database } from "../../src/db/client";
+import { memberships, merchants, staff, users } from "../../src/db/schema";
+import { hashPassword } from "../../src/auth/password";
+import { RecordingMailer } from "../../src/mail/recording-mailer";
+import { createApp } from "../../src/web/app";
+import type { AppEnv } from "../../src/web/context";
+
+export const ORIGIN = new URL(env.APP_URL).origin;
+export const PASSWORD = "correct horse battery";
+
+export function uniqueEmail(label = "user"): string {
+	return `${label}-${crypto.randomUUID()}@example.com`;
+}
+
+export function db(): Database {
+	return database(env.DB);
+}
+
+export interface Browser {
+	/** The session cookie value, as a browser would hold it ("" when none). */
+	cookie: string;
+	csrfToken: string;
+	ip: string;
+}
+
+export interface Harness {
+	mailer: RecordingMailer;
+	request(path: string, init?: RequestInit & { browser?: Browser; json?: unknown }): Promise<Response>;
+	browser(): Browser;
+}
+
+/** The token in the newest mail's link to `to`. */
+export function tokenFromMail(mailer: RecordingMailer, to: string): string {
+	const message = mailer.lastTo(to);
+	const match = message?.text.match(/[?&]token=([a-z0-9]+)/);
+	if (match?.[1] === undefined) throw new Error(`no token in mail to ${to}`);
+	return match[1];
+}
+
+export function harness(): Harness {
+	const mailer = new RecordingMailer();
+	const app = new Hono<AppEnv>();
+	app.use(async (c, next) => {
+		c.set("mailer", mailer);
+		await next();
+	});
+	app.route("/", createApp());
+
+	async function request(path: string, init: RequestInit & { browser?: Browser; json?: unknown } = {}): Promise<Response> {
+		const { browser, json, ...rest } = init;
+		const headers = new Headers(rest.headers);
+		if (json !== undefined) headers.set("content-type", "application/json");
+		if (browser !== undefined) {
+			if (!headers.has("origin") && (rest.method ?? "GET") !== "GET") headers.set("origin", ORIGIN);
+			if (browser.cookie !== "") headers.set("cookie", `__Host-slotline_session=${browser.cookie}`);
+			if (browser.csrfToken !== "" && !headers.has("x-csrf-token")) headers.set("x-csrf-token", browser.csrfToken);
+			headers.set("cf-connecting-ip", browser.ip);
+		}
+		const ctx = createExecutionContext();
+		const body = json === undefined ? rest.body : JSON.stringify(json);
+		const response = await app.request(`http://slotline.test${path}`, { ...rest, headers, body }, env, ctx);
+		await waitOnExecutionContext(ctx);
+		if (browser !== undefined) {
+			for (const line of response.headers.getSetCookie()) {
+				const match = line.match(/^__Host-slotline_session=([^;]*)/);
+				if (match !== null) browser.cookie = match[1] ?? "";
+			}
+			if (response.headers.get("content-type")?.includes("application/json") === true) {
+				const copy = (await response.clone().json()) as { csrfToken?: unknown };
+				if (typeof copy.csrfToken === "string") browser.csrfToken = copy.csrfToken;
+			}
+		}
+		return response;
+	}
+
+	function browser(): Browser {
+		// A distinct address per browser keeps per-IP limits of one test away from the others.
+		const bytes = crypto.getRandomValues(new Uint8Array(3));
+		return { cookie: "", csrfToken: "", ip: `10.${bytes[0]}.${bytes[1]}.${bytes[2]}` };
+	}
+
+	return { mailer, request, browser };
+}
+
+/** Signs up through the API; the browser then holds the session. */
+export async function signUp(h: Harness, browser: Browser, email: string, password = PASSWORD): Promise<Response> {
+	const response = await h.request("/auth/signup", { method: "POST", browser, json: { email, password } });
+	if (response.status !== 201) throw new Error(`signup failed: ${response.status} ${await response.text()}`);
+	return response;
+}
+
+export async function signIn(h: Harness, browser: Browser, email: string, password = PASSWORD): Promise<Response> {
+	return h.request("/auth/signin", { method: "POST", browser, json: { email, password } });
+}
+
+export interface SeededMerchant {
+	merchantId: string;
+	staffId: string;
+	staffEmail: string;
+	ownerEmail: string;
+	ownerId: string;
+}
+
+/** A merchant with one owner (password PASSWORD) and one staff member without an account. */
+export async function seedMerchant(): Promise<SeededMerchant> {
+	const suffix = crypto.randomUUID();
+	const merchantId = `mer_${suffix}`;
+	const staffId = `stf_${suffix}`;
+	const ownerId = `usr_${suffix}`;
+	const ownerEmail = uniqueEmail("owner");
+	const staffEmail = uniqueEmail("staff");
+	await db().batch([
+		db()
+			.insert(merchants)
+			.values({
+				id: merchantId,
+				slug: `shop-${suffix}`,
+				name: "Chez Test",
+				timezone: "Europe/Paris",
+				settings: { tentativeBlocks: true, signIn: { google: true, facebook: false, password: true } },
+			}),
+		db().insert(staff).values({ id: staffId, merchantId, name: "Sam Staff", email: staffEmail, timezone: "Europe/Paris", color: "#123456" }),
+		db().insert(users).values({ id: ownerId, email: ownerEmail, emailVerifiedAt: 1, passwordHash: await hashPassword(PASSWORD) }),
+		db().insert(memberships).values({ userId: ownerId, merchantId, role: "owner" }),
+	]);
+	return { merchantId, staffId, staffEmail, ownerEmail, ownerId };
+}
