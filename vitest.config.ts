@@ -3,9 +3,12 @@
 import path from "node:path";
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
+import { testSandbox } from "./test/setup/sandbox";
 
 export default defineConfig(async () => {
 	const migrations = await readD1Migrations(path.join(import.meta.dirname, "migrations"));
+	// The Worker under test talks to a real local sandbox, exactly as under `npm start`.
+	const sandbox = await testSandbox();
 	return {
 		test: {
 			projects: [
@@ -17,6 +20,13 @@ export default defineConfig(async () => {
 								bindings: {
 									TEST_MIGRATIONS: migrations,
 									APP_URL: "http://localhost:8787",
+									GOOGLE_ISSUER: `${sandbox.url}/google`,
+									GOOGLE_CALENDAR_API: `${sandbox.url}/google/calendar/v3`,
+									MICROSOFT_AUTHORITY: `${sandbox.url}/microsoft/common/v2.0`,
+									MICROSOFT_GRAPH_API: `${sandbox.url}/microsoft/graph/v1.0`,
+									FACEBOOK_DIALOG_URL: `${sandbox.url}/facebook/dialog/oauth`,
+									FACEBOOK_GRAPH_API: `${sandbox.url}/facebook/graph`,
+									MAIL_SANDBOX_URL: sandbox.url,
 									SESSION_SECRET: "test-session-secret-0123456789abcdef0123456789abcdef",
 									ENCRYPTION_KEYS: JSON.stringify({ current: "k1", keys: { k1: "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=" } }),
 									GOOGLE_CLIENT_ID: "slotline-test-google",
@@ -35,6 +45,8 @@ export default defineConfig(async () => {
 						include: ["test/**/*.test.ts", "src/**/*.test.ts"],
 						exclude: ["test/browser/**", "test/sandbox/**"],
 						setupFiles: ["./test/setup/apply-migrations.ts"],
+						globalSetup: ["./test/setup/sandbox.ts"],
+						provide: { sandboxUrl: sandbox.url },
 					},
 				},
 				{
