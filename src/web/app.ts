@@ -2,6 +2,7 @@
 import { Hono } from "hono";
 import { database } from "../db/client";
 import { csrfProtection } from "./auth/csrf-protection";
+import { googleAuth } from "./auth/google";
 import { invitationAcceptance, staffInvitations } from "./auth/invitations";
 import { loadSession } from "./auth/load-session";
 import { authRoutes } from "./auth/routes";
@@ -23,6 +24,7 @@ export function createApp(): Hono<AppEnv> {
 	app.route("/", health);
 	app.route("/auth", authRoutes);
 	app.route("/auth", invitationAcceptance);
+	app.route("/auth", googleAuth);
 	app.route("/admin/api", staffInvitations);
 	app.route("/", publicApi);
 	app.onError(handleError);

@@ -25,6 +25,8 @@ export function db(): Database {
 export interface Browser {
 	/** The session cookie value, as a browser would hold it ("" when none). */
 	cookie: string;
+	/** The Google sign-in flow cookie ("" when none). */
+	oauthCookie: string;
 	csrfToken: string;
 	ip: string;
 }
@@ -58,7 +60,10 @@ export function harness(): Harness {
 		if (json !== undefined) headers.set("content-type", "application/json");
 		if (browser !== undefined) {
 			if (!headers.has("origin") && (rest.method ?? "GET") !== "GET") headers.set("origin", ORIGIN);
-			if (browser.cookie !== "") headers.set("cookie", `__Host-slotline_session=${browser.cookie}`);
+			const cookies = [];
+			if (browser.cookie !== "") cookies.push(`__Host-slotline_session=${browser.cookie}`);
+			if (browser.oauthCookie !== "") cookies.push(`__Host-slotline_oauth=${browser.oauthCookie}`);
+			if (cookies.length > 0) headers.set("cookie", cookies.join("; "));
 			if (browser.csrfToken !== "" && !headers.has("x-csrf-token")) headers.set("x-csrf-token", browser.csrfToken);
 			headers.set("cf-connecting-ip", browser.ip);
 		}
@@ -70,6 +75,8 @@ export function harness(): Harness {
 			for (const line of response.headers.getSetCookie()) {
 				const match = line.match(/^__Host-slotline_session=([^;]*)/);
 				if (match !== null) browser.cookie = match[1] ?? "";
+				const flow = line.match(/^__Host-slotline_oauth=([^;]*)/);
+				if (flow !== null) browser.oauthCookie = flow[1] ?? "";
 			}
 			if (response.headers.get("content-type")?.includes("application/json") === true) {
 				const copy = (await response.clone().json()) as { csrfToken?: unknown };
@@ -82,7 +89,7 @@ export function harness(): Harness {
 	function browser(): Browser {
 		// A distinct address per browser keeps per-IP limits of one test away from the others.
 		const bytes = crypto.getRandomValues(new Uint8Array(3));
-		return { cookie: "", csrfToken: "", ip: `10.${bytes[0]}.${bytes[1]}.${bytes[2]}` };
+		return { cookie: "", oauthCookie: "", csrfToken: "", ip: `10.${bytes[0]}.${bytes[1]}.${bytes[2]}` };
 	}
 
 	return { mailer, request, browser };
