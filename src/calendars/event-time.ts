@@ -1,0 +1,31 @@
+// Time conversions the calendar adapters share: booking instants to provider wall-clock times and
+// provider date-times back to instants. All zone math goes through Temporal.
+import { Temporal } from "temporal-polyfill";
+import type { OutboundRecurrence } from "./provider";
+
+/** Wall-clock time without offset ("2026-05-20T10:00:00"), for APIs that take the zone separately. */
+export function wallClock(instant: number, zone: string): string {
+	return Temporal.Instant.fromEpochMilliseconds(instant).toZonedDateTimeISO(zone).toPlainDateTime().toString({ smallestUnit: "second" });
+}
+
+/** An RFC 3339 date-time with offset or `Z`; a value without one is read as wall clock in `zone`. */
+export function instantOf(dateTime: string, zone: string): number {
+	if (/(?:Z|[+-]\d{2}:?\d{2})$/i.test(dateTime)) return Temporal.Instant.from(dateTime).epochMilliseconds;
+	return Temporal.PlainDateTime.from(dateTime).toZonedDateTime(zone).epochMilliseconds;
+}
+
+/** Local midnight starting `date` ("YYYY-MM-DD") in `zone`. */
+export function midnightOf(date: string, zone: string): number {
+	return Temporal.PlainDate.from(date).toZonedDateTime({ timeZone: zone }).epochMilliseconds;
+}
+
+/** Compact UTC stamp used in Google instance ids and iCalendar UTC values: 20260520T080000Z. */
+export function compactUtc(instant: number): string {
+	return new Date(instant).toISOString().replace(/\.\d{3}Z$/, "Z").replace(/[-:]/g, "");
+}
+
+/** The RRULE value (without "RRULE:") of a Slotline series; monthly repeats DTSTART's day of month. */
+export function rruleOf(recurrence: OutboundRecurrence): string {
+	const rule = recurrence.frequency === "monthly" ? "FREQ=MONTHLY" : recurrence.frequency === "biweekly" ? "FREQ=WEEKLY;INTERVAL=2" : "FREQ=WEEKLY";
+	return `${rule};COUNT=${recurrence.count}`;
+}

@@ -1,0 +1,335 @@
+// Google Calendar v3 adapter: calendar list, idempotent booking writes, incremental sync, push channels.
+import { compactUtc, instantOf, midnightOf, rruleOf, wallClock } from "./event-time";
+import type { Authorization, FetchFunction } from "./http";
+import { bearerAuthorization, discard, jsonOrNull, ProviderHttp, providerError } from "./http";
+import type {
+	AccessTokenSource,
+	CalendarInfo,
+	CalendarProvider,
+	ExternalEvent,
+	OutboundEvent,
+	PushChannels,
+	PushSubscription,
+	StoredEvent,
+	SyncResult,
+	SyncWindow,
+	WatchRequest,
+} from "./provider";
+import { CalendarUnavailableError, ProviderError, SyncCursorExpiredError } from "./provider";
+
+export const GOOGLE_CALENDAR_API = "https://www.googleapis.com/calendar/v3";
+
+/** Where the booking id lives on our events (per calendar copy, invisible to attendees). */
+export const GOOGLE_BOOKING_PROPERTY = "slotlineBookingId";
+
+/** Event palette of colors.get (providers.md A6); fixed for years, so not fetched per write. */
+const EVENT_COLORS: ReadonlyArray<readonly [string, string]> = [
+	["1", "#a4bdfc"], ["2", "#7ae7bf"], ["3", "#dbadff"], ["4", "#ff887c"], ["5", "#fbd75b"], ["6", "#ffb878"],
+	["7", "#46d6db"], ["8", "#e1e1e1"], ["9", "#5484ed"], ["10", "#51b749"], ["11", "#dc2127"],
+];
+
+/** Google allows up to 2500; fewer round trips for big calendars. */
+const PAGE_SIZE = "2500";
+
+export interface GoogleCalendarConfig {
+	tokens: AccessTokenSource;
+	fetch: FetchFunction;
+	/** Defaults to GOOGLE_CALENDAR_API; the sandbox in tests. */
+	apiBaseUrl?: string;
+}
+
+export class GoogleCalendar implements CalendarProvider {
+	readonly name = "google" as const;
+	readonly push: PushChannels;
+	private readonly http: ProviderHttp;
+	private readonly base: string;
+
+	constructor(config: GoogleCalendarConfig) {
+		const authorization: Authorization = bearerAuthorization(config.tokens);
+		this.http = new ProviderHttp({ provider: "google", fetch: config.fetch, authorization });
+		this.base = (config.apiBaseUrl ?? GOOGLE_CALENDAR_API).replace(/\/$/, "");
+		this.push = {
+			watch: (calendarId, request) => this.watch(calendarId, request),
+			renew: (calendarId, subscription, request) => this.renew(calendarId, subscription, request),
+			stop: (subscription) => this.stop(subscription),
+		};
+	}
+
+	async listCalendars(): Promise<CalendarInfo[]> {
+		const calendars: CalendarInfo[] = [];
+		let pageToken: string | null = null;
+		do {
+			const query = new URLSearchParams({ maxResults: "250" });
+			if (pageToken !== null) query.set("pageToken", pageToken);
+			const page = (await this.json("GET", `/users/me/calendarList?${query}`)) as CalendarListPage;
+			for (const entry of page.items ?? []) {
+				if (entry.deleted === true) continue;
+				calendars.push({
+					id: entry.id,
+					name: entry.summaryOverride ?? entry.summary ?? entry.id,
+					writable: entry.accessRole === "owner" || entry.accessRole === "writer",
+					primary: entry.primary === true,
+					timeZone: entry.timeZone ?? null,
+				});
+			}
+			pageToken = page.nextPageToken ?? null;
+		} while (pageToken !== null);
+		return calendars;
+	}
+
+	async putEvent(calendarId: string, event: OutboundEvent, previous: StoredEvent | null): Promise<StoredEvent> {
+		const id = previous?.externalId ?? googleEventId(event.bookingId);
+		const body = eventBody(event);
+		const path = eventPath(calendarId, id);
+		let saved: GoogleEventResource;
+		if (previous === null) {
+			const created = await this.http.send(`${this.base}${eventsPath(calendarId)}`, jsonRequest("POST", { id, ...body }));
+			// 409: the id exists, live or as a deleted tombstone (ids stay reserved). Either way this is
+			// our event (the id comes from the booking), so bring it to the wanted state; the PATCH
+			// sets status "confirmed", which revives a tombstone.
+			saved = created.status === 409 ? await this.patch(path, body, created) : ((await this.read(created, calendarId)) as GoogleEventResource);
+		} else {
+			saved = await this.patch(path, body, null);
+		}
+		for (const exception of event.recurrence?.exceptions ?? []) {
+			const instancePath = eventPath(calendarId, `${id}_${compactUtc(exception.originalStart)}`);
+			if (exception.kind === "cancelled") {
+				await this.remove(instancePath, null);
+			} else {
+				await this.json("PATCH", instancePath, {
+					status: "confirmed",
+					start: { dateTime: wallClock(exception.start, event.timeZone), timeZone: event.timeZone },
+					end: { dateTime: wallClock(exception.end, event.timeZone), timeZone: event.timeZone },
+				});
+			}
+		}
+		return { externalId: saved.id, etag: saved.etag ?? null };
+	}
+
+	async deleteEvent(calendarId: string, bookingId: string, previous: StoredEvent | null): Promise<void> {
+		await this.remove(eventPath(calendarId, previous?.externalId ?? googleEventId(bookingId)), calendarId);
+	}
+
+	async syncEvents(calendarId: string, cursor: string | null, window: SyncWindow): Promise<SyncResult> {
+		const changed: ExternalEvent[] = [];
+		const removed: string[] = [];
+		let pageToken: string | null = null;
+		for (;;) {
+			// Incremental requests must repeat the initial parameters except the forbidden ones
+			// (timeMin/timeMax): the window only bounds the initial full sync.
+			const query = new URLSearchParams({ singleEvents: "true", maxResults: PAGE_SIZE });
+			if (cursor === null) {
+				query.set("timeMin", new Date(window.from).toISOString());
+				query.set("timeMax", new Date(window.to).toISOString());
+			} else {
+				query.set("syncToken", cursor);
+			}
+			if (pageToken !== null) query.set("pageToken", pageToken);
+			const response = await this.http.send(`${this.base}${eventsPath(calendarId)}?${query}`);
+			if (response.status === 410) {
+				await discard(response);
+				throw new SyncCursorExpiredError("google", 410, "fullSyncRequired");
+			}
+			const page = (await this.read(response, calendarId)) as EventsPage;
+			const calendarZone = page.timeZone ?? window.timeZone;
+			for (const item of page.items ?? []) {
+				const normalised = normalise(item, calendarZone, window);
+				if (normalised === null) removed.push(item.id);
+				else changed.push(normalised);
+			}
+			// A page may be short or empty while nextPageToken is present; only the last has nextSyncToken.
+			if (page.nextPageToken !== undefined) {
+				pageToken = page.nextPageToken;
+				continue;
+			}
+			if (page.nextSyncToken === undefined) throw new ProviderError("google", 200, "missingSyncToken", false, null);
+			return { full: cursor === null, changed, removed, cursor: page.nextSyncToken };
+		}
+	}
+
+	private async watch(calendarId: string, request: WatchRequest): Promise<PushSubscription> {
+		const channel = (await this.json("POST", `${eventsPath(calendarId)}/watch`, {
+			// Channel ids are ours to choose and must be unique per project.
+			id: crypto.randomUUID(),
+			type: "web_hook",
+			address: request.address,
+			token: request.secret,
+			params: { ttl: String(request.ttlSeconds) },
+		}, calendarId)) as { id: string; resourceId: string; expiration?: string };
+		return {
+			id: channel.id,
+			resourceId: channel.resourceId,
+			expiresAt: channel.expiration === undefined ? Date.now() + request.ttlSeconds * 1000 : Number(channel.expiration),
+		};
+	}
+
+	/** Google cannot extend a channel: open a new one, then stop the old (both may deliver briefly). */
+	private async renew(calendarId: string, subscription: PushSubscription, request: WatchRequest): Promise<PushSubscription> {
+		const next = await this.watch(calendarId, request);
+		await this.stop(subscription);
+		return next;
+	}
+
+	private async stop(subscription: PushSubscription): Promise<void> {
+		const response = await this.http.send(`${this.base}/channels/stop`, jsonRequest("POST", { id: subscription.id, resourceId: subscription.resourceId }));
+		if (response.status === 404) return discard(response);
+		await this.read(response, null);
+	}
+
+	private async patch(path: string, body: Record<string, unknown>, conflict: Response | null): Promise<GoogleEventResource> {
+		if (conflict !== null) await discard(conflict);
+		return (await this.json("PATCH", path, { ...body, status: "confirmed" })) as GoogleEventResource;
+	}
+
+	/** DELETE where already gone (404, or 410 for a deleted event) is success. */
+	private async remove(path: string, calendarId: string | null): Promise<void> {
+		const response = await this.http.send(`${this.base}${path}`, { method: "DELETE" });
+		if (response.status === 404 || response.status === 410) return discard(response);
+		await this.read(response, calendarId);
+	}
+
+	private async json(method: string, path: string, body?: unknown, calendarId: string | null = null): Promise<unknown> {
+		const init: RequestInit = body === undefined ? { method } : jsonRequest(method, body);
+		return this.read(await this.http.send(`${this.base}${path}`, init), calendarId);
+	}
+
+	/** The JSON of a successful response, or the typed error of a failed one. */
+	private async read(response: Response, calendarId: string | null): Promise<unknown> {
+		if (response.ok) return response.status === 204 ? null : await response.json();
+		const body = (await jsonOrNull(response)) as GoogleErrorBody | null;
+		const reason = body?.error?.errors?.[0]?.reason ?? `http${response.status}`;
+		const error = providerError("google", response, reason);
+		// 404 on a calendar path, or 403 "requiredAccessLevel": the calendar is gone or read-only now.
+		if (calendarId !== null && !error.retryable && (response.status === 404 || reason === "requiredAccessLevel" || reason === "forbidden")) {
+			throw new CalendarUnavailableError("google", response.status, reason);
+		}
+		throw error;
+	}
+}
+
+/**
+ * The Google event id of a booking: its UTF-8 bytes in base32hex (a–v, 0–9), as Google requires.
+ * Deterministic, so a create delivered twice meets the first one as a 409.
+ */
+export function googleEventId(bookingId: string): string {
+	const alphabet = "0123456789abcdefghijklmnopqrstuv";
+	let bits = 0;
+	let value = 0;
+	let out = "";
+	for (const byte of new TextEncoder().encode(bookingId)) {
+		value = (value << 8) | byte;
+		bits += 8;
+		while (bits >= 5) {
+			out += alphabet[(value >>> (bits - 5)) & 31];
+			bits -= 5;
+		}
+	}
+	if (bits > 0) out += alphabet[(value << (5 - bits)) & 31];
+	// Google wants at least 5 characters.
+	return out.padEnd(5, "0");
+}
+
+/** The event colour nearest (in RGB) to a hex colour. */
+export function nearestGoogleColorId(hex: string): string {
+	const target = rgb(hex);
+	let best = "1";
+	let bestDistance = Number.POSITIVE_INFINITY;
+	for (const [id, color] of EVENT_COLORS) {
+		const c = rgb(color);
+		const distance = (c[0] - target[0]) ** 2 + (c[1] - target[1]) ** 2 + (c[2] - target[2]) ** 2;
+		if (distance < bestDistance) {
+			best = id;
+			bestDistance = distance;
+		}
+	}
+	return best;
+}
+
+function rgb(hex: string): [number, number, number] {
+	const value = Number.parseInt(hex.replace(/^#/, "").slice(0, 6), 16) || 0;
+	return [(value >> 16) & 255, (value >> 8) & 255, value & 255];
+}
+
+function eventBody(event: OutboundEvent): Record<string, unknown> {
+	const body: Record<string, unknown> = {
+		summary: event.title,
+		description: event.description ?? "",
+		location: event.location ?? "",
+		start: { dateTime: wallClock(event.start, event.timeZone), timeZone: event.timeZone },
+		end: { dateTime: wallClock(event.end, event.timeZone), timeZone: event.timeZone },
+		transparency: "opaque",
+		extendedProperties: { private: { [GOOGLE_BOOKING_PROPERTY]: event.bookingId } },
+	};
+	if (event.color !== null) body.colorId = nearestGoogleColorId(event.color.hex);
+	// timeZone on start/end (set above) is required for recurring events.
+	if (event.recurrence !== null) body.recurrence = [`RRULE:${rruleOf(event.recurrence)}`];
+	return body;
+}
+
+function normalise(item: GoogleEventResource, calendarZone: string, window: SyncWindow): ExternalEvent | null {
+	// Cancelled items in a sync are deletions (or cancelled instances): they guarantee only an id.
+	if (item.status === "cancelled" || item.start === undefined || item.end === undefined) return null;
+	const allDay = item.start.date !== undefined && item.end.date !== undefined ? { startDate: item.start.date, endDate: item.end.date } : null;
+	const start = allDay === null ? instantOf(item.start.dateTime ?? "", item.start.timeZone ?? calendarZone) : midnightOf(allDay.startDate, window.timeZone);
+	const end = allDay === null ? instantOf(item.end.dateTime ?? "", item.end.timeZone ?? calendarZone) : midnightOf(allDay.endDate, window.timeZone);
+	// An incremental sync reports changes anywhere in the calendar; outside the window is "not ours".
+	if (!(start < window.to && end > window.from)) return null;
+	return {
+		id: item.id,
+		slotlineBookingId: item.extendedProperties?.private?.[GOOGLE_BOOKING_PROPERTY] ?? null,
+		instances: [{
+			instanceId: item.id,
+			start,
+			end,
+			allDay,
+			status: item.status === "tentative" ? "tentative" : "confirmed",
+			transparent: item.transparency === "transparent",
+			declined: item.attendees?.some((a) => a.self === true && a.responseStatus === "declined") ?? false,
+		}],
+	};
+}
+
+function eventsPath(calendarId: string): string {
+	return `/calendars/${encodeURIComponent(calendarId)}/events`;
+}
+
+function eventPath(calendarId: string, eventId: string): string {
+	return `${eventsPath(calendarId)}/${encodeURIComponent(eventId)}`;
+}
+
+function jsonRequest(method: string, body: unknown): RequestInit {
+	return { method, headers: { "content-type": "application/json" }, body: JSON.stringify(body) };
+}
+
+interface GoogleDateTime {
+	date?: string;
+	dateTime?: string;
+	timeZone?: string;
+}
+
+interface GoogleEventResource {
+	id: string;
+	etag?: string;
+	status?: "confirmed" | "tentative" | "cancelled";
+	start?: GoogleDateTime;
+	end?: GoogleDateTime;
+	transparency?: "opaque" | "transparent";
+	attendees?: Array<{ self?: boolean; responseStatus?: string }>;
+	extendedProperties?: { private?: Record<string, string> };
+}
+
+interface EventsPage {
+	items?: GoogleEventResource[];
+	timeZone?: string;
+	nextPageToken?: string;
+	nextSyncToken?: string;
+}
+
+interface CalendarListPage {
+	items?: Array<{ id: string; summary?: string; summaryOverride?: string; accessRole?: string; primary?: boolean; deleted?: boolean; timeZone?: string }>;
+	nextPageToken?: string;
+}
+
+interface GoogleErrorBody {
+	error?: { errors?: Array<{ reason?: string }> };
+}

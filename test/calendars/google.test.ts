@@ -1,0 +1,264 @@
+// The Google adapter against the sandbox's Calendar v3: writes exactly once, sync, errors, push.
+import { describe, expect, it } from "vitest";
+import { GoogleCalendar, googleEventId, nearestGoogleColorId } from "../../src/calendars/google";
+import type { OutboundEvent, SyncWindow } from "../../src/calendars/provider";
+import { CalendarUnavailableError, ProviderError, SyncCursorExpiredError, TokenRevokedError } from "../../src/calendars/provider";
+import { control, sandboxUrl, signIn, testFetch, uniqueEmail } from "./harness";
+
+const DAY = 86_400_000;
+const T0 = Date.UTC(2026, 5, 1, 8, 0); // Monday 1 June 2026, 10:00 in Berlin
+const WINDOW: SyncWindow = { from: T0 - 7 * DAY, to: T0 + 120 * DAY, timeZone: "Europe/Berlin" };
+
+async function setup(label: string): Promise<{ google: GoogleCalendar; email: string; tokens: Awaited<ReturnType<typeof signIn>> }> {
+	const email = uniqueEmail(label);
+	const tokens = await signIn("google", email);
+	return { google: new GoogleCalendar({ tokens, fetch: testFetch, apiBaseUrl: `${sandboxUrl}/google/calendar/v3` }), email, tokens };
+}
+
+function booking(overrides: Partial<OutboundEvent> = {}): OutboundEvent {
+	return {
+		bookingId: `bkg_${crypto.randomUUID().replaceAll("-", "").slice(0, 20)}`,
+		title: "Haircut with Ana",
+		start: T0,
+		end: T0 + 3_600_000,
+		timeZone: "Europe/Berlin",
+		description: "Booked online",
+		location: "Main street 1",
+		color: { hex: "#4f46e5", name: "Haircut" },
+		recurrence: null,
+		...overrides,
+	};
+}
+
+interface StoredGoogleEvent {
+	id: string;
+	status: string;
+	summary?: string;
+	start: { dateTime?: string };
+	colorId?: string;
+	extendedProperties?: { private?: Record<string, string> };
+}
+
+async function storedEvents(calendarId: string): Promise<StoredGoogleEvent[]> {
+	return (await control(`/google/calendars/${encodeURIComponent(calendarId)}/events`)) as StoredGoogleEvent[];
+}
+
+describe("Google identity helpers", () => {
+	it("derives a valid base32hex id that differs per booking", () => {
+		const a = googleEventId("bkg_abc");
+		expect(a).toMatch(/^[a-v0-9]{5,1024}$/);
+		expect(googleEventId("bkg_abc")).toBe(a);
+		expect(googleEventId("bkg_abd")).not.toBe(a);
+	});
+
+	it("picks the nearest event colour", () => {
+		expect(nearestGoogleColorId("#dc2127")).toBe("11");
+		expect(nearestGoogleColorId("#5080f0")).toBe("9");
+	});
+});
+
+describe("GoogleCalendar", () => {
+	it("lists calendars with writability", async () => {
+		const { google, email } = await setup("g-list");
+		const other = uniqueEmail("g-other");
+		await control("/calendars", { provider: "google", owner: other, name: "Shared read", shareWith: [{ email, role: "reader" }] });
+		await control("/calendars", { provider: "google", owner: other, name: "Shared write", shareWith: [{ email, role: "writer" }] });
+		const calendars = await google.listCalendars();
+		const byName = new Map(calendars.map((c) => [c.name, c]));
+		expect(calendars.find((c) => c.primary)?.id).toBe(email);
+		expect(calendars.find((c) => c.primary)?.writable).toBe(true);
+		expect(byName.get("Shared read")?.writable).toBe(false);
+		expect(byName.get("Shared write")?.writable).toBe(true);
+	});
+
+	it("creates, updates and deletes a booking's event, with marker and colour", async () => {
+		const { google, email } = await setup("g-crud");
+		const event = booking();
+		const created = await google.putEvent(email, event, null);
+		expect(created.externalId).toBe(googleEventId(event.bookingId));
+		expect(created.etag).not.toBeNull();
+		let [stored] = await storedEvents(email);
+		expect(stored?.extendedProperties?.private?.slotlineBookingId).toBe(event.bookingId);
+		expect(stored?.colorId).toBe(nearestGoogleColorId("#4f46e5"));
+
+		const updated = await google.putEvent(email, { ...event, title: "Moved haircut", start: T0 + DAY, end: T0 + DAY + 3_600_000 }, created);
+		expect(updated.externalId).toBe(created.externalId);
+		expect(updated.etag).not.toBe(created.etag);
+		[stored] = await storedEvents(email);
+		expect(stored?.summary).toBe("Moved haircut");
+
+		await google.deleteEvent(email, event.bookingId, updated);
+		[stored] = await storedEvents(email);
+		expect(stored?.status).toBe("cancelled");
+		// Already gone (Google answers 410 for a deleted event) is success.
+		await google.deleteEvent(email, event.bookingId, null);
+	});
+
+	it("a create delivered twice leaves one event", async () => {
+		const { google, email } = await setup("g-twice");
+		const event = booking();
+		const first = await google.putEvent(email, event, null);
+		const second = await google.putEvent(email, event, null);
+		expect(second.externalId).toBe(first.externalId);
+		expect((await storedEvents(email)).filter((e) => e.status !== "cancelled")).toHaveLength(1);
+	});
+
+	it("recovers the deleted tombstone id on re-create (409) by confirming it again", async () => {
+		const { google, email } = await setup("g-tomb");
+		const event = booking();
+		await google.putEvent(email, event, null);
+		await google.deleteEvent(email, event.bookingId, null);
+		const revived = await google.putEvent(email, { ...event, title: "Reinstated" }, null);
+		const [stored] = await storedEvents(email);
+		expect(revived.externalId).toBe(googleEventId(event.bookingId));
+		expect(stored?.status).toBe("confirmed");
+		expect(stored?.summary).toBe("Reinstated");
+	});
+
+	it("turns 429 with Retry-After into a retryable ProviderError", async () => {
+		const { google, email } = await setup("g-429");
+		await control("/faults", { provider: "google", endpoint: "events.insert", status: 429, retryAfter: 17, count: 1 });
+		const error = await google.putEvent(email, booking(), null).catch((e: unknown) => e);
+		expect(error).toBeInstanceOf(ProviderError);
+		expect(error).toMatchObject({ provider: "google", status: 429, code: "rateLimitExceeded", retryable: true, retryAfterSeconds: 17 });
+	});
+
+	it("treats 403 rateLimitExceeded as retryable and quotaExceeded as not", async () => {
+		const { google, email } = await setup("g-403");
+		await control("/faults", { provider: "google", endpoint: "events.insert", status: 403, count: 1 });
+		await expect(google.putEvent(email, booking(), null)).rejects.toMatchObject({ status: 403, retryable: true });
+		await control("/faults", { provider: "google", endpoint: "events.insert", status: 403, reason: "quotaExceeded", count: 1 });
+		await expect(google.putEvent(email, booking(), null)).rejects.toMatchObject({ status: 403, code: "quotaExceeded", retryable: false });
+	});
+
+	it("refreshes once on 401 and reports a revoked grant as TokenRevokedError", async () => {
+		const { google, email, tokens } = await setup("g-401");
+		await control("/faults", { provider: "google", expireAccessTokens: true });
+		await google.putEvent(email, booking(), null);
+		expect(tokens.refreshes).toBe(1);
+		const revoked = new GoogleCalendar({
+			tokens: { get: async () => "not-a-token", refresh: async () => "still-not-a-token" },
+			fetch: testFetch,
+			apiBaseUrl: `${sandboxUrl}/google/calendar/v3`,
+		});
+		const error = await revoked.listCalendars().catch((e: unknown) => e);
+		expect(error).toBeInstanceOf(TokenRevokedError);
+		expect(String((error as Error).message)).not.toContain("not-a-token");
+	});
+
+	it("reports a calendar it cannot write to as unavailable", async () => {
+		const { google, email } = await setup("g-ro");
+		const other = uniqueEmail("g-owner");
+		const shared = (await control("/calendars", { provider: "google", owner: other, name: "Read only", shareWith: [{ email, role: "reader" }] })) as { id: string };
+		await expect(google.putEvent(shared.id, booking(), null)).rejects.toBeInstanceOf(CalendarUnavailableError);
+		await expect(google.syncEvents("missing@example.test", null, WINDOW)).rejects.toBeInstanceOf(CalendarUnavailableError);
+	});
+
+	it("syncs with a cursor and normalises declined, transparent, tentative, all-day and own events", async () => {
+		const { google, email } = await setup("g-sync");
+		const calendar = encodeURIComponent(email);
+		const busy = (await control(`/google/calendars/${calendar}/events`, { summary: "Dentist", start: "2026-06-02T09:00:00+02:00", end: "2026-06-02T10:00:00+02:00" })) as { id: string };
+		await control(`/google/calendars/${calendar}/events`, { summary: "Maybe", start: "2026-06-03T09:00:00+02:00", end: "2026-06-03T10:00:00+02:00", status: "tentative" });
+		await control(`/google/calendars/${calendar}/events`, { summary: "Reminder", start: "2026-06-04T09:00:00+02:00", end: "2026-06-04T10:00:00+02:00", transparency: "transparent" });
+		await control(`/google/calendars/${calendar}/events`, { summary: "Holiday", start: "2026-06-05", end: "2026-06-06", allDay: true });
+		const own = booking();
+		await google.putEvent(email, own, null);
+
+		const first = await google.syncEvents(email, null, WINDOW);
+		expect(first.full).toBe(true);
+		expect(first.changed).toHaveLength(5);
+		const dentist = first.changed.find((e) => e.id === busy.id);
+		expect(dentist?.instances).toEqual([
+			{ instanceId: busy.id, start: Date.UTC(2026, 5, 2, 7), end: Date.UTC(2026, 5, 2, 8), allDay: null, status: "confirmed", transparent: false, declined: false },
+		]);
+		const instances = first.changed.flatMap((e) => e.instances);
+		expect(instances.filter((i) => i.status === "tentative")).toHaveLength(1);
+		expect(instances.filter((i) => i.transparent)).toHaveLength(1);
+		const holiday = instances.find((i) => i.allDay !== null);
+		expect(holiday?.allDay).toEqual({ startDate: "2026-06-05", endDate: "2026-06-06" });
+		expect(holiday?.start).toBe(Date.UTC(2026, 5, 4, 22));
+		expect(first.changed.find((e) => e.slotlineBookingId === own.bookingId)?.id).toBe(googleEventId(own.bookingId));
+
+		// Nothing changed: an empty page with a new cursor.
+		const idle = await google.syncEvents(email, first.cursor, WINDOW);
+		expect(idle).toMatchObject({ full: false, changed: [], removed: [] });
+
+		await control(`/google/calendars/${calendar}/events/${busy.id}`, undefined, "DELETE");
+		const moved = await control(`/google/calendars/${calendar}/events`, { summary: "Late", start: "2026-06-09T18:00:00+02:00", end: "2026-06-09T19:00:00+02:00" }) as { id: string };
+		const second = await google.syncEvents(email, idle.cursor, WINDOW);
+		expect(second.removed).toEqual([busy.id]);
+		expect(second.changed.map((e) => e.id)).toEqual([moved.id]);
+	});
+
+	it("reports a declined invitation", async () => {
+		const { google, email, tokens } = await setup("g-declined");
+		// The control API has no attendees; a PATCH through the API sets them as Google would show them.
+		const created = (await control(`/google/calendars/${encodeURIComponent(email)}/events`, { summary: "Invite", start: "2026-06-02T09:00:00Z", end: "2026-06-02T10:00:00Z" })) as { id: string };
+		const response = await fetch(`${sandboxUrl}/google/calendar/v3/calendars/${encodeURIComponent(email)}/events/${created.id}`, {
+			method: "PATCH",
+			headers: { "content-type": "application/json", authorization: `Bearer ${await tokens.get()}` },
+			body: JSON.stringify({ attendees: [{ email, self: true, responseStatus: "declined" }] }),
+		});
+		expect(response.status).toBe(200);
+		const result = await google.syncEvents(email, null, WINDOW);
+		expect(result.changed.find((e) => e.id === created.id)?.instances[0]?.declined).toBe(true);
+	});
+
+	it("throws SyncCursorExpiredError on 410", async () => {
+		const { google, email } = await setup("g-410");
+		const first = await google.syncEvents(email, null, WINDOW);
+		await control("/faults", { provider: "google", forceSyncGone: true });
+		await expect(google.syncEvents(email, first.cursor, WINDOW)).rejects.toBeInstanceOf(SyncCursorExpiredError);
+	});
+
+	it("pages through more than one page", async () => {
+		const { google, email, tokens } = await setup("g-pages");
+		const paged = new GoogleCalendar({
+			tokens,
+			// Shrinks pages so the adapter has to follow nextPageToken.
+			fetch: (input, init) => testFetch(input.replace("maxResults=2500", "maxResults=2"), init),
+			apiBaseUrl: `${sandboxUrl}/google/calendar/v3`,
+		});
+		for (let i = 0; i < 5; i += 1) await google.putEvent(email, booking({ start: T0 + i * DAY, end: T0 + i * DAY + 3_600_000 }), null);
+		const result = await paged.syncEvents(email, null, WINDOW);
+		expect(result.changed).toHaveLength(5);
+	});
+
+	it("writes a weekly series with one moved and one cancelled occurrence", async () => {
+		const { google, email } = await setup("g-series");
+		const series = booking({
+			recurrence: {
+				frequency: "weekly",
+				count: 4,
+				exceptions: [
+					{ kind: "moved", originalStart: T0 + 7 * DAY, start: T0 + 8 * DAY, end: T0 + 8 * DAY + 3_600_000 },
+					{ kind: "cancelled", originalStart: T0 + 14 * DAY },
+				],
+			},
+		});
+		const created = await google.putEvent(email, series, null);
+		// Delivered twice: still one series with the same exceptions.
+		await google.putEvent(email, series, created);
+		const result = await google.syncEvents(email, null, WINDOW);
+		const starts = result.changed.map((e) => e.instances[0]?.start).sort();
+		expect(starts).toEqual([T0, T0 + 8 * DAY, T0 + 21 * DAY]);
+		expect(result.changed.every((e) => e.slotlineBookingId === series.bookingId)).toBe(true);
+	});
+
+	it("opens, renews and stops a push channel", async () => {
+		const { google, email } = await setup("g-push");
+		const request = { address: "https://hooks.example.test/google", secret: "s3cret", lifecycleAddress: "https://hooks.example.test/life", ttlSeconds: 3600 };
+		const channel = await google.push.watch(email, request);
+		expect(channel.resourceId).not.toBeNull();
+		expect(channel.expiresAt).toBeGreaterThan(Date.now());
+		const renewed = await google.push.renew(email, channel, request);
+		expect(renewed.id).not.toBe(channel.id);
+		const active = ((await control("/google/channels")) as { channels: Array<{ id: string }> }).channels;
+		expect(active.map((c) => c.id)).toContain(renewed.id);
+		expect(active.map((c) => c.id)).not.toContain(channel.id);
+		await google.push.stop(renewed);
+		await google.push.stop(renewed);
+		const after = ((await control("/google/channels")) as { channels: Array<{ id: string }> }).channels;
+		expect(after.map((c) => c.id)).not.toContain(renewed.id);
+	});
+});
