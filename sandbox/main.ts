@@ -1,13 +1,34 @@
-// CLI entry: `tsx sandbox/main.ts` serves the sandbox on 127.0.0.1:8788 (or $SANDBOX_PORT).
+// CLI entry: `tsx sandbox/main.ts` serves the sandbox on 127.0.0.1:8788 (or $SANDBOX_PORT), with a Radicale behind /icloud when installed.
+import type { Radicale } from "./radicale";
+import { findRadicale, startRadicale } from "./radicale";
 import { createSandbox } from "./server";
+import type { SandboxOptions } from "./server";
+
+/** Radicale on $RADICALE_PORT (default: a free port), or undefined when it is not installed or fails to start. */
+async function maybeRadicale(): Promise<Radicale | undefined> {
+	if (findRadicale() === undefined) {
+		console.log("radicale is not installed (apt-get install radicale): the iCloud CalDAV stand-in is off");
+		return undefined;
+	}
+	try {
+		return await startRadicale({ port: Number(process.env.RADICALE_PORT ?? 0) });
+	} catch (error) {
+		console.error(`radicale failed to start, the iCloud CalDAV stand-in is off: ${error instanceof Error ? error.message : String(error)}`);
+		return undefined;
+	}
+}
 
 async function main(): Promise<void> {
 	const port = Number(process.env.SANDBOX_PORT ?? 8788);
-	const options = process.env.SANDBOX_PUBLIC_URL === undefined ? { port } : { port, publicUrl: process.env.SANDBOX_PUBLIC_URL };
+	const radicale = await maybeRadicale();
+	const options: SandboxOptions = { port };
+	if (process.env.SANDBOX_PUBLIC_URL !== undefined) options.publicUrl = process.env.SANDBOX_PUBLIC_URL;
+	if (radicale !== undefined) options.caldavUpstream = radicale;
 	const sandbox = await createSandbox(options);
 	console.log(`Slotline provider sandbox on ${sandbox.url} (public URL ${sandbox.state.publicUrl})`);
+	if (radicale !== undefined) console.log(`Radicale (CalDAV) on ${radicale.url}; iCloud stand-in at ${sandbox.state.publicUrl}/icloud/.well-known/caldav`);
 	const stop = (): void => {
-		void sandbox.close().then(() => process.exit(0));
+		void Promise.all([sandbox.close(), radicale?.close()]).then(() => process.exit(0));
 	};
 	process.on("SIGINT", stop);
 	process.on("SIGTERM", stop);

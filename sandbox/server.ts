@@ -1,8 +1,11 @@
-// Builds the sandbox app (Google, Microsoft, Facebook stand-ins, control API, mailbox) and serves it on Node.
+// Builds the sandbox app (Google, Microsoft, Facebook, iCloud stand-ins, control API, mailbox) and serves it on Node.
 import type { AddressInfo } from "node:net";
 import { serve } from "@hono/node-server";
 import { Hono } from "hono";
 import { ZodError } from "zod";
+import { caldavControlRoutes } from "./caldav/control-routes";
+import { icloudRoutes } from "./caldav/icloud";
+import type { CaldavUpstream } from "./caldav/upstream";
 import { controlRoutes, defaultPorts } from "./control";
 import { facebookRoutes } from "./facebook";
 import { googleCalendarRoutes } from "./google/calendar-api";
@@ -22,6 +25,8 @@ export interface SandboxOptions {
 	hostname?: string;
 	/** Base URL clients use to reach the sandbox (issuer, resource URIs); defaults to the listening address. */
 	publicUrl?: string;
+	/** CalDAV server (a running Radicale from ./radicale.ts) behind the iCloud stand-in; without it /icloud answers 503. */
+	caldavUpstream?: CaldavUpstream;
 }
 
 export interface Sandbox {
@@ -45,7 +50,8 @@ export function buildApp(state: SandboxState): Hono {
 			layout(
 				"Slotline provider sandbox",
 				`<h1>Slotline provider sandbox</h1><ul><li><a href="/google/">Google calendars</a></li>` +
-					`<li><a href="/microsoft/">Microsoft calendars</a></li><li><a href="/mail">Mailbox</a></li></ul>`,
+					`<li><a href="/microsoft/">Microsoft calendars</a></li><li><a href="/mail">Mailbox</a></li></ul>` +
+					(state.caldav === undefined ? "<p>No CalDAV upstream: radicale is not running, so /icloud is off.</p>" : `<p>iCloud CalDAV stand-in: <code>/icloud/.well-known/caldav</code> (accounts via <code>POST /_control/icloud/accounts</code>).</p>`),
 			),
 		),
 	);
@@ -56,14 +62,17 @@ export function buildApp(state: SandboxState): Hono {
 	app.route("/microsoft", microsoftIdentityRoutes(state));
 	app.route("/microsoft", calendarPageRoutes("Microsoft", "/microsoft", () => defaultPorts(state, "microsoft")));
 	app.route("/facebook", facebookRoutes(state));
+	// Before controlRoutes, whose /:provider/... routes would otherwise claim /_control/icloud and /_control/caldav.
+	app.route("/_control", caldavControlRoutes(state));
 	app.route("/_control", controlRoutes(state));
+	app.route("/", icloudRoutes(state));
 	app.route("/mail", mailRoutes(() => state.mailbox, state.clock.now));
 	return app;
 }
 
 export async function createSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
 	const hostname = options.hostname ?? "127.0.0.1";
-	const state = await createState(options.publicUrl ?? "");
+	const state = await createState(options.publicUrl ?? "", options.caldavUpstream);
 	const app = buildApp(state);
 	const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
 		const s = serve({ fetch: app.fetch, port: options.port ?? 0, hostname }, () => resolve(s));

@@ -1,6 +1,8 @@
 // The whole in-memory sandbox: shared services plus one state object per provider, replaceable on reset.
 import type { Clock } from "./clock";
 import { createClock } from "./clock";
+import { ICloudAccounts } from "./caldav/icloud-accounts";
+import type { CaldavUpstream } from "./caldav/upstream";
 import { FaultRegistry } from "./faults";
 import type { FacebookState } from "./facebook";
 import { createFacebookState } from "./facebook";
@@ -23,16 +25,21 @@ export interface SandboxState {
 	google: GoogleState;
 	microsoft: MicrosoftState;
 	facebook: FacebookState;
+	/** iCloud stand-in accounts (their data lives in the CalDAV upstream). */
+	icloud: ICloudAccounts;
+	/** The Radicale the iCloud layer fronts; undefined when the sandbox runs without one. */
+	caldav: CaldavUpstream | undefined;
 }
 
-function providerStates(state: SandboxState): Pick<SandboxState, "google" | "microsoft" | "facebook"> {
+function providerStates(state: SandboxState): Pick<SandboxState, "google" | "microsoft" | "facebook" | "icloud"> {
 	const deps = { clock: state.clock, webhooks: () => state.webhooks, faults: () => state.faults };
-	return { google: createGoogleState(deps), microsoft: createMicrosoftState(deps), facebook: createFacebookState(deps) };
+	return { google: createGoogleState(deps), microsoft: createMicrosoftState(deps), facebook: createFacebookState(deps), icloud: new ICloudAccounts() };
 }
 
-export async function createState(publicUrl: string): Promise<SandboxState> {
+export async function createState(publicUrl: string, caldav?: CaldavUpstream): Promise<SandboxState> {
 	const state = {
 		publicUrl,
+		caldav,
 		clock: createClock(),
 		keys: await createSigningKeys(),
 		faults: new FaultRegistry(),
@@ -43,7 +50,7 @@ export async function createState(publicUrl: string): Promise<SandboxState> {
 	return state;
 }
 
-/** Forgets all data (users, grants, calendars, faults, mail); keys, clock and the public URL survive. */
+/** Forgets all data (users, grants, calendars, iCloud accounts, faults, mail); keys, clock, public URL and CalDAV upstream survive. */
 export function resetState(state: SandboxState): void {
 	state.faults = new FaultRegistry();
 	state.mailbox = new Mailbox();

@@ -1,0 +1,67 @@
+// Control API for CalDAV: iCloud accounts (Apple ID + app-specific password) and plain Radicale users and calendars.
+import { Hono } from "hono";
+import { z } from "zod";
+import { SandboxHttpError } from "../http-error";
+import type { SandboxState } from "../state";
+import { principalPath } from "./icloud";
+import { CalendarCreateError } from "./mkcalendar";
+import type { ICloudAccount } from "./icloud-accounts";
+import { partitionHomePath } from "./partition-proxy";
+import type { CaldavUpstream } from "./upstream";
+
+const accountBody = z.object({ appleId: z.string().includes("@"), appPassword: z.string().min(1) });
+const userBody = z.object({ username: z.string().regex(/^[A-Za-z0-9._@+-]+$/), password: z.string().min(1).regex(/^[^\r\n]+$/) });
+const calendarBody = userBody.extend({
+	slug: z.string().regex(/^[A-Za-z0-9._-]+$/),
+	displayName: z.string().min(1),
+	components: z.array(z.enum(["VEVENT", "VTODO", "VJOURNAL"])).min(1).optional(),
+});
+
+async function parse<T extends z.ZodType>(schema: T, request: Request): Promise<z.infer<T>> {
+	const result = schema.safeParse(await request.json().catch(() => null));
+	if (!result.success) throw new SandboxHttpError(400, { error: "invalid control request", issues: result.error.issues });
+	return result.data;
+}
+
+function upstreamOf(state: SandboxState): CaldavUpstream {
+	if (state.caldav === undefined) throw new SandboxHttpError(503, { error: "no CalDAV upstream: the sandbox was started without radicale" });
+	return state.caldav;
+}
+
+function accountJson(state: SandboxState, account: ICloudAccount): Record<string, unknown> {
+	return {
+		appleId: account.appleId,
+		dsid: account.dsid,
+		partition: account.partition,
+		wellKnownUrl: `${state.publicUrl}/icloud/.well-known/caldav`,
+		principalUrl: `${state.publicUrl}${principalPath(account)}`,
+		calendarHomeUrl: `${state.publicUrl}${partitionHomePath(account)}`,
+	};
+}
+
+export function caldavControlRoutes(state: SandboxState): Hono {
+	const app = new Hono();
+	app.post("/icloud/accounts", async (c) => {
+		const body = await parse(accountBody, c.req.raw);
+		const { account, created } = await state.icloud.upsert(body.appleId, body.appPassword, upstreamOf(state));
+		return c.json(accountJson(state, account), created ? 201 : 200);
+	});
+	app.get("/icloud/accounts", (c) => c.json(state.icloud.list().map((account) => accountJson(state, account))));
+	app.post("/caldav/users", async (c) => {
+		const body = await parse(userBody, c.req.raw);
+		const upstream = upstreamOf(state);
+		await upstream.addUser(body.username, body.password);
+		return c.json({ username: body.username, homeUrl: `${upstream.url}/${body.username}/` }, 201);
+	});
+	app.post("/caldav/calendars", async (c) => {
+		const body = await parse(calendarBody, c.req.raw);
+		try {
+			const url = await upstreamOf(state).createCalendar(body.username, body.password, body.slug, body.displayName, body.components);
+			return c.json({ url }, 201);
+		} catch (error) {
+			if (error instanceof CalendarCreateError) throw new SandboxHttpError(error.status, { error: error.message });
+			throw error;
+		}
+	});
+	return app;
+}

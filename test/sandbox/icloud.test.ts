@@ -1,0 +1,170 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import type { Radicale } from "../../sandbox/radicale";
+import { startRadicale } from "../../sandbox/radicale";
+import type { Sandbox } from "../../sandbox/server";
+import { createSandbox } from "../../sandbox/server";
+import { dav, eventIcs, MULTIGET, PROPFIND, responses, SYNC_COLLECTION, tagValues } from "./caldav-helpers";
+import { postJson } from "./helpers";
+
+let radicale: Radicale;
+let sandbox: Sandbox;
+const amy = { user: "amy@icloud.example", password: "abcd-efgh-ijkl-mnop" };
+
+interface AccountJson {
+	dsid: string;
+	partition: string;
+	principalUrl: string;
+	calendarHomeUrl: string;
+}
+
+async function createAccount(appleId: string, appPassword: string): Promise<AccountJson> {
+	const res = await postJson(`${sandbox.url}/_control/icloud/accounts`, { appleId, appPassword });
+	expect([200, 201]).toContain(res.status);
+	return (await res.json()) as AccountJson;
+}
+
+/** RFC 6764 discovery as a client does it: well-known, current-user-principal, calendar-home-set. */
+async function discoverHome(user = amy): Promise<string> {
+	const wellKnown = await dav("PROPFIND", `${sandbox.url}/icloud/.well-known/caldav`, { ...user, depth: "0" });
+	expect(wellKnown.status).toBe(301);
+	const context = new URL(wellKnown.headers.get("location") ?? "", sandbox.url).toString();
+	const root = await dav("PROPFIND", context, { ...user, depth: "0", body: PROPFIND("<D:current-user-principal/>") });
+	expect(root.status).toBe(207);
+	const principal = new URL(tagValues(tagValues(root.text, "current-user-principal")[0] ?? "", "href")[0] ?? "", context).toString();
+	const found = await dav("PROPFIND", principal, { ...user, depth: "0", body: PROPFIND("<C:calendar-home-set/>") });
+	expect(found.status).toBe(207);
+	return new URL(tagValues(tagValues(found.text, "calendar-home-set")[0] ?? "", "href")[0] ?? "", principal).toString();
+}
+
+beforeAll(async () => {
+	radicale = await startRadicale();
+	sandbox = await createSandbox({ port: 0, caldavUpstream: radicale });
+});
+afterAll(async () => {
+	await sandbox?.close();
+	await radicale?.close();
+});
+beforeEach(async () => {
+	await fetch(`${sandbox.url}/_control/reset`, { method: "POST" });
+});
+
+describe("iCloud main host", () => {
+	it("answers GET / with 400 and redirects /.well-known/caldav with 301", async () => {
+		expect((await fetch(`${sandbox.url}/icloud/`)).status).toBe(400);
+		const redirect = await fetch(`${sandbox.url}/icloud/.well-known/caldav`, { redirect: "manual" });
+		expect(redirect.status).toBe(301);
+		expect(redirect.headers.get("location")).toBe(`${sandbox.url}/icloud/`);
+	});
+
+	it("discovers a principal whose calendar-home-set is an absolute URL on a partition", async () => {
+		const account = await createAccount(amy.user, amy.password);
+		const home = await discoverHome();
+		expect(home).toBe(account.calendarHomeUrl);
+		expect(home).toMatch(new RegExp(`^${sandbox.url}/icloud-p\\d+/${account.dsid}/calendars/$`));
+		expect(account.principalUrl).toBe(`${sandbox.url}/icloud/${account.dsid}/principal/`);
+	});
+
+	it("answers 401 to a wrong or replaced app-specific password and to no credentials", async () => {
+		const account = await createAccount(amy.user, amy.password);
+		const noAuth = await fetch(`${sandbox.url}/icloud/`, { method: "PROPFIND", headers: { depth: "0" } });
+		expect(noAuth.status).toBe(401);
+		expect(noAuth.headers.get("www-authenticate")).toMatch(/^Basic /);
+		expect((await dav("PROPFIND", `${sandbox.url}/icloud/`, { user: amy.user, password: "my-apple-id-password", depth: "0" })).status).toBe(401);
+		expect((await dav("PROPFIND", account.calendarHomeUrl, { user: amy.user, password: "wrong", depth: "1" })).status).toBe(401);
+		// A new app-specific password replaces the old one.
+		await createAccount(amy.user, "new-app-password");
+		expect((await dav("PROPFIND", account.calendarHomeUrl, { ...amy, depth: "0" })).status).toBe(401);
+		expect((await dav("PROPFIND", account.calendarHomeUrl, { user: amy.user, password: "new-app-password", depth: "0" })).status).toBe(207);
+	});
+});
+
+describe("iCloud partition", () => {
+	it("lists Home (VEVENT) and Reminders (VTODO only) with every href on the partition path", async () => {
+		const account = await createAccount(amy.user, amy.password);
+		const homePath = new URL(account.calendarHomeUrl).pathname;
+		const listing = await dav("PROPFIND", account.calendarHomeUrl, {
+			...amy,
+			depth: "1",
+			body: PROPFIND("<D:resourcetype/><D:displayname/><C:supported-calendar-component-set/><CS:getctag/><D:sync-token/>"),
+		});
+		expect(listing.status).toBe(207);
+		const all = responses(listing.text);
+		for (const r of all) expect(r.href.startsWith(homePath)).toBe(true);
+		expect(listing.text).not.toContain(`<href>/${account.dsid}/`);
+		const calendars = all.filter((r) => /<C:calendar\s*\/>/.test(r.xml));
+		const byName = new Map(calendars.map((r) => [tagValues(r.xml, "displayname")[0], r.xml]));
+		expect([...byName.keys()].sort()).toEqual(["Home", "Reminders"]);
+		expect(byName.get("Home")).toMatch(/<C:comp name="VEVENT"/);
+		expect(byName.get("Reminders")).toMatch(/<C:comp name="VTODO"/);
+		expect(byName.get("Reminders")).not.toMatch(/VEVENT/);
+	});
+
+	it("proxies PUT/GET/DELETE with ETag preconditions, sync-collection and multiget", async () => {
+		const account = await createAccount(amy.user, amy.password);
+		const calendar = `${await discoverHome()}home/`;
+		const item = `${calendar}e1.ics`;
+		const created = await dav("PUT", item, { ...amy, body: eventIcs("e1", "20260105T090000Z"), headers: { "if-none-match": "*" } });
+		expect(created.status).toBe(201);
+		const etag = created.headers.get("etag") ?? "";
+		expect(etag).toMatch(/^"/);
+		expect((await dav("PUT", item, { ...amy, body: eventIcs("e1", "20260105T090000Z"), headers: { "if-none-match": "*" } })).status).toBe(412);
+
+		const read = await dav("GET", item, amy);
+		expect(read.status).toBe(200);
+		expect(read.headers.get("etag")).toBe(etag);
+		expect(read.text).toContain("UID:e1");
+
+		const first = await dav("REPORT", calendar, { ...amy, depth: "0", body: SYNC_COLLECTION("") });
+		expect(first.status).toBe(207);
+		const itemPath = new URL(item).pathname;
+		expect(responses(first.text).map((r) => r.href)).toEqual([itemPath]);
+		const token = tagValues(first.text, "sync-token").at(-1) ?? "";
+
+		const updated = await dav("PUT", item, { ...amy, body: eventIcs("e1", "20260105T100000Z", "Moved"), headers: { "if-match": etag } });
+		expect([200, 201, 204]).toContain(updated.status);
+		const newEtag = updated.headers.get("etag") ?? "";
+		expect(newEtag).not.toBe(etag);
+		expect((await dav("PUT", item, { ...amy, body: eventIcs("e1", "20260105T110000Z"), headers: { "if-match": etag } })).status).toBe(412);
+
+		const second = await dav("REPORT", calendar, { ...amy, depth: "0", body: SYNC_COLLECTION(token) });
+		expect(responses(second.text).map((r) => r.href)).toEqual([itemPath]);
+		const bad = await dav("REPORT", calendar, { ...amy, depth: "0", body: SYNC_COLLECTION(`http://radicale.org/ns/sync/${"f".repeat(64)}`) });
+		expect(bad.status).toBe(403);
+		expect(bad.text).toContain("valid-sync-token");
+
+		// Clients send back the hrefs they were given, path-only or absolute.
+		const multi = await dav("REPORT", calendar, { ...amy, depth: "1", body: MULTIGET([itemPath, `${calendar}missing.ics`]) });
+		expect(multi.status).toBe(207);
+		const byHref = new Map(responses(multi.text).map((r) => [r.href, r.xml]));
+		expect(byHref.get(itemPath)).toContain("SUMMARY:Moved");
+		expect(byHref.get(`${new URL(calendar).pathname}missing.ics`)).toContain("404");
+
+		expect((await dav("DELETE", item, { ...amy, headers: { "if-match": etag } })).status).toBe(412);
+		// Radicale answers a DELETE with 200 and a multistatus body; iCloud with 204.
+		expect([200, 204]).toContain((await dav("DELETE", item, { ...amy, headers: { "if-match": newEtag } })).status);
+		expect((await dav("GET", item, amy)).status).toBe(404);
+		expect(account.dsid).toMatch(/^\d+$/);
+	});
+
+	it("keeps accounts apart: another account's partition path is not found", async () => {
+		const first = await createAccount(amy.user, amy.password);
+		const bob = { user: "bob@icloud.example", password: "bob-app-password" };
+		await createAccount(bob.user, bob.password);
+		expect((await dav("PROPFIND", first.calendarHomeUrl, { ...bob, depth: "0" })).status).toBe(404);
+		expect((await dav("PROPFIND", first.principalUrl, { ...bob, depth: "0" })).status).toBe(403);
+	});
+});
+
+describe("iCloud without a CalDAV upstream", () => {
+	it("answers 503 and says radicale is missing", async () => {
+		const bare = await createSandbox({ port: 0 });
+		try {
+			const res = await dav("PROPFIND", `${bare.url}/icloud/`, { ...amy, depth: "0" });
+			expect(res.status).toBe(503);
+			expect(res.text).toContain("radicale");
+			expect((await postJson(`${bare.url}/_control/icloud/accounts`, { appleId: amy.user, appPassword: amy.password })).status).toBe(503);
+		} finally {
+			await bare.close();
+		}
+	});
+});
