@@ -3,11 +3,13 @@
 import path from "node:path";
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
-import { testSandbox } from "./test/setup/sandbox";
+import { tsImport } from "tsx/esm/api";
 
 export default defineConfig(async () => {
 	const migrations = await readD1Migrations(path.join(import.meta.dirname, "migrations"));
 	// The Worker under test talks to a real local sandbox, exactly as under `npm start`.
+	// Loaded through tsx rather than bundled into the config, so Vite does not bundle the sandbox.
+	const { testSandbox } = (await tsImport("./test/setup/sandbox.ts", import.meta.url)) as typeof import("./test/setup/sandbox");
 	const sandbox = await testSandbox();
 	return {
 		test: {

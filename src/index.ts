@@ -1,5 +1,7 @@
 // The Worker's single entry: HTTP, queue and cron handlers, and the Durable Object classes.
 import type { Job } from "./jobs";
+import { consumeBatch } from "./sync/consumer";
+import { runCron } from "./sync/cron";
 import { createApp } from "./web/app";
 
 export { MerchantSchedule } from "./booking/merchant-schedule";
@@ -10,16 +12,10 @@ export default {
 	fetch: app.fetch,
 
 	async queue(batch, env) {
-		for (const message of batch.messages) {
-			// Consumers arrive with the outbound and inbound sync issues; until then, acknowledge.
-			void env;
-			message.ack();
-		}
+		await consumeBatch(batch, env);
 	},
 
 	async scheduled(controller, env, ctx) {
-		void controller;
-		void env;
-		void ctx;
+		ctx.waitUntil(runCron(env, controller.scheduledTime));
 	},
 } satisfies ExportedHandler<Env, Job>;

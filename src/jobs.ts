@@ -1,17 +1,30 @@
 // Messages on the provider-push queue. Every committed booking change produces exactly one
-// `booking.changed` (via the outbox); inbound webhooks and the cron produce `calendar.sync`.
+// `booking.changed` (via the outbox); its consumer fans out one `booking.notify` (the customer's
+// email) and one `calendar.push` per target calendar, so each side effect retries on its own.
+// Inbound webhooks and the cron produce `calendar.sync`.
 import { z } from "zod";
 
-export const bookingChangeKinds = ["created", "updated", "cancelled"] as const;
+/** "rescheduled" moves the time; "updated" changes details only (notes), which the customer is not mailed about. */
+export const bookingChangeKinds = ["created", "rescheduled", "updated", "cancelled"] as const;
 export type BookingChangeKind = (typeof bookingChangeKinds)[number];
 
-export const bookingChangedJob = z.object({
-	type: z.literal("booking.changed"),
+const bookingChange = {
 	merchantId: z.string(),
 	bookingId: z.string(),
 	/** The booking's version after the change; consumers skip anything older than what they applied. */
 	version: z.number().int().positive(),
 	change: z.enum(bookingChangeKinds),
+};
+
+export const bookingChangedJob = z.object({ type: z.literal("booking.changed"), ...bookingChange });
+export const bookingNotifyJob = z.object({ type: z.literal("booking.notify"), ...bookingChange });
+
+export const calendarPushJob = z.object({
+	type: z.literal("calendar.push"),
+	bookingId: z.string(),
+	/** connection_calendars.id of the calendar the booking is written to. */
+	calendarId: z.string(),
+	version: z.number().int().positive(),
 });
 
 export const calendarSyncJob = z.object({
@@ -21,9 +34,11 @@ export const calendarSyncJob = z.object({
 	reason: z.enum(["push", "cron", "resync", "connect"]),
 });
 
-export const jobSchema = z.discriminatedUnion("type", [bookingChangedJob, calendarSyncJob]);
+export const jobSchema = z.discriminatedUnion("type", [bookingChangedJob, bookingNotifyJob, calendarPushJob, calendarSyncJob]);
 
 export type BookingChangedJob = z.infer<typeof bookingChangedJob>;
+export type BookingNotifyJob = z.infer<typeof bookingNotifyJob>;
+export type CalendarPushJob = z.infer<typeof calendarPushJob>;
 export type CalendarSyncJob = z.infer<typeof calendarSyncJob>;
 export type Job = z.infer<typeof jobSchema>;
 

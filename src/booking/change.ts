@@ -123,7 +123,7 @@ export async function rescheduleBooking(db: Database, command: RescheduleCommand
 		);
 	}
 	try {
-		await commit(db, updated, "updated");
+		await commit(db, updated, "rescheduled");
 	} catch (error) {
 		if (isOverlapViolation(error)) throw new ConflictError("That time has just been taken.", suggestions(query, command.start, member.id, target.timezone));
 		throw error;

@@ -77,6 +77,8 @@ export interface BookingView {
 	customerId: string | null;
 	seriesId: string | null;
 	seriesIndex: number | null;
+	/** For occurrences of a series: where it was first booked (how calendars name the occurrence). */
+	originalStart: number | null;
 	walkIn: boolean;
 	customerNotes: string | null;
 	merchantNotes: string | null;

@@ -108,6 +108,7 @@ export async function createBooking(db: Database, command: CreateBookingCommand)
 		resourceId: resourceIds[index] ?? null,
 		customerId,
 		startsAt: start,
+		originalStartsAt: start,
 		endsAt: start + durationMs,
 		blockStart: start - service.bufferBeforeMinutes * MINUTE,
 		blockEnd: start + durationMs + service.bufferAfterMinutes * MINUTE,

@@ -16,6 +16,7 @@ export function bookingView(row: typeof bookings.$inferSelect): BookingView {
 		customerId: row.customerId,
 		seriesId: row.seriesId,
 		seriesIndex: row.seriesIndex,
+		originalStart: row.originalStartsAt,
 		walkIn: row.walkIn,
 		customerNotes: row.customerNotes,
 		merchantNotes: row.merchantNotes,

@@ -319,6 +319,11 @@ export const bookings = sqliteTable(
 		seriesId: text("series_id").references(() => bookingSeries.id),
 		/** 0-based position in its series. */
 		seriesIndex: integer("series_index"),
+		/**
+		 * Where the occurrence was first booked. Calendars identify an occurrence of a recurring
+		 * event by its original start (Google instance ids, RECURRENCE-ID), which a reschedule keeps.
+		 */
+		originalStartsAt: integer("original_starts_at"),
 		idempotencyKey: text("idempotency_key"),
 		/** SHA-256 of the request body that created it, to tell a retry from a reuse of the key. */
 		requestHash: text("request_hash"),
@@ -356,7 +361,7 @@ export const outbox = sqliteTable(
 		merchantId: text("merchant_id").notNull(),
 		bookingId: text("booking_id").notNull(),
 		version: integer("version").notNull(),
-		change: text("change", { enum: ["created", "updated", "cancelled"] }).notNull(),
+		change: text("change", { enum: ["created", "rescheduled", "updated", "cancelled"] }).notNull(),
 		createdAt: createdAt(),
 		sentAt: integer("sent_at"),
 	},

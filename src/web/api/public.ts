@@ -7,6 +7,7 @@ import { computeSlots, pickStaff } from "../../availability";
 import type { Slot } from "../../availability/types";
 import type { BookingView } from "../../booking/commands";
 import { manageToken, verifyManageToken } from "../../booking/manage-token";
+import { bookingView } from "../../booking/views";
 import { merchantSchedule } from "../../booking/merchant-schedule";
 import { unwrapOutcome } from "../../booking/outcome";
 import type { Database } from "../../db/client";
@@ -272,11 +273,7 @@ publicApi.openapi(
 			serviceOf(db, row.merchantId, row.serviceId),
 			staffOf(db, row.merchantId, row.staffId),
 		]);
-		const view = await bookingJson(c.env, {
-			...row,
-			start: row.startsAt,
-			end: row.endsAt,
-		});
+		const view = await bookingJson(c.env, bookingView(row));
 		return c.json(
 			{
 				booking: {

@@ -1,0 +1,1 @@
+ALTER TABLE `bookings` ADD `original_starts_at` integer;

@@ -1,0 +1,100 @@
+// The customer's email for a committed booking change: confirmation, reschedule or cancellation,
+// with an .ics invitation and the manage link. Runs from the queue (`booking.notify`), so a mail
+// outage retries instead of losing the message.
+import { and, asc, eq } from "drizzle-orm";
+import type { Database } from "../db/client";
+import { bookings, customers, merchants, services, staff } from "../db/schema";
+import type { BookingNotifyJob } from "../jobs";
+import type { Mailer } from "../mail/mailer";
+import { invitationIcs } from "./invitation";
+import { manageToken } from "./manage-token";
+
+export interface NotifyConfig {
+	appUrl: string;
+	sessionSecret: string;
+	mailFrom: string;
+	now: number;
+}
+
+type BookingRow = typeof bookings.$inferSelect;
+
+function toBase64(text: string): string {
+	const bytes = new TextEncoder().encode(text);
+	let binary = "";
+	for (const byte of bytes) binary += String.fromCharCode(byte);
+	return btoa(binary);
+}
+
+function when(instant: number, zone: string): string {
+	const text = new Intl.DateTimeFormat("en-GB", { dateStyle: "full", timeStyle: "short", timeZone: zone }).format(new Date(instant));
+	return `${text} (${zone.replaceAll("_", " ")})`;
+}
+
+/** Sends the email `job` calls for; returns what it did (for logs and tests). */
+export async function notifyCustomer(db: Database, mailer: Mailer, config: NotifyConfig, job: BookingNotifyJob): Promise<"sent" | "skipped"> {
+	// Detail-only changes (merchant notes) are internal.
+	if (job.change === "updated") return "skipped";
+	const booking = await db.query.bookings.findFirst({ where: eq(bookings.id, job.bookingId) });
+	if (booking === undefined || booking.customerId === null) return "skipped";
+
+	// A change to several occurrences at once (a series booked or cancelled) sends one email, from
+	// the lowest occurrence changed together.
+	let siblings: BookingRow[] = [booking];
+	if (booking.seriesId !== null) {
+		siblings = await db.query.bookings.findMany({ where: eq(bookings.seriesId, booking.seriesId), orderBy: [asc(bookings.seriesIndex)] });
+		const together = siblings.filter((s) => s.updatedAt === booking.updatedAt);
+		if (together.some((s) => (s.seriesIndex ?? 0) < (booking.seriesIndex ?? 0))) return "skipped";
+	}
+
+	const [merchant, service, member, customer] = await Promise.all([
+		db.query.merchants.findFirst({ where: eq(merchants.id, booking.merchantId) }),
+		db.query.services.findFirst({ where: eq(services.id, booking.serviceId) }),
+		db.query.staff.findFirst({ where: eq(staff.id, booking.staffId) }),
+		db.query.customers.findFirst({ where: and(eq(customers.id, booking.customerId), eq(customers.merchantId, booking.merchantId)) }),
+	]);
+	if (merchant === undefined || service === undefined || member === undefined || customer === undefined) return "skipped";
+
+	const confirmed = siblings.filter((s) => s.status === "confirmed");
+	const manageUrl = `${config.appUrl}/manage/${booking.id}?token=${await manageToken(config.sessionSecret, booking.id)}`;
+	const zone = booking.timezone;
+	const verb = job.change === "created" ? "confirmed" : job.change === "rescheduled" ? "moved" : "cancelled";
+	const subject = `Booking ${verb}: ${service.name} with ${merchant.name}, ${when(booking.startsAt, zone)}`;
+	const lines =
+		job.change === "cancelled" && booking.status === "cancelled"
+			? [`Your booking for ${service.name} with ${member.name} on ${when(booking.startsAt, zone)} is cancelled.`]
+			: [
+					`Your booking for ${service.name} with ${member.name} is ${verb}.`,
+					"",
+					...(confirmed.length > 1 ? confirmed.map((s) => `  • ${when(s.startsAt, zone)}`) : [`When: ${when(booking.startsAt, zone)}`]),
+					...(service.location === null ? [] : [`Where: ${service.location}`]),
+				];
+	const text = [`Hello ${customer.name},`, "", ...lines, "", `View, move or cancel: ${manageUrl}`, "", merchant.name].join("\n");
+
+	const invitation = invitationIcs({
+		uid: `${booking.seriesId ?? booking.id}@slotline`,
+		// SEQUENCE must grow with every change; each change bumps at least one occurrence's version.
+		sequence: siblings.reduce((sum, s) => sum + s.version, 0) - siblings.length,
+		starts: confirmed.map((s) => s.startsAt),
+		durationMinutes: service.durationMinutes,
+		summary: `${service.name} with ${member.name} (${merchant.name})`,
+		description: [booking.customerNotes === null ? null : `Your notes: ${booking.customerNotes}`, `Manage: ${manageUrl}`].filter((l) => l !== null).join("\n"),
+		location: service.location,
+		organizer: { name: merchant.name, email: config.mailFrom },
+		attendee: { name: customer.name, email: customer.email },
+		url: manageUrl,
+		now: config.now,
+	});
+	await mailer.send({
+		to: customer.email,
+		subject,
+		text,
+		attachments: [
+			{
+				filename: invitation.method === "CANCEL" ? "cancel.ics" : "invite.ics",
+				contentType: `text/calendar; charset=utf-8; method=${invitation.method}`,
+				content: toBase64(invitation.text),
+			},
+		],
+	});
+	return "sent";
+}
