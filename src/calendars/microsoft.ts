@@ -1,0 +1,338 @@
+// Microsoft Graph (Outlook) calendar adapter: calendars, booking writes, calendarView delta sync, subscriptions.
+import { Temporal } from "temporal-polyfill";
+import { instantOf, wallClock } from "./event-time";
+import type { FetchFunction } from "./http";
+import { bearerAuthorization, discard, jsonOrNull, ProviderHttp, providerError } from "./http";
+import type {
+	AccessTokenSource,
+	CalendarInfo,
+	CalendarProvider,
+	ExternalEvent,
+	OccurrenceException,
+	OutboundEvent,
+	OutboundRecurrence,
+	PushChannels,
+	PushSubscription,
+	StoredEvent,
+	SyncResult,
+	SyncWindow,
+	WatchRequest,
+} from "./provider";
+import { CalendarUnavailableError, SyncCursorExpiredError } from "./provider";
+
+export const GRAPH_API = "https://graph.microsoft.com/v1.0";
+
+/** Our private marker: a single-value extended property in a namespace GUID of our own. */
+export const GRAPH_BOOKING_PROPERTY = "String {5d0a7c1e-3f2b-4c8e-9a61-51f7a0b3c2d4} Name slotlineBookingId";
+
+/**
+ * transactionId makes Graph ignore a repeated create. Graph echoes it on the event, and delta
+ * cannot $expand extended properties, so inbound sync recognises our events by this prefix.
+ */
+const TRANSACTION_PREFIX = "slotline-";
+
+/** Outlook event subscriptions live at most 10,080 minutes; stay a little under. */
+const MAX_SUBSCRIPTION_SECONDS = 10_080 * 60 - 300;
+
+/**
+ * Times in UTC (otherwise Graph answers in the mailbox zone, as Windows names), and ids that survive
+ * moving an item between folders (otherwise the stored id breaks).
+ */
+const PREFER = 'outlook.timezone="UTC", IdType="ImmutableId"';
+
+export interface MicrosoftCalendarConfig {
+	tokens: AccessTokenSource;
+	fetch: FetchFunction;
+	/** Defaults to GRAPH_API; the sandbox in tests. */
+	apiBaseUrl?: string;
+}
+
+export class MicrosoftCalendar implements CalendarProvider {
+	readonly name = "microsoft" as const;
+	readonly push: PushChannels;
+	private readonly http: ProviderHttp;
+	private readonly base: string;
+
+	constructor(config: MicrosoftCalendarConfig) {
+		this.http = new ProviderHttp({ provider: "microsoft", fetch: config.fetch, authorization: bearerAuthorization(config.tokens) });
+		this.base = (config.apiBaseUrl ?? GRAPH_API).replace(/\/$/, "");
+		this.push = {
+			watch: (calendarId, request) => this.subscribe(calendarId, request),
+			renew: (_calendarId, subscription, request) => this.renew(subscription, request),
+			stop: (subscription) => this.unsubscribe(subscription),
+		};
+	}
+
+	async listCalendars(): Promise<CalendarInfo[]> {
+		const calendars: CalendarInfo[] = [];
+		let url: string | null = `${this.base}/me/calendars`;
+		while (url !== null) {
+			const page = (await this.json("GET", url)) as GraphPage<GraphCalendar>;
+			for (const calendar of page.value ?? []) {
+				calendars.push({ id: calendar.id, name: calendar.name ?? calendar.id, writable: calendar.canEdit === true, primary: calendar.isDefaultCalendar === true, timeZone: null });
+			}
+			url = page["@odata.nextLink"] ?? null;
+		}
+		return calendars;
+	}
+
+	async putEvent(calendarId: string, event: OutboundEvent, previous: StoredEvent | null): Promise<StoredEvent> {
+		const body = eventBody(event);
+		let saved: GraphEvent | null = null;
+		if (previous !== null) {
+			const response = await this.http.send(`${this.base}/me/events/${encodeURIComponent(previous.externalId)}`, jsonRequest("PATCH", body));
+			// Deleted in Outlook while the booking lives on: create it again below.
+			if (response.status === 404) await discard(response);
+			else saved = (await this.read(response, null)) as GraphEvent;
+		}
+		if (saved === null) {
+			// A retried create with the same transactionId returns the event the first one made.
+			saved = (await this.json("POST", `${this.base}/me/calendars/${encodeURIComponent(calendarId)}/events`, { ...body, transactionId: transactionIdOf(event.bookingId) }, calendarId)) as GraphEvent;
+		}
+		for (const exception of event.recurrence?.exceptions ?? []) await this.applyException(saved.id, exception, event.timeZone);
+		return { externalId: saved.id, etag: saved["@odata.etag"] ?? null };
+	}
+
+	async deleteEvent(_calendarId: string, _bookingId: string, previous: StoredEvent | null): Promise<void> {
+		// Without a stored id nothing was created: a create that succeeded unseen is retried by
+		// putEvent (same transactionId), which returns the id before any delete is sent.
+		if (previous === null) return;
+		await this.remove(`${this.base}/me/events/${encodeURIComponent(previous.externalId)}`);
+	}
+
+	async syncEvents(calendarId: string, cursor: string | null, window: SyncWindow): Promise<SyncResult> {
+		if (cursor !== null && !cursor.startsWith(`${this.base}/`)) {
+			// A deltaLink is a URL we send the token to; one from elsewhere is never followed.
+			throw new SyncCursorExpiredError("microsoft", 0, "foreignDeltaLink");
+		}
+		const query = new URLSearchParams({ startDateTime: new Date(window.from).toISOString(), endDateTime: new Date(window.to).toISOString() });
+		let url: string = cursor ?? `${this.base}/me/calendars/${encodeURIComponent(calendarId)}/calendarView/delta?${query}`;
+		const changed: ExternalEvent[] = [];
+		const removed: string[] = [];
+		for (;;) {
+			const response = await this.http.send(url, { headers: { prefer: `${PREFER}, odata.maxpagesize=200` } });
+			const page = (await this.readDelta(response, calendarId)) as GraphPage<GraphEvent>;
+			for (const item of page.value ?? []) {
+				const normalised = item["@removed"] === undefined ? normalise(item, window) : null;
+				if (normalised === null) removed.push(item.id);
+				else changed.push(normalised);
+			}
+			if (page["@odata.nextLink"] !== undefined) {
+				url = page["@odata.nextLink"];
+				continue;
+			}
+			const deltaLink = page["@odata.deltaLink"];
+			if (deltaLink === undefined) throw new SyncCursorExpiredError("microsoft", 200, "missingDeltaLink");
+			return { full: cursor === null, changed, removed, cursor: deltaLink };
+		}
+	}
+
+	/** Moves or cancels one occurrence of a series, found by its original start. */
+	private async applyException(seriesId: string, exception: OccurrenceException, timeZone: string): Promise<void> {
+		const around = new URLSearchParams({
+			startDateTime: new Date(exception.originalStart - 86_400_000).toISOString(),
+			endDateTime: new Date(exception.originalStart + 86_400_000 * 2).toISOString(),
+		});
+		const page = (await this.json("GET", `${this.base}/me/events/${encodeURIComponent(seriesId)}/instances?${around}`)) as GraphPage<GraphEvent>;
+		const occurrence = (page.value ?? []).find((o) => o.originalStart !== undefined && Date.parse(o.originalStart) === exception.originalStart);
+		// Already cancelled occurrences are no longer listed: nothing left to do.
+		if (occurrence === undefined) return;
+		if (exception.kind === "cancelled") {
+			await this.remove(`${this.base}/me/events/${encodeURIComponent(occurrence.id)}`);
+			return;
+		}
+		await this.json("PATCH", `${this.base}/me/events/${encodeURIComponent(occurrence.id)}`, {
+			start: { dateTime: wallClock(exception.start, timeZone), timeZone },
+			end: { dateTime: wallClock(exception.end, timeZone), timeZone },
+		});
+	}
+
+	private async subscribe(calendarId: string, request: WatchRequest): Promise<PushSubscription> {
+		const created = (await this.json("POST", `${this.base}/subscriptions`, {
+			changeType: "created,updated,deleted",
+			notificationUrl: request.address,
+			// Can only be set at creation; Graph validates it with the same handshake.
+			lifecycleNotificationUrl: request.lifecycleAddress,
+			resource: `me/calendars/${calendarId}/events`,
+			expirationDateTime: expiration(request.ttlSeconds),
+			clientState: request.secret,
+		}, calendarId)) as { id: string; expirationDateTime: string };
+		return { id: created.id, resourceId: null, expiresAt: Date.parse(created.expirationDateTime) };
+	}
+
+	private async renew(subscription: PushSubscription, request: WatchRequest): Promise<PushSubscription> {
+		const renewed = (await this.json("PATCH", `${this.base}/subscriptions/${encodeURIComponent(subscription.id)}`, { expirationDateTime: expiration(request.ttlSeconds) })) as { expirationDateTime: string };
+		return { ...subscription, expiresAt: Date.parse(renewed.expirationDateTime) };
+	}
+
+	private async unsubscribe(subscription: PushSubscription): Promise<void> {
+		await this.remove(`${this.base}/subscriptions/${encodeURIComponent(subscription.id)}`);
+	}
+
+	/** DELETE where 404 (already gone) is success. */
+	private async remove(url: string): Promise<void> {
+		const response = await this.http.send(url, { method: "DELETE" });
+		if (response.status === 404) return discard(response);
+		await this.read(response, null);
+	}
+
+	private async json(method: string, url: string, body?: unknown, calendarId: string | null = null): Promise<unknown> {
+		const init = body === undefined ? { method, headers: { prefer: PREFER } } : jsonRequest(method, body);
+		return this.read(await this.http.send(url, init), calendarId);
+	}
+
+	/** Delta: an expired or unknown sync state means a full resync, whatever the status. */
+	private async readDelta(response: Response, calendarId: string): Promise<unknown> {
+		if (response.status === 410) {
+			await discard(response);
+			throw new SyncCursorExpiredError("microsoft", 410, "resyncRequired");
+		}
+		if (response.ok) return response.json();
+		const code = await errorCode(response);
+		if (code === "syncStateNotFound" || code === "SyncStateNotFound" || code === "resyncRequired") throw new SyncCursorExpiredError("microsoft", response.status, code);
+		throw classify(response, code, calendarId);
+	}
+
+	private async read(response: Response, calendarId: string | null): Promise<unknown> {
+		if (response.ok) return response.status === 204 ? null : response.json();
+		throw classify(response, await errorCode(response), calendarId);
+	}
+}
+
+function classify(response: Response, code: string, calendarId: string | null): Error {
+	const error = providerError("microsoft", response, code);
+	if (calendarId !== null && !error.retryable && (response.status === 404 || response.status === 403)) {
+		return new CalendarUnavailableError("microsoft", response.status, code);
+	}
+	return error;
+}
+
+async function errorCode(response: Response): Promise<string> {
+	const body = (await jsonOrNull(response)) as { error?: { code?: string } } | null;
+	return body?.error?.code ?? `http${response.status}`;
+}
+
+function transactionIdOf(bookingId: string): string {
+	return `${TRANSACTION_PREFIX}${bookingId}`;
+}
+
+function expiration(ttlSeconds: number): string {
+	return new Date(Date.now() + Math.min(ttlSeconds, MAX_SUBSCRIPTION_SECONDS) * 1000).toISOString();
+}
+
+function eventBody(event: OutboundEvent): Record<string, unknown> {
+	const body: Record<string, unknown> = {
+		subject: event.title,
+		body: { contentType: "text", content: event.description ?? "" },
+		start: { dateTime: wallClock(event.start, event.timeZone), timeZone: event.timeZone },
+		end: { dateTime: wallClock(event.end, event.timeZone), timeZone: event.timeZone },
+		location: { displayName: event.location ?? "" },
+		showAs: "busy",
+		// Outlook colours come from the mailbox's categories, matched by display name.
+		categories: event.color === null ? [] : [event.color.name],
+		singleValueExtendedProperties: [{ id: GRAPH_BOOKING_PROPERTY, value: event.bookingId }],
+	};
+	if (event.recurrence !== null) body.recurrence = graphRecurrence(event.recurrence, event.start, event.timeZone);
+	return body;
+}
+
+const WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"] as const;
+
+function graphRecurrence(recurrence: OutboundRecurrence, start: number, timeZone: string): Record<string, unknown> {
+	const local = Temporal.Instant.fromEpochMilliseconds(start).toZonedDateTimeISO(timeZone);
+	const range = { type: "numbered", startDate: local.toPlainDate().toString(), numberOfOccurrences: recurrence.count, recurrenceTimeZone: timeZone };
+	if (recurrence.frequency === "monthly") {
+		return { pattern: { type: "absoluteMonthly", interval: 1, dayOfMonth: local.day }, range };
+	}
+	return {
+		pattern: { type: "weekly", interval: recurrence.frequency === "biweekly" ? 2 : 1, daysOfWeek: [WEEKDAYS[local.dayOfWeek - 1]], firstDayOfWeek: "monday" },
+		range,
+	};
+}
+
+function normalise(item: GraphEvent, window: SyncWindow): ExternalEvent | null {
+	if (item.type === "seriesMaster" || item.start === undefined || item.end === undefined) return null;
+	const start = graphInstant(item.start);
+	const end = graphInstant(item.end);
+	// Delta also reports events that merely left the window; those are removals for us.
+	if (!(start < window.to && end > window.from)) return null;
+	const allDay = item.isAllDay === true ? { startDate: localDateOf(item.start, start, item.originalStartTimeZone), endDate: localDateOf(item.end, end, item.originalEndTimeZone) } : null;
+	const marker = item.singleValueExtendedProperties?.find((p) => p.id.toLowerCase() === GRAPH_BOOKING_PROPERTY.toLowerCase())?.value;
+	const fromTransaction = item.transactionId?.startsWith(TRANSACTION_PREFIX) === true ? item.transactionId.slice(TRANSACTION_PREFIX.length) : null;
+	return {
+		id: item.id,
+		slotlineBookingId: marker ?? fromTransaction,
+		instances: [{
+			instanceId: item.id,
+			start,
+			end,
+			allDay,
+			status: item.isCancelled === true ? "cancelled" : item.showAs === "tentative" ? "tentative" : "confirmed",
+			transparent: item.showAs === "free",
+			declined: item.responseStatus?.response === "declined",
+		}],
+	};
+}
+
+/** We ask for UTC; a zone we cannot read (a Windows name) is treated as UTC too. */
+function graphInstant(value: GraphDateTime): number {
+	return instantOf(value.dateTime, isIanaZone(value.timeZone) ? value.timeZone : "UTC");
+}
+
+/**
+ * The calendar date of an all-day bound. All-day events are midnight in the zone they were made
+ * in; when Graph already shows midnight, its date is the answer, otherwise convert to that zone.
+ */
+function localDateOf(value: GraphDateTime, instant: number, zone: string | undefined): string {
+	if (/T00:00:00(?:\.0+)?$/.test(value.dateTime) || zone === undefined || !isIanaZone(zone)) return value.dateTime.slice(0, 10);
+	return Temporal.Instant.fromEpochMilliseconds(instant).toZonedDateTimeISO(zone).toPlainDate().toString();
+}
+
+function isIanaZone(zone: string): boolean {
+	try {
+		Temporal.Now.zonedDateTimeISO(zone);
+		return true;
+	} catch {
+		return false;
+	}
+}
+
+function jsonRequest(method: string, body: unknown): RequestInit {
+	return { method, headers: { "content-type": "application/json", prefer: PREFER }, body: JSON.stringify(body) };
+}
+
+interface GraphPage<T> {
+	value?: T[];
+	"@odata.nextLink"?: string;
+	"@odata.deltaLink"?: string;
+}
+
+interface GraphCalendar {
+	id: string;
+	name?: string;
+	canEdit?: boolean;
+	isDefaultCalendar?: boolean;
+}
+
+interface GraphDateTime {
+	dateTime: string;
+	timeZone: string;
+}
+
+interface GraphEvent {
+	id: string;
+	"@odata.etag"?: string;
+	"@removed"?: { reason: string };
+	type?: string;
+	start?: GraphDateTime;
+	end?: GraphDateTime;
+	originalStart?: string;
+	originalStartTimeZone?: string;
+	originalEndTimeZone?: string;
+	isAllDay?: boolean;
+	isCancelled?: boolean;
+	showAs?: string;
+	responseStatus?: { response?: string };
+	transactionId?: string;
+	singleValueExtendedProperties?: Array<{ id: string; value: string }>;
+}

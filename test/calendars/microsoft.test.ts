@@ -1,0 +1,179 @@
+// The Microsoft Graph adapter against the sandbox: writes exactly once, delta sync, errors, subscriptions.
+import { describe, expect, it } from "vitest";
+import { MicrosoftCalendar } from "../../src/calendars/microsoft";
+import type { OutboundEvent, SyncWindow } from "../../src/calendars/provider";
+import { CalendarUnavailableError, ProviderError, SyncCursorExpiredError } from "../../src/calendars/provider";
+import type { TestTokens } from "./harness";
+import { control, sandboxUrl, signIn, testFetch, uniqueEmail } from "./harness";
+
+const DAY = 86_400_000;
+const T0 = Date.UTC(2026, 5, 1, 8, 0);
+const WINDOW: SyncWindow = { from: T0 - 7 * DAY, to: T0 + 60 * DAY, timeZone: "Europe/Berlin" };
+const GRAPH = `${sandboxUrl}/microsoft/graph/v1.0`;
+
+interface Setup {
+	outlook: MicrosoftCalendar;
+	calendarId: string;
+	tokens: TestTokens;
+}
+
+async function setup(label: string): Promise<Setup> {
+	const tokens = await signIn("microsoft", uniqueEmail(label));
+	const outlook = new MicrosoftCalendar({ tokens, fetch: testFetch, apiBaseUrl: GRAPH });
+	const primary = (await outlook.listCalendars()).find((c) => c.primary);
+	if (primary === undefined) throw new Error("no default calendar");
+	return { outlook, calendarId: primary.id, tokens };
+}
+
+function booking(overrides: Partial<OutboundEvent> = {}): OutboundEvent {
+	return {
+		bookingId: `bkg_${crypto.randomUUID().replaceAll("-", "").slice(0, 20)}`,
+		title: "Massage",
+		start: T0,
+		end: T0 + 3_600_000,
+		timeZone: "Europe/Berlin",
+		description: "Booked online",
+		location: null,
+		color: { hex: "#51b749", name: "Massage" },
+		recurrence: null,
+		...overrides,
+	};
+}
+
+interface StoredGraphEvent {
+	id: string;
+	subject: string;
+	categories: string[];
+	"@sandbox.deleted": boolean;
+	singleValueExtendedProperties?: Array<{ id: string; value: string }>;
+}
+
+async function storedEvents(calendarId: string): Promise<StoredGraphEvent[]> {
+	return (await control(`/microsoft/calendars/${encodeURIComponent(calendarId)}/events`)) as StoredGraphEvent[];
+}
+
+async function ownerEvent(calendarId: string, input: Record<string, unknown>): Promise<{ id: string }> {
+	return (await control(`/microsoft/calendars/${encodeURIComponent(calendarId)}/events`, input)) as { id: string };
+}
+
+describe("MicrosoftCalendar", () => {
+	it("lists the default calendar as primary and writable", async () => {
+		const { outlook } = await setup("m-list");
+		const calendars = await outlook.listCalendars();
+		expect(calendars.filter((c) => c.primary)).toHaveLength(1);
+		expect(calendars.every((c) => c.writable)).toBe(true);
+	});
+
+	it("creates, updates and deletes with marker and category; a repeated create gives one event", async () => {
+		const { outlook, calendarId } = await setup("m-crud");
+		const event = booking();
+		const created = await outlook.putEvent(calendarId, event, null);
+		// The message delivered twice: the transactionId makes Graph return the first event.
+		const again = await outlook.putEvent(calendarId, event, null);
+		expect(again.externalId).toBe(created.externalId);
+		let live = (await storedEvents(calendarId)).filter((e) => !e["@sandbox.deleted"]);
+		expect(live).toHaveLength(1);
+		expect(live[0]?.categories).toEqual(["Massage"]);
+		expect(live[0]?.singleValueExtendedProperties?.[0]?.value).toBe(event.bookingId);
+
+		const updated = await outlook.putEvent(calendarId, { ...event, title: "Long massage", end: T0 + 7_200_000 }, created);
+		expect(updated.externalId).toBe(created.externalId);
+		expect(updated.etag).not.toBe(created.etag);
+		live = (await storedEvents(calendarId)).filter((e) => !e["@sandbox.deleted"]);
+		expect(live[0]?.subject).toBe("Long massage");
+
+		await outlook.deleteEvent(calendarId, event.bookingId, updated);
+		expect((await storedEvents(calendarId)).filter((e) => !e["@sandbox.deleted"])).toHaveLength(0);
+		// Already gone is success.
+		await outlook.deleteEvent(calendarId, event.bookingId, updated);
+	});
+
+	it("recreates an event the owner deleted in Outlook when the booking changes", async () => {
+		const { outlook, calendarId } = await setup("m-recreate");
+		const event = booking();
+		const created = await outlook.putEvent(calendarId, event, null);
+		await control(`/microsoft/calendars/${encodeURIComponent(calendarId)}/events/${created.externalId}`, undefined, "DELETE");
+		const recreated = await outlook.putEvent(calendarId, { ...event, title: "Back" }, created);
+		expect(recreated.externalId).not.toBe(created.externalId);
+		expect((await storedEvents(calendarId)).filter((e) => !e["@sandbox.deleted"]).map((e) => e.subject)).toEqual(["Back"]);
+	});
+
+	it("turns 429 with Retry-After into a retryable ProviderError", async () => {
+		const { outlook, calendarId } = await setup("m-429");
+		await control("/faults", { provider: "microsoft", endpoint: "events.create", status: 429, retryAfter: 9, count: 1 });
+		const error = await outlook.putEvent(calendarId, booking(), null).catch((e: unknown) => e);
+		expect(error).toBeInstanceOf(ProviderError);
+		expect(error).toMatchObject({ provider: "microsoft", status: 429, code: "TooManyRequests", retryable: true, retryAfterSeconds: 9 });
+	});
+
+	it("reports a missing calendar as unavailable", async () => {
+		const { outlook } = await setup("m-missing");
+		await expect(outlook.putEvent("no-such-calendar", booking(), null)).rejects.toBeInstanceOf(CalendarUnavailableError);
+	});
+
+	it("syncs with a deltaLink: normalised instances, own events, removals and moves out of the window", async () => {
+		const { outlook, calendarId, tokens } = await setup("m-sync");
+		const busy = await ownerEvent(calendarId, { summary: "Dentist", start: "2026-06-02T09:00:00+02:00", end: "2026-06-02T10:00:00+02:00" });
+		await ownerEvent(calendarId, { summary: "Maybe", start: "2026-06-03T09:00:00+02:00", end: "2026-06-03T10:00:00+02:00", status: "tentative" });
+		await ownerEvent(calendarId, { summary: "Reminder", start: "2026-06-04T09:00:00+02:00", end: "2026-06-04T10:00:00+02:00", transparency: "transparent" });
+		await ownerEvent(calendarId, { summary: "Holiday", start: "2026-06-05", end: "2026-06-06", allDay: true, timeZone: "Europe/Berlin" });
+		const invite = await ownerEvent(calendarId, { summary: "Invite", start: "2026-06-08T09:00:00+02:00", end: "2026-06-08T10:00:00+02:00" });
+		const declined = await fetch(`${GRAPH}/me/events/${invite.id}`, {
+			method: "PATCH",
+			headers: { "content-type": "application/json", authorization: `Bearer ${await tokens.get()}` },
+			body: JSON.stringify({ responseStatus: { response: "declined" } }),
+		});
+		expect(declined.status).toBe(200);
+		const own = booking();
+		await outlook.putEvent(calendarId, own, null);
+		// More events than one page of the sandbox's default size (10), so nextLink is followed.
+		for (let i = 0; i < 10; i += 1) await ownerEvent(calendarId, { summary: `Filler ${i}`, start: `2026-06-${10 + i}T09:00:00Z`, end: `2026-06-${10 + i}T09:30:00Z` });
+
+		const first = await outlook.syncEvents(calendarId, null, WINDOW);
+		expect(first.full).toBe(true);
+		expect(first.changed).toHaveLength(16);
+		const instances = new Map(first.changed.map((e) => [e.id, e.instances[0]]));
+		expect(instances.get(busy.id)).toEqual({ instanceId: busy.id, start: Date.UTC(2026, 5, 2, 7), end: Date.UTC(2026, 5, 2, 8), allDay: null, status: "confirmed", transparent: false, declined: false });
+		const all = [...instances.values()];
+		expect(all.filter((i) => i?.status === "tentative")).toHaveLength(1);
+		expect(all.filter((i) => i?.transparent === true)).toHaveLength(1);
+		expect(instances.get(invite.id)?.declined).toBe(true);
+		const holiday = all.find((i) => i?.allDay !== null);
+		expect(holiday?.allDay).toEqual({ startDate: "2026-06-05", endDate: "2026-06-06" });
+		expect(holiday?.start).toBe(Date.UTC(2026, 5, 4, 22));
+		expect(first.changed.filter((e) => e.slotlineBookingId !== null).map((e) => e.slotlineBookingId)).toEqual([own.bookingId]);
+
+		await control(`/microsoft/calendars/${encodeURIComponent(calendarId)}/events/${busy.id}`, undefined, "DELETE");
+		const later = await ownerEvent(calendarId, { summary: "Later", start: "2026-06-09T18:00:00Z", end: "2026-06-09T19:00:00Z" });
+		// Moved far outside the window: Graph reports it like a deletion; the adapter filters it out too.
+		const patched = await fetch(`${GRAPH}/me/events/${invite.id}`, {
+			method: "PATCH",
+			headers: { "content-type": "application/json", authorization: `Bearer ${await tokens.get()}` },
+			body: JSON.stringify({ start: { dateTime: "2027-01-01T09:00:00", timeZone: "UTC" }, end: { dateTime: "2027-01-01T10:00:00", timeZone: "UTC" } }),
+		});
+		expect(patched.status).toBe(200);
+		const second = await outlook.syncEvents(calendarId, first.cursor, WINDOW);
+		expect(second.full).toBe(false);
+		expect(second.removed.sort()).toEqual([busy.id, invite.id].sort());
+		expect(second.changed.map((e) => e.id)).toEqual([later.id]);
+	});
+
+	it("throws SyncCursorExpiredError on syncStateNotFound and on 410", async () => {
+		const { outlook, calendarId } = await setup("m-expired");
+		const first = await outlook.syncEvents(calendarId, null, WINDOW);
+		const garbageUrl = new URL(first.cursor);
+		garbageUrl.searchParams.set("$deltatoken", "garbage");
+		const garbage = garbageUrl.toString();
+		await expect(outlook.syncEvents(calendarId, garbage, WINDOW)).rejects.toBeInstanceOf(SyncCursorExpiredError);
+		await control("/faults", { provider: "microsoft", forceSyncGone: true });
+		await expect(outlook.syncEvents(calendarId, first.cursor, WINDOW)).rejects.toMatchObject({ name: "SyncCursorExpiredError", status: 410 });
+		await expect(outlook.syncEvents(calendarId, "https://evil.example/delta", WINDOW)).rejects.toBeInstanceOf(SyncCursorExpiredError);
+	});
+
+	it("subscriptions: a notification URL that fails validation is a non-retryable error; stopping a gone one succeeds", async () => {
+		const { outlook, calendarId } = await setup("m-push");
+		const request = { address: "http://127.0.0.1:9/hook", secret: "s3cret", lifecycleAddress: "http://127.0.0.1:9/life", ttlSeconds: 3600 };
+		await expect(outlook.push.watch(calendarId, request)).rejects.toMatchObject({ status: 400, retryable: false });
+		await outlook.push.stop({ id: "no-such-subscription", resourceId: null, expiresAt: 0 });
+	});
+});
