@@ -8,6 +8,7 @@ import { loadSession } from "./auth/load-session";
 import { authRoutes } from "./auth/routes";
 import type { AppEnv } from "./context";
 import { publicApi } from "./api/public";
+import { dev } from "./dev";
 import { health } from "./health";
 import { provideMailer } from "./mailer";
 import { handleError, handleNotFound } from "./problem";
@@ -27,6 +28,7 @@ export function createApp(): Hono<AppEnv> {
 	app.route("/auth", googleAuth);
 	app.route("/admin/api", staffInvitations);
 	app.route("/", publicApi);
+	app.route("/", dev);
 	app.onError(handleError);
 	app.notFound(handleNotFound);
 	return app;

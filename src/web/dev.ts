@@ -1,0 +1,27 @@
+// Local-only routes for `npm start`: seeding the demo merchant. Enabled only when DEMO_SEED_TOKEN
+// is set (.dev.vars sets it; production leaves it empty), and then only with that token.
+import { Hono } from "hono";
+import { z } from "zod";
+import { merchantSchedule } from "../booking/merchant-schedule";
+import { unwrapOutcome } from "../booking/outcome";
+import { hashPassword } from "../auth/password";
+import { DEMO_MERCHANT_ID, DEMO_OWNER_EMAIL, DEMO_SLUG, demoBookingCommands, seedDemoCatalogue, seedDemoOwner } from "../demo/seed";
+import { NotFoundError } from "../errors";
+import type { AppEnv } from "./context";
+import { validationHook } from "./validation";
+
+const seedBody = z.object({ ownerPassword: z.string().min(10).max(256) });
+
+export const dev = new Hono<AppEnv>().post("/_dev/seed", async (c) => {
+	const token = c.env.DEMO_SEED_TOKEN;
+	if (token === "" || c.req.header("x-seed-token") !== token) throw new NotFoundError("Route");
+	const parsed = seedBody.safeParse(await c.req.json().catch(() => null));
+	if (!parsed.success) validationHook({ target: "json", success: false, error: parsed.error });
+	const db = c.get("db");
+	await seedDemoCatalogue(db);
+	if (parsed.data !== undefined) await seedDemoOwner(db, await hashPassword(parsed.data.ownerPassword));
+	const commands = await demoBookingCommands(db, Date.now());
+	const schedule = merchantSchedule(c.env, DEMO_MERCHANT_ID);
+	for (const command of commands) unwrapOutcome(await schedule.createBooking(command));
+	return c.json({ merchantId: DEMO_MERCHANT_ID, merchantSlug: DEMO_SLUG, ownerEmail: DEMO_OWNER_EMAIL, bookingsCreated: commands.length });
+});
