@@ -47,7 +47,7 @@ export function microsoftControlPort(state: SandboxState): CalendarPort {
 					start: `${new Date(s.startMs).toISOString()}`,
 					end: `${new Date(s.endMs).toISOString()}`,
 					status: s.event.showAs,
-					recurring: false,
+					recurring: s.event.type === "seriesMaster",
 				}));
 		},
 		getEvent(calendarId, eventId): unknown {

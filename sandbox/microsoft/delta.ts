@@ -1,8 +1,10 @@
-// calendarView and calendarView/delta: window filtering, nextLink/deltaLink paging and @removed entries.
+// calendarView and calendarView/delta: window filtering, series expansion, nextLink/deltaLink paging and @removed entries.
 import { decodeCursor, encodeCursor } from "../ids";
 import { graphError } from "./errors";
 import { presentEvent } from "./events";
-import type { OutlookCalendar, OutlookStore, StoredGraphEvent } from "./store";
+import type { ViewEntry, Window } from "./series";
+import { expandedEntries, isSeriesMaster, masterInWindow, overlaps } from "./series";
+import type { OutlookCalendar, OutlookStore } from "./store";
 
 export interface ViewContext {
 	store: OutlookStore;
@@ -23,11 +25,6 @@ export interface ViewResult {
 
 const DEFAULT_PAGE_SIZE = 10;
 
-interface Window {
-	startMs: number;
-	endMs: number;
-}
-
 function parseWindow(query: URLSearchParams): Window {
 	const start = Date.parse(query.get("startDateTime") ?? "");
 	const end = Date.parse(query.get("endDateTime") ?? "");
@@ -37,16 +34,16 @@ function parseWindow(query: URLSearchParams): Window {
 	return { startMs: start, endMs: end };
 }
 
-function inWindow(stored: StoredGraphEvent, window: Window): boolean {
-	return stored.startMs < window.endMs && stored.endMs > window.startMs;
+function inWindow(ctx: ViewContext, entry: ViewEntry, window: Window): boolean {
+	return isSeriesMaster(entry.stored) ? masterInWindow(ctx.store, entry.stored, window) : overlaps(entry.stored, window);
 }
 
-/** Plain calendarView: live events overlapping the window, paged with $top/$skip. */
+/** Plain calendarView: singles, occurrences and exceptions overlapping the window (never masters), paged with $top/$skip. */
 export function calendarView(ctx: ViewContext, query: URLSearchParams): ViewResult {
 	const window = parseWindow(query);
-	const items = ctx.store
-		.stored(ctx.calendar.id)
-		.filter((s) => !s.deleted && inWindow(s, window))
+	const items = expandedEntries(ctx.store, ctx.calendar.id, window)
+		.filter((e) => !e.deleted && !isSeriesMaster(e.stored) && overlaps(e.stored, window))
+		.map((e) => e.stored)
 		.sort((a, b) => a.startMs - b.startMs || a.order - b.order);
 	const top = Number(query.get("$top") ?? ctx.maxPageSize ?? DEFAULT_PAGE_SIZE);
 	const skip = Number(query.get("$skip") ?? 0);
@@ -67,6 +64,8 @@ interface DeltaState {
 	base: number | null;
 	snapshot: number;
 	afterOrder: number;
+	/** Position inside a series (its occurrences follow the master); absent in tokens from before recurrence. */
+	afterSub?: number;
 }
 
 function decodeState(token: string): DeltaState | null {
@@ -95,27 +94,27 @@ export function calendarViewDelta(ctx: ViewContext, query: URLSearchParams): Vie
 			fresh.search = new URLSearchParams({ startDateTime: new Date(decoded.window.startMs).toISOString(), endDateTime: new Date(decoded.window.endMs).toISOString() }).toString();
 			throw graphError(410, "resyncRequired", "Resync required. Replace any local cached data with the response of the Location URL.", { location: fresh.toString() });
 		}
-		state = deltaToken !== null ? { window: decoded.window, base: decoded.snapshot, snapshot: ctx.store.seq, afterOrder: 0 } : decoded;
+		state = deltaToken !== null ? { window: decoded.window, base: decoded.snapshot, snapshot: ctx.store.seq, afterOrder: 0, afterSub: 0 } : decoded;
 	} else {
-		state = { window: parseWindow(query), base: null, snapshot: ctx.store.seq, afterOrder: 0 };
+		state = { window: parseWindow(query), base: null, snapshot: ctx.store.seq, afterOrder: 0, afterSub: 0 };
 	}
 
-	const candidates = ctx.store
-		.stored(ctx.calendar.id)
-		.filter((s) => s.order > state.afterOrder)
-		.filter((s) => (state.base === null ? !s.deleted && inWindow(s, state.window) : s.seq > state.base))
-		.sort((a, b) => a.order - b.order);
+	// Series masters come too, next to their occurrences and exceptions; clients filter on `type`.
+	const afterSub = state.afterSub ?? 0;
+	const candidates = expandedEntries(ctx.store, ctx.calendar.id, state.window)
+		.filter((e) => e.order > state.afterOrder || (e.order === state.afterOrder && e.sub > afterSub))
+		.filter((e) => (state.base === null ? !e.deleted && inWindow(ctx, e, state.window) : e.seq > state.base));
 	const size = ctx.maxPageSize ?? DEFAULT_PAGE_SIZE;
 	const page = candidates.slice(0, size);
-	const value = page.map((s) =>
+	const value = page.map((e) =>
 		// Deleted events and events that left the window look the same, as in Graph.
-		s.deleted || !inWindow(s, state.window)
-			? { "@odata.type": "#microsoft.graph.event", id: s.event.id, "@removed": { reason: "deleted" } }
-			: presentEvent(s, ctx.preferZone),
+		e.deleted || !inWindow(ctx, e, state.window)
+			? { "@odata.type": "#microsoft.graph.event", id: e.stored.event.id, "@removed": { reason: "deleted" } }
+			: presentEvent(e.stored, ctx.preferZone),
 	);
 	const body: Record<string, unknown> = { value };
 	const last = page[page.length - 1];
-	if (candidates.length > size && last !== undefined) body["@odata.nextLink"] = link(ctx, "$skiptoken", { ...state, afterOrder: last.order });
-	else body["@odata.deltaLink"] = link(ctx, "$deltatoken", { ...state, afterOrder: 0 });
+	if (candidates.length > size && last !== undefined) body["@odata.nextLink"] = link(ctx, "$skiptoken", { ...state, afterOrder: last.order, afterSub: last.sub });
+	else body["@odata.deltaLink"] = link(ctx, "$deltatoken", { ...state, afterOrder: 0, afterSub: 0 });
 	return { body, status: 200, headers: {} };
 }

@@ -1,7 +1,8 @@
-// Graph event create (transactionId de-dup), PATCH, DELETE and time formatting, shared by Graph and control API.
+// Graph event create (transactionId de-dup, series masters), PATCH (occurrence → exception), DELETE and time formatting.
 import { Temporal } from "temporal-polyfill";
 import { randomBytes } from "node:crypto";
 import { graphError } from "./errors";
+import { parseRecurrence } from "./recurrence";
 import type { GraphDateTime, GraphEvent, OutlookCalendar, OutlookStore, StoredGraphEvent } from "./store";
 import { graphId } from "./store";
 
@@ -59,7 +60,7 @@ function newVersion(event: GraphEvent, nowMs: number): void {
 	event.lastModifiedDateTime = new Date(nowMs).toISOString();
 }
 
-const READ_ONLY = new Set(["id", "@odata.etag", "changeKey", "createdDateTime", "lastModifiedDateTime", "iCalUId", "type", "transactionId"]);
+const READ_ONLY = new Set(["id", "@odata.etag", "changeKey", "createdDateTime", "lastModifiedDateTime", "iCalUId", "type", "transactionId", "seriesMasterId", "originalStart"]);
 
 function checkTimes(body: Record<string, unknown>, current?: StoredGraphEvent): { startMs: number; endMs: number } {
 	const start = (body.start as GraphDateTime | undefined) ?? current?.event.start;
@@ -81,10 +82,9 @@ export function createGraphEvent(store: OutlookStore, calendar: OutlookCalendar,
 		const existing = store.stored(calendar.id).find((s) => !s.deleted && s.event.transactionId === transactionId);
 		if (existing !== undefined) return { stored: existing, created: false };
 	}
-	if (body.recurrence !== undefined && body.recurrence !== null) {
-		throw graphError(501, "NotImplemented", "Recurring events are not supported by the sandbox yet.");
-	}
 	const { startMs, endMs } = checkTimes(body);
+	const recurring = body.recurrence !== undefined && body.recurrence !== null;
+	if (recurring) parseRecurrence(body.recurrence, body.start as GraphDateTime);
 	const id = graphId();
 	const event: GraphEvent = {
 		id,
@@ -110,20 +110,42 @@ export function createGraphEvent(store: OutlookStore, calendar: OutlookCalendar,
 	for (const [key, value] of Object.entries(body)) if (!READ_ONLY.has(key)) event[key] = value;
 	// transactionId is echoed only when the client set it.
 	if (transactionId !== undefined) event.transactionId = transactionId;
+	if (recurring) event.type = "seriesMaster";
 	newVersion(event, nowMs);
 	return { stored: store.write({ calendarId: calendar.id, event, startMs, endMs, deleted: false }, "created"), created: true };
 }
 
+function checkSeriesPatch(current: StoredGraphEvent, body: Record<string, unknown>): void {
+	const type = current.event.type;
+	if ((type === "occurrence" || type === "exception") && body.recurrence !== undefined && body.recurrence !== null) {
+		throw graphError(400, "ErrorInvalidRequest", "An occurrence or exception of a series cannot have a recurrence.");
+	}
+	if (type === "seriesMaster" && (body.start !== undefined || body.end !== undefined || body.recurrence !== undefined)) {
+		throw graphError(501, "NotImplemented", "Changing the times or recurrence of a series master is not supported by the sandbox.");
+	}
+	if (type === "singleInstance" && body.recurrence !== undefined && body.recurrence !== null) {
+		throw graphError(501, "NotImplemented", "Turning a single event into a series is not supported by the sandbox.");
+	}
+}
+
+/** PATCH; on an occurrence (stored or generated) it makes an exception that keeps the occurrence's id. */
 export function patchGraphEvent(store: OutlookStore, current: StoredGraphEvent, body: Record<string, unknown>, nowMs: number): StoredGraphEvent {
+	checkSeriesPatch(current, body);
 	const { startMs, endMs } = checkTimes(body, current);
 	const event: GraphEvent = structuredClone(current.event);
 	for (const [key, value] of Object.entries(body)) if (!READ_ONLY.has(key)) event[key] = value;
+	if (event.type === "occurrence") event.type = "exception";
 	newVersion(event, nowMs);
 	return store.write({ calendarId: current.calendarId, event, startMs, endMs, deleted: false }, "updated");
 }
 
+/** DELETE; on an occurrence it cancels just that one, on a master the whole series with its exceptions. */
 export function deleteGraphEvent(store: OutlookStore, current: StoredGraphEvent, nowMs: number): void {
 	const event = structuredClone(current.event);
 	newVersion(event, nowMs);
 	store.write({ ...current, event, deleted: true }, "deleted");
+	if (current.event.type !== "seriesMaster") return;
+	for (const member of store.stored(current.calendarId)) {
+		if (!member.deleted && member.event.seriesMasterId === current.event.id) deleteGraphEvent(store, member, nowMs);
+	}
 }

@@ -1,4 +1,4 @@
-// Microsoft Graph v1.0 stand-in: /me, calendars, events, calendarView(/delta) and subscriptions behind Bearer auth.
+// Microsoft Graph v1.0 stand-in: /me, calendars, events (series too), instances, calendarView(/delta) and subscriptions behind Bearer auth.
 import { Hono } from "hono";
 import type { Context } from "hono";
 import { faultGuard } from "../faults";
@@ -9,6 +9,7 @@ import type { ViewContext } from "./delta";
 import { calendarView, calendarViewDelta } from "./delta";
 import { graphError, graphFaultError } from "./errors";
 import { createGraphEvent, deleteGraphEvent, patchGraphEvent, presentEvent } from "./events";
+import { expandedEntries, findVirtualOccurrence, isSeriesMaster, overlaps } from "./series";
 import type { OutlookCalendar, StoredGraphEvent } from "./store";
 
 type GraphEnv = { Variables: { access: AccessRecord; user: SandboxUser } };
@@ -46,8 +47,10 @@ export function graphRoutes(state: SandboxState): Hono<GraphEnv> {
 		if (calendar === undefined || calendar.owner !== email) throw graphError(404, "ErrorItemNotFound", "The specified object was not found in the store.");
 		return calendar;
 	}
+	/** A stored event, or a generated occurrence of a series (which has no record until edited or cancelled). */
 	function ownEvent(c: Context<GraphEnv>): StoredGraphEvent {
-		const stored = state.microsoft.store.get(c.req.param("eventId") ?? "");
+		const id = c.req.param("eventId") ?? "";
+		const stored = state.microsoft.store.get(id) ?? findVirtualOccurrence(state.microsoft.store, id);
 		const calendar = stored === undefined ? undefined : state.microsoft.store.calendar(stored.calendarId);
 		if (stored === undefined || stored.deleted || calendar?.owner !== c.get("user").email) {
 			throw graphError(404, "ErrorItemNotFound", "The specified object was not found in the store.");
@@ -96,6 +99,21 @@ export function graphRoutes(state: SandboxState): Hono<GraphEnv> {
 	app.delete("/me/events/:eventId", guard("events.delete"), (c) => {
 		deleteGraphEvent(state.microsoft.store, ownEvent(c), state.clock.now());
 		return c.body(null, 204);
+	});
+
+	app.get("/me/events/:eventId/instances", guard("events.instances"), (c) => {
+		const master = ownEvent(c);
+		if (!isSeriesMaster(master)) throw graphError(400, "ErrorInvalidRequest", "The instances of a non-recurring event or an occurrence cannot be listed; use the series master id.");
+		const query = new URL(c.req.url).searchParams;
+		const window = { startMs: Date.parse(query.get("startDateTime") ?? ""), endMs: Date.parse(query.get("endDateTime") ?? "") };
+		if (Number.isNaN(window.startMs) || Number.isNaN(window.endMs)) {
+			throw graphError(400, "ErrorInvalidParameter", "This request requires a time window specified by the query string parameters StartDateTime and EndDateTime.");
+		}
+		const instances = expandedEntries(state.microsoft.store, master.calendarId, window)
+			.map((e) => e.stored)
+			.filter((s) => !s.deleted && s.event.seriesMasterId === master.event.id && overlaps(s, window))
+			.sort((a, b) => a.startMs - b.startMs);
+		return c.json({ value: instances.map((s) => presentEvent(s, zone(c))) });
 	});
 
 	for (const prefix of ["/me", "/me/calendars/:calendarId"]) {

@@ -181,3 +181,154 @@ describe("Microsoft Graph subscriptions", () => {
 		expect(res.status).toBe(400);
 	});
 });
+
+describe("Microsoft Graph recurring events", () => {
+	interface Ev {
+		id: string;
+		type: string;
+		seriesMasterId?: string | null;
+		subject: string;
+		start: { dateTime: string };
+		originalStart?: string;
+		"@removed"?: unknown;
+	}
+	/** Weekly on Monday and Wednesday at 09:00 Berlin from Monday 2 March 2026, six occurrences. */
+	const weekly = (extra: Record<string, unknown> = {}): Record<string, unknown> =>
+		event(9, {
+			subject: "Standup",
+			recurrence: {
+				pattern: { type: "weekly", interval: 1, daysOfWeek: ["monday", "wednesday"], firstDayOfWeek: "monday" },
+				range: { type: "numbered", startDate: "2026-03-02", numberOfOccurrences: 6 },
+			},
+			...extra,
+		});
+	const window = "startDateTime=2026-03-01T00:00:00Z&endDateTime=2026-04-01T00:00:00Z";
+
+	async function view(token: string): Promise<Ev[]> {
+		const res = await fetch(`${graph}/me/calendarView?${window}&$top=50`, { headers: bearer(token) });
+		expect(res.status).toBe(200);
+		return ((await res.json()) as { value: Ev[] }).value;
+	}
+	async function deltaRound(url: string, token: string): Promise<{ items: Ev[]; deltaLink: string }> {
+		const items: Ev[] = [];
+		let next: string | undefined = url;
+		for (;;) {
+			const res: Response = await fetch(next, { headers: { ...bearer(token), prefer: "odata.maxpagesize=4" } });
+			expect(res.status).toBe(200);
+			const page = (await res.json()) as { value: Ev[]; "@odata.nextLink"?: string; "@odata.deltaLink"?: string };
+			items.push(...page.value);
+			if (page["@odata.deltaLink"] !== undefined) return { items, deltaLink: page["@odata.deltaLink"] };
+			next = page["@odata.nextLink"];
+		}
+	}
+
+	it("creates a series master whose occurrences appear in calendarView, instances and delta", async () => {
+		const { access_token } = await signIn("nora@example.com");
+		const res = await postJson(`${graph}/me/events`, weekly(), bearer(access_token));
+		expect(res.status).toBe(201);
+		const master = (await res.json()) as Ev & { recurrence: unknown };
+		expect(master.type).toBe("seriesMaster");
+		expect(master.recurrence).toMatchObject({ pattern: { type: "weekly" } });
+
+		const occurrences = await view(access_token);
+		expect(occurrences.map((e) => e.type)).toEqual(Array(6).fill("occurrence"));
+		expect(new Set(occurrences.map((e) => e.seriesMasterId))).toEqual(new Set([master.id]));
+		// 09:00 Berlin is 08:00 UTC until the 29 March DST change, then 07:00 UTC.
+		expect(occurrences.map((e) => e.start.dateTime.slice(0, 16))).toEqual([
+			"2026-03-02T08:00",
+			"2026-03-04T08:00",
+			"2026-03-09T08:00",
+			"2026-03-11T08:00",
+			"2026-03-16T08:00",
+			"2026-03-18T08:00",
+		]);
+		expect(occurrences[0]?.originalStart).toBe("2026-03-02T08:00:00Z");
+
+		const instances = await fetch(`${graph}/me/events/${master.id}/instances?startDateTime=2026-03-08T00:00:00Z&endDateTime=2026-03-12T00:00:00Z`, { headers: bearer(access_token) });
+		expect(instances.status).toBe(200);
+		const listed = ((await instances.json()) as { value: Ev[] }).value;
+		expect(listed.map((e) => e.id)).toEqual([occurrences[2]?.id, occurrences[3]?.id]);
+		const one = await fetch(`${graph}/me/events/${occurrences[1]?.id}`, { headers: bearer(access_token) });
+		expect(((await one.json()) as Ev).type).toBe("occurrence");
+
+		const { items } = await deltaRound(`${graph}/me/calendarView/delta?${window}`, access_token);
+		expect(items.filter((e) => e.type === "occurrence").map((e) => e.id).sort()).toEqual(occurrences.map((e) => e.id).sort());
+		expect(items.filter((e) => e.type === "seriesMaster").map((e) => e.id)).toEqual([master.id]);
+	});
+
+	it("turns a PATCHed occurrence into an exception with the same id, and DELETE cancels only that occurrence", async () => {
+		const { access_token } = await signIn("nora@example.com");
+		const master = (await (await postJson(`${graph}/me/events`, weekly(), bearer(access_token))).json()) as Ev;
+		const before = await view(access_token);
+		const first = await deltaRound(`${graph}/me/calendarView/delta?${window}`, access_token);
+		const target = before[2];
+		const cancelled = before[4];
+		if (target === undefined || cancelled === undefined) throw new Error("expected six occurrences");
+
+		const patched = await fetch(`${graph}/me/events/${target.id}`, {
+			method: "PATCH",
+			headers: { ...bearer(access_token), "content-type": "application/json" },
+			body: JSON.stringify({ subject: "Standup (moved)", start: { dateTime: "2026-03-09T11:00:00", timeZone: "Europe/Berlin" }, end: { dateTime: "2026-03-09T12:00:00", timeZone: "Europe/Berlin" } }),
+		});
+		expect(patched.status).toBe(200);
+		expect(await patched.json()).toMatchObject({ id: target.id, type: "exception", seriesMasterId: master.id, subject: "Standup (moved)" });
+		expect((await fetch(`${graph}/me/events/${cancelled.id}`, { method: "DELETE", headers: bearer(access_token) })).status).toBe(204);
+		expect((await fetch(`${graph}/me/events/${cancelled.id}`, { headers: bearer(access_token) })).status).toBe(404);
+
+		const after = await view(access_token);
+		expect(after).toHaveLength(5);
+		expect(after.map((e) => e.id)).not.toContain(cancelled.id);
+		const exception = after.find((e) => e.id === target.id);
+		expect(exception).toMatchObject({ type: "exception", subject: "Standup (moved)" });
+		expect(exception?.start.dateTime.slice(0, 16)).toBe("2026-03-09T10:00");
+		expect(after.filter((e) => e.type === "occurrence")).toHaveLength(4);
+
+		const second = await deltaRound(first.deltaLink, access_token);
+		const byId = new Map(second.items.map((e) => [e.id, e]));
+		expect(byId.get(target.id)).toMatchObject({ type: "exception" });
+		expect(byId.get(cancelled.id)?.["@removed"]).toEqual({ reason: "deleted" });
+		expect(second.items).toHaveLength(2);
+	});
+
+	it("deleting the master removes every occurrence in the next delta", async () => {
+		const { access_token } = await signIn("nora@example.com");
+		const master = (await (await postJson(`${graph}/me/events`, weekly(), bearer(access_token))).json()) as Ev;
+		const first = await deltaRound(`${graph}/me/calendarView/delta?${window}`, access_token);
+		expect((await fetch(`${graph}/me/events/${master.id}`, { method: "DELETE", headers: bearer(access_token) })).status).toBe(204);
+		const second = await deltaRound(first.deltaLink, access_token);
+		expect(second.items).toHaveLength(7);
+		expect(second.items.every((e) => e["@removed"] !== undefined)).toBe(true);
+		expect(await view(access_token)).toEqual([]);
+	});
+
+	it("expands daily, absoluteMonthly and endDate/noEnd ranges", async () => {
+		const { access_token } = await signIn("nora@example.com");
+		const make = (pattern: Record<string, unknown>, range: Record<string, unknown>, day = "2026-03-02"): Promise<Response> =>
+			postJson(
+				`${graph}/me/events`,
+				{ subject: String(pattern.type), start: { dateTime: `${day}T12:00:00`, timeZone: "UTC" }, end: { dateTime: `${day}T12:30:00`, timeZone: "UTC" }, recurrence: { pattern, range } },
+				bearer(access_token),
+			);
+		expect((await make({ type: "daily", interval: 3 }, { type: "endDate", startDate: "2026-03-02", endDate: "2026-03-10" })).status).toBe(201);
+		expect((await make({ type: "absoluteMonthly", interval: 1, dayOfMonth: 31 }, { type: "noEnd", startDate: "2026-01-31" }, "2026-01-31")).status).toBe(201);
+		const res = await fetch(`${graph}/me/calendarView?startDateTime=2026-01-01T00:00:00Z&endDateTime=2026-05-01T00:00:00Z&$top=50`, { headers: bearer(access_token) });
+		const all = ((await res.json()) as { value: Ev[] }).value;
+		expect(all.filter((e) => e.subject === "daily").map((e) => e.start.dateTime.slice(0, 10))).toEqual(["2026-03-02", "2026-03-05", "2026-03-08"]);
+		// Day 31 falls on the last day of shorter months, as in Outlook.
+		expect(all.filter((e) => e.subject === "absoluteMonthly").map((e) => e.start.dateTime.slice(0, 10))).toEqual(["2026-01-31", "2026-02-28", "2026-03-31", "2026-04-30"]);
+	});
+
+	it("rejects recurrence patterns with missing or extra properties (400)", async () => {
+		const { access_token } = await signIn("nora@example.com");
+		const bad = async (recurrence: unknown): Promise<number> => (await postJson(`${graph}/me/events`, event(9, { recurrence }), bearer(access_token))).status;
+		const range = { type: "noEnd", startDate: "2026-03-02" };
+		expect(await bad({ pattern: { type: "daily", interval: 1, dayOfMonth: 5 }, range })).toBe(400);
+		expect(await bad({ pattern: { type: "weekly", interval: 1 }, range })).toBe(400);
+		expect(await bad({ pattern: { type: "daily" }, range })).toBe(400);
+		expect(await bad({ pattern: { type: "daily", interval: 1 }, range: { ...range, numberOfOccurrences: 3 } })).toBe(400);
+		expect(await bad({ pattern: { type: "daily", interval: 1 }, range: { type: "noEnd", startDate: "2026-03-05" } })).toBe(400);
+		expect(await bad({ pattern: { type: "hourly", interval: 1 }, range })).toBe(400);
+		// Null-valued properties are what SDKs send for unset fields.
+		expect(await bad({ pattern: { type: "daily", interval: 1, dayOfMonth: null }, range })).toBe(201);
+	});
+});
