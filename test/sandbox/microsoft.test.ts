@@ -212,7 +212,7 @@ describe("Microsoft Graph recurring events", () => {
 	async function deltaRound(url: string, token: string): Promise<{ items: Ev[]; deltaLink: string }> {
 		const items: Ev[] = [];
 		let next: string | undefined = url;
-		for (;;) {
+		while (next !== undefined) {
 			const res: Response = await fetch(next, { headers: { ...bearer(token), prefer: "odata.maxpagesize=4" } });
 			expect(res.status).toBe(200);
 			const page = (await res.json()) as { value: Ev[]; "@odata.nextLink"?: string; "@odata.deltaLink"?: string };
@@ -220,6 +220,7 @@ describe("Microsoft Graph recurring events", () => {
 			if (page["@odata.deltaLink"] !== undefined) return { items, deltaLink: page["@odata.deltaLink"] };
 			next = page["@odata.nextLink"];
 		}
+		throw new Error("delta round ended without a deltaLink");
 	}
 
 	it("creates a series master whose occurrences appear in calendarView, instances and delta", async () => {
