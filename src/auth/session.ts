@@ -32,6 +32,16 @@ export interface SessionUser {
 	photoUrl: string | null;
 }
 
+/** The columns of `users` that make a SessionUser, for any query that loads one. */
+export const sessionUserColumns = {
+	id: users.id,
+	email: users.email,
+	emailVerifiedAt: users.emailVerifiedAt,
+	firstName: users.firstName,
+	lastName: users.lastName,
+	photoUrl: users.photoUrl,
+};
+
 export interface SessionValidation {
 	session: Session;
 	user: SessionUser;
@@ -44,11 +54,6 @@ export function generateSessionToken(): string {
 
 export function sessionIdFromToken(token: string): string {
 	return encodeHexLowerCase(sha256(new TextEncoder().encode(token)));
-}
-
-/** When the session ends if unused from now on: the earlier of idle and absolute expiry. */
-export function sessionCookieExpiry(session: Session): number {
-	return Math.min(session.lastSeenAt + SESSION_IDLE_MS, session.expiresAt);
 }
 
 export async function createSession(db: Database, userId: string, now: number): Promise<{ token: string; session: Session }> {
@@ -71,17 +76,7 @@ export async function createSession(db: Database, userId: string, now: number): 
 export async function validateSessionToken(db: Database, token: string, now: number): Promise<SessionValidation | null> {
 	const id = sessionIdFromToken(token);
 	const row = await db
-		.select({
-			session: sessions,
-			user: {
-				id: users.id,
-				email: users.email,
-				emailVerifiedAt: users.emailVerifiedAt,
-				firstName: users.firstName,
-				lastName: users.lastName,
-				photoUrl: users.photoUrl,
-			},
-		})
+		.select({ session: sessions, user: sessionUserColumns })
 		.from(sessions)
 		.innerJoin(users, eq(users.id, sessions.userId))
 		.where(eq(sessions.id, id))

@@ -82,6 +82,19 @@ export async function consumeEmailToken(db: Database, token: string, purpose: Em
 	return row ?? null;
 }
 
+/**
+ * Whether a token of this purpose was sent to the user since `since`: a cheap brake on requests
+ * that would otherwise let anyone fill a mailbox with reset or verification mail.
+ */
+export async function issuedSince(db: Database, userId: string, purpose: EmailTokenPurpose, since: number): Promise<boolean> {
+	const row = await db
+		.select({ id: emailTokens.id })
+		.from(emailTokens)
+		.where(and(eq(emailTokens.userId, userId), eq(emailTokens.purpose, purpose), gt(emailTokens.createdAt, since)))
+		.get();
+	return row !== undefined;
+}
+
 /** Reads a live token without using it (to show an invitation before it is accepted). */
 export async function peekEmailToken(db: Database, token: string, purpose: EmailTokenPurpose, now: number): Promise<EmailToken | null> {
 	const row = await db

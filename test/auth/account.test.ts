@@ -142,4 +142,17 @@ describe("sign-up and sign-in", () => {
 		expect(response.headers.get("referrer-policy")).toBe("no-referrer");
 		expect(await currentUser(h, browser)).toMatchObject({ emailVerified: true });
 	});
+
+	it("resends the confirmation at most once a minute, and only to a signed-in, unverified account", async () => {
+		const h = harness();
+		const browser = h.browser();
+		const email = uniqueEmail();
+		expect((await h.request("/auth/verify-email/resend", { method: "POST", browser })).status).toBe(401);
+		await signUp(h, browser, email);
+		// Sign-up has just sent one.
+		const tooSoon = await h.request("/auth/verify-email/resend", { method: "POST", browser });
+		expect(tooSoon.status).toBe(429);
+		expect(tooSoon.headers.get("retry-after")).toBe("60");
+		expect(h.mailer.outbox.filter((m) => m.to === email)).toHaveLength(1);
+	});
 });

@@ -7,9 +7,9 @@ import { passwordResetEmail, verificationEmail } from "../../auth/emails";
 import { hashPassword, passwordNeedsRehash, passwordSchema, verifyAgainstDummy, verifyPassword } from "../../auth/password";
 import { assertSignInAllowed, clearAccountFailures, recordSignInFailure } from "../../auth/rate-limit";
 import { invalidateUserSessions } from "../../auth/session";
-import { consumeEmailToken, invalidLinkError, issueEmailToken } from "../../auth/tokens";
+import { consumeEmailToken, invalidLinkError, issueEmailToken, issuedSince } from "../../auth/tokens";
 import { users } from "../../db/schema";
-import { UnauthorizedError, UnprocessableError } from "../../errors";
+import { RateLimitedError, UnauthorizedError, UnprocessableError } from "../../errors";
 import { newId } from "../../ids";
 import type { AppEnv } from "../context";
 import { sendInBackground } from "../mailer";
@@ -18,7 +18,7 @@ import { parseJsonBody } from "./json-body";
 import { clearSessionCookie, endSession, startSession } from "./session-cookie";
 import { sessionView } from "./session-view";
 
-export const emailSchema = z
+const emailSchema = z
 	.string()
 	.trim()
 	.toLowerCase()
@@ -32,6 +32,8 @@ const signInBody = z.object({ email: emailSchema, password: z.string().min(1).ma
 const tokenBody = z.object({ token: tokenSchema });
 const forgotBody = z.object({ email: emailSchema });
 const resetBody = z.object({ token: tokenSchema, password: passwordSchema });
+/** At most one reset or verification mail a minute per account. */
+const RESEND_INTERVAL_MS = 60 * 1000;
 
 function clientIp(c: Context<AppEnv>): string | null {
 	return c.req.header("cf-connecting-ip") ?? null;
@@ -145,6 +147,18 @@ export const authRoutes = new Hono<AppEnv>()
 		return c.json(await sessionView(c));
 	})
 
+	.post("/verify-email/resend", async (c) => {
+		const user = c.var.user;
+		if (user === undefined) throw new UnauthorizedError("Sign in to continue");
+		const now = Date.now();
+		if (user.emailVerifiedAt !== null) throw new UnprocessableError("already-verified", "This email address is already verified.");
+		if (await issuedSince(c.var.db, user.id, "verify-email", now - RESEND_INTERVAL_MS)) {
+			throw new RateLimitedError("A confirmation email was sent less than a minute ago.", 60);
+		}
+		await sendVerification(c, user.id, user.email, now);
+		return c.json({ message: "We have sent a new confirmation link." }, 202);
+	})
+
 	// The link in the email. Mail scanners may fetch it first; verifying is harmless to repeat for them.
 	.get("/verify-email", async (c) => {
 		const token = c.req.query("token") ?? "";
@@ -157,7 +171,7 @@ export const authRoutes = new Hono<AppEnv>()
 		const body = await parseJsonBody(c, forgotBody);
 		const now = Date.now();
 		const user = await c.var.db.select({ id: users.id }).from(users).where(eq(users.email, body.email)).get();
-		if (user !== undefined) {
+		if (user !== undefined && !(await issuedSince(c.var.db, user.id, "reset-password", now - RESEND_INTERVAL_MS))) {
 			const token = await issueEmailToken(c.var.db, { purpose: "reset-password", userId: user.id, email: body.email }, now);
 			sendInBackground(c, passwordResetEmail(body.email, appLink(c, "/reset-password", token)), "reset-password");
 		}

@@ -3,6 +3,7 @@ import type { Context } from "hono";
 import { eq } from "drizzle-orm";
 import { csrfTokenFor } from "../../auth/csrf";
 import { listMemberships } from "../../auth/membership";
+import { sessionUserColumns } from "../../auth/session";
 import type { MerchantMembership } from "../../auth/membership";
 import { users } from "../../db/schema";
 import type { AppEnv } from "../context";
@@ -28,14 +29,7 @@ export async function sessionView(c: Context<AppEnv>): Promise<SessionView> {
 	const session = c.var.session;
 	if (session === undefined) return { user: null, csrfToken: null };
 	const user = await c.var.db
-		.select({
-			id: users.id,
-			email: users.email,
-			emailVerifiedAt: users.emailVerifiedAt,
-			firstName: users.firstName,
-			lastName: users.lastName,
-			photoUrl: users.photoUrl,
-		})
+		.select(sessionUserColumns)
 		.from(users)
 		.where(eq(users.id, session.userId))
 		.get();
