@@ -106,8 +106,12 @@ export function facebookRoutes(state: SandboxState): Hono {
 	for (const prefix of ["", "/:version{v[0-9]+\\.[0-9]+}"]) {
 		app.get(`${prefix}/dialog/oauth`, guard("dialog"), login);
 		app.post(`${prefix}/dialog/oauth`, login);
-		app.get(`${prefix}/oauth/access_token`, guard("access_token"), exchange);
-		app.get(`${prefix}/me`, guard("me"), me);
+		// The Graph endpoints also answer under /graph, the base FACEBOOK_GRAPH_API names locally
+		// (graph.facebook.com is a host of its own in production).
+		for (const base of [prefix, `/graph${prefix}`]) {
+			app.get(`${base}/oauth/access_token`, guard("access_token"), exchange);
+			app.get(`${base}/me`, guard("me"), me);
+		}
 	}
 	return app;
 }

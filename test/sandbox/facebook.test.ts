@@ -39,6 +39,16 @@ describe("Facebook Login", () => {
 		expect("email" in me).toBe(false);
 	});
 
+	it("answers the Graph endpoints under /graph too (the local FACEBOOK_GRAPH_API base)", async () => {
+		await postJson(`${sandbox.url}/_control/facebook/users`, { email: "gia@example.com", name: "Gia Graph" });
+		const token = await login("gia@example.com", "public_profile");
+		const me = await fetch(`${sandbox.url}/facebook/graph/me?fields=id,first_name`, { headers: { authorization: `Bearer ${token}` } });
+		expect(me.status).toBe(200);
+		expect(await me.json()).toMatchObject({ first_name: "Gia" });
+		const exchange = new URLSearchParams({ client_id: "slotline-test-facebook", client_secret: "wrong", redirect_uri: REDIRECT_URI, code: "x" });
+		expect((await fetch(`${sandbox.url}/facebook/graph/v21.0/oauth/access_token?${exchange}`)).status).toBe(400);
+	});
+
 	it("rejects a bad access token in Facebook's error shape", async () => {
 		await postJson(`${sandbox.url}/_control/facebook/users`, { email: "fay@example.com" });
 		const bad = await fetch(`${sandbox.url}/facebook/me?access_token=nope`);
