@@ -9,8 +9,10 @@ export default defineConfig(async () => {
 	const migrations = await readD1Migrations(path.join(import.meta.dirname, "migrations"));
 	// The Worker under test talks to a real local sandbox, exactly as under `npm start`.
 	// Loaded through tsx rather than bundled into the config, so Vite does not bundle the sandbox.
-	const { testSandbox } = (await tsImport("./test/setup/sandbox.ts", import.meta.url)) as typeof import("./test/setup/sandbox");
+	// It also starts Radicale (a real CalDAV server, required: CI installs it) behind the sandbox's iCloud layer.
+	const { testSandbox, testCaldavUrl } = (await tsImport("./test/setup/sandbox.ts", import.meta.url)) as typeof import("./test/setup/sandbox");
 	const sandbox = await testSandbox();
+	const caldavUrl = await testCaldavUrl();
 	return {
 		test: {
 			projects: [
@@ -48,13 +50,15 @@ export default defineConfig(async () => {
 						exclude: ["test/browser/**", "test/sandbox/**"],
 						setupFiles: ["./test/setup/apply-migrations.ts"],
 						globalSetup: ["./test/setup/sandbox.ts"],
-						provide: { sandboxUrl: sandbox.url },
+						provide: { sandboxUrl: sandbox.url, caldavUrl },
 					},
 				},
 				{
 					test: {
 						name: "sandbox",
 						environment: "node",
+						// Only the teardown: stops the shared sandbox and Radicale when this project runs alone.
+						globalSetup: ["./test/setup/sandbox.ts"],
 						include: ["test/sandbox/**/*.test.ts"],
 					},
 				},

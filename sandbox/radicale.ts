@@ -1,7 +1,7 @@
 // Runs a throwaway Radicale (real CalDAV server) on 127.0.0.1 with htpasswd users and a temporary storage folder.
 import { spawn } from "node:child_process";
 import type { ChildProcess } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, rmSync } from "node:fs";
 import { mkdtemp, readdir, rename, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { delimiter, join } from "node:path";
@@ -153,6 +153,7 @@ export async function startRadicale(options: RadicaleOptions = {}): Promise<Radi
 	// Never leave a Radicale behind when the Node process exits without calling close().
 	const killOnExit = (): void => {
 		child.kill("SIGKILL");
+		rmSync(dir, { recursive: true, force: true });
 	};
 	process.once("exit", killOnExit);
 	const spawnFailure = new Promise<never>((_, reject) => child.once("error", (error) => reject(new RadicaleStartError(`cannot run ${binary}: ${error.message}`))));

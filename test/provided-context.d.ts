@@ -5,5 +5,8 @@ declare module "vitest" {
 	interface ProvidedContext {
 		/** Base URL of the provider sandbox started for this test run. */
 		sandboxUrl: string;
+		/** Base URL of the Radicale (real CalDAV server) behind the sandbox's iCloud layer; add users with
+		 * `POST ${sandboxUrl}/_control/caldav/users`, calendars with `POST ${sandboxUrl}/_control/caldav/calendars`. */
+		caldavUrl: string;
 	}
 }

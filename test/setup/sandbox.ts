@@ -1,21 +1,53 @@
-// Starts the provider sandbox once per vitest process (on a free port) so the Worker under test can
-// be configured with its URLs. Kept on globalThis so config and globalSetup share one instance.
+// Starts Radicale and the provider sandbox (with the iCloud layer in front of that Radicale) once per vitest
+// process, on free ports, so the Worker under test can be configured with their URLs. Kept on globalThis so
+// config and globalSetup share one instance.
+import { findRadicale, startRadicale } from "../../sandbox/radicale";
+import type { Radicale } from "../../sandbox/radicale";
 import { createSandbox } from "../../sandbox/server";
 import type { Sandbox } from "../../sandbox/server";
 
 const KEY = Symbol.for("slotline.test.sandbox");
-type Holder = { [KEY]?: Promise<Sandbox> };
 
-export function testSandbox(): Promise<Sandbox> {
+interface TestServers {
+	sandbox: Sandbox;
+	radicale: Radicale;
+}
+type Holder = { [KEY]?: Promise<TestServers> };
+
+async function startServers(): Promise<TestServers> {
+	// CI installs radicale (.ci/run); a machine without it should say so instead of skipping CalDAV tests.
+	if (findRadicale() === undefined) {
+		throw new Error("The tests need radicale, a real CalDAV server: `apt-get install radicale` (CI's .ci/run does), or set RADICALE_BIN.");
+	}
+	const radicale = await startRadicale();
+	const sandbox = await createSandbox({ port: 0, caldavUpstream: radicale });
+	return { sandbox, radicale };
+}
+
+function servers(): Promise<TestServers> {
 	const holder = globalThis as Holder;
-	holder[KEY] ??= createSandbox({ port: 0 });
+	holder[KEY] ??= startServers();
 	return holder[KEY];
 }
 
-/** vitest globalSetup: nothing to start (config already did), only the teardown. */
+export async function testSandbox(): Promise<Sandbox> {
+	return (await servers()).sandbox;
+}
+
+/** Base URL of the Radicale behind the sandbox; users come from `POST /_control/caldav/users` on the sandbox. */
+export async function testCaldavUrl(): Promise<string> {
+	return (await servers()).radicale.url;
+}
+
+/** vitest globalSetup: nothing to start (config already did), only the teardown; safe to register in several projects. */
 export default function setup(): () => Promise<void> {
 	return async function teardown() {
-		const running = (globalThis as Holder)[KEY];
-		if (running !== undefined) await (await running).close();
+		const holder = globalThis as Holder;
+		const running = holder[KEY];
+		delete holder[KEY];
+		if (running === undefined) return;
+		const { sandbox, radicale } = await running;
+		await sandbox.close();
+		await radicale.close();
 	};
 }
