@@ -1,0 +1,153 @@
+// Read-only ICS feed subscription: a conditional GET of one URL, size-capped, through the iCalendar importer.
+import { localDate } from "../time";
+import type { FetchFunction } from "./http";
+import { discard, noAuthorization, ProviderHttp, providerError } from "./http";
+import { busyBlocksFromICalendar, ICalendarParseError } from "./icalendar";
+import { slotlineMarkers } from "./icalendar-markers";
+import type { CalendarInfo, CalendarProvider, ExternalEvent, SyncResult, SyncWindow } from "./provider";
+import { CalendarUnavailableError, ProviderError, SyncCursorExpiredError } from "./provider";
+
+/** Feeds larger than this are refused before parsing: a Worker has 128 MB and parsing multiplies it. */
+export const MAX_FEED_BYTES = 5 * 1024 * 1024;
+
+export interface IcsFeedConfig {
+	/** The feed URL (webcal:// is read as https://). */
+	url: string;
+	/** The account's address, to recognise its own declined ATTENDEE line. */
+	ownerEmail: string | null;
+	fetch: FetchFunction;
+	maxBytes?: number;
+}
+
+/** Validators of the last fetch; the cursor is their JSON. */
+interface FeedCursor {
+	etag: string | null;
+	lastModified: string | null;
+	/** UIDs in the last snapshot, so ones that vanish can be reported as removed. */
+	ids: string[];
+}
+
+export class IcsFeed implements CalendarProvider {
+	readonly name = "ics" as const;
+	/** A feed cannot push: it is polled. */
+	readonly push = null;
+	private readonly http: ProviderHttp;
+	private readonly url: string;
+	private readonly ownerEmail: string | null;
+	private readonly maxBytes: number;
+
+	constructor(config: IcsFeedConfig) {
+		this.url = config.url.replace(/^webcal:/i, "https:");
+		this.http = new ProviderHttp({ provider: "ics", fetch: config.fetch, authorization: noAuthorization() });
+		this.ownerEmail = config.ownerEmail;
+		this.maxBytes = config.maxBytes ?? MAX_FEED_BYTES;
+	}
+
+	async listCalendars(): Promise<CalendarInfo[]> {
+		return [{ id: this.url, name: new URL(this.url).host, writable: false, primary: false, timeZone: null }];
+	}
+
+	async putEvent(): Promise<never> {
+		throw new CalendarUnavailableError("ics", 405, "readOnlyFeed");
+	}
+
+	async deleteEvent(): Promise<never> {
+		throw new CalendarUnavailableError("ics", 405, "readOnlyFeed");
+	}
+
+	/** The whole feed each time it changed (`full: true`); 304 or identical validators: no change. */
+	async syncEvents(_calendarId: string, cursor: string | null, window: SyncWindow): Promise<SyncResult> {
+		const previous = parseCursor(cursor);
+		const headers: Record<string, string> = { accept: "text/calendar, */*;q=0.5" };
+		if (previous?.etag != null) headers["if-none-match"] = previous.etag;
+		if (previous?.lastModified != null) headers["if-modified-since"] = previous.lastModified;
+		const response = await this.http.send(this.url, { headers });
+		if (response.status === 304 && previous !== null) {
+			await discard(response);
+			return { full: false, changed: [], removed: [], cursor: cursor ?? "" };
+		}
+		if (response.status === 404 || response.status === 410) {
+			await discard(response);
+			throw new CalendarUnavailableError("ics", response.status, "feedGone");
+		}
+		if (!response.ok) {
+			await discard(response);
+			throw providerError("ics", response, `http${response.status}`);
+		}
+		const text = await readCapped(response, this.maxBytes);
+		const events = this.toEvents(text, window);
+		const ids = events.map((e) => e.id);
+		const next: FeedCursor = { etag: response.headers.get("etag"), lastModified: response.headers.get("last-modified"), ids };
+		const removed = (previous?.ids ?? []).filter((id) => !ids.includes(id));
+		// Feeds are snapshots, so this is always a full result; `removed` helps callers that diff.
+		return { full: true, changed: events, removed, cursor: JSON.stringify(next) };
+	}
+
+	private toEvents(text: string, window: SyncWindow): ExternalEvent[] {
+		let result: ReturnType<typeof busyBlocksFromICalendar>;
+		try {
+			result = busyBlocksFromICalendar(text, { staffTimezone: window.timeZone, staffEmail: this.ownerEmail, window: { from: window.from, to: window.to } });
+		} catch (error) {
+			if (error instanceof ICalendarParseError) throw new ProviderError("ics", 200, "notICalendar", false, null);
+			throw error;
+		}
+		// One ExternalEvent per UID; the importer already dropped free time and our own events.
+		const byUid = new Map<string, ExternalEvent>();
+		for (const block of result.blocks) {
+			const event = byUid.get(block.uid) ?? { id: block.uid, slotlineBookingId: null, instances: [] };
+			event.instances.push({
+				instanceId: block.occurrenceId,
+				start: block.start,
+				end: block.end,
+				allDay: block.allDay ? { startDate: localDate(block.start, window.timeZone), endDate: localDate(block.end, window.timeZone) } : null,
+				status: block.tentative ? "tentative" : "confirmed",
+				transparent: false,
+				declined: false,
+			});
+			byUid.set(block.uid, event);
+		}
+		for (const [uid, bookingId] of slotlineMarkers(text)) byUid.set(uid, { id: uid, slotlineBookingId: bookingId, instances: [] });
+		return [...byUid.values()];
+	}
+}
+
+/** Reads at most `maxBytes`, refusing larger bodies before they are all in memory. */
+async function readCapped(response: Response, maxBytes: number): Promise<string> {
+	const declared = Number(response.headers.get("content-length") ?? Number.NaN);
+	if (Number.isFinite(declared) && declared > maxBytes) {
+		await discard(response);
+		throw new ProviderError("ics", response.status, "feedTooLarge", false, null);
+	}
+	if (response.body === null) return "";
+	const reader = response.body.getReader();
+	const chunks: Uint8Array[] = [];
+	let total = 0;
+	for (;;) {
+		const { done, value } = await reader.read();
+		if (done) break;
+		total += value.byteLength;
+		if (total > maxBytes) {
+			await reader.cancel();
+			throw new ProviderError("ics", response.status, "feedTooLarge", false, null);
+		}
+		chunks.push(value);
+	}
+	const bytes = new Uint8Array(total);
+	let offset = 0;
+	for (const chunk of chunks) {
+		bytes.set(chunk, offset);
+		offset += chunk.byteLength;
+	}
+	return new TextDecoder().decode(bytes);
+}
+
+function parseCursor(cursor: string | null): FeedCursor | null {
+	if (cursor === null) return null;
+	try {
+		const value = JSON.parse(cursor) as FeedCursor;
+		if (Array.isArray(value.ids)) return value;
+	} catch {
+		// fall through
+	}
+	throw new SyncCursorExpiredError("ics", 0, "unreadableCursor");
+}
