@@ -387,6 +387,8 @@ export const calendarConnections = sqliteTable(
 		accountLabel: text("account_label").notNull(),
 		status: text("status", { enum: ["active", "error", "disconnected"] }).notNull(),
 		statusMessage: text("status_message"),
+		/** Why an errored connection stopped, which decides what clears it (re-authorising, picking a calendar, a retry). */
+		errorKind: text("error_kind", { enum: ["reauthorize", "calendar-unavailable", "push-failed"] }),
 		/** AES-256-GCM ciphertext of the credentials JSON (tokens or password); see calendars/credentials.ts. */
 		credentials: text("credentials"),
 		/** Which key of ENCRYPTION_KEYS sealed `credentials`, for rotation. */
@@ -496,4 +498,27 @@ export const connectionLog = sqliteTable(
 		message: text("message"),
 	},
 	(t) => [index("connection_log_connection_idx").on(t.connectionId, t.id)],
+);
+
+/**
+ * Calendar pushes that could not be applied and must not be lost: waiting for a connection to be
+ * usable again (re-authorised, another calendar picked) or failed for good until the admin retries.
+ * One row per booking and connection; draining it re-enqueues the booking's pushes.
+ */
+export const pendingPushes = sqliteTable(
+	"pending_pushes",
+	{
+		id: integer("id").primaryKey({ autoIncrement: true }),
+		connectionId: text("connection_id")
+			.notNull()
+			.references(() => calendarConnections.id, { onDelete: "cascade" }),
+		bookingId: text("booking_id")
+			.notNull()
+			.references(() => bookings.id, { onDelete: "cascade" }),
+		/** "waiting": drains by itself when the connection is usable again; "failed": drains on an admin retry. */
+		state: text("state", { enum: ["waiting", "failed"] }).notNull(),
+		message: text("message"),
+		createdAt: createdAt(),
+	},
+	(t) => [uniqueIndex("pending_pushes_connection_booking_idx").on(t.connectionId, t.bookingId)],
 );

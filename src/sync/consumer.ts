@@ -6,6 +6,9 @@ import { notifyCustomer } from "../booking/notify";
 import { jobQueue, jobSchema } from "../jobs";
 import type { BookingChangedJob, Job } from "../jobs";
 import { mailerFor } from "../mail/mailer";
+import { syncContextFor } from "./connections";
+import { recordDeadPush } from "./dead-letters";
+import { handleCalendarPush, pushJobsFor } from "./outbound";
 import { retryDelaySeconds } from "./retry";
 
 export interface JobContext {
@@ -14,10 +17,13 @@ export interface JobContext {
 	now: number;
 }
 
-/** booking.changed fans out into independently retried side effects. */
+/** booking.changed fans out into independently retried side effects: the customer's email and one push per calendar. */
 async function fanOut(context: JobContext, job: BookingChangedJob): Promise<void> {
 	const { type: _type, ...change } = job;
-	await jobQueue(context.env).sendBatch([{ body: { type: "booking.notify", ...change }, contentType: "json" }]);
+	const pushes = await pushJobsFor(context, job);
+	const messages: Array<MessageSendRequest<Job>> = [{ body: { type: "booking.notify", ...change }, contentType: "json" }];
+	for (const push of pushes) messages.push({ body: push, contentType: "json" });
+	await jobQueue(context.env).sendBatch(messages);
 }
 
 async function runJob(context: JobContext, job: Job): Promise<void> {
@@ -28,23 +34,36 @@ async function runJob(context: JobContext, job: Job): Promise<void> {
 			await notifyCustomer(context.db, mailerFor(context.env), { appUrl: context.env.APP_URL, sessionSecret: context.env.SESSION_SECRET, mailFrom: context.env.MAIL_FROM, now: context.now }, job);
 			return;
 		case "calendar.push":
+			await handleCalendarPush(syncContextFor(context.env, context.db), job);
+			return;
 		case "calendar.sync":
 			// Produced only once calendar connections exist (outbound and inbound sync).
 			throw new Error(`no handler for ${job.type} yet`);
 	}
 }
 
-/** Messages that exhausted their retries. They are logged (never with their credentials, which they do not carry). */
-function recordDeadLetters(batch: MessageBatch<unknown>): void {
+/**
+ * Messages that exhausted their retries. They are logged (never with credentials, which they do not
+ * carry); a dead calendar.push also puts its connection in Error and is kept for the admin's retry.
+ */
+async function recordDeadLetters(batch: MessageBatch<unknown>, env: Env): Promise<void> {
+	const db = database(env.DB);
 	for (const message of batch.messages) {
 		const parsed = jobSchema.safeParse(message.body);
 		console.error(JSON.stringify({ level: "error", msg: "job dead-lettered", id: message.id, job: parsed.success ? parsed.data : "malformed" }));
-		message.ack();
+		try {
+			if (parsed.success && parsed.data.type === "calendar.push") await recordDeadPush(syncContextFor(env, db), parsed.data);
+			message.ack();
+		} catch (error) {
+			// Recording failed (D1 down): let the DLQ deliver it again rather than lose it.
+			console.error(JSON.stringify({ level: "error", msg: "dead letter not recorded", id: message.id, error: error instanceof Error ? error.name : "unknown" }));
+			message.retry();
+		}
 	}
 }
 
 export async function consumeBatch(batch: MessageBatch<unknown>, env: Env): Promise<void> {
-	if (batch.queue.endsWith("-dlq")) return recordDeadLetters(batch);
+	if (batch.queue.endsWith("-dlq")) return recordDeadLetters(batch, env);
 	const context: JobContext = { env, db: database(env.DB), now: Date.now() };
 	for (const message of batch.messages) {
 		const parsed = jobSchema.safeParse(message.body);

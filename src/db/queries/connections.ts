@@ -1,0 +1,135 @@
+// Reads and writes of calendar connections, their calendars, the operation log and pending pushes.
+import { and, desc, eq, inArray, isNull, lt, ne, or } from "drizzle-orm";
+import type { Database } from "../client";
+import { calendarConnections, connectionCalendars, connectionLog, pendingPushes } from "../schema";
+import { NotFoundError } from "../../errors";
+
+export type ConnectionRow = typeof calendarConnections.$inferSelect;
+export type ConnectionCalendarRow = typeof connectionCalendars.$inferSelect;
+export type ConnectionLogRow = typeof connectionLog.$inferSelect;
+export type LogOutcome = ConnectionLogRow["outcome"];
+
+/** How many log lines a connection keeps. */
+export const LOG_LIMIT = 100;
+
+export async function connectionById(db: Database, id: string): Promise<ConnectionRow | null> {
+	return (await db.query.calendarConnections.findFirst({ where: eq(calendarConnections.id, id) })) ?? null;
+}
+
+/** A connection of this merchant; another merchant's is "not found". */
+export async function connectionOf(db: Database, merchantId: string, id: string): Promise<ConnectionRow> {
+	const row = await db.query.calendarConnections.findFirst({ where: and(eq(calendarConnections.id, id), eq(calendarConnections.merchantId, merchantId)) });
+	if (row === undefined) throw new NotFoundError("Connection");
+	return row;
+}
+
+/** The merchant's connections; with `staffId` only that person's (null = the business connection). */
+export async function connectionsOf(db: Database, merchantId: string, staffId?: string | null): Promise<ConnectionRow[]> {
+	const owner = staffId === undefined ? undefined : staffId === null ? isNull(calendarConnections.staffId) : eq(calendarConnections.staffId, staffId);
+	return db.query.calendarConnections.findMany({ where: and(eq(calendarConnections.merchantId, merchantId), owner), orderBy: [calendarConnections.createdAt] });
+}
+
+/** The existing connection for the same account, so reconnecting reuses it (and its event links). */
+export async function findSameAccount(
+	db: Database,
+	key: { merchantId: string; staffId: string | null; provider: ConnectionRow["provider"]; accountLabel: string },
+): Promise<ConnectionRow | null> {
+	const rows = await connectionsOf(db, key.merchantId, key.staffId);
+	return rows.find((r) => r.provider === key.provider && r.accountLabel === key.accountLabel) ?? null;
+}
+
+export async function calendarsOf(db: Database, connectionId: string): Promise<ConnectionCalendarRow[]> {
+	return db.query.connectionCalendars.findMany({ where: eq(connectionCalendars.connectionId, connectionId), orderBy: [connectionCalendars.name] });
+}
+
+export async function calendarById(db: Database, id: string): Promise<ConnectionCalendarRow | null> {
+	return (await db.query.connectionCalendars.findFirst({ where: eq(connectionCalendars.id, id) })) ?? null;
+}
+
+export interface WriteTarget {
+	calendarId: string;
+	connectionId: string;
+}
+
+/**
+ * Calendars a booking of `staffId` is written to: each of that person's connections' write
+ * calendar, and the business calendar. Errored connections stay targets (their pushes wait).
+ */
+export async function writeTargets(db: Database, merchantId: string, staffId: string): Promise<WriteTarget[]> {
+	return db
+		.select({ calendarId: connectionCalendars.id, connectionId: calendarConnections.id })
+		.from(connectionCalendars)
+		.innerJoin(calendarConnections, eq(connectionCalendars.connectionId, calendarConnections.id))
+		.where(
+			and(
+				eq(calendarConnections.merchantId, merchantId),
+				ne(calendarConnections.status, "disconnected"),
+				eq(connectionCalendars.isWriteTarget, true),
+				or(eq(calendarConnections.staffId, staffId), isNull(calendarConnections.staffId)),
+			),
+		)
+		.all();
+}
+
+export async function setStatus(
+	db: Database,
+	connectionId: string,
+	status: ConnectionRow["status"],
+	error: { kind: NonNullable<ConnectionRow["errorKind"]>; message: string } | null,
+	now: number,
+): Promise<void> {
+	await db
+		.update(calendarConnections)
+		.set({ status, errorKind: error?.kind ?? null, statusMessage: error?.message ?? null, updatedAt: now })
+		.where(eq(calendarConnections.id, connectionId));
+}
+
+export async function markSynced(db: Database, connectionId: string, now: number): Promise<void> {
+	await db.update(calendarConnections).set({ lastSyncedAt: now }).where(eq(calendarConnections.id, connectionId));
+}
+
+/** Appends to the connection's log and drops lines beyond the newest LOG_LIMIT. Messages never carry credentials. */
+export async function logOperation(db: Database, connectionId: string, operation: string, outcome: LogOutcome, message: string | null, now: number): Promise<void> {
+	await db.insert(connectionLog).values({ connectionId, at: now, operation, outcome, message });
+	const cutoff = await db
+		.select({ id: connectionLog.id })
+		.from(connectionLog)
+		.where(eq(connectionLog.connectionId, connectionId))
+		.orderBy(desc(connectionLog.id))
+		.limit(1)
+		.offset(LOG_LIMIT - 1)
+		.get();
+	if (cutoff !== undefined) await db.delete(connectionLog).where(and(eq(connectionLog.connectionId, connectionId), lt(connectionLog.id, cutoff.id)));
+}
+
+export async function logOf(db: Database, connectionId: string): Promise<ConnectionLogRow[]> {
+	return db.query.connectionLog.findMany({ where: eq(connectionLog.connectionId, connectionId), orderBy: [desc(connectionLog.id)], limit: LOG_LIMIT });
+}
+
+export type PendingState = (typeof pendingPushes.$inferSelect)["state"];
+
+/** Remembers that a booking's push to this connection must happen later. */
+export async function addPending(db: Database, connectionId: string, bookingId: string, state: PendingState, message: string | null): Promise<void> {
+	await db
+		.insert(pendingPushes)
+		.values({ connectionId, bookingId, state, message })
+		.onConflictDoUpdate({ target: [pendingPushes.connectionId, pendingPushes.bookingId], set: { state, message } });
+}
+
+/** Removes and returns the pending bookings of a connection (only `states`). */
+export async function takePending(db: Database, connectionId: string, states: PendingState[]): Promise<string[]> {
+	const rows = await db
+		.delete(pendingPushes)
+		.where(and(eq(pendingPushes.connectionId, connectionId), inArray(pendingPushes.state, states)))
+		.returning({ bookingId: pendingPushes.bookingId });
+	return rows.map((r) => r.bookingId);
+}
+
+export async function clearPending(db: Database, connectionId: string, bookingId: string): Promise<void> {
+	await db.delete(pendingPushes).where(and(eq(pendingPushes.connectionId, connectionId), eq(pendingPushes.bookingId, bookingId)));
+}
+
+export async function pendingCount(db: Database, connectionId: string): Promise<{ waiting: number; failed: number }> {
+	const rows = await db.select({ state: pendingPushes.state }).from(pendingPushes).where(eq(pendingPushes.connectionId, connectionId)).all();
+	return { waiting: rows.filter((r) => r.state === "waiting").length, failed: rows.filter((r) => r.state === "failed").length };
+}

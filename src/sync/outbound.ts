@@ -1,0 +1,187 @@
+// Outbound sync: which calendars a booking change goes to (fan-out), and the calendar.push handler
+// that makes each calendar hold exactly one event per booking (or one recurring event per series)
+// reflecting the booking's newest version.
+import { asc, eq } from "drizzle-orm";
+import { CalendarUnavailableError, ProviderError, TokenRevokedError } from "../calendars/provider";
+import type { OccurrenceException, OutboundEvent, StoredEvent } from "../calendars/provider";
+import { calendarById, clearPending, addPending, connectionById, logOperation, markSynced, writeTargets } from "../db/queries/connections";
+import type { ConnectionCalendarRow, ConnectionRow } from "../db/queries/connections";
+import { linksFor, liveLinkCalendars, recordLinks } from "../db/queries/event-links";
+import { bookingSeries, bookings, customers, services, staff } from "../db/schema";
+import type { BookingChangedJob, CalendarPushJob } from "../jobs";
+import { adapterFor, calendarUnavailable, errorSummary, needsReauthorization } from "./connections";
+import type { SyncContext } from "./connections";
+
+type BookingRow = typeof bookings.$inferSelect;
+
+/** A push that raced a newer change re-pushes at most this many times before leaving it to a retry. */
+const MAX_ROUNDS = 3;
+
+/**
+ * One calendar.push per calendar the booking belongs in now, plus every calendar still holding its
+ * event (a booking moved to another staff member must leave the first one's calendar).
+ */
+export async function pushJobsFor(context: Pick<SyncContext, "db">, job: BookingChangedJob): Promise<CalendarPushJob[]> {
+	const booking = await context.db.query.bookings.findFirst({ where: eq(bookings.id, job.bookingId) });
+	if (booking === undefined) return [];
+	const targets = (await writeTargets(context.db, booking.merchantId, booking.staffId)).map((t) => t.calendarId);
+	const calendars = new Set([...targets, ...(await liveLinkCalendars(context.db, booking.id))]);
+	return [...calendars].map((calendarId) => ({ type: "calendar.push", bookingId: booking.id, calendarId, version: job.version }));
+}
+
+/** A push that failed in a way the queue should retry (429, 5xx, timeouts, a lost race). */
+export class RetryablePushError extends Error {
+	override readonly name = "RetryablePushError";
+	constructor(
+		message: string,
+		readonly retryAfterSeconds: number | null,
+	) {
+		super(message);
+	}
+}
+
+export type PushOutcome = "written" | "deleted" | "skipped" | "waiting" | "failed";
+
+/**
+ * Brings one calendar in line with the booking's current state. Always pushes what the database
+ * holds now, never the message's snapshot, so a late or repeated message cannot undo a newer change.
+ * Throws only for failures worth retrying; everything else is logged on the connection.
+ */
+export async function handleCalendarPush(context: SyncContext, job: CalendarPushJob): Promise<PushOutcome> {
+	const calendar = await calendarById(context.db, job.calendarId);
+	if (calendar === null) return "skipped";
+	const connection = await connectionById(context.db, calendar.connectionId);
+	if (connection === null || connection.status === "disconnected") return "skipped";
+	for (let round = 0; round < MAX_ROUNDS; round++) {
+		const group = await bookingGroup(context, job.bookingId);
+		if (group.length === 0) return "skipped";
+		const links = await linksFor(context.db, calendar.id, group.map((b) => b.id));
+		const pushed = new Map(links.map((l) => [l.bookingId, l]));
+		// A repeat after a race must push even if the record looks current: the provider may hold the stale write.
+		if (round === 0 && group.every((b) => (pushed.get(b.id)?.pushedVersion ?? 0) >= b.version)) return "skipped";
+		if (connection.status === "error" && connection.errorKind !== "push-failed") {
+			await addPending(context.db, connection.id, job.bookingId, "waiting", connection.statusMessage);
+			return "waiting";
+		}
+		let outcome: PushOutcome;
+		let superseded: boolean;
+		try {
+			({ outcome, superseded } = await apply(context, connection, calendar, group, [...pushed.values()]));
+		} catch (error) {
+			return handleFailure(context, connection, calendar, job, error);
+		}
+		await clearPending(context.db, connection.id, job.bookingId);
+		await markSynced(context.db, connection.id, context.now());
+		await logOperation(context.db, connection.id, outcome === "deleted" ? "delete-event" : "write-event", "ok", `booking ${job.bookingId} in ${calendar.name}`, context.now());
+		const after = await bookingGroup(context, job.bookingId);
+		const changedMeanwhile = after.some((b) => b.version !== group.find((g) => g.id === b.id)?.version);
+		if (!superseded && !changedMeanwhile) return outcome;
+	}
+	throw new RetryablePushError(`booking ${job.bookingId} kept changing while it was pushed`, null);
+}
+
+/** The booking, or every occurrence of its series (a series is one recurring event). */
+async function bookingGroup(context: SyncContext, bookingId: string): Promise<BookingRow[]> {
+	const booking = await context.db.query.bookings.findFirst({ where: eq(bookings.id, bookingId) });
+	if (booking === undefined) return [];
+	if (booking.seriesId === null) return [booking];
+	return context.db.query.bookings.findMany({ where: eq(bookings.seriesId, booking.seriesId), orderBy: [asc(bookings.seriesIndex)] });
+}
+
+async function apply(
+	context: SyncContext,
+	connection: ConnectionRow,
+	calendar: ConnectionCalendarRow,
+	group: BookingRow[],
+	links: Array<{ externalEventId: string; etag: string | null; deleted: boolean }>,
+): Promise<{ outcome: PushOutcome; superseded: boolean }> {
+	const first = group[0];
+	if (first === undefined) throw new Error("empty booking group");
+	// Occurrences belong here only while their staff member is this calendar's owner (any, for the business calendar).
+	const belongs = (b: BookingRow): boolean => b.status === "confirmed" && calendar.isWriteTarget && (connection.staffId === null || connection.staffId === b.staffId);
+	const live = links.find((l) => !l.deleted && l.externalEventId !== "");
+	const previous: StoredEvent | null = live === undefined ? null : { externalId: live.externalEventId, etag: live.etag };
+	const identity = first.seriesId ?? first.id;
+	const adapter = await adapterFor(context, connection);
+	const writes = group.map((b) => ({ bookingId: b.id, version: b.version }));
+	if (!group.some(belongs)) {
+		// Also without a known event: a create that timed out may have landed (Google ids are deterministic).
+		await adapter.deleteEvent(calendar.externalId, identity, previous);
+		const { superseded } = await recordLinks(context.db, calendar.id, writes, { externalEventId: previous?.externalId ?? "", etag: null, deleted: true }, context.now());
+		return { outcome: "deleted", superseded };
+	}
+	const event = await outboundEvent(context, group, belongs);
+	const stored = await adapter.putEvent(calendar.externalId, event, previous);
+	const { superseded } = await recordLinks(context.db, calendar.id, writes, { externalEventId: stored.externalId, etag: stored.etag, deleted: false }, context.now());
+	return { outcome: "written", superseded };
+}
+
+/** How the booking (or series) looks in a calendar: title, exact times in the staff member's zone, details, colour, marker. */
+async function outboundEvent(context: SyncContext, group: BookingRow[], belongs: (b: BookingRow) => boolean): Promise<OutboundEvent> {
+	const first = group[0] as BookingRow;
+	const shown = group.find(belongs) ?? first;
+	const [service, member, customer, series] = await Promise.all([
+		context.db.query.services.findFirst({ where: eq(services.id, shown.serviceId) }),
+		context.db.query.staff.findFirst({ where: eq(staff.id, shown.staffId) }),
+		shown.customerId === null ? undefined : context.db.query.customers.findFirst({ where: eq(customers.id, shown.customerId) }),
+		first.seriesId === null ? undefined : context.db.query.bookingSeries.findFirst({ where: eq(bookingSeries.id, first.seriesId) }),
+	]);
+	const description = [
+		service?.name ?? null,
+		shown.customerNotes === null || shown.customerNotes === "" ? null : `Customer notes: ${shown.customerNotes}`,
+		shown.merchantNotes === null || shown.merchantNotes === "" ? null : `Notes: ${shown.merchantNotes}`,
+	].filter((line) => line !== null);
+	const base = {
+		title: shown.walkIn || customer === undefined ? "Walk-in" : customer.name,
+		timeZone: member?.timezone ?? shown.timezone,
+		description: description.length === 0 ? null : description.join("\n\n"),
+		location: service?.location ?? null,
+		color: service === undefined ? null : { hex: service.color, name: service.name },
+	};
+	if (series === undefined || first.seriesId === null) {
+		return { ...base, bookingId: first.id, start: first.startsAt, end: first.endsAt, recurrence: null };
+	}
+	// The rule is anchored at the first occurrence as booked; every occurrence that is not where the
+	// rule puts it (moved, cancelled, or now someone else's) becomes an exception named by that start.
+	const duration = first.endsAt - first.startsAt;
+	const original = (b: BookingRow): number => b.originalStartsAt ?? b.startsAt;
+	const exceptions: OccurrenceException[] = [];
+	for (const b of group) {
+		if (!belongs(b)) exceptions.push({ kind: "cancelled", originalStart: original(b) });
+		else if (b.startsAt !== original(b) || b.endsAt - b.startsAt !== duration) exceptions.push({ kind: "moved", originalStart: original(b), start: b.startsAt, end: b.endsAt });
+	}
+	const start = original(first);
+	return {
+		...base,
+		bookingId: first.seriesId,
+		start,
+		end: start + duration,
+		recurrence: { frequency: series.frequency, count: series.count, exceptions },
+	};
+}
+
+async function handleFailure(context: SyncContext, connection: ConnectionRow, calendar: ConnectionCalendarRow, job: CalendarPushJob, error: unknown): Promise<PushOutcome> {
+	const now = context.now();
+	const summary = errorSummary(error);
+	if (error instanceof TokenRevokedError) {
+		await needsReauthorization(context, connection);
+		await addPending(context.db, connection.id, job.bookingId, "waiting", summary);
+		await logOperation(context.db, connection.id, "write-event", "error", summary, now);
+		return "waiting";
+	}
+	if (error instanceof CalendarUnavailableError) {
+		await calendarUnavailable(context, connection, calendar);
+		await addPending(context.db, connection.id, job.bookingId, "waiting", summary);
+		await logOperation(context.db, connection.id, "write-event", "error", summary, now);
+		return "waiting";
+	}
+	if (!(error instanceof ProviderError) || error.retryable) {
+		// Provider hiccups (429, 5xx, timeouts) and our own transient failures (D1) go back to the queue.
+		await logOperation(context.db, connection.id, "write-event", "retry", summary, now);
+		throw new RetryablePushError(summary, error instanceof ProviderError ? error.retryAfterSeconds : null);
+	}
+	// A 4xx that cannot succeed by repeating: recorded so the admin can see it and retry it.
+	await addPending(context.db, connection.id, job.bookingId, "failed", summary);
+	await logOperation(context.db, connection.id, "write-event", "error", summary, now);
+	return "failed";
+}

@@ -1,0 +1,32 @@
+// Local development only (the dev seed, tests): connects a provider-sandbox account without a
+// browser, through the sandbox's login_hint shortcut and the same OAuth code exchange as a person's.
+import type { ConnectionRow } from "../db/queries/connections";
+import { connectOAuth } from "./connect-oauth";
+import type { SyncContext } from "./connections";
+import { authorizationUrl, exchangeCode } from "./oauth";
+import type { OAuthProvider } from "./oauth";
+
+export interface SandboxAccount {
+	sandboxUrl: string;
+	provider: OAuthProvider;
+	email: string;
+	name: string;
+	merchantId: string;
+	staffId: string | null;
+}
+
+export async function connectSandboxAccount(context: SyncContext, account: SandboxAccount): Promise<ConnectionRow> {
+	const created = await fetch(`${account.sandboxUrl.replace(/\/$/, "")}/_control/${account.provider}/users`, {
+		method: "POST",
+		headers: { "content-type": "application/json" },
+		body: JSON.stringify({ email: account.email, name: account.name }),
+	});
+	if (!created.ok) throw new Error(`sandbox user not created: ${created.status}`);
+	const redirectUri = new URL(`/connect/${account.provider}/callback`, context.env.APP_URL).toString();
+	const { url, flow } = await authorizationUrl(context.env, account.provider, redirectUri, account.email);
+	const authorized = await fetch(url, { redirect: "manual" });
+	const location = authorized.headers.get("location");
+	if (location === null) throw new Error(`sandbox authorize answered ${authorized.status} without a redirect`);
+	const tokens = await exchangeCode(context.env, account.provider, new URL(location), flow, redirectUri, context.now());
+	return connectOAuth(context, { merchantId: account.merchantId, staffId: account.staffId, provider: account.provider, tokens });
+}

@@ -1,0 +1,120 @@
+// Outbound sync against the sandbox's Google and Microsoft: every kind of booking change lands in the
+// staff member's calendar exactly once, and repeated or stale messages change nothing.
+import { beforeEach, describe, expect, it } from "vitest";
+import { instantOf } from "../../src/calendars/event-time";
+import { GOOGLE_BOOKING_PROPERTY } from "../../src/calendars/google";
+import { handleCalendarPush } from "../../src/sync/outbound";
+import type { OAuthProvider } from "../../src/sync/oauth";
+import { at, book, change, connectStaff, deliver, liveEvents, outboxJobs, sandboxEvents, seed, testContext } from "./harness";
+
+beforeEach(seed);
+
+type Event = Record<string, unknown>;
+
+function startOf(event: Event): number {
+	const start = event.start as { dateTime: string; timeZone?: string };
+	return instantOf(start.dateTime, start.timeZone ?? "UTC");
+}
+
+function titleOf(provider: OAuthProvider, event: Event): unknown {
+	return provider === "google" ? event.summary : event.subject;
+}
+
+function descriptionOf(provider: OAuthProvider, event: Event): string {
+	return provider === "google" ? String(event.description ?? "") : String((event.body as { content?: string } | undefined)?.content ?? "");
+}
+
+describe.each(["google", "microsoft"] as const)("%s", (provider) => {
+	it("creates, reschedules, edits notes and cancels one event", async () => {
+		const context = testContext();
+		const { write } = await connectStaff(context, provider);
+		const [booking] = await book();
+		expect(await deliver(context)).toEqual(["written"]);
+
+		let events = await liveEvents(provider, write.externalId);
+		expect(events).toHaveLength(1);
+		const created = events[0] as Event;
+		expect(titleOf(provider, created)).toBe("Ada Lovelace");
+		expect(startOf(created)).toBe(booking?.start);
+		expect(descriptionOf(provider, created)).toContain("Haircut");
+		expect(descriptionOf(provider, created)).toContain("Short on the sides");
+		if (provider === "google") {
+			expect((created.extendedProperties as { private: Record<string, string> }).private[GOOGLE_BOOKING_PROPERTY]).toBe(booking?.id);
+			// Haircut's #f97316 is nearest (in RGB) to Google's event colour 11 (#dc2127).
+			expect(created.colorId).toBe("11");
+			expect((created.start as { timeZone: string }).timeZone).toBe("Europe/Amsterdam");
+		} else {
+			expect(created.categories).toEqual(["Haircut"]);
+		}
+
+		const moved = at(2, "14:00");
+		await change.reschedule(booking!.id, moved);
+		expect(await deliver(context)).toEqual(["written"]);
+		events = await liveEvents(provider, write.externalId);
+		expect(events).toHaveLength(1);
+		expect(events[0]?.id).toBe(created.id);
+		expect(startOf(events[0] as Event)).toBe(moved);
+
+		await change.notes(booking!.id, "Prefers the window seat");
+		expect(await deliver(context)).toEqual(["written"]);
+		events = await liveEvents(provider, write.externalId);
+		expect(events).toHaveLength(1);
+		expect(descriptionOf(provider, events[0] as Event)).toContain("Prefers the window seat");
+
+		await change.cancel(booking!.id);
+		expect(await deliver(context)).toEqual(["deleted"]);
+		expect(await liveEvents(provider, write.externalId)).toHaveLength(0);
+	});
+
+	it("ignores a message delivered twice and a stale message after a newer change", async () => {
+		const context = testContext();
+		const { write } = await connectStaff(context, provider);
+		const [booking] = await book({ customer: null });
+		const jobs = await outboxJobs();
+		const push = { type: "calendar.push" as const, bookingId: booking!.id, calendarId: write.id, version: 1 };
+		expect(jobs).toHaveLength(1);
+		expect(await handleCalendarPush(context, push)).toBe("written");
+		expect(await handleCalendarPush(context, push)).toBe("skipped");
+
+		const moved = at(2, "15:00");
+		await change.reschedule(booking!.id, moved);
+		await outboxJobs();
+		// The version-1 message arriving late pushes the current state (version 2), never the old one.
+		expect(await handleCalendarPush(context, push)).toBe("written");
+		expect(await handleCalendarPush(context, { ...push, version: 2 })).toBe("skipped");
+		const events = await liveEvents(provider, write.externalId);
+		expect(events).toHaveLength(1);
+		expect(titleOf(provider, events[0] as Event)).toBe("Walk-in");
+		expect(startOf(events[0] as Event)).toBe(moved);
+	});
+
+	it("writes a series as one recurring event with a moved and a cancelled occurrence", async () => {
+		const context = testContext();
+		const { write } = await connectStaff(context, provider);
+		const occurrences = await book({ recurrence: { frequency: "weekly", count: 4 } });
+		expect(occurrences).toHaveLength(4);
+		// Four booking.changed messages: the first writes the series, the rest find it current.
+		expect(await deliver(context)).toEqual(["written", "skipped", "skipped", "skipped"]);
+		let events = await liveEvents(provider, write.externalId);
+		const masters = events.filter((e) => (provider === "google" ? Array.isArray(e.recurrence) : e.type === "seriesMaster"));
+		expect(masters).toHaveLength(1);
+		if (provider === "google") expect(masters[0]?.recurrence).toEqual(["RRULE:FREQ=WEEKLY;COUNT=4"]);
+
+		// The sandbox's Graph cannot PATCH a series master's times yet (501), so exceptions are Google-only for now.
+		if (provider === "microsoft") return;
+		const second = occurrences[1]!;
+		const third = occurrences[2]!;
+		await change.reschedule(second.id, second.start + 2 * 3_600_000);
+		await change.cancel(third.id);
+		// The first push writes the whole series as it now is, so the cancellation's message finds it current.
+		expect(await deliver(context)).toEqual(["written", "skipped"]);
+
+		events = await liveEvents(provider, write.externalId);
+		expect(events.filter((e) => (provider === "google" ? Array.isArray(e.recurrence) : e.type === "seriesMaster"))).toHaveLength(1);
+		const exceptions = events.filter((e) => e.recurringEventId === masters[0]?.id);
+		expect(exceptions.map((e) => startOf(e))).toEqual([second.start + 2 * 3_600_000]);
+		const all = await sandboxEvents(provider, write.externalId);
+		const cancelled = all.filter((e) => e.recurringEventId === masters[0]?.id && e.status === "cancelled");
+		expect(cancelled.map((e) => (e.originalStartTime as { dateTime: string }).dateTime)).toHaveLength(1);
+	});
+});
