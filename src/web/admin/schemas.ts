@@ -1,0 +1,70 @@
+// zod pieces shared by the admin routers: colours, wall-clock intervals without overlaps, date ranges.
+import { z } from "zod";
+import { daysBetween } from "../../time";
+import { isoDate } from "../api/schemas";
+
+export { instant, isoDate, timeZone } from "../api/schemas";
+
+export const entityId = z.string().min(1).max(64);
+
+export const colour = z
+	.string()
+	.regex(/^#[0-9a-fA-F]{6}$/, "Must be a colour as #rrggbb")
+	.transform((value) => value.toLowerCase());
+
+const CLOCK = /^(?:[01]\d|2[0-3]):[0-5]\d$|^24:00$/;
+
+/** "HH:MM" wall-clock time; "24:00" is allowed as an end. */
+export const clockTime = z.string().regex(CLOCK, "Must be a time as HH:MM");
+
+export const interval = z
+	.object({ start: clockTime, end: clockTime })
+	.refine((i) => !CLOCK.test(i.start) || !CLOCK.test(i.end) || i.start < i.end, { path: ["end"], message: "Must be after start" });
+
+interface ClockInterval {
+	start: string;
+	end: string;
+}
+
+/**
+ * Adds an issue on the later of any two intervals that overlap within the same group (weekday or
+ * date). Touching intervals (12:00-13:00 after 09:00-12:00) do not overlap.
+ */
+export function reportOverlaps<T extends ClockInterval>(intervals: T[], groupOf: (item: T) => string | number, ctx: z.RefinementCtx, path: Array<string | number>): void {
+	const valid = intervals
+		.map((item, index) => ({ item, index }))
+		.filter(({ item }) => CLOCK.test(item.start) && CLOCK.test(item.end) && item.start < item.end)
+		.sort((a, b) => (a.item.start < b.item.start ? -1 : a.item.start > b.item.start ? 1 : a.index - b.index));
+	const latestByGroup = new Map<string | number, ClockInterval>();
+	for (const { item, index } of valid) {
+		const group = groupOf(item);
+		const previous = latestByGroup.get(group);
+		if (previous !== undefined && item.start < previous.end) {
+			ctx.addIssue({ code: "custom", path: [...path, index, "start"], message: `Overlaps ${previous.start}-${previous.end} on the same day` });
+		}
+		if (previous === undefined || item.end > previous.end) latestByGroup.set(group, item);
+	}
+}
+
+const MAX_RANGE_DAYS = 62;
+
+/** Days from `from` to `to`, or null when either is not a date (its own field error says so). */
+function spanDays(from: string, to: string): number | null {
+	try {
+		return daysBetween(from, to);
+	} catch {
+		return null;
+	}
+}
+
+function withRangeRules<T extends z.ZodType<{ from: string; to: string }>>(schema: T): T {
+	return schema
+		.refine((q) => (spanDays(q.from, q.to) ?? 0) >= 0, { path: ["to"], message: "Must not be before from" })
+		.refine((q) => (spanDays(q.from, q.to) ?? 0) <= MAX_RANGE_DAYS, { path: ["to"], message: `The range may span at most ${MAX_RANGE_DAYS} days` });
+}
+
+/** `from`..`to` inclusive local dates (the merchant's zone), at most 62 days. */
+export const dateRange = withRangeRules(z.object({ from: isoDate, to: isoDate }));
+
+/** A date range for the calendar, optionally of one staff member. */
+export const calendarRange = withRangeRules(z.object({ from: isoDate, to: isoDate, staffId: entityId.optional() }));

@@ -1,0 +1,112 @@
+// Admin: the merchant's services, who offers each and the resource type it needs. Deleting only
+// deactivates, so bookings that refer to the service stay intact.
+import { Hono } from "hono";
+import { z } from "zod";
+import { insertService, listServices, serviceRecord, updateService } from "../../db/queries/admin-catalog";
+import type { ServiceChanges, ServiceRecord } from "../../db/queries/admin-catalog";
+import type { AppEnv } from "../context";
+import { actingMerchantId, anyMember, ownerOnly } from "./guard";
+import { colour, entityId } from "./schemas";
+import { valid } from "./validate";
+
+const price = z.object({
+	amountCents: z.number().int().min(0).max(100_000_000),
+	currency: z.string().regex(/^[A-Z]{3}$/, "Must be an ISO 4217 code such as EUR"),
+});
+
+const serviceFields = {
+	name: z.string().trim().min(1).max(120),
+	durationMinutes: z.number().int().min(5).max(720),
+	color: colour,
+	bufferBeforeMinutes: z.number().int().min(0).max(240),
+	bufferAfterMinutes: z.number().int().min(0).max(240),
+	minNoticeMinutes: z.number().int().min(0).max(525_600),
+	horizonDays: z.number().int().min(1).max(730),
+	slotIntervalMinutes: z.number().int().min(5).max(240),
+	location: z.string().trim().max(200).nullable(),
+	price: price.nullable(),
+	requiredResourceType: z.string().trim().min(1).max(40).nullable(),
+	staffIds: z.array(entityId).max(200),
+};
+
+const createBody = z.strictObject({
+	...serviceFields,
+	bufferBeforeMinutes: serviceFields.bufferBeforeMinutes.default(0),
+	bufferAfterMinutes: serviceFields.bufferAfterMinutes.default(0),
+	minNoticeMinutes: serviceFields.minNoticeMinutes.default(0),
+	horizonDays: serviceFields.horizonDays.default(60),
+	slotIntervalMinutes: serviceFields.slotIntervalMinutes.default(15),
+	location: serviceFields.location.default(null),
+	price: serviceFields.price.default(null),
+	requiredResourceType: serviceFields.requiredResourceType.default(null),
+	staffIds: serviceFields.staffIds.default([]),
+});
+
+const updateBody = z.strictObject({ ...serviceFields, active: z.boolean() }).partial();
+
+export function serviceJson(service: ServiceRecord): Record<string, unknown> {
+	return {
+		id: service.id,
+		name: service.name,
+		durationMinutes: service.durationMinutes,
+		color: service.color,
+		bufferBeforeMinutes: service.bufferBeforeMinutes,
+		bufferAfterMinutes: service.bufferAfterMinutes,
+		minNoticeMinutes: service.minNoticeMinutes,
+		horizonDays: service.horizonDays,
+		slotIntervalMinutes: service.slotIntervalMinutes,
+		location: service.location,
+		price: service.priceCents === null || service.currency === null ? null : { amountCents: service.priceCents, currency: service.currency },
+		requiredResourceType: service.requiredResourceType,
+		active: service.active,
+		staffIds: service.staffIds,
+	};
+}
+
+/** Body fields to columns; `price` maps onto two columns. */
+function serviceColumns(body: z.infer<typeof updateBody>): ServiceChanges {
+	const { price: priceValue, staffIds: _staffIds, ...rest } = body;
+	const columns: ServiceChanges = { ...rest };
+	if (priceValue !== undefined) {
+		columns.priceCents = priceValue?.amountCents ?? null;
+		columns.currency = priceValue?.currency ?? null;
+	}
+	return Object.fromEntries(Object.entries(columns).filter(([, v]) => v !== undefined));
+}
+
+export const adminServices = new Hono<AppEnv>()
+	.get("/services", anyMember, async (c) => {
+		const services = await listServices(c.var.db, actingMerchantId(c));
+		return c.json({ services: services.map(serviceJson) });
+	})
+
+	.get("/services/:id", anyMember, async (c) => {
+		return c.json({ service: serviceJson(await serviceRecord(c.var.db, actingMerchantId(c), c.req.param("id"))) });
+	})
+
+	.post("/services", ownerOnly, valid("json", createBody), async (c) => {
+		const merchantId = actingMerchantId(c);
+		const body = c.req.valid("json");
+		const { staffIds, price: priceValue, ...rest } = body;
+		const id = await insertService(
+			c.var.db,
+			merchantId,
+			{ ...rest, priceCents: priceValue?.amountCents ?? null, currency: priceValue?.currency ?? null },
+			staffIds,
+		);
+		return c.json({ service: serviceJson(await serviceRecord(c.var.db, merchantId, id)) }, 201);
+	})
+
+	.patch("/services/:id", ownerOnly, valid("json", updateBody), async (c) => {
+		const merchantId = actingMerchantId(c);
+		const body = c.req.valid("json");
+		await updateService(c.var.db, merchantId, c.req.param("id"), serviceColumns(body), body.staffIds);
+		return c.json({ service: serviceJson(await serviceRecord(c.var.db, merchantId, c.req.param("id"))) });
+	})
+
+	// Soft delete: existing bookings keep pointing at the service; it is no longer offered.
+	.delete("/services/:id", ownerOnly, async (c) => {
+		const merchantId = actingMerchantId(c);
+		await updateService(c.var.db, merchantId, c.req.param("id"), { active: false }, undefined);
+		return c.json({ service: serviceJson(await serviceRecord(c.var.db, merchantId, c.req.param("id"))) });
+	});
