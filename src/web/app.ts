@@ -2,26 +2,20 @@
 import { Hono } from "hono";
 import { database } from "../db/client";
 import { csrfProtection } from "./auth/csrf-protection";
-import { facebookAuth } from "./auth/facebook";
 import { googleAuth } from "./auth/google";
 import { invitationAcceptance, staffInvitations } from "./auth/invitations";
 import { loadSession } from "./auth/load-session";
-import { pendingLogin } from "./auth/pending-login";
 import { authRoutes } from "./auth/routes";
 import type { AppEnv } from "./context";
 import { adminServices } from "./admin/services";
-import { bookingCalendar } from "./api/booking-calendar";
 import { publicApi } from "./api/public";
 import { dev } from "./dev";
 import { health } from "./health";
 import { provideMailer } from "./mailer";
-import { bookingPages } from "./pages/booking-pages";
 import { handleError, handleNotFound } from "./problem";
-import { securityHeaders } from "./security-headers";
 
 export function createApp(): Hono<AppEnv> {
 	const app = new Hono<AppEnv>();
-	app.use(securityHeaders);
 	app.use(async (c, next) => {
 		c.set("db", database(c.env.DB));
 		await next();
@@ -33,13 +27,9 @@ export function createApp(): Hono<AppEnv> {
 	app.route("/auth", authRoutes);
 	app.route("/auth", invitationAcceptance);
 	app.route("/auth", googleAuth);
-	app.route("/auth", facebookAuth);
-	app.route("/auth", pendingLogin);
 	app.route("/admin/api", staffInvitations);
 	app.route("/admin/api", adminServices);
 	app.route("/", publicApi);
-	app.route("/", bookingCalendar);
-	app.route("/", bookingPages);
 	app.route("/", dev);
 	app.onError(handleError);
 	app.notFound(handleNotFound);
