@@ -7,7 +7,7 @@ import { invitationAcceptance, staffInvitations } from "./auth/invitations";
 import { loadSession } from "./auth/load-session";
 import { authRoutes } from "./auth/routes";
 import type { AppEnv } from "./context";
-import { adminServices } from "./admin/services";
+import { adminApi } from "./admin";
 import { publicApi } from "./api/public";
 import { dev } from "./dev";
 import { health } from "./health";
@@ -28,7 +28,7 @@ export function createApp(): Hono<AppEnv> {
 	app.route("/auth", invitationAcceptance);
 	app.route("/auth", googleAuth);
 	app.route("/admin/api", staffInvitations);
-	app.route("/admin/api", adminServices);
+	app.route("/admin/api", adminApi);
 	app.route("/", publicApi);
 	app.route("/", dev);
 	app.onError(handleError);
