@@ -1,0 +1,310 @@
+// The booking flow: service, staff (or anyone), date and time, details (or sign in), confirm, done.
+// Each step replaces the last and moves focus to its heading so keyboard and screen reader users follow.
+import { currentUser, postJson } from "./api";
+import type { Booking, Problem, Service, Slot, StaffMember } from "./api";
+import { h, replace } from "./dom";
+import { announceBooking, connectParent } from "./parent";
+import { slotPicker } from "./slot-picker";
+import { googleCalendarUrl, icsPath } from "../src/booking/calendar-links";
+import { detectTimeZone, formatWhen } from "./time";
+
+export interface BookConfig {
+	page: "book";
+	merchant: { slug: string; name: string; brandColor: string | null };
+	services: Service[];
+	staff: StaffMember[];
+	signIn: { google: boolean; facebook: boolean; password: boolean };
+	embedded: boolean;
+	parentOrigin: string | null;
+}
+
+type Step = "service" | "staff" | "when" | "details" | "confirm" | "done";
+const STEPS: Step[] = ["service", "staff", "when", "details", "confirm", "done"];
+
+interface Details {
+	name: string;
+	email: string;
+	phone: string;
+	notes: string;
+}
+
+const RESUME_KEY = "slotline:resume";
+
+export function startBooking(root: HTMLElement, config: BookConfig): void {
+	connectParent(config.parentOrigin);
+	const status = h("p", { class: "status", role: "status", "aria-live": "polite" });
+	const view = h("div", { class: "step" });
+	replace(root, view, status);
+
+	let step: Step = "service";
+	let service: Service | null = null;
+	let staffId: string | null = null;
+	let zone = detectTimeZone();
+	let slot: Slot | null = null;
+	let details: Details = { name: "", email: "", phone: "", notes: "" };
+	let booking: Booking | null = null;
+	let problem: Problem | null = null;
+	let busy = false;
+	let signedInAs: string | null = null;
+
+	const staffName = (id: string): string => config.staff.find((s) => s.id === id)?.name ?? "";
+	const staffOf = (s: Service): StaffMember[] => config.staff.filter((m) => s.staffIds.includes(m.id));
+
+	function go(next: Step, focus = true): void {
+		step = next;
+		problem = next === "confirm" ? problem : null;
+		render();
+		if (focus) view.querySelector<HTMLElement>("h2")?.focus();
+	}
+
+	function heading(text: string): HTMLElement {
+		const index = STEPS.indexOf(step) + 1;
+		return h("header", {}, step === "done" ? null : h("p", { class: "progress" }, `Step ${index} of ${STEPS.length - 1}`), h("h2", { tabindex: "-1" }, text));
+	}
+
+	function back(to: Step): HTMLElement {
+		return h("button", { type: "button", class: "ghost back", onclick: () => go(to) }, "‹ Back");
+	}
+
+	function price(s: Service): string {
+		if (s.price === null) return "";
+		return ` · ${new Intl.NumberFormat(undefined, { style: "currency", currency: s.price.currency }).format(s.price.amountCents / 100)}`;
+	}
+
+	function serviceStep(): HTMLElement[] {
+		return [
+			heading("Choose a service"),
+			h(
+				"ul",
+				{ class: "choices" },
+				...config.services.map((s) =>
+					h(
+						"li",
+						{},
+						h(
+							"button",
+							{ type: "button", class: "choice", "data-service": s.id, onclick: () => ((service = s), (staffId = null), go(staffOf(s).length > 1 ? "staff" : "when")) },
+							h("strong", {}, s.name),
+							h("span", {}, `${s.durationMinutes} min${price(s)}`),
+						),
+					),
+				),
+			),
+		];
+	}
+
+	function staffStep(current: Service): HTMLElement[] {
+		const pick = (id: string | null) => (): void => {
+			staffId = id;
+			go("when");
+		};
+		return [
+			back("service"),
+			heading("Choose who you would like"),
+			h(
+				"ul",
+				{ class: "choices" },
+				h("li", {}, h("button", { type: "button", class: "choice", "data-staff": "anyone", onclick: pick(null) }, h("strong", {}, "Anyone available"), h("span", {}, "The first free person"))),
+				...staffOf(current).map((m) => h("li", {}, h("button", { type: "button", class: "choice", "data-staff": m.id, onclick: pick(m.id) }, h("strong", {}, m.name)))),
+			),
+		];
+	}
+
+	function whenStep(current: Service): HTMLElement[] {
+		return [
+			back(staffOf(current).length > 1 ? "staff" : "service"),
+			heading("Pick a date and time"),
+			slotPicker({
+				merchant: config.merchant.slug,
+				serviceId: current.id,
+				staffId,
+				timezone: zone,
+				status,
+				onTimezone: (next) => (zone = next),
+				onPick: (picked) => ((slot = picked), go("details")),
+			}),
+		];
+	}
+
+	function signInLinks(): HTMLElement | null {
+		const returnTo = `/b/${encodeURIComponent(config.merchant.slug)}`;
+		const query = `?returnTo=${encodeURIComponent(returnTo)}`;
+		const links: HTMLElement[] = [];
+		// A framed page has no first-party cookies, so sign-in happens in a new tab on the hosted page.
+		const target = config.embedded ? "_blank" : null;
+		const remember = (): void => {
+			if (service !== null && slot !== null) sessionStorage.setItem(RESUME_KEY, JSON.stringify({ serviceId: service.id, staffId, zone, slot }));
+		};
+		if (config.signIn.google) links.push(h("a", { class: "button secondary", href: `/auth/google${query}`, target, rel: "noopener", onclick: remember }, "Continue with Google"));
+		if (config.signIn.facebook) links.push(h("a", { class: "button secondary", href: `/auth/facebook${query}`, target, rel: "noopener", onclick: remember }, "Continue with Facebook"));
+		if (config.signIn.password) links.push(h("a", { class: "button secondary", href: `/signin${query}`, target, rel: "noopener", onclick: remember }, "Sign in with email"));
+		if (links.length === 0 || signedInAs !== null) return null;
+		return h("div", { class: "signin" }, h("p", {}, "Sign in to fill in your details, or enter them below."), ...links);
+	}
+
+	function field(id: keyof Details, label: string, attrs: Record<string, string | boolean>): HTMLElement {
+		const input =
+			id === "notes"
+				? h("textarea", { id: `slotline-${id}`, name: id, rows: "3", maxlength: "2000" })
+				: h("input", { id: `slotline-${id}`, name: id, ...attrs });
+		input.value = details[id];
+		return h("p", { class: "field" }, h("label", { for: `slotline-${id}` }, label), input);
+	}
+
+	function detailsStep(): HTMLElement[] {
+		const form = h(
+			"form",
+			{
+				class: "details",
+				onsubmit: (event: Event) => {
+					event.preventDefault();
+					const data = new FormData(form);
+					const text = (name: string): string => String(data.get(name) ?? "").trim();
+					details = { name: text("name"), email: text("email"), phone: text("phone"), notes: text("notes") };
+					go("confirm");
+				},
+			},
+			field("name", "Name", { type: "text", autocomplete: "name", required: true, maxlength: "120" }),
+			field("email", "Email", { type: "email", autocomplete: "email", required: true, maxlength: "254" }),
+			field("phone", "Phone (optional)", { type: "tel", autocomplete: "tel", maxlength: "40" }),
+			field("notes", "Notes (optional)", {}),
+			h("button", { type: "submit", class: "primary" }, "Continue"),
+		);
+		return [back("when"), heading("Your details"), signedInAs === null ? null : h("p", { class: "note" }, `Signed in as ${signedInAs}`), signInLinks(), form].filter((e): e is HTMLElement => e !== null);
+	}
+
+	function summary(current: Service, chosen: Slot): HTMLElement {
+		return h(
+			"dl",
+			{ class: "summary" },
+			h("dt", {}, "Service"),
+			h("dd", {}, current.name),
+			h("dt", {}, "With"),
+			h("dd", {}, staffName(chosen.staffId) || "Anyone available"),
+			h("dt", {}, "When"),
+			h("dd", {}, `${formatWhen(chosen.start, zone)} (${zone.replaceAll("_", " ")})`),
+			...(current.location === null ? [] : [h("dt", {}, "Where"), h("dd", {}, current.location)]),
+		);
+	}
+
+	async function confirm(current: Service, chosen: Slot): Promise<void> {
+		busy = true;
+		render();
+		status.textContent = "Booking…";
+		const result = await postJson<{ booking: Booking }>(
+			`/api/v1/m/${encodeURIComponent(config.merchant.slug)}/bookings`,
+			{
+				serviceId: current.id,
+				...(staffId === null ? {} : { staffId: chosen.staffId }),
+				start: chosen.start,
+				timezone: zone,
+				customer: { name: details.name, email: details.email, ...(details.phone === "" ? {} : { phone: details.phone }) },
+				...(details.notes === "" ? {} : { notes: details.notes }),
+			},
+			{ "idempotency-key": crypto.randomUUID() },
+		);
+		busy = false;
+		if (result.ok) {
+			booking = result.data.booking;
+			status.textContent = "Your booking is confirmed.";
+			announceBooking(booking);
+			go("done");
+			return;
+		}
+		problem = result.problem;
+		status.textContent = result.problem.status === 409 ? "That time was just taken. Please choose another." : result.problem.detail;
+		render();
+		view.querySelector<HTMLElement>(".alert")?.focus();
+	}
+
+	function problemView(): HTMLElement | null {
+		if (problem === null) return null;
+		if (problem.status === 409) {
+			const alternatives = problem.alternatives ?? [];
+			return h(
+				"div",
+				{ class: "alert", role: "alert", tabindex: "-1" },
+				h("p", {}, h("strong", {}, "Sorry, someone just booked that time."), alternatives.length > 0 ? " These times are still free:" : " Please pick another time."),
+				h(
+					"div",
+					{ class: "slots" },
+					...alternatives.map((alt) =>
+						h("button", { type: "button", class: "slot alternative", "data-start": alt.start, onclick: () => ((slot = alt), (problem = null), go("confirm")) }, formatWhen(alt.start, zone)),
+					),
+				),
+				h("button", { type: "button", class: "ghost", onclick: () => go("when") }, "See all times"),
+			);
+		}
+		const fields = problem.errors?.map((e) => h("li", {}, `${e.field}: ${e.message}`)) ?? [];
+		return h("div", { class: "alert", role: "alert", tabindex: "-1" }, h("p", {}, problem.detail), fields.length > 0 ? h("ul", {}, ...fields) : null);
+	}
+
+	function confirmStep(current: Service, chosen: Slot): HTMLElement[] {
+		return [
+			back("details"),
+			heading("Confirm your booking"),
+			problemView(),
+			summary(current, chosen),
+			h("dl", { class: "summary" }, h("dt", {}, "Name"), h("dd", {}, details.name), h("dt", {}, "Email"), h("dd", {}, details.email)),
+			h("button", { type: "button", class: "primary", id: "slotline-confirm", disabled: busy, "aria-busy": busy ? "true" : "false", onclick: () => void confirm(current, chosen) }, busy ? "Booking…" : "Confirm booking"),
+		].filter((e): e is HTMLElement => e !== null);
+	}
+
+	function doneStep(current: Service, made: Booking): HTMLElement[] {
+		const token = new URL(made.manageUrl).searchParams.get("token") ?? "";
+		const ics = icsPath(made.id, token);
+		const title = `${current.name} with ${staffName(made.staffId)} (${config.merchant.name})`;
+		const google = googleCalendarUrl({ title, start: made.start, end: made.end, details: `Manage your booking: ${made.manageUrl}`, location: current.location });
+		return [
+			heading("You're booked!"),
+			h("p", {}, `We have emailed a confirmation to ${details.email}.`),
+			summary(current, { start: made.start, end: made.end, staffId: made.staffId, localStart: made.localStart }),
+			h(
+				"div",
+				{ class: "actions" },
+				h("a", { class: "button secondary", href: ics, download: "booking.ics" }, "Add to calendar (.ics)"),
+				h("a", { class: "button secondary", href: google, target: "_blank", rel: "noopener" }, "Add to Google Calendar"),
+				h("a", { class: "button secondary", href: made.manageUrl, target: config.embedded ? "_blank" : null, rel: "noopener", id: "slotline-manage" }, "Change or cancel"),
+			),
+		];
+	}
+
+	function render(): void {
+		let children: HTMLElement[];
+		if (step === "service" || service === null) children = serviceStep();
+		else if (step === "staff") children = staffStep(service);
+		else if (step === "when" || slot === null) children = whenStep(service);
+		else if (step === "details") children = detailsStep();
+		else if (step === "confirm" || booking === null) children = confirmStep(service, slot);
+		else children = doneStep(service, booking);
+		replace(view, ...children);
+		view.dataset["step"] = step;
+	}
+
+	/** Back from a sign-in on the hosted page: restore the chosen slot and fill in the account's details. */
+	async function resume(): Promise<void> {
+		const user = config.embedded ? null : await currentUser();
+		if (user !== null) {
+			signedInAs = user.email;
+			details = { ...details, name: [user.firstName, user.lastName].filter(Boolean).join(" "), email: user.email };
+		}
+		const saved = sessionStorage.getItem(RESUME_KEY);
+		sessionStorage.removeItem(RESUME_KEY);
+		if (saved === null) return;
+		try {
+			const state = JSON.parse(saved) as { serviceId: string; staffId: string | null; zone: string; slot: Slot };
+			const found = config.services.find((s) => s.id === state.serviceId);
+			if (found === undefined || step !== "service") return;
+			service = found;
+			staffId = state.staffId;
+			zone = state.zone;
+			slot = state.slot;
+			go("details");
+		} catch {
+			// A damaged saved state just means starting over.
+		}
+	}
+
+	render();
+	void resume().then(() => (step === "details" ? render() : undefined));
+}

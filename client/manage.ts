@@ -1,0 +1,115 @@
+// The manage page behind a confirmation's link: cancel the booking, or move it to another free time.
+import { postJson } from "./api";
+import type { Booking, Problem, Slot } from "./api";
+import { h, replace } from "./dom";
+import { slotPicker } from "./slot-picker";
+import { formatWhen } from "./time";
+
+export interface ManageConfig {
+	page: "manage";
+	merchant: { slug: string; name: string; brandColor: string | null };
+	booking: { id: string; token: string; serviceId: string; staffId: string; status: string; start: string; timezone: string };
+}
+
+export function startManage(root: HTMLElement, config: ManageConfig): void {
+	const booking = { ...config.booking };
+	const status = h("p", { class: "status", role: "status", "aria-live": "polite" });
+	const panel = h("div", { class: "manage-actions" });
+	replace(root, panel, status);
+	const base = `/api/v1/bookings/${encodeURIComponent(booking.id)}`;
+	const query = `?token=${encodeURIComponent(booking.token)}`;
+
+	function showWhen(): void {
+		const when = document.getElementById("slotline-when");
+		if (when !== null) when.textContent = `${formatWhen(booking.start, booking.timezone)} (${booking.timezone.replaceAll("_", " ")})`;
+		const state = document.getElementById("slotline-status");
+		if (state !== null) state.textContent = booking.status === "cancelled" ? "Cancelled" : "Confirmed";
+	}
+
+	function actions(): void {
+		if (booking.status === "cancelled") {
+			replace(panel, h("p", {}, "This booking is cancelled."), h("a", { class: "button secondary", href: `/b/${encodeURIComponent(config.merchant.slug)}` }, "Book again"));
+			return;
+		}
+		replace(
+			panel,
+			h("button", { type: "button", class: "primary", id: "slotline-reschedule", onclick: reschedule }, "Reschedule"),
+			h("button", { type: "button", class: "danger", id: "slotline-cancel", onclick: askCancel }, "Cancel booking"),
+		);
+	}
+
+	function askCancel(): void {
+		const question = h(
+			"div",
+			{ class: "alert", role: "alertdialog", "aria-labelledby": "slotline-cancel-q", tabindex: "-1" },
+			h("p", { id: "slotline-cancel-q" }, "Cancel this booking? This cannot be undone."),
+			h("button", { type: "button", class: "danger", id: "slotline-cancel-yes", onclick: () => void cancel() }, "Yes, cancel it"),
+			h("button", { type: "button", class: "ghost", onclick: actions }, "Keep it"),
+		);
+		replace(panel, question);
+		question.querySelector<HTMLElement>("#slotline-cancel-yes")?.focus();
+	}
+
+	async function cancel(): Promise<void> {
+		status.textContent = "Cancelling…";
+		const result = await postJson<{ bookings: Booking[] }>(`${base}/cancel${query}`, { scope: "one" });
+		if (!result.ok) {
+			status.textContent = result.problem.detail;
+			return;
+		}
+		booking.status = "cancelled";
+		status.textContent = "Your booking is cancelled.";
+		showWhen();
+		actions();
+		panel.querySelector<HTMLElement>("a")?.focus();
+	}
+
+	function reschedule(): void {
+		let zone = booking.timezone;
+		replace(
+			panel,
+			h("h2", { tabindex: "-1" }, "Pick a new time"),
+			slotPicker({
+				merchant: config.merchant.slug,
+				serviceId: booking.serviceId,
+				staffId: booking.staffId,
+				timezone: zone,
+				status,
+				onTimezone: (next) => (zone = next),
+				onPick: (slot) => void move(slot, zone),
+			}),
+			h("button", { type: "button", class: "ghost", onclick: actions }, "Keep the current time"),
+		);
+		panel.querySelector<HTMLElement>("h2")?.focus();
+	}
+
+	async function move(slot: Slot, zone: string): Promise<void> {
+		status.textContent = "Moving your booking…";
+		const result = await postJson<{ bookings: Booking[] }>(`${base}/reschedule${query}`, { start: slot.start });
+		if (!result.ok) {
+			conflict(result.problem, zone);
+			return;
+		}
+		booking.start = slot.start;
+		status.textContent = `Your booking is moved to ${formatWhen(slot.start, zone)}.`;
+		showWhen();
+		actions();
+	}
+
+	function conflict(problem: Problem, zone: string): void {
+		status.textContent = problem.status === 409 ? "That time was just taken. Please choose another." : problem.detail;
+		const alternatives = problem.alternatives ?? [];
+		if (problem.status !== 409 || alternatives.length === 0) return;
+		const alert = h(
+			"div",
+			{ class: "alert", role: "alert", tabindex: "-1" },
+			h("p", {}, h("strong", {}, "Sorry, someone just booked that time."), " These times are still free:"),
+			h("div", { class: "slots" }, ...alternatives.map((alt) => h("button", { type: "button", class: "slot alternative", "data-start": alt.start, onclick: () => void move(alt, zone) }, formatWhen(alt.start, zone)))),
+		);
+		panel.prepend(alert);
+		alert.focus();
+	}
+
+	showWhen();
+	actions();
+}

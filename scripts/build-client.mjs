@@ -1,0 +1,31 @@
+#!/usr/bin/env node
+// Bundles the browser code (client/) with esbuild into dist/client, which Workers static assets serve:
+// /embed.js (the loader a merchant pastes into their site) and /assets/widget.{js,css} (the booking flow
+// and manage page inside our own pages). Run by wrangler's [build] command, so dev, deploy and tests
+// always serve fresh bundles.
+import { build } from "esbuild";
+import { copyFileSync, mkdirSync, rmSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const out = join(root, "dist", "client");
+
+/** Builds every client bundle into dist/client; returns the written paths. */
+export async function buildClient() {
+	rmSync(out, { recursive: true, force: true });
+	mkdirSync(join(out, "assets"), { recursive: true });
+	const common = { bundle: true, minify: true, format: "iife", target: ["es2020"], legalComments: "none", logLevel: "warning" };
+	await Promise.all([
+		build({ ...common, entryPoints: [join(root, "client", "embed.ts")], outfile: join(out, "embed.js") }),
+		build({ ...common, entryPoints: [join(root, "client", "widget.ts")], outfile: join(out, "assets", "widget.js") }),
+		build({ ...common, entryPoints: [join(root, "client", "widget.css")], outfile: join(out, "assets", "widget.css"), loader: { ".css": "css" } }),
+	]);
+	// Headers for the static files (they never reach the Worker's middleware).
+	copyFileSync(join(root, "client", "_headers"), join(out, "_headers"));
+	return [join(out, "embed.js"), join(out, "assets", "widget.js"), join(out, "assets", "widget.css")];
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+	await buildClient();
+}

@@ -1,0 +1,32 @@
+// GET /api/v1/bookings/{id}/calendar.ics?token=: the booking as an .ics file for the manage-token holder
+// ("add to calendar"); for a single booking the same event (UID, SEQUENCE) as the confirmation email's.
+import { Hono } from "hono";
+import { invitationIcs } from "../../booking/invitation";
+import type { AppEnv } from "../context";
+import { managedBooking } from "../managed-booking";
+
+export const bookingCalendar = new Hono<AppEnv>().get("/api/v1/bookings/:id/calendar.ics", async (c) => {
+	const { booking, merchant, service, staffMember, customer, manageUrl } = await managedBooking(c.var.db, c.env, c.req.param("id"), c.req.query("token"));
+	const { text } = invitationIcs({
+		// A single booking is the email's event (same UID); one occurrence of a series becomes its own event,
+		// since the email's series event lists every occurrence and this file describes only one.
+		uid: `${booking.id}@slotline`,
+		sequence: booking.version - 1,
+		starts: booking.status === "confirmed" ? [booking.startsAt] : [],
+		durationMinutes: service.durationMinutes,
+		summary: `${service.name} with ${staffMember.name} (${merchant.name})`,
+		description: `Manage: ${manageUrl}`,
+		location: service.location,
+		organizer: { name: merchant.name, email: c.env.MAIL_FROM },
+		attendee: { name: customer?.name ?? "Guest", email: customer?.email ?? c.env.MAIL_FROM },
+		url: manageUrl,
+		now: Date.now(),
+	});
+	return c.body(text, 200, {
+		"content-type": "text/calendar; charset=utf-8",
+		"content-disposition": `attachment; filename="booking-${booking.id}.ics"`,
+		"cache-control": "private, no-store",
+		// The URL carries the manage token; keep it out of Referer headers.
+		"referrer-policy": "no-referrer",
+	});
+});
