@@ -80,7 +80,8 @@ export class MicrosoftCalendar implements CalendarProvider {
 		const body = eventBody(event);
 		let saved: GraphEvent | null = null;
 		if (previous !== null) {
-			const response = await this.http.send(`${this.base}/me/events/${encodeURIComponent(previous.externalId)}`, jsonRequest("PATCH", body));
+			const patch = event.recurrence === null ? body : await this.seriesPatch(previous.externalId, body);
+			const response = await this.http.send(`${this.base}/me/events/${encodeURIComponent(previous.externalId)}`, jsonRequest("PATCH", patch));
 			// Deleted in Outlook while the booking lives on: create it again below.
 			if (response.status === 404) await discard(response);
 			else saved = (await this.read(response, null)) as GraphEvent;
@@ -125,6 +126,27 @@ export class MicrosoftCalendar implements CalendarProvider {
 			if (deltaLink === undefined) throw new SyncCursorExpiredError("microsoft", 200, "missingDeltaLink");
 			return { full: cursor === null, changed, removed, cursor: deltaLink };
 		}
+	}
+
+	/**
+	 * The PATCH for an existing series master. Outlook rebuilds a series (dropping its exceptions)
+	 * when its times or pattern are written, so they are sent only when they really changed.
+	 */
+	private async seriesPatch(masterId: string, body: Record<string, unknown>): Promise<Record<string, unknown>> {
+		const response = await this.http.send(`${this.base}/me/events/${encodeURIComponent(masterId)}`, { headers: { prefer: PREFER } });
+		if (response.status === 404) {
+			await discard(response);
+			return body;
+		}
+		const current = (await this.read(response, null)) as GraphEvent;
+		const wanted = { start: body.start as GraphDateTime, end: body.end as GraphDateTime, recurrence: body.recurrence as GraphRecurrence };
+		const same =
+			current.start !== undefined && current.end !== undefined &&
+			graphInstant(current.start) === graphInstant(wanted.start) && graphInstant(current.end) === graphInstant(wanted.end) &&
+			samePattern(current.recurrence, wanted.recurrence);
+		if (!same) return body;
+		const { start: _start, end: _end, recurrence: _recurrence, ...rest } = body;
+		return rest;
 	}
 
 	/** Moves or cancels one occurrence of a series, found by its original start. */
@@ -238,16 +260,23 @@ function eventBody(event: OutboundEvent): Record<string, unknown> {
 
 const WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"] as const;
 
-function graphRecurrence(recurrence: OutboundRecurrence, start: number, timeZone: string): Record<string, unknown> {
+function graphRecurrence(recurrence: OutboundRecurrence, start: number, timeZone: string): GraphRecurrence {
 	const local = Temporal.Instant.fromEpochMilliseconds(start).toZonedDateTimeISO(timeZone);
 	const range = { type: "numbered", startDate: local.toPlainDate().toString(), numberOfOccurrences: recurrence.count, recurrenceTimeZone: timeZone };
 	if (recurrence.frequency === "monthly") {
 		return { pattern: { type: "absoluteMonthly", interval: 1, dayOfMonth: local.day }, range };
 	}
 	return {
-		pattern: { type: "weekly", interval: recurrence.frequency === "biweekly" ? 2 : 1, daysOfWeek: [WEEKDAYS[local.dayOfWeek - 1]], firstDayOfWeek: "monday" },
+		pattern: { type: "weekly", interval: recurrence.frequency === "biweekly" ? 2 : 1, daysOfWeek: [WEEKDAYS[local.dayOfWeek - 1] ?? "monday"], firstDayOfWeek: "monday" },
 		range,
 	};
+}
+
+function samePattern(a: GraphRecurrence | null | undefined, b: GraphRecurrence): boolean {
+	if (a === null || a === undefined) return false;
+	const key = (r: GraphRecurrence): string =>
+		JSON.stringify([r.pattern.type, r.pattern.interval, r.pattern.dayOfMonth ?? null, r.pattern.daysOfWeek ?? null, r.range.type, r.range.startDate, r.range.numberOfOccurrences ?? null]);
+	return key(a) === key(b);
 }
 
 function normalise(item: GraphEvent, window: SyncWindow): ExternalEvent | null {
@@ -319,8 +348,14 @@ interface GraphDateTime {
 	timeZone: string;
 }
 
+interface GraphRecurrence {
+	pattern: { type: string; interval: number; dayOfMonth?: number; daysOfWeek?: string[]; firstDayOfWeek?: string };
+	range: { type: string; startDate: string; numberOfOccurrences?: number; recurrenceTimeZone?: string };
+}
+
 interface GraphEvent {
 	id: string;
+	recurrence?: GraphRecurrence | null;
 	"@odata.etag"?: string;
 	"@removed"?: { reason: string };
 	type?: string;

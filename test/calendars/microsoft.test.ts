@@ -158,6 +158,27 @@ describe("MicrosoftCalendar", () => {
 		expect(second.changed.map((e) => e.id)).toEqual([later.id]);
 	});
 
+	it("writes a weekly series with one moved and one cancelled occurrence, exactly once", async () => {
+		const { outlook, calendarId } = await setup("m-series");
+		const series = booking({
+			recurrence: {
+				frequency: "weekly",
+				count: 4,
+				exceptions: [
+					{ kind: "moved", originalStart: T0 + 7 * DAY, start: T0 + 8 * DAY, end: T0 + 8 * DAY + 3_600_000 },
+					{ kind: "cancelled", originalStart: T0 + 14 * DAY },
+				],
+			},
+		});
+		const created = await outlook.putEvent(calendarId, series, null);
+		// Delivered again (same transactionId) and then as an update: still one series, same exceptions.
+		expect((await outlook.putEvent(calendarId, series, null)).externalId).toBe(created.externalId);
+		await outlook.putEvent(calendarId, series, created);
+		const result = await outlook.syncEvents(calendarId, null, WINDOW);
+		const starts = result.changed.map((e) => e.instances[0]?.start).sort();
+		expect(starts).toEqual([T0, T0 + 8 * DAY, T0 + 21 * DAY]);
+	});
+
 	it("throws SyncCursorExpiredError on syncStateNotFound and on 410", async () => {
 		const { outlook, calendarId } = await setup("m-expired");
 		const first = await outlook.syncEvents(calendarId, null, WINDOW);
