@@ -46,3 +46,14 @@ export function staffInvitationEmail(to: string, merchantName: string, link: str
 		"The link works once and expires in 7 days.",
 	);
 }
+
+export function linkLoginEmail(to: string, providerTitle: string, link: string): MailMessage {
+	return linkMessage(
+		to,
+		`Confirm your email address to sign in with ${providerTitle}`,
+		`Someone signed in to Slotline with ${providerTitle} and asked to use this email address. If that was you, confirm it to finish signing in; an account that already uses this address gets ${providerTitle} as another way in.`,
+		"Confirm and sign in",
+		link,
+		`The link works once and expires in 1 hour. If you did not sign in with ${providerTitle}, ignore this email: nothing changes.`,
+	);
+}

@@ -1,20 +1,30 @@
 // Which account a provider sign-in opens: the linked one, the signed-in one, or the one with the
-// same verified email. Linking by email happens only on a provider-verified address.
+// same verified email. Linking by email happens only on a verified address (the provider's or ours).
 import { and, eq } from "drizzle-orm";
 import type { Database } from "../db/client";
 import { identities, sessions, users } from "../db/schema";
 import { newId } from "../ids";
+import { claimGuestCustomers } from "./customer-claims";
 import type { ProviderProfile } from "./provider-profile";
 
 export type IdentityProvider = (typeof identities.$inferSelect)["provider"];
 
 /** A provider sign-in that must not go ahead; `reason` is shown to the person as a code. */
+export type IdentityLinkFailure = "email-missing" | "email-unverified" | "email-in-use" | "identity-taken";
+
 export class IdentityLinkError extends Error {
-	constructor(readonly reason: "email-unverified" | "identity-taken") {
-		super(reason === "email-unverified" ? "The provider has not verified this email address" : "This login is linked to another account");
+	constructor(readonly reason: IdentityLinkFailure) {
+		super(`Provider sign-in refused: ${reason}`);
 		this.name = "IdentityLinkError";
 	}
 }
+
+/**
+ * What to do with an address the provider does not vouch for. "refuse": nothing (Google says
+ * outright it has not verified it). "new-account": it may open a new, unverified account but
+ * never an existing one (Facebook, which does not say whether it checked the address).
+ */
+export type UnverifiedEmailPolicy = "refuse" | "new-account";
 
 export interface IdentitySignIn {
 	userId: string;
@@ -26,9 +36,10 @@ export interface IdentitySignIn {
  * Resolves (and records) the account for a provider identity:
  * 1. an identity already linked signs in to its account;
  * 2. a signed-in user links it to themselves (state and PKCE tie the callback to their browser);
- * 3. otherwise only a provider-verified email may match an existing account or create one.
+ * 3. otherwise only a verified email may match an existing account; an unverified one may at most
+ *    open a new account (`unverifiedEmail`), and a missing one opens nothing.
  * An existing account whose own address was never verified may have been registered by someone
- * else in advance ("pre-hijacking"): linking it drops its password and sessions.
+ * else in advance ("pre-hijacking"): linking it drops its password, sessions and other logins.
  */
 export async function signInWithIdentity(
 	db: Database,
@@ -36,6 +47,7 @@ export async function signInWithIdentity(
 	profile: ProviderProfile,
 	currentUserId: string | null,
 	now: number,
+	unverifiedEmail: UnverifiedEmailPolicy = "refuse",
 ): Promise<IdentitySignIn> {
 	const existing = await db
 		.select({ id: identities.id, userId: identities.userId })
@@ -63,7 +75,11 @@ export async function signInWithIdentity(
 		return { userId: currentUserId, created: false };
 	}
 
-	if (profile.email === null || !profile.emailVerified) throw new IdentityLinkError("email-unverified");
+	if (profile.email === null) throw new IdentityLinkError("email-missing");
+	if (!profile.emailVerified) {
+		if (unverifiedEmail === "refuse") throw new IdentityLinkError("email-unverified");
+		return createUnverifiedAccount(db, profile.email, profile, identity);
+	}
 	const user = await db
 		.select({ id: users.id, emailVerifiedAt: users.emailVerifiedAt, firstName: users.firstName, photoUrl: users.photoUrl })
 		.from(users)
@@ -82,6 +98,7 @@ export async function signInWithIdentity(
 			}),
 			db.insert(identities).values({ ...identity, userId }),
 		]);
+		await claimGuestCustomers(db, userId, profile.email);
 		return { userId, created: true };
 	}
 
@@ -97,9 +114,40 @@ export async function signInWithIdentity(
 		.where(eq(users.id, user.id));
 	const link = db.insert(identities).values({ ...identity, userId: user.id });
 	if (unverified) {
-		await db.batch([updateUser, db.delete(sessions).where(eq(sessions.userId, user.id)), link]);
+		// Whoever registered the address before it was proven keeps no way in: no password, no
+		// session, and no provider login they may have attached.
+		await db.batch([
+			updateUser,
+			db.delete(sessions).where(eq(sessions.userId, user.id)),
+			db.delete(identities).where(eq(identities.userId, user.id)),
+			link,
+		]);
+		await claimGuestCustomers(db, user.id, profile.email);
 	} else {
 		await db.batch([updateUser, link]);
 	}
 	return { userId: user.id, created: false };
+}
+
+/**
+ * A new account from a profile whose address nobody has proven: its email stays unverified (so
+ * it unlocks no linking, and whoever proves the mailbox later takes the account over cleanly).
+ * An address some account already uses is never attached this way.
+ */
+async function createUnverifiedAccount(
+	db: Database,
+	email: string,
+	profile: ProviderProfile,
+	identity: Omit<typeof identities.$inferInsert, "userId">,
+): Promise<IdentitySignIn> {
+	const userId = newId("usr");
+	const created = await db
+		.insert(users)
+		.values({ id: userId, email, firstName: profile.givenName, lastName: profile.familyName, photoUrl: profile.picture })
+		.onConflictDoNothing({ target: users.email })
+		.returning({ id: users.id })
+		.get();
+	if (created === undefined) throw new IdentityLinkError("email-in-use");
+	await db.insert(identities).values({ ...identity, userId });
+	return { userId, created: true };
 }

@@ -95,6 +95,16 @@ export async function issuedSince(db: Database, userId: string, purpose: EmailTo
 	return row !== undefined;
 }
 
+/** Whether a token of this purpose was mailed to `email` since `since` (for links sent before an account exists). */
+export async function issuedToAddressSince(db: Database, email: string, purpose: EmailTokenPurpose, since: number): Promise<boolean> {
+	const row = await db
+		.select({ id: emailTokens.id })
+		.from(emailTokens)
+		.where(and(eq(emailTokens.email, email), eq(emailTokens.purpose, purpose), gt(emailTokens.createdAt, since)))
+		.get();
+	return row !== undefined;
+}
+
 /** Reads a live token without using it (to show an invitation before it is accepted). */
 export async function peekEmailToken(db: Database, token: string, purpose: EmailTokenPurpose, now: number): Promise<EmailToken | null> {
 	const row = await db

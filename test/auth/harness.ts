@@ -25,8 +25,10 @@ export function db(): Database {
 export interface Browser {
 	/** The session cookie value, as a browser would hold it ("" when none). */
 	cookie: string;
-	/** The Google sign-in flow cookie ("" when none). */
+	/** The provider sign-in flow cookie ("" when none). */
 	oauthCookie: string;
+	/** The pending provider login cookie ("" when none). */
+	pendingCookie: string;
 	csrfToken: string;
 	ip: string;
 }
@@ -63,6 +65,7 @@ export function harness(): Harness {
 			const cookies = [];
 			if (browser.cookie !== "") cookies.push(`__Host-slotline_session=${browser.cookie}`);
 			if (browser.oauthCookie !== "") cookies.push(`__Host-slotline_oauth=${browser.oauthCookie}`);
+			if (browser.pendingCookie !== "") cookies.push(`__Host-slotline_pending=${browser.pendingCookie}`);
 			if (cookies.length > 0) headers.set("cookie", cookies.join("; "));
 			if (browser.csrfToken !== "" && !headers.has("x-csrf-token")) headers.set("x-csrf-token", browser.csrfToken);
 			headers.set("cf-connecting-ip", browser.ip);
@@ -77,6 +80,8 @@ export function harness(): Harness {
 				if (match !== null) browser.cookie = match[1] ?? "";
 				const flow = line.match(/^__Host-slotline_oauth=([^;]*)/);
 				if (flow !== null) browser.oauthCookie = flow[1] ?? "";
+				const pending = line.match(/^__Host-slotline_pending=([^;]*)/);
+				if (pending !== null) browser.pendingCookie = pending[1] ?? "";
 			}
 			if (response.headers.get("content-type")?.includes("application/json") === true) {
 				const copy = (await response.clone().json()) as { csrfToken?: unknown };
@@ -89,7 +94,7 @@ export function harness(): Harness {
 	function browser(): Browser {
 		// A distinct address per browser keeps per-IP limits of one test away from the others.
 		const bytes = crypto.getRandomValues(new Uint8Array(3));
-		return { cookie: "", oauthCookie: "", csrfToken: "", ip: `10.${bytes[0]}.${bytes[1]}.${bytes[2]}` };
+		return { cookie: "", oauthCookie: "", pendingCookie: "", csrfToken: "", ip: `10.${bytes[0]}.${bytes[1]}.${bytes[2]}` };
 	}
 
 	return { mailer, request, browser };

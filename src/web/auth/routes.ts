@@ -3,30 +3,27 @@ import type { Context } from "hono";
 import { Hono } from "hono";
 import { and, eq, isNull } from "drizzle-orm";
 import { z } from "zod";
-import { passwordResetEmail, verificationEmail } from "../../auth/emails";
+import { claimGuestCustomers } from "../../auth/customer-claims";
+import { passwordResetEmail } from "../../auth/emails";
 import { hashPassword, passwordNeedsRehash, passwordSchema, verifyAgainstDummy, verifyPassword } from "../../auth/password";
 import { assertSignInAllowed, clearAccountFailures, recordSignInFailure } from "../../auth/rate-limit";
 import { invalidateUserSessions } from "../../auth/session";
 import { consumeEmailToken, invalidLinkError, issueEmailToken, issuedSince } from "../../auth/tokens";
-import { users } from "../../db/schema";
+import { identities, users } from "../../db/schema";
 import { RateLimitedError, UnauthorizedError, UnprocessableError } from "../../errors";
 import { newId } from "../../ids";
 import type { AppEnv } from "../context";
 import { sendInBackground } from "../mailer";
 import { requireSameOrigin } from "./csrf-protection";
+import { appLink, sendVerification } from "./email-links";
+import { emailSchema, nameSchema, tokenSchema } from "./fields";
 import { parseJsonBody } from "./json-body";
 import { clearSessionCookie, endSession, startSession } from "./session-cookie";
 import { sessionView } from "./session-view";
 
-const emailSchema = z
-	.string()
-	.trim()
-	.toLowerCase()
-	.pipe(z.email("Enter a valid email address").max(254, "Use at most 254 characters"));
-const nameSchema = z.string().trim().min(1).max(100).optional();
-const tokenSchema = z.string().min(1).max(200);
+const optionalName = nameSchema.optional();
 
-const signUpBody = z.object({ email: emailSchema, password: passwordSchema, firstName: nameSchema, lastName: nameSchema });
+const signUpBody = z.object({ email: emailSchema, password: passwordSchema, firstName: optionalName, lastName: optionalName });
 // Sign-in checks only the bounds, not the policy: a rule added later must not lock out older passwords.
 const signInBody = z.object({ email: emailSchema, password: z.string().min(1).max(256) });
 const tokenBody = z.object({ token: tokenSchema });
@@ -39,31 +36,32 @@ function clientIp(c: Context<AppEnv>): string | null {
 	return c.req.header("cf-connecting-ip") ?? null;
 }
 
-function appLink(c: Context<AppEnv>, path: string, token: string): string {
-	const url = new URL(path, c.env.APP_URL);
-	url.searchParams.set("token", token);
-	return url.toString();
-}
-
-async function sendVerification(c: Context<AppEnv>, userId: string, email: string, now: number): Promise<void> {
-	const token = await issueEmailToken(c.var.db, { purpose: "verify-email", userId, email }, now);
-	sendInBackground(c, verificationEmail(email, appLink(c, "/auth/verify-email", token)), "verify-email");
-}
-
 /**
- * Marks the address verified if the token is good and still names the account's current address.
- * Verification unlocks account linking, so a session of that user is replaced.
+ * Marks the address verified if the token is good and still names the account's current address,
+ * or, for a change of address, moves the account to the newly proven one. Verification unlocks
+ * account linking, so a session of that user is replaced.
  */
 async function verifyEmail(c: Context<AppEnv>, token: string, now: number): Promise<boolean> {
-	const row = await consumeEmailToken(c.var.db, token, "verify-email", now);
+	const db = c.var.db;
+	const row = await consumeEmailToken(db, token, "verify-email", now);
 	if (row === null || row.userId === null) return false;
-	const updated = await c.var.db
-		.update(users)
-		.set({ emailVerifiedAt: now })
-		.where(and(eq(users.id, row.userId), eq(users.email, row.email), isNull(users.emailVerifiedAt)))
-		.returning({ id: users.id })
-		.get();
-	if (updated !== undefined && c.var.session?.userId === row.userId) await startSession(c, row.userId, now);
+	let updated: { id: string } | undefined;
+	if (row.payload?.["change"] === "email") {
+		const taken = await db.select({ id: users.id }).from(users).where(eq(users.email, row.email)).get();
+		if (taken !== undefined) return false;
+		updated = await db.update(users).set({ email: row.email, emailVerifiedAt: now }).where(eq(users.id, row.userId)).returning({ id: users.id }).get();
+	} else {
+		updated = await db
+			.update(users)
+			.set({ emailVerifiedAt: now })
+			.where(and(eq(users.id, row.userId), eq(users.email, row.email), isNull(users.emailVerifiedAt)))
+			.returning({ id: users.id })
+			.get();
+	}
+	if (updated !== undefined) {
+		await claimGuestCustomers(db, row.userId, row.email);
+		if (c.var.session?.userId === row.userId) await startSession(c, row.userId, now);
+	}
 	return true;
 }
 
@@ -196,6 +194,12 @@ export const authRoutes = new Hono<AppEnv>()
 			// Following the link proved control of the mailbox.
 			.set({ passwordHash: await hashPassword(body.password), emailVerifiedAt: user.emailVerifiedAt ?? now })
 			.where(eq(users.id, user.id));
+		if (user.emailVerifiedAt === null) {
+			// Nobody had proven this address: a provider login attached before (someone else's
+			// Facebook claiming it, say) must not survive the mailbox owner taking the account.
+			await c.var.db.delete(identities).where(eq(identities.userId, user.id));
+			await claimGuestCustomers(c.var.db, user.id, user.email);
+		}
 		await invalidateUserSessions(c.var.db, user.id);
 		await clearAccountFailures(c.var.db, user.email);
 		await startSession(c, user.id, now);

@@ -1,0 +1,57 @@
+// A provider login we could not attach yet (no email, an unproven one, or one an account uses),
+// kept in a signed HttpOnly cookie until the person proves an address by email.
+import type { Context } from "hono";
+import { deleteCookie, getSignedCookie, setSignedCookie } from "hono/cookie";
+import { decodeBase64urlIgnorePadding, encodeBase64urlNoPadding } from "@oslojs/encoding";
+import { z } from "zod";
+import type { IdentityLinkFailure } from "../../auth/identity-link";
+import type { ProviderProfile } from "../../auth/provider-profile";
+import type { AppEnv } from "../context";
+
+/** Hono adds the prefix: `__Host-slotline_pending`. */
+const PENDING_COOKIE = "slotline_pending";
+const PENDING_TTL_SECONDS = 30 * 60;
+
+const pendingSchema = z.object({
+	provider: z.enum(["google", "facebook"]),
+	reason: z.enum(["email-missing", "email-unverified", "email-in-use"]),
+	profile: z.object({
+		subject: z.string().min(1),
+		email: z.string().nullable(),
+		emailVerified: z.boolean(),
+		givenName: z.string().nullable(),
+		familyName: z.string().nullable(),
+		picture: z.string().nullable(),
+	}),
+});
+export type PendingLogin = z.infer<typeof pendingSchema>;
+
+export async function setPendingLogin(
+	c: Context<AppEnv>,
+	pending: { provider: PendingLogin["provider"]; reason: Exclude<IdentityLinkFailure, "identity-taken">; profile: ProviderProfile },
+): Promise<void> {
+	const value = encodeBase64urlNoPadding(new TextEncoder().encode(JSON.stringify(pending)));
+	await setSignedCookie(c, PENDING_COOKIE, value, c.env.SESSION_SECRET, {
+		prefix: "host",
+		httpOnly: true,
+		secure: true,
+		sameSite: "Lax",
+		path: "/",
+		maxAge: PENDING_TTL_SECONDS,
+	});
+}
+
+export async function readPendingLogin(c: Context<AppEnv>): Promise<PendingLogin | null> {
+	const raw = await getSignedCookie(c, c.env.SESSION_SECRET, PENDING_COOKIE, "host");
+	if (typeof raw !== "string") return null;
+	try {
+		const parsed = pendingSchema.safeParse(JSON.parse(new TextDecoder().decode(decodeBase64urlIgnorePadding(raw))));
+		return parsed.success ? parsed.data : null;
+	} catch {
+		return null;
+	}
+}
+
+export function clearPendingLogin(c: Context<AppEnv>): void {
+	deleteCookie(c, PENDING_COOKIE, { prefix: "host", secure: true, path: "/" });
+}
