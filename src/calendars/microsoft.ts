@@ -110,6 +110,7 @@ export class MicrosoftCalendar implements CalendarProvider {
 		let url: string = cursor ?? `${this.base}/me/calendars/${encodeURIComponent(calendarId)}/calendarView/delta?${query}`;
 		const changed: ExternalEvent[] = [];
 		const removed: string[] = [];
+		const seriesOf = new Map<ExternalEvent, string>();
 		for (;;) {
 			const response = await this.http.send(url, { headers: { prefer: `${PREFER}, odata.maxpagesize=200` } });
 			const page = (await this.readDelta(response, calendarId)) as GraphPage<GraphEvent>;
@@ -117,6 +118,7 @@ export class MicrosoftCalendar implements CalendarProvider {
 				const normalised = item["@removed"] === undefined ? normalise(item, window) : null;
 				if (normalised === null) removed.push(item.id);
 				else changed.push(normalised);
+				if (normalised !== null && normalised.slotlineBookingId === null && item.seriesMasterId != null) seriesOf.set(normalised, item.seriesMasterId);
 			}
 			if (page["@odata.nextLink"] !== undefined) {
 				url = page["@odata.nextLink"];
@@ -124,7 +126,21 @@ export class MicrosoftCalendar implements CalendarProvider {
 			}
 			const deltaLink = page["@odata.deltaLink"];
 			if (deltaLink === undefined) throw new SyncCursorExpiredError("microsoft", 200, "missingDeltaLink");
+			await this.markSeriesOccurrences(seriesOf);
 			return { full: cursor === null, changed, removed, cursor: deltaLink };
+		}
+	}
+
+	/** Occurrences carry no transactionId: a series is ours when its master has one of ours. */
+	private async markSeriesOccurrences(seriesOf: Map<ExternalEvent, string>): Promise<void> {
+		const bookingOfMaster = new Map<string, string | null>();
+		for (const [event, masterId] of seriesOf) {
+			if (!bookingOfMaster.has(masterId)) {
+				const response = await this.http.send(`${this.base}/me/events/${encodeURIComponent(masterId)}?$select=transactionId`, { headers: { prefer: PREFER } });
+				const master = response.status === 404 ? (await discard(response), null) : ((await this.read(response, null)) as GraphEvent);
+				bookingOfMaster.set(masterId, bookingIdOf(master?.transactionId));
+			}
+			event.slotlineBookingId = bookingOfMaster.get(masterId) ?? null;
 		}
 	}
 
@@ -238,6 +254,10 @@ function transactionIdOf(bookingId: string): string {
 	return `${TRANSACTION_PREFIX}${bookingId}`;
 }
 
+function bookingIdOf(transactionId: string | undefined): string | null {
+	return transactionId?.startsWith(TRANSACTION_PREFIX) === true ? transactionId.slice(TRANSACTION_PREFIX.length) : null;
+}
+
 function expiration(ttlSeconds: number): string {
 	return new Date(Date.now() + Math.min(ttlSeconds, MAX_SUBSCRIPTION_SECONDS) * 1000).toISOString();
 }
@@ -287,10 +307,9 @@ function normalise(item: GraphEvent, window: SyncWindow): ExternalEvent | null {
 	if (!(start < window.to && end > window.from)) return null;
 	const allDay = item.isAllDay === true ? { startDate: localDateOf(item.start, start, item.originalStartTimeZone), endDate: localDateOf(item.end, end, item.originalEndTimeZone) } : null;
 	const marker = item.singleValueExtendedProperties?.find((p) => p.id.toLowerCase() === GRAPH_BOOKING_PROPERTY.toLowerCase())?.value;
-	const fromTransaction = item.transactionId?.startsWith(TRANSACTION_PREFIX) === true ? item.transactionId.slice(TRANSACTION_PREFIX.length) : null;
 	return {
 		id: item.id,
-		slotlineBookingId: marker ?? fromTransaction,
+		slotlineBookingId: marker ?? bookingIdOf(item.transactionId),
 		instances: [{
 			instanceId: item.id,
 			start,
@@ -369,5 +388,6 @@ interface GraphEvent {
 	showAs?: string;
 	responseStatus?: { response?: string };
 	transactionId?: string;
+	seriesMasterId?: string | null;
 	singleValueExtendedProperties?: Array<{ id: string; value: string }>;
 }

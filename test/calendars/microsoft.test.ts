@@ -159,7 +159,7 @@ describe("MicrosoftCalendar", () => {
 	});
 
 	it("writes a weekly series with one moved and one cancelled occurrence, exactly once", async () => {
-		const { outlook, calendarId } = await setup("m-series");
+		const { outlook, calendarId, tokens } = await setup("m-series");
 		const series = booking({
 			recurrence: {
 				frequency: "weekly",
@@ -177,6 +177,22 @@ describe("MicrosoftCalendar", () => {
 		const result = await outlook.syncEvents(calendarId, null, WINDOW);
 		const starts = result.changed.map((e) => e.instances[0]?.start).sort();
 		expect(starts).toEqual([T0, T0 + 8 * DAY, T0 + 21 * DAY]);
+		expect(result.changed.map((e) => e.slotlineBookingId)).toEqual([series.bookingId, series.bookingId, series.bookingId]);
+
+		// Graph does not promise our marker on occurrences; the adapter then asks the series master.
+		const bare = new MicrosoftCalendar({ tokens, apiBaseUrl: GRAPH, fetch: async (input, init) => {
+			const response = await testFetch(input, init);
+			if (!input.includes("/calendarView/delta")) return response;
+			const page = (await response.json()) as { value: Array<Record<string, unknown>> };
+			for (const item of page.value) {
+				if (item.seriesMasterId == null) continue;
+				delete item.transactionId;
+				delete item.singleValueExtendedProperties;
+			}
+			return Response.json(page);
+		} });
+		const viaMaster = await bare.syncEvents(calendarId, null, WINDOW);
+		expect(viaMaster.changed.map((e) => e.slotlineBookingId)).toEqual([series.bookingId, series.bookingId, series.bookingId]);
 	});
 
 	it("throws SyncCursorExpiredError on syncStateNotFound and on 410", async () => {
