@@ -45,3 +45,8 @@ export function coveringWindow(from: string, to: string, extraMs: number): { fro
 	const end = Temporal.PlainDate.from(to).add({ days: 2 }).toZonedDateTime("UTC").epochMilliseconds + extraMs;
 	return { from: start, to: end, fromDate: addDays(from, -1), toDate: addDays(to, 1) };
 }
+
+/** The first instant of a local date in a zone (midnight, or the first valid time on a DST-gap day). */
+export function localDayStart(date: string, zone: string): number {
+	return Temporal.PlainDate.from(date).toZonedDateTime({ timeZone: zone }).epochMilliseconds;
+}

@@ -1,9 +1,12 @@
 // zod pieces shared by the admin routers: colours, wall-clock intervals without overlaps, date ranges.
 import { z } from "zod";
-import { daysBetween } from "../../time";
-import { isoDate } from "../api/schemas";
+import { assertTimeZone, daysBetween } from "../../time";
+import { isoDate, timeZone as publicTimeZone } from "../api/schemas";
 
-export { instant, isoDate, timeZone } from "../api/schemas";
+export { instant, isoDate } from "../api/schemas";
+
+/** An IANA zone, stored in its canonical spelling ("europe/paris" becomes "Europe/Paris"). */
+export const timeZone = publicTimeZone.transform((zone) => assertTimeZone(zone, "timezone"));
 
 export const entityId = z.string().min(1).max(64);
 

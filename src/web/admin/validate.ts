@@ -6,7 +6,7 @@ import type { z } from "zod";
 import type { AppEnv } from "../context";
 import { validationHook } from "../validation";
 
-type Target = "json" | "query" | "param";
+type Target = "json" | "query" | "param" | "header";
 
 export function valid<T extends Target, Schema extends z.ZodType>(
 	target: T,

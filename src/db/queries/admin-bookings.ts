@@ -1,0 +1,126 @@
+// Admin calendar reads: bookings with their customer, service, staff and series, and the external
+// busy blocks that overlap them. Busy blocks carry times and the provider only, never details.
+import { and, asc, eq, gt, gte, inArray, lt } from "drizzle-orm";
+import type { SQL } from "drizzle-orm";
+import type { Database } from "../client";
+import { bookingSeries, bookings, busyBlocks, calendarConnections, connectionCalendars, customers, resources, services, staff } from "../schema";
+import type { CalendarProvider } from "../schema";
+
+/** The bookings_block_span check bounds every booking to 7 days, so overlap scans can use the start index. */
+const MAX_BOOKING_MS = 7 * 24 * 60 * 60 * 1000;
+
+export interface BusyRecord {
+	id: string;
+	staffId: string | null;
+	start: number;
+	end: number;
+	allDay: boolean;
+	tentative: boolean;
+	provider: CalendarProvider;
+}
+
+export interface AdminBooking {
+	booking: typeof bookings.$inferSelect;
+	customer: { id: string; name: string; email: string; phone: string | null } | null;
+	service: { id: string; name: string; color: string; durationMinutes: number };
+	staff: { id: string; name: string; color: string };
+	resource: { id: string; name: string } | null;
+	series: { frequency: "weekly" | "biweekly" | "monthly"; count: number } | null;
+	/** External busy time of the same staff member overlapping the appointment (and blocking under the merchant's policy). */
+	conflicts: BusyRecord[];
+}
+
+function selectBookings(db: Database, where: SQL | undefined) {
+	return db
+		.select({
+			booking: bookings,
+			customer: { id: customers.id, name: customers.name, email: customers.email, phone: customers.phone },
+			service: { id: services.id, name: services.name, color: services.color, durationMinutes: services.durationMinutes },
+			staff: { id: staff.id, name: staff.name, color: staff.color },
+			resource: { id: resources.id, name: resources.name },
+			series: { frequency: bookingSeries.frequency, count: bookingSeries.count },
+		})
+		.from(bookings)
+		.innerJoin(services, eq(services.id, bookings.serviceId))
+		.innerJoin(staff, eq(staff.id, bookings.staffId))
+		.leftJoin(customers, eq(customers.id, bookings.customerId))
+		.leftJoin(resources, eq(resources.id, bookings.resourceId))
+		.leftJoin(bookingSeries, eq(bookingSeries.id, bookings.seriesId))
+		.where(where)
+		.orderBy(asc(bookings.startsAt), asc(bookings.id));
+}
+
+/** Busy blocks overlapping [from, to); `staffIds` null means every staff member and the business-wide calendars. */
+export async function busyBetween(db: Database, merchantId: string, from: number, to: number, staffIds: string[] | null): Promise<BusyRecord[]> {
+	if (staffIds !== null && staffIds.length === 0) return [];
+	return db
+		.select({
+			id: busyBlocks.id,
+			staffId: busyBlocks.staffId,
+			start: busyBlocks.startsAt,
+			end: busyBlocks.endsAt,
+			allDay: busyBlocks.allDay,
+			tentative: busyBlocks.tentative,
+			provider: calendarConnections.provider,
+		})
+		.from(busyBlocks)
+		.innerJoin(connectionCalendars, eq(connectionCalendars.id, busyBlocks.calendarId))
+		.innerJoin(calendarConnections, eq(calendarConnections.id, connectionCalendars.connectionId))
+		.where(
+			and(
+				eq(busyBlocks.merchantId, merchantId),
+				eq(calendarConnections.merchantId, merchantId),
+				staffIds === null ? undefined : inArray(busyBlocks.staffId, staffIds),
+				lt(busyBlocks.startsAt, to),
+				gt(busyBlocks.endsAt, from),
+			),
+		)
+		.orderBy(asc(busyBlocks.startsAt), asc(busyBlocks.id));
+}
+
+async function withConflicts(db: Database, merchantId: string, rows: Array<Omit<AdminBooking, "conflicts">>, tentativeBlocks: boolean): Promise<AdminBooking[]> {
+	const confirmed = rows.filter((r) => r.booking.status === "confirmed");
+	if (confirmed.length === 0) return rows.map((r) => ({ ...r, conflicts: [] }));
+	const from = Math.min(...confirmed.map((r) => r.booking.startsAt));
+	const to = Math.max(...confirmed.map((r) => r.booking.endsAt));
+	const staffIds = [...new Set(confirmed.map((r) => r.booking.staffId))];
+	// Tentative events count only when the merchant lets them block time, as in availability.
+	const busy = (await busyBetween(db, merchantId, from, to, staffIds)).filter((b) => tentativeBlocks || !b.tentative);
+	return rows.map((r) => ({
+		...r,
+		conflicts:
+			r.booking.status === "confirmed"
+				? busy.filter((b) => b.staffId === r.booking.staffId && b.start < r.booking.endsAt && b.end > r.booking.startsAt)
+				: [],
+	}));
+}
+
+export interface BookingRange {
+	merchantId: string;
+	/** UTC epoch ms: bookings overlapping [from, to) are listed. */
+	from: number;
+	to: number;
+	staffId: string | null;
+	tentativeBlocks: boolean;
+}
+
+export async function bookingsBetween(db: Database, range: BookingRange): Promise<AdminBooking[]> {
+	const rows = await selectBookings(
+		db,
+		and(
+			eq(bookings.merchantId, range.merchantId),
+			gte(bookings.startsAt, range.from - MAX_BOOKING_MS),
+			lt(bookings.startsAt, range.to),
+			gt(bookings.endsAt, range.from),
+			range.staffId === null ? undefined : eq(bookings.staffId, range.staffId),
+		),
+	);
+	return withConflicts(db, range.merchantId, rows, range.tentativeBlocks);
+}
+
+/** The named bookings of this merchant (ids of other merchants are silently absent). */
+export async function bookingsByIds(db: Database, merchantId: string, ids: string[], tentativeBlocks: boolean): Promise<AdminBooking[]> {
+	if (ids.length === 0) return [];
+	const rows = await selectBookings(db, and(eq(bookings.merchantId, merchantId), inArray(bookings.id, ids)));
+	return withConflicts(db, merchantId, rows, tentativeBlocks);
+}

@@ -1,0 +1,177 @@
+// Admin: the merchant's calendar of bookings. Reads list a date range with customer, service, staff,
+// series and conflicting external busy time; writes go through the merchant's Durable Object as
+// `source: "admin"` (off the slot grid and outside hours allowed, never into a conflict).
+import { Hono } from "hono";
+import type { Context } from "hono";
+import { z } from "zod";
+import type { BookingView } from "../../booking/commands";
+import { merchantSchedule } from "../../booking/merchant-schedule";
+import { unwrapOutcome } from "../../booking/outcome";
+import { bookingsBetween, bookingsByIds } from "../../db/queries/admin-bookings";
+import type { AdminBooking } from "../../db/queries/admin-bookings";
+import { merchantSettingsSchema } from "../../db/queries/admin-settings";
+import { merchantById, staffOf } from "../../db/queries/catalog";
+import type { MerchantRow } from "../../db/queries/catalog";
+import { NotFoundError } from "../../errors";
+import { addDays, localDayStart, localIso, utcIso } from "../../time";
+import type { AppEnv } from "../context";
+import { canonicalHash } from "../validation";
+import { actingMerchantId, anyMember } from "./guard";
+import { calendarRange, entityId, instant, timeZone } from "./schemas";
+import { valid } from "./validate";
+
+const notes = z.string().max(2000);
+const scope = z.enum(["one", "series"]).default("one");
+
+const createBody = z.strictObject({
+	serviceId: entityId,
+	/** Absent: whoever offering the service is free (fewest bookings that day first). */
+	staffId: entityId.optional(),
+	start: instant,
+	/** The customer's zone; the merchant's when absent (walk-ins). */
+	timezone: timeZone.optional(),
+	/** Absent or null: a walk-in. */
+	customer: z
+		.object({
+			name: z.string().trim().min(1).max(120),
+			email: z.email().max(254),
+			phone: z.string().trim().max(40).nullable().optional(),
+		})
+		.nullable()
+		.optional(),
+	customerNotes: notes.optional(),
+	merchantNotes: notes.optional(),
+	recurrence: z.object({ frequency: z.enum(["weekly", "biweekly", "monthly"]), count: z.number().int().min(2).max(52) }).optional(),
+});
+
+const idempotencyHeader = z.object({ "idempotency-key": z.string().min(1).max(255).optional() });
+const notesBody = z.strictObject({ merchantNotes: notes.nullable() });
+const rescheduleBody = z.strictObject({ start: instant, staffId: entityId.optional(), scope });
+const cancelBody = z.strictObject({ scope });
+
+export function adminBookingJson(entry: AdminBooking): Record<string, unknown> {
+	const b = entry.booking;
+	return {
+		id: b.id,
+		status: b.status,
+		start: utcIso(b.startsAt),
+		end: utcIso(b.endsAt),
+		localStart: localIso(b.startsAt, b.timezone),
+		timezone: b.timezone,
+		walkIn: b.walkIn,
+		customer: entry.customer,
+		service: entry.service,
+		staff: entry.staff,
+		resource: entry.resource,
+		customerNotes: b.customerNotes,
+		merchantNotes: b.merchantNotes,
+		series: b.seriesId === null ? null : { id: b.seriesId, index: b.seriesIndex, frequency: entry.series?.frequency ?? null, count: entry.series?.count ?? null },
+		// Only times and the provider of the external event: never its title or other details.
+		conflict: entry.conflicts.length > 0,
+		conflicts: entry.conflicts.map((busy) => ({ start: utcIso(busy.start), end: utcIso(busy.end), allDay: busy.allDay, tentative: busy.tentative, provider: busy.provider })),
+		version: b.version,
+	};
+}
+
+function tentativeBlocks(merchant: MerchantRow): boolean {
+	return merchantSettingsSchema.parse(merchant.settings ?? {}).tentativeBlocks;
+}
+
+/** The written bookings, re-read in the admin shape. */
+async function written(c: Context<AppEnv>, merchant: MerchantRow, views: BookingView[]): Promise<Array<Record<string, unknown>>> {
+	const rows = await bookingsByIds(c.var.db, merchant.id, views.map((v) => v.id), tentativeBlocks(merchant));
+	return rows.map(adminBookingJson);
+}
+
+export const adminBookings = new Hono<AppEnv>()
+	// `from`/`to` are dates in the merchant's zone; bookings overlapping those days are listed.
+	.get("/bookings", anyMember, valid("query", calendarRange), async (c) => {
+		const merchantId = actingMerchantId(c);
+		const query = c.req.valid("query");
+		const merchant = await merchantById(c.var.db, merchantId);
+		if (query.staffId !== undefined) await staffOf(c.var.db, merchantId, query.staffId);
+		const rows = await bookingsBetween(c.var.db, {
+			merchantId,
+			from: localDayStart(query.from, merchant.timezone),
+			to: localDayStart(addDays(query.to, 1), merchant.timezone),
+			staffId: query.staffId ?? null,
+			tentativeBlocks: tentativeBlocks(merchant),
+		});
+		return c.json({ timezone: merchant.timezone, bookings: rows.map(adminBookingJson) });
+	})
+
+	.get("/bookings/:id", anyMember, async (c) => {
+		const merchant = await merchantById(c.var.db, actingMerchantId(c));
+		const [row] = await bookingsByIds(c.var.db, merchant.id, [c.req.param("id")], tentativeBlocks(merchant));
+		if (row === undefined) throw new NotFoundError("Booking");
+		return c.json({ booking: adminBookingJson(row) });
+	})
+
+	.post("/bookings", anyMember, valid("header", idempotencyHeader), valid("json", createBody), async (c) => {
+		const merchant = await merchantById(c.var.db, actingMerchantId(c));
+		const body = c.req.valid("json");
+		const key = c.req.valid("header")["idempotency-key"];
+		const customer = body.customer ?? null;
+		const outcome = await merchantSchedule(c.env, merchant.id).createBooking({
+			merchantId: merchant.id,
+			serviceId: body.serviceId,
+			staffId: body.staffId ?? null,
+			start: Date.parse(body.start),
+			timezone: body.timezone ?? merchant.timezone,
+			customer: customer === null ? null : { name: customer.name, email: customer.email, phone: customer.phone ?? null },
+			userId: null,
+			customerNotes: body.customerNotes ?? null,
+			merchantNotes: body.merchantNotes ?? null,
+			recurrence: body.recurrence ?? null,
+			source: "admin",
+			// Prefixed so an admin key never replays a customer's booking with the same key.
+			idempotency: key === undefined ? null : { key: `admin:${key}`, requestHash: canonicalHash(body) },
+			now: Date.now(),
+		});
+		const bookings = await written(c, merchant, unwrapOutcome(outcome));
+		return c.json({ booking: bookings[0], ...(bookings.length > 1 ? { occurrences: bookings } : {}) }, 201);
+	})
+
+	.patch("/bookings/:id", anyMember, valid("json", notesBody), async (c) => {
+		const merchant = await merchantById(c.var.db, actingMerchantId(c));
+		const view = unwrapOutcome(
+			await merchantSchedule(c.env, merchant.id).updateMerchantNotes({
+				merchantId: merchant.id,
+				bookingId: c.req.param("id"),
+				merchantNotes: c.req.valid("json").merchantNotes,
+				now: Date.now(),
+			}),
+		);
+		const [booking] = await written(c, merchant, [view]);
+		return c.json({ booking });
+	})
+
+	.post("/bookings/:id/reschedule", anyMember, valid("json", rescheduleBody), async (c) => {
+		const merchant = await merchantById(c.var.db, actingMerchantId(c));
+		const body = c.req.valid("json");
+		const views = unwrapOutcome(
+			await merchantSchedule(c.env, merchant.id).rescheduleBooking({
+				merchantId: merchant.id,
+				bookingId: c.req.param("id"),
+				start: Date.parse(body.start),
+				staffId: body.staffId ?? null,
+				scope: body.scope,
+				source: "admin",
+				now: Date.now(),
+			}),
+		);
+		return c.json({ bookings: await written(c, merchant, views) });
+	})
+
+	.post("/bookings/:id/cancel", anyMember, valid("json", cancelBody), async (c) => {
+		const merchant = await merchantById(c.var.db, actingMerchantId(c));
+		const views = unwrapOutcome(
+			await merchantSchedule(c.env, merchant.id).cancelBooking({
+				merchantId: merchant.id,
+				bookingId: c.req.param("id"),
+				scope: c.req.valid("json").scope,
+				now: Date.now(),
+			}),
+		);
+		return c.json({ bookings: await written(c, merchant, views) });
+	});

@@ -1,0 +1,38 @@
+// Admin: the merchant's business settings (name, zone, brand colour, tentative-event policy and
+// which customer sign-in methods the booking page offers).
+import { Hono } from "hono";
+import { z } from "zod";
+import { businessSettings, updateBusinessSettings } from "../../db/queries/admin-settings";
+import type { BusinessSettings } from "../../db/queries/admin-settings";
+import type { AppEnv } from "../context";
+import { actingMerchantId, anyMember, ownerOnly } from "./guard";
+import { colour, timeZone } from "./schemas";
+import { valid } from "./validate";
+
+const patchBody = z.strictObject({
+	name: z.string().trim().min(1).max(120).optional(),
+	timezone: timeZone.optional(),
+	brandColor: colour.optional(),
+	tentativeBlocks: z.boolean().optional(),
+	signIn: z.strictObject({ google: z.boolean(), facebook: z.boolean(), password: z.boolean() }).partial().optional(),
+});
+
+function settingsJson(settings: BusinessSettings): Record<string, unknown> {
+	return {
+		name: settings.name,
+		slug: settings.slug,
+		timezone: settings.timezone,
+		brandColor: settings.brandColor,
+		tentativeBlocks: settings.settings.tentativeBlocks,
+		signIn: settings.settings.signIn,
+	};
+}
+
+export const adminSettings = new Hono<AppEnv>()
+	.get("/settings", anyMember, async (c) => {
+		return c.json({ settings: settingsJson(await businessSettings(c.var.db, actingMerchantId(c))) });
+	})
+
+	.patch("/settings", ownerOnly, valid("json", patchBody), async (c) => {
+		return c.json({ settings: settingsJson(await updateBusinessSettings(c.var.db, actingMerchantId(c), c.req.valid("json"))) });
+	});

@@ -1,0 +1,70 @@
+// Admin: the merchant's staff members and which services each offers. Deleting only deactivates,
+// so their bookings and calendar connections stay intact.
+import { Hono } from "hono";
+import { z } from "zod";
+import { insertStaff, listStaff, staffRecord, updateStaff } from "../../db/queries/admin-catalog";
+import type { StaffChanges, StaffRecord } from "../../db/queries/admin-catalog";
+import type { AppEnv } from "../context";
+import { actingMerchantId, anyMember, ownerOnly } from "./guard";
+import { colour, entityId, timeZone } from "./schemas";
+import { valid } from "./validate";
+
+const staffFields = {
+	name: z.string().trim().min(1).max(120),
+	email: z
+		.email()
+		.max(254)
+		.transform((value) => value.toLowerCase()),
+	timezone: timeZone,
+	color: colour,
+	position: z.number().int().min(0).max(10_000),
+	serviceIds: z.array(entityId).max(200),
+};
+
+const createBody = z.strictObject({ ...staffFields, position: staffFields.position.optional(), serviceIds: staffFields.serviceIds.default([]) });
+const updateBody = z.strictObject({ ...staffFields, active: z.boolean() }).partial();
+
+export function staffJson(member: StaffRecord): Record<string, unknown> {
+	return {
+		id: member.id,
+		name: member.name,
+		email: member.email,
+		timezone: member.timezone,
+		color: member.color,
+		position: member.position,
+		active: member.active,
+		serviceIds: member.serviceIds,
+	};
+}
+
+export const adminStaff = new Hono<AppEnv>()
+	.get("/staff", anyMember, async (c) => {
+		const members = await listStaff(c.var.db, actingMerchantId(c));
+		return c.json({ staff: members.map(staffJson) });
+	})
+
+	.get("/staff/:id", anyMember, async (c) => {
+		return c.json({ staff: staffJson(await staffRecord(c.var.db, actingMerchantId(c), c.req.param("id"))) });
+	})
+
+	.post("/staff", ownerOnly, valid("json", createBody), async (c) => {
+		const merchantId = actingMerchantId(c);
+		const { serviceIds, ...values } = c.req.valid("json");
+		const id = await insertStaff(c.var.db, merchantId, values, serviceIds);
+		return c.json({ staff: staffJson(await staffRecord(c.var.db, merchantId, id)) }, 201);
+	})
+
+	.patch("/staff/:id", ownerOnly, valid("json", updateBody), async (c) => {
+		const merchantId = actingMerchantId(c);
+		const { serviceIds, ...rest } = c.req.valid("json");
+		const changes: StaffChanges = Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined));
+		await updateStaff(c.var.db, merchantId, c.req.param("id"), changes, serviceIds);
+		return c.json({ staff: staffJson(await staffRecord(c.var.db, merchantId, c.req.param("id"))) });
+	})
+
+	// Soft delete: no longer bookable, but existing bookings keep their staff member.
+	.delete("/staff/:id", ownerOnly, async (c) => {
+		const merchantId = actingMerchantId(c);
+		await updateStaff(c.var.db, merchantId, c.req.param("id"), { active: false }, undefined);
+		return c.json({ staff: staffJson(await staffRecord(c.var.db, merchantId, c.req.param("id"))) });
+	});
