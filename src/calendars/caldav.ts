@@ -1,11 +1,10 @@
 // CalDAV adapter (Radicale, Nextcloud, iCloud): RFC 6764 discovery, conditional PUT/DELETE of booking
 // events, and inbound sync by sync-collection (RFC 6578) with a ctag + calendar-query fallback.
-import { localDate } from "../time";
 import { compactUtc } from "./event-time";
 import type { FetchFunction } from "./http";
 import { basicAuthorization, discard, ProviderHttp, providerError } from "./http";
 import { busyBlocksFromICalendar } from "./icalendar";
-import { slotlineMarkers } from "./icalendar-markers";
+import { instanceOfBlock, slotlineMarkers } from "./icalendar-sync";
 import { bookingICalendar, bookingUid } from "./icalendar-write";
 import type { CalendarInfo, CalendarProvider, ExternalEvent, OutboundEvent, StoredEvent, SyncResult, SyncWindow } from "./provider";
 import { CalendarUnavailableError, ProviderError, SyncCursorExpiredError } from "./provider";
@@ -193,15 +192,7 @@ export class CalDavCalendar implements CalendarProvider {
 			return {
 				id: response.href,
 				slotlineBookingId: marker,
-				instances: blocks.map((block) => ({
-					instanceId: block.occurrenceId,
-					start: block.start,
-					end: block.end,
-					allDay: block.allDay ? { startDate: localDate(block.start, window.timeZone), endDate: localDate(block.end, window.timeZone) } : null,
-					status: block.tentative ? "tentative" : "confirmed",
-					transparent: false,
-					declined: false,
-				})),
+				instances: blocks.map((block) => instanceOfBlock(block, window.timeZone)),
 			};
 		} catch {
 			// Unreadable resource: no instances, so nothing stale keeps blocking under its id.

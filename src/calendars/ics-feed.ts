@@ -1,9 +1,8 @@
 // Read-only ICS feed subscription: a conditional GET of one URL, size-capped, through the iCalendar importer.
-import { localDate } from "../time";
 import type { FetchFunction } from "./http";
 import { discard, noAuthorization, ProviderHttp, providerError } from "./http";
 import { busyBlocksFromICalendar, ICalendarParseError } from "./icalendar";
-import { slotlineMarkers } from "./icalendar-markers";
+import { instanceOfBlock, slotlineMarkers } from "./icalendar-sync";
 import type { CalendarInfo, CalendarProvider, ExternalEvent, SyncResult, SyncWindow } from "./provider";
 import { CalendarUnavailableError, ProviderError, SyncCursorExpiredError } from "./provider";
 
@@ -95,15 +94,7 @@ export class IcsFeed implements CalendarProvider {
 		const byUid = new Map<string, ExternalEvent>();
 		for (const block of result.blocks) {
 			const event = byUid.get(block.uid) ?? { id: block.uid, slotlineBookingId: null, instances: [] };
-			event.instances.push({
-				instanceId: block.occurrenceId,
-				start: block.start,
-				end: block.end,
-				allDay: block.allDay ? { startDate: localDate(block.start, window.timeZone), endDate: localDate(block.end, window.timeZone) } : null,
-				status: block.tentative ? "tentative" : "confirmed",
-				transparent: false,
-				declined: false,
-			});
+			event.instances.push(instanceOfBlock(block, window.timeZone));
 			byUid.set(block.uid, event);
 		}
 		for (const [uid, bookingId] of slotlineMarkers(text)) byUid.set(uid, { id: uid, slotlineBookingId: bookingId, instances: [] });

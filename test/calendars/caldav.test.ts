@@ -3,13 +3,11 @@ import { describe, expect, it } from "vitest";
 import { inject } from "vitest";
 import { CalDavCalendar } from "../../src/calendars/caldav";
 import { busyBlocksFromICalendar } from "../../src/calendars/icalendar";
-import type { OutboundEvent, SyncWindow } from "../../src/calendars/provider";
+import type { SyncWindow } from "../../src/calendars/provider";
 import { SyncCursorExpiredError, TokenRevokedError } from "../../src/calendars/provider";
-import { control, sandboxUrl, testFetch } from "./harness";
+import { booking, control, DAY, sandboxUrl, seriesWithExceptions, T0, testFetch } from "./harness";
 
 const caldavUrl = inject("caldavUrl");
-const DAY = 86_400_000;
-const T0 = Date.UTC(2026, 5, 1, 8, 0);
 const WINDOW: SyncWindow = { from: T0 - 7 * DAY, to: T0 + 60 * DAY, timeZone: "Europe/Berlin" };
 
 interface Account {
@@ -46,20 +44,6 @@ function vevent(uid: string, lines: string[]): string {
 	return ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//test//EN", "BEGIN:VEVENT", `UID:${uid}`, "DTSTAMP:20260101T000000Z", ...lines, "END:VEVENT", "END:VCALENDAR", ""].join("\r\n");
 }
 
-function booking(overrides: Partial<OutboundEvent> = {}): OutboundEvent {
-	return {
-		bookingId: `bkg_${crypto.randomUUID().replaceAll("-", "").slice(0, 20)}`,
-		title: "Physio, first visit",
-		start: T0,
-		end: T0 + 3_600_000,
-		timeZone: "Europe/Berlin",
-		description: "Line one\nLine two; with, punctuation",
-		location: null,
-		color: { hex: "#dc2127", name: "Physio" },
-		recurrence: null,
-		...overrides,
-	};
-}
 
 async function listing(account: Account): Promise<string[]> {
 	const result = await account.caldav.syncEvents(account.calendarUrl, null, WINDOW);
@@ -164,16 +148,7 @@ describe("CalDavCalendar (Radicale)", () => {
 
 	it("writes a weekly series with one moved and one cancelled occurrence", async () => {
 		const account = await radicaleAccount("series");
-		const series = booking({
-			recurrence: {
-				frequency: "weekly",
-				count: 4,
-				exceptions: [
-					{ kind: "moved", originalStart: T0 + 7 * DAY, start: T0 + 8 * DAY, end: T0 + 8 * DAY + 3_600_000 },
-					{ kind: "cancelled", originalStart: T0 + 14 * DAY },
-				],
-			},
-		});
+		const series = seriesWithExceptions();
 		const created = await account.caldav.putEvent(account.calendarUrl, series, null);
 		const stored = await (await fetch(created.externalId, { headers: { authorization: basic(account) } })).text();
 		expect(stored).toContain("RRULE:FREQ=WEEKLY;COUNT=4");

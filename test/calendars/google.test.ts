@@ -1,12 +1,10 @@
 // The Google adapter against the sandbox's Calendar v3: writes exactly once, sync, errors, push.
 import { describe, expect, it } from "vitest";
 import { GoogleCalendar, googleEventId, nearestGoogleColorId } from "../../src/calendars/google";
-import type { OutboundEvent, SyncWindow } from "../../src/calendars/provider";
+import type { SyncWindow } from "../../src/calendars/provider";
 import { CalendarUnavailableError, ProviderError, SyncCursorExpiredError, TokenRevokedError } from "../../src/calendars/provider";
-import { control, sandboxUrl, signIn, testFetch, uniqueEmail } from "./harness";
+import { booking, control, DAY, sandboxUrl, seriesWithExceptions, signIn, T0, testFetch, uniqueEmail } from "./harness";
 
-const DAY = 86_400_000;
-const T0 = Date.UTC(2026, 5, 1, 8, 0); // Monday 1 June 2026, 10:00 in Berlin
 const WINDOW: SyncWindow = { from: T0 - 7 * DAY, to: T0 + 120 * DAY, timeZone: "Europe/Berlin" };
 
 async function setup(label: string): Promise<{ google: GoogleCalendar; email: string; tokens: Awaited<ReturnType<typeof signIn>> }> {
@@ -15,20 +13,6 @@ async function setup(label: string): Promise<{ google: GoogleCalendar; email: st
 	return { google: new GoogleCalendar({ tokens, fetch: testFetch, apiBaseUrl: `${sandboxUrl}/google/calendar/v3` }), email, tokens };
 }
 
-function booking(overrides: Partial<OutboundEvent> = {}): OutboundEvent {
-	return {
-		bookingId: `bkg_${crypto.randomUUID().replaceAll("-", "").slice(0, 20)}`,
-		title: "Haircut with Ana",
-		start: T0,
-		end: T0 + 3_600_000,
-		timeZone: "Europe/Berlin",
-		description: "Booked online",
-		location: "Main street 1",
-		color: { hex: "#4f46e5", name: "Haircut" },
-		recurrence: null,
-		...overrides,
-	};
-}
 
 interface StoredGoogleEvent {
 	id: string;
@@ -226,16 +210,7 @@ describe("GoogleCalendar", () => {
 
 	it("writes a weekly series with one moved and one cancelled occurrence", async () => {
 		const { google, email } = await setup("g-series");
-		const series = booking({
-			recurrence: {
-				frequency: "weekly",
-				count: 4,
-				exceptions: [
-					{ kind: "moved", originalStart: T0 + 7 * DAY, start: T0 + 8 * DAY, end: T0 + 8 * DAY + 3_600_000 },
-					{ kind: "cancelled", originalStart: T0 + 14 * DAY },
-				],
-			},
-		});
+		const series = seriesWithExceptions();
 		const created = await google.putEvent(email, series, null);
 		// Delivered twice: still one series with the same exceptions.
 		await google.putEvent(email, series, created);

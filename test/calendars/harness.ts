@@ -1,7 +1,7 @@
 // Helpers for the calendar adapter tests: sandbox accounts, OAuth tokens via the login_hint shortcut,
 // and control-API calls. Every test uses its own account, since the sandbox is shared by the run.
 import { inject } from "vitest";
-import type { AccessTokenSource } from "../../src/calendars/provider";
+import type { AccessTokenSource, OutboundEvent } from "../../src/calendars/provider";
 
 export const sandboxUrl = inject("sandboxUrl");
 const REDIRECT_URI = "http://127.0.0.1:9/callback";
@@ -97,3 +97,37 @@ export class TestTokens implements AccessTokenSource {
 }
 
 export const testFetch = (input: string, init?: RequestInit): Promise<Response> => fetch(input, init);
+
+export const DAY = 86_400_000;
+/** Monday 1 June 2026, 10:00 in Berlin: the first booking of every test. */
+export const T0 = Date.UTC(2026, 5, 1, 8, 0);
+
+/** A one-hour booking at T0 in Berlin with a fresh id. */
+export function booking(overrides: Partial<OutboundEvent> = {}): OutboundEvent {
+	return {
+		bookingId: `bkg_${crypto.randomUUID().replaceAll("-", "").slice(0, 20)}`,
+		title: "Physio, first visit",
+		start: T0,
+		end: T0 + 3_600_000,
+		timeZone: "Europe/Berlin",
+		description: "Line one\nLine two; with, punctuation",
+		location: "Main street 1",
+		color: { hex: "#4f46e5", name: "Physio" },
+		recurrence: null,
+		...overrides,
+	};
+}
+
+/** Four weekly bookings; the second moved a day later, the third cancelled. Occurs at T0, T0+8d, T0+21d. */
+export function seriesWithExceptions(): OutboundEvent {
+	return booking({
+		recurrence: {
+			frequency: "weekly",
+			count: 4,
+			exceptions: [
+				{ kind: "moved", originalStart: T0 + 7 * DAY, start: T0 + 8 * DAY, end: T0 + 8 * DAY + 3_600_000 },
+				{ kind: "cancelled", originalStart: T0 + 14 * DAY },
+			],
+		},
+	});
+}

@@ -1,13 +1,11 @@
 // The Microsoft Graph adapter against the sandbox: writes exactly once, delta sync, errors, subscriptions.
 import { describe, expect, it } from "vitest";
 import { MicrosoftCalendar } from "../../src/calendars/microsoft";
-import type { OutboundEvent, SyncWindow } from "../../src/calendars/provider";
+import type { SyncWindow } from "../../src/calendars/provider";
 import { CalendarUnavailableError, ProviderError, SyncCursorExpiredError } from "../../src/calendars/provider";
 import type { TestTokens } from "./harness";
-import { control, sandboxUrl, signIn, testFetch, uniqueEmail } from "./harness";
+import { booking, control, DAY, sandboxUrl, seriesWithExceptions, signIn, T0, testFetch, uniqueEmail } from "./harness";
 
-const DAY = 86_400_000;
-const T0 = Date.UTC(2026, 5, 1, 8, 0);
 const WINDOW: SyncWindow = { from: T0 - 7 * DAY, to: T0 + 60 * DAY, timeZone: "Europe/Berlin" };
 const GRAPH = `${sandboxUrl}/microsoft/graph/v1.0`;
 
@@ -25,20 +23,6 @@ async function setup(label: string): Promise<Setup> {
 	return { outlook, calendarId: primary.id, tokens };
 }
 
-function booking(overrides: Partial<OutboundEvent> = {}): OutboundEvent {
-	return {
-		bookingId: `bkg_${crypto.randomUUID().replaceAll("-", "").slice(0, 20)}`,
-		title: "Massage",
-		start: T0,
-		end: T0 + 3_600_000,
-		timeZone: "Europe/Berlin",
-		description: "Booked online",
-		location: null,
-		color: { hex: "#51b749", name: "Massage" },
-		recurrence: null,
-		...overrides,
-	};
-}
 
 interface StoredGraphEvent {
 	id: string;
@@ -73,7 +57,7 @@ describe("MicrosoftCalendar", () => {
 		expect(again.externalId).toBe(created.externalId);
 		let live = (await storedEvents(calendarId)).filter((e) => !e["@sandbox.deleted"]);
 		expect(live).toHaveLength(1);
-		expect(live[0]?.categories).toEqual(["Massage"]);
+		expect(live[0]?.categories).toEqual(["Physio"]);
 		expect(live[0]?.singleValueExtendedProperties?.[0]?.value).toBe(event.bookingId);
 
 		const updated = await outlook.putEvent(calendarId, { ...event, title: "Long massage", end: T0 + 7_200_000 }, created);
@@ -160,16 +144,7 @@ describe("MicrosoftCalendar", () => {
 
 	it("writes a weekly series with one moved and one cancelled occurrence, exactly once", async () => {
 		const { outlook, calendarId, tokens } = await setup("m-series");
-		const series = booking({
-			recurrence: {
-				frequency: "weekly",
-				count: 4,
-				exceptions: [
-					{ kind: "moved", originalStart: T0 + 7 * DAY, start: T0 + 8 * DAY, end: T0 + 8 * DAY + 3_600_000 },
-					{ kind: "cancelled", originalStart: T0 + 14 * DAY },
-				],
-			},
-		});
+		const series = seriesWithExceptions();
 		const created = await outlook.putEvent(calendarId, series, null);
 		// Delivered again (same transactionId) and then as an update: still one series, same exceptions.
 		expect((await outlook.putEvent(calendarId, series, null)).externalId).toBe(created.externalId);

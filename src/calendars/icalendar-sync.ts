@@ -1,7 +1,23 @@
-// Finds the events Slotline wrote in an iCalendar document (X-SLOTLINE-BOOKING-ID), which the
-// importer skips: inbound sync still needs to know they exist and which booking they belong to.
+// Shapes the iCalendar importer's output for the provider interface (CalDAV and ICS feeds): busy
+// blocks become ExternalInstances, and Slotline's own events (which the importer skips) are found.
 import ICAL from "ical.js";
+import { localDate } from "../time";
+import type { ImportedBlock } from "./icalendar";
 import { SLOTLINE_BOOKING_ID_PROPERTY } from "./icalendar";
+import type { ExternalInstance } from "./provider";
+
+/** The importer reports busy time only, so nothing here is transparent, declined or cancelled. */
+export function instanceOfBlock(block: ImportedBlock, timeZone: string): ExternalInstance {
+	return {
+		instanceId: block.occurrenceId,
+		start: block.start,
+		end: block.end,
+		allDay: block.allDay ? { startDate: localDate(block.start, timeZone), endDate: localDate(block.end, timeZone) } : null,
+		status: block.tentative ? "tentative" : "confirmed",
+		transparent: false,
+		declined: false,
+	};
+}
 
 /** UID -> booking id of every marked VEVENT; empty for unreadable text. */
 export function slotlineMarkers(text: string): Map<string, string> {
