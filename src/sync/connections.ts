@@ -123,7 +123,9 @@ export async function connect(context: SyncContext, request: ConnectRequest): Pr
 	await logOperation(context.db, id, existing === null ? "connect" : "reconnect", "ok", null, now);
 	const connection = await mustConnection(context.db, id);
 	const { rows, listed } = await refreshCalendars(context, connection);
-	if (!rows.some((c) => c.isWriteTarget)) {
+	const listedIds = new Set(listed.map((c) => c.id));
+	// No write calendar yet, or the chosen one is no longer in the account: fall back to the main one.
+	if (!rows.some((c) => c.isWriteTarget && listedIds.has(c.externalId))) {
 		// A sensible default the person can change: write to, and check, the account's main calendar.
 		const primary = listed.find((c) => c.primary && c.writable);
 		const row = rows.find((r) => r.externalId === primary?.id);

@@ -30,3 +30,11 @@ export async function connectSandboxAccount(context: SyncContext, account: Sandb
 	const tokens = await exchangeCode(context.env, account.provider, new URL(location), flow, redirectUri, context.now());
 	return connectOAuth(context, { merchantId: account.merchantId, staffId: account.staffId, provider: account.provider, tokens });
 }
+
+/** The demo merchant's sandbox calendars under `npm start`: Ana on Google, Ben on Microsoft. */
+export async function connectDemoCalendars(context: SyncContext, sandboxUrl: string, merchantId: string): Promise<ConnectionRow[]> {
+	return [
+		await connectSandboxAccount(context, { sandboxUrl, provider: "google", email: "ana@demo.slotline.test", name: "Ana Jansen", merchantId, staffId: "stf_demo_ana" }),
+		await connectSandboxAccount(context, { sandboxUrl, provider: "microsoft", email: "ben@demo.slotline.test", name: "Ben Okafor", merchantId, staffId: "stf_demo_ben" }),
+	];
+}

@@ -7,10 +7,16 @@ import { unwrapOutcome } from "../booking/outcome";
 import { hashPassword } from "../auth/password";
 import { DEMO_MERCHANT_ID, DEMO_OWNER_EMAIL, DEMO_SLUG, demoBookingCommands, seedDemoCatalogue, seedDemoOwner } from "../demo/seed";
 import { NotFoundError } from "../errors";
+import { syncContextFor } from "../sync/connections";
+import { connectDemoCalendars } from "../sync/sandbox-connect";
 import type { AppEnv } from "./context";
 import { validationHook } from "./validation";
 
-const seedBody = z.object({ ownerPassword: z.string().min(10).max(256) });
+const seedBody = z.object({
+	ownerPassword: z.string().min(10).max(256),
+	/** The provider sandbox; when given, Ana's and Ben's sandbox calendars are connected before any booking is made. */
+	sandboxUrl: z.url().optional(),
+});
 
 export const dev = new Hono<AppEnv>().post("/_dev/seed", async (c) => {
 	const token = c.env.DEMO_SEED_TOKEN;
@@ -20,8 +26,11 @@ export const dev = new Hono<AppEnv>().post("/_dev/seed", async (c) => {
 	const db = c.get("db");
 	await seedDemoCatalogue(db);
 	if (parsed.data !== undefined) await seedDemoOwner(db, await hashPassword(parsed.data.ownerPassword));
+	// Connected first, so the demo bookings below already go out to these calendars.
+	const sandboxUrl = parsed.data?.sandboxUrl;
+	const connected = sandboxUrl === undefined ? [] : await connectDemoCalendars(syncContextFor(c.env, db, c.var.mailer), sandboxUrl, DEMO_MERCHANT_ID);
 	const commands = await demoBookingCommands(db, Date.now());
 	const schedule = merchantSchedule(c.env, DEMO_MERCHANT_ID);
 	for (const command of commands) unwrapOutcome(await schedule.createBooking(command));
-	return c.json({ merchantId: DEMO_MERCHANT_ID, merchantSlug: DEMO_SLUG, ownerEmail: DEMO_OWNER_EMAIL, bookingsCreated: commands.length });
+	return c.json({ merchantId: DEMO_MERCHANT_ID, merchantSlug: DEMO_SLUG, ownerEmail: DEMO_OWNER_EMAIL, bookingsCreated: commands.length, calendarsConnected: connected.map((row) => ({ staffId: row.staffId, provider: row.provider, account: row.accountLabel })) });
 });

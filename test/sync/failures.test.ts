@@ -9,7 +9,7 @@ import { connectionById, pendingCount } from "../../src/db/queries/connections";
 import { calendarConnections, connectionCalendars } from "../../src/db/schema";
 import { DEMO_OWNER_EMAIL } from "../../src/demo/seed";
 import type { CalendarPushJob, Job } from "../../src/jobs";
-import worker from "../../src/index";
+import { consumeBatch } from "../../src/sync/consumer";
 import { chooseCalendars, refreshCalendars, retryFailed } from "../../src/sync/connections";
 import { handleCalendarPush } from "../../src/sync/outbound";
 import { connectSandboxAccount } from "../../src/sync/sandbox-connect";
@@ -91,7 +91,7 @@ describe("dead letters", () => {
 		const job: CalendarPushJob = { type: "calendar.push", bookingId: booking!.id, calendarId: write.id, version: 1 };
 		const batch = createMessageBatch<Job>("slotline-provider-push-dlq", [{ id: "m1", timestamp: Date.now(), attempts: 7, body: job }]);
 		const ctx = createExecutionContext();
-		await worker.queue(batch as MessageBatch<Job>, env, ctx);
+		await consumeBatch(batch as MessageBatch<unknown>, env);
 		const result = await getQueueResult(batch, ctx);
 		expect(result.explicitAcks).toEqual(["m1"]);
 		const errored = await connectionById(db, connection.id);
@@ -132,7 +132,7 @@ describe("injected failures", () => {
 		for (let round = 0; messages.length > 0 && round < 10; round++) {
 			const batch = createMessageBatch<Job>("slotline-provider-push", messages);
 			const ctx = createExecutionContext();
-			await worker.queue(batch as MessageBatch<Job>, env, ctx);
+			await consumeBatch(batch as MessageBatch<unknown>, env);
 			const result = await getQueueResult(batch, ctx);
 			const again = new Set(result.retryMessages.map((r) => r.msgId));
 			retried += again.size;

@@ -1,0 +1,139 @@
+// /admin/api/connections: the signed-in person's calendar connections (the owner sees all of the
+// merchant's): list, connect, pick calendars, resync, retry failed pushes, disconnect.
+import { Hono } from "hono";
+import { setSignedCookie } from "hono/cookie";
+import { z } from "zod";
+import { ProviderError } from "../../calendars/provider";
+import { staffOf } from "../../db/queries/catalog";
+import { calendarsOf, connectionsOf, logOf, pendingCount } from "../../db/queries/connections";
+import type { ConnectionRow } from "../../db/queries/connections";
+import { UnprocessableError } from "../../errors";
+import { chooseCalendars, connect, disconnect, refreshCalendars, resync, retryFailed, syncContextFor } from "../../sync/connections";
+import type { SyncContext } from "../../sync/connections";
+import { authorizationUrl } from "../../sync/oauth";
+import { parseJsonBody } from "../auth/json-body";
+import { requireMerchantMember } from "../auth/require";
+import type { AppEnv } from "../context";
+import type { Context } from "hono";
+import { allowedOwner, manageableConnection, membershipOf } from "./access";
+import { CONNECT_COOKIE, CONNECT_TTL_SECONDS, encodeConnectFlow } from "./flow";
+import { connectionView, logView } from "./view";
+import type { ConnectionView } from "./view";
+
+const providerParam = z.enum(["google", "microsoft"]);
+
+const calendarChoice = z.object({
+	writeCalendarId: z.string().nullable(),
+	conflictCalendarIds: z.array(z.string()).max(50),
+});
+
+const passwordConnection = z.object({
+	provider: z.enum(["caldav", "icloud", "ics"]),
+	/** "business" for the merchant's own calendar (owner only); omitted = the caller's own. */
+	staffId: z.string().optional(),
+	serverUrl: z.url().optional(),
+	username: z.string().max(320).optional(),
+	password: z.string().max(1024).optional(),
+});
+
+function context(c: Context<AppEnv>): SyncContext {
+	return syncContextFor(c.env, c.var.db, c.var.mailer);
+}
+
+async function view(c: Context<AppEnv>, row: ConnectionRow): Promise<ConnectionView> {
+	return connectionView(row, await calendarsOf(c.var.db, row.id), await pendingCount(c.var.db, row.id));
+}
+
+/** "business" names the merchant's own connection; anything else must be one of its staff. */
+async function ownerFor(c: Context<AppEnv>, requested: string | undefined): Promise<string | null> {
+	const membership = membershipOf(c);
+	const owner = allowedOwner(membership, requested === "business" ? null : requested);
+	if (owner !== null) await staffOf(c.var.db, membership.merchantId, owner);
+	return owner;
+}
+
+export const connectionRoutes = new Hono<AppEnv>()
+	.use(requireMerchantMember())
+
+	.get("/", async (c) => {
+		const membership = membershipOf(c);
+		const rows = await connectionsOf(c.var.db, membership.merchantId, membership.role === "owner" ? undefined : membership.staffId);
+		return c.json({ connections: await Promise.all(rows.map((row) => view(c, row))) });
+	})
+
+	/** Browser navigation: starts the provider's consent screen. */
+	.get("/connect/:provider", async (c) => {
+		const provider = providerParam.safeParse(c.req.param("provider"));
+		if (!provider.success) throw new UnprocessableError("unknown-provider", "Connect google or microsoft here; CalDAV, iCloud and ICS feeds are added with a password or URL.");
+		const membership = membershipOf(c);
+		const staffId = await ownerFor(c, c.req.query("staffId"));
+		const redirectUri = new URL(`/connect/${provider.data}/callback`, c.env.APP_URL).toString();
+		const { url, flow } = await authorizationUrl(c.env, provider.data, redirectUri, c.req.query("loginHint") ?? null);
+		const value = encodeConnectFlow({ ...flow, provider: provider.data, merchantId: membership.merchantId, staffId, userId: c.var.user?.id ?? "" });
+		await setSignedCookie(c, CONNECT_COOKIE, value, c.env.SESSION_SECRET, { prefix: "host", httpOnly: true, secure: true, sameSite: "Lax", path: "/", maxAge: CONNECT_TTL_SECONDS });
+		return c.redirect(url.toString(), 302);
+	})
+
+	.post("/password", async (c) => {
+		const body = await parseJsonBody(c, passwordConnection);
+		const membership = membershipOf(c);
+		const staffId = await ownerFor(c, body.staffId);
+		const serverUrl = body.serverUrl ?? (body.provider === "icloud" ? c.env.ICLOUD_CALDAV_URL : null);
+		if (serverUrl === null) throw new UnprocessableError("server-url-required", "A server or feed URL is required.");
+		const credentials =
+			body.provider === "ics" ? { kind: "none" as const } : { kind: "password" as const, username: body.username ?? "", password: body.password ?? "" };
+		try {
+			const row = await connect(context(c), {
+				merchantId: membership.merchantId,
+				staffId,
+				provider: body.provider,
+				accountLabel: body.provider === "ics" ? new URL(serverUrl).host : (body.username ?? ""),
+				credentials,
+				accessTokenExpiresAt: null,
+				serverUrl,
+			});
+			return c.json({ connection: await view(c, row) }, 201);
+		} catch (error) {
+			if (error instanceof ProviderError) throw new UnprocessableError("connection-failed", `The calendar server could not be used (${error.code}).`);
+			throw error;
+		}
+	})
+
+	.get("/:id", async (c) => {
+		const row = await manageableConnection(c, c.req.param("id"));
+		return c.json({ connection: await view(c, row), log: logView(await logOf(c.var.db, row.id)) });
+	})
+
+	.put("/:id/calendars", async (c) => {
+		const row = await manageableConnection(c, c.req.param("id"));
+		const body = await parseJsonBody(c, calendarChoice);
+		await chooseCalendars(context(c), row, body);
+		return c.json({ connection: await view(c, await manageableConnection(c, row.id)) });
+	})
+
+	.post("/:id/refresh-calendars", async (c) => {
+		const row = await manageableConnection(c, c.req.param("id"));
+		await refreshCalendars(context(c), row);
+		return c.json({ connection: await view(c, row) });
+	})
+
+	.post("/:id/resync", async (c) => {
+		const row = await manageableConnection(c, c.req.param("id"));
+		if (row.status === "disconnected") throw new UnprocessableError("disconnected", "Reconnect this calendar first.");
+		const queued = await resync(context(c), row);
+		return c.json({ queued }, 202);
+	})
+
+	/** Retries pushes that failed for good or went to the dead-letter queue. */
+	.post("/:id/retry", async (c) => {
+		const row = await manageableConnection(c, c.req.param("id"));
+		if (row.status === "disconnected") throw new UnprocessableError("disconnected", "Reconnect this calendar first.");
+		const queued = await retryFailed(context(c), row);
+		return c.json({ queued }, 202);
+	})
+
+	.delete("/:id", async (c) => {
+		const row = await manageableConnection(c, c.req.param("id"));
+		await disconnect(context(c), row);
+		return c.json({ connection: await view(c, await manageableConnection(c, row.id)) });
+	});

@@ -1,0 +1,34 @@
+// `npm start`'s seed: Ana's sandbox Google and Ben's sandbox Microsoft calendars are connected, and
+// the demo bookings reach them through the real queue.
+import { exports } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import { control, liveEvents, sandboxUrl } from "./harness";
+
+async function eventually<T>(read: () => Promise<T>, done: (value: T) => boolean): Promise<T> {
+	const deadline = Date.now() + 30_000;
+	for (;;) {
+		const value = await read();
+		if (done(value) || Date.now() > deadline) return value;
+		await new Promise((resolve) => setTimeout(resolve, 250));
+	}
+}
+
+describe("dev seed", () => {
+	it("connects the demo staff's sandbox calendars and their bookings appear there", { timeout: 60_000 }, async () => {
+		const response = await exports.default.fetch("http://slotline.test/_dev/seed", {
+			method: "POST",
+			headers: { "content-type": "application/json", "x-seed-token": "test-seed-token" },
+			body: JSON.stringify({ ownerPassword: "a demo password", sandboxUrl }),
+		});
+		expect(response.status).toBe(200);
+		const seeded = await response.json<{ bookingsCreated: number; calendarsConnected: Array<{ staffId: string; provider: string }> }>();
+		expect(seeded.calendarsConnected.map((c) => `${c.staffId}:${c.provider}`)).toEqual(["stf_demo_ana:google", "stf_demo_ben:microsoft"]);
+
+		const ana = await eventually(() => liveEvents("google", "ana@demo.slotline.test"), (events) => events.length >= 2);
+		expect(ana.map((e) => e.summary).sort()).toEqual(["Sam de Vries", "Walk-in"]);
+		const calendars = (await control("/microsoft/calendars")) as Array<{ id: string; owner: string }>;
+		const benCalendar = calendars.find((c) => c.owner === "ben@demo.slotline.test");
+		const ben = await eventually(() => liveEvents("microsoft", benCalendar?.id ?? ""), (events) => events.length >= 1);
+		expect(ben.map((e) => e.subject)).toEqual(["Priya Shah"]);
+	});
+});
