@@ -14,16 +14,19 @@ import type { Database } from "../../db/client";
 import { activeServices, activeStaff, merchantById, merchantBySlug, resourcesOfType, serviceOf, staffOf, staffOffering } from "../../db/queries/catalog";
 import { loadSchedule } from "../../db/queries/schedule";
 import { bookings, staff, staffServices } from "../../db/schema";
+import type { MerchantSettings } from "../../db/schema";
 import { NotFoundError, ValidationError } from "../../errors";
 import { coveringWindow, localIso, utcIso } from "../../time";
 import type { AppEnv } from "../context";
 import { canonicalHash, validationHook } from "../validation";
+import { meApi } from "./me";
 import {
 	AvailabilitySchema,
 	BookingCreatedSchema,
 	BookingDetailSchema,
 	ProblemSchema,
 	ServiceSchema,
+	SignInMethodsSchema,
 	StaffSchema,
 	availabilityQuery,
 	bookingIdParam,
@@ -39,6 +42,7 @@ const json = <T extends z.ZodType>(schema: T, description: string) => ({ descrip
 const MINUTE = 60_000;
 
 export const publicApi = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
+publicApi.route("/", meApi);
 
 // ---------------------------------------------------------------------------------------------
 // Catalogue
@@ -109,6 +113,24 @@ async function staffLinks(db: Database, merchantId: string): Promise<Array<{ sta
 		.innerJoin(staff, eq(staff.id, staffServices.staffId))
 		.where(and(eq(staff.merchantId, merchantId), eq(staff.active, true)));
 }
+
+publicApi.openapi(
+	createRoute({
+		method: "get",
+		path: "/api/v1/m/{merchant}/sign-in-methods",
+		tags: ["Catalogue"],
+		summary: "Which customer sign-in methods the merchant's booking page offers",
+		request: { params: merchantParam },
+		responses: { 200: json(SignInMethodsSchema, "Offered methods"), 404: problem("Unknown merchant") },
+	}),
+	async (c) => {
+		const merchant = await merchantBySlug(c.get("db"), c.req.valid("param").merchant);
+		const offered = merchant.settings.signIn as Partial<MerchantSettings["signIn"]> | undefined;
+		// Settings written before the switch existed offer every method.
+		const methods = { password: offered?.password ?? true, google: offered?.google ?? true, facebook: offered?.facebook ?? true };
+		return c.json({ ...methods, startUrls: { google: methods.google ? "/auth/google" : null, facebook: methods.facebook ? "/auth/facebook" : null } }, 200);
+	},
+);
 
 // ---------------------------------------------------------------------------------------------
 // Availability
@@ -218,14 +240,17 @@ publicApi.openapi(
 		const body = c.req.valid("json");
 		const idempotencyKey = c.req.valid("header")["idempotency-key"];
 		const merchant = await merchantBySlug(db, c.req.valid("param").merchant);
+		const user = c.get("user");
 		const outcome = await merchantSchedule(c.env, merchant.id).createBooking({
 			merchantId: merchant.id,
 			serviceId: body.serviceId,
 			staffId: body.staffId ?? null,
 			start: Date.parse(body.start),
 			timezone: body.timezone,
-			customer: { name: body.customer.name, email: body.customer.email, phone: body.customer.phone ?? null },
-			userId: null,
+			// Signed in: the booking is the account's, and its confirmation goes to the account's address.
+			customer: { name: body.customer.name, email: user?.email ?? body.customer.email, phone: body.customer.phone ?? null },
+			// Only a proven address may carry the customer record (and its earlier guest bookings) into the account.
+			userId: user !== undefined && user.emailVerifiedAt !== null ? user.id : null,
 			customerNotes: body.notes ?? null,
 			merchantNotes: null,
 			recurrence: body.recurrence ?? null,

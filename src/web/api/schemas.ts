@@ -72,6 +72,15 @@ export const StaffSchema = z
 	.object({ id: z.string(), name: z.string(), color: z.string(), timezone: z.string(), serviceIds: z.array(z.string()) })
 	.openapi("Staff");
 
+export const SignInMethodsSchema = z
+	.object({
+		password: z.boolean(),
+		google: z.boolean(),
+		facebook: z.boolean(),
+		startUrls: z.object({ google: z.string().nullable(), facebook: z.string().nullable() }),
+	})
+	.openapi("SignInMethods");
+
 export const availabilityQuery = z
 	.object({
 		serviceId: z.string().min(1).max(64),

@@ -1,4 +1,4 @@
-// /auth: email-and-password accounts: sign-up, sign-in and out, session, verification, password reset.
+// /auth: email-and-password accounts: sign-up, sign-in and out, session, verification, password set and reset.
 import type { Context } from "hono";
 import { Hono } from "hono";
 import { and, eq, isNull } from "drizzle-orm";
@@ -29,6 +29,7 @@ const signInBody = z.object({ email: emailSchema, password: z.string().min(1).ma
 const tokenBody = z.object({ token: tokenSchema });
 const forgotBody = z.object({ email: emailSchema });
 const resetBody = z.object({ token: tokenSchema, password: passwordSchema });
+const setPasswordBody = z.object({ password: passwordSchema, currentPassword: z.string().min(1).max(256).optional() });
 /** At most one reset or verification mail a minute per account. */
 const RESEND_INTERVAL_MS = 60 * 1000;
 
@@ -163,6 +164,29 @@ export const authRoutes = new Hono<AppEnv>()
 		const ok = token !== "" && (await verifyEmail(c, token, Date.now()));
 		c.header("referrer-policy", "no-referrer");
 		return c.redirect(new URL(`/?email-verified=${ok ? "1" : "0"}`, c.env.APP_URL).toString(), 303);
+	})
+
+	// Adds a password to an account that signs in with Google or Facebook, or changes it (which
+	// needs the current one, and signs out the other devices).
+	.post("/password", async (c) => {
+		const user = c.var.user;
+		const session = c.var.session;
+		if (user === undefined || session === undefined) throw new UnauthorizedError("Sign in to continue");
+		const body = await parseJsonBody(c, setPasswordBody);
+		const now = Date.now();
+		const row = await c.var.db.select({ passwordHash: users.passwordHash }).from(users).where(eq(users.id, user.id)).get();
+		const current = row?.passwordHash ?? null;
+		if (current !== null) {
+			const subjects = { email: user.email, ip: clientIp(c) };
+			await assertSignInAllowed(c.var.db, subjects, now);
+			if (body.currentPassword === undefined || !(await verifyPassword(body.currentPassword, current))) {
+				await recordSignInFailure(c.var.db, subjects, now);
+				throw new UnauthorizedError("The current password is incorrect");
+			}
+		}
+		await c.var.db.update(users).set({ passwordHash: await hashPassword(body.password) }).where(eq(users.id, user.id));
+		if (current !== null) await invalidateUserSessions(c.var.db, user.id, session.id);
+		return c.json(await sessionView(c));
 	})
 
 	.post("/password/forgot", async (c) => {
