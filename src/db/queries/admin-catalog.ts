@@ -25,6 +25,17 @@ export type ResourceChanges = Partial<Omit<typeof resources.$inferInsert, "id" |
 
 type Statement = BatchItem<"sqlite">;
 
+/** Drops undefined members: in a PATCH, an absent field leaves its column as it is. */
+export function definedOnly<T extends object>(value: T): Partial<T> {
+	return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+/** Runs the statements as one D1 batch (all or nothing); nothing to run is fine. */
+async function runBatch(db: Database, statements: Statement[]): Promise<void> {
+	const [first, ...rest] = statements;
+	if (first !== undefined) await db.batch([first, ...rest]);
+}
+
 function linksOfMerchant(db: Database, merchantId: string) {
 	return db
 		.select({ staffId: staffServices.staffId, serviceId: staffServices.serviceId })
@@ -98,9 +109,10 @@ export async function updateService(
 ): Promise<void> {
 	await serviceOf(db, merchantId, serviceId);
 	if (staffIds !== undefined) await assertOwnStaff(db, merchantId, staffIds);
+	const columns = definedOnly(changes);
 	const statements: Statement[] = [];
-	if (Object.keys(changes).length > 0) {
-		statements.push(db.update(services).set(changes).where(and(eq(services.id, serviceId), eq(services.merchantId, merchantId))));
+	if (Object.keys(columns).length > 0) {
+		statements.push(db.update(services).set(columns).where(and(eq(services.id, serviceId), eq(services.merchantId, merchantId))));
 	}
 	if (staffIds !== undefined) {
 		statements.push(
@@ -108,8 +120,7 @@ export async function updateService(
 			...linkInserts(db, staffIds.map((staffId) => ({ staffId, serviceId }))),
 		);
 	}
-	const [first, ...rest] = statements;
-	if (first !== undefined) await db.batch([first, ...rest]);
+	await runBatch(db, statements);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -153,9 +164,10 @@ export async function updateStaff(
 ): Promise<void> {
 	await staffOf(db, merchantId, staffId);
 	if (serviceIds !== undefined) await assertOwnServices(db, merchantId, serviceIds);
+	const columns = definedOnly(changes);
 	const statements: Statement[] = [];
-	if (Object.keys(changes).length > 0) {
-		statements.push(db.update(staff).set(changes).where(and(eq(staff.id, staffId), eq(staff.merchantId, merchantId))));
+	if (Object.keys(columns).length > 0) {
+		statements.push(db.update(staff).set(columns).where(and(eq(staff.id, staffId), eq(staff.merchantId, merchantId))));
 	}
 	if (serviceIds !== undefined) {
 		statements.push(
@@ -163,8 +175,7 @@ export async function updateStaff(
 			...linkInserts(db, serviceIds.map((serviceId) => ({ staffId, serviceId }))),
 		);
 	}
-	const [first, ...rest] = statements;
-	if (first !== undefined) await db.batch([first, ...rest]);
+	await runBatch(db, statements);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -188,6 +199,7 @@ export async function insertResource(db: Database, merchantId: string, values: {
 
 export async function updateResource(db: Database, merchantId: string, resourceId: string, changes: ResourceChanges): Promise<void> {
 	await resourceOf(db, merchantId, resourceId);
-	if (Object.keys(changes).length === 0) return;
-	await db.update(resources).set(changes).where(and(eq(resources.id, resourceId), eq(resources.merchantId, merchantId)));
+	const columns = definedOnly(changes);
+	if (Object.keys(columns).length === 0) return;
+	await db.update(resources).set(columns).where(and(eq(resources.id, resourceId), eq(resources.merchantId, merchantId)));
 }

@@ -5,6 +5,7 @@ import { z } from "zod";
 import type { Database } from "../client";
 import { merchants } from "../schema";
 import type { MerchantSettings } from "../schema";
+import { definedOnly } from "./admin-catalog";
 import { merchantById } from "./catalog";
 
 export const merchantSettingsSchema = z.object({
@@ -58,8 +59,4 @@ export async function updateBusinessSettings(db: Database, merchantId: string, c
 		.set({ name: next.name, timezone: next.timezone, brandColor: next.brandColor, settings })
 		.where(eq(merchants.id, merchantId));
 	return next;
-}
-
-function definedOnly<T extends object>(value: T): Partial<T> {
-	return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
 }

@@ -49,7 +49,7 @@ const notesBody = z.strictObject({ merchantNotes: notes.nullable() });
 const rescheduleBody = z.strictObject({ start: instant, staffId: entityId.optional(), scope });
 const cancelBody = z.strictObject({ scope });
 
-export function adminBookingJson(entry: AdminBooking): Record<string, unknown> {
+function adminBookingJson(entry: AdminBooking): Record<string, unknown> {
 	const b = entry.booking;
 	return {
 		id: b.id,

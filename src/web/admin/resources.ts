@@ -3,7 +3,6 @@
 import { Hono } from "hono";
 import { z } from "zod";
 import { insertResource, listResources, resourceOf, updateResource } from "../../db/queries/admin-catalog";
-import type { ResourceChanges } from "../../db/queries/admin-catalog";
 import type { ResourceRow } from "../../db/queries/catalog";
 import type { AppEnv } from "../context";
 import { actingMerchantId, anyMember, ownerOnly } from "./guard";
@@ -39,8 +38,7 @@ export const adminResources = new Hono<AppEnv>()
 
 	.patch("/resources/:id", ownerOnly, valid("json", updateBody), async (c) => {
 		const merchantId = actingMerchantId(c);
-		const changes: ResourceChanges = Object.fromEntries(Object.entries(c.req.valid("json")).filter(([, v]) => v !== undefined));
-		await updateResource(c.var.db, merchantId, c.req.param("id"), changes);
+		await updateResource(c.var.db, merchantId, c.req.param("id"), c.req.valid("json"));
 		return c.json({ resource: resourceJson(await resourceOf(c.var.db, merchantId, c.req.param("id"))) });
 	})
 

@@ -44,7 +44,7 @@ const createBody = z.strictObject({
 
 const updateBody = z.strictObject({ ...serviceFields, active: z.boolean() }).partial();
 
-export function serviceJson(service: ServiceRecord): Record<string, unknown> {
+function serviceJson(service: ServiceRecord): Record<string, unknown> {
 	return {
 		id: service.id,
 		name: service.name,
@@ -71,7 +71,7 @@ function serviceColumns(body: z.infer<typeof updateBody>): ServiceChanges {
 		columns.priceCents = priceValue?.amountCents ?? null;
 		columns.currency = priceValue?.currency ?? null;
 	}
-	return Object.fromEntries(Object.entries(columns).filter(([, v]) => v !== undefined));
+	return columns;
 }
 
 export const adminServices = new Hono<AppEnv>()

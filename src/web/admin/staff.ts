@@ -3,7 +3,7 @@
 import { Hono } from "hono";
 import { z } from "zod";
 import { insertStaff, listStaff, staffRecord, updateStaff } from "../../db/queries/admin-catalog";
-import type { StaffChanges, StaffRecord } from "../../db/queries/admin-catalog";
+import type { StaffRecord } from "../../db/queries/admin-catalog";
 import type { AppEnv } from "../context";
 import { actingMerchantId, anyMember, ownerOnly } from "./guard";
 import { colour, entityId, timeZone } from "./schemas";
@@ -24,7 +24,7 @@ const staffFields = {
 const createBody = z.strictObject({ ...staffFields, position: staffFields.position.optional(), serviceIds: staffFields.serviceIds.default([]) });
 const updateBody = z.strictObject({ ...staffFields, active: z.boolean() }).partial();
 
-export function staffJson(member: StaffRecord): Record<string, unknown> {
+function staffJson(member: StaffRecord): Record<string, unknown> {
 	return {
 		id: member.id,
 		name: member.name,
@@ -56,8 +56,7 @@ export const adminStaff = new Hono<AppEnv>()
 
 	.patch("/staff/:id", ownerOnly, valid("json", updateBody), async (c) => {
 		const merchantId = actingMerchantId(c);
-		const { serviceIds, ...rest } = c.req.valid("json");
-		const changes: StaffChanges = Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined));
+		const { serviceIds, ...changes } = c.req.valid("json");
 		await updateStaff(c.var.db, merchantId, c.req.param("id"), changes, serviceIds);
 		return c.json({ staff: staffJson(await staffRecord(c.var.db, merchantId, c.req.param("id"))) });
 	})
