@@ -24,8 +24,17 @@ export function compactUtc(instant: number): string {
 	return new Date(instant).toISOString().replace(/\.\d{3}Z$/, "Z").replace(/[-:]/g, "");
 }
 
-/** The RRULE value (without "RRULE:") of a Slotline series; monthly repeats DTSTART's day of month. */
-export function rruleOf(recurrence: OutboundRecurrence): string {
-	const rule = recurrence.frequency === "monthly" ? "FREQ=MONTHLY" : recurrence.frequency === "biweekly" ? "FREQ=WEEKLY;INTERVAL=2" : "FREQ=WEEKLY";
+/**
+ * The RRULE value (without "RRULE:") of a Slotline series. A monthly series keeps DTSTART's day of
+ * the month and, like Slotline's own recurrence, falls back to the month's last day when the month
+ * is shorter (31 January -> 28 February). Plain FREQ=MONTHLY would skip those months instead, so days
+ * 29-31 use BYMONTHDAY=d,-1 with BYSETPOS=1: "day d, or the last day if that comes first".
+ */
+export function rruleOf(recurrence: OutboundRecurrence, start: number, timeZone: string): string {
+	let rule = recurrence.frequency === "biweekly" ? "FREQ=WEEKLY;INTERVAL=2" : "FREQ=WEEKLY";
+	if (recurrence.frequency === "monthly") {
+		const day = Temporal.Instant.fromEpochMilliseconds(start).toZonedDateTimeISO(timeZone).day;
+		rule = day > 28 ? `FREQ=MONTHLY;BYMONTHDAY=${day},-1;BYSETPOS=1` : "FREQ=MONTHLY";
+	}
 	return `${rule};COUNT=${recurrence.count}`;
 }

@@ -262,7 +262,7 @@ function eventBody(event: OutboundEvent): Record<string, unknown> {
 	};
 	if (event.color !== null) body.colorId = nearestGoogleColorId(event.color.hex);
 	// timeZone on start/end (set above) is required for recurring events.
-	if (event.recurrence !== null) body.recurrence = [`RRULE:${rruleOf(event.recurrence)}`];
+	if (event.recurrence !== null) body.recurrence = [`RRULE:${rruleOf(event.recurrence, event.start, event.timeZone)}`];
 	return body;
 }
 

@@ -28,7 +28,7 @@ export function bookingICalendar(event: OutboundEvent, nowMs: number): string {
 
 	const master = vevent(event, uid, event.start, event.end, nowMs);
 	if (event.recurrence !== null) {
-		master.addPropertyWithValue("rrule", ICAL.Recur.fromString(rruleOf(event.recurrence)));
+		master.addPropertyWithValue("rrule", ICAL.Recur.fromString(rruleOf(event.recurrence, event.start, event.timeZone)));
 		for (const exception of event.recurrence.exceptions) {
 			// In DTSTART's zone and type: EXDATEs in another form than DTSTART are a common bug.
 			if (exception.kind === "cancelled") master.addProperty(zoned("exdate", exception.originalStart, event.timeZone));
