@@ -9,6 +9,8 @@ import { authRoutes } from "./auth/routes";
 import type { AppEnv } from "./context";
 import { adminApi } from "./admin";
 import { publicApi } from "./api/public";
+import { connectCallback } from "./connections/callback";
+import { connectionRoutes } from "./connections/routes";
 import { dev } from "./dev";
 import { health } from "./health";
 import { provideMailer } from "./mailer";
@@ -28,6 +30,8 @@ export function createApp(): Hono<AppEnv> {
 	app.route("/auth", invitationAcceptance);
 	app.route("/auth", googleAuth);
 	app.route("/admin/api", staffInvitations);
+	app.route("/admin/api/connections", connectionRoutes);
+	app.route("/connect", connectCallback);
 	app.route("/admin/api", adminApi);
 	app.route("/", publicApi);
 	app.route("/", dev);
