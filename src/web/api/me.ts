@@ -5,6 +5,7 @@ import { and, asc, desc, eq, gt, isNull, sql } from "drizzle-orm";
 import { z } from "zod";
 import { listMemberships } from "../../auth/membership";
 import type { MerchantMembership } from "../../auth/membership";
+import { sessionUserColumns } from "../../auth/session";
 import { signInMethods, unlinkLogin } from "../../auth/sign-in-methods";
 import type { SignInMethods } from "../../auth/sign-in-methods";
 import { manageToken } from "../../booking/manage-token";
@@ -55,14 +56,7 @@ function signedInUserId(c: Context<AppEnv>): string {
 async function profileView(db: Database, userId: string, now: number): Promise<ProfileView> {
 	const [user, methods, memberships, pending] = await Promise.all([
 		db
-			.select({
-				id: users.id,
-				email: users.email,
-				emailVerifiedAt: users.emailVerifiedAt,
-				firstName: users.firstName,
-				lastName: users.lastName,
-				photoUrl: users.photoUrl,
-			})
+			.select(sessionUserColumns)
 			.from(users)
 			.where(eq(users.id, userId))
 			.get(),

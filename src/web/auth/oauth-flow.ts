@@ -2,16 +2,16 @@
 // a callback to the browser (and, when linking, the account) that started it, and how it ends.
 import type { Context } from "hono";
 import { deleteCookie, getSignedCookie, setSignedCookie } from "hono/cookie";
-import { decodeBase64urlIgnorePadding, encodeBase64urlNoPadding } from "@oslojs/encoding";
+import { eq } from "drizzle-orm";
 import { z } from "zod";
 import { IdentityLinkError, signInWithIdentity } from "../../auth/identity-link";
 import type { IdentityProvider, UnverifiedEmailPolicy } from "../../auth/identity-link";
 import type { ProviderProfile } from "../../auth/provider-profile";
 import type { SignInErrorCode } from "../../auth/sign-in-errors";
 import { users } from "../../db/schema";
-import { eq } from "drizzle-orm";
 import type { AppEnv } from "../context";
 import { sendVerification } from "./email-links";
+import { decodeJsonCookie, encodeJsonCookie } from "./json-cookie";
 import { setPendingLogin } from "./pending-login-cookie";
 import { startSession } from "./session-cookie";
 
@@ -46,19 +46,6 @@ function safeReturnTo(value: string | undefined): string | null {
 	return value;
 }
 
-function encodeFlow(flow: OAuthFlow): string {
-	return encodeBase64urlNoPadding(new TextEncoder().encode(JSON.stringify(flow)));
-}
-
-function decodeFlow(value: string): OAuthFlow | null {
-	try {
-		const parsed = flowSchema.safeParse(JSON.parse(new TextDecoder().decode(decodeBase64urlIgnorePadding(value))));
-		return parsed.success ? parsed.data : null;
-	} catch {
-		return null;
-	}
-}
-
 /** Ends a browser flow on the sign-in page with an error code (see auth/sign-in-errors.ts). */
 export function signInFailure(c: Context<AppEnv>, code: SignInErrorCode): Response {
 	const url = new URL("/signin", c.env.APP_URL);
@@ -82,7 +69,7 @@ export function flowRequest(c: Context<AppEnv>): FlowRequest | Response {
 
 /** Keeps the flow in a signed HttpOnly cookie and sends the browser to the provider. */
 export async function redirectToProvider(c: Context<AppEnv>, flow: OAuthFlow, url: URL): Promise<Response> {
-	await setSignedCookie(c, FLOW_COOKIE, encodeFlow(flow), c.env.SESSION_SECRET, {
+	await setSignedCookie(c, FLOW_COOKIE, encodeJsonCookie(flow), c.env.SESSION_SECRET, {
 		prefix: "host",
 		httpOnly: true,
 		secure: true,
@@ -98,7 +85,7 @@ export async function redirectToProvider(c: Context<AppEnv>, flow: OAuthFlow, ur
 export async function takeFlow(c: Context<AppEnv>, provider: IdentityProvider): Promise<OAuthFlow | null> {
 	const raw = await getSignedCookie(c, c.env.SESSION_SECRET, FLOW_COOKIE, "host");
 	deleteCookie(c, FLOW_COOKIE, { prefix: "host", secure: true, path: "/" });
-	const flow = typeof raw === "string" ? decodeFlow(raw) : null;
+	const flow = typeof raw === "string" ? decodeJsonCookie(raw, flowSchema) : null;
 	return flow !== null && flow.provider === provider ? flow : null;
 }
 

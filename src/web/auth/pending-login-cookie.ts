@@ -2,11 +2,11 @@
 // kept in a signed HttpOnly cookie until the person proves an address by email.
 import type { Context } from "hono";
 import { deleteCookie, getSignedCookie, setSignedCookie } from "hono/cookie";
-import { decodeBase64urlIgnorePadding, encodeBase64urlNoPadding } from "@oslojs/encoding";
 import { z } from "zod";
 import type { IdentityLinkFailure } from "../../auth/identity-link";
 import type { ProviderProfile } from "../../auth/provider-profile";
 import type { AppEnv } from "../context";
+import { decodeJsonCookie, encodeJsonCookie } from "./json-cookie";
 
 /** Hono adds the prefix: `__Host-slotline_pending`. */
 const PENDING_COOKIE = "slotline_pending";
@@ -30,8 +30,7 @@ export async function setPendingLogin(
 	c: Context<AppEnv>,
 	pending: { provider: PendingLogin["provider"]; reason: Exclude<IdentityLinkFailure, "identity-taken">; profile: ProviderProfile },
 ): Promise<void> {
-	const value = encodeBase64urlNoPadding(new TextEncoder().encode(JSON.stringify(pending)));
-	await setSignedCookie(c, PENDING_COOKIE, value, c.env.SESSION_SECRET, {
+	await setSignedCookie(c, PENDING_COOKIE, encodeJsonCookie(pending), c.env.SESSION_SECRET, {
 		prefix: "host",
 		httpOnly: true,
 		secure: true,
@@ -43,13 +42,7 @@ export async function setPendingLogin(
 
 export async function readPendingLogin(c: Context<AppEnv>): Promise<PendingLogin | null> {
 	const raw = await getSignedCookie(c, c.env.SESSION_SECRET, PENDING_COOKIE, "host");
-	if (typeof raw !== "string") return null;
-	try {
-		const parsed = pendingSchema.safeParse(JSON.parse(new TextDecoder().decode(decodeBase64urlIgnorePadding(raw))));
-		return parsed.success ? parsed.data : null;
-	} catch {
-		return null;
-	}
+	return typeof raw === "string" ? decodeJsonCookie(raw, pendingSchema) : null;
 }
 
 export function clearPendingLogin(c: Context<AppEnv>): void {
