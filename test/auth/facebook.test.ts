@@ -71,8 +71,11 @@ describe("Sign in with Facebook (against the sandbox)", () => {
 		const callback = new URL(consent.headers.get("location") ?? "");
 		const done = await h.request(`${callback.pathname}${callback.search}`, { browser });
 		expect(done.status).toBe(303);
+		// The sandbox's Facebook access tokens start with "EAAB": none reaches the browser.
+		expect(`${done.headers.get("location")}${done.headers.getSetCookie().join()}${await done.text()}`).not.toContain("EAAB");
 		expect(done.headers.get("location")).toBe(`${env.APP_URL}/book/x`);
 		expect(browser.oauthCookie).toBe("");
+		expect(await (await h.request("/api/v1/me", { browser })).text()).not.toContain("EAAB");
 		const first = await sessionUser(h, browser);
 		// Facebook's address is not proof: the account exists but its email is unconfirmed, and a confirmation went out.
 		expect(first).toMatchObject({ email, emailVerified: false });

@@ -2,7 +2,7 @@ import { env } from "cloudflare:workers";
 import { eq } from "drizzle-orm";
 import { beforeEach, describe, expect, inject, it } from "vitest";
 import { identities, users } from "../../src/db/schema";
-import { PASSWORD, db, harness, signIn, signUp, uniqueEmail } from "./harness";
+import { PASSWORD, db, harness, signIn, signUp, tokenFromMail, uniqueEmail } from "./harness";
 import type { Browser, Harness } from "./harness";
 
 const sandboxUrl = inject("sandboxUrl");
@@ -134,6 +134,14 @@ describe("Sign in with Google (against the sandbox)", () => {
 		expect(response.headers.get("location")).toMatch(/error=email-unverified$/);
 		expect(browser.cookie).toBe("");
 		expect(await db().select().from(identities).where(eq(identities.email, email)).all()).toEqual([]);
+
+		// The person may prove the address by email instead; only then is Google linked to the account.
+		expect((await h.request("/auth/pending-login/email", { method: "POST", browser, json: { email } })).status).toBe(202);
+		expect(await db().select().from(identities).where(eq(identities.email, email)).all()).toEqual([]);
+		const confirmed = await h.request("/auth/pending-login/confirm", { method: "POST", browser, json: { token: tokenFromMail(h.mailer, email) } });
+		expect(confirmed.status).toBe(200);
+		expect(await confirmed.json()).toMatchObject({ user: { email, emailVerified: true } });
+		expect(await db().select().from(identities).where(eq(identities.email, email)).all()).toHaveLength(1);
 	});
 
 	it("links Google to the signed-in account even with another address", async () => {
