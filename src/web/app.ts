@@ -14,6 +14,7 @@ import { connectionRoutes } from "./connections/routes";
 import { dev } from "./dev";
 import { health } from "./health";
 import { provideMailer } from "./mailer";
+import { adminPages } from "./pages/admin";
 import { handleError, handleNotFound } from "./problem";
 
 export function createApp(): Hono<AppEnv> {
@@ -33,6 +34,7 @@ export function createApp(): Hono<AppEnv> {
 	app.route("/admin/api/connections", connectionRoutes);
 	app.route("/connect", connectCallback);
 	app.route("/admin/api", adminApi);
+	app.route("/admin", adminPages);
 	app.route("/", publicApi);
 	app.route("/", dev);
 	app.onError(handleError);

@@ -1,0 +1,220 @@
+// /admin/calendar: a day or week of bookings, one column per staff member. Bookings carry their
+// service's colour, external busy time is hatched "Busy" with only its provider named, conflicts are
+// flagged; the island places the items, opens bookings and creates new ones from empty cells.
+import type { Context } from "hono";
+import { z } from "zod";
+import { listServices, listStaff } from "../../../db/queries/admin-catalog";
+import { bookingsBetween, busyBetween } from "../../../db/queries/admin-bookings";
+import type { AdminBooking, BusyRecord } from "../../../db/queries/admin-bookings";
+import { merchantSettingsSchema } from "../../../db/queries/admin-settings";
+import { addDays, localDate, localDayStart, localIso, utcIso } from "../../../time";
+import type { AppEnv } from "../../context";
+import { isoDate } from "../../api/schemas";
+import { CELL_MINUTES, datesFrom, dayPieces, instantAt, visibleWindow, weekStart } from "./calendar-grid";
+import type { DayPiece } from "./calendar-grid";
+import { dayText, providerName, timeText } from "./format";
+import { AdminLayout } from "./layout";
+import { adminPageContext } from "./page-context";
+
+const query = z.object({
+	view: z.enum(["day", "week"]).catch("day"),
+	date: isoDate.optional().catch(undefined),
+	booking: z.string().max(64).optional().catch(undefined),
+});
+
+interface Lane {
+	staffId: string;
+	name: string;
+}
+
+function bookingJson(entry: AdminBooking): Record<string, unknown> {
+	const b = entry.booking;
+	return {
+		id: b.id,
+		status: b.status,
+		start: utcIso(b.startsAt),
+		end: utcIso(b.endsAt),
+		localStart: localIso(b.startsAt, b.timezone),
+		timezone: b.timezone,
+		walkIn: b.walkIn,
+		customer: entry.customer,
+		service: { id: entry.service.id, name: entry.service.name },
+		staff: { id: entry.staff.id, name: entry.staff.name },
+		resource: entry.resource,
+		customerNotes: b.customerNotes,
+		merchantNotes: b.merchantNotes,
+		series: b.seriesId === null ? null : { index: b.seriesIndex, count: entry.series?.count ?? null },
+		conflicts: entry.conflicts.map((busy) => ({ start: utcIso(busy.start), end: utcIso(busy.end), provider: providerName(busy.provider) })),
+	};
+}
+
+function navLink(view: string, date: string): string {
+	return `/admin/calendar?view=${view}&date=${date}`;
+}
+
+export async function calendarPage(c: Context<AppEnv>): Promise<Response> {
+	const page = await adminPageContext(c);
+	const zone = page.merchant.timezone;
+	const { view, date: asked, booking: openBooking } = query.parse(c.req.query());
+	const date = asked ?? localDate(page.now, zone);
+	const dates = view === "day" ? [date] : datesFrom(weekStart(date), 7);
+	const first = dates[0] ?? date;
+	const last = dates.at(-1) ?? date;
+	const from = localDayStart(first, zone);
+	const to = localDayStart(addDays(last, 1), zone);
+	const tentativeBlocks = merchantSettingsSchema.parse(page.merchant.settings ?? {}).tentativeBlocks;
+	const [members, services, entries, busy] = await Promise.all([
+		listStaff(c.var.db, page.merchant.id),
+		listServices(c.var.db, page.merchant.id),
+		bookingsBetween(c.var.db, { merchantId: page.merchant.id, from, to, staffId: null, tentativeBlocks }),
+		busyBetween(c.var.db, page.merchant.id, from, to, null),
+	]);
+	const lanes: Lane[] = members.filter((m) => m.active).map((m) => ({ staffId: m.id, name: m.name }));
+	const confirmed = entries.filter((e) => e.booking.status === "confirmed");
+	const placedBookings = confirmed.map((entry) => ({ entry, pieces: dayPieces(entry.booking.startsAt, entry.booking.endsAt, dates, zone) }));
+	const timedBusy = busy.filter((b) => !b.allDay);
+	const placedBusy = timedBusy.map((block) => ({ block, pieces: dayPieces(block.start, block.end, dates, zone) }));
+	const allPieces: DayPiece[] = [...placedBookings.flatMap((p) => p.pieces), ...placedBusy.flatMap((p) => p.pieces)];
+	const window = visibleWindow(allPieces);
+	const cellStarts: number[] = [];
+	for (let m = window.from; m < window.to; m += CELL_MINUTES) cellStarts.push(m);
+	const hours = cellStarts.filter((m) => m % 60 === 0);
+	const step = view === "day" ? 1 : 7;
+
+	function inLane(staffId: string | null, lane: Lane): boolean {
+		// Business-wide calendars (no staff member) block everyone.
+		return staffId === null || staffId === lane.staffId;
+	}
+
+	function busyLabel(block: BusyRecord): string {
+		return `Busy · ${providerName(block.provider)}${block.staffId === null ? " (business)" : ""}${block.tentative ? " · tentative" : ""}`;
+	}
+
+	const config = {
+		page: "calendar",
+		csrfToken: page.csrfToken,
+		timezone: zone,
+		view,
+		date,
+		openBooking: openBooking ?? null,
+		bookings: confirmed.map(bookingJson),
+		services: services.filter((s) => s.active).map((s) => ({ id: s.id, name: s.name, durationMinutes: s.durationMinutes, staffIds: s.staffIds })),
+		staff: lanes.map((l) => ({ id: l.staffId, name: l.name })),
+	};
+
+	return c.html(
+		<AdminLayout title="Calendar" section="calendar" viewer={page.viewer} config={config}>
+			<div class="cal-toolbar">
+				<h1>{view === "day" ? dayText(from, zone) : `Week of ${dayText(from, zone)}`}</h1>
+				<nav aria-label="Calendar view" class="segmented">
+					<a href={navLink("day", date)} aria-current={view === "day" ? "page" : undefined}>
+						Day
+					</a>
+					<a href={navLink("week", date)} aria-current={view === "week" ? "page" : undefined}>
+						Week
+					</a>
+				</nav>
+				<nav aria-label="Dates" class="segmented">
+					<a href={navLink(view, addDays(date, -step))}>← Previous</a>
+					<a href={navLink(view, localDate(page.now, zone))}>Today</a>
+					<a href={navLink(view, addDays(date, step))}>Next →</a>
+				</nav>
+				<form method="get" action="/admin/calendar" class="inline">
+					<input type="hidden" name="view" value={view} />
+					<label for="cal-date">Go to</label>
+					<input id="cal-date" type="date" name="date" value={date} />
+					<button type="submit">Go</button>
+				</form>
+				<button type="button" class="primary" data-new-booking>
+					New booking
+				</button>
+			</div>
+			<p class="muted legend">
+				Times in {zone.replaceAll("_", " ")}. <span class="legend-busy">Busy</span> = an event in a connected calendar (only its time is known). Choose an empty slot to add a
+				booking.
+			</p>
+			<noscript>
+				<p>The calendar needs JavaScript.</p>
+			</noscript>
+			<div class={`cal cal-${view}`} data-view={view} data-window-start={window.from}>
+				{dates.map((d) => {
+					const dayFrom = localDayStart(d, zone);
+					return (
+						<section class="cal-day" aria-label={dayText(dayFrom, zone)}>
+							{view === "week" ? <h2 class="cal-day-title">{dayText(dayFrom, zone)}</h2> : null}
+							<div class="cal-grid">
+								<div class="cal-col gutter-col" aria-hidden="true">
+									<div class="cal-head"></div>
+									<div class="gutter">
+										{hours.map((m) => (
+											<div class="hour-label">{`${String(m / 60).padStart(2, "0")}:00`}</div>
+										))}
+									</div>
+								</div>
+								{lanes.map((lane) => (
+									<div class="cal-col">
+										<div class="cal-head">
+											<span class="lane-name">{lane.name}</span>
+											{busy
+												.filter((b) => b.allDay && inLane(b.staffId, lane) && dayPieces(b.start, b.end, [d], zone).length > 0)
+												.map((b) => (
+													<span class="busy allday">{`${busyLabel(b)} · all day`}</span>
+												))}
+										</div>
+										<div class="lane" role="group" aria-label={`${lane.name}, ${dayText(dayFrom, zone)}`} data-staff={lane.staffId}>
+											{cellStarts.map((m) => {
+												const at = instantAt(d, m, zone);
+												return (
+													<button type="button" class="cell" data-start={utcIso(at)} data-staff={lane.staffId} aria-label={`New booking at ${timeText(at, zone)} with ${lane.name}`}></button>
+												);
+											})}
+											{placedBusy.flatMap(({ block, pieces }) =>
+												inLane(block.staffId, lane)
+													? pieces
+															.filter((p) => p.date === d)
+															.map((p) => (
+																<div class="busy item" data-top={p.startMinute} data-height={p.minutes} data-provider={block.provider}>
+																	<span>{busyLabel(block)}</span>
+																	<span class="time">{`${timeText(block.start, zone)}–${timeText(block.end, zone)}`}</span>
+																</div>
+															))
+													: [],
+											)}
+											{placedBookings.flatMap(({ entry, pieces }) =>
+												entry.booking.staffId === lane.staffId
+													? pieces
+															.filter((p) => p.date === d)
+															.map((p) => {
+																const b = entry.booking;
+																const who = b.walkIn || entry.customer === null ? "Walk-in" : entry.customer.name;
+																const conflict = entry.conflicts.length > 0;
+																return (
+																	<button
+																		type="button"
+																		class={`booking item${conflict ? " conflict" : ""}`}
+																		data-booking={b.id}
+																		data-top={p.startMinute}
+																		data-height={p.minutes}
+																		data-color={entry.service.color}
+																		aria-label={`${entry.service.name}, ${who}, ${timeText(b.startsAt, zone)} to ${timeText(b.endsAt, zone)} with ${lane.name}${conflict ? ", conflicts with a calendar event" : ""}`}
+																	>
+																		<span class="time">{`${timeText(b.startsAt, zone)}–${timeText(b.endsAt, zone)}`}</span>
+																		<span class="title">{entry.service.name}</span>
+																		<span class="who">{who}</span>
+																		{conflict ? <span class="flag">⚠ Conflict</span> : null}
+																	</button>
+																);
+															})
+													: [],
+											)}
+										</div>
+									</div>
+								))}
+							</div>
+						</section>
+					);
+				})}
+			</div>
+		</AdminLayout>,
+	);
+}

@@ -1,0 +1,89 @@
+// /admin: today's bookings, the upcoming ones, and a banner for every calendar connection in Error.
+import type { Context } from "hono";
+import { bookingsBetween } from "../../../db/queries/admin-bookings";
+import type { AdminBooking } from "../../../db/queries/admin-bookings";
+import { merchantSettingsSchema } from "../../../db/queries/admin-settings";
+import { addDays, localDate, localDayStart } from "../../../time";
+import type { AppEnv } from "../../context";
+import { connectionsNeedingAttention } from "./attention";
+import { dayText, timeText } from "./format";
+import { AdminLayout } from "./layout";
+import { adminPageContext } from "./page-context";
+
+const UPCOMING_DAYS = 14;
+const UPCOMING_LIMIT = 20;
+
+function BookingRow(props: { entry: AdminBooking; zone: string; withDay: boolean }) {
+	const b = props.entry.booking;
+	const who = b.walkIn || props.entry.customer === null ? "Walk-in" : props.entry.customer.name;
+	return (
+		<li class="booking-row">
+			<span class="swatch" data-color={props.entry.service.color} aria-hidden="true"></span>
+			<span class="when">
+				{props.withDay ? `${dayText(b.startsAt, props.zone)} ` : ""}
+				{`${timeText(b.startsAt, props.zone)}–${timeText(b.endsAt, props.zone)}`}
+			</span>
+			<span class="what">
+				<strong>{props.entry.service.name}</strong> · {who} · with {props.entry.staff.name}
+			</span>
+			{props.entry.conflicts.length > 0 ? <span class="flag">Conflict with a calendar event</span> : null}
+			<a href={`/admin/calendar?date=${localDate(b.startsAt, props.zone)}&booking=${b.id}`}>Open</a>
+		</li>
+	);
+}
+
+export async function dashboardPage(c: Context<AppEnv>): Promise<Response> {
+	const page = await adminPageContext(c);
+	const zone = page.merchant.timezone;
+	const today = localDate(page.now, zone);
+	const tentativeBlocks = merchantSettingsSchema.parse(page.merchant.settings ?? {}).tentativeBlocks;
+	const [todays, later, attention] = await Promise.all([
+		bookingsBetween(c.var.db, { merchantId: page.merchant.id, from: localDayStart(today, zone), to: localDayStart(addDays(today, 1), zone), staffId: null, tentativeBlocks }),
+		bookingsBetween(c.var.db, { merchantId: page.merchant.id, from: localDayStart(addDays(today, 1), zone), to: localDayStart(addDays(today, UPCOMING_DAYS + 1), zone), staffId: null, tentativeBlocks }),
+		connectionsNeedingAttention(c.var.db, page.membership),
+	]);
+	const confirmedToday = todays.filter((e) => e.booking.status === "confirmed");
+	const upcoming = later.filter((e) => e.booking.status === "confirmed").slice(0, UPCOMING_LIMIT);
+	return c.html(
+		<AdminLayout title="Dashboard" section="dashboard" viewer={page.viewer} config={{ page: "dashboard", csrfToken: page.csrfToken }}>
+			<h1>Dashboard</h1>
+			{attention.map((item) => (
+				<div class="banner error" role="alert">
+					<p>
+						<strong>{item.text}</strong>
+						{item.detail === "" ? null : <span class="detail">{item.detail}</span>}
+					</p>
+					<a class="button" href={`/admin/integrations#${item.connectionId}`}>
+						Fix in Integrations
+					</a>
+				</div>
+			))}
+			<div class="columns">
+				<section aria-labelledby="today-heading" class="card">
+					<h2 id="today-heading">Today, {dayText(page.now, zone)}</h2>
+					{confirmedToday.length === 0 ? (
+						<p class="muted">No bookings today.</p>
+					) : (
+						<ul class="booking-list" id="today-bookings">
+							{confirmedToday.map((entry) => (
+								<BookingRow entry={entry} zone={zone} withDay={false} />
+							))}
+						</ul>
+					)}
+				</section>
+				<section aria-labelledby="upcoming-heading" class="card">
+					<h2 id="upcoming-heading">Upcoming (next {UPCOMING_DAYS} days)</h2>
+					{upcoming.length === 0 ? (
+						<p class="muted">Nothing booked yet.</p>
+					) : (
+						<ul class="booking-list" id="upcoming-bookings">
+							{upcoming.map((entry) => (
+								<BookingRow entry={entry} zone={zone} withDay={true} />
+							))}
+						</ul>
+					)}
+				</section>
+			</div>
+		</AdminLayout>,
+	);
+}

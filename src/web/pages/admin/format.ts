@@ -1,0 +1,44 @@
+// How the admin pages write times, providers and sync ages for people (in the merchant's zone).
+import type { CalendarProvider } from "../../../db/schema";
+
+const PROVIDER_NAMES: Record<CalendarProvider, string> = {
+	google: "Google",
+	microsoft: "Microsoft",
+	caldav: "CalDAV",
+	icloud: "Apple iCloud",
+	ics: "ICS feed",
+};
+
+export function providerName(provider: CalendarProvider): string {
+	return PROVIDER_NAMES[provider];
+}
+
+/** "2 minutes ago", "just now", "3 days ago": how long since `then`, in words. */
+export function timeAgo(then: number, now: number): string {
+	const seconds = Math.max(0, Math.round((now - then) / 1000));
+	if (seconds < 45) return "just now";
+	const units: Array<[number, string]> = [
+		[60 * 60 * 24 * 365, "year"],
+		[60 * 60 * 24 * 30, "month"],
+		[60 * 60 * 24, "day"],
+		[60 * 60, "hour"],
+		[60, "minute"],
+	];
+	for (const [size, name] of units) {
+		const count = Math.round(seconds / size);
+		if (count >= 1 && seconds >= size * 0.75) return `${count} ${name}${count === 1 ? "" : "s"} ago`;
+	}
+	return "just now";
+}
+
+export function timeText(instant: number, zone: string): string {
+	return new Intl.DateTimeFormat("en-GB", { hour: "2-digit", minute: "2-digit", timeZone: zone }).format(new Date(instant));
+}
+
+export function dayText(instant: number, zone: string): string {
+	return new Intl.DateTimeFormat("en-GB", { weekday: "short", day: "numeric", month: "short", timeZone: zone }).format(new Date(instant));
+}
+
+export function dateTimeText(instant: number, zone: string): string {
+	return new Intl.DateTimeFormat("en-GB", { dateStyle: "medium", timeStyle: "short", timeZone: zone }).format(new Date(instant));
+}

@@ -1,0 +1,272 @@
+// /admin/integrations: every calendar connection of the business and of each staff member (staff see
+// only their own), with status, last sync, calendar pickers, resync, disconnect, re-authorisation and
+// the sync log; Connect buttons for Google, Microsoft, Apple/CalDAV and ICS feeds. Credentials never
+// reach the page: connections are shown through the API's own field-by-field view.
+import type { Context } from "hono";
+import { listStaff } from "../../../db/queries/admin-catalog";
+import { calendarsOf, connectionsOf, logOf, pendingCount } from "../../../db/queries/connections";
+import type { ConnectionRow } from "../../../db/queries/connections";
+import type { AppEnv } from "../../context";
+import { connectionView, logView } from "../../connections/view";
+import type { ConnectionView } from "../../connections/view";
+import { dateTimeText, providerName, timeAgo } from "./format";
+import { AdminLayout } from "./layout";
+import { adminPageContext, isOwner } from "./page-context";
+
+const STATUS_TEXT: Record<ConnectionView["status"], string> = { active: "Active", error: "Error", disconnected: "Disconnected" };
+
+const CALLBACK_ERRORS: Record<string, string> = {
+	"connect-expired": "The connection attempt expired or was started by someone else. Please try again.",
+	"connect-provider": "The calendar provider refused the connection. Please try again.",
+	"connect-access_denied": "Access was not granted, so nothing was connected.",
+};
+
+interface Owner {
+	/** "business" or a staff id, as the connections API takes it. */
+	key: string;
+	title: string;
+}
+
+function connectHref(provider: "google" | "microsoft", owner: string, loginHint?: string): string {
+	const params = new URLSearchParams({ staffId: owner });
+	if (loginHint !== undefined) params.set("loginHint", loginHint);
+	return `/admin/api/connections/connect/${provider}?${params.toString()}`;
+}
+
+function ConnectionCard(props: { view: ConnectionView; log: ReturnType<typeof logView>; now: number; zone: string; owner: string }) {
+	const v = props.view;
+	const oauth = v.provider === "google" || v.provider === "microsoft";
+	const base = `/admin/api/connections/${v.id}`;
+	return (
+		<article class="connection" id={v.id} data-connection={v.id} aria-labelledby={`${v.id}-title`}>
+			<header>
+				<h4 id={`${v.id}-title`}>
+					{providerName(v.provider)} · {v.account}
+				</h4>
+				<p class={`status status-${v.status}`}>
+					<span class="dot" aria-hidden="true"></span>
+					<span class="status-text">{STATUS_TEXT[v.status]}</span>
+					{v.error === null ? null : <span class="status-message">{v.error.message}</span>}
+				</p>
+				<p class="muted">
+					Last sync:{" "}
+					{v.lastSyncedAt === null ? (
+						"never"
+					) : (
+						<time datetime={v.lastSyncedAt} title={dateTimeText(Date.parse(v.lastSyncedAt), props.zone)}>
+							{timeAgo(Date.parse(v.lastSyncedAt), props.now)}
+						</time>
+					)}
+					{v.pendingPushes.waiting + v.pendingPushes.failed > 0 ? ` · ${v.pendingPushes.waiting} waiting, ${v.pendingPushes.failed} failed` : ""}
+				</p>
+			</header>
+			{v.status === "disconnected" ? (
+				oauth ? (
+					<p>
+						<a class="button" href={connectHref(v.provider as "google" | "microsoft", props.owner, v.account)}>
+							Reconnect
+						</a>
+					</p>
+				) : null
+			) : (
+				<>
+					{v.error?.kind === "reauthorize" && oauth ? (
+						<p>
+							<a class="button primary" href={connectHref(v.provider as "google" | "microsoft", props.owner, v.account)}>
+								Re-authorize
+							</a>
+						</p>
+					) : null}
+					{v.calendars.length === 0 ? null : (
+						<form class="calendars" data-api={`${base}/calendars`} data-method="PUT" data-shape="calendars" data-done="reload">
+							<fieldset>
+								<legend>Write bookings to</legend>
+								<label class="check">
+									<input type="radio" name="writeCalendarId" value="" checked={!v.calendars.some((cal) => cal.write)} /> Don't write bookings
+								</label>
+								{v.calendars
+									.filter((cal) => cal.writable)
+									.map((cal) => (
+										<label class="check">
+											<input type="radio" name="writeCalendarId" value={cal.id} checked={cal.write} /> {cal.name}
+										</label>
+									))}
+							</fieldset>
+							<fieldset>
+								<legend>Check these calendars for conflicts</legend>
+								{v.calendars.map((cal) => (
+									<label class="check">
+										<input type="checkbox" name="conflictCalendarIds" value={cal.id} checked={cal.checkConflicts} /> {cal.name}
+									</label>
+								))}
+							</fieldset>
+							<p class="form-error" role="alert"></p>
+							<button type="submit">Save calendars</button>
+						</form>
+					)}
+					<div class="actions">
+						<form data-api={`${base}/resync`} data-method="POST" data-done="Resync started.">
+							<button type="submit">Resync</button>
+						</form>
+						<form data-api={`${base}/refresh-calendars`} data-method="POST" data-done="reload">
+							<button type="submit">Refresh calendar list</button>
+						</form>
+						{v.pendingPushes.failed > 0 ? (
+							<form data-api={`${base}/retry`} data-method="POST" data-done="reload">
+								<button type="submit">Retry failed bookings</button>
+							</form>
+						) : null}
+						<form data-api={base} data-method="DELETE" data-done="reload" data-confirm={`Disconnect ${providerName(v.provider)} (${v.account})? Events already written stay in that calendar.`}>
+							<button type="submit" class="danger">
+								Disconnect
+							</button>
+						</form>
+					</div>
+				</>
+			)}
+			<details class="log">
+				<summary>Sync log</summary>
+				{props.log.length === 0 ? (
+					<p class="muted">Nothing logged yet.</p>
+				) : (
+					<table>
+						<thead>
+							<tr>
+								<th scope="col">When</th>
+								<th scope="col">Operation</th>
+								<th scope="col">Outcome</th>
+								<th scope="col">Message</th>
+							</tr>
+						</thead>
+						<tbody>
+							{props.log.map((line) => (
+								<tr class={`outcome-${line.outcome}`}>
+									<td>
+										<time datetime={line.at}>{dateTimeText(Date.parse(line.at), props.zone)}</time>
+									</td>
+									<td>{line.operation}</td>
+									<td>{line.outcome}</td>
+									<td>{line.message ?? ""}</td>
+								</tr>
+							))}
+						</tbody>
+					</table>
+				)}
+			</details>
+		</article>
+	);
+}
+
+function ConnectForms(props: { owner: Owner; icloudUrl: string }) {
+	const id = props.owner.key;
+	return (
+		<div class="connect">
+			<h4>Connect a calendar</h4>
+			<p class="actions">
+				<a class="button" href={connectHref("google", id)}>
+					Connect Google
+				</a>
+				<a class="button" href={connectHref("microsoft", id)}>
+					Connect Microsoft
+				</a>
+			</p>
+			<details>
+				<summary>Connect Apple iCloud or another CalDAV server</summary>
+				<form class="stack" data-api="/admin/api/connections/password" data-method="POST" data-done="reload" data-extra={JSON.stringify({ staffId: id })}>
+					<p class="muted">
+						Apple asks for an <strong>app-specific password</strong>: a separate password that lets one app use your iCloud calendar without your Apple ID password. Make
+						one at <a href="https://appleid.apple.com" target="_blank" rel="noopener">appleid.apple.com</a> → Sign-In and Security → App-Specific Passwords, and paste it
+						here. You can revoke it there at any time.
+					</p>
+					<div class="field">
+						<label for={`caldav-provider-${id}`}>Server type</label>
+						<select id={`caldav-provider-${id}`} name="provider">
+							<option value="icloud">Apple iCloud</option>
+							<option value="caldav">Other CalDAV server</option>
+						</select>
+					</div>
+					<div class="field">
+						<label for={`caldav-url-${id}`}>Server URL</label>
+						<input id={`caldav-url-${id}`} name="serverUrl" type="url" value={props.icloudUrl} required />
+					</div>
+					<div class="field">
+						<label for={`caldav-user-${id}`}>User name (Apple ID email for iCloud)</label>
+						<input id={`caldav-user-${id}`} name="username" type="text" autocomplete="off" required />
+					</div>
+					<div class="field">
+						<label for={`caldav-password-${id}`}>App-specific password</label>
+						<input id={`caldav-password-${id}`} name="password" type="password" autocomplete="off" required />
+					</div>
+					<p class="form-error" role="alert"></p>
+					<button type="submit" class="primary">
+						Connect calendar
+					</button>
+				</form>
+			</details>
+			<details>
+				<summary>Add an ICS feed (read-only)</summary>
+				<form class="stack" data-api="/admin/api/connections/password" data-method="POST" data-done="reload" data-extra={JSON.stringify({ staffId: id, provider: "ics" })}>
+					<div class="field">
+						<label for={`ics-url-${id}`}>Feed URL</label>
+						<input id={`ics-url-${id}`} name="serverUrl" type="url" required placeholder="https://…/calendar.ics" />
+					</div>
+					<p class="form-error" role="alert"></p>
+					<button type="submit" class="primary">
+						Add feed
+					</button>
+				</form>
+			</details>
+		</div>
+	);
+}
+
+export async function integrationsPage(c: Context<AppEnv>): Promise<Response> {
+	const page = await adminPageContext(c);
+	const owner = isOwner(page);
+	const db = c.var.db;
+	const [rows, members] = await Promise.all([
+		connectionsOf(db, page.merchant.id, owner ? undefined : page.membership.staffId),
+		listStaff(db, page.merchant.id),
+	]);
+	const cards = await Promise.all(
+		rows.map(async (row: ConnectionRow) => ({
+			row,
+			view: connectionView(row, await calendarsOf(db, row.id), await pendingCount(db, row.id)),
+			log: logView(await logOf(db, row.id)),
+		})),
+	);
+	const owners: Owner[] = owner
+		? [{ key: "business", title: "The business" }, ...members.filter((m) => m.active).map((m) => ({ key: m.id, title: m.name }))]
+		: members.filter((m) => m.id === page.membership.staffId).map((m) => ({ key: m.id, title: `${m.name} (you)` }));
+	const connected = c.req.query("connected");
+	const error = c.req.query("error");
+	return c.html(
+		<AdminLayout title="Integrations" section="integrations" viewer={page.viewer} config={{ page: "integrations", csrfToken: page.csrfToken }}>
+			<h1>Integrations</h1>
+			{connected === undefined ? null : (
+				<p class="banner ok" role="status">
+					Calendar connected. Bookings now go to its write calendar.
+				</p>
+			)}
+			{error === undefined ? null : (
+				<p class="banner error" role="alert">
+					{CALLBACK_ERRORS[error] ?? "The calendar could not be connected. Please try again."}
+				</p>
+			)}
+			{owners.length === 0 ? <p class="muted">Your account is not linked to a staff member, so there is nothing to connect here.</p> : null}
+			{owners.map((o) => {
+				const mine = cards.filter((card) => (card.row.staffId ?? "business") === o.key);
+				return (
+					<section class="card owner" aria-labelledby={`owner-${o.key}`} data-owner={o.key}>
+						<h2 id={`owner-${o.key}`}>{o.title}</h2>
+						{mine.length === 0 ? <p class="muted">No calendars connected.</p> : null}
+						{mine.map((card) => (
+							<ConnectionCard view={card.view} log={card.log} now={page.now} zone={page.merchant.timezone} owner={o.key} />
+						))}
+						<ConnectForms owner={o} icloudUrl={c.env.ICLOUD_CALDAV_URL} />
+					</section>
+				);
+			})}
+		</AdminLayout>,
+	);
+}
