@@ -16,8 +16,10 @@ import type { AppEnv } from "../context";
 import { sendInBackground } from "../mailer";
 import { requireSameOrigin } from "./csrf-protection";
 import { appLink, sendVerification } from "./email-links";
+import { facebookAuth } from "./facebook";
 import { emailSchema, nameSchema, tokenSchema } from "./fields";
 import { parseJsonBody } from "./json-body";
+import { pendingLogin } from "./pending-login";
 import { clearSessionCookie, endSession, startSession } from "./session-cookie";
 import { sessionView } from "./session-view";
 
@@ -70,6 +72,9 @@ export const authRoutes = new Hono<AppEnv>()
 	// No session exists yet on most of these, so the global CSRF token check cannot apply; the
 	// origin check still stops another site from signing a visitor into an account of its choosing.
 	.use(requireSameOrigin)
+	// Sign in with Facebook and finishing a refused provider login live under /auth too.
+	.route("/", facebookAuth)
+	.route("/", pendingLogin)
 
 	.post("/signup", async (c) => {
 		const body = await parseJsonBody(c, signUpBody);
