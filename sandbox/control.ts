@@ -165,6 +165,15 @@ export function controlRoutes(state: SandboxState, ports: PortResolver = default
 		return c.json({ deliveries: state.webhooks.log.filter((d) => wanted === undefined || d.provider === wanted) });
 	});
 
+	// A receiver for code that has no listening port (the Worker inside vitest): it passes Graph's
+	// validation handshake and accepts every notification, which the delivery log then holds for the
+	// test to replay against the real handler.
+	app.post("/webhook-sink/*", (c) => {
+		const token = c.req.query("validationToken");
+		if (token !== undefined) return c.text(token, 200, { "content-type": "text/plain; charset=utf-8" });
+		return c.body(null, 202);
+	});
+
 	app.get("/mail", (c) => c.json({ messages: state.mailbox.list(c.req.query("to")) }));
 
 	app.post("/calendars", async (c) => {

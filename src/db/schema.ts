@@ -397,6 +397,9 @@ export const calendarConnections = sqliteTable(
 		/** CalDAV server or ICS feed URL. */
 		serverUrl: text("server_url"),
 		lastSyncedAt: integer("last_synced_at"),
+		/** Automatic retries of an errored connection (not one needing re-authorisation) so far, and when the next is due. */
+		retryAttempts: integer("retry_attempts").notNull().default(0),
+		nextRetryAt: integer("next_retry_at"),
 		createdAt: createdAt(),
 		updatedAt: integer("updated_at").notNull(),
 	},
@@ -451,6 +454,8 @@ export const busyBlocks = sqliteTable(
 			.references(() => connectionCalendars.id, { onDelete: "cascade" }),
 		/** Provider event id (instance id for expanded series). */
 		externalEventId: text("external_event_id").notNull(),
+		/** The occurrence within that event (a CalDAV resource or ICS UID has many); a change replaces all of an event's blocks. */
+		externalInstanceId: text("external_instance_id"),
 		startsAt: integer("starts_at").notNull(),
 		endsAt: integer("ends_at").notNull(),
 		allDay: integer("all_day", { mode: "boolean" }).notNull().default(false),

@@ -1,6 +1,8 @@
 // Opens the calendar adapter of a stored connection: decrypts its credentials and wires the
 // provider's endpoints from the environment (the sandbox locally and in tests).
+import { CalDavCalendar } from "../calendars/caldav";
 import { GoogleCalendar } from "../calendars/google";
+import { IcsFeed } from "../calendars/ics-feed";
 import { MicrosoftCalendar } from "../calendars/microsoft";
 import type { CalendarProvider } from "../calendars/provider";
 import { ProviderError, TokenRevokedError } from "../calendars/provider";
@@ -30,9 +32,16 @@ export async function openAdapter(context: TokenStoreContext, connection: Connec
 				: new MicrosoftCalendar({ tokens, fetch: providerFetch, apiBaseUrl: context.env.MICROSOFT_GRAPH_API });
 		}
 		case "caldav":
-		case "icloud":
+		case "icloud": {
+			if (credentials.kind !== "password") throw new TokenRevokedError(connection.provider, 0, "wrongCredentials");
+			const serverUrl = connection.serverUrl ?? (connection.provider === "icloud" ? context.env.ICLOUD_CALDAV_URL : null);
+			if (serverUrl === null) throw new ProviderError(connection.provider, 0, "noServerUrl", false, null);
+			// The account label is the address the person signed in with: their own ATTENDEE line.
+			const ownerEmail = connection.accountLabel.includes("@") ? connection.accountLabel : null;
+			return new CalDavCalendar({ provider: connection.provider, serverUrl, username: credentials.username, password: credentials.password, fetch: providerFetch, ownerEmail });
+		}
 		case "ics":
-			// The CalDAV/iCloud and ICS adapters (calendars/caldav.ts, ics-feed.ts) are not in the tree yet.
-			throw new ProviderError(connection.provider, 0, "adapterUnavailable", false, null, "this calendar type is not available yet");
+			if (connection.serverUrl === null) throw new ProviderError("ics", 0, "noServerUrl", false, null);
+			return new IcsFeed({ url: connection.serverUrl, ownerEmail: null, fetch: providerFetch });
 	}
 }

@@ -134,6 +134,8 @@ export async function connect(context: SyncContext, request: ConnectRequest): Pr
 	// Work that waited for this account (revoked grant) goes out now; a reconnect after a
 	// disconnect pushes everything again, updating the events it had already written.
 	if (existing !== null) await resync(context, connection);
+	// A reconnected account syncs its checked calendars again (and reopens their channels).
+	if (existing !== null) await enqueueSyncs(context, (await calendarsOf(context.db, id)).filter((c) => c.checkConflicts).map((c) => c.id));
 	return mustConnection(context.db, id);
 }
 
@@ -190,6 +192,18 @@ export async function chooseCalendars(context: SyncContext, connection: Connecti
 		await setStatus(context.db, connection.id, "active", null, context.now());
 	}
 	if (changedWrite && write !== null) await resync(context, { ...connection, status: "active" });
+	// Inbound sync: a calendar that became checked gets its first sync (which opens its push channel);
+	// one that no longer is loses its busy blocks and channel.
+	const toggled = calendars.filter((c) => c.checkConflicts !== choice.conflictCalendarIds.includes(c.id));
+	await enqueueSyncs(context, toggled.map((c) => c.id));
+}
+
+/** One calendar.sync per calendar, for the inbound side (src/sync/inbound.ts). */
+async function enqueueSyncs(context: SyncContext, calendarIds: string[]): Promise<void> {
+	for (let i = 0; i < calendarIds.length; i += SEND_BATCH) {
+		const jobs = calendarIds.slice(i, i + SEND_BATCH).map((calendarId) => ({ body: { type: "calendar.sync" as const, calendarId, reason: "connect" as const }, contentType: "json" as const }));
+		await context.queue.sendBatch(jobs);
+	}
 }
 
 /** The grant is gone: Error with a request to re-authorise, and the owner is told once. */

@@ -8,6 +8,7 @@ import type { BookingChangedJob, Job } from "../jobs";
 import { mailerFor } from "../mail/mailer";
 import { syncContextFor } from "./connections";
 import { recordDeadPush } from "./dead-letters";
+import { runCalendarSync } from "./inbound";
 import { handleCalendarPush, pushJobsFor } from "./outbound";
 import { retryDelaySeconds } from "./retry";
 
@@ -37,8 +38,8 @@ async function runJob(context: JobContext, job: Job): Promise<void> {
 			await handleCalendarPush(syncContextFor(context.env, context.db), job);
 			return;
 		case "calendar.sync":
-			// Produced only once calendar connections exist (outbound and inbound sync).
-			throw new Error(`no handler for ${job.type} yet`);
+			await runCalendarSync(syncContextFor(context.env, context.db), job);
+			return;
 	}
 }
 

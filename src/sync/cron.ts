@@ -1,13 +1,47 @@
 // The 5-minute Cron Trigger: the safety net for everything push-based. It relays outbox rows their
-// Durable Object could not send.
+// Durable Object could not send, and keeps calendar sync honest (see maintenance.ts).
+import { cleanupAuthTables } from "../auth/cleanup";
+import type { AuthCleanupResult } from "../auth/cleanup";
 import { relayOutbox } from "../booking/outbox";
 import { database } from "../db/client";
 import { jobQueue } from "../jobs";
+import { syncContextFor } from "./connections";
+import { enqueueSafetyNetSyncs, refreshExpiringTokens, retryErroredConnections } from "./maintenance";
 
 /** Rows younger than this are left to their Durable Object, which relays right after the write. */
 const OUTBOX_GRACE_MS = 60_000;
 
-export async function runCron(env: Env, now: number): Promise<{ relayed: number }> {
-	const relayed = await relayOutbox(database(env.DB), jobQueue(env), { createdBefore: now - OUTBOX_GRACE_MS }, now);
-	return { relayed };
+export interface CronReport {
+	relayed: number;
+	syncsQueued: number;
+	tokensRefreshed: number;
+	connectionsRetried: number;
+	authRowsDeleted: number;
+}
+
+export async function runCron(env: Env, now: number): Promise<CronReport> {
+	const db = database(env.DB);
+	const relayed = await relayOutbox(db, jobQueue(env), { createdBefore: now - OUTBOX_GRACE_MS }, now);
+	const context = syncContextFor(env, db);
+	// Each part runs even if another fails: one bad connection must not stop the rest.
+	const [syncsQueued, tokensRefreshed, connectionsRetried, authRowsDeleted] = await Promise.all([
+		settle("sync", enqueueSafetyNetSyncs(context)),
+		settle("tokens", refreshExpiringTokens(context)),
+		settle("retries", retryErroredConnections(context)),
+		settle("auth-cleanup", cleanupAuthTables(db, now).then(countDeleted)),
+	]);
+	return { relayed, syncsQueued, tokensRefreshed, connectionsRetried, authRowsDeleted };
+}
+
+function countDeleted(result: AuthCleanupResult): number {
+	return result.emailTokens + result.authAttempts + result.sessions;
+}
+
+async function settle(part: string, work: Promise<number>): Promise<number> {
+	try {
+		return await work;
+	} catch (error) {
+		console.error(JSON.stringify({ level: "error", msg: "cron part failed", part, error: error instanceof Error ? error.name : "unknown" }));
+		return 0;
+	}
 }

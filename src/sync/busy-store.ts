@@ -1,0 +1,123 @@
+// Turns one step of a calendar's change feed into busy_blocks: which instances block time (and how),
+// and the single D1 batch that applies them together with the new cursor, or not at all.
+import type { ExternalEvent, ExternalInstance, SyncResult } from "../calendars/provider";
+import { midnightOf } from "../calendars/event-time";
+import { newId } from "../ids";
+
+/** What a stored block needs besides the instance: whose time it is and in which zone days are read. */
+export interface BlockOwner {
+	merchantId: string;
+	/** Null for a business-wide connection (its blocks block nobody in particular). */
+	staffId: string | null;
+	/** The staff member's IANA zone: all-day events block their whole local days here. */
+	timeZone: string;
+}
+
+export interface BlockRow {
+	eventId: string;
+	instanceId: string;
+	start: number;
+	end: number;
+	allDay: boolean;
+	tentative: boolean;
+}
+
+/** Rows per INSERT … SELECT FROM json_each(?): keeps each bound JSON string well under D1's 2 MB value limit. */
+const ROWS_PER_STATEMENT = 4000;
+
+/**
+ * The blocks one external event contributes. Slotline's own events, cancelled, free (transparent)
+ * and declined instances block nothing; tentative ones are kept with the flag (availability applies
+ * the merchant's policy); all-day instances cover the staff member's local days.
+ */
+export function blocksOf(event: ExternalEvent, owner: BlockOwner): BlockRow[] {
+	if (event.slotlineBookingId !== null) return [];
+	const rows: BlockRow[] = [];
+	for (const instance of event.instances) {
+		const row = blockOf(event.id, instance, owner.timeZone);
+		if (row !== null) rows.push(row);
+	}
+	return rows;
+}
+
+function blockOf(eventId: string, instance: ExternalInstance, timeZone: string): BlockRow | null {
+	if (instance.status === "cancelled" || instance.transparent || instance.declined) return null;
+	// Providers give all-day bounds as dates; the instants are recomputed in the staff zone so a
+	// day off means the same local day whatever zone the calendar or Graph's UTC view used.
+	const start = instance.allDay === null ? instance.start : midnightOf(instance.allDay.startDate, timeZone);
+	const end = instance.allDay === null ? instance.end : midnightOf(instance.allDay.endDate, timeZone);
+	if (!(end > start)) return null;
+	return { eventId, instanceId: instance.instanceId, start, end, allDay: instance.allDay !== null, tentative: instance.status === "tentative" };
+}
+
+export interface ApplyOutcome {
+	/** False when another sync moved the cursor first: nothing was written (that sync did the work). */
+	applied: boolean;
+	blocks: number;
+}
+
+/**
+ * Applies a sync result in one D1 batch (one transaction). A full result replaces every block of the
+ * calendar; an incremental one replaces the blocks of each changed or removed event. Every statement
+ * is guarded by the cursor the sync started from, so of two syncs racing from the same cursor only
+ * the first commits and a stale result can never overwrite a newer one.
+ */
+export async function applySyncResult(
+	d1: D1Database,
+	calendarId: string,
+	owner: BlockOwner,
+	startCursor: string | null,
+	result: SyncResult,
+	nextCursor: string,
+	now: number,
+): Promise<ApplyOutcome> {
+	const guard = "exists (select 1 from connection_calendars where id = ?1 and sync_cursor is ?2)";
+	const statements: D1PreparedStatement[] = [];
+	const latest = new Map<string, ExternalEvent>();
+	for (const event of result.changed) latest.set(event.id, event);
+	if (result.full) {
+		statements.push(d1.prepare(`delete from busy_blocks where calendar_id = ?1 and ${guard}`).bind(calendarId, startCursor));
+	} else {
+		const touched = [...new Set([...result.removed, ...latest.keys()])];
+		for (let i = 0; i < touched.length; i += ROWS_PER_STATEMENT) {
+			statements.push(
+				d1
+					.prepare(`delete from busy_blocks where calendar_id = ?1 and external_event_id in (select value from json_each(?3)) and ${guard}`)
+					.bind(calendarId, startCursor, JSON.stringify(touched.slice(i, i + ROWS_PER_STATEMENT))),
+			);
+		}
+	}
+	const rows: unknown[][] = [];
+	for (const event of latest.values()) {
+		for (const row of blocksOf(event, owner)) {
+			rows.push([newId("blk"), row.eventId, row.instanceId, row.start, row.end, row.allDay ? 1 : 0, row.tentative ? 1 : 0]);
+		}
+	}
+	for (let i = 0; i < rows.length; i += ROWS_PER_STATEMENT) {
+		statements.push(
+			d1
+				.prepare(
+					`insert into busy_blocks (id, merchant_id, staff_id, calendar_id, external_event_id, external_instance_id, starts_at, ends_at, all_day, tentative)
+					 select json_extract(j.value, '$[0]'), ?3, ?4, ?1, json_extract(j.value, '$[1]'), json_extract(j.value, '$[2]'), json_extract(j.value, '$[3]'),
+					        json_extract(j.value, '$[4]'), json_extract(j.value, '$[5]'), json_extract(j.value, '$[6]')
+					 from json_each(?5) j where ${guard}`,
+				)
+				.bind(calendarId, startCursor, owner.merchantId, owner.staffId, JSON.stringify(rows.slice(i, i + ROWS_PER_STATEMENT))),
+		);
+	}
+	// Last, so every guard above still sees the starting cursor.
+	statements.push(
+		d1.prepare("update connection_calendars set sync_cursor = ?3, last_synced_at = ?4 where id = ?1 and sync_cursor is ?2").bind(calendarId, startCursor, nextCursor, now),
+	);
+	const results = await d1.batch(statements);
+	const applied = (results.at(-1)?.meta.changes ?? 0) > 0;
+	return { applied, blocks: applied ? rows.length : 0 };
+}
+
+/** Forgets a calendar's blocks and cursor (it is no longer checked for conflicts). */
+export async function clearCalendarBlocks(d1: D1Database, calendarId: string): Promise<void> {
+	await d1.batch([
+		d1.prepare("delete from busy_blocks where calendar_id = ?1").bind(calendarId),
+		d1.prepare("update connection_calendars set sync_cursor = null where id = ?1").bind(calendarId),
+	]);
+}

@@ -1,0 +1,149 @@
+// Inbound sync: the calendar.sync handler. Reads a checked calendar's changes through its adapter
+// (incremental from the stored cursor, a full resync of the window when the provider refuses it) and
+// turns them into busy_blocks, keeping its push channel alive on the way.
+import { eq } from "drizzle-orm";
+import type { CalendarProvider, SyncResult, SyncWindow } from "../calendars/provider";
+import { CalendarUnavailableError, ProviderError, SyncCursorExpiredError, TokenRevokedError } from "../calendars/provider";
+import { calendarById, connectionById, logOperation, markSynced } from "../db/queries/connections";
+import type { ConnectionCalendarRow, ConnectionRow } from "../db/queries/connections";
+import { merchants, staff } from "../db/schema";
+import type { CalendarSyncJob } from "../jobs";
+import { applySyncResult, clearCalendarBlocks } from "./busy-store";
+import type { BlockOwner } from "./busy-store";
+import { adapterFor, errorSummary, needsReauthorization } from "./connections";
+import { ensurePush, stopPush } from "./push-channels";
+import type { InboundContext } from "./push-channels";
+
+/** The window kept in busy_blocks: 90 days back, 365 days ahead. */
+export const SYNC_PAST_MS = 90 * 86_400_000;
+export const SYNC_AHEAD_MS = 365 * 86_400_000;
+/**
+ * Incremental feeds only report changes, so an old event that slides into the 365-day horizon would
+ * never show up; a daily full resync of the (moved) window picks those up.
+ */
+export const FULL_RESYNC_AFTER_MS = 24 * 3600_000;
+
+export type SyncOutcome = "synced" | "unchanged" | "raced" | "skipped" | "unchecked" | "revoked" | "unavailable" | "failed";
+
+export interface SyncReport {
+	outcome: SyncOutcome;
+	full: boolean;
+	blocks: number;
+}
+
+/**
+ * The stored cursor is the adapter's cursor prefixed with when the last full sync ran
+ * ("<epoch ms>:<cursor>"), so the runner knows when the window needs a full pass again.
+ */
+export function parseStoredCursor(stored: string | null): { fullAt: number; cursor: string } | null {
+	const match = stored === null ? null : /^(\d+):([\s\S]*)$/.exec(stored);
+	if (match === null) return null;
+	return { fullAt: Number(match[1]), cursor: match[2] ?? "" };
+}
+
+function storedCursor(fullAt: number, cursor: string): string {
+	return `${fullAt}:${cursor}`;
+}
+
+export function syncWindow(now: number, timeZone: string): SyncWindow {
+	return { from: now - SYNC_PAST_MS, to: now + SYNC_AHEAD_MS, timeZone };
+}
+
+/** Whose time the calendar's events take, and the zone their all-day dates are read in. */
+async function ownerOf(context: InboundContext, connection: ConnectionRow): Promise<BlockOwner> {
+	if (connection.staffId !== null) {
+		const member = await context.db.query.staff.findFirst({ where: eq(staff.id, connection.staffId), columns: { timezone: true } });
+		if (member !== undefined) return { merchantId: connection.merchantId, staffId: connection.staffId, timeZone: member.timezone };
+	}
+	const merchant = await context.db.query.merchants.findFirst({ where: eq(merchants.id, connection.merchantId), columns: { timezone: true } });
+	return { merchantId: connection.merchantId, staffId: connection.staffId, timeZone: merchant?.timezone ?? "UTC" };
+}
+
+/**
+ * Handles one calendar.sync. Idempotent: a replayed or duplicate message finds nothing new (or loses
+ * the cursor race) and changes nothing. Throws only for failures worth a queue retry.
+ */
+export async function runCalendarSync(context: InboundContext, job: CalendarSyncJob): Promise<SyncReport> {
+	const nothing = (outcome: SyncOutcome): SyncReport => ({ outcome, full: false, blocks: 0 });
+	const calendar = await calendarById(context.db, job.calendarId);
+	if (calendar === null) return nothing("skipped");
+	const connection = await connectionById(context.db, calendar.connectionId);
+	// Without a usable grant there is nothing to read; re-authorising brings the connection back.
+	if (connection === null || connection.status === "disconnected" || connection.errorKind === "reauthorize") return nothing("skipped");
+	let adapter: CalendarProvider;
+	try {
+		adapter = await adapterFor(context, connection);
+		if (!calendar.checkConflicts) {
+			await clearCalendarBlocks(context.env.DB, calendar.id);
+			if (calendar.pushChannelId !== null) await stopPushQuietly(context, adapter, calendar);
+			return nothing("unchecked");
+		}
+		await keepPushAlive(context, adapter, connection, calendar);
+		return await syncChecked(context, adapter, connection, calendar, job);
+	} catch (error) {
+		return handleFailure(context, connection, error);
+	}
+}
+
+async function syncChecked(context: InboundContext, adapter: CalendarProvider, connection: ConnectionRow, calendar: ConnectionCalendarRow, job: CalendarSyncJob): Promise<SyncReport> {
+	const now = context.now();
+	const owner = await ownerOf(context, connection);
+	const window = syncWindow(now, owner.timeZone);
+	const stored = parseStoredCursor(calendar.syncCursor);
+	// "resync" (a lifecycle event, an admin) and a window that has not had a full pass for a day start over.
+	const wantFull = stored === null || job.reason === "resync" || now - stored.fullAt > FULL_RESYNC_AFTER_MS;
+	let result: SyncResult;
+	try {
+		result = await adapter.syncEvents(calendar.externalId, wantFull ? null : (stored?.cursor ?? null), window);
+	} catch (error) {
+		if (!(error instanceof SyncCursorExpiredError)) throw error;
+		// 410 / syncStateNotFound / refused sync-token: wipe and read the whole window again.
+		await logOperation(context.db, connection.id, "sync", "retry", `${calendar.name}: cursor refused (${error.code}), full resync`, now);
+		result = await adapter.syncEvents(calendar.externalId, null, window);
+	}
+	const fullAt = result.full ? now : (stored?.fullAt ?? now);
+	const outcome = await applySyncResult(context.env.DB, calendar.id, owner, calendar.syncCursor, result, storedCursor(fullAt, result.cursor), now);
+	if (!outcome.applied) return { outcome: "raced", full: result.full, blocks: 0 };
+	await markSynced(context.db, connection.id, now);
+	if (result.full) await logOperation(context.db, connection.id, "sync", "ok", `${calendar.name}: full sync, ${outcome.blocks} busy blocks`, now);
+	const changed = result.full || result.changed.length > 0 || result.removed.length > 0;
+	return { outcome: changed ? "synced" : "unchanged", full: result.full, blocks: outcome.blocks };
+}
+
+/** A broken channel must not stop the sync: polling (the cron) still covers the calendar. */
+async function keepPushAlive(context: InboundContext, adapter: CalendarProvider, connection: ConnectionRow, calendar: ConnectionCalendarRow): Promise<void> {
+	try {
+		const state = await ensurePush(context, adapter, calendar);
+		if (state === "opened" || state === "renewed") await logOperation(context.db, connection.id, "push", "ok", `${calendar.name}: channel ${state}`, context.now());
+	} catch (error) {
+		if (error instanceof TokenRevokedError) throw error;
+		await logOperation(context.db, connection.id, "push", "error", `${calendar.name}: ${errorSummary(error)}`, context.now());
+	}
+}
+
+async function stopPushQuietly(context: InboundContext, adapter: CalendarProvider, calendar: ConnectionCalendarRow): Promise<void> {
+	try {
+		await stopPush(context, adapter, calendar);
+	} catch (error) {
+		await logOperation(context.db, calendar.connectionId, "stop-push", "error", errorSummary(error), context.now());
+	}
+}
+
+async function handleFailure(context: InboundContext, connection: ConnectionRow, error: unknown): Promise<SyncReport> {
+	const nothing = (outcome: SyncOutcome): SyncReport => ({ outcome, full: false, blocks: 0 });
+	if (error instanceof TokenRevokedError) {
+		await needsReauthorization(context, connection);
+		return nothing("revoked");
+	}
+	if (error instanceof CalendarUnavailableError) {
+		// A checked calendar that was deleted or unshared: say so; the person unchecks or picks another.
+		await logOperation(context.db, connection.id, "sync", "error", errorSummary(error), context.now());
+		return nothing("unavailable");
+	}
+	if (error instanceof ProviderError && !error.retryable) {
+		await logOperation(context.db, connection.id, "sync", "error", errorSummary(error), context.now());
+		return nothing("failed");
+	}
+	// Rate limits, 5xx, timeouts, D1 hiccups: the queue retries with backoff (honouring Retry-After).
+	throw error;
+}

@@ -1,0 +1,129 @@
+// The cron's calendar upkeep: a safety-net sync of every checked calendar (which also renews push
+// channels nearing expiry), access tokens refreshed before they lapse, and errored connections retried
+// with backoff. Push only shortens latency; this is what makes inbound sync correct when pushes are lost.
+import { and, eq, inArray, isNotNull, lt, ne, or, isNull, lte } from "drizzle-orm";
+import { TokenRevokedError } from "../calendars/provider";
+import { calendarsOf, logOperation, setStatus } from "../db/queries/connections";
+import type { ConnectionRow } from "../db/queries/connections";
+import { calendarConnections, connectionCalendars } from "../db/schema";
+import type { CalendarSyncJob } from "../jobs";
+import { decryptCredentials } from "./adapters";
+import { drainPending, errorSummary, needsReauthorization, refreshCalendars, retryFailed } from "./connections";
+import type { SyncContext } from "./connections";
+import { StoredTokenSource } from "./tokens";
+
+/** Refresh access tokens expiring within this; also keeps idle Microsoft grants from lapsing after 90 days. */
+export const TOKEN_REFRESH_AHEAD_MS = 10 * 60_000;
+/** Tokens refreshed per cron run, so one run stays far inside its CPU budget. */
+const TOKEN_REFRESHES_PER_RUN = 50;
+/** Retry an errored connection after 5 min, 10, 20 … up to 6 hours. */
+const RETRY_BASE_MS = 5 * 60_000;
+const RETRY_MAX_MS = 6 * 3600_000;
+/** A connection that stayed healthy this long after its last automatic retry starts its backoff afresh. */
+const RETRY_FORGET_MS = 24 * 3600_000;
+const SEND_BATCH = 100;
+
+export function retryBackoffMs(attempts: number): number {
+	return Math.min(RETRY_MAX_MS, RETRY_BASE_MS * 2 ** Math.max(0, attempts));
+}
+
+/** One calendar.sync ("cron") per checked calendar of every active connection; returns how many. */
+export async function enqueueSafetyNetSyncs(context: SyncContext): Promise<number> {
+	const rows = await context.db
+		.select({ id: connectionCalendars.id })
+		.from(connectionCalendars)
+		.innerJoin(calendarConnections, eq(connectionCalendars.connectionId, calendarConnections.id))
+		.where(and(eq(connectionCalendars.checkConflicts, true), eq(calendarConnections.status, "active")))
+		.all();
+	const jobs: CalendarSyncJob[] = rows.map((r) => ({ type: "calendar.sync", calendarId: r.id, reason: "cron" }));
+	for (let i = 0; i < jobs.length; i += SEND_BATCH) {
+		await context.queue.sendBatch(jobs.slice(i, i + SEND_BATCH).map((body) => ({ body, contentType: "json" as const })));
+	}
+	return jobs.length;
+}
+
+/** Refreshes OAuth access tokens that expire soon; a dead grant puts its connection in Error. */
+export async function refreshExpiringTokens(context: SyncContext): Promise<number> {
+	const due = await context.db
+		.select()
+		.from(calendarConnections)
+		.where(
+			and(
+				eq(calendarConnections.status, "active"),
+				inArray(calendarConnections.provider, ["google", "microsoft"]),
+				isNotNull(calendarConnections.accessTokenExpiresAt),
+				lt(calendarConnections.accessTokenExpiresAt, context.now() + TOKEN_REFRESH_AHEAD_MS),
+			),
+		)
+		.limit(TOKEN_REFRESHES_PER_RUN)
+		.all();
+	let refreshed = 0;
+	for (const connection of due) {
+		try {
+			const credentials = await decryptCredentials(context, connection);
+			if (credentials.kind !== "oauth" || (connection.provider !== "google" && connection.provider !== "microsoft")) continue;
+			await new StoredTokenSource(context, { ...connection, provider: connection.provider }, credentials).refresh();
+			refreshed++;
+		} catch (error) {
+			if (error instanceof TokenRevokedError) await needsReauthorization(context, connection);
+			else await logOperation(context.db, connection.id, "refresh-token", "error", errorSummary(error), context.now());
+		}
+	}
+	return refreshed;
+}
+
+/**
+ * Retries connections in Error that can heal without the person (failed pushes, a write calendar
+ * that may be back), each on its own backoff. Ones needing re-authorisation wait for the person.
+ */
+export async function retryErroredConnections(context: SyncContext): Promise<number> {
+	const now = context.now();
+	// Healthy for a day since the last automatic retry: forget the attempts.
+	await context.db
+		.update(calendarConnections)
+		.set({ retryAttempts: 0, nextRetryAt: null })
+		.where(and(eq(calendarConnections.status, "active"), isNotNull(calendarConnections.nextRetryAt), lt(calendarConnections.nextRetryAt, now - RETRY_FORGET_MS)));
+	const due = await context.db
+		.select()
+		.from(calendarConnections)
+		.where(
+			and(
+				eq(calendarConnections.status, "error"),
+				ne(calendarConnections.errorKind, "reauthorize"),
+				or(isNull(calendarConnections.nextRetryAt), lte(calendarConnections.nextRetryAt, now)),
+			),
+		)
+		.all();
+	for (const connection of due) {
+		try {
+			await retryConnection(context, connection);
+		} catch (error) {
+			if (error instanceof TokenRevokedError) await needsReauthorization(context, connection);
+			else await logOperation(context.db, connection.id, "auto-retry", "error", errorSummary(error), now);
+		}
+		const attempts = connection.retryAttempts + 1;
+		await context.db
+			.update(calendarConnections)
+			.set({ retryAttempts: attempts, nextRetryAt: now + retryBackoffMs(attempts - 1) })
+			.where(eq(calendarConnections.id, connection.id));
+	}
+	return due.length;
+}
+
+async function retryConnection(context: SyncContext, connection: ConnectionRow): Promise<void> {
+	if (connection.errorKind === "push-failed") {
+		await retryFailed(context, connection);
+		return;
+	}
+	// calendar-unavailable: is the write calendar listed and writable again?
+	const { listed } = await refreshCalendars(context, connection);
+	const target = (await calendarsOf(context.db, connection.id)).find((c) => c.isWriteTarget);
+	const back = target !== undefined && listed.some((c) => c.id === target.externalId && c.writable);
+	if (!back) {
+		await logOperation(context.db, connection.id, "auto-retry", "retry", "the write calendar is still unavailable", context.now());
+		return;
+	}
+	await setStatus(context.db, connection.id, "active", null, context.now());
+	await drainPending(context, connection.id, ["waiting"]);
+	await logOperation(context.db, connection.id, "auto-retry", "ok", "the write calendar is back", context.now());
+}

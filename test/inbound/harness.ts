@@ -1,0 +1,123 @@
+// Helpers for inbound-sync tests: a sync context whose provider notifications go to the sandbox's
+// webhook sink (the Worker under test has no port), replay of what the sandbox delivered, busy blocks
+// as stored, and free slots from the public availability API.
+import { env, exports } from "cloudflare:workers";
+import { eq } from "drizzle-orm";
+import { Temporal } from "temporal-polyfill";
+import { calendarById } from "../../src/db/queries/connections";
+import type { ConnectionCalendarRow } from "../../src/db/queries/connections";
+import { merchants } from "../../src/db/schema";
+import { DEMO_MERCHANT_ID, DEMO_TIMEZONE } from "../../src/demo/seed";
+import type { CalendarSyncJob, Job } from "../../src/jobs";
+import { runCalendarSync } from "../../src/sync/inbound";
+import type { SyncReport } from "../../src/sync/inbound";
+import type { InboundContext } from "../../src/sync/push-channels";
+import { control, db, sandboxUrl, testContext } from "../sync/harness";
+import type { TestContext } from "../sync/harness";
+
+export { at, book, connectStaff, control, db, deliver, sandboxUrl, seed, uniqueEmail } from "../sync/harness";
+
+export const SINK = `${sandboxUrl}/_control/webhook-sink`;
+
+export type InboundTestContext = TestContext & InboundContext;
+
+export function inboundContext(now?: () => number): InboundTestContext {
+	const context = testContext();
+	return { ...context, webhookBaseUrl: SINK, now: now ?? context.now };
+}
+
+export interface Delivery {
+	provider: string;
+	url: string;
+	headers: Record<string, string>;
+	body: string;
+	outcome: number | string;
+}
+
+/** Waits for the sandbox's pending webhook deliveries and returns those to `urlPart` after `since` entries. */
+export async function deliveries(provider: "google" | "microsoft", since = 0): Promise<Delivery[]> {
+	await control("/flush", {});
+	const all = ((await control(`/deliveries?provider=${provider}`)) as { deliveries: Delivery[] }).deliveries;
+	return all.slice(since);
+}
+
+export async function deliveryCount(provider: "google" | "microsoft"): Promise<number> {
+	return (await deliveries(provider)).length;
+}
+
+/** Sends a recorded delivery to the Worker under test, as the provider would have. */
+export function replay(delivery: Delivery, overrides: Record<string, string> = {}, path?: string): Promise<Response> {
+	const url = new URL(delivery.url);
+	const target = path ?? url.pathname.replace(/^.*\/webhook-sink/, "") + url.search;
+	return exports.default.fetch(`http://slotline.test${target}`, { method: "POST", headers: { ...delivery.headers, ...overrides }, body: delivery.body === "" ? null : delivery.body });
+}
+
+/** Runs every calendar.sync the context's queue holds (what the consumer would do), in order. */
+export async function runQueuedSyncs(context: InboundTestContext): Promise<SyncReport[]> {
+	const reports: SyncReport[] = [];
+	for (const job of context.recording.take()) {
+		if (job.type === "calendar.sync") reports.push(await runCalendarSync(context, job));
+	}
+	return reports;
+}
+
+export function syncJobs(jobs: Job[]): CalendarSyncJob[] {
+	return jobs.filter((j): j is CalendarSyncJob => j.type === "calendar.sync");
+}
+
+export interface StoredBlock {
+	external_event_id: string;
+	external_instance_id: string | null;
+	starts_at: number;
+	ends_at: number;
+	all_day: number;
+	tentative: number;
+	staff_id: string | null;
+}
+
+export async function blocksOf(calendarId: string): Promise<StoredBlock[]> {
+	const rows = await env.DB.prepare(
+		"select external_event_id, external_instance_id, starts_at, ends_at, all_day, tentative, staff_id from busy_blocks where calendar_id = ? order by starts_at, ends_at",
+	)
+		.bind(calendarId)
+		.all<StoredBlock>();
+	return rows.results;
+}
+
+export async function calendar(id: string): Promise<ConnectionCalendarRow> {
+	const row = await calendarById(db, id);
+	if (row === null) throw new Error(`calendar ${id} is gone`);
+	return row;
+}
+
+/** Start instants (UTC ISO) of the free slots of `serviceId` for `staffId` on `date` (demo zone). */
+export async function freeSlots(staffId: string, date: Temporal.PlainDate, serviceId = "svc_demo_consult"): Promise<string[]> {
+	const day = date.toString();
+	const res = await exports.default.fetch(`http://slotline.test/api/v1/m/demo/availability?serviceId=${serviceId}&staffId=${staffId}&from=${day}&to=${day}&timezone=${DEMO_TIMEZONE}`);
+	if (res.status !== 200) throw new Error(`availability answered ${res.status}`);
+	const body = await res.json<{ slots: Array<{ start: string }> }>();
+	return body.slots.map((s) => s.start);
+}
+
+/** A working day of the demo staff (Wednesday: Ana and Ben both work) at least a few days ahead. */
+export function workday(daysAhead = 3): Temporal.PlainDate {
+	let date = Temporal.Now.plainDateISO(DEMO_TIMEZONE).add({ days: daysAhead });
+	while (date.dayOfWeek !== 3) date = date.add({ days: 1 });
+	return date;
+}
+
+/** UTC ISO of a wall-clock time on `date` in the demo zone. */
+export function utcAt(date: Temporal.PlainDate, time: string, zone = DEMO_TIMEZONE): string {
+	return date.toZonedDateTime({ timeZone: zone, plainTime: Temporal.PlainTime.from(time) }).toInstant().toString();
+}
+
+export async function setTentativePolicy(tentativeBlocks: boolean): Promise<void> {
+	const row = await db.query.merchants.findFirst({ where: eq(merchants.id, DEMO_MERCHANT_ID) });
+	if (row === undefined) throw new Error("demo merchant missing");
+	await db.update(merchants).set({ settings: { ...row.settings, tentativeBlocks } }).where(eq(merchants.id, DEMO_MERCHANT_ID));
+}
+
+/** Creates an event in a sandbox calendar the way its owner would (fires pushes). */
+export async function createExternalEvent(provider: "google" | "microsoft", calendarId: string, event: Record<string, unknown>): Promise<{ id: string }> {
+	return (await control(`/${provider}/calendars/${encodeURIComponent(calendarId)}/events`, event)) as { id: string };
+}
