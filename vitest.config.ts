@@ -55,6 +55,20 @@ export default defineConfig(async () => {
 				},
 				{
 					test: {
+						name: "browser",
+						environment: "node",
+						// Real Chromium against `wrangler dev` (started once in globalSetup); files run one after another
+						// because they share the app's database.
+						include: ["test/browser/**/*.test.ts"],
+						// The sandbox setup only for its teardown of what this config started (see the sandbox project).
+						globalSetup: ["./test/setup/sandbox.ts", "./test/browser/global-setup.ts"],
+						fileParallelism: false,
+						testTimeout: 60_000,
+						hookTimeout: 120_000,
+					},
+				},
+				{
+					test: {
 						name: "sandbox",
 						environment: "node",
 						// Only the teardown: stops the shared sandbox and Radicale when this project runs alone.

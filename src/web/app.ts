@@ -8,6 +8,7 @@ import { loadSession } from "./auth/load-session";
 import { authRoutes } from "./auth/routes";
 import type { AppEnv } from "./context";
 import { adminApi } from "./admin";
+import { bookingCalendar } from "./api/booking-calendar";
 import { publicApi } from "./api/public";
 import { connectCallback } from "./connections/callback";
 import { connectionRoutes } from "./connections/routes";
@@ -15,10 +16,13 @@ import { dev } from "./dev";
 import { health } from "./health";
 import { provideMailer } from "./mailer";
 import { adminPages } from "./pages/admin";
+import { bookingPages } from "./pages/booking-pages";
 import { handleError, handleNotFound } from "./problem";
+import { securityHeaders } from "./security-headers";
 
 export function createApp(): Hono<AppEnv> {
 	const app = new Hono<AppEnv>();
+	app.use(securityHeaders);
 	app.use(async (c, next) => {
 		c.set("db", database(c.env.DB));
 		await next();
@@ -36,6 +40,8 @@ export function createApp(): Hono<AppEnv> {
 	app.route("/admin/api", adminApi);
 	app.route("/admin", adminPages);
 	app.route("/", publicApi);
+	app.route("/", bookingCalendar);
+	app.route("/", bookingPages);
 	app.route("/", dev);
 	app.onError(handleError);
 	app.notFound(handleNotFound);
