@@ -1,0 +1,183 @@
+// Inbound sync from Microsoft Graph against the sandbox: subscriptions validated by handshake,
+// clientState on every notification, delta sync, syncStateNotFound, and lifecycle events.
+import { env } from "cloudflare:workers";
+import { beforeEach, describe, expect, it } from "vitest";
+import { connectionById } from "../../src/db/queries/connections";
+import { receiveGraphNotifications } from "../../src/web/webhooks/microsoft";
+import {
+	blocksOf,
+	calendar,
+	connectStaff,
+	control,
+	createExternalEvent,
+	db,
+	deliveries,
+	deliveryCount,
+	freeSlots,
+	inboundContext,
+	runQueuedSyncs,
+	sandboxUrl,
+	seed,
+	SINK,
+	syncJobs,
+	utcAt,
+	workday,
+} from "./harness";
+import type { InboundTestContext } from "./harness";
+
+beforeEach(seed);
+
+interface Connected {
+	email: string;
+	connectionId: string;
+	calendarId: string;
+	outlookCalendarId: string;
+}
+
+async function connected(context: InboundTestContext): Promise<Connected> {
+	const { connection, email, write } = await connectStaff(context, "microsoft", "stf_demo_ben");
+	expect(syncJobs(context.recording.sent)).toEqual([{ type: "calendar.sync", calendarId: write.id, reason: "connect" }]);
+	const [first] = await runQueuedSyncs(context);
+	expect(first).toMatchObject({ outcome: "synced", full: true });
+	return { email, connectionId: connection.id, calendarId: write.id, outlookCalendarId: write.externalId };
+}
+
+async function subscriptionIdOf(calendarId: string): Promise<string> {
+	const id = (await calendar(calendarId)).pushChannelId;
+	if (id === null) throw new Error("no subscription stored");
+	return id;
+}
+
+/** Creates an event as the owner and returns the notification bodies it caused. */
+async function createAndCatch(outlookCalendarId: string, event: Record<string, unknown>): Promise<unknown[]> {
+	const before = await deliveryCount("microsoft");
+	await createExternalEvent("microsoft", outlookCalendarId, event);
+	return (await deliveries("microsoft", before)).filter((d) => d.outcome !== "dropped").map((d) => JSON.parse(d.body) as unknown);
+}
+
+async function lifecycle(subscriptionId: string, lifecycleEvent: string): Promise<unknown> {
+	const before = await deliveryCount("microsoft");
+	const sent = await fetch(`${sandboxUrl}/_control/microsoft/subscriptions/${subscriptionId}/lifecycle`, {
+		method: "POST",
+		headers: { "content-type": "application/json" },
+		body: JSON.stringify({ lifecycleEvent }),
+	});
+	expect(sent.status).toBe(202);
+	const [delivery] = await deliveries("microsoft", before);
+	if (delivery === undefined) throw new Error("no lifecycle notification");
+	expect(delivery.url).toBe(`${SINK}/webhooks/microsoft/lifecycle`);
+	return JSON.parse(delivery.body) as unknown;
+}
+
+describe("Graph notifications", () => {
+	it("a subscription on connect; a verified notification queues a delta sync that blocks the slot", async () => {
+		const context = inboundContext();
+		const { calendarId, outlookCalendarId } = await connected(context);
+		const subscriptionId = await subscriptionIdOf(calendarId);
+		const subscriptions = ((await control("/microsoft/subscriptions")) as { subscriptions: Array<{ id: string; notificationUrl: string; lifecycleNotificationUrl?: string }> }).subscriptions;
+		expect(subscriptions.find((s) => s.id === subscriptionId)).toMatchObject({ notificationUrl: `${SINK}/webhooks/microsoft`, lifecycleNotificationUrl: `${SINK}/webhooks/microsoft/lifecycle` });
+
+		const day = workday();
+		const slot = utcAt(day, "11:00");
+		expect(await freeSlots("stf_demo_ben", day)).toContain(slot);
+		const [notification] = await createAndCatch(outlookCalendarId, { summary: "Dentist", start: utcAt(day, "11:00"), end: utcAt(day, "12:00") });
+
+		const verdict = await receiveGraphNotifications(context, notification, false);
+		expect(verdict).toEqual({ status: 202, queued: [{ type: "calendar.sync", calendarId, reason: "push" }] });
+		const [report] = await runQueuedSyncs(context);
+		expect(report).toMatchObject({ outcome: "synced", full: false, blocks: 1 });
+		expect(await freeSlots("stf_demo_ben", day)).not.toContain(slot);
+
+		// The same notification again: a sync that finds nothing new.
+		await receiveGraphNotifications(context, notification, false);
+		expect((await runQueuedSyncs(context)).map((r) => r.outcome)).toEqual(["unchanged"]);
+		expect(await blocksOf(calendarId)).toHaveLength(1);
+	});
+
+	it("a wrong or missing clientState, or an unknown subscription, gets 401 and queues nothing", async () => {
+		const context = inboundContext();
+		const { calendarId, outlookCalendarId } = await connected(context);
+		const day = workday();
+		const [notification] = (await createAndCatch(outlookCalendarId, { summary: "x", start: utcAt(day, "15:00"), end: utcAt(day, "16:00") })) as Array<{
+			value: Array<Record<string, unknown>>;
+		}>;
+		const item = notification?.value[0] ?? {};
+		for (const forged of [{ ...item, clientState: "guess" }, { ...item, clientState: undefined }, { ...item, subscriptionId: crypto.randomUUID() }]) {
+			expect(await receiveGraphNotifications(context, { value: [forged] }, false)).toEqual({ status: 401, queued: [] });
+			expect(await receiveGraphNotifications(context, { value: [forged] }, true)).toEqual({ status: 401, queued: [] });
+		}
+		expect(context.recording.sent).toEqual([]);
+		expect(await blocksOf(calendarId)).toEqual([]);
+		expect((await receiveGraphNotifications(context, { nothing: true }, false)).status).toBe(400);
+	});
+
+	it("syncStateNotFound on the delta link: a full resync of the window", async () => {
+		const context = inboundContext();
+		const { calendarId, outlookCalendarId, connectionId } = await connected(context);
+		const day = workday();
+		await createAndCatch(outlookCalendarId, { summary: "y", start: utcAt(day, "10:00"), end: utcAt(day, "10:30") });
+		const garbage = `${Date.now()}:${env.MICROSOFT_GRAPH_API}/me/calendars/${encodeURIComponent(outlookCalendarId)}/calendarView/delta?$deltatoken=garbage`;
+		await env.DB.prepare("update connection_calendars set sync_cursor = ? where id = ?").bind(garbage, calendarId).run();
+		context.recording.take();
+		await context.queue.send({ type: "calendar.sync", calendarId, reason: "push" });
+		const [report] = await runQueuedSyncs(context);
+		expect(report).toMatchObject({ outcome: "synced", full: true, blocks: 1 });
+		const log = await env.DB.prepare("select message from connection_log where connection_id = ? and outcome = 'retry'").bind(connectionId).all<{ message: string }>();
+		expect(log.results.some((r) => /syncStateNotFound/i.test(r.message))).toBe(true);
+	});
+});
+
+describe("Graph lifecycle notifications", () => {
+	it("missed: a full resync finds the change whose notification was lost", async () => {
+		const context = inboundContext();
+		const { calendarId, outlookCalendarId } = await connected(context);
+		await control("/faults", { provider: "microsoft", dropNotifications: 1 });
+		const day = workday();
+		expect(await createAndCatch(outlookCalendarId, { summary: "lost", start: utcAt(day, "13:00"), end: utcAt(day, "14:00") })).toEqual([]);
+		await control("/faults", undefined, "DELETE");
+		expect(await blocksOf(calendarId)).toEqual([]);
+
+		const body = await lifecycle(await subscriptionIdOf(calendarId), "missed");
+		expect(await receiveGraphNotifications(context, body, true)).toEqual({ status: 202, queued: [{ type: "calendar.sync", calendarId, reason: "resync" }] });
+		const [report] = await runQueuedSyncs(context);
+		expect(report).toMatchObject({ outcome: "synced", full: true, blocks: 1 });
+	});
+
+	it("subscriptionRemoved: a new subscription and a resync", async () => {
+		const context = inboundContext();
+		const { calendarId } = await connected(context);
+		const old = await subscriptionIdOf(calendarId);
+		const body = await lifecycle(old, "subscriptionRemoved");
+		expect((await receiveGraphNotifications(context, body, true)).queued).toEqual([{ type: "calendar.sync", calendarId, reason: "resync" }]);
+		const [report] = await runQueuedSyncs(context);
+		expect(report).toMatchObject({ outcome: "synced", full: true });
+		const renewed = await subscriptionIdOf(calendarId);
+		expect(renewed).not.toBe(old);
+		const subscriptions = ((await control("/microsoft/subscriptions")) as { subscriptions: Array<{ id: string }> }).subscriptions.map((s) => s.id);
+		expect(subscriptions).toContain(renewed);
+		expect(subscriptions).not.toContain(old);
+	});
+
+	it("reauthorizationRequired: the subscription is renewed; when access is gone the connection goes to Error", async () => {
+		const context = inboundContext();
+		const { calendarId, connectionId, email } = await connected(context);
+		const subscriptionId = await subscriptionIdOf(calendarId);
+		const before = (await calendar(calendarId)).pushExpiresAt ?? 0;
+		const body = await lifecycle(subscriptionId, "reauthorizationRequired");
+		expect((await receiveGraphNotifications(context, body, true)).queued).toEqual([{ type: "calendar.sync", calendarId, reason: "push" }]);
+		await runQueuedSyncs(context);
+		const after = await calendar(calendarId);
+		expect(after.pushChannelId).toBe(subscriptionId);
+		expect(after.pushExpiresAt ?? 0).toBeGreaterThan(Date.now() + 24 * 3600_000);
+		expect(after.pushExpiresAt ?? 0).toBeGreaterThanOrEqual(before);
+
+		await control("/faults", { provider: "microsoft", revokeRefreshTokens: true, email });
+		await control("/faults", { provider: "microsoft", expireAccessTokens: true });
+		const again = await lifecycle(subscriptionId, "reauthorizationRequired");
+		await receiveGraphNotifications(context, again, true);
+		expect((await runQueuedSyncs(context)).map((r) => r.outcome)).toEqual(["revoked"]);
+		const connection = await connectionById(db, connectionId);
+		expect(connection).toMatchObject({ status: "error", errorKind: "reauthorize" });
+		await control("/faults", undefined, "DELETE");
+	});
+});
