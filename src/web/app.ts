@@ -21,6 +21,7 @@ import { adminPages } from "./pages/admin";
 import { bookingPages } from "./pages/booking-pages";
 import { handleError, handleNotFound } from "./problem";
 import { securityHeaders } from "./security-headers";
+import { webhooks } from "./webhooks";
 
 export function createApp(): Hono<AppEnv> {
 	const app = new Hono<AppEnv>();
@@ -41,6 +42,7 @@ export function createApp(): Hono<AppEnv> {
 	app.route("/admin/api", staffInvitations);
 	app.route("/admin/api/connections", connectionRoutes);
 	app.route("/connect", connectCallback);
+	app.route("/webhooks", webhooks);
 	app.route("/admin/api", adminApi);
 	app.route("/admin", adminPages);
 	app.route("/", publicApi);
