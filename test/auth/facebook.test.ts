@@ -168,10 +168,11 @@ describe("Sign in with Facebook (against the sandbox)", () => {
 		expect(JSON.parse(text)).toMatchObject({ user: { email: chosen, emailVerified: true, firstName: "Fay" } });
 		expect(await facebookIdentities(chosen)).toHaveLength(1);
 
-		// Later Facebook sign-ins go straight to that account.
-		const later = h.browser();
-		await h.request(await authorize(h, later, hidden), { browser: later });
-		expect(await sessionUser(h, later)).toMatchObject({ email: chosen });
+		// Later Facebook sign-ins go straight to that account, and drop the pending login this browser still held.
+		expect(browser.pendingCookie).not.toBe("");
+		await h.request(await authorize(h, browser, hidden), { browser });
+		expect(await sessionUser(h, browser)).toMatchObject({ email: chosen });
+		expect(browser.pendingCookie).toBe("");
 		const reuse = await h.request("/auth/pending-login/confirm", { method: "POST", browser: h.browser(), json: { token } });
 		expect(reuse.status).toBe(422);
 	});

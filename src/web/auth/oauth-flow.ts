@@ -12,7 +12,7 @@ import { users } from "../../db/schema";
 import type { AppEnv } from "../context";
 import { sendVerification } from "./email-links";
 import { decodeJsonCookie, encodeJsonCookie } from "./json-cookie";
-import { setPendingLogin } from "./pending-login-cookie";
+import { clearPendingLogin, setPendingLogin } from "./pending-login-cookie";
 import { startSession } from "./session-cookie";
 
 /** Hono adds the prefix: `__Host-slotline_oauth`. */
@@ -110,6 +110,7 @@ export async function completeProviderSignIn(
 		if (error.reason !== "identity-taken") await setPendingLogin(c, { provider: flow.provider, reason: error.reason, profile });
 		return signInFailure(c, error.reason);
 	}
+	clearPendingLogin(c);
 	await startSession(c, result.userId, now);
 	if (result.created) {
 		const user = await c.var.db.select({ email: users.email, emailVerifiedAt: users.emailVerifiedAt }).from(users).where(eq(users.id, result.userId)).get();
