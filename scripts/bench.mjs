@@ -11,6 +11,7 @@ console.log(`BENCH machine.node ${process.version} -`);
 for (const [command, args] of [
 	["tsx", ["scripts/bench/availability.ts"]],
 	["node", ["scripts/bench/storm.mjs"]],
+	["node", ["scripts/bench/inbound.mjs"]],
 ]) {
 	const run = spawnSync(command, args, { stdio: "inherit" });
 	if (run.status !== 0) process.exitCode = 1;

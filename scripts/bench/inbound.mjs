@@ -1,0 +1,173 @@
+// Inbound sync benchmarks against wrangler dev and the provider sandbox (both started here, on their
+// own ports): push latency for Google and Microsoft (an event created in the demo staff member's
+// calendar until its slot leaves the public availability; p50/p95 over 20 runs), and the throughput of
+// a full sync of a 10,000-event calendar (500 of them weekly series) forced by a 410.
+import { spawn, spawnSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+const PORT = Number(process.env.BENCH_INBOUND_PORT ?? 8793);
+const SANDBOX_PORT = Number(process.env.BENCH_SANDBOX_PORT ?? 8794);
+const BASE = `http://127.0.0.1:${PORT}`;
+const SANDBOX = `http://127.0.0.1:${SANDBOX_PORT}`;
+const RUNS = Number(process.env.INBOUND_RUNS ?? 20);
+const EVENTS = Number(process.env.INBOUND_EVENTS ?? 10_000);
+const SERIES = Number(process.env.INBOUND_SERIES ?? 500);
+const ZONE = "Europe/Amsterdam";
+const state = mkdtempSync(join(tmpdir(), "slotline-bench-inbound-"));
+const env = { ...process.env, CLOUDFLARE_CF_FETCH_ENABLED: "false", WRANGLER_SEND_METRICS: "false" };
+const seedToken = randomBytes(16).toString("hex");
+const vars = {
+	APP_URL: BASE,
+	SESSION_SECRET: randomBytes(32).toString("base64url"),
+	ENCRYPTION_KEYS: JSON.stringify({ current: "b", keys: { b: randomBytes(32).toString("base64") } }),
+	DEMO_SEED_TOKEN: seedToken,
+	GOOGLE_ISSUER: `${SANDBOX}/google`,
+	GOOGLE_CALENDAR_API: `${SANDBOX}/google/calendar/v3`,
+	MICROSOFT_AUTHORITY: `${SANDBOX}/microsoft/common/v2.0`,
+	MICROSOFT_GRAPH_API: `${SANDBOX}/microsoft/graph/v1.0`,
+	MAIL_SANDBOX_URL: SANDBOX,
+	GOOGLE_CLIENT_ID: "slotline-dev-google",
+	GOOGLE_CLIENT_SECRET: "dev-google-secret",
+	MICROSOFT_CLIENT_ID: "slotline-dev-microsoft",
+	MICROSOFT_CLIENT_SECRET: "dev-microsoft-secret",
+	FACEBOOK_APP_ID: "bench",
+	FACEBOOK_APP_SECRET: "bench",
+};
+const varArgs = Object.entries(vars).flatMap(([k, v]) => ["--var", `${k}:${v}`]);
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+async function waitFor(url) {
+	for (let i = 0; i < 300; i++) {
+		try {
+			if ((await fetch(url)).status < 500) return;
+		} catch {}
+		await sleep(300);
+	}
+	throw new Error(`${url} did not come up`);
+}
+
+async function control(path, body, method = body === undefined ? "GET" : "POST") {
+	const res = await fetch(`${SANDBOX}/_control${path}`, { method, headers: body === undefined ? {} : { "content-type": "application/json" }, body: body === undefined ? undefined : JSON.stringify(body) });
+	if (!res.ok) throw new Error(`control ${path}: ${res.status} ${await res.text()}`);
+	return res.status === 204 || res.status === 202 ? null : res.json();
+}
+
+async function slots(staffId, day) {
+	const res = await fetch(`${BASE}/api/v1/m/demo/availability?serviceId=svc_demo_consult&staffId=${staffId}&from=${day}&to=${day}&timezone=${ZONE}`);
+	if (!res.ok) throw new Error(`availability ${res.status}`);
+	return (await res.json()).slots.map((s) => s.start);
+}
+
+/** Waits until `slot` is no longer offered; returns the elapsed milliseconds since `started`. */
+async function untilGone(staffId, day, slot, started, timeoutMs = 120_000) {
+	while (performance.now() - started < timeoutMs) {
+		if (!(await slots(staffId, day)).includes(slot)) return performance.now() - started;
+		await sleep(25);
+	}
+	throw new Error(`slot ${slot} of ${staffId} still free after ${timeoutMs} ms`);
+}
+
+function percentile(values, p) {
+	const sorted = [...values].sort((a, b) => a - b);
+	return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+}
+
+/** Working days ahead where both Ana (Mon–Fri) and Ben (Tue–Sat) work. */
+function workdays(count) {
+	const days = [];
+	for (let d = 3; days.length < count; d++) {
+		const date = new Date(Date.now() + d * 86_400_000);
+		if ([2, 3, 4, 5].includes(date.getUTCDay())) days.push(date.toISOString().slice(0, 10));
+	}
+	return days;
+}
+
+async function calendarOf(provider, owner) {
+	const calendars = await control(`/${provider}/calendars`);
+	const found = calendars.find((c) => c.owner === owner);
+	if (found === undefined) throw new Error(`no ${provider} calendar of ${owner}`);
+	return found.id;
+}
+
+async function waitForPush() {
+	for (let i = 0; i < 200; i++) {
+		const channels = (await control("/google/channels")).channels.filter((c) => c.address.startsWith(BASE));
+		const subscriptions = (await control("/microsoft/subscriptions")).subscriptions.filter((s) => s.notificationUrl.startsWith(BASE));
+		if (channels.length > 0 && subscriptions.length > 0) return;
+		await sleep(250);
+	}
+	throw new Error("the demo calendars never got a push channel");
+}
+
+async function latency(provider, staffId, owner) {
+	const calendarId = await calendarOf(provider, owner);
+	const samples = [];
+	for (const day of workdays(RUNS)) {
+		const free = await slots(staffId, day);
+		const slot = free[Math.floor(free.length / 2)];
+		const end = new Date(Date.parse(slot) + 20 * 60_000).toISOString();
+		const started = performance.now();
+		await control(`/${provider}/calendars/${encodeURIComponent(calendarId)}/events`, { summary: "Bench", start: slot, end });
+		samples.push(await untilGone(staffId, day, slot, started));
+	}
+	console.log(`BENCH inbound.${provider}.latency_p50 ${percentile(samples, 50).toFixed(0)} ms`);
+	console.log(`BENCH inbound.${provider}.latency_p95 ${percentile(samples, 95).toFixed(0)} ms`);
+}
+
+/** 10,000 events (500 weekly series) in Ana's Google calendar, then a 410 forces a full sync of them all. */
+async function throughput() {
+	const calendarId = await calendarOf("google", "ana@demo.slotline.test");
+	await control("/faults", { provider: "google", dropNotifications: 1 });
+	const startDay = Date.now() + 2 * 86_400_000;
+	let next = 0;
+	await Promise.all(
+		Array.from({ length: 20 }, async () => {
+			while (next < EVENTS) {
+				const i = next++;
+				// Late evening, outside working hours, so the sentinel slot below stays free until the sync.
+				const day = new Date(startDay + (i % 300) * 86_400_000).toISOString().slice(0, 10);
+				const body = i < SERIES
+					? { summary: `Series ${i}`, start: `${day}T06:00:00`, end: `${day}T06:30:00`, timeZone: ZONE, recurrence: ["RRULE:FREQ=WEEKLY;COUNT=52"] }
+					: { summary: `Event ${i}`, start: `${day}T21:${String(i % 60).padStart(2, "0")}:00`, end: `${day}T22:${String(i % 60).padStart(2, "0")}:00`, timeZone: ZONE };
+				await control(`/google/calendars/${encodeURIComponent(calendarId)}/events`, body);
+			}
+		}),
+	);
+	await control("/faults", undefined, "DELETE");
+	await control("/faults", { provider: "google", forceSyncGone: true });
+	const [day] = workdays(1);
+	const free = await slots("stf_demo_ana", day);
+	const slot = free[0];
+	const started = performance.now();
+	await control(`/google/calendars/${encodeURIComponent(calendarId)}/events`, { summary: "Sentinel", start: slot, end: new Date(Date.parse(slot) + 20 * 60_000).toISOString() });
+	const ms = await untilGone("stf_demo_ana", day, slot, started, 600_000);
+	const instances = (EVENTS - SERIES) + SERIES * 52;
+	console.log(`BENCH inbound.full_sync.events ${EVENTS + 1} events`);
+	console.log(`BENCH inbound.full_sync.instances ${instances} instances`);
+	console.log(`BENCH inbound.full_sync.seconds ${(ms / 1000).toFixed(2)} s`);
+	console.log(`BENCH inbound.full_sync.events_per_second ${((EVENTS + 1) / (ms / 1000)).toFixed(0)} events/s`);
+	// Wall time (including the sandbox's answers) bounds the CPU time from above.
+	console.log(`BENCH inbound.full_sync.fits_30s_cpu ${ms < 30_000 ? 1 : 0} bool`);
+}
+
+spawnSync("wrangler", ["d1", "migrations", "apply", "DB", "--local", "--persist-to", state], { env, stdio: "ignore" });
+const sandbox = spawn("tsx", ["sandbox/main.ts"], { env: { ...env, SANDBOX_PORT: String(SANDBOX_PORT), SANDBOX_PUBLIC_URL: SANDBOX }, stdio: "ignore" });
+const worker = spawn("wrangler", ["dev", "--port", String(PORT), "--ip", "127.0.0.1", "--persist-to", state, "--show-interactive-dev-session=false", ...varArgs], { env, stdio: "ignore" });
+try {
+	await waitFor(`${SANDBOX}/_control/faults`);
+	await waitFor(`${BASE}/healthz`);
+	const seeded = await fetch(`${BASE}/_dev/seed`, { method: "POST", headers: { "content-type": "application/json", "x-seed-token": seedToken }, body: JSON.stringify({ ownerPassword: "bench-password-123", sandboxUrl: SANDBOX }) });
+	if (!seeded.ok) throw new Error(`seed failed: ${seeded.status} ${await seeded.text()}`);
+	await waitForPush();
+	await latency("google", "stf_demo_ana", "ana@demo.slotline.test");
+	await latency("microsoft", "stf_demo_ben", "ben@demo.slotline.test");
+	await throughput();
+} finally {
+	worker.kill("SIGTERM");
+	sandbox.kill("SIGTERM");
+	await sleep(500);
+	rmSync(state, { recursive: true, force: true });
+}
