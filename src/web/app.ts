@@ -2,11 +2,9 @@
 import { Hono } from "hono";
 import { database } from "../db/client";
 import { csrfProtection } from "./auth/csrf-protection";
-import { facebookAuth } from "./auth/facebook";
 import { googleAuth } from "./auth/google";
 import { invitationAcceptance, staffInvitations } from "./auth/invitations";
 import { loadSession } from "./auth/load-session";
-import { pendingLogin } from "./auth/pending-login";
 import { authRoutes } from "./auth/routes";
 import type { AppEnv } from "./context";
 import { adminApi } from "./admin";
@@ -37,8 +35,6 @@ export function createApp(): Hono<AppEnv> {
 	app.route("/auth", authRoutes);
 	app.route("/auth", invitationAcceptance);
 	app.route("/auth", googleAuth);
-	app.route("/auth", facebookAuth);
-	app.route("/auth", pendingLogin);
 	app.route("/admin/api", staffInvitations);
 	app.route("/admin/api/connections", connectionRoutes);
 	app.route("/connect", connectCallback);

@@ -1,7 +1,7 @@
 // The public booking API (/api/v1): what the widget and third parties build on. Every route is
 // declared with zod so the same schemas validate requests and generate /api/openapi.json.
 import { OpenAPIHono, createRoute, z } from "@hono/zod-openapi";
-import { and, eq } from "drizzle-orm";
+import { eq } from "drizzle-orm";
 import type { Context } from "hono";
 import { computeSlots, pickStaff } from "../../availability";
 import type { Slot } from "../../availability/types";
@@ -10,14 +10,13 @@ import { manageToken, verifyManageToken } from "../../booking/manage-token";
 import { bookingView } from "../../booking/views";
 import { merchantSchedule } from "../../booking/merchant-schedule";
 import { unwrapOutcome } from "../../booking/outcome";
-import type { Database } from "../../db/client";
-import { activeServices, activeStaff, merchantById, merchantBySlug, resourcesOfType, serviceOf, staffOf, staffOffering } from "../../db/queries/catalog";
+import { merchantById, merchantBySlug, resourcesOfType, serviceOf, staffOf, staffOffering } from "../../db/queries/catalog";
 import { loadSchedule } from "../../db/queries/schedule";
-import { bookings, staff, staffServices } from "../../db/schema";
-import type { MerchantSettings } from "../../db/schema";
+import { bookings } from "../../db/schema";
 import { NotFoundError, ValidationError } from "../../errors";
 import { coveringWindow, localIso, utcIso } from "../../time";
 import type { AppEnv } from "../context";
+import { catalogueView, signInMethods } from "../pages/catalogue-view";
 import { canonicalHash, validationHook } from "../validation";
 import { meApi } from "./me";
 import {
@@ -59,22 +58,7 @@ publicApi.openapi(
 	async (c) => {
 		const db = c.get("db");
 		const merchant = await merchantBySlug(db, c.req.valid("param").merchant);
-		const [services, links] = await Promise.all([activeServices(db, merchant.id), staffLinks(db, merchant.id)]);
-		return c.json(
-			{
-				services: services.map((s) => ({
-					id: s.id,
-					name: s.name,
-					durationMinutes: s.durationMinutes,
-					color: s.color,
-					location: s.location,
-					price: s.priceCents === null || s.currency === null ? null : { amountCents: s.priceCents, currency: s.currency },
-					requiresResource: s.requiredResourceType !== null,
-					staffIds: links.filter((l) => l.serviceId === s.id).map((l) => l.staffId),
-				})),
-			},
-			200,
-		);
+		return c.json({ services: (await catalogueView(db, merchant.id)).services }, 200);
 	},
 );
 
@@ -90,29 +74,9 @@ publicApi.openapi(
 	async (c) => {
 		const db = c.get("db");
 		const merchant = await merchantBySlug(db, c.req.valid("param").merchant);
-		const [members, links] = await Promise.all([activeStaff(db, merchant.id), staffLinks(db, merchant.id)]);
-		return c.json(
-			{
-				staff: members.map((m) => ({
-					id: m.id,
-					name: m.name,
-					color: m.color,
-					timezone: m.timezone,
-					serviceIds: links.filter((l) => l.staffId === m.id).map((l) => l.serviceId),
-				})),
-			},
-			200,
-		);
+		return c.json({ staff: (await catalogueView(db, merchant.id)).staff }, 200);
 	},
 );
-
-async function staffLinks(db: Database, merchantId: string): Promise<Array<{ staffId: string; serviceId: string }>> {
-	return db
-		.select({ staffId: staffServices.staffId, serviceId: staffServices.serviceId })
-		.from(staffServices)
-		.innerJoin(staff, eq(staff.id, staffServices.staffId))
-		.where(and(eq(staff.merchantId, merchantId), eq(staff.active, true)));
-}
 
 publicApi.openapi(
 	createRoute({
@@ -125,9 +89,7 @@ publicApi.openapi(
 	}),
 	async (c) => {
 		const merchant = await merchantBySlug(c.get("db"), c.req.valid("param").merchant);
-		const offered = merchant.settings.signIn as Partial<MerchantSettings["signIn"]> | undefined;
-		// Settings written before the switch existed offer every method.
-		const methods = { password: offered?.password ?? true, google: offered?.google ?? true, facebook: offered?.facebook ?? true };
+		const methods = signInMethods(merchant);
 		return c.json({ ...methods, startUrls: { google: methods.google ? "/auth/google" : null, facebook: methods.facebook ? "/auth/facebook" : null } }, 200);
 	},
 );

@@ -1,5 +1,5 @@
-// What a booking page tells the browser about a merchant: public catalogue fields only (the same
-// shapes as the public API), never staff emails, customers or bookings.
+// What the public API and the booking pages tell the browser about a merchant: public catalogue
+// fields only, never staff emails, customers or bookings.
 import { and, eq } from "drizzle-orm";
 import type { Database } from "../../db/client";
 import { activeServices, activeStaff } from "../../db/queries/catalog";
@@ -13,6 +13,7 @@ export interface PublicService {
 	color: string;
 	location: string | null;
 	price: { amountCents: number; currency: string } | null;
+	requiresResource: boolean;
 	staffIds: string[];
 }
 
@@ -20,6 +21,8 @@ export interface PublicStaff {
 	id: string;
 	name: string;
 	color: string;
+	timezone: string;
+	serviceIds: string[];
 }
 
 export interface SignInMethods {
@@ -46,14 +49,21 @@ export async function catalogueView(db: Database, merchantId: string): Promise<{
 			color: s.color,
 			location: s.location,
 			price: s.priceCents === null || s.currency === null ? null : { amountCents: s.priceCents, currency: s.currency },
+			requiresResource: s.requiredResourceType !== null,
 			staffIds: links.filter((l) => l.serviceId === s.id).map((l) => l.staffId),
 		})),
-		staff: members.map((m) => ({ id: m.id, name: m.name, color: m.color })),
+		staff: members.map((m) => ({
+			id: m.id,
+			name: m.name,
+			color: m.color,
+			timezone: m.timezone,
+			serviceIds: links.filter((l) => l.staffId === m.id).map((l) => l.serviceId),
+		})),
 	};
 }
 
-/** The sign-in methods the merchant enabled for customers (all off when the settings say nothing). */
+/** The sign-in methods the merchant offers customers; settings written before the switch existed offer every method. */
 export function signInMethods(merchant: MerchantRow): SignInMethods {
 	const signIn = (merchant.settings as { signIn?: Partial<SignInMethods> } | null)?.signIn ?? {};
-	return { google: signIn.google === true, facebook: signIn.facebook === true, password: signIn.password === true };
+	return { google: signIn.google ?? true, facebook: signIn.facebook ?? true, password: signIn.password ?? true };
 }
