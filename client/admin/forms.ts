@@ -145,6 +145,8 @@ async function submit(form: HTMLFormElement, event: SubmitEvent): Promise<void> 
 
 export function startForms(root: ParentNode): void {
 	for (const form of Array.from(root.querySelectorAll<HTMLFormElement>("form[data-api]"))) {
+		// The API validates and names each field; the browser's own bubbles would hide those messages.
+		form.noValidate = true;
 		form.addEventListener("submit", (event) => void submit(form, event));
 	}
 }

@@ -33,7 +33,8 @@ export async function request<T>(method: string, url: string, body?: unknown, he
 	const text = await res.text();
 	const parsed: unknown = text === "" ? null : JSON.parse(text);
 	if (res.ok) return { ok: true, status: res.status, data: parsed as T };
-	if (res.status === 401) {
+	// The session ended (not a wrong password at sign-in): sign in again and come back.
+	if (res.status === 401 && !url.startsWith("/auth/")) {
 		location.assign(`/admin/signin?next=${encodeURIComponent(location.pathname + location.search)}`);
 	}
 	const problem = (parsed ?? {}) as { detail?: string; title?: string; errors?: FieldError[] };

@@ -16,7 +16,7 @@ interface GoogleEvent {
 	id: string;
 	status?: string;
 	summary?: string;
-	start?: { dateTime?: string };
+	start?: { dateTime?: string; timeZone?: string };
 }
 
 async function sandboxEvents(): Promise<GoogleEvent[]> {
@@ -26,15 +26,18 @@ async function sandboxEvents(): Promise<GoogleEvent[]> {
 	return Array.isArray(body) ? body : (body.items ?? body.events ?? []);
 }
 
-function sameInstant(a: string | undefined, b: string): boolean {
-	return a !== undefined && Date.parse(a) === Date.parse(b);
-}
-
 let context: BrowserContext;
 let page: Page;
 let booked = "";
 
 beforeAll(async () => {
+	// The browser suite's app uses its own OAuth client id; the sandbox knows only its defaults until told.
+	const client = await fetch(`${sandboxUrl}/_control/google/clients`, {
+		method: "POST",
+		headers: { "content-type": "application/json" },
+		body: JSON.stringify({ clientId: "slotline-browser-google", clientSecret: "browser-google-secret" }),
+	});
+	expect(client.ok).toBe(true);
 	context = await visitor(browser());
 	page = await context.newPage();
 });
@@ -99,16 +102,22 @@ describe("merchant admin", () => {
 	});
 
 	it("writes a booking made in the widget into Ana's Google calendar", async () => {
-		const customer = await context.newPage();
+		// A customer in their own browser, not signed in to Slotline.
+		const customerContext = await visitor(browser());
+		const customer = await customerContext.newPage();
 		await customer.goto(`${appUrl}/b/demo`);
 		await chooseService(customer, "svc_demo_cut", "stf_demo_ana");
 		booked = await pickSlot(customer, 2);
 		await fillDetails(customer, { name: "Widget Wendy", email: "wendy@example.com" });
 		await customer.locator("#slotline-confirm").click();
 		await customer.getByRole("heading", { name: "You're booked!" }).waitFor();
-		await customer.close();
+		await customerContext.close();
 
-		await expect.poll(async () => (await sandboxEvents()).some((e) => e.status !== "cancelled" && sameInstant(e.start?.dateTime, booked)), { timeout: 20_000, interval: 500 }).toBe(true);
+		// Google keeps the wall-clock time and the zone the event was written in.
+		const wallClock = new Intl.DateTimeFormat("sv-SE", { timeZone: "Europe/Amsterdam", dateStyle: "short", timeStyle: "medium" }).format(new Date(booked)).replace(" ", "T");
+		await expect
+			.poll(async () => (await sandboxEvents()).find((e) => e.summary === "Widget Wendy" && e.status !== "cancelled")?.start, { timeout: 20_000, interval: 500 })
+			.toEqual({ dateTime: wallClock, timeZone: "Europe/Amsterdam" });
 
 		const date = new Intl.DateTimeFormat("en-CA", { timeZone: "Europe/Amsterdam" }).format(new Date(booked));
 		await page.goto(`${appUrl}/admin/calendar?date=${date}`);
@@ -123,6 +132,7 @@ describe("merchant admin", () => {
 		await page.waitForLoadState("load");
 		await page.locator('.lane[data-staff="stf_demo_ana"] .booking', { hasText: "Widget Wendy" }).click();
 		await expect(page.getByRole("dialog").getByLabel("Merchant notes (only staff see these)").inputValue()).resolves.toBe("Prefers the window seat");
+		await expect(page.getByRole("dialog").textContent()).resolves.toContain("Widget Wendy · wendy@example.com");
 		await shot(page, "admin-07-booking-dialog");
 		await page.keyboard.press("Escape");
 	});
