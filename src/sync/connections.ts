@@ -6,7 +6,7 @@ import type { Database } from "../db/client";
 import { calendarsOf, connectionById, findSameAccount, logOperation, setStatus, takePending, writeTargets } from "../db/queries/connections";
 import type { ConnectionCalendarRow, ConnectionRow, PendingState } from "../db/queries/connections";
 import { markCalendarDirty } from "../db/queries/event-links";
-import { bookings, calendarConnections, connectionCalendars, memberships, merchants, users } from "../db/schema";
+import { bookings, busyBlocks, calendarConnections, connectionCalendars, memberships, merchants, users } from "../db/schema";
 import type { CalendarProvider as ProviderName } from "../db/schema";
 import { UnprocessableError } from "../errors";
 import { newId } from "../ids";
@@ -260,9 +260,16 @@ export async function disconnect(context: SyncContext, connection: ConnectionRow
 			.update(calendarConnections)
 			.set({ status: "disconnected", errorKind: null, statusMessage: null, credentials: null, credentialsKeyId: null, accessTokenExpiresAt: null, updatedAt: now })
 			.where(eq(calendarConnections.id, connection.id)),
+		// A disconnected calendar no longer blocks time; a reconnect starts from a full sync.
+		context.db.delete(busyBlocks).where(
+			inArray(
+				busyBlocks.calendarId,
+				context.db.select({ id: connectionCalendars.id }).from(connectionCalendars).where(eq(connectionCalendars.connectionId, connection.id)),
+			),
+		),
 		context.db
 			.update(connectionCalendars)
-			.set({ pushChannelId: null, pushResourceId: null, pushSecretHash: null, pushExpiresAt: null })
+			.set({ pushChannelId: null, pushResourceId: null, pushSecretHash: null, pushExpiresAt: null, syncCursor: null, changeTag: null })
 			.where(eq(connectionCalendars.connectionId, connection.id)),
 	]);
 	await logOperation(context.db, connection.id, "disconnect", "ok", null, now);

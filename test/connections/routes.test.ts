@@ -5,7 +5,7 @@ import { eq } from "drizzle-orm";
 import { beforeEach, describe, expect, it } from "vitest";
 import { hashPassword } from "../../src/auth/password";
 import { connectionById } from "../../src/db/queries/connections";
-import { bookings, memberships, users } from "../../src/db/schema";
+import { bookings, busyBlocks, connectionCalendars, memberships, users } from "../../src/db/schema";
 import { DEMO_OWNER_EMAIL, seedDemoCatalogue, seedDemoOwner } from "../../src/demo/seed";
 import { CredentialVault } from "../../src/sync/credentials";
 import { resync } from "../../src/sync/connections";
@@ -84,11 +84,17 @@ describe("calendar connections API", () => {
 		const stored = await connectionById(db, id);
 		const secrets = await new CredentialVault(env.ENCRYPTION_KEYS).open({ ciphertext: stored!.credentials!, keyId: stored!.credentialsKeyId! });
 
+		// A block from this account's calendar, as inbound sync would have stored it.
+		const checked = (await db.select().from(connectionCalendars).where(eq(connectionCalendars.connectionId, id)))[0]!;
+		await db.insert(busyBlocks).values({ id: "blk_disconnect", merchantId: "mer_demo", staffId: "stf_demo_ana", calendarId: checked.id, externalEventId: "ext1", startsAt: Date.now() + 86_400_000, endsAt: Date.now() + 90_000_000 });
+
 		const disconnected = await call(h, browser, `/admin/api/connections/${id}`, { method: "DELETE" });
 		expect(disconnected.status).toBe(200);
 		const after = await connectionById(db, id);
 		expect(after?.status).toBe("disconnected");
 		expect(after?.credentials).toBeNull();
+		// Its calendar no longer blocks time.
+		expect(await db.select().from(busyBlocks).where(eq(busyBlocks.calendarId, checked.id))).toEqual([]);
 		expect(await liveEvents("google", email)).toHaveLength(1);
 		expect(await db.query.bookings.findFirst({ where: eq(bookings.id, booking!.id) })).toBeDefined();
 
