@@ -5,6 +5,7 @@ import { z } from "zod";
 import { merchantSchedule } from "../booking/merchant-schedule";
 import { unwrapOutcome } from "../booking/outcome";
 import { hashPassword } from "../auth/password";
+import { seedBenchMerchant } from "../demo/bench-merchants";
 import { DEMO_MERCHANT_ID, DEMO_OWNER_EMAIL, DEMO_SLUG, demoBookingCommands, seedDemoCatalogue, seedDemoOwner } from "../demo/seed";
 import { NotFoundError } from "../errors";
 import { syncContextFor } from "../sync/connections";
@@ -18,19 +19,36 @@ const seedBody = z.object({
 	sandboxUrl: z.url().optional(),
 });
 
-export const dev = new Hono<AppEnv>().post("/_dev/seed", async (c) => {
-	const token = c.env.DEMO_SEED_TOKEN;
-	if (token === "" || c.req.header("x-seed-token") !== token) throw new NotFoundError("Route");
-	const parsed = seedBody.safeParse(await c.req.json().catch(() => null));
-	if (!parsed.success) validationHook({ target: "json", success: false, error: parsed.error });
-	const db = c.get("db");
-	await seedDemoCatalogue(db);
-	if (parsed.data !== undefined) await seedDemoOwner(db, await hashPassword(parsed.data.ownerPassword));
-	// Connected first, so the demo bookings below already go out to these calendars.
-	const sandboxUrl = parsed.data?.sandboxUrl;
-	const connected = sandboxUrl === undefined ? [] : await connectDemoCalendars(syncContextFor(c.env, db, c.var.mailer), sandboxUrl, DEMO_MERCHANT_ID);
-	const commands = await demoBookingCommands(db, Date.now());
-	const schedule = merchantSchedule(c.env, DEMO_MERCHANT_ID);
-	for (const command of commands) unwrapOutcome(await schedule.createBooking(command));
-	return c.json({ merchantId: DEMO_MERCHANT_ID, merchantSlug: DEMO_SLUG, ownerEmail: DEMO_OWNER_EMAIL, bookingsCreated: commands.length, calendarsConnected: connected.map((row) => ({ staffId: row.staffId, provider: row.provider, account: row.accountLabel })) });
-});
+const benchBody = z.object({ count: z.number().int().min(1).max(50) });
+
+/** Every dev route answers 404 unless DEMO_SEED_TOKEN is set and presented. */
+function requireSeedToken(env: Env, presented: string | undefined): void {
+	const token = env.DEMO_SEED_TOKEN;
+	if (token === "" || presented !== token) throw new NotFoundError("Route");
+}
+
+export const dev = new Hono<AppEnv>()
+	// Extra merchants for the multi-merchant booking storm (scripts/bench/storm-merchants.mjs).
+	.post("/_dev/seed-bench-merchants", async (c) => {
+		requireSeedToken(c.env, c.req.header("x-seed-token"));
+		const parsed = benchBody.safeParse(await c.req.json().catch(() => null));
+		if (!parsed.success) validationHook({ target: "json", success: false, error: parsed.error });
+		const seeded = [];
+		for (let n = 1; n <= (parsed.data?.count ?? 0); n++) seeded.push(await seedBenchMerchant(c.get("db"), n));
+		return c.json({ merchants: seeded });
+	})
+	.post("/_dev/seed", async (c) => {
+		requireSeedToken(c.env, c.req.header("x-seed-token"));
+		const parsed = seedBody.safeParse(await c.req.json().catch(() => null));
+		if (!parsed.success) validationHook({ target: "json", success: false, error: parsed.error });
+		const db = c.get("db");
+		await seedDemoCatalogue(db);
+		if (parsed.data !== undefined) await seedDemoOwner(db, await hashPassword(parsed.data.ownerPassword));
+		// Connected first, so the demo bookings below already go out to these calendars.
+		const sandboxUrl = parsed.data?.sandboxUrl;
+		const connected = sandboxUrl === undefined ? [] : await connectDemoCalendars(syncContextFor(c.env, db, c.var.mailer), sandboxUrl, DEMO_MERCHANT_ID);
+		const commands = await demoBookingCommands(db, Date.now());
+		const schedule = merchantSchedule(c.env, DEMO_MERCHANT_ID);
+		for (const command of commands) unwrapOutcome(await schedule.createBooking(command));
+		return c.json({ merchantId: DEMO_MERCHANT_ID, merchantSlug: DEMO_SLUG, ownerEmail: DEMO_OWNER_EMAIL, bookingsCreated: commands.length, calendarsConnected: connected.map((row) => ({ staffId: row.staffId, provider: row.provider, account: row.accountLabel })) });
+	});
