@@ -1,18 +1,87 @@
 #!/usr/bin/env node
-// `npm run bench`: every benchmark, each printing `BENCH <name> <value> <unit>` lines. Figures only;
-// nothing here asserts a time.
-import { spawnSync } from "node:child_process";
+// `npm run bench`: every benchmark, each printing `BENCH <name> <value> <unit>` lines, then one table of
+// every figure with the machine it ran on. Figures only; nothing here asserts a time.
+// `npm run bench -- --readme` also writes that table into README.md (between the bench markers).
+import { spawn } from "node:child_process";
+import { readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 
-console.log(`BENCH machine.cpus ${os.cpus().length} cores`);
-console.log(`BENCH machine.cpu_model "${os.cpus()[0]?.model ?? "unknown"}" -`);
-console.log(`BENCH machine.memory ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB`);
-console.log(`BENCH machine.node ${process.version} -`);
-for (const [command, args] of [
+const BENCHMARKS = [
 	["tsx", ["scripts/bench/availability.ts"]],
 	["node", ["scripts/bench/storm.mjs"]],
+	["node", ["scripts/bench/storm-merchants.mjs"]],
 	["node", ["scripts/bench/inbound.mjs"]],
-]) {
-	const run = spawnSync(command, args, { stdio: "inherit" });
-	if (run.status !== 0) process.exitCode = 1;
+	["node", ["scripts/bench/sizes.mjs"]],
+];
+const README_START = "<!-- bench:start -->";
+const README_END = "<!-- bench:end -->";
+
+/** Runs one benchmark, passing its output through and keeping its BENCH lines. */
+function run(command, args) {
+	return new Promise((resolve) => {
+		const child = spawn(command, args, { stdio: ["ignore", "pipe", "inherit"] });
+		let text = "";
+		child.stdout.on("data", (chunk) => {
+			process.stdout.write(chunk);
+			text += chunk;
+		});
+		child.on("close", (code) => resolve({ ok: code === 0, lines: text.split("\n").filter((line) => line.startsWith("BENCH ")) }));
+	});
 }
+
+function parse(line) {
+	const match = /^BENCH (\S+) (".*"|\S+) (.*)$/.exec(line);
+	return match === null ? null : { name: match[1], value: match[2].replace(/^"|"$/g, ""), unit: match[3] === "-" ? "" : match[3] };
+}
+
+/** Whether other work competed for the CPUs (1-minute load above half the cores, at start or end). */
+function wasLoaded(loads) {
+	return loads.some((load) => load > os.cpus().length / 2);
+}
+
+function loadAverage() {
+	return os.loadavg().map((n) => n.toFixed(2)).join(", ");
+}
+
+const machine = [
+	["machine.cpu", `${os.cpus().length} × ${os.cpus()[0]?.model ?? "unknown"}`, ""],
+	["machine.memory", (os.totalmem() / 2 ** 30).toFixed(1), "GiB"],
+	["machine.os", `${os.type()} ${os.release()} ${os.arch()}`, ""],
+	["machine.node", process.version, ""],
+	["machine.load_average_at_start", loadAverage(), "1/5/15 min"],
+];
+for (const [name, value, unit] of machine) console.log(`BENCH ${name} "${value}" ${unit === "" ? "-" : unit}`);
+
+const loadAtStart = os.loadavg()[0] ?? 0;
+const figures = [];
+const failed = [];
+for (const [command, args] of BENCHMARKS) {
+	const result = await run(command, args);
+	if (!result.ok) failed.push(args[0]);
+	for (const line of result.lines) {
+		const figure = parse(line);
+		if (figure !== null) figures.push(figure);
+	}
+}
+machine.push(["machine.load_average_at_end", loadAverage(), "1/5/15 min"]);
+
+const rows = [...machine.map(([name, value, unit]) => ({ name, value, unit })), ...figures];
+const loaded = wasLoaded([loadAtStart, os.loadavg()[0] ?? 0]);
+const table = [
+	`Ran ${new Date().toISOString().slice(0, 16).replace("T", " ")} UTC${failed.length > 0 ? `; failed: ${failed.join(", ")}` : ""}.` +
+		(loaded ? ` **The machine was loaded** (1-minute load average above half its ${os.cpus().length} cores, see the load rows): timings are pessimistic.` : ""),
+	"",
+	"| figure | value | unit |",
+	"|---|---:|---|",
+	...rows.map((row) => `| ${row.name} | ${row.value} | ${row.unit} |`),
+].join("\n");
+console.log(`\n${table}`);
+
+if (process.argv.includes("--readme")) {
+	const readme = readFileSync("README.md", "utf8");
+	const start = readme.indexOf(README_START);
+	const end = readme.indexOf(README_END);
+	if (start === -1 || end === -1) throw new Error(`README.md has no ${README_START} … ${README_END} section`);
+	writeFileSync("README.md", `${readme.slice(0, start + README_START.length)}\n${table}\n${readme.slice(end)}`);
+}
+if (failed.length > 0) process.exitCode = 1;

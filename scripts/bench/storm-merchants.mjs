@@ -1,0 +1,90 @@
+// Multi-merchant booking storm: 1,000 booking requests sent at once (no client-side pool) across 5
+// merchants (the demo and 4 seeded by the dev route), 4 requests per slot over 50 slots per merchant,
+// against wrangler dev with local D1 and one Durable Object per merchant. Prints throughput, latency
+// and the double bookings (overlapping confirmed pairs), which must be 0.
+import { DOUBLE_BOOKINGS_SQL, startLocalWorker } from "./local-worker.mjs";
+
+const PORT = Number(process.env.BENCH_MERCHANTS_PORT ?? 8797);
+const REQUESTS = Number(process.env.STORM_REQUESTS ?? 1000);
+const EXTRA_MERCHANTS = 4;
+const SLOTS_PER_MERCHANT = 50;
+const ZONE = "Europe/Amsterdam";
+
+function percentile(sorted, p) {
+	return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? Number.NaN;
+}
+
+/** 50 free slots of a merchant's consultation over the coming week, spread over its staff. */
+async function slotsOf(base, slug, serviceId, staffIds) {
+	const from = new Date(Date.now() + 2 * 86400_000).toISOString().slice(0, 10);
+	const to = new Date(Date.now() + 9 * 86400_000).toISOString().slice(0, 10);
+	const all = [];
+	for (const staffId of staffIds) {
+		const res = await fetch(`${base}/api/v1/m/${slug}/availability?serviceId=${serviceId}&staffId=${staffId}&from=${from}&to=${to}&timezone=${ZONE}`);
+		if (!res.ok) throw new Error(`availability ${slug}: ${res.status}`);
+		all.push(...(await res.json()).slots);
+	}
+	return all.filter((_, i) => i % Math.max(1, Math.floor(all.length / SLOTS_PER_MERCHANT)) === 0).slice(0, SLOTS_PER_MERCHANT);
+}
+
+const worker = await startLocalWorker(PORT);
+try {
+	const seeded = await fetch(`${worker.base}/_dev/seed-bench-merchants`, { method: "POST", headers: { "content-type": "application/json", "x-seed-token": worker.seedToken }, body: JSON.stringify({ count: EXTRA_MERCHANTS }) });
+	if (!seeded.ok) throw new Error(`bench merchants: ${seeded.status}`);
+	const merchants = [
+		{ slug: "demo", serviceId: "svc_demo_consult", staffIds: ["stf_demo_ana", "stf_demo_ben", "stf_demo_chloe"] },
+		...(await seeded.json()).merchants,
+	];
+	const targets = [];
+	for (const merchant of merchants) {
+		for (const slot of await slotsOf(worker.base, merchant.slug, merchant.serviceId, merchant.staffIds)) targets.push({ merchant, slot });
+	}
+	const requests = Array.from({ length: REQUESTS }, (_, i) => targets[i % targets.length]);
+
+	const statuses = new Map();
+	const latencies = [];
+	const started = performance.now();
+	await Promise.all(
+		requests.map(async ({ merchant, slot }, i) => {
+			const sent = performance.now();
+			let status = 0;
+			try {
+				const res = await fetch(`${worker.base}/api/v1/m/${merchant.slug}/bookings`, {
+					method: "POST",
+					headers: { "content-type": "application/json", "idempotency-key": `storm-${i}` },
+					body: JSON.stringify({ serviceId: merchant.serviceId, staffId: slot.staffId, start: slot.start, timezone: ZONE, customer: { name: `Storm ${i}`, email: `storm${i}@example.com` } }),
+				});
+				await res.arrayBuffer();
+				status = res.status;
+			} catch {
+				status = "network-error";
+			}
+			latencies.push(performance.now() - sent);
+			statuses.set(status, (statuses.get(status) ?? 0) + 1);
+		}),
+	);
+	const seconds = (performance.now() - started) / 1000;
+	latencies.sort((a, b) => a - b);
+	await worker.stop();
+	const [{ n: doubles }] = worker.sql(DOUBLE_BOOKINGS_SQL);
+	const [{ n: confirmed }] = worker.sql("select count(*) as n from bookings where status = 'confirmed' and idempotency_key like 'storm-%'");
+	const created = statuses.get(201) ?? 0;
+	console.log(`BENCH storm5.merchants ${merchants.length} merchants`);
+	console.log(`BENCH storm5.requests ${REQUESTS} requests`);
+	console.log(`BENCH storm5.concurrency ${REQUESTS} in-flight`);
+	console.log(`BENCH storm5.slots ${targets.length} slots`);
+	console.log(`BENCH storm5.requests_per_second ${(REQUESTS / seconds).toFixed(1)} req/s`);
+	console.log(`BENCH storm5.bookings_per_second ${(created / seconds).toFixed(1)} bookings/s`);
+	console.log(`BENCH storm5.latency_p50 ${percentile(latencies, 50).toFixed(0)} ms`);
+	console.log(`BENCH storm5.latency_p95 ${percentile(latencies, 95).toFixed(0)} ms`);
+	console.log(`BENCH storm5.created ${created} bookings`);
+	console.log(`BENCH storm5.conflicts_409 ${statuses.get(409) ?? 0} responses`);
+	for (const [status, count] of [...statuses].sort()) {
+		if (status !== 201 && status !== 409) console.log(`BENCH storm5.status_${status} ${count} responses`);
+	}
+	console.log(`BENCH storm5.confirmed_rows ${confirmed} bookings`);
+	console.log(`BENCH storm5.double_bookings ${doubles} pairs`);
+	if (doubles !== 0 || confirmed !== created) process.exitCode = 1;
+} finally {
+	await worker.dispose();
+}
