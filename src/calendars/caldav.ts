@@ -110,8 +110,9 @@ export class CalDavCalendar implements CalendarProvider {
 		if (parsed?.kind === "ctag") return this.syncByCtag(collection, parsed.ctag, window);
 		const members = await this.syncCollection(collection, parsed?.token ?? "");
 		if (members === null) return this.syncByCtag(collection, null, window);
-		const changed = await this.multiget(collection, members.changed, window);
-		return { full: parsed === null, changed, removed: members.removed, cursor: JSON.stringify({ kind: "sync", token: members.token } satisfies Cursor) };
+		const unreadable: string[] = [];
+		const changed = await this.multiget(collection, members.changed, window, unreadable);
+		return { full: parsed === null, changed, removed: members.removed, cursor: JSON.stringify({ kind: "sync", token: members.token } satisfies Cursor), unreadable };
 	}
 
 	/**
@@ -158,15 +159,17 @@ export class CalDavCalendar implements CalendarProvider {
 		const status = await this.propfind(collection, "0", "<CS:getctag/>");
 		const ctag = textOf(status.responses[0]?.props.getctag) ?? "";
 		const cursor = JSON.stringify({ kind: "ctag", ctag } satisfies Cursor);
-		if (previousCtag !== null && ctag !== "" && ctag === previousCtag) return { full: false, changed: [], removed: [], cursor };
+		if (previousCtag !== null && ctag !== "" && ctag === previousCtag) return { full: false, changed: [], removed: [], cursor, unreadable: [] };
 		const range = `<C:time-range start="${compactUtc(window.from)}" end="${compactUtc(window.to)}"/>`;
 		const body = `<?xml version="1.0" encoding="utf-8"?><C:calendar-query ${'xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:caldav"'}><D:prop><D:getetag/><C:calendar-data/></D:prop><C:filter><C:comp-filter name="VCALENDAR"><C:comp-filter name="VEVENT">${range}</C:comp-filter></C:comp-filter></C:filter></C:calendar-query>`;
 		const answer = await this.report(collection, "1", body);
 		// A snapshot of the window: the caller replaces what it stored for this calendar.
-		return { full: true, changed: answer.responses.filter((r) => r.status === null || r.status === 200).map((r) => this.toExternal(r, window)), removed: [], cursor };
+		const unreadable: string[] = [];
+		const changed = answer.responses.filter((r) => r.status === null || r.status === 200).map((r) => this.toExternal(r, window, unreadable));
+		return { full: true, changed, removed: [], cursor, unreadable };
 	}
 
-	private async multiget(collection: string, hrefs: string[], window: SyncWindow): Promise<ExternalEvent[]> {
+	private async multiget(collection: string, hrefs: string[], window: SyncWindow, unreadable: string[]): Promise<ExternalEvent[]> {
 		const events: ExternalEvent[] = [];
 		for (let index = 0; index < hrefs.length; index += MULTIGET_BATCH) {
 			const batch = hrefs.slice(index, index + MULTIGET_BATCH);
@@ -176,26 +179,28 @@ export class CalDavCalendar implements CalendarProvider {
 			for (const response of answer.responses) {
 				// 404 here: deleted between the two reports; the next sync reports it as removed.
 				if (response.status === 404) continue;
-				events.push(this.toExternal(response, window));
+				events.push(this.toExternal(response, window, unreadable));
 			}
 		}
 		return events;
 	}
 
 	/** One calendar resource as an ExternalEvent, through the shared iCalendar importer. */
-	private toExternal(response: DavResponse, window: SyncWindow): ExternalEvent {
+	private toExternal(response: DavResponse, window: SyncWindow, unreadable: string[]): ExternalEvent {
 		const text = textOf(response.props["calendar-data"]) ?? "";
 		const marker = [...slotlineMarkers(text).values()][0] ?? null;
 		try {
 			// Free time (transparent, cancelled, declined) yields no blocks, so only busy instances arrive.
-			const { blocks } = busyBlocksFromICalendar(text, { staffTimezone: window.timeZone, staffEmail: this.ownerEmail, window: { from: window.from, to: window.to } });
+			const { blocks, errors } = busyBlocksFromICalendar(text, { staffTimezone: window.timeZone, staffEmail: this.ownerEmail, window: { from: window.from, to: window.to } });
+			for (const issue of errors) unreadable.push(`${resourceName(response.href)}: ${issue.message}`);
 			return {
 				id: response.href,
 				slotlineBookingId: marker,
 				instances: blocks.map((block) => instanceOfBlock(block, window.timeZone)),
 			};
-		} catch {
+		} catch (error) {
 			// Unreadable resource: no instances, so nothing stale keeps blocking under its id.
+			unreadable.push(`${resourceName(response.href)}: ${error instanceof Error ? error.message.slice(0, 200) : "unreadable"}`);
 			return { id: response.href, slotlineBookingId: marker, instances: [] };
 		}
 	}
@@ -310,3 +315,7 @@ function canWrite(privileges: unknown): boolean {
 	return /"(?:all|write|write-content|bind)"/.test(names);
 }
 
+/** The resource's file name, for log lines (never the server or account part of the URL). */
+function resourceName(href: string): string {
+	return decodeURIComponent(href.split("/").filter((part) => part !== "").at(-1) ?? href);
+}

@@ -143,7 +143,7 @@ export class GoogleCalendar implements CalendarProvider {
 				continue;
 			}
 			if (page.nextSyncToken === undefined) throw new ProviderError("google", 200, "missingSyncToken", false, null);
-			return { full: cursor === null, changed, removed, cursor: page.nextSyncToken };
+			return { full: cursor === null, changed, removed, cursor: page.nextSyncToken, unreadable: [] };
 		}
 	}
 

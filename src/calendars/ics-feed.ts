@@ -63,7 +63,7 @@ export class IcsFeed implements CalendarProvider {
 		const response = await this.http.send(this.url, { headers });
 		if (response.status === 304 && previous !== null) {
 			await discard(response);
-			return { full: false, changed: [], removed: [], cursor: cursor ?? "" };
+			return { full: false, changed: [], removed: [], cursor: cursor ?? "", unreadable: [] };
 		}
 		if (response.status === 404 || response.status === 410) {
 			await discard(response);
@@ -74,15 +74,15 @@ export class IcsFeed implements CalendarProvider {
 			throw providerError("ics", response, `http${response.status}`);
 		}
 		const text = await readCapped(response, this.maxBytes);
-		const events = this.toEvents(text, window);
+		const { events, unreadable } = this.toEvents(text, window);
 		const ids = events.map((e) => e.id);
 		const next: FeedCursor = { etag: response.headers.get("etag"), lastModified: response.headers.get("last-modified"), ids };
 		const removed = (previous?.ids ?? []).filter((id) => !ids.includes(id));
 		// Feeds are snapshots, so this is always a full result; `removed` helps callers that diff.
-		return { full: true, changed: events, removed, cursor: JSON.stringify(next) };
+		return { full: true, changed: events, removed, cursor: JSON.stringify(next), unreadable };
 	}
 
-	private toEvents(text: string, window: SyncWindow): ExternalEvent[] {
+	private toEvents(text: string, window: SyncWindow): { events: ExternalEvent[]; unreadable: string[] } {
 		let result: ReturnType<typeof busyBlocksFromICalendar>;
 		try {
 			result = busyBlocksFromICalendar(text, { staffTimezone: window.timeZone, staffEmail: this.ownerEmail, window: { from: window.from, to: window.to } });
@@ -98,7 +98,7 @@ export class IcsFeed implements CalendarProvider {
 			byUid.set(block.uid, event);
 		}
 		for (const [uid, bookingId] of slotlineMarkers(text)) byUid.set(uid, { id: uid, slotlineBookingId: bookingId, instances: [] });
-		return [...byUid.values()];
+		return { events: [...byUid.values()], unreadable: result.errors.map((issue) => (issue.uid === null ? issue.message : `${issue.uid}: ${issue.message}`)) };
 	}
 }
 

@@ -127,7 +127,7 @@ export class MicrosoftCalendar implements CalendarProvider {
 			const deltaLink = page["@odata.deltaLink"];
 			if (deltaLink === undefined) throw new SyncCursorExpiredError("microsoft", 200, "missingDeltaLink");
 			await this.markSeriesOccurrences(seriesOf);
-			return { full: cursor === null, changed, removed, cursor: deltaLink };
+			return { full: cursor === null, changed, removed, cursor: deltaLink, unreadable: [] };
 		}
 	}
 

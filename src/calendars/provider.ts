@@ -83,6 +83,11 @@ export interface SyncResult {
 	removed: string[];
 	/** Opaque; pass back next time (Google syncToken, Graph deltaLink, CalDAV sync-token, ICS validators). */
 	cursor: string;
+	/**
+	 * Items that could not be read (malformed iCalendar), one line each, safe to log: they are skipped
+	 * and block nothing, while everything else still syncs. Always empty for JSON APIs.
+	 */
+	unreadable: string[];
 }
 
 /**

@@ -106,6 +106,12 @@ async function syncChecked(context: InboundContext, adapter: CalendarProvider, c
 	if (!outcome.applied) return { outcome: "raced", full: result.full, blocks: 0 };
 	await markSynced(context.db, connection.id, now);
 	if (result.full) await logOperation(context.db, connection.id, "sync", "ok", `${calendar.name}: full sync, ${outcome.blocks} busy blocks`, now);
+	// Bad items are skipped (the rest synced); the connection's log says which, so a person can fix them.
+	if (result.unreadable.length > 0) {
+		const shown = result.unreadable.slice(0, 3).join("; ");
+		const more = result.unreadable.length > 3 ? ` (and ${result.unreadable.length - 3} more)` : "";
+		await logOperation(context.db, connection.id, "import", "error", `${calendar.name}: ${result.unreadable.length} item(s) could not be read and were skipped: ${shown}${more}`, now);
+	}
 	const changed = result.full || result.changed.length > 0 || result.removed.length > 0;
 	return { outcome: changed ? "synced" : "unchanged", full: result.full, blocks: outcome.blocks };
 }

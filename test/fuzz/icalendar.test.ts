@@ -211,7 +211,27 @@ describe("hostile iCalendar through an ICS-feed connection", () => {
 		}
 	});
 
-	// Not built yet: the importer reports skipped items, but the ICS and CalDAV adapters drop them, so
-	// the connection's log cannot name the bad item. Reported to the inbound-sync owner.
-	it.todo("the connection's log names the item that could not be read");
+	it("the connection's log names the item that could not be read, and the good events still sync", async () => {
+		served = feedWith("RRULE:FREQ=NONSENSE");
+		const context = inboundContext();
+		const connection = await connect(context, {
+			merchantId: DEMO_MERCHANT_ID,
+			staffId: "stf_demo_ana",
+			provider: "ics",
+			accountLabel: "feeds.fuzz.test log",
+			credentials: { kind: "none" },
+			accessTokenExpiresAt: null,
+			serverUrl: FEED,
+		});
+		const [calendar] = await calendarsOf(db, connection.id);
+		if (calendar === undefined) throw new Error("no calendar");
+		if (!calendar.checkConflicts) await chooseCalendars(context, connection, { writeCalendarId: null, conflictCalendarIds: [calendar.id] });
+		await runQueuedSyncs(context);
+		const ids = new Set((await blocksOf(calendar.id)).map((b) => b.external_event_id));
+		expect(ids.has("good-1") && ids.has("good-2")).toBe(true);
+		const log = await db.query.connectionLog.findMany({ where: (l, { eq }) => eq(l.connectionId, connection.id) });
+		const entry = log.find((l) => l.operation === "import");
+		expect(entry?.outcome).toBe("error");
+		expect(entry?.message).toMatch(/1 item\(s\) could not be read and were skipped: hostile: /);
+	});
 });
