@@ -66,7 +66,7 @@ export async function handleCalendarPush(context: SyncContext, job: CalendarPush
 		let outcome: PushOutcome;
 		let superseded: boolean;
 		try {
-			({ outcome, superseded } = await apply(context, connection, calendar, group, [...pushed.values()]));
+			({ outcome, superseded } = await apply(context, connection, calendar, group, links));
 		} catch (error) {
 			return handleFailure(context, connection, calendar, job, error);
 		}
@@ -88,43 +88,93 @@ async function bookingGroup(context: SyncContext, bookingId: string): Promise<Bo
 	return context.db.query.bookings.findMany({ where: eq(bookings.seriesId, booking.seriesId), orderBy: [asc(bookings.seriesIndex)] });
 }
 
+type LinkRow = { bookingId: string; externalEventId: string; etag: string | null; deleted: boolean };
+
 async function apply(
 	context: SyncContext,
 	connection: ConnectionRow,
 	calendar: ConnectionCalendarRow,
 	group: BookingRow[],
-	links: Array<{ externalEventId: string; etag: string | null; deleted: boolean }>,
+	links: LinkRow[],
 ): Promise<{ outcome: PushOutcome; superseded: boolean }> {
 	const first = group[0];
 	if (first === undefined) throw new Error("empty booking group");
 	// Occurrences belong here only while their staff member is this calendar's owner (any, for the business calendar).
 	const belongs = (b: BookingRow): boolean => b.status === "confirmed" && calendar.isWriteTarget && (connection.staffId === null || connection.staffId === b.staffId);
-	const live = links.find((l) => !l.deleted && l.externalEventId !== "");
-	const previous: StoredEvent | null = live === undefined ? null : { externalId: live.externalEventId, etag: live.etag };
-	const identity = first.seriesId ?? first.id;
 	const adapter = await adapterFor(context, connection);
-	const writes = group.map((b) => ({ bookingId: b.id, version: b.version }));
+	const stored = (l: LinkRow | undefined): StoredEvent | null => (l === undefined ? null : { externalId: l.externalEventId, etag: l.etag });
+	const live = links.filter((l) => !l.deleted && l.externalEventId !== "");
+	// A series event is recorded on every occurrence; an event recorded on one occurrence of a series is a standalone one.
+	const sharing = (l: LinkRow): number => live.filter((o) => o.externalEventId === l.externalEventId).length;
+	const seriesLink = first.seriesId === null ? live[0] : live.find((l) => group.length === 1 || sharing(l) > 1);
+	const standalone = first.seriesId === null ? [] : live.filter((l) => l !== seriesLink && l.externalEventId !== seriesLink?.externalEventId);
+	let superseded = false;
+	const record = async (rows: BookingRow[], event: { externalEventId: string; etag: string | null; deleted: boolean }): Promise<void> => {
+		const result = await recordLinks(context.db, calendar.id, rows.map((b) => ({ bookingId: b.id, version: b.version })), event, context.now());
+		superseded ||= result.superseded;
+	};
+
+	if (first.seriesId !== null && !holdsSeries(connection, group)) {
+		// Someone else's series: only the occurrences reassigned to this calendar's owner, each as its own event.
+		if (seriesLink !== undefined) await adapter.deleteEvent(calendar.externalId, first.seriesId, stored(seriesLink));
+		let wrote = false;
+		for (const b of group) {
+			const link = links.find((l) => l.bookingId === b.id);
+			const own = standalone.find((l) => l.bookingId === b.id);
+			if (belongs(b)) {
+				const event = await outboundEvent(context, [b], belongs, true);
+				const written = await adapter.putEvent(calendar.externalId, event, stored(own));
+				await record([b], { externalEventId: written.externalId, etag: written.etag, deleted: false });
+				wrote = true;
+				continue;
+			}
+			// Without a record, a create that timed out may have landed; only occurrences that were this owner's can have one.
+			if (own !== undefined || (link === undefined && b.staffId === connection.staffId)) await adapter.deleteEvent(calendar.externalId, b.id, stored(own));
+			await record([b], { externalEventId: own?.externalEventId ?? "", etag: null, deleted: true });
+		}
+		return { outcome: wrote ? "written" : "deleted", superseded };
+	}
+
+	// Standalone events left from when this series belonged to someone else give way to the series event.
+	for (const l of standalone) await adapter.deleteEvent(calendar.externalId, l.bookingId, stored(l));
+	const identity = first.seriesId ?? first.id;
 	if (!group.some(belongs)) {
 		// Also without a known event: a create that timed out may have landed (Google ids are deterministic).
-		await adapter.deleteEvent(calendar.externalId, identity, previous);
-		const { superseded } = await recordLinks(context.db, calendar.id, writes, { externalEventId: previous?.externalId ?? "", etag: null, deleted: true }, context.now());
+		await adapter.deleteEvent(calendar.externalId, identity, stored(seriesLink));
+		await record(group, { externalEventId: seriesLink?.externalEventId ?? "", etag: null, deleted: true });
 		return { outcome: "deleted", superseded };
 	}
-	const event = await outboundEvent(context, group, belongs);
-	const stored = await adapter.putEvent(calendar.externalId, event, previous);
-	const { superseded } = await recordLinks(context.db, calendar.id, writes, { externalEventId: stored.externalId, etag: stored.etag, deleted: false }, context.now());
+	const event = await outboundEvent(context, group, belongs, false);
+	const written = await adapter.putEvent(calendar.externalId, event, stored(seriesLink));
+	await record(group, { externalEventId: written.externalId, etag: written.etag, deleted: false });
 	return { outcome: "written", superseded };
 }
 
+/**
+ * Whether this calendar holds the series as one recurring event: the business calendar always, a staff
+ * calendar when its owner has most of the series' live occurrences (ties go to the earliest one's owner).
+ * Occurrences reassigned elsewhere are standalone events there, so nobody sees a series of one.
+ */
+function holdsSeries(connection: ConnectionRow, group: BookingRow[]): boolean {
+	if (connection.staffId === null) return true;
+	const confirmed = group.filter((b) => b.status === "confirmed");
+	if (confirmed.length === 0) return true;
+	const counts = new Map<string, number>();
+	for (const b of confirmed) counts.set(b.staffId, (counts.get(b.staffId) ?? 0) + 1);
+	let owner = (confirmed[0] as BookingRow).staffId;
+	for (const [staffId, count] of counts) if (count > (counts.get(owner) ?? 0)) owner = staffId;
+	return owner === connection.staffId;
+}
+
 /** How the booking (or series) looks in a calendar: title, exact times in the staff member's zone, details, colour, marker. */
-async function outboundEvent(context: SyncContext, group: BookingRow[], belongs: (b: BookingRow) => boolean): Promise<OutboundEvent> {
+async function outboundEvent(context: SyncContext, group: BookingRow[], belongs: (b: BookingRow) => boolean, single: boolean): Promise<OutboundEvent> {
 	const first = group[0] as BookingRow;
 	const shown = group.find(belongs) ?? first;
 	const [service, member, customer, series] = await Promise.all([
 		context.db.query.services.findFirst({ where: eq(services.id, shown.serviceId) }),
 		context.db.query.staff.findFirst({ where: eq(staff.id, shown.staffId) }),
 		shown.customerId === null ? undefined : context.db.query.customers.findFirst({ where: eq(customers.id, shown.customerId) }),
-		first.seriesId === null ? undefined : context.db.query.bookingSeries.findFirst({ where: eq(bookingSeries.id, first.seriesId) }),
+		first.seriesId === null || single ? undefined : context.db.query.bookingSeries.findFirst({ where: eq(bookingSeries.id, first.seriesId) }),
 	]);
 	const description = [
 		service?.name ?? null,
@@ -138,7 +188,7 @@ async function outboundEvent(context: SyncContext, group: BookingRow[], belongs:
 		location: service?.location ?? null,
 		color: service === undefined ? null : { hex: service.color, name: service.name },
 	};
-	if (series === undefined || first.seriesId === null) {
+	if (series === undefined || first.seriesId === null || single) {
 		return { ...base, bookingId: first.id, start: first.startsAt, end: first.endsAt, recurrence: null };
 	}
 	// The rule is anchored at the first occurrence as booked; every occurrence that is not where the

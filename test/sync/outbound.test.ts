@@ -3,9 +3,11 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { instantOf } from "../../src/calendars/event-time";
 import { GOOGLE_BOOKING_PROPERTY } from "../../src/calendars/google";
+import { rescheduleBooking } from "../../src/booking/change";
+import { DEMO_MERCHANT_ID } from "../../src/demo/seed";
 import { handleCalendarPush } from "../../src/sync/outbound";
 import type { OAuthProvider } from "../../src/sync/oauth";
-import { at, book, change, connectStaff, deliver, liveEvents, outboxJobs, sandboxEvents, seed, testContext } from "./harness";
+import { at, book, change, connectStaff, db, deliver, liveEvents, outboxJobs, sandboxEvents, seed, testContext } from "./harness";
 
 beforeEach(seed);
 
@@ -122,5 +124,59 @@ describe.each(["google", "microsoft"] as const)("%s", (provider) => {
 			const cancelled = all.filter((e) => e.seriesMasterId === masters[0]?.id && e["@sandbox.deleted"] === true);
 			expect(cancelled.map((e) => Date.parse(String(e.originalStart)))).toEqual([third.start]);
 		}
+	});
+
+	it("writes an occurrence reassigned to another staff member as a single event in their calendar", async () => {
+		const context = testContext();
+		const ana = await connectStaff(context, provider);
+		const ben = await connectStaff(context, provider, "stf_demo_ben");
+		const occurrences = await book({ recurrence: { frequency: "weekly", count: 4 } });
+		await deliver(context);
+		const second = occurrences[1]!;
+		const reassign = (staffId: string, start: number) =>
+			rescheduleBooking(db, { merchantId: DEMO_MERCHANT_ID, bookingId: second.id, start, staffId, scope: "one", source: "admin", now: Date.now() });
+		await reassign("stf_demo_ben", second.start);
+		await deliver(context);
+
+		// Ana's series shows the occurrence as cancelled; Ben's calendar holds it as one plain event.
+		const anaEvents = await liveEvents(provider, ana.write.externalId);
+		const master = anaEvents.find((e) => (provider === "google" ? Array.isArray(e.recurrence) : e.type === "seriesMaster"));
+		expect(master).toBeDefined();
+		const anaAll = await sandboxEvents(provider, ana.write.externalId);
+		const cancelledAtAna =
+			provider === "google"
+				? anaAll.filter((e) => e.recurringEventId === master?.id && e.status === "cancelled")
+				: anaAll.filter((e) => e.seriesMasterId === master?.id && e["@sandbox.deleted"] === true);
+		expect(cancelledAtAna).toHaveLength(1);
+		let benEvents = await liveEvents(provider, ben.write.externalId);
+		expect(benEvents).toHaveLength(1);
+		const single = benEvents[0] as Event;
+		expect(provider === "google" ? single.recurrence ?? null : single.type).toBe(provider === "google" ? null : "singleInstance");
+		expect(startOf(single)).toBe(second.start);
+		expect(titleOf(provider, single)).toBe("Ada Lovelace");
+
+		// Moving it moves Ben's event; a repeat changes nothing; giving it back to Ana removes it from Ben's calendar.
+		// (Restoring the occurrence inside Ana's series is not done yet: the cancelled instance stays cancelled.)
+		await change.reschedule(second.id, second.start + 3_600_000);
+		expect(await deliver(context)).toContain("written");
+		benEvents = await liveEvents(provider, ben.write.externalId);
+		expect(benEvents.map((e) => [e.id, startOf(e)])).toEqual([[single.id, second.start + 3_600_000]]);
+		expect(await handleCalendarPush(context, { type: "calendar.push", bookingId: second.id, calendarId: ben.write.id, version: 1 })).toBe("skipped");
+		await reassign("stf_demo_ana", second.start);
+		await deliver(context);
+		expect(await liveEvents(provider, ben.write.externalId)).toHaveLength(0);
+		const isMaster = (e: Event): boolean => (provider === "google" ? Array.isArray(e.recurrence) : e.type === "seriesMaster");
+		expect((await liveEvents(provider, ana.write.externalId)).filter(isMaster)).toHaveLength(1);
+
+		// With one occurrence Ben's again, moving the whole series to him makes his standalone event give way to the series.
+		await reassign("stf_demo_ben", second.start);
+		await deliver(context);
+		expect(await liveEvents(provider, ben.write.externalId)).toHaveLength(1);
+		await rescheduleBooking(db, { merchantId: DEMO_MERCHANT_ID, bookingId: occurrences[0]!.id, start: occurrences[0]!.start, staffId: "stf_demo_ben", scope: "series", source: "admin", now: Date.now() });
+		await deliver(context);
+		expect(await liveEvents(provider, ana.write.externalId)).toHaveLength(0);
+		const benAfter = await liveEvents(provider, ben.write.externalId);
+		expect(benAfter.filter(isMaster)).toHaveLength(1);
+		expect(benAfter.filter((e) => !isMaster(e) && (provider === "google" || e.type === "singleInstance"))).toHaveLength(0);
 	});
 });
