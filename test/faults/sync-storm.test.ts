@@ -1,5 +1,5 @@
 // Outbound sync under faults at scale: 500 bookings made, rescheduled, noted and cancelled while the
-// providers fail 30% of writes (503 from Google, 429 with Retry-After from Microsoft), some requests
+// providers fail 30% of writes (503 from Google, 429 with Retry-After from Microsoft), some writes
 // time out after reaching the provider, messages arrive twice and out of order, and Ana's Google grant
 // is revoked halfway and re-authorised later. Afterwards every calendar holds exactly the confirmed
 // bookings of its staff member, each once and at its current time, and nothing waits.
@@ -21,7 +21,9 @@ import type { Connected, TestContext } from "../sync/harness";
 
 const BOOKINGS = 500;
 const SLOT_MS = 30 * 60_000;
-/** Share of provider write requests that time out after the provider already acted on them. */
+/** Share of provider write requests that fail (503 / 429). */
+const FAILURE_RATE = 0.3;
+/** Share of the writes that got through which time out after the provider already acted on them. */
 const TIMEOUT_RATE = 0.05;
 
 beforeEach(seed);
@@ -40,25 +42,37 @@ function seededCoin(seed: number): () => number {
 	};
 }
 
+const GOOGLE_503 = JSON.stringify({ error: { code: 503, message: "Backend Error", errors: [{ domain: "global", reason: "backendError", message: "Backend Error" }] } });
+const GRAPH_429 = JSON.stringify({ error: { code: "TooManyRequests", message: "Application is over its MailboxConcurrency limit." } });
+
 /**
- * Lost responses: the request reaches the sandbox and takes effect, then the caller sees the timeout
- * its AbortSignal would raise. This is the case that tempts a retry into writing a duplicate.
+ * Faults at the HTTP boundary of this test's Worker code (the spy sees only this file's requests, so
+ * tests running beside it against the shared sandbox are untouched): 30% of calendar writes fail
+ * before reaching the provider (Google 503, Graph 429 with Retry-After), and of those that do reach it
+ * and succeed, some lose their response to a timeout, the case that tempts a retry into a duplicate.
  */
-function loseSomeResponses(): { lost: () => number } {
+function injectFaults(): { failed: () => number; lost: () => number } {
 	const real = globalThis.fetch;
 	const coin = seededCoin(7);
+	let failed = 0;
 	let lost = 0;
 	vi.spyOn(globalThis, "fetch").mockImplementation(async (input, init) => {
 		const request = new Request(input, init);
-		const response = await real(request);
 		const isWrite = request.method !== "GET" && request.url.startsWith(sandboxUrl) && /\/(calendar\/v3|graph\/v1\.0)\//.test(request.url);
+		if (isWrite && coin() < FAILURE_RATE) {
+			failed++;
+			return request.url.includes("/google/")
+				? new Response(GOOGLE_503, { status: 503, headers: { "content-type": "application/json" } })
+				: new Response(GRAPH_429, { status: 429, headers: { "content-type": "application/json", "retry-after": "1" } });
+		}
+		const response = await real(request);
 		if (isWrite && response.status < 300 && coin() < TIMEOUT_RATE) {
 			lost++;
 			throw new DOMException("The operation was aborted due to timeout", "TimeoutError");
 		}
 		return response;
 	});
-	return { lost: () => lost };
+	return { failed: () => failed, lost: () => lost };
 }
 
 interface Delivery {
@@ -68,16 +82,30 @@ interface Delivery {
 	body: Job;
 }
 
-/** Runs messages through the real consumer as the queue would: whatever it retries comes back next round. */
+/** Messages per batch and batches in flight, as the queue's consumer settings allow (max_batch_size 10, several invocations at once). */
+const BATCH_SIZE = 10;
+const CONCURRENT_BATCHES = 8;
+
+/** Delivers one batch through the real consumer; returns the ids it asked to retry. */
+async function consume(messages: Delivery[]): Promise<Set<string>> {
+	const batch = createMessageBatch<Job>("slotline-provider-push", messages);
+	const ctx = createExecutionContext();
+	await consumeBatch(batch as MessageBatch<unknown>, env);
+	const result = await getQueueResult(batch, ctx);
+	return new Set(result.retryMessages.map((r) => r.msgId));
+}
+
+/** Runs messages through the consumer as the queue would, batches in parallel: whatever it retries comes back next round. */
 async function drain(messages: Delivery[], rounds = 25): Promise<{ retried: number; left: number }> {
 	let pending = messages;
 	let retried = 0;
 	for (let round = 0; pending.length > 0 && round < rounds; round++) {
-		const batch = createMessageBatch<Job>("slotline-provider-push", pending);
-		const ctx = createExecutionContext();
-		await consumeBatch(batch as MessageBatch<unknown>, env);
-		const result = await getQueueResult(batch, ctx);
-		const again = new Set(result.retryMessages.map((r) => r.msgId));
+		const batches: Delivery[][] = [];
+		for (let i = 0; i < pending.length; i += BATCH_SIZE) batches.push(pending.slice(i, i + BATCH_SIZE));
+		const again = new Set<string>();
+		for (let i = 0; i < batches.length; i += CONCURRENT_BATCHES) {
+			for (const ids of await Promise.all(batches.slice(i, i + CONCURRENT_BATCHES).map(consume))) for (const id of ids) again.add(id);
+		}
 		retried += again.size;
 		pending = pending.filter((m) => again.has(m.id)).map((m) => ({ ...m, attempts: m.attempts + 1 }));
 	}
@@ -122,15 +150,7 @@ describe("sync under faults", () => {
 		const ana: Connected = await connectStaff(context, "google", "stf_demo_ana");
 		const ben: Connected = await connectStaff(context, "microsoft", "stf_demo_ben");
 		context.recording.take();
-		const timeouts = loseSomeResponses();
-
-		// Count-limited, so the faults retire by themselves and other files sharing the sandbox are not left with them.
-		for (const endpoint of ["events.insert", "events.patch", "events.update", "events.delete"]) {
-			await control("/faults", { provider: "google", endpoint, status: 503, errorRate: 0.3, seed: 11, count: 120 });
-		}
-		for (const endpoint of ["events.create", "events.patch", "events.delete"]) {
-			await control("/faults", { provider: "microsoft", endpoint, status: 429, retryAfter: 1, errorRate: 0.3, seed: 12, count: 120 });
-		}
+		const faults = injectFaults();
 
 		// 500 bookings, alternating Ana and Ben, half an hour apart.
 		const first = at(1, "08:00", 3);
@@ -183,8 +203,9 @@ describe("sync under faults", () => {
 		expect(await pendingCount(db, ana.connection.id)).toEqual({ waiting: 0, failed: 0 });
 		expect(await pendingCount(db, ben.connection.id)).toEqual({ waiting: 0, failed: 0 });
 		// The failures really happened.
-		expect(firstWave.retried).toBeGreaterThan(20);
-		expect(timeouts.lost()).toBeGreaterThan(5);
+		expect(firstWave.retried).toBeGreaterThan(100);
+		expect(faults.failed()).toBeGreaterThan(200);
+		expect(faults.lost()).toBeGreaterThan(10);
 
 		for (const [staffId, provider, calendar] of [
 			["stf_demo_ana", "google", ana.write.externalId],

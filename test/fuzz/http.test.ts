@@ -8,13 +8,16 @@ import { createApp } from "../../src/web/app";
 import { ORIGIN } from "../auth/harness";
 import { adminWorld } from "../admin/support";
 import type { AdminWorld } from "../admin/support";
+import { expectNoLeaks, guardLeaks } from "../security/leak-guard";
 
 /** Bounded so the whole file stays within seconds; the seed is printed on failure to replay it. */
 const RUNS = Number(process.env.FUZZ_RUNS ?? 1500);
 
+const guard = guardLeaks();
 let world: AdminWorld;
 beforeEach(async () => {
 	world = await adminWorld();
+	guard.addSecret("session token", world.owner.cookie);
 });
 
 interface Route {
@@ -125,6 +128,7 @@ describe("fuzzing every route", () => {
 					const type = response.headers.get("content-type") ?? "";
 					const label = `${who} ${route.method} ${path} -> ${response.status} ${type}`;
 					const text = await response.text();
+					guard.record(label, `${[...response.headers].filter(([name]) => name !== "set-cookie").join("\n")}\n${text}`);
 					expect({ label, serverError: response.status >= 500 ? text.slice(0, 300) : null }).toEqual({ label, serverError: null });
 					if (response.status >= 400 && !isBrowserOrProviderRoute(route.path)) expect({ label, type }).toEqual({ label, type: "application/problem+json" });
 				},
@@ -134,3 +138,5 @@ describe("fuzzing every route", () => {
 		expect(requests).toBeGreaterThanOrEqual(RUNS);
 	});
 });
+
+expectNoLeaks(guard);
