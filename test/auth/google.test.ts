@@ -17,8 +17,8 @@ async function sandboxUser(email: string, emailVerified = true): Promise<void> {
 }
 
 /** /auth/google → sandbox consent (skipped by login_hint) → the callback URL Google would send the browser to. */
-async function authorize(h: Harness, browser: Browser, email: string, returnTo = "/book/chez-test"): Promise<string> {
-	const start = await h.request(`/auth/google?login_hint=${encodeURIComponent(email)}&returnTo=${encodeURIComponent(returnTo)}`, { browser });
+async function authorize(h: Harness, browser: Browser, email: string, returnTo = "/book/chez-test", extra = ""): Promise<string> {
+	const start = await h.request(`/auth/google?login_hint=${encodeURIComponent(email)}&returnTo=${encodeURIComponent(returnTo)}${extra}`, { browser });
 	expect(start.status).toBe(302);
 	expect(browser.oauthCookie).not.toBe("");
 	const authorizeUrl = new URL(start.headers.get("location") ?? "");
@@ -144,7 +144,7 @@ describe("Sign in with Google (against the sandbox)", () => {
 		expect(await db().select().from(identities).where(eq(identities.email, email)).all()).toHaveLength(1);
 	});
 
-	it("links Google to the signed-in account even with another address", async () => {
+	it("links Google to the signed-in account, when asked, even with another address", async () => {
 		const email = uniqueEmail("me");
 		const google = uniqueEmail("my-gmail");
 		const browser = h.browser();
@@ -152,11 +152,25 @@ describe("Sign in with Google (against the sandbox)", () => {
 		const me = await sessionUser(h, browser);
 		const before = browser.cookie;
 		await sandboxUser(google);
-		await h.request(await authorize(h, browser, google), { browser });
+		await h.request(await authorize(h, browser, google, "/book/chez-test", "&link=1"), { browser });
 		expect((await sessionUser(h, browser))?.id).toBe(me?.id);
 		expect(browser.cookie).not.toBe(before);
 		const linked = await db().select().from(identities).where(eq(identities.userId, me?.id ?? "")).all();
 		expect(linked.map((row) => row.email)).toEqual([google]);
+	});
+
+	it("never links to whoever happens to be signed in without ?link=1 (a planted session cannot capture a Google login)", async () => {
+		const attacker = uniqueEmail("planted");
+		const victimGoogle = uniqueEmail("victim-gmail");
+		const browser = h.browser();
+		await signUp(h, browser, attacker);
+		const planted = await sessionUser(h, browser);
+		await sandboxUser(victimGoogle);
+		await h.request(await authorize(h, browser, victimGoogle), { browser });
+		const now = await sessionUser(h, browser);
+		expect(now?.id).not.toBe(planted?.id);
+		const attackerLogins = await db().select().from(identities).where(eq(identities.userId, planted?.id ?? "")).all();
+		expect(attackerLogins).toEqual([]);
 	});
 
 	it("keeps returnTo on this site", async () => {

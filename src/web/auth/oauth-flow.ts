@@ -104,7 +104,9 @@ export async function completeProviderSignIn(
 	const now = Date.now();
 	let result;
 	try {
-		result = await signInWithIdentity(c.var.db, flow.provider, profile, flow.linkUserId ?? c.var.user?.id ?? null, now, unverifiedEmail);
+		// Link only when the person asked to (?link=1, bound to their session when the flow started).
+		// Falling back to whoever is signed in would let a planted session capture a victim's provider login.
+		result = await signInWithIdentity(c.var.db, flow.provider, profile, flow.linkUserId, now, unverifiedEmail);
 	} catch (error) {
 		if (!(error instanceof IdentityLinkError)) throw error;
 		if (error.reason !== "identity-taken") await setPendingLogin(c, { provider: flow.provider, reason: error.reason, profile });
