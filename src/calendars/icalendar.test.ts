@@ -120,6 +120,50 @@ describe("busyBlocksFromICalendar: runaway recurrence", () => {
 	});
 });
 
+describe("busyBlocksFromICalendar: hostile time zone definitions", () => {
+	/** A VCALENDAR with one VTIMEZONE (its STANDARD and DAYLIGHT bodies given) before the events. */
+	function withZone(tzid: string, standard: string[], daylight: string[], ...events: string[][]): string {
+		const zone = ["BEGIN:VTIMEZONE", `TZID:${tzid}`, "BEGIN:STANDARD", ...standard, "END:STANDARD", "BEGIN:DAYLIGHT", ...daylight, "END:DAYLIGHT", "END:VTIMEZONE"];
+		return calendar(...events).replace("PRODID:-//test//EN\r\n", `PRODID:-//test//EN\r\n${zone.join("\r\n")}\r\n`);
+	}
+	const runaway = ["DTSTART:19961027T030000", "TZOFFSETFROM:+0200", "TZOFFSETTO:+0100", "RRULE:FREQ=SECONDLY;COUNT=100000000"];
+	const summer = ["DTSTART:19810329T020000", "TZOFFSETFROM:+0100", "TZOFFSETTO:+0200", "RRULE:FREQ=YEARLY;BYMONTH=3;BYDAY=-1SU"];
+
+	it("answers an IANA TZID from the tz database, whatever its VTIMEZONE says", () => {
+		const event = ["UID:ams@test", "DTSTART;TZID=Europe/Amsterdam:20260602T100000", "DTEND;TZID=Europe/Amsterdam:20260602T110000"];
+		const result = busyBlocksFromICalendar(withZone("Europe/Amsterdam", runaway, summer, event), options);
+		expect(result.errors).toEqual([]);
+		expect(result.blocks.map((b) => [iso(b.start), iso(b.end)])).toEqual([["2026-06-02T08:00:00.000Z", "2026-06-02T09:00:00.000Z"]]);
+	});
+
+	it("drops a custom VTIMEZONE whose rules would expand without bound, and the events that need it", () => {
+		const event = ["UID:custom@test", "DTSTART;TZID=Salon Time:20260602T100000", "DTEND;TZID=Salon Time:20260602T110000"];
+		const result = busyBlocksFromICalendar(withZone("Salon Time", runaway, summer, event, goodEvent), options);
+		expect(result.blocks.map((b) => b.uid)).toEqual(["good@test"]);
+		expect(result.errors).toEqual([
+			{ uid: null, message: expect.stringMatching(/^VTIMEZONE "Salon Time" skipped: .*yearly rule/) },
+			{ uid: "custom@test", message: expect.stringContaining("Unknown TZID") },
+		]);
+	});
+
+	it("keeps a custom VTIMEZONE with yearly rules, as Outlook writes them (DTSTART in 1601)", () => {
+		const standard = ["DTSTART:16010101T030000", "TZOFFSETFROM:+0200", "TZOFFSETTO:+0100", "RRULE:FREQ=YEARLY;BYDAY=-1SU;BYMONTH=10"];
+		const daylight = ["DTSTART:16010101T020000", "TZOFFSETFROM:+0100", "TZOFFSETTO:+0200", "RRULE:FREQ=YEARLY;BYDAY=-1SU;BYMONTH=3"];
+		const tzid = "W. Europe Standard Time";
+		const event = ["UID:outlook@test", `DTSTART;TZID=${tzid}:20260602T100000`, `DTEND;TZID=${tzid}:20260602T110000`];
+		const result = busyBlocksFromICalendar(withZone(tzid, standard, daylight, event), options);
+		expect(result.errors).toEqual([]);
+		expect(result.blocks.map((b) => iso(b.start))).toEqual(["2026-06-02T08:00:00.000Z"]);
+	});
+
+	it("skips an event whose DURATION runs for millions of weeks", () => {
+		const endless = ["UID:endless@test", "DTSTART:20260603T090000Z", "DURATION:P99999999W"];
+		const result = busyBlocksFromICalendar(calendar(endless, goodEvent), options);
+		expect(result.blocks.map((b) => b.uid)).toEqual(["good@test"]);
+		expect(result.errors).toEqual([{ uid: "endless@test", message: expect.stringContaining("DURATION longer than") }]);
+	});
+});
+
 describe("busyBlocksFromICalendar: instance identity", () => {
 	const starts = (text: string): string[][] =>
 		busyBlocksFromICalendar(text, options).blocks.map((b) => [b.occurrenceId, iso(b.start), iso(b.end)]);

@@ -4,7 +4,7 @@ import ICAL from "ical.js";
 import { Temporal } from "temporal-polyfill";
 import { ValidationError } from "../errors";
 import { describe, parseCalendars } from "./icalendar-parse";
-import { isKnownTimeZone, ZoneResolver } from "./icalendar-zones";
+import { adoptTimeZones, isKnownTimeZone, ZoneResolver } from "./icalendar-zones";
 
 export { ICalendarParseError } from "./icalendar-parse";
 
@@ -16,6 +16,8 @@ export const MAX_INSTANCES_PER_SERIES = 10_000;
 const MAX_STEPS_PER_SERIES = 50_000;
 /** Rule iterations a whole document may spend, so many moderately large series stay bounded too. */
 const MAX_STEPS_PER_DOCUMENT = 250_000;
+/** Longer DURATIONs are not real events; ten years is far beyond any window sync asks for. */
+const MAX_DURATION_DAYS = 3_660;
 
 export interface ICalendarImportOptions {
 	/** IANA zone of the staff member: floating times and all-day dates are read in it. */
@@ -70,6 +72,7 @@ export function busyBlocksFromICalendar(text: string, options: ICalendarImportOp
 	const errors: ICalendarImportIssue[] = [...parsed.dropped];
 	const blocks: ImportedBlock[] = [];
 	for (const calendar of parsed.calendars) {
+		errors.push(...adoptTimeZones(calendar));
 		for (const group of groupByUid(calendar.getAllSubcomponents("vevent"), errors)) {
 			if (group.components.some(isSlotlineBookingEvent)) continue;
 			try {
@@ -226,6 +229,8 @@ function endRuleOf(component: ICAL.Component, start: ICAL.Time, context: ImportC
 	if (duration instanceof ICAL.Duration) {
 		// RFC 5545 §3.3.6: weeks and days are nominal (calendar days), the rest is exact time.
 		const sign = duration.isNegative ? -1 : 1;
+		// ical.js walks a date forward month by month, so a hostile P99999999W would cost seconds.
+		if (duration.weeks * 7 + duration.days > MAX_DURATION_DAYS) throw new Error(`DURATION longer than ${MAX_DURATION_DAYS} days`);
 		return {
 			kind: "duration",
 			days: sign * (duration.weeks * 7 + duration.days),
