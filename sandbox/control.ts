@@ -193,8 +193,8 @@ export function controlRoutes(state: SandboxState, ports: PortResolver = default
 
 	app.post("/:provider/clients", async (c) => {
 		const name = provider.parse(c.req.param("provider"));
-		const body = await parse(z.object({ clientId: z.string().min(1), clientSecret: z.string().min(1), redirectUris: z.array(z.url()).optional() }), c.req.raw);
-		auth(name).clients.register({ clientId: body.clientId, clientSecret: body.clientSecret, redirectUris: body.redirectUris ?? [] });
+		const body = await parse(z.object({ clientId: z.string().min(1), clientSecret: z.string().min(1), redirectUris: z.array(z.url()).optional(), testing: z.boolean().optional() }), c.req.raw);
+		auth(name).clients.register({ clientId: body.clientId, clientSecret: body.clientSecret, redirectUris: body.redirectUris ?? [], testing: body.testing === true });
 		return c.json({ clientId: body.clientId }, 201);
 	});
 

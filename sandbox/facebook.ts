@@ -34,7 +34,7 @@ export function createFacebookState(deps: FacebookDeps): FacebookState {
 			...parseClientList(process.env.SANDBOX_FACEBOOK_CLIENTS),
 		]),
 		// Facebook user tokens are long-lived; there is no refresh grant.
-		auth: new AuthorizationServer({ clock: deps.clock, tokenPrefix: "EAAB.sbx_", rotateRefreshTokens: false, accessTokenTtlSeconds: 5_184_000 }),
+		auth: new AuthorizationServer({ clock: deps.clock, tokenPrefix: "EAAB.sbx_", rotateRefreshTokens: false, accessTokenTtlSeconds: 5_184_000, refreshTokens: { maxIdleMs: Number.POSITIVE_INFINITY } }),
 	};
 }
 

@@ -1,23 +1,17 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { Sandbox } from "../../sandbox/server";
-import type { Receiver, ReceivedRequest } from "./helpers";
-import { bearer, pkcePair, postJson, REDIRECT_URI, startReceiver, startSandbox } from "./helpers";
+import type { Receiver, TokenSet } from "./helpers";
+import { bearer, graphEcho, MICROSOFT_CLIENT as CLIENT, microsoftSignIn, postJson, startReceiver, startSandbox } from "./helpers";
 
-const CLIENT = { client_id: "slotline-test-microsoft", client_secret: "test-microsoft-secret" };
 let sandbox: Sandbox;
 let graph: string;
 let echo: Receiver;
 let wrongEcho: Receiver;
 
-function echoToken(req: ReceivedRequest): { status: number; body?: string; contentType?: string } {
-	const token = new URL(req.url, "http://x").searchParams.get("validationToken");
-	return token === null ? { status: 202 } : { status: 200, body: token, contentType: "text/plain" };
-}
-
 beforeAll(async () => {
 	sandbox = await startSandbox();
 	graph = `${sandbox.url}/microsoft/graph/v1.0`;
-	echo = await startReceiver(echoToken);
+	echo = await startReceiver(graphEcho);
 	// Echoes the token still URL-encoded, which Graph rejects.
 	wrongEcho = await startReceiver((req) => ({ status: 200, body: encodeURIComponent(new URL(req.url, "http://x").searchParams.get("validationToken") ?? ""), contentType: "text/plain" }));
 });
@@ -31,18 +25,8 @@ beforeEach(async () => {
 	echo.received.length = 0;
 });
 
-async function signIn(email: string, scope = "openid offline_access Calendars.ReadWrite"): Promise<{ access_token: string; refresh_token?: string }> {
-	await postJson(`${sandbox.url}/_control/microsoft/users`, { email });
-	const { verifier, challenge } = pkcePair();
-	const params = new URLSearchParams({ ...{ client_id: CLIENT.client_id }, redirect_uri: REDIRECT_URI, response_type: "code", scope, login_hint: email, code_challenge: challenge, code_challenge_method: "S256" });
-	const res = await fetch(`${sandbox.url}/microsoft/common/oauth2/v2.0/authorize?${params}`, { redirect: "manual" });
-	const code = new URL(res.headers.get("location") ?? "").searchParams.get("code") ?? "";
-	const token = await fetch(`${sandbox.url}/microsoft/common/oauth2/v2.0/token`, {
-		method: "POST",
-		body: new URLSearchParams({ ...CLIENT, grant_type: "authorization_code", code, redirect_uri: REDIRECT_URI, code_verifier: verifier }),
-	});
-	expect(token.status).toBe(200);
-	return (await token.json()) as { access_token: string; refresh_token?: string };
+function signIn(email: string, scope?: string): Promise<TokenSet> {
+	return microsoftSignIn(sandbox, email, scope);
 }
 
 const event = (hour: number, extra: Record<string, unknown> = {}): Record<string, unknown> => ({
