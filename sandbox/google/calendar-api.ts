@@ -131,12 +131,17 @@ export function googleCalendarRoutes(state: SandboxState): Hono<ApiEnv> {
 		const { calendar, role, ctx } = calendarFor(c, false);
 		const master = findEvent(ctx, c.req.param("eventId"));
 		if (master === undefined || master.recurrence === undefined) throw googleError(404, "notFound", "Not Found");
-		const params = new URL(c.req.url).searchParams;
-		params.set("singleEvents", "true");
-		const page = listEvents({ store: state.google.store, calendar, accessRole: role, nowMs: state.clock.now(), takeSyncGone: () => false }, params);
-		const items = (page.items as Array<{ recurringEventId?: string; id: string }>).filter((i) => i.recurringEventId === master.id);
+		// events.instances takes only these list parameters (providers.md A1 [G1]); it always expands.
+		const query = new URL(c.req.url).searchParams;
+		const params = new URLSearchParams({ singleEvents: "true" });
+		for (const name of ["maxResults", "pageToken", "showDeleted", "timeMin", "timeMax", "originalStart"]) {
+			const value = query.get(name);
+			if (value !== null) params.set(name, value);
+		}
+		const page = listEvents({ store: state.google.store, calendar, accessRole: role, nowMs: state.clock.now(), takeSyncGone: () => false, seriesId: master.id }, params);
+		// An instances listing is not a sync: it never hands out a sync token.
 		delete page.nextSyncToken;
-		return c.json({ ...page, items });
+		return c.json(page);
 	});
 
 	app.get("/calendars/:calendarId/events/:eventId", guard("events.get"), (c) => {

@@ -67,7 +67,7 @@ function validate(event: GoogleEvent, calendar: GoogleCalendar): void {
 			if (!/^(RRULE|EXRULE|RDATE|EXDATE)[:;]/i.test(line)) invalid(`Invalid recurrence rule: ${line}`, "recurrence");
 		}
 		try {
-			expandSeries({ id: event.id, start: event.start, end: event.end, recurrence: event.recurrence ?? [] }, calendar.timeZone, startMs + 86_400_000);
+			expandSeries({ id: event.id, start: event.start, end: event.end, recurrence: event.recurrence ?? [] }, calendar.timeZone, { untilMs: startMs + 86_400_000 });
 		} catch {
 			invalid("Invalid recurrence rule.", "recurrence");
 		}
@@ -123,14 +123,14 @@ export function findEvent(ctx: EventContext, eventId: string): GoogleEvent | und
 	const master = ctx.store.get(ctx.calendar.id, match[1] ?? "")?.resource;
 	if (master === undefined || master.status === "cancelled" || master.recurrence === undefined) return undefined;
 	const suffix = (match[2] ?? "").toUpperCase();
-	const horizon = suffix.length === 8
-		? Date.UTC(Number(suffix.slice(0, 4)), Number(suffix.slice(4, 6)) - 1, Number(suffix.slice(6, 8))) + 3 * 86_400_000
+	const suffixMs = suffix.length === 8
+		? Date.UTC(Number(suffix.slice(0, 4)), Number(suffix.slice(4, 6)) - 1, Number(suffix.slice(6, 8)))
 		: Date.UTC(Number(suffix.slice(0, 4)), Number(suffix.slice(4, 6)) - 1, Number(suffix.slice(6, 8)), Number(suffix.slice(9, 11)), Number(suffix.slice(11, 13)), Number(suffix.slice(13, 15)));
-	const occurrence = expandSeries(
-		{ id: master.id, start: master.start, end: master.end, recurrence: master.recurrence },
-		ctx.calendar.timeZone,
-		horizon,
-	).find((o) => o.instanceId.toUpperCase() === eventId.toUpperCase());
+	// An all-day id names a date, whose midnight in the series zone may lie up to a day either side of UTC's.
+	const window = suffix.length === 8 ? { fromMs: suffixMs - 86_400_000, untilMs: suffixMs + 3 * 86_400_000 } : { fromMs: suffixMs, untilMs: suffixMs };
+	const occurrence = expandSeries({ id: master.id, start: master.start, end: master.end, recurrence: master.recurrence }, ctx.calendar.timeZone, window).find(
+		(o) => o.instanceId.toUpperCase() === eventId.toUpperCase(),
+	);
 	if (occurrence === undefined) return undefined;
 	return instanceOf(master, occurrence.instanceId, occurrence.originalStartTime, occurrence.start, occurrence.end);
 }

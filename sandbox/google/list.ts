@@ -14,6 +14,8 @@ export interface ListContext {
 	nowMs: number;
 	/** Consumes a forced-410 fault, if one is armed. */
 	takeSyncGone: () => boolean;
+	/** events.instances: only this series' instances, chosen before paging so pages stay full. */
+	seriesId?: string;
 }
 
 const FORBIDDEN_WITH_SYNC = ["iCalUID", "orderBy", "privateExtendedProperty", "q", "sharedExtendedProperty", "timeMin", "timeMax", "updatedMin"];
@@ -90,6 +92,8 @@ export function listEvents(ctx: ListContext, params: URLSearchParams): Record<st
 
 	const zone = ctx.calendar.timeZone;
 	const horizon = timeMax ?? Math.max(ctx.nowMs, timeMin ?? 0) + DEFAULT_HORIZON_MS;
+	// Series expand over the requested window only, however long ago they started.
+	const expansion = timeMin === null ? { untilMs: horizon } : { fromMs: timeMin, untilMs: horizon };
 	const all = ctx.store.stored(ctx.calendar.id);
 	const byId = new Map(all.map((s) => [s.resource.id, s] as const));
 	const changed = (s: StoredEvent): boolean => base === null || s.seq > base;
@@ -97,11 +101,12 @@ export function listEvents(ctx: ListContext, params: URLSearchParams): Record<st
 	const items: Item[] = [];
 	for (const stored of all) {
 		const event = stored.resource;
+		if (ctx.seriesId !== undefined && event.id !== ctx.seriesId && event.recurringEventId !== ctx.seriesId) continue;
 		const isSeries = event.recurrence !== undefined && event.recurringEventId === undefined;
 		if (isSeries && singleEvents) {
 			if (!changed(stored)) continue;
 			if (event.status === "cancelled" && !syncMode && !showDeleted && updatedMin === null) continue;
-			for (const occ of expandSeries({ id: event.id, start: event.start, end: event.end, recurrence: event.recurrence ?? [] }, zone, horizon)) {
+			for (const occ of expandSeries({ id: event.id, start: event.start, end: event.end, recurrence: event.recurrence ?? [] }, zone, expansion)) {
 				if (byId.has(occ.instanceId)) continue;
 				let instance = instanceOf(event, occ.instanceId, occ.originalStartTime, occ.start, occ.end);
 				if (event.status === "cancelled") {
@@ -116,7 +121,7 @@ export function listEvents(ctx: ListContext, params: URLSearchParams): Record<st
 		let endMs = toEpochMs(event.end, zone);
 		if (isSeries) {
 			// A series matches a window when any of its occurrences does.
-			const occurrences = expandSeries({ id: event.id, start: event.start, end: event.end, recurrence: event.recurrence ?? [] }, zone, horizon);
+			const occurrences = expandSeries({ id: event.id, start: event.start, end: event.end, recurrence: event.recurrence ?? [] }, zone, expansion);
 			const hit = occurrences.find((o) => timeMin === null || o.endMs > timeMin);
 			endMs = hit?.endMs ?? Number.NEGATIVE_INFINITY;
 		}
@@ -132,7 +137,11 @@ export function listEvents(ctx: ListContext, params: URLSearchParams): Record<st
 	const matchesShared = propertyFilter(params, "sharedExtendedProperty", "shared");
 	const q = params.get("q")?.toLowerCase();
 	const iCalUID = params.get("iCalUID");
+	const originalStart = params.has("originalStart") ? parseRfc3339(params.get("originalStart") ?? "") : null;
+	if (params.has("originalStart") && originalStart === null) invalid("Invalid originalStart.", "originalStart");
 	let selected = items.filter((item) => {
+		if (ctx.seriesId !== undefined && item.event.recurringEventId !== ctx.seriesId) return false;
+		if (originalStart !== null && (item.event.originalStartTime === undefined || toEpochMs(item.event.originalStartTime, zone) !== originalStart)) return false;
 		if (syncMode) return true;
 		if (timeMin !== null && item.endMs <= timeMin) return false;
 		if (timeMax !== null && item.startMs >= timeMax) return false;
