@@ -32,8 +32,21 @@ const faultBody = z.object({
 	/** Optionally limits revokeRefreshTokens to one account. */
 	email: z.string().optional(),
 	expireAccessTokens: z.boolean().optional(),
+	/** Microsoft: every delta/skip token issued so far expires (syncStateNotFound), unlike forceSyncGone's one 410. */
+	expireDeltaTokens: z.boolean().optional(),
 	dropNotifications: z.union([z.number().nonnegative(), z.object({ rate: z.number().min(0).max(1) }), z.object({ count: z.number().int().nonnegative() })]).optional(),
 });
+
+const configBody = z
+	.object({
+		accessTokenTtlSeconds: z.number().int().positive().optional(),
+		// Microsoft notification delivery (see NotificationConfig in microsoft/subscriptions.ts).
+		batchWindowMs: z.number().int().nonnegative().optional(),
+		retryDelaysMs: z.array(z.number().int().nonnegative()).optional(),
+		timeoutMs: z.number().int().positive().optional(),
+		reauthorizationGraceSeconds: z.number().nonnegative().optional(),
+	})
+	.refine((body) => Object.keys(body).length > 0, "give at least one setting");
 
 const userBody = z.object({
 	email: z.string().includes("@"),
@@ -113,6 +126,11 @@ export function controlRoutes(state: SandboxState, ports: PortResolver = default
 		if (body.expireAccessTokens === true) {
 			auth(body.provider).auth.expireAllAccessTokens();
 			applied.expireAccessTokens = true;
+		}
+		if (body.expireDeltaTokens === true) {
+			if (body.provider !== "microsoft") throw new SandboxHttpError(400, { error: "expireDeltaTokens is a Microsoft fault" });
+			state.microsoft.deltaEpoch += 1;
+			applied.expireDeltaTokens = true;
 		}
 		const drop = body.dropNotifications;
 		if (drop !== undefined) {
@@ -200,9 +218,14 @@ export function controlRoutes(state: SandboxState, ports: PortResolver = default
 
 	app.post("/:provider/config", async (c) => {
 		const name = provider.parse(c.req.param("provider"));
-		const body = await parse(z.object({ accessTokenTtlSeconds: z.number().int().positive() }), c.req.raw);
-		auth(name).auth.accessTokenTtlSeconds = body.accessTokenTtlSeconds;
-		return c.json(body);
+		const body = await parse(configBody, c.req.raw);
+		if (body.accessTokenTtlSeconds !== undefined) auth(name).auth.accessTokenTtlSeconds = body.accessTokenTtlSeconds;
+		const { accessTokenTtlSeconds: _ttl, ...notifications } = body;
+		if (Object.keys(notifications).length > 0) {
+			if (name !== "microsoft") throw new SandboxHttpError(400, { error: "notification settings are Microsoft's" });
+			Object.assign(state.microsoft.subscriptions.config, notifications);
+		}
+		return c.json({ accessTokenTtlSeconds: auth(name).auth.accessTokenTtlSeconds, ...(name === "microsoft" ? { notifications: state.microsoft.subscriptions.config } : {}) });
 	});
 
 	app.get("/google/channels", (c) => c.json({ channels: state.google.channels.list() }));

@@ -15,6 +15,8 @@ export interface MicrosoftState {
 	auth: AuthorizationServer;
 	store: OutlookStore;
 	subscriptions: SubscriptionRegistry;
+	/** Bumped by the `expireDeltaTokens` fault: every delta and skip token issued before then is gone. */
+	deltaEpoch: number;
 }
 
 export interface MicrosoftDeps {
@@ -30,6 +32,7 @@ export function createMicrosoftState(deps: MicrosoftDeps): MicrosoftState {
 	return {
 		store,
 		subscriptions,
+		deltaEpoch: 0,
 		users: new UserDirectory("00000000-0000-0000-"),
 		clients: new ClientRegistry([
 			{ clientId: "slotline-test-microsoft", clientSecret: "test-microsoft-secret", redirectUris: [] },

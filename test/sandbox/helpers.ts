@@ -96,7 +96,7 @@ export async function microsoftSignIn(sandbox: Sandbox, email: string, scope = "
 }
 
 /** The echo a Graph notification endpoint must give: the decoded validationToken as text/plain, else 202. */
-export function graphEcho(req: ReceivedRequest): { status: number; body?: string; contentType?: string } {
+export function graphEcho(req: ReceivedRequest): ReceiverAnswer {
 	const token = new URL(req.url, "http://x").searchParams.get("validationToken");
 	return token === null ? { status: 202 } : { status: 200, body: token, contentType: "text/plain" };
 }
@@ -122,9 +122,15 @@ export interface Receiver {
 }
 
 /** A tiny HTTP server that records what it receives; `respond` decides the answer. */
-export async function startReceiver(
-	respond: (req: ReceivedRequest) => { status: number; body?: string; contentType?: string } = () => ({ status: 200 }),
-): Promise<Receiver> {
+export interface ReceiverAnswer {
+	status: number;
+	body?: string;
+	contentType?: string;
+	/** Waits this long before answering (a slow receiver). */
+	delayMs?: number;
+}
+
+export async function startReceiver(respond: (req: ReceivedRequest) => ReceiverAnswer = () => ({ status: 200 })): Promise<Receiver> {
 	const received: ReceivedRequest[] = [];
 	const server = createServer((req, res) => {
 		let body = "";
@@ -135,8 +141,13 @@ export async function startReceiver(
 			const record = { url: req.url ?? "", headers: req.headers, body };
 			received.push(record);
 			const answer = respond(record);
-			res.writeHead(answer.status, answer.contentType === undefined ? {} : { "content-type": answer.contentType });
-			res.end(answer.body ?? "");
+			const reply = (): void => {
+				if (res.destroyed) return;
+				res.writeHead(answer.status, answer.contentType === undefined ? {} : { "content-type": answer.contentType });
+				res.end(answer.body ?? "");
+			};
+			if (answer.delayMs === undefined) reply();
+			else setTimeout(reply, answer.delayMs);
 		});
 	});
 	await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
