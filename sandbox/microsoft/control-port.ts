@@ -2,7 +2,10 @@
 import type { CalendarPort, CalendarSummary, ControlEventInput, EventRow } from "../calendar-port";
 import { SandboxHttpError } from "../http-error";
 import type { SandboxState } from "../state";
-import { createGraphEvent, deleteGraphEvent, formatGraphDateTime, presentEvent } from "./events";
+import { Temporal } from "temporal-polyfill";
+import { createGraphEvent, deleteGraphEvent, formatGraphDateTime, ianaZone, presentEvent } from "./events";
+import { outlookSeriesFromLines } from "./rrule";
+import { findVirtualOccurrence, occurrenceId } from "./series";
 import { ensureMicrosoftUser } from "./state";
 import type { GraphDateTime, OutlookCalendar } from "./store";
 
@@ -10,10 +13,12 @@ function summary(calendar: OutlookCalendar): CalendarSummary {
 	return { id: calendar.id, owner: calendar.owner, name: calendar.name };
 }
 
+/** A control start/end as Outlook stores it: wall clock in the owner's zone (`timeZone`, else UTC). */
 function toGraph(value: string, input: ControlEventInput): GraphDateTime {
-	if (input.allDay === true) return { dateTime: `${value.slice(0, 10)}T00:00:00`, timeZone: input.timeZone ?? "UTC" };
-	if (/(Z|[+-]\d{2}:\d{2})$/i.test(value)) return formatGraphDateTime(Date.parse(value), "UTC");
-	return { dateTime: value, timeZone: input.timeZone ?? "UTC" };
+	const zone = input.timeZone ?? "UTC";
+	if (input.allDay === true) return { dateTime: `${value.slice(0, 10)}T00:00:00`, timeZone: zone };
+	if (/(Z|[+-]\d{2}:\d{2})$/i.test(value)) return formatGraphDateTime(Date.parse(value), zone);
+	return { dateTime: value, timeZone: zone };
 }
 
 export function microsoftControlPort(state: SandboxState): CalendarPort {
@@ -54,16 +59,30 @@ export function microsoftControlPort(state: SandboxState): CalendarPort {
 			return presentEvent(liveEvent(calendarId, eventId), undefined);
 		},
 		createEvent(calendarId, input): unknown {
-			if (input.recurrence !== undefined) throw new SandboxHttpError(501, { error: "recurring Microsoft events are not supported by the sandbox yet" });
+			const start = toGraph(input.start, input);
 			const body: Record<string, unknown> = {
 				subject: input.summary,
-				start: toGraph(input.start, input),
+				start,
 				end: toGraph(input.end, input),
 				isAllDay: input.allDay === true,
 				showAs: input.transparency === "transparent" ? "free" : input.status === "tentative" ? "tentative" : "busy",
 			};
 			if (input.description !== undefined) body.body = { contentType: "text", content: input.description };
-			return presentEvent(createGraphEvent(state.microsoft.store, calendar(calendarId), body, state.clock.now()).stored, undefined);
+			let cancelledStartsMs: number[] = [];
+			if (input.recurrence !== undefined) {
+				// The series a person would set up in Outlook's repeat dialog; EXDATEs become cancelled occurrences.
+				const series = outlookSeriesFromLines(input.recurrence, Temporal.PlainDateTime.from(start.dateTime), ianaZone(start.timeZone));
+				body.recurrence = series.recurrence;
+				cancelledStartsMs = series.cancelledStartsMs;
+			}
+			// A cancelled event in an Outlook calendar is a meeting its organizer cancelled: isCancelled, shown as free.
+			const asOwner = input.status === "cancelled" ? { isCancelled: true, showAs: "free" } : {};
+			const { stored } = createGraphEvent(state.microsoft.store, calendar(calendarId), body, state.clock.now(), asOwner);
+			for (const startMs of cancelledStartsMs) {
+				const occurrence = findVirtualOccurrence(state.microsoft.store, occurrenceId(stored.event.id, startMs, stored.generation ?? 0));
+				if (occurrence !== undefined) deleteGraphEvent(state.microsoft.store, occurrence, state.clock.now());
+			}
+			return presentEvent(stored, undefined);
 		},
 		deleteEvent(calendarId, eventId): void {
 			deleteGraphEvent(state.microsoft.store, liveEvent(calendarId, eventId), state.clock.now());
