@@ -34,6 +34,8 @@ const faultBody = z.object({
 	expireAccessTokens: z.boolean().optional(),
 	/** Microsoft: every delta/skip token issued so far expires (syncStateNotFound), unlike forceSyncGone's one 410. */
 	expireDeltaTokens: z.boolean().optional(),
+	/** Google: every events sync token issued so far has expired (410 fullSyncRequired from now on). */
+	expireSyncTokens: z.boolean().optional(),
 	dropNotifications: z.union([z.number().nonnegative(), z.object({ rate: z.number().min(0).max(1) }), z.object({ count: z.number().int().nonnegative() })]).optional(),
 });
 
@@ -45,6 +47,8 @@ const configBody = z
 		retryDelaysMs: z.array(z.number().int().nonnegative()).optional(),
 		timeoutMs: z.number().int().positive().optional(),
 		reauthorizationGraceSeconds: z.number().nonnegative().optional(),
+		// Google: how old an events.list updatedMin may be before 410 updatedMinTooLongAgo.
+		updatedMinMaxAgeDays: z.number().positive().optional(),
 	})
 	.refine((body) => Object.keys(body).length > 0, "give at least one setting");
 
@@ -132,6 +136,11 @@ export function controlRoutes(state: SandboxState, ports: PortResolver = default
 			state.microsoft.deltaEpoch += 1;
 			applied.expireDeltaTokens = true;
 		}
+		if (body.expireSyncTokens === true) {
+			if (body.provider !== "google") throw new SandboxHttpError(400, { error: "expireSyncTokens is a Google fault" });
+			state.google.store.expireSyncTokens();
+			applied.expireSyncTokens = true;
+		}
 		const drop = body.dropNotifications;
 		if (drop !== undefined) {
 			// A plain number up to 1 is a rate; a larger whole number counts the next notifications to drop.
@@ -198,7 +207,8 @@ export function controlRoutes(state: SandboxState, ports: PortResolver = default
 		const body = await parse(calendarBody, c.req.raw);
 		const created = port(body.provider).createCalendar(body.owner, body.name, body.timeZone);
 		for (const share of body.shareWith ?? []) {
-			if (body.provider === "google") state.google.store.calendar(created.id)?.acl.set(share.email.toLowerCase(), share.role);
+			const calendar = body.provider === "google" ? state.google.store.calendar(created.id) : undefined;
+			if (calendar !== undefined) state.google.store.setAcl(calendar, share.email, share.role);
 		}
 		return c.json(created, 201);
 	});
@@ -219,16 +229,37 @@ export function controlRoutes(state: SandboxState, ports: PortResolver = default
 	app.post("/:provider/config", async (c) => {
 		const name = provider.parse(c.req.param("provider"));
 		const body = await parse(configBody, c.req.raw);
-		if (body.accessTokenTtlSeconds !== undefined) auth(name).auth.accessTokenTtlSeconds = body.accessTokenTtlSeconds;
-		const { accessTokenTtlSeconds: _ttl, ...notifications } = body;
-		if (Object.keys(notifications).length > 0) {
-			if (name !== "microsoft") throw new SandboxHttpError(400, { error: "notification settings are Microsoft's" });
-			Object.assign(state.microsoft.subscriptions.config, notifications);
-		}
-		return c.json({ accessTokenTtlSeconds: auth(name).auth.accessTokenTtlSeconds, ...(name === "microsoft" ? { notifications: state.microsoft.subscriptions.config } : {}) });
+		const { accessTokenTtlSeconds, updatedMinMaxAgeDays, ...notifications } = body;
+		if (updatedMinMaxAgeDays !== undefined && name !== "google") throw new SandboxHttpError(400, { error: "updatedMinMaxAgeDays is Google's" });
+		if (Object.keys(notifications).length > 0 && name !== "microsoft") throw new SandboxHttpError(400, { error: "notification settings are Microsoft's" });
+		if (accessTokenTtlSeconds !== undefined) auth(name).auth.accessTokenTtlSeconds = accessTokenTtlSeconds;
+		if (updatedMinMaxAgeDays !== undefined) state.google.settings.updatedMinMaxAgeDays = updatedMinMaxAgeDays;
+		Object.assign(state.microsoft.subscriptions.config, notifications);
+		const current: Record<string, unknown> = { accessTokenTtlSeconds: auth(name).auth.accessTokenTtlSeconds };
+		if (name === "google") current.updatedMinMaxAgeDays = state.google.settings.updatedMinMaxAgeDays;
+		if (name === "microsoft") current.notifications = state.microsoft.subscriptions.config;
+		return c.json(current);
 	});
 
 	app.get("/google/channels", (c) => c.json({ channels: state.google.channels.list() }));
+	// Sharing as the owner would in Google Calendar's settings: the person's list changes and sync tokens die (A3).
+	app.post("/google/calendars/:calendarId/acl", async (c) => {
+		const body = await parse(z.object({ email: z.string().includes("@"), role: z.enum(["writer", "reader", "freeBusyReader", "none"]) }), c.req.raw);
+		const calendar = state.google.store.calendar(c.req.param("calendarId"));
+		if (calendar === undefined) throw new SandboxHttpError(404, { error: "calendar not found" });
+		state.google.store.setAcl(calendar, body.email, body.role);
+		return c.json({ calendarId: calendar.id, email: body.email.toLowerCase(), role: body.role });
+	});
+	// What a person does to their own calendar list in Google Calendar: hide an entry, rename it for themselves.
+	app.patch("/google/calendarList/:email/:calendarId", async (c) => {
+		const body = await parse(z.object({ hidden: z.boolean().optional(), summaryOverride: z.string().nullable().optional() }), c.req.raw);
+		const change: { hidden?: boolean; summaryOverride?: string | null } = {};
+		if (body.hidden !== undefined) change.hidden = body.hidden;
+		if (body.summaryOverride !== undefined) change.summaryOverride = body.summaryOverride;
+		const entry = state.google.store.updateEntry(c.req.param("email"), c.req.param("calendarId"), change);
+		if (entry === undefined) throw new SandboxHttpError(404, { error: "not on that person's calendar list" });
+		return c.json(entry);
+	});
 	app.get("/microsoft/subscriptions", (c) => c.json({ subscriptions: state.microsoft.subscriptions.list() }));
 	app.post("/microsoft/subscriptions/:id/lifecycle", async (c) => {
 		const body = await parse(z.object({ lifecycleEvent: z.enum(["reauthorizationRequired", "subscriptionRemoved", "missed"]) }), c.req.raw);

@@ -16,6 +16,8 @@ export interface ListContext {
 	takeSyncGone: () => boolean;
 	/** events.instances: only this series' instances, chosen before paging so pages stay full. */
 	seriesId?: string;
+	/** An updatedMin further back than this is 410 updatedMinTooLongAgo (A3, Obs); unlimited when absent. */
+	updatedMinMaxAgeMs?: number;
 }
 
 const FORBIDDEN_WITH_SYNC = ["iCalUID", "orderBy", "privateExtendedProperty", "q", "sharedExtendedProperty", "timeMin", "timeMax", "updatedMin"];
@@ -70,8 +72,10 @@ export function listEvents(ctx: ListContext, params: URLSearchParams): Record<st
 		if (params.get("showDeleted") === "false") invalid("showDeleted=false is incompatible with syncToken.", "showDeleted");
 		if (ctx.takeSyncGone()) gone();
 		const token = decodeSyncToken(syncTokenParam);
-		if (token === null || token.calendarId !== ctx.calendar.id || token.seq > ctx.store.seq) gone();
+		// Tokens die on expiry or an ACL change (A3): both bump the calendar's sync epoch.
+		if (token === null || token.calendarId !== ctx.calendar.id || token.seq > ctx.store.seq || token.epoch !== ctx.calendar.syncEpoch) gone();
 		if (token.singleEvents !== singleEvents) invalid("singleEvents must match the request that produced the sync token.", "singleEvents");
+		if (token.maxResults !== maxResults) invalid("maxResults must match the request that produced the sync token.", "maxResults");
 		base = token.seq;
 	}
 	const page = pageTokenParam === null ? null : decodePageToken(pageTokenParam);
@@ -89,6 +93,9 @@ export function listEvents(ctx: ListContext, params: URLSearchParams): Record<st
 	if (timeMin !== null && timeMax !== null && timeMax <= timeMin) throw googleError(400, "timeRangeEmpty", "The specified time range is empty.", { location: "timeMax", locationType: "parameter" });
 	const updatedMin = params.has("updatedMin") ? parseRfc3339(params.get("updatedMin") ?? "") : null;
 	if (params.has("updatedMin") && updatedMin === null) invalid("Invalid updatedMin.", "updatedMin");
+	if (updatedMin !== null && ctx.updatedMinMaxAgeMs !== undefined && ctx.nowMs - updatedMin > ctx.updatedMinMaxAgeMs) {
+		throw googleError(410, "updatedMinTooLongAgo", "The requested minimum modification time lies too far in the past.");
+	}
 
 	const zone = ctx.calendar.timeZone;
 	const horizon = timeMax ?? Math.max(ctx.nowMs, timeMin ?? 0) + DEFAULT_HORIZON_MS;
@@ -171,7 +178,7 @@ export function listEvents(ctx: ListContext, params: URLSearchParams): Record<st
 	if (selected.length > maxResults && last !== undefined) {
 		body.nextPageToken = encodePageToken({ snapshot, base, after: last.key });
 	} else {
-		body.nextSyncToken = encodeSyncToken({ calendarId: ctx.calendar.id, seq: snapshot, singleEvents });
+		body.nextSyncToken = encodeSyncToken({ calendarId: ctx.calendar.id, seq: snapshot, singleEvents, maxResults, epoch: ctx.calendar.syncEpoch });
 	}
 	body.items = pageItems.map((i) => i.event);
 	return body;

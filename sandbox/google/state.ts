@@ -15,6 +15,15 @@ export interface GoogleState {
 	auth: AuthorizationServer;
 	store: GoogleStore;
 	channels: ChannelRegistry;
+	settings: GoogleSettings;
+}
+
+export interface GoogleSettings {
+	/**
+	 * How far back events.list's updatedMin may reach before 410 updatedMinTooLongAgo. Google publishes no number
+	 * (providers.md A3, Obs; a value 44 days old has been reported refused); 28 days is the sandbox's choice.
+	 */
+	updatedMinMaxAgeDays: number;
 }
 
 export interface GoogleDeps {
@@ -53,6 +62,7 @@ export function createGoogleState(deps: GoogleDeps): GoogleState {
 		}),
 		store,
 		channels,
+		settings: { updatedMinMaxAgeDays: 28 },
 	};
 }
 
