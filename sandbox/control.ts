@@ -15,10 +15,12 @@ import type { SandboxState } from "./state";
 import { resetState } from "./state";
 
 const provider = z.enum(["google", "microsoft", "facebook"]);
+type AuthProvider = z.infer<typeof provider>;
 const calendarProvider = z.enum(["google", "microsoft"]);
 
 const faultBody = z.object({
-	provider,
+	// iCloud takes endpoint faults only (errors, Retry-After, latency); the flags below are the OAuth providers'.
+	provider: z.enum(["google", "microsoft", "facebook", "icloud"]),
 	endpoint: z.string().min(1).optional(),
 	errorRate: z.number().min(0).max(1).optional(),
 	status: z.number().int().min(400).max(599).optional(),
@@ -104,7 +106,7 @@ export function defaultPorts(state: SandboxState, name: "google" | "microsoft"):
 export function controlRoutes(state: SandboxState, ports: PortResolver = defaultPorts): Hono {
 	const app = new Hono();
 
-	function auth(name: ProviderName): { auth: AuthorizationServer; clients: ClientRegistry } {
+	function auth(name: AuthProvider): { auth: AuthorizationServer; clients: ClientRegistry } {
 		return state[name];
 	}
 	function port(name: string): CalendarPort {
@@ -113,7 +115,7 @@ export function controlRoutes(state: SandboxState, ports: PortResolver = default
 		if (found === null) throw new SandboxHttpError(404, { error: `no calendars for provider ${name}` });
 		return found;
 	}
-	function ensureUser(name: ProviderName, input: UserInput & { timeZone?: string }): SandboxUser {
+	function ensureUser(name: AuthProvider, input: UserInput & { timeZone?: string }): SandboxUser {
 		if (name === "google") return ensureGoogleUser(state.google, input);
 		if (name === "microsoft") return ensureMicrosoftUser(state.microsoft, input);
 		return state[name].users.upsert(input);
@@ -123,12 +125,17 @@ export function controlRoutes(state: SandboxState, ports: PortResolver = default
 
 	app.post("/faults", async (c) => {
 		const body = await parse(faultBody, c.req.raw);
+		const flagNames = ["forceSyncGone", "revokeRefreshTokens", "expireAccessTokens", "expireDeltaTokens", "expireSyncTokens", "dropNotifications"] as const;
+		const oauthProvider = body.provider === "icloud" ? null : body.provider;
+		if (oauthProvider === null && flagNames.some((name) => body[name] !== undefined)) {
+			throw new SandboxHttpError(400, { error: "iCloud takes endpoint faults only (status, errorRate, retryAfter, latencyMs, count, seed)" });
+		}
 		const flags = state.faults.flagsFor(body.provider);
 		const applied: Record<string, unknown> = {};
 		if (body.forceSyncGone === true) flags.forceSyncGone = applied.forceSyncGone = true;
-		if (body.revokeRefreshTokens === true) applied.revokedRefreshTokens = auth(body.provider).auth.revokeAllRefreshTokens(body.email);
-		if (body.expireAccessTokens === true) {
-			auth(body.provider).auth.expireAllAccessTokens();
+		if (oauthProvider !== null && body.revokeRefreshTokens === true) applied.revokedRefreshTokens = auth(oauthProvider).auth.revokeAllRefreshTokens(body.email);
+		if (oauthProvider !== null && body.expireAccessTokens === true) {
+			auth(oauthProvider).auth.expireAllAccessTokens();
 			applied.expireAccessTokens = true;
 		}
 		if (body.expireDeltaTokens === true) {
