@@ -86,6 +86,14 @@ export const controlEventBody = z.object({
 	id: z.string().optional(),
 });
 
+export const controlEventChange = z.object({
+	summary: z.string().optional(),
+	start: z.string().min(10).optional(),
+	end: z.string().min(10).optional(),
+	allDay: z.boolean().optional(),
+	timeZone: z.string().optional(),
+});
+
 async function parse<T extends z.ZodType>(schema: T, request: Request): Promise<z.infer<T>> {
 	const result = schema.safeParse(await request.json().catch(() => null));
 	if (!result.success) throw new SandboxHttpError(400, { error: "invalid control request", issues: result.error.issues });
@@ -287,6 +295,15 @@ export function controlRoutes(state: SandboxState, ports: PortResolver = default
 	app.get("/:provider/calendars/:calendarId/events/:eventId", (c) =>
 		c.json(port(c.req.param("provider")).getEvent(c.req.param("calendarId"), c.req.param("eventId"))),
 	);
+	app.patch("/:provider/calendars/:calendarId/events/:eventId", async (c) => {
+		const body = await parse(controlEventChange, c.req.raw);
+		return c.json(port(c.req.param("provider")).updateEvent(c.req.param("calendarId"), c.req.param("eventId"), body));
+	});
+	app.post("/:provider/calendars/:calendarId/events/:eventId/cancel-occurrence", async (c) => {
+		const body = await parse(z.object({ date: z.iso.date() }), c.req.raw);
+		port(c.req.param("provider")).cancelOccurrence(c.req.param("calendarId"), c.req.param("eventId"), body.date);
+		return c.body(null, 204);
+	});
 	app.delete("/:provider/calendars/:calendarId/events/:eventId", (c) => {
 		port(c.req.param("provider")).deleteEvent(c.req.param("calendarId"), c.req.param("eventId"));
 		return c.body(null, 204);

@@ -15,7 +15,8 @@ import { mailRoutes } from "./mailbox";
 import { graphRoutes } from "./microsoft/graph";
 import { microsoftIdentityRoutes } from "./microsoft/identity";
 import { calendarPageRoutes } from "./pages/calendar-page";
-import { layout } from "./pages/html";
+import { escapeHtml, layout } from "./pages/html";
+import { icloudPageRoutes } from "./pages/icloud-page";
 import type { SandboxState } from "./state";
 import { createState } from "./state";
 
@@ -66,11 +67,12 @@ export function buildApp(state: SandboxState): Hono {
 			layout(
 				"Slotline provider sandbox",
 				`<h1>Slotline provider sandbox</h1><ul><li><a href="/google/">Google calendars</a></li>` +
-					`<li><a href="/microsoft/">Microsoft calendars</a></li><li><a href="/mail">Mailbox</a></li></ul>` +
-					(state.caldav === undefined ? "<p>No CalDAV upstream: radicale is not running, so /icloud is off.</p>" : `<p>iCloud CalDAV stand-in: <code>/icloud/.well-known/caldav</code> (accounts via <code>POST /_control/icloud/accounts</code>).</p>`),
+					`<li><a href="/microsoft/">Microsoft calendars</a></li><li><a href="/caldav/">iCloud accounts</a></li><li><a href="/mail">Mailbox</a></li></ul>` +
+					(state.caldav === undefined ? "<p>No CalDAV upstream: radicale is not running, so /icloud is off.</p>" : `<p>iCloud CalDAV stand-in: <code>/icloud/.well-known/caldav</code>; calendar homes on the partition host <code>${escapeHtml(state.partitionUrl)}</code>.</p>`),
 			),
 		),
 	);
+	app.route("/caldav", icloudPageRoutes(state));
 	app.route("/google/calendar/v3", googleCalendarRoutes(state));
 	app.route("/google", googleOAuthRoutes(state));
 	app.route("/google", calendarPageRoutes("Google", "/google", () => defaultPorts(state, "google")));

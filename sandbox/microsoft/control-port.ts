@@ -3,9 +3,9 @@ import type { CalendarPort, CalendarSummary, ControlEventInput, EventRow } from 
 import { SandboxHttpError } from "../http-error";
 import type { SandboxState } from "../state";
 import { Temporal } from "temporal-polyfill";
-import { createGraphEvent, deleteGraphEvent, formatGraphDateTime, ianaZone, presentEvent } from "./events";
+import { createGraphEvent, deleteGraphEvent, formatGraphDateTime, ianaZone, patchGraphEvent, presentEvent } from "./events";
 import { outlookSeriesFromLines } from "./rrule";
-import { findVirtualOccurrence, occurrenceId } from "./series";
+import { findVirtualOccurrence, masterOccurrences, occurrenceId } from "./series";
 import { ensureMicrosoftUser } from "./state";
 import type { GraphDateTime, OutlookCalendar } from "./store";
 
@@ -19,6 +19,11 @@ function toGraph(value: string, input: ControlEventInput): GraphDateTime {
 	if (input.allDay === true) return { dateTime: `${value.slice(0, 10)}T00:00:00`, timeZone: zone };
 	if (/(Z|[+-]\d{2}:\d{2})$/i.test(value)) return formatGraphDateTime(Date.parse(value), zone);
 	return { dateTime: value, timeZone: zone };
+}
+
+function shown(epochMs: number, zone: string, allDay: boolean): string {
+	const { dateTime } = formatGraphDateTime(epochMs, zone);
+	return allDay ? dateTime.slice(0, 10) : `${dateTime.slice(0, 19)} ${zone}`;
 }
 
 export function microsoftControlPort(state: SandboxState): CalendarPort {
@@ -49,10 +54,12 @@ export function microsoftControlPort(state: SandboxState): CalendarPort {
 				.map((s) => ({
 					id: s.event.id,
 					summary: s.event.subject,
-					start: `${new Date(s.startMs).toISOString()}`,
-					end: `${new Date(s.endMs).toISOString()}`,
-					status: s.event.showAs,
+					// Wall clock in the event's own zone (a date for all-day), as Outlook shows it and the page edits it.
+					start: shown(s.startMs, s.event.start.timeZone, s.event.isAllDay),
+					end: shown(s.endMs, s.event.end.timeZone, s.event.isAllDay),
+					status: s.event.isCancelled ? "cancelled" : s.event.type === "exception" ? `${s.event.showAs} (changed occurrence)` : s.event.showAs,
 					recurring: s.event.type === "seriesMaster",
+					free: s.event.showAs === "free",
 				}));
 		},
 		getEvent(calendarId, eventId): unknown {
@@ -86,6 +93,31 @@ export function microsoftControlPort(state: SandboxState): CalendarPort {
 		},
 		deleteEvent(calendarId, eventId): void {
 			deleteGraphEvent(state.microsoft.store, liveEvent(calendarId, eventId), state.clock.now());
+		},
+		updateEvent(calendarId, eventId, change): unknown {
+			const current = liveEvent(calendarId, eventId);
+			const asInput: ControlEventInput = { summary: "", start: "", end: "", timeZone: change.timeZone ?? current.event.start.timeZone, ...(change.allDay === undefined ? {} : { allDay: change.allDay }) };
+			const body: Record<string, unknown> = {};
+			if (change.summary !== undefined) body.subject = change.summary;
+			if (change.start !== undefined) body.start = toGraph(change.start, asInput);
+			if (change.end !== undefined) body.end = toGraph(change.end, asInput);
+			if (change.allDay !== undefined) body.isAllDay = change.allDay;
+			// The same PATCH as Graph's: new times on a series master rebuild the series.
+			return presentEvent(patchGraphEvent(state.microsoft.store, current, body, state.clock.now()), undefined);
+		},
+		cancelOccurrence(calendarId, seriesId, date): void {
+			const master = liveEvent(calendarId, seriesId);
+			if (master.event.type !== "seriesMaster") throw new SandboxHttpError(400, { error: "not a recurring event" });
+			const rangeZone = (master.event.recurrence as { range?: { recurrenceTimeZone?: string } } | null)?.range?.recurrenceTimeZone;
+			const zone = ianaZone(rangeZone ?? master.event.start.timeZone);
+			const dayMs = Temporal.PlainDate.from(date).toZonedDateTime({ timeZone: zone }).epochMilliseconds;
+			const occurrence = masterOccurrences(master, dayMs + 2 * 86_400_000).find(
+				(o) => Temporal.Instant.fromEpochMilliseconds(o.startMs).toZonedDateTimeISO(zone).toPlainDate().toString() === date,
+			);
+			const id = occurrence === undefined ? undefined : occurrenceId(master.event.id, occurrence.startMs, master.generation ?? 0);
+			const target = id === undefined ? undefined : (state.microsoft.store.get(id) ?? findVirtualOccurrence(state.microsoft.store, id));
+			if (target === undefined || target.deleted) throw new SandboxHttpError(404, { error: `the series has no occurrence on ${date}` });
+			deleteGraphEvent(state.microsoft.store, target, state.clock.now());
 		},
 	};
 }

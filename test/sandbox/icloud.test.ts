@@ -171,6 +171,23 @@ describe("iCloud partition", () => {
 	});
 });
 
+describe("iCloud page (GET /caldav/)", () => {
+	it("adds an account from the page and lists its URLs and Home events", async () => {
+		const added = await fetch(`${sandbox.url}/caldav/_page/add`, { method: "POST", body: new URLSearchParams({ appleId: amy.user, appPassword: amy.password }), redirect: "manual" });
+		expect(added.status).toBe(303);
+		const home = await discoverHome();
+		expect((await dav("PUT", `${home}home/p1.ics`, { ...amy, body: eventIcs("p1", "20260105T090000Z", "Pottery <class>"), headers: { "if-none-match": "*" } })).status).toBe(201);
+		const page = await (await fetch(`${sandbox.url}${added.headers.get("location") ?? ""}`)).text();
+		expect(page).toContain("Account added.");
+		expect(page).toContain(amy.user);
+		expect(page).toContain(home);
+		expect(page).toContain("Pottery &lt;class&gt;");
+		expect(page).toContain("20260105T090000Z");
+		expect((await fetch(`${sandbox.url}/`)).status).toBe(200);
+		expect(await (await fetch(`${sandbox.url}/`)).text()).toContain('href="/caldav/"');
+	});
+});
+
 describe("iCloud without a CalDAV upstream", () => {
 	it("answers 503 and says radicale is missing", async () => {
 		const bare = await createSandbox({ port: 0 });
