@@ -22,6 +22,16 @@ export interface ControlEventInput {
 	id?: string;
 }
 
+/** What the owner changes when editing an event in the provider's app: its title and times. */
+export interface ControlEventChange {
+	summary?: string;
+	/** As in ControlEventInput; a local date-time is in `timeZone`, else the event's own zone. */
+	start?: string;
+	end?: string;
+	allDay?: boolean;
+	timeZone?: string;
+}
+
 /** One line of the human calendar page. */
 export interface EventRow {
 	id: string;
@@ -30,6 +40,8 @@ export interface EventRow {
 	end: string;
 	status: string;
 	recurring: boolean;
+	/** Shown as free (Google transparency, Outlook showAs free). */
+	free: boolean;
 }
 
 export interface CalendarPort {
@@ -43,4 +55,8 @@ export interface CalendarPort {
 	/** Creates an event as its owner; fires the provider's push notifications. */
 	createEvent(calendarId: string, input: ControlEventInput): unknown;
 	deleteEvent(calendarId: string, eventId: string): void;
+	/** Edits title and times as the owner; fires pushes. */
+	updateEvent(calendarId: string, eventId: string, change: ControlEventChange): unknown;
+	/** Cancels the occurrence of a series that starts on `date` (yyyy-mm-dd, in the series' zone); fires pushes. */
+	cancelOccurrence(calendarId: string, seriesId: string, date: string): void;
 }

@@ -15,10 +15,12 @@ import type { SandboxState } from "./state";
 import { resetState } from "./state";
 
 const provider = z.enum(["google", "microsoft", "facebook"]);
+type AuthProvider = z.infer<typeof provider>;
 const calendarProvider = z.enum(["google", "microsoft"]);
 
 const faultBody = z.object({
-	provider,
+	// iCloud takes endpoint faults only (errors, Retry-After, latency); the flags below are the OAuth providers'.
+	provider: z.enum(["google", "microsoft", "facebook", "icloud"]),
 	endpoint: z.string().min(1).optional(),
 	errorRate: z.number().min(0).max(1).optional(),
 	status: z.number().int().min(400).max(599).optional(),
@@ -32,8 +34,25 @@ const faultBody = z.object({
 	/** Optionally limits revokeRefreshTokens to one account. */
 	email: z.string().optional(),
 	expireAccessTokens: z.boolean().optional(),
+	/** Microsoft: every delta/skip token issued so far expires (syncStateNotFound), unlike forceSyncGone's one 410. */
+	expireDeltaTokens: z.boolean().optional(),
+	/** Google: every events sync token issued so far has expired (410 fullSyncRequired from now on). */
+	expireSyncTokens: z.boolean().optional(),
 	dropNotifications: z.union([z.number().nonnegative(), z.object({ rate: z.number().min(0).max(1) }), z.object({ count: z.number().int().nonnegative() })]).optional(),
 });
+
+const configBody = z
+	.object({
+		accessTokenTtlSeconds: z.number().int().positive().optional(),
+		// Microsoft notification delivery (see NotificationConfig in microsoft/subscriptions.ts).
+		batchWindowMs: z.number().int().nonnegative().optional(),
+		retryDelaysMs: z.array(z.number().int().nonnegative()).optional(),
+		timeoutMs: z.number().int().positive().optional(),
+		reauthorizationGraceSeconds: z.number().nonnegative().optional(),
+		// Google: how old an events.list updatedMin may be before 410 updatedMinTooLongAgo.
+		updatedMinMaxAgeDays: z.number().positive().optional(),
+	})
+	.refine((body) => Object.keys(body).length > 0, "give at least one setting");
 
 const userBody = z.object({
 	email: z.string().includes("@"),
@@ -67,6 +86,14 @@ export const controlEventBody = z.object({
 	id: z.string().optional(),
 });
 
+export const controlEventChange = z.object({
+	summary: z.string().optional(),
+	start: z.string().min(10).optional(),
+	end: z.string().min(10).optional(),
+	allDay: z.boolean().optional(),
+	timeZone: z.string().optional(),
+});
+
 async function parse<T extends z.ZodType>(schema: T, request: Request): Promise<z.infer<T>> {
 	const result = schema.safeParse(await request.json().catch(() => null));
 	if (!result.success) throw new SandboxHttpError(400, { error: "invalid control request", issues: result.error.issues });
@@ -87,7 +114,7 @@ export function defaultPorts(state: SandboxState, name: "google" | "microsoft"):
 export function controlRoutes(state: SandboxState, ports: PortResolver = defaultPorts): Hono {
 	const app = new Hono();
 
-	function auth(name: ProviderName): { auth: AuthorizationServer; clients: ClientRegistry } {
+	function auth(name: AuthProvider): { auth: AuthorizationServer; clients: ClientRegistry } {
 		return state[name];
 	}
 	function port(name: string): CalendarPort {
@@ -96,7 +123,7 @@ export function controlRoutes(state: SandboxState, ports: PortResolver = default
 		if (found === null) throw new SandboxHttpError(404, { error: `no calendars for provider ${name}` });
 		return found;
 	}
-	function ensureUser(name: ProviderName, input: UserInput & { timeZone?: string }): SandboxUser {
+	function ensureUser(name: AuthProvider, input: UserInput & { timeZone?: string }): SandboxUser {
 		if (name === "google") return ensureGoogleUser(state.google, input);
 		if (name === "microsoft") return ensureMicrosoftUser(state.microsoft, input);
 		return state[name].users.upsert(input);
@@ -106,13 +133,28 @@ export function controlRoutes(state: SandboxState, ports: PortResolver = default
 
 	app.post("/faults", async (c) => {
 		const body = await parse(faultBody, c.req.raw);
+		const flagNames = ["forceSyncGone", "revokeRefreshTokens", "expireAccessTokens", "expireDeltaTokens", "expireSyncTokens", "dropNotifications"] as const;
+		const oauthProvider = body.provider === "icloud" ? null : body.provider;
+		if (oauthProvider === null && flagNames.some((name) => body[name] !== undefined)) {
+			throw new SandboxHttpError(400, { error: "iCloud takes endpoint faults only (status, errorRate, retryAfter, latencyMs, count, seed)" });
+		}
 		const flags = state.faults.flagsFor(body.provider);
 		const applied: Record<string, unknown> = {};
 		if (body.forceSyncGone === true) flags.forceSyncGone = applied.forceSyncGone = true;
-		if (body.revokeRefreshTokens === true) applied.revokedRefreshTokens = auth(body.provider).auth.revokeAllRefreshTokens(body.email);
-		if (body.expireAccessTokens === true) {
-			auth(body.provider).auth.expireAllAccessTokens();
+		if (oauthProvider !== null && body.revokeRefreshTokens === true) applied.revokedRefreshTokens = auth(oauthProvider).auth.revokeAllRefreshTokens(body.email);
+		if (oauthProvider !== null && body.expireAccessTokens === true) {
+			auth(oauthProvider).auth.expireAllAccessTokens();
 			applied.expireAccessTokens = true;
+		}
+		if (body.expireDeltaTokens === true) {
+			if (body.provider !== "microsoft") throw new SandboxHttpError(400, { error: "expireDeltaTokens is a Microsoft fault" });
+			state.microsoft.deltaEpoch += 1;
+			applied.expireDeltaTokens = true;
+		}
+		if (body.expireSyncTokens === true) {
+			if (body.provider !== "google") throw new SandboxHttpError(400, { error: "expireSyncTokens is a Google fault" });
+			state.google.store.expireSyncTokens();
+			applied.expireSyncTokens = true;
 		}
 		const drop = body.dropNotifications;
 		if (drop !== undefined) {
@@ -180,7 +222,8 @@ export function controlRoutes(state: SandboxState, ports: PortResolver = default
 		const body = await parse(calendarBody, c.req.raw);
 		const created = port(body.provider).createCalendar(body.owner, body.name, body.timeZone);
 		for (const share of body.shareWith ?? []) {
-			if (body.provider === "google") state.google.store.calendar(created.id)?.acl.set(share.email.toLowerCase(), share.role);
+			const calendar = body.provider === "google" ? state.google.store.calendar(created.id) : undefined;
+			if (calendar !== undefined) state.google.store.setAcl(calendar, share.email, share.role);
 		}
 		return c.json(created, 201);
 	});
@@ -193,19 +236,45 @@ export function controlRoutes(state: SandboxState, ports: PortResolver = default
 
 	app.post("/:provider/clients", async (c) => {
 		const name = provider.parse(c.req.param("provider"));
-		const body = await parse(z.object({ clientId: z.string().min(1), clientSecret: z.string().min(1), redirectUris: z.array(z.url()).optional() }), c.req.raw);
-		auth(name).clients.register({ clientId: body.clientId, clientSecret: body.clientSecret, redirectUris: body.redirectUris ?? [] });
+		const body = await parse(z.object({ clientId: z.string().min(1), clientSecret: z.string().min(1), redirectUris: z.array(z.url()).optional(), testing: z.boolean().optional() }), c.req.raw);
+		auth(name).clients.register({ clientId: body.clientId, clientSecret: body.clientSecret, redirectUris: body.redirectUris ?? [], testing: body.testing === true });
 		return c.json({ clientId: body.clientId }, 201);
 	});
 
 	app.post("/:provider/config", async (c) => {
 		const name = provider.parse(c.req.param("provider"));
-		const body = await parse(z.object({ accessTokenTtlSeconds: z.number().int().positive() }), c.req.raw);
-		auth(name).auth.accessTokenTtlSeconds = body.accessTokenTtlSeconds;
-		return c.json(body);
+		const body = await parse(configBody, c.req.raw);
+		const { accessTokenTtlSeconds, updatedMinMaxAgeDays, ...notifications } = body;
+		if (updatedMinMaxAgeDays !== undefined && name !== "google") throw new SandboxHttpError(400, { error: "updatedMinMaxAgeDays is Google's" });
+		if (Object.keys(notifications).length > 0 && name !== "microsoft") throw new SandboxHttpError(400, { error: "notification settings are Microsoft's" });
+		if (accessTokenTtlSeconds !== undefined) auth(name).auth.accessTokenTtlSeconds = accessTokenTtlSeconds;
+		if (updatedMinMaxAgeDays !== undefined) state.google.settings.updatedMinMaxAgeDays = updatedMinMaxAgeDays;
+		Object.assign(state.microsoft.subscriptions.config, notifications);
+		const current: Record<string, unknown> = { accessTokenTtlSeconds: auth(name).auth.accessTokenTtlSeconds };
+		if (name === "google") current.updatedMinMaxAgeDays = state.google.settings.updatedMinMaxAgeDays;
+		if (name === "microsoft") current.notifications = state.microsoft.subscriptions.config;
+		return c.json(current);
 	});
 
 	app.get("/google/channels", (c) => c.json({ channels: state.google.channels.list() }));
+	// Sharing as the owner would in Google Calendar's settings: the person's list changes and sync tokens die (A3).
+	app.post("/google/calendars/:calendarId/acl", async (c) => {
+		const body = await parse(z.object({ email: z.string().includes("@"), role: z.enum(["writer", "reader", "freeBusyReader", "none"]) }), c.req.raw);
+		const calendar = state.google.store.calendar(c.req.param("calendarId"));
+		if (calendar === undefined) throw new SandboxHttpError(404, { error: "calendar not found" });
+		state.google.store.setAcl(calendar, body.email, body.role);
+		return c.json({ calendarId: calendar.id, email: body.email.toLowerCase(), role: body.role });
+	});
+	// What a person does to their own calendar list in Google Calendar: hide an entry, rename it for themselves.
+	app.patch("/google/calendarList/:email/:calendarId", async (c) => {
+		const body = await parse(z.object({ hidden: z.boolean().optional(), summaryOverride: z.string().nullable().optional() }), c.req.raw);
+		const change: { hidden?: boolean; summaryOverride?: string | null } = {};
+		if (body.hidden !== undefined) change.hidden = body.hidden;
+		if (body.summaryOverride !== undefined) change.summaryOverride = body.summaryOverride;
+		const entry = state.google.store.updateEntry(c.req.param("email"), c.req.param("calendarId"), change);
+		if (entry === undefined) throw new SandboxHttpError(404, { error: "not on that person's calendar list" });
+		return c.json(entry);
+	});
 	app.get("/microsoft/subscriptions", (c) => c.json({ subscriptions: state.microsoft.subscriptions.list() }));
 	app.post("/microsoft/subscriptions/:id/lifecycle", async (c) => {
 		const body = await parse(z.object({ lifecycleEvent: z.enum(["reauthorizationRequired", "subscriptionRemoved", "missed"]) }), c.req.raw);
@@ -226,6 +295,15 @@ export function controlRoutes(state: SandboxState, ports: PortResolver = default
 	app.get("/:provider/calendars/:calendarId/events/:eventId", (c) =>
 		c.json(port(c.req.param("provider")).getEvent(c.req.param("calendarId"), c.req.param("eventId"))),
 	);
+	app.patch("/:provider/calendars/:calendarId/events/:eventId", async (c) => {
+		const body = await parse(controlEventChange, c.req.raw);
+		return c.json(port(c.req.param("provider")).updateEvent(c.req.param("calendarId"), c.req.param("eventId"), body));
+	});
+	app.post("/:provider/calendars/:calendarId/events/:eventId/cancel-occurrence", async (c) => {
+		const body = await parse(z.object({ date: z.iso.date() }), c.req.raw);
+		port(c.req.param("provider")).cancelOccurrence(c.req.param("calendarId"), c.req.param("eventId"), body.date);
+		return c.body(null, 204);
+	});
 	app.delete("/:provider/calendars/:calendarId/events/:eventId", (c) => {
 		port(c.req.param("provider")).deleteEvent(c.req.param("calendarId"), c.req.param("eventId"));
 		return c.body(null, 204);

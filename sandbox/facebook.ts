@@ -34,7 +34,7 @@ export function createFacebookState(deps: FacebookDeps): FacebookState {
 			...parseClientList(process.env.SANDBOX_FACEBOOK_CLIENTS),
 		]),
 		// Facebook user tokens are long-lived; there is no refresh grant.
-		auth: new AuthorizationServer({ clock: deps.clock, tokenPrefix: "EAAB.sbx_", rotateRefreshTokens: false, accessTokenTtlSeconds: 5_184_000 }),
+		auth: new AuthorizationServer({ clock: deps.clock, tokenPrefix: "EAAB.sbx_", rotateRefreshTokens: false, accessTokenTtlSeconds: 5_184_000, refreshTokens: { maxIdleMs: Number.POSITIVE_INFINITY } }),
 	};
 }
 
@@ -42,8 +42,12 @@ function facebookError(status: number, message: string, code: number, type = "OA
 	return new SandboxHttpError(status, { error: { message, type, code, fbtrace_id: "sandbox" } });
 }
 
+/** Graph's throttling is code 4 (often on a 403), outages code 2 and transient (its error-handling guide). */
 function facebookFaultError(fault: InjectedFault): SandboxHttpError {
-	const error = facebookError(fault.status, fault.status === 429 ? "Application request limit reached" : "An unexpected error has occurred.", fault.status === 429 ? 4 : 2);
+	const throttled = fault.status === 429 || fault.status === 403;
+	const error = throttled
+		? facebookError(fault.status, "(#4) Application request limit reached", 4)
+		: new SandboxHttpError(fault.status, { error: { message: "An unexpected error has occurred. Please retry your request later.", type: "OAuthException", is_transient: true, code: 2, fbtrace_id: "sandbox" } });
 	if (fault.retryAfter !== undefined) error.headers["retry-after"] = String(fault.retryAfter);
 	return error;
 }

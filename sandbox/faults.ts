@@ -2,7 +2,8 @@
 import type { MiddlewareHandler } from "hono";
 import { SandboxHttpError } from "./http-error";
 
-export type ProviderName = "google" | "microsoft" | "facebook";
+/** Who faults apply to; "icloud" is the CalDAV layer (endpoint faults only: errors, Retry-After, latency). */
+export type ProviderName = "google" | "microsoft" | "facebook" | "icloud";
 
 export interface FaultSpec {
 	provider: ProviderName;

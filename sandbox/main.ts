@@ -1,4 +1,5 @@
-// CLI entry: `tsx sandbox/main.ts` serves the sandbox on 127.0.0.1:8788 (or $SANDBOX_PORT), with a Radicale behind /icloud when installed.
+// CLI entry: `tsx sandbox/main.ts` serves the sandbox on 127.0.0.1:8788 (or $SANDBOX_PORT) and the iCloud partition host on
+// $SANDBOX_PARTITION_PORT (default a free port), with a Radicale behind /icloud when installed.
 import type { Radicale } from "./radicale";
 import { findRadicale, startRadicale } from "./radicale";
 import { createSandbox } from "./server";
@@ -21,12 +22,15 @@ async function maybeRadicale(): Promise<Radicale | undefined> {
 async function main(): Promise<void> {
 	const port = Number(process.env.SANDBOX_PORT ?? 8788);
 	const radicale = await maybeRadicale();
-	const options: SandboxOptions = { port };
+	const options: SandboxOptions = { port, partitionPort: Number(process.env.SANDBOX_PARTITION_PORT ?? 0) };
 	if (process.env.SANDBOX_PUBLIC_URL !== undefined) options.publicUrl = process.env.SANDBOX_PUBLIC_URL;
+	if (process.env.SANDBOX_PARTITION_PUBLIC_URL !== undefined) options.partitionPublicUrl = process.env.SANDBOX_PARTITION_PUBLIC_URL;
 	if (radicale !== undefined) options.caldavUpstream = radicale;
 	const sandbox = await createSandbox(options);
 	console.log(`Slotline provider sandbox on ${sandbox.url} (public URL ${sandbox.state.publicUrl})`);
-	if (radicale !== undefined) console.log(`Radicale (CalDAV) on ${radicale.url}; iCloud stand-in at ${sandbox.state.publicUrl}/icloud/.well-known/caldav`);
+	if (radicale !== undefined) {
+		console.log(`Radicale (CalDAV) on ${radicale.url}; iCloud stand-in at ${sandbox.state.publicUrl}/icloud/.well-known/caldav, partition host ${sandbox.partitionUrl}`);
+	}
 	const stop = (): void => {
 		void Promise.all([sandbox.close(), radicale?.close()]).then(() => process.exit(0));
 	};

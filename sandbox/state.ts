@@ -17,6 +17,8 @@ import { WebhookDispatcher } from "./webhooks";
 
 export interface SandboxState {
 	publicUrl: string;
+	/** Base URL of the iCloud partition host (a second origin, providers.md C5). */
+	partitionUrl: string;
 	clock: Clock;
 	keys: SigningKeys;
 	faults: FaultRegistry;
@@ -36,9 +38,10 @@ function providerStates(state: SandboxState): Pick<SandboxState, "google" | "mic
 	return { google: createGoogleState(deps), microsoft: createMicrosoftState(deps), facebook: createFacebookState(deps), icloud: new ICloudAccounts() };
 }
 
-export async function createState(publicUrl: string, caldav?: CaldavUpstream): Promise<SandboxState> {
+export async function createState(publicUrl: string, caldav?: CaldavUpstream, partitionUrl = ""): Promise<SandboxState> {
 	const state = {
 		publicUrl,
+		partitionUrl,
 		caldav,
 		clock: createClock(),
 		keys: await createSigningKeys(),

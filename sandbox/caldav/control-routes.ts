@@ -3,10 +3,9 @@ import { Hono } from "hono";
 import { z } from "zod";
 import { SandboxHttpError } from "../http-error";
 import type { SandboxState } from "../state";
-import { principalPath } from "./icloud";
+import { calendarHomeUrl, principalPath } from "./icloud";
 import { CalendarCreateError } from "./mkcalendar";
 import type { ICloudAccount } from "./icloud-accounts";
-import { partitionHomePath } from "./partition-proxy";
 import type { CaldavUpstream } from "./upstream";
 
 const accountBody = z.object({ appleId: z.string().includes("@"), appPassword: z.string().min(1) });
@@ -35,7 +34,7 @@ function accountJson(state: SandboxState, account: ICloudAccount): Record<string
 		partition: account.partition,
 		wellKnownUrl: `${state.publicUrl}/icloud/.well-known/caldav`,
 		principalUrl: `${state.publicUrl}${principalPath(account)}`,
-		calendarHomeUrl: `${state.publicUrl}${partitionHomePath(account)}`,
+		calendarHomeUrl: calendarHomeUrl(state, account),
 	};
 }
 

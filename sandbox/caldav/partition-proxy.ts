@@ -7,9 +7,9 @@ import type { CaldavUpstream } from "./upstream";
 const FORWARDED_REQUEST_HEADERS = ["content-type", "depth", "if-match", "if-none-match", "if-modified-since", "prefer", "brief", "accept"];
 const FORWARDED_RESPONSE_HEADERS = ["content-type", "etag", "last-modified", "dav", "allow", "retry-after"];
 
-/** Path of an account's calendar home on its partition, e.g. /icloud-p42/1234567890/calendars/. */
+/** Path of an account's calendar home on the partition origin, e.g. /1234567890/calendars/ (as on pNN-caldav.icloud.com). */
 export function partitionHomePath(account: ICloudAccount): string {
-	return `/icloud-${account.partition}/${account.dsid}/calendars/`;
+	return `/${account.dsid}/calendars/`;
 }
 
 function isXml(contentType: string | null): boolean {
@@ -21,9 +21,9 @@ function escapeRegExp(text: string): string {
 }
 
 /** Client hrefs (absolute or path-only, on the partition) → Radicale paths. */
-function rewriteRequestHrefs(body: string, account: ICloudAccount, publicUrl: string): string {
+function rewriteRequestHrefs(body: string, account: ICloudAccount, partitionUrl: string): string {
 	const home = partitionHomePath(account);
-	const pattern = new RegExp(`(?:${escapeRegExp(publicUrl)})?${escapeRegExp(home)}`, "g");
+	const pattern = new RegExp(`(?:${escapeRegExp(partitionUrl)})?${escapeRegExp(home)}`, "g");
 	return body.replace(pattern, `/${account.upstreamUser}/`);
 }
 
@@ -45,7 +45,8 @@ export interface ProxyInput {
 	/** Path below the partition home, e.g. "home/abc.ics" (still percent-encoded). */
 	rest: string;
 	upstream: CaldavUpstream;
-	publicUrl: string;
+	/** Base URL of the partition origin, which absolute client hrefs name. */
+	partitionUrl: string;
 }
 
 export async function proxyToUpstream(input: ProxyInput): Promise<Response> {
@@ -60,7 +61,7 @@ export async function proxyToUpstream(input: ProxyInput): Promise<Response> {
 	let body: string | undefined;
 	if (request.method !== "GET" && request.method !== "HEAD") {
 		const text = await request.text();
-		if (text !== "") body = isXml(request.headers.get("content-type")) || text.trimStart().startsWith("<") ? rewriteRequestHrefs(text, account, input.publicUrl) : text;
+		if (text !== "") body = isXml(request.headers.get("content-type")) || text.trimStart().startsWith("<") ? rewriteRequestHrefs(text, account, input.partitionUrl) : text;
 	}
 	const upstreamResponse = await fetch(target, { method: request.method, headers, body, redirect: "manual" });
 	if (upstreamResponse.status === 401) {

@@ -4,7 +4,8 @@ import type { Context } from "hono";
 import { faultGuard } from "../faults";
 import type { AccessRecord } from "../oauth/authorization-server";
 import type { SandboxState } from "../state";
-import { calendarColor, colorsResource } from "./colors";
+import { listCalendarList, listEntryJson } from "./calendar-list";
+import { colorsResource } from "./colors";
 import { googleError, googleFaultError } from "./errors";
 import type { EventContext } from "./events";
 import { deleteEvent, findEvent, insertEvent, patchEvent, updateEvent } from "./events";
@@ -15,10 +16,32 @@ import type { AccessRole, GoogleCalendar } from "./store";
 type ApiEnv = { Variables: { access: AccessRecord } };
 
 const SCOPE_PREFIX = "https://www.googleapis.com/auth/";
-const WRITE_SCOPES = ["calendar", "calendar.events", "calendar.events.owned", "calendar.app.created"];
+
+/**
+ * Which scopes allow what (providers.md A6, A7). `any` works on every calendar the person can reach; `owned` only on
+ * calendars they own. `calendar.app.created` covers calendars the app created, and the sandbox has no
+ * calendars.insert, so it reaches none.
+ */
+const SCOPES = {
+	calendarList: { any: ["calendar", "calendar.readonly", "calendar.calendarlist", "calendar.calendarlist.readonly"], owned: [] },
+	calendars: { any: ["calendar", "calendar.readonly", "calendar.calendars", "calendar.calendars.readonly"], owned: [] },
+	readEvents: { any: ["calendar", "calendar.readonly", "calendar.events", "calendar.events.readonly"], owned: ["calendar.events.owned", "calendar.events.owned.readonly"] },
+	writeEvents: { any: ["calendar", "calendar.events"], owned: ["calendar.events.owned"] },
+	freeBusy: { any: ["calendar", "calendar.readonly", "calendar.events.freebusy"], owned: ["calendar.freebusy"] },
+} satisfies Record<string, { any: string[]; owned: string[] }>;
+type Permission = keyof typeof SCOPES;
 
 function scopesOf(access: AccessRecord): string[] {
 	return access.scope.filter((s) => s.startsWith(SCOPE_PREFIX)).map((s) => s.slice(SCOPE_PREFIX.length));
+}
+
+/** "any", "owned" (only on the person's own calendars) or null, for what this token may do. */
+function reach(access: AccessRecord, permission: Permission): "any" | "owned" | null {
+	const scopes = scopesOf(access);
+	const rule: { any: string[]; owned: string[] } = SCOPES[permission];
+	if (scopes.some((s) => rule.any.includes(s))) return "any";
+	if (scopes.some((s) => rule.owned.includes(s))) return "owned";
+	return null;
 }
 
 function insufficientScopes(): never {
@@ -46,73 +69,57 @@ export function googleCalendarRoutes(state: SandboxState): Hono<ApiEnv> {
 		await next();
 	});
 
-	/** Resolves the calendar and the caller's role; no access looks like a missing calendar, as on Google. */
-	function calendarFor(c: Context<ApiEnv>, write: boolean): { calendar: GoogleCalendar; role: AccessRole; ctx: EventContext } {
+	/**
+	 * Resolves the calendar and the caller's role for an events call; no access looks like a missing calendar, as on
+	 * Google. A scope that covers only owned calendars makes anyone else's calendar "insufficient scopes".
+	 */
+	function calendarFor(c: Context<ApiEnv>, permission: "readEvents" | "writeEvents" | "calendars"): { calendar: GoogleCalendar; role: AccessRole; ctx: EventContext } {
 		const access = c.get("access");
+		const allowed = reach(access, permission);
+		if (allowed === null) insufficientScopes();
 		const id = state.google.store.resolveCalendarId(c.req.param("calendarId") ?? "", access.userEmail);
 		const calendar = state.google.store.calendar(id);
 		const role = calendar === undefined ? null : state.google.store.accessRole(calendar, access.userEmail);
 		if (calendar === undefined || role === null || role === "freeBusyReader") throw googleError(404, "notFound", "Not Found");
-		if (write) {
-			if (role !== "owner" && role !== "writer") throw googleError(403, "requiredAccessLevel", "You need to have writer access to this calendar.");
-			const scopes = scopesOf(access);
-			const ownedOnly = !scopes.some((s) => s === "calendar" || s === "calendar.events");
-			if (!scopes.some((s) => WRITE_SCOPES.includes(s)) || (ownedOnly && role !== "owner")) insufficientScopes();
-		}
+		if (allowed === "owned" && role !== "owner") insufficientScopes();
+		if (permission === "writeEvents" && role !== "owner" && role !== "writer") throw googleError(403, "requiredAccessLevel", "You need to have writer access to this calendar.");
 		return { calendar, role, ctx: { store: state.google.store, calendar, actorEmail: access.userEmail, nowMs: state.clock.now() } };
 	}
 
-	function listEntry(calendar: GoogleCalendar, role: AccessRole, email: string): Record<string, unknown> {
-		const color = calendarColor(calendar.colorId);
-		const entry: Record<string, unknown> = {
-			kind: "calendar#calendarListEntry",
-			etag: `"${calendar.id.length}"`,
-			id: calendar.id,
-			summary: calendar.summary,
-			description: calendar.description,
-			timeZone: calendar.timeZone,
-			colorId: calendar.colorId,
-			backgroundColor: color.background,
-			foregroundColor: color.foreground,
-			selected: true,
-			accessRole: role,
-			defaultReminders: [],
-		};
-		if (calendar.id === email) entry.primary = true;
-		return entry;
+	function requireScope(c: Context<ApiEnv>, permission: Permission): void {
+		if (reach(c.get("access"), permission) === null) insufficientScopes();
 	}
 
 	app.get("/users/me/calendarList", guard("calendarList.list"), (c) => {
-		const email = c.get("access").userEmail;
-		const rank: Record<AccessRole, number> = { freeBusyReader: 0, reader: 1, writer: 2, owner: 3 };
-		const minRole = c.req.query("minAccessRole") as AccessRole | undefined;
-		if (minRole !== undefined && rank[minRole] === undefined) throw googleError(400, "invalid", "Invalid minAccessRole.");
-		const items = state.google.store.allCalendars().flatMap((calendar) => {
-			const role = state.google.store.accessRole(calendar, email);
-			if (role === null || (minRole !== undefined && rank[role] < rank[minRole])) return [];
-			return [listEntry(calendar, role, email)];
-		});
-		return c.json({ kind: "calendar#calendarList", etag: `"${state.google.store.seq}"`, items });
+		requireScope(c, "calendarList");
+		return c.json(listCalendarList(state.google.store, c.get("access").userEmail, new URL(c.req.url).searchParams));
 	});
 
 	app.get("/users/me/calendarList/:calendarId", guard("calendarList.get"), (c) => {
-		const { calendar, role } = calendarFor(c, false);
-		return c.json(listEntry(calendar, role, c.get("access").userEmail));
+		requireScope(c, "calendarList");
+		const email = c.get("access").userEmail;
+		const id = state.google.store.resolveCalendarId(c.req.param("calendarId"), email);
+		const calendar = state.google.store.calendar(id);
+		const role = calendar === undefined ? null : state.google.store.accessRole(calendar, email);
+		const entry = state.google.store.listEntries(email).find((e) => e.calendarId === id);
+		if (calendar === undefined || role === null || entry === undefined || entry.deleted) throw googleError(404, "notFound", "Not Found");
+		return c.json(listEntryJson(calendar, role, email, entry));
 	});
 
 	app.get("/calendars/:calendarId", guard("calendars.get"), (c) => {
-		const { calendar } = calendarFor(c, false);
+		const { calendar } = calendarFor(c, "calendars");
 		return c.json({ kind: "calendar#calendar", etag: `"${calendar.id.length}"`, id: calendar.id, summary: calendar.summary, description: calendar.description, timeZone: calendar.timeZone });
 	});
 
 	app.get("/calendars/:calendarId/events", guard("events.list"), (c) => {
-		const { calendar, role } = calendarFor(c, false);
+		const { calendar, role } = calendarFor(c, "readEvents");
 		const params = new URL(c.req.url).searchParams;
-		return c.json(listEvents({ store: state.google.store, calendar, accessRole: role, nowMs: state.clock.now(), takeSyncGone: () => state.faults.takeSyncGone("google") }, params));
+		const ctx = { store: state.google.store, calendar, accessRole: role, nowMs: state.clock.now(), takeSyncGone: () => state.faults.takeSyncGone("google"), updatedMinMaxAgeMs: state.google.settings.updatedMinMaxAgeDays * 86_400_000 };
+		return c.json(listEvents(ctx, params));
 	});
 
 	app.post("/calendars/:calendarId/events/watch", guard("events.watch"), async (c) => {
-		const { calendar } = calendarFor(c, false);
+		const { calendar } = calendarFor(c, "readEvents");
 		const body = await jsonBody(c);
 		const resourceUri = `${state.publicUrl}/google/calendar/v3/calendars/${encodeURIComponent(calendar.id)}/events?alt=json`;
 		const channel = state.google.channels.watch(body, calendar.id, c.get("access").userEmail, resourceUri);
@@ -123,41 +130,46 @@ export function googleCalendarRoutes(state: SandboxState): Hono<ApiEnv> {
 	});
 
 	app.post("/calendars/:calendarId/events", guard("events.insert"), async (c) => {
-		const { ctx } = calendarFor(c, true);
+		const { ctx } = calendarFor(c, "writeEvents");
 		return c.json(insertEvent(ctx, await jsonBody(c)));
 	});
 
 	app.get("/calendars/:calendarId/events/:eventId/instances", guard("events.instances"), (c) => {
-		const { calendar, role, ctx } = calendarFor(c, false);
+		const { calendar, role, ctx } = calendarFor(c, "readEvents");
 		const master = findEvent(ctx, c.req.param("eventId"));
 		if (master === undefined || master.recurrence === undefined) throw googleError(404, "notFound", "Not Found");
-		const params = new URL(c.req.url).searchParams;
-		params.set("singleEvents", "true");
-		const page = listEvents({ store: state.google.store, calendar, accessRole: role, nowMs: state.clock.now(), takeSyncGone: () => false }, params);
-		const items = (page.items as Array<{ recurringEventId?: string; id: string }>).filter((i) => i.recurringEventId === master.id);
+		// events.instances takes only these list parameters (providers.md A1 [G1]); it always expands.
+		const query = new URL(c.req.url).searchParams;
+		const params = new URLSearchParams({ singleEvents: "true" });
+		for (const name of ["maxResults", "pageToken", "showDeleted", "timeMin", "timeMax", "originalStart"]) {
+			const value = query.get(name);
+			if (value !== null) params.set(name, value);
+		}
+		const page = listEvents({ store: state.google.store, calendar, accessRole: role, nowMs: state.clock.now(), takeSyncGone: () => false, seriesId: master.id }, params);
+		// An instances listing is not a sync: it never hands out a sync token.
 		delete page.nextSyncToken;
-		return c.json({ ...page, items });
+		return c.json(page);
 	});
 
 	app.get("/calendars/:calendarId/events/:eventId", guard("events.get"), (c) => {
-		const { ctx } = calendarFor(c, false);
+		const { ctx } = calendarFor(c, "readEvents");
 		const event = findEvent(ctx, c.req.param("eventId"));
 		if (event === undefined) throw googleError(404, "notFound", "Not Found");
 		return c.json(event);
 	});
 
 	app.patch("/calendars/:calendarId/events/:eventId", guard("events.patch"), async (c) => {
-		const { ctx } = calendarFor(c, true);
+		const { ctx } = calendarFor(c, "writeEvents");
 		return c.json(patchEvent(ctx, c.req.param("eventId"), await jsonBody(c), c.req.header("if-match")));
 	});
 
 	app.put("/calendars/:calendarId/events/:eventId", guard("events.update"), async (c) => {
-		const { ctx } = calendarFor(c, true);
+		const { ctx } = calendarFor(c, "writeEvents");
 		return c.json(updateEvent(ctx, c.req.param("eventId"), await jsonBody(c), c.req.header("if-match")));
 	});
 
 	app.delete("/calendars/:calendarId/events/:eventId", guard("events.delete"), (c) => {
-		const { ctx } = calendarFor(c, true);
+		const { ctx } = calendarFor(c, "writeEvents");
 		deleteEvent(ctx, c.req.param("eventId"), c.req.header("if-match"));
 		return c.body(null, 204);
 	});
@@ -172,10 +184,15 @@ export function googleCalendarRoutes(state: SandboxState): Hono<ApiEnv> {
 
 	app.post("/freeBusy", guard("freebusy.query"), async (c) => {
 		const email = c.get("access").userEmail;
+		const allowed = reach(c.get("access"), "freeBusy");
+		if (allowed === null) insufficientScopes();
+		// calendar.freebusy covers only the person's own calendars; the others look like unknown ones (A7).
 		const canRead = (requested: string): string | null => {
 			const id = state.google.store.resolveCalendarId(requested, email);
 			const calendar = state.google.store.calendar(id);
-			return calendar !== undefined && state.google.store.accessRole(calendar, email) !== null ? id : null;
+			const role = calendar === undefined ? null : state.google.store.accessRole(calendar, email);
+			if (role === null || (allowed === "owned" && role !== "owner")) return null;
+			return id;
 		};
 		return c.json(queryFreeBusy(state.google.store, await jsonBody(c), canRead, state.clock.now()));
 	});

@@ -43,8 +43,45 @@ function checkDateTime(value: unknown, field: string, recurring: boolean): Event
 	return out;
 }
 
+const REMINDER_METHODS = ["email", "popup"];
+/** providers.md A4: at most 5 overrides, each 0–40320 minutes (four weeks) before the start. */
+const MAX_REMINDER_OVERRIDES = 5;
+const MAX_REMINDER_MINUTES = 40_320;
+const RESPONSE_STATUSES = ["needsAction", "declined", "tentative", "accepted"];
+
+function checkReminders(value: unknown): void {
+	if (value === undefined) return;
+	if (typeof value !== "object" || value === null) invalid("Invalid reminders.", "reminders");
+	const { useDefault, overrides } = value as { useDefault?: unknown; overrides?: unknown };
+	if (useDefault !== undefined && typeof useDefault !== "boolean") invalid("Invalid reminders.useDefault.", "reminders.useDefault");
+	if (overrides === undefined) return;
+	if (!Array.isArray(overrides)) invalid("Invalid reminders.overrides.", "reminders.overrides");
+	if (useDefault === true && overrides.length > 0) {
+		throw googleError(400, "cannotUseDefaultRemindersAndSpecifyOverride", "Cannot specify both default reminders and overrides at the same time.");
+	}
+	if (overrides.length > MAX_REMINDER_OVERRIDES) invalid("Too many reminders.", "reminders.overrides");
+	for (const override of overrides as Array<{ method?: unknown; minutes?: unknown }>) {
+		if (!REMINDER_METHODS.includes(String(override?.method))) invalid("Invalid reminder method.", "reminders.overrides.method");
+		const minutes = override.minutes;
+		if (typeof minutes !== "number" || !Number.isInteger(minutes) || minutes < 0 || minutes > MAX_REMINDER_MINUTES) {
+			invalid("Invalid reminder minutes: from 0 to 40320.", "reminders.overrides.minutes");
+		}
+	}
+}
+
+function checkAttendees(value: unknown): void {
+	if (value === undefined) return;
+	if (!Array.isArray(value)) invalid("Invalid attendees.", "attendees");
+	for (const attendee of value as Array<{ email?: unknown; responseStatus?: unknown }>) {
+		if (typeof attendee?.email !== "string" || !attendee.email.includes("@")) throw googleError(400, "required", "Missing attendee email.", { location: "attendees.email", locationType: "other" });
+		if (attendee.responseStatus !== undefined && !RESPONSE_STATUSES.includes(String(attendee.responseStatus))) invalid("Invalid attendee responseStatus.", "attendees.responseStatus");
+	}
+}
+
 /** Validates the shape of a full event and throws Google's 400s. */
 function validate(event: GoogleEvent, calendar: GoogleCalendar): void {
+	checkReminders(event.reminders);
+	checkAttendees(event.attendees);
 	const recurring = Array.isArray(event.recurrence) && event.recurrence.length > 0;
 	if (event.recurringEventId !== undefined && recurring) invalid("Instances cannot have recurrence.");
 	event.start = checkDateTime(event.start, "start", recurring);
@@ -67,7 +104,7 @@ function validate(event: GoogleEvent, calendar: GoogleCalendar): void {
 			if (!/^(RRULE|EXRULE|RDATE|EXDATE)[:;]/i.test(line)) invalid(`Invalid recurrence rule: ${line}`, "recurrence");
 		}
 		try {
-			expandSeries({ id: event.id, start: event.start, end: event.end, recurrence: event.recurrence ?? [] }, calendar.timeZone, startMs + 86_400_000);
+			expandSeries({ id: event.id, start: event.start, end: event.end, recurrence: event.recurrence ?? [] }, calendar.timeZone, { untilMs: startMs + 86_400_000 });
 		} catch {
 			invalid("Invalid recurrence rule.", "recurrence");
 		}
@@ -123,14 +160,14 @@ export function findEvent(ctx: EventContext, eventId: string): GoogleEvent | und
 	const master = ctx.store.get(ctx.calendar.id, match[1] ?? "")?.resource;
 	if (master === undefined || master.status === "cancelled" || master.recurrence === undefined) return undefined;
 	const suffix = (match[2] ?? "").toUpperCase();
-	const horizon = suffix.length === 8
-		? Date.UTC(Number(suffix.slice(0, 4)), Number(suffix.slice(4, 6)) - 1, Number(suffix.slice(6, 8))) + 3 * 86_400_000
+	const suffixMs = suffix.length === 8
+		? Date.UTC(Number(suffix.slice(0, 4)), Number(suffix.slice(4, 6)) - 1, Number(suffix.slice(6, 8)))
 		: Date.UTC(Number(suffix.slice(0, 4)), Number(suffix.slice(4, 6)) - 1, Number(suffix.slice(6, 8)), Number(suffix.slice(9, 11)), Number(suffix.slice(11, 13)), Number(suffix.slice(13, 15)));
-	const occurrence = expandSeries(
-		{ id: master.id, start: master.start, end: master.end, recurrence: master.recurrence },
-		ctx.calendar.timeZone,
-		horizon,
-	).find((o) => o.instanceId.toUpperCase() === eventId.toUpperCase());
+	// An all-day id names a date, whose midnight in the series zone may lie up to a day either side of UTC's.
+	const window = suffix.length === 8 ? { fromMs: suffixMs - 86_400_000, untilMs: suffixMs + 3 * 86_400_000 } : { fromMs: suffixMs, untilMs: suffixMs };
+	const occurrence = expandSeries({ id: master.id, start: master.start, end: master.end, recurrence: master.recurrence }, ctx.calendar.timeZone, window).find(
+		(o) => o.instanceId.toUpperCase() === eventId.toUpperCase(),
+	);
 	if (occurrence === undefined) return undefined;
 	return instanceOf(master, occurrence.instanceId, occurrence.originalStartTime, occurrence.start, occurrence.end);
 }

@@ -14,6 +14,10 @@ export interface ListContext {
 	nowMs: number;
 	/** Consumes a forced-410 fault, if one is armed. */
 	takeSyncGone: () => boolean;
+	/** events.instances: only this series' instances, chosen before paging so pages stay full. */
+	seriesId?: string;
+	/** An updatedMin further back than this is 410 updatedMinTooLongAgo (A3, Obs); unlimited when absent. */
+	updatedMinMaxAgeMs?: number;
 }
 
 const FORBIDDEN_WITH_SYNC = ["iCalUID", "orderBy", "privateExtendedProperty", "q", "sharedExtendedProperty", "timeMin", "timeMax", "updatedMin"];
@@ -68,8 +72,10 @@ export function listEvents(ctx: ListContext, params: URLSearchParams): Record<st
 		if (params.get("showDeleted") === "false") invalid("showDeleted=false is incompatible with syncToken.", "showDeleted");
 		if (ctx.takeSyncGone()) gone();
 		const token = decodeSyncToken(syncTokenParam);
-		if (token === null || token.calendarId !== ctx.calendar.id || token.seq > ctx.store.seq) gone();
+		// Tokens die on expiry or an ACL change (A3): both bump the calendar's sync epoch.
+		if (token === null || token.calendarId !== ctx.calendar.id || token.seq > ctx.store.seq || token.epoch !== ctx.calendar.syncEpoch) gone();
 		if (token.singleEvents !== singleEvents) invalid("singleEvents must match the request that produced the sync token.", "singleEvents");
+		if (token.maxResults !== maxResults) invalid("maxResults must match the request that produced the sync token.", "maxResults");
 		base = token.seq;
 	}
 	const page = pageTokenParam === null ? null : decodePageToken(pageTokenParam);
@@ -87,9 +93,14 @@ export function listEvents(ctx: ListContext, params: URLSearchParams): Record<st
 	if (timeMin !== null && timeMax !== null && timeMax <= timeMin) throw googleError(400, "timeRangeEmpty", "The specified time range is empty.", { location: "timeMax", locationType: "parameter" });
 	const updatedMin = params.has("updatedMin") ? parseRfc3339(params.get("updatedMin") ?? "") : null;
 	if (params.has("updatedMin") && updatedMin === null) invalid("Invalid updatedMin.", "updatedMin");
+	if (updatedMin !== null && ctx.updatedMinMaxAgeMs !== undefined && ctx.nowMs - updatedMin > ctx.updatedMinMaxAgeMs) {
+		throw googleError(410, "updatedMinTooLongAgo", "The requested minimum modification time lies too far in the past.");
+	}
 
 	const zone = ctx.calendar.timeZone;
 	const horizon = timeMax ?? Math.max(ctx.nowMs, timeMin ?? 0) + DEFAULT_HORIZON_MS;
+	// Series expand over the requested window only, however long ago they started.
+	const expansion = timeMin === null ? { untilMs: horizon } : { fromMs: timeMin, untilMs: horizon };
 	const all = ctx.store.stored(ctx.calendar.id);
 	const byId = new Map(all.map((s) => [s.resource.id, s] as const));
 	const changed = (s: StoredEvent): boolean => base === null || s.seq > base;
@@ -97,11 +108,12 @@ export function listEvents(ctx: ListContext, params: URLSearchParams): Record<st
 	const items: Item[] = [];
 	for (const stored of all) {
 		const event = stored.resource;
+		if (ctx.seriesId !== undefined && event.id !== ctx.seriesId && event.recurringEventId !== ctx.seriesId) continue;
 		const isSeries = event.recurrence !== undefined && event.recurringEventId === undefined;
 		if (isSeries && singleEvents) {
 			if (!changed(stored)) continue;
 			if (event.status === "cancelled" && !syncMode && !showDeleted && updatedMin === null) continue;
-			for (const occ of expandSeries({ id: event.id, start: event.start, end: event.end, recurrence: event.recurrence ?? [] }, zone, horizon)) {
+			for (const occ of expandSeries({ id: event.id, start: event.start, end: event.end, recurrence: event.recurrence ?? [] }, zone, expansion)) {
 				if (byId.has(occ.instanceId)) continue;
 				let instance = instanceOf(event, occ.instanceId, occ.originalStartTime, occ.start, occ.end);
 				if (event.status === "cancelled") {
@@ -116,7 +128,7 @@ export function listEvents(ctx: ListContext, params: URLSearchParams): Record<st
 		let endMs = toEpochMs(event.end, zone);
 		if (isSeries) {
 			// A series matches a window when any of its occurrences does.
-			const occurrences = expandSeries({ id: event.id, start: event.start, end: event.end, recurrence: event.recurrence ?? [] }, zone, horizon);
+			const occurrences = expandSeries({ id: event.id, start: event.start, end: event.end, recurrence: event.recurrence ?? [] }, zone, expansion);
 			const hit = occurrences.find((o) => timeMin === null || o.endMs > timeMin);
 			endMs = hit?.endMs ?? Number.NEGATIVE_INFINITY;
 		}
@@ -132,7 +144,11 @@ export function listEvents(ctx: ListContext, params: URLSearchParams): Record<st
 	const matchesShared = propertyFilter(params, "sharedExtendedProperty", "shared");
 	const q = params.get("q")?.toLowerCase();
 	const iCalUID = params.get("iCalUID");
+	const originalStart = params.has("originalStart") ? parseRfc3339(params.get("originalStart") ?? "") : null;
+	if (params.has("originalStart") && originalStart === null) invalid("Invalid originalStart.", "originalStart");
 	let selected = items.filter((item) => {
+		if (ctx.seriesId !== undefined && item.event.recurringEventId !== ctx.seriesId) return false;
+		if (originalStart !== null && (item.event.originalStartTime === undefined || toEpochMs(item.event.originalStartTime, zone) !== originalStart)) return false;
 		if (syncMode) return true;
 		if (timeMin !== null && item.endMs <= timeMin) return false;
 		if (timeMax !== null && item.startMs >= timeMax) return false;
@@ -162,7 +178,7 @@ export function listEvents(ctx: ListContext, params: URLSearchParams): Record<st
 	if (selected.length > maxResults && last !== undefined) {
 		body.nextPageToken = encodePageToken({ snapshot, base, after: last.key });
 	} else {
-		body.nextSyncToken = encodeSyncToken({ calendarId: ctx.calendar.id, seq: snapshot, singleEvents });
+		body.nextSyncToken = encodeSyncToken({ calendarId: ctx.calendar.id, seq: snapshot, singleEvents, maxResults, epoch: ctx.calendar.syncEpoch });
 	}
 	body.items = pageItems.map((i) => i.event);
 	return body;

@@ -21,8 +21,20 @@ export interface SeriesShape {
 	recurrence: string[];
 }
 
-/** Upper bound so open-ended series stay finite, like Google's own expansion limit. */
-const MAX_OCCURRENCES = 1000;
+/** Which occurrences a caller wants: those starting at or before `untilMs` and (roughly) ending after `fromMs`. */
+export interface ExpansionWindow {
+	fromMs?: number;
+	untilMs: number;
+}
+
+/**
+ * Safety bounds. Occurrences before the window are stepped over, not counted, so an old daily series
+ * still shows today's instances; only the ones kept count towards MAX_OCCURRENCES.
+ */
+const MAX_ITERATIONS = 500_000;
+const MAX_OCCURRENCES = 10_000;
+/** Slack for the cheap "ended before the window" test (DST shifts, all-day lengths); callers filter exactly. */
+const WINDOW_SLACK_MS = 86_400_000;
 
 interface PropertyLine {
 	name: string;
@@ -51,13 +63,26 @@ function plainFromIcal(value: string): Temporal.PlainDateTime | Temporal.PlainDa
 	return new Temporal.PlainDateTime(Number(y), Number(mo), Number(d), Number(h), Number(mi), Number(s));
 }
 
+/**
+ * Wall-clock in the series zone of an RDATE value: a value ending in Z is UTC and one with TZID is in that zone
+ * (RFC 5545 §3.3.5), so both are converted; a floating value is already series wall-clock.
+ */
+function rdatePlain(value: string, tzid: string | undefined, seriesZone: string, allDay: boolean): Temporal.PlainDateTime {
+	const plain = plainFromIcal(value);
+	if (plain instanceof Temporal.PlainDate) return plain.toPlainDateTime();
+	if (allDay) return plain.toPlainDate().toPlainDateTime();
+	if (value.toUpperCase().endsWith("Z")) return plain.toZonedDateTime("UTC").withTimeZone(seriesZone).toPlainDateTime();
+	if (tzid !== undefined) return plain.toZonedDateTime(tzid).withTimeZone(seriesZone).toPlainDateTime();
+	return plain;
+}
+
 /** Instant of an RDATE/EXDATE value: UTC when it ends in Z, else in its TZID or the series zone. */
 function valueToKey(value: string, tzid: string | undefined, seriesZone: string, allDay: boolean): string {
 	const plain = plainFromIcal(value);
 	if (allDay || plain instanceof Temporal.PlainDate) {
 		return (plain instanceof Temporal.PlainDate ? plain : plain.toPlainDate()).toString();
 	}
-	const zone = value.endsWith("Z") ? "UTC" : (tzid ?? seriesZone);
+	const zone = value.toUpperCase().endsWith("Z") ? "UTC" : (tzid ?? seriesZone);
 	return String(plain.toZonedDateTime(zone).epochMilliseconds);
 }
 
@@ -68,8 +93,11 @@ function compactUtc(epochMs: number): string {
 		.replaceAll(":", "");
 }
 
-/** Occurrences whose start is at or before `horizonMs`, EXDATEs removed, in start order. */
-export function expandSeries(series: SeriesShape, calendarZone: string, horizonMs: number): Occurrence[] {
+/**
+ * Occurrences in `window` (start at or before `untilMs`), EXDATEs and EXRULE matches removed, in start order.
+ * EXRULE is deprecated in RFC 5545 but providers.md A4 lists it among Google's recurrence lines, so it is honoured.
+ */
+export function expandSeries(series: SeriesShape, calendarZone: string, window: ExpansionWindow): Occurrence[] {
 	const allDay = series.start.date !== undefined;
 	const zone = series.start.timeZone ?? calendarZone;
 	const firstStartMs = toEpochMs(series.start, zone);
@@ -95,27 +123,37 @@ export function expandSeries(series: SeriesShape, calendarZone: string, horizonM
 	function keyOf(plain: Temporal.PlainDateTime): string {
 		return allDay ? plain.toPlainDate().toString() : String(plain.toZonedDateTime(zone).epochMilliseconds);
 	}
+	/** Keeps an occurrence in the window; false once past the window's end (or the occurrence cap). */
 	function add(plain: Temporal.PlainDateTime): boolean {
-		if (plain.toZonedDateTime(zone).epochMilliseconds > horizonMs) return false;
+		const startMs = plain.toZonedDateTime(zone).epochMilliseconds;
+		if (startMs > window.untilMs || locals.size >= MAX_OCCURRENCES) return false;
+		if (window.fromMs !== undefined && startMs + durationMs + WINDOW_SLACK_MS <= window.fromMs) return true;
 		locals.set(keyOf(plain), plain);
 		return true;
+	}
+	/** Walks an RRULE/EXRULE from DTSTART until it passes the window's end. */
+	function walk(rule: string, visit: (plain: Temporal.PlainDateTime) => boolean): void {
+		const iterator = ICAL.Recur.fromString(rule).iterator(dtstart);
+		for (let n = 0, next = iterator.next(); next !== null && next !== undefined && n < MAX_ITERATIONS; n++, next = iterator.next()) {
+			if (!visit(new Temporal.PlainDateTime(next.year, next.month, next.day, next.hour, next.minute, next.second))) break;
+		}
 	}
 	add(startPlain);
 	for (const raw of series.recurrence) {
 		const line = parseLine(raw);
+		const value = raw.slice(raw.indexOf(":") + 1);
 		if (line.name === "RRULE") {
-			const iterator = ICAL.Recur.fromString(raw.slice(raw.indexOf(":") + 1)).iterator(dtstart);
-			for (let n = 0, next = iterator.next(); next !== null && next !== undefined && n < MAX_OCCURRENCES; n++, next = iterator.next()) {
-				const plain = new Temporal.PlainDateTime(next.year, next.month, next.day, next.hour, next.minute, next.second);
-				if (!add(plain)) break;
-			}
+			walk(value, add);
+		} else if (line.name === "EXRULE") {
+			walk(value, (plain) => {
+				if (plain.toZonedDateTime(zone).epochMilliseconds > window.untilMs) return false;
+				exdates.add(keyOf(plain));
+				return true;
+			});
 		} else if (line.name === "RDATE") {
-			for (const value of line.values) {
-				const plain = plainFromIcal(value);
-				add(plain instanceof Temporal.PlainDate ? plain.toPlainDateTime() : plain);
-			}
+			for (const v of line.values) add(rdatePlain(v, line.params.get("TZID"), zone, allDay));
 		} else if (line.name === "EXDATE") {
-			for (const value of line.values) exdates.add(valueToKey(value, line.params.get("TZID"), zone, allDay));
+			for (const v of line.values) exdates.add(valueToKey(v, line.params.get("TZID"), zone, allDay));
 		}
 	}
 

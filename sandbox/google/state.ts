@@ -15,6 +15,15 @@ export interface GoogleState {
 	auth: AuthorizationServer;
 	store: GoogleStore;
 	channels: ChannelRegistry;
+	settings: GoogleSettings;
+}
+
+export interface GoogleSettings {
+	/**
+	 * How far back events.list's updatedMin may reach before 410 updatedMinTooLongAgo. Google publishes no number
+	 * (providers.md A3, Obs; a value 44 days old has been reported refused); 28 days is the sandbox's choice.
+	 */
+	updatedMinMaxAgeDays: number;
 }
 
 export interface GoogleDeps {
@@ -23,20 +32,37 @@ export interface GoogleDeps {
 	faults: () => FaultRegistry;
 }
 
+const DAY_MS = 86_400_000;
+/** Scopes that only sign a person in; a Testing-status client asking for nothing else keeps long-lived tokens (A7). */
+const SIGN_IN_SCOPES = new Set(["openid", "email", "profile", "https://www.googleapis.com/auth/userinfo.email", "https://www.googleapis.com/auth/userinfo.profile"]);
+
 export function createGoogleState(deps: GoogleDeps): GoogleState {
 	const store = new GoogleStore();
 	const channels = new ChannelRegistry(deps.webhooks, deps.faults, deps.clock.now);
 	store.onChange((calendarId, _event, kind) => channels.notify(calendarId, kind));
+	const clients = new ClientRegistry([
+		{ clientId: "slotline-test-google", clientSecret: "test-google-secret", redirectUris: [] },
+		{ clientId: "slotline-dev-google", clientSecret: "dev-google-secret", redirectUris: [] },
+		...parseClientList(process.env.SANDBOX_GOOGLE_CLIENTS),
+	]);
 	return {
 		users: new UserDirectory("1"),
-		clients: new ClientRegistry([
-			{ clientId: "slotline-test-google", clientSecret: "test-google-secret", redirectUris: [] },
-			{ clientId: "slotline-dev-google", clientSecret: "dev-google-secret", redirectUris: [] },
-			...parseClientList(process.env.SANDBOX_GOOGLE_CLIENTS),
-		]),
-		auth: new AuthorizationServer({ clock: deps.clock, tokenPrefix: "ya29.sbx_", rotateRefreshTokens: false, accessTokenTtlSeconds: 3600 }),
+		clients,
+		auth: new AuthorizationServer({
+			clock: deps.clock,
+			tokenPrefix: "ya29.sbx_",
+			rotateRefreshTokens: false,
+			accessTokenTtlSeconds: 3600,
+			// providers.md A7: 6 months unused, at most 100 live per account and client, 7 days in Testing status.
+			refreshTokens: {
+				maxIdleMs: 183 * DAY_MS,
+				maxLivePerClientUser: 100,
+				lifetimeMs: (clientId, scope) => (clients.get(clientId)?.testing === true && !scope.every((s) => SIGN_IN_SCOPES.has(s)) ? 7 * DAY_MS : null),
+			},
+		}),
 		store,
 		channels,
+		settings: { updatedMinMaxAgeDays: 28 },
 	};
 }
 

@@ -11,8 +11,22 @@ export interface GoogleCalendar {
 	timeZone: string;
 	owner: string;
 	colorId: string;
-	/** email -> role; the owner is implicit. */
+	/** email -> role; the owner is implicit. Change it through GoogleStore.setAcl, which kills sync tokens. */
 	acl: Map<string, AccessRole>;
+	/** Sync tokens carry this; an ACL change or the expireSyncTokens fault bumps it, so older tokens get 410 (A3). */
+	syncEpoch: number;
+}
+
+/** One calendar on one person's calendar list (providers.md A6). */
+export interface ListEntry {
+	calendarId: string;
+	hidden: boolean;
+	summaryOverride?: string;
+	/** The person lost access: the entry stays as a deletion for sync tokens. */
+	deleted: boolean;
+	/** calendarList change sequence of the last change, and the entry's place in the list. */
+	seq: number;
+	order: number;
 }
 
 export interface GoogleEvent {
@@ -51,7 +65,10 @@ export type ChangeListener = (calendarId: string, event: GoogleEvent, kind: Chan
 
 export class GoogleStore {
 	seq = 0;
+	/** Change sequence of calendar lists (all users), which calendarList sync tokens point into. */
+	listSeq = 0;
 	private calendars = new Map<string, GoogleCalendar>();
+	private lists = new Map<string, Map<string, ListEntry>>();
 	private events = new Map<string, Map<string, StoredEvent>>();
 	private listeners: ChangeListener[] = [];
 
@@ -69,10 +86,61 @@ export class GoogleStore {
 			owner: input.owner.toLowerCase(),
 			colorId: "14",
 			acl: new Map(),
+			syncEpoch: 0,
 		};
 		this.calendars.set(id, calendar);
 		this.events.set(id, new Map());
+		this.touchEntry(calendar.owner, id, (entry) => {
+			entry.deleted = false;
+		});
 		return calendar;
+	}
+
+	/** Shares a calendar (or with "none" unshares it): the person's list gains or loses it, and sync tokens die. */
+	setAcl(calendar: GoogleCalendar, email: string, role: AccessRole | "none"): void {
+		const who = email.toLowerCase();
+		if (who === calendar.owner) return;
+		if (role === "none") calendar.acl.delete(who);
+		else calendar.acl.set(who, role);
+		calendar.syncEpoch += 1;
+		this.touchEntry(who, calendar.id, (entry) => {
+			entry.deleted = role === "none";
+		});
+	}
+
+	/** Expires every events sync token (the expireSyncTokens fault). */
+	expireSyncTokens(): void {
+		for (const calendar of this.calendars.values()) calendar.syncEpoch += 1;
+	}
+
+	/** A person's calendar list, in the order entries were added. */
+	listEntries(email: string): ListEntry[] {
+		return [...(this.lists.get(email.toLowerCase())?.values() ?? [])];
+	}
+
+	/** What a person sets in Google Calendar's own list: hide a calendar, give it another name. */
+	updateEntry(email: string, calendarId: string, change: { hidden?: boolean; summaryOverride?: string | null }): ListEntry | undefined {
+		const entry = this.lists.get(email.toLowerCase())?.get(calendarId);
+		if (entry === undefined || entry.deleted) return undefined;
+		return this.touchEntry(email.toLowerCase(), calendarId, (e) => {
+			if (change.hidden !== undefined) e.hidden = change.hidden;
+			if (change.summaryOverride === null) delete e.summaryOverride;
+			else if (change.summaryOverride !== undefined) e.summaryOverride = change.summaryOverride;
+		});
+	}
+
+	private touchEntry(email: string, calendarId: string, change: (entry: ListEntry) => void): ListEntry {
+		let list = this.lists.get(email);
+		if (list === undefined) {
+			list = new Map();
+			this.lists.set(email, list);
+		}
+		this.listSeq += 1;
+		const entry = list.get(calendarId) ?? { calendarId, hidden: false, deleted: false, seq: 0, order: this.listSeq };
+		change(entry);
+		entry.seq = this.listSeq;
+		list.set(calendarId, entry);
+		return entry;
 	}
 
 	calendar(id: string): GoogleCalendar | undefined {

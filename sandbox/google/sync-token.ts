@@ -4,7 +4,11 @@ import { decodeCursor, encodeCursor } from "../ids";
 export interface SyncTokenData {
 	calendarId: string;
 	seq: number;
+	/** providers.md A3: singleEvents and maxResults must equal the request that started the sync. */
 	singleEvents: boolean;
+	maxResults: number;
+	/** The calendar's sync epoch when issued; an ACL change or expiry since then makes it 410. */
+	epoch: number;
 }
 
 export type SortKey = [number, number, string];
@@ -18,16 +22,16 @@ export interface PageTokenData {
 }
 
 export function encodeSyncToken(data: SyncTokenData): string {
-	return `s1.${encodeCursor([data.calendarId, data.seq, data.singleEvents])}`;
+	return `s2.${encodeCursor([data.calendarId, data.seq, data.singleEvents, data.maxResults, data.epoch])}`;
 }
 
 export function decodeSyncToken(token: string): SyncTokenData | null {
-	if (!token.startsWith("s1.")) return null;
+	if (!token.startsWith("s2.")) return null;
 	const value = decodeCursor(token.slice(3));
-	if (!Array.isArray(value) || value.length !== 3) return null;
-	const [calendarId, seq, singleEvents] = value as unknown[];
-	if (typeof calendarId !== "string" || typeof seq !== "number" || typeof singleEvents !== "boolean") return null;
-	return { calendarId, seq, singleEvents };
+	if (!Array.isArray(value) || value.length !== 5) return null;
+	const [calendarId, seq, singleEvents, maxResults, epoch] = value as unknown[];
+	if (typeof calendarId !== "string" || typeof seq !== "number" || typeof singleEvents !== "boolean" || typeof maxResults !== "number" || typeof epoch !== "number") return null;
+	return { calendarId, seq, singleEvents, maxResults, epoch };
 }
 
 export function encodePageToken(data: PageTokenData): string {

@@ -15,6 +15,8 @@ export interface ViewContext {
 	/** From `Prefer: odata.maxpagesize`. */
 	maxPageSize: number | undefined;
 	takeSyncGone: () => boolean;
+	/** Tokens from an older epoch have expired (the `expireDeltaTokens` fault): syncStateNotFound. */
+	deltaEpoch: number;
 }
 
 export interface ViewResult {
@@ -66,7 +68,12 @@ interface DeltaState {
 	afterOrder: number;
 	/** Position inside a series (its occurrences follow the master); absent in tokens from before recurrence. */
 	afterSub?: number;
+	calendarId?: string;
+	epoch?: number;
 }
+
+/** providers.md B3: delta takes none of these; its parameters are the window and the tokens. */
+const UNSUPPORTED_WITH_DELTA = ["$select", "$filter", "$orderby", "$search", "$expand"];
 
 function decodeState(token: string): DeltaState | null {
 	const value = decodeCursor(token) as DeltaState | null;
@@ -82,21 +89,26 @@ function link(ctx: ViewContext, name: "$skiptoken" | "$deltatoken", state: Delta
 }
 
 export function calendarViewDelta(ctx: ViewContext, query: URLSearchParams): ViewResult {
+	for (const name of UNSUPPORTED_WITH_DELTA) {
+		if (query.has(name)) throw graphError(400, "BadRequest", `The query parameter '${name}' is not supported with change tracking over the 'CalendarView' resource.`);
+	}
 	const skipToken = query.get("$skiptoken");
 	const deltaToken = query.get("$deltatoken");
 	let state: DeltaState;
 	if (skipToken !== null || deltaToken !== null) {
 		const decoded = decodeState(skipToken ?? deltaToken ?? "");
-		if (decoded === null || decoded.snapshot > ctx.store.seq) throw graphError(400, "syncStateNotFound", "The sync state generation is not found.");
+		// Unknown, foreign or expired sync state (Outlook keeps it in a cache of no fixed lifetime, providers.md B3).
+		const expired = decoded !== null && ((decoded.epoch ?? 0) !== ctx.deltaEpoch || (decoded.calendarId !== undefined && decoded.calendarId !== ctx.calendar.id));
+		if (decoded === null || decoded.snapshot > ctx.store.seq || expired) throw graphError(400, "syncStateNotFound", "The sync state generation is not found.");
 		if (deltaToken !== null && ctx.takeSyncGone()) {
 			// A forced reset: 410 with a Location that starts a fresh round over the same window.
 			const fresh = new URL(ctx.endpointUrl);
 			fresh.search = new URLSearchParams({ startDateTime: new Date(decoded.window.startMs).toISOString(), endDateTime: new Date(decoded.window.endMs).toISOString() }).toString();
 			throw graphError(410, "resyncRequired", "Resync required. Replace any local cached data with the response of the Location URL.", { location: fresh.toString() });
 		}
-		state = deltaToken !== null ? { window: decoded.window, base: decoded.snapshot, snapshot: ctx.store.seq, afterOrder: 0, afterSub: 0 } : decoded;
+		state = deltaToken !== null ? { window: decoded.window, base: decoded.snapshot, snapshot: ctx.store.seq, afterOrder: 0, afterSub: 0, calendarId: ctx.calendar.id, epoch: ctx.deltaEpoch } : decoded;
 	} else {
-		state = { window: parseWindow(query), base: null, snapshot: ctx.store.seq, afterOrder: 0, afterSub: 0 };
+		state = { window: parseWindow(query), base: null, snapshot: ctx.store.seq, afterOrder: 0, afterSub: 0, calendarId: ctx.calendar.id, epoch: ctx.deltaEpoch };
 	}
 
 	// Series masters come too, next to their occurrences and exceptions; clients filter on `type`.

@@ -3,7 +3,7 @@ import { Temporal } from "temporal-polyfill";
 import { randomBytes } from "node:crypto";
 import { graphError } from "./errors";
 import { parseRecurrence } from "./recurrence";
-import type { GraphDateTime, GraphEvent, OutlookCalendar, OutlookStore, StoredGraphEvent } from "./store";
+import type { GraphDateTime, GraphEvent, OutlookCalendar, OutlookStore, RetiredGeneration, StoredGraphEvent } from "./store";
 import { graphId } from "./store";
 
 /** A few Windows zone names Outlook uses; anything else must be IANA. */
@@ -60,7 +60,22 @@ function newVersion(event: GraphEvent, nowMs: number): void {
 	event.lastModifiedDateTime = new Date(nowMs).toISOString();
 }
 
-const READ_ONLY = new Set(["id", "@odata.etag", "changeKey", "createdDateTime", "lastModifiedDateTime", "iCalUId", "type", "transactionId", "seriesMasterId", "originalStart"]);
+/** Server-owned fields; isCancelled too, since only an organizer's cancel (not a write) sets it. */
+const READ_ONLY = new Set(["id", "@odata.etag", "changeKey", "createdDateTime", "lastModifiedDateTime", "iCalUId", "type", "transactionId", "seriesMasterId", "originalStart", "isCancelled"]);
+/** providers.md B2: the freeBusyStatus values. */
+const SHOW_AS = ["free", "tentative", "busy", "oof", "workingElsewhere", "unknown"];
+/** providers.md B1: an event takes at most 500 attendees. */
+const MAX_ATTENDEES = 500;
+
+function checkFields(body: Record<string, unknown>): void {
+	if (body.showAs !== undefined && body.showAs !== null && !SHOW_AS.includes(String(body.showAs))) {
+		throw graphError(400, "BadRequest", `Cannot convert the literal '${String(body.showAs)}' to the expected type 'microsoft.graph.freeBusyStatus'.`);
+	}
+	if (body.attendees !== undefined && body.attendees !== null) {
+		if (!Array.isArray(body.attendees)) throw graphError(400, "BadRequest", "attendees must be a collection.");
+		if (body.attendees.length > MAX_ATTENDEES) throw graphError(400, "ErrorInvalidRequest", `An event can have at most ${MAX_ATTENDEES} attendees.`);
+	}
+}
 
 function checkTimes(body: Record<string, unknown>, current?: StoredGraphEvent): { startMs: number; endMs: number } {
 	const start = (body.start as GraphDateTime | undefined) ?? current?.event.start;
@@ -76,12 +91,23 @@ function checkTimes(body: Record<string, unknown>, current?: StoredGraphEvent): 
 	return { startMs, endMs };
 }
 
-export function createGraphEvent(store: OutlookStore, calendar: OutlookCalendar, body: Record<string, unknown>, nowMs: number): { stored: StoredGraphEvent; created: boolean } {
+/**
+ * Creates an event. `asOwner` sets what only Outlook itself can (the control API's cancelled meeting), after the
+ * client's fields.
+ */
+export function createGraphEvent(
+	store: OutlookStore,
+	calendar: OutlookCalendar,
+	body: Record<string, unknown>,
+	nowMs: number,
+	asOwner: Partial<GraphEvent> = {},
+): { stored: StoredGraphEvent; created: boolean } {
 	const transactionId = typeof body.transactionId === "string" ? body.transactionId : undefined;
 	if (transactionId !== undefined) {
 		const existing = store.stored(calendar.id).find((s) => !s.deleted && s.event.transactionId === transactionId);
 		if (existing !== undefined) return { stored: existing, created: false };
 	}
+	checkFields(body);
 	const { startMs, endMs } = checkTimes(body);
 	const recurring = body.recurrence !== undefined && body.recurrence !== null;
 	if (recurring) parseRecurrence(body.recurrence, body.start as GraphDateTime);
@@ -108,6 +134,7 @@ export function createGraphEvent(store: OutlookStore, calendar: OutlookCalendar,
 		end: body.end as GraphDateTime,
 	};
 	for (const [key, value] of Object.entries(body)) if (!READ_ONLY.has(key)) event[key] = value;
+	Object.assign(event, asOwner);
 	// transactionId is echoed only when the client set it.
 	if (transactionId !== undefined) event.transactionId = transactionId;
 	if (recurring) event.type = "seriesMaster";
@@ -115,28 +142,60 @@ export function createGraphEvent(store: OutlookStore, calendar: OutlookCalendar,
 	return { stored: store.write({ calendarId: calendar.id, event, startMs, endMs, deleted: false }, "created"), created: true };
 }
 
-function checkSeriesPatch(current: StoredGraphEvent, body: Record<string, unknown>): void {
-	const type = current.event.type;
-	if ((type === "occurrence" || type === "exception") && body.recurrence !== undefined && body.recurrence !== null) {
-		throw graphError(400, "ErrorInvalidRequest", "An occurrence or exception of a series cannot have a recurrence.");
-	}
-	if (type === "seriesMaster" && (body.start !== undefined || body.end !== undefined || body.recurrence !== undefined)) {
-		throw graphError(501, "NotImplemented", "Changing the times or recurrence of a series master is not supported by the sandbox.");
-	}
-	if (type === "singleInstance" && body.recurrence !== undefined && body.recurrence !== null) {
-		throw graphError(501, "NotImplemented", "Turning a single event into a series is not supported by the sandbox.");
-	}
+/** Whether a master's times, zone or pattern differ, which makes Outlook rebuild the series. */
+function seriesShapeChanged(current: StoredGraphEvent, next: GraphEvent, startMs: number, endMs: number): boolean {
+	return (
+		startMs !== current.startMs ||
+		endMs !== current.endMs ||
+		next.start.timeZone !== current.event.start.timeZone ||
+		JSON.stringify(next.recurrence) !== JSON.stringify(current.event.recurrence)
+	);
 }
 
-/** PATCH; on an occurrence (stored or generated) it makes an exception that keeps the occurrence's id. */
+/**
+ * PATCH. On an occurrence (stored or generated) it makes an exception that keeps the occurrence's id.
+ * On a series master, new times or a new pattern rebuild the series (providers.md B2): every occurrence is
+ * regenerated under a new id and the old ones, exceptions and cancellations included, are removed, as Outlook
+ * discards a series' exceptions when its pattern or times change. A recurrence on a single event makes it a
+ * series master with the same id. `recurrence: null` counts as absent (SDKs send unset fields as null): a series
+ * cannot be turned back into a single event.
+ */
 export function patchGraphEvent(store: OutlookStore, current: StoredGraphEvent, body: Record<string, unknown>, nowMs: number): StoredGraphEvent {
-	checkSeriesPatch(current, body);
+	const type = current.event.type;
+	const recurrenceGiven = body.recurrence !== undefined && body.recurrence !== null;
+	if ((type === "occurrence" || type === "exception") && recurrenceGiven) {
+		throw graphError(400, "ErrorInvalidRequest", "An occurrence or exception of a series cannot have a recurrence.");
+	}
+	checkFields(body);
 	const { startMs, endMs } = checkTimes(body, current);
 	const event: GraphEvent = structuredClone(current.event);
-	for (const [key, value] of Object.entries(body)) if (!READ_ONLY.has(key)) event[key] = value;
+	for (const [key, value] of Object.entries(body)) if (!READ_ONLY.has(key) && !(key === "recurrence" && value === null)) event[key] = value;
 	if (event.type === "occurrence") event.type = "exception";
+	const becomesSeries = type === "singleInstance" && recurrenceGiven;
+	const rebuilt = type === "seriesMaster" && seriesShapeChanged(current, event, startMs, endMs);
+	// The range must still start on the (possibly moved) start date, as on create.
+	if (becomesSeries || rebuilt) parseRecurrence(event.recurrence, event.start);
+	if (becomesSeries) event.type = "seriesMaster";
 	newVersion(event, nowMs);
-	return store.write({ calendarId: current.calendarId, event, startMs, endMs, deleted: false }, "updated");
+	const next: Omit<StoredGraphEvent, "seq" | "order"> = { calendarId: current.calendarId, event, startMs, endMs, deleted: false };
+	if (current.generation !== undefined) next.generation = current.generation;
+	if (current.retired !== undefined) next.retired = current.retired;
+	if (!rebuilt) return store.write(next, "updated");
+
+	const generation = current.generation ?? 0;
+	const retired: RetiredGeneration = { generation, start: current.event.start, recurrence: current.event.recurrence, startMs: current.startMs, endMs: current.endMs, seq: 0 };
+	next.generation = generation + 1;
+	next.retired = [...(current.retired ?? []), retired];
+	const record = store.write(next, "updated");
+	retired.seq = record.seq;
+	for (const member of store.stored(current.calendarId)) {
+		if (!member.deleted && member.event.seriesMasterId === event.id) {
+			const gone = structuredClone(member.event);
+			newVersion(gone, nowMs);
+			store.write({ ...member, event: gone, deleted: true }, "deleted");
+		}
+	}
+	return record;
 }
 
 /** DELETE; on an occurrence it cancels just that one, on a master the whole series with its exceptions. */

@@ -11,6 +11,8 @@ import { graphError, graphFaultError } from "./errors";
 import { createGraphEvent, deleteGraphEvent, patchGraphEvent, presentEvent } from "./events";
 import { expandedEntries, findVirtualOccurrence, isSeriesMaster, overlaps } from "./series";
 import type { OutlookCalendar, StoredGraphEvent } from "./store";
+import type { Subscription } from "./subscriptions";
+import { subscriptionJson } from "./subscriptions";
 
 type GraphEnv = { Variables: { access: AccessRecord; user: SandboxUser } };
 
@@ -69,6 +71,7 @@ export function graphRoutes(state: SandboxState): Hono<GraphEnv> {
 			preferZone: zone(c),
 			maxPageSize: size === undefined ? undefined : Number(size),
 			takeSyncGone: () => state.faults.takeSyncGone("microsoft"),
+			deltaEpoch: state.microsoft.deltaEpoch,
 		};
 	}
 	function calendarJson(calendar: OutlookCalendar, user: SandboxUser): Record<string, unknown> {
@@ -133,20 +136,27 @@ export function graphRoutes(state: SandboxState): Hono<GraphEnv> {
 		const calendar = match[1] === undefined ? state.microsoft.store.defaultCalendar(user.email) : state.microsoft.store.calendar(match[1]);
 		if (calendar === undefined || calendar.owner !== user.email) throw graphError(404, "ResourceNotFound", "Calendar not found.");
 		const subscription = await state.microsoft.subscriptions.create(body, calendar, user.sub, c.get("access").clientId);
-		const { calendarId: _c, ownerEmail: _o, ownerId: _i, ...json } = subscription;
-		return c.json(json, 201);
+		return c.json(subscriptionJson(subscription), 201);
 	});
-	app.get("/subscriptions/:id", (c) => c.json(state.microsoft.subscriptions.get(c.req.param("id"))));
+	/** A subscription of this app and signed-in user; anyone else's is not found (delegated access). */
+	function ownSubscription(c: Context<GraphEnv>): Subscription {
+		const subscription = state.microsoft.subscriptions.find(c.req.param("id") ?? "");
+		if (subscription === undefined || subscription.ownerEmail !== c.get("user").email || subscription.applicationId !== c.get("access").clientId) {
+			throw graphError(404, "ResourceNotFound", `The object was not found: ${c.req.param("id") ?? ""}`);
+		}
+		return subscription;
+	}
+	app.get("/subscriptions/:id", guard("subscriptions.get"), (c) => c.json(subscriptionJson(ownSubscription(c))));
 	app.patch("/subscriptions/:id", guard("subscriptions.update"), async (c) => {
-		const body = await jsonBody(c);
-		return c.json(state.microsoft.subscriptions.renew(c.req.param("id"), body.expirationDateTime));
+		const subscription = ownSubscription(c);
+		return c.json(subscriptionJson(await state.microsoft.subscriptions.update(subscription, await jsonBody(c))));
 	});
-	app.post("/subscriptions/:id/reauthorize", (c) => {
-		state.microsoft.subscriptions.get(c.req.param("id"));
+	app.post("/subscriptions/:id/reauthorize", guard("subscriptions.reauthorize"), (c) => {
+		state.microsoft.subscriptions.reauthorize(ownSubscription(c));
 		return c.body(null, 200);
 	});
 	app.delete("/subscriptions/:id", guard("subscriptions.delete"), (c) => {
-		state.microsoft.subscriptions.delete(c.req.param("id"));
+		state.microsoft.subscriptions.delete(ownSubscription(c).id);
 		return c.body(null, 204);
 	});
 	return app;

@@ -4,12 +4,38 @@ import type { Context } from "hono";
 import { faultGuard } from "../faults";
 import { SandboxHttpError } from "../http-error";
 import { authorizeHandler } from "../oauth/authorize";
+import type { GrantFailure } from "../oauth/errors";
+import { GrantError } from "../oauth/errors";
 import { signJwt } from "../oauth/keys";
 import { tokenHandler } from "../oauth/token-endpoint";
 import type { SandboxState } from "../state";
-import { graphFaultError } from "./errors";
+import { graphError, graphFaultError } from "./errors";
 import { ensureMicrosoftUser } from "./state";
 import { SANDBOX_TENANT_ID } from "./subscriptions";
+
+/** Entra's AADSTS number and wording for each refused grant (providers.md B7, [X23]). */
+const AADSTS: Record<GrantFailure, { code: number; message: string }> = {
+	unknown_code: { code: 70000, message: "The provided value for the 'code' parameter is not valid." },
+	client_mismatch: { code: 70000, message: "The provided authorization code was issued to a different client." },
+	code_replayed: { code: 54005, message: "OAuth2 Authorization code was already redeemed, please retry with a new valid code or use an existing refresh token." },
+	code_expired: { code: 70008, message: "The provided authorization code or refresh token has expired due to inactivity. Send a new interactive authorization request for this user and resource." },
+	redirect_mismatch: { code: 500112, message: "The reply address does not match the reply address provided when requesting Authorization code." },
+	pkce_missing: { code: 501481, message: "The Code_Verifier does not match the code_challenge supplied in the authorization request." },
+	pkce_mismatch: { code: 501481, message: "The Code_Verifier does not match the code_challenge supplied in the authorization request." },
+	unknown_refresh_token: { code: 9002313, message: "Invalid request. Request is malformed or invalid." },
+	refresh_revoked: { code: 50173, message: "The provided grant has expired due to it being revoked, a fresh auth token is needed." },
+	refresh_expired: { code: 700082, message: "The refresh token has expired due to inactivity. The token was issued on a date more than 90 days ago." },
+	refresh_inactive: { code: 700082, message: "The refresh token has expired due to inactivity. The token was issued on a date more than 90 days ago." },
+};
+
+function entraGrantError(failure: GrantFailure): SandboxHttpError {
+	const { code, message } = AADSTS[failure];
+	return new SandboxHttpError(
+		400,
+		{ error: "invalid_grant", error_description: `AADSTS${code}: ${message}`, error_codes: [code], timestamp: new Date().toISOString().replace("T", " ").slice(0, 19) + "Z" },
+		{ "cache-control": "no-store" },
+	);
+}
 
 export function microsoftIssuer(state: SandboxState): string {
 	return `${state.publicUrl}/microsoft/${SANDBOX_TENANT_ID}/v2.0`;
@@ -37,6 +63,19 @@ export function microsoftIdentityRoutes(state: SandboxState): Hono {
 		});
 	});
 	app.get("/:tenant/discovery/v2.0/keys", (c) => c.json(state.keys.jwks));
+
+	// The userinfo endpoint the discovery document advertises (Graph's /oidc/userinfo): the ID token's
+	// subject and profile claims for a Graph access token; email only with the email scope.
+	app.on(["GET", "POST"], "/graph/oidc/userinfo", guard("userinfo"), (c) => {
+		const token = /^Bearer\s+(.+)$/i.exec(c.req.header("authorization") ?? "")?.[1] ?? "";
+		const access = state.microsoft.auth.verifyAccessToken(token);
+		const user = access === null ? undefined : state.microsoft.users.get(access.userEmail);
+		if (access === null || user === undefined) throw graphError(401, "InvalidAuthenticationToken", "Access token is empty or invalid.", { "www-authenticate": 'Bearer error="invalid_token"' });
+		if (!access.scope.includes("openid")) throw graphError(403, "Authorization_RequestDenied", "The access token was not issued for the openid scope.");
+		const body: Record<string, unknown> = { sub: user.sub, name: user.name, family_name: user.familyName, given_name: user.givenName, picture: user.picture };
+		if (access.scope.includes("email")) body.email = user.email;
+		return c.json(body);
+	});
 
 	const authorize = authorizeHandler({
 		providerTitle: "Microsoft",
@@ -80,10 +119,7 @@ export function microsoftIdentityRoutes(state: SandboxState): Hono {
 		try {
 			return await token(c);
 		} catch (error) {
-			// Entra reports revoked grants as AADSTS50173.
-			if (error instanceof SandboxHttpError && (error.body as { error?: string }).error === "invalid_grant") {
-				throw new SandboxHttpError(400, { error: "invalid_grant", error_description: "AADSTS50173: The provided grant has expired due to it being revoked.", error_codes: [50173] }, error.headers);
-			}
+			if (error instanceof GrantError) throw entraGrantError(error.failure);
 			throw error;
 		}
 	});

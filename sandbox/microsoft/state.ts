@@ -15,6 +15,8 @@ export interface MicrosoftState {
 	auth: AuthorizationServer;
 	store: OutlookStore;
 	subscriptions: SubscriptionRegistry;
+	/** Bumped by the `expireDeltaTokens` fault: every delta and skip token issued before then is gone. */
+	deltaEpoch: number;
 }
 
 export interface MicrosoftDeps {
@@ -30,6 +32,7 @@ export function createMicrosoftState(deps: MicrosoftDeps): MicrosoftState {
 	return {
 		store,
 		subscriptions,
+		deltaEpoch: 0,
 		users: new UserDirectory("00000000-0000-0000-"),
 		clients: new ClientRegistry([
 			{ clientId: "slotline-test-microsoft", clientSecret: "test-microsoft-secret", redirectUris: [] },
@@ -37,7 +40,8 @@ export function createMicrosoftState(deps: MicrosoftDeps): MicrosoftState {
 			...parseClientList(process.env.SANDBOX_MICROSOFT_CLIENTS),
 		]),
 		// Microsoft rotates refresh tokens on every use; old ones stay valid.
-		auth: new AuthorizationServer({ clock: deps.clock, tokenPrefix: "EwB.sbx_", rotateRefreshTokens: true, accessTokenTtlSeconds: 3600 }),
+		// providers.md B7: a refresh token unused for 90 days dies (AADSTS700082).
+		auth: new AuthorizationServer({ clock: deps.clock, tokenPrefix: "EwB.sbx_", rotateRefreshTokens: true, accessTokenTtlSeconds: 3600, refreshTokens: { maxIdleMs: 90 * 86_400_000 } }),
 	};
 }
 

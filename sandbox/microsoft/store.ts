@@ -41,6 +41,20 @@ export interface StoredGraphEvent {
 	deleted: boolean;
 	seq: number;
 	order: number;
+	/** Series masters: bumped each time the times or pattern change, which regenerates the occurrences. */
+	generation?: number;
+	/** Series masters: earlier shapes of the series, so delta can report their occurrences as removed. */
+	retired?: RetiredGeneration[];
+}
+
+/** A series shape replaced by an edit of the master; its occurrences ceased to exist at change `seq`. */
+export interface RetiredGeneration {
+	generation: number;
+	start: GraphDateTime;
+	recurrence: unknown;
+	startMs: number;
+	endMs: number;
+	seq: number;
 }
 
 export type GraphChange = "created" | "updated" | "deleted";

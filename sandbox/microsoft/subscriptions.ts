@@ -1,4 +1,5 @@
-// Graph change-notification subscriptions: validation handshake, clientState, renewal, lifecycle events.
+// Graph change-notification subscriptions: validation handshake, clientState, renewal, lifecycle events,
+// batched notifications with retries, and the pause that follows an ignored reauthorizationRequired.
 import type { FaultRegistry } from "../faults";
 import type { WebhookDispatcher } from "../webhooks";
 import { graphError } from "./errors";
@@ -18,11 +19,33 @@ export interface Subscription {
 	ownerEmail: string;
 	ownerId: string;
 	applicationId: string;
+	/** Sandbox-clock time a reauthorizationRequired went out unanswered; cleared by reauthorize or renewal. */
+	reauthorizationRequiredAt?: number;
+}
+
+/**
+ * How notifications travel. Graph retries a failed delivery for up to 4 hours (providers.md B4); the sandbox
+ * compresses that schedule so tests see the retries and the give-up in seconds. POST /_control/microsoft/config.
+ */
+export interface NotificationConfig {
+	/** Changes of one subscription within this window go out as one POST with several `value` items. */
+	batchWindowMs: number;
+	/** Waits before each retry; after the last one the notification is dropped. */
+	retryDelaysMs: number[];
+	/** The receiver must answer 2xx within this (Graph: 3 s); a slower answer is a failure. */
+	timeoutMs: number;
+	/** Sandbox-clock seconds a reauthorizationRequired may go unanswered before delivery pauses (B5). */
+	reauthorizationGraceSeconds: number;
+}
+
+export function defaultNotificationConfig(): NotificationConfig {
+	return { batchWindowMs: 50, retryDelaysMs: [250, 500, 1000, 2000], timeoutMs: 3000, reauthorizationGraceSeconds: 600 };
 }
 
 const MAX_MINUTES = 10_080;
 const MIN_MINUTES = 45;
 const VALIDATION_TIMEOUT_MS = 10_000;
+const JSON_HEADERS = { "content-type": "application/json" };
 
 /** Graph POSTs ?validationToken=… and wants the decoded token back as text/plain within 10 s. */
 async function validateEndpoint(url: string): Promise<boolean> {
@@ -38,8 +61,42 @@ async function validateEndpoint(url: string): Promise<boolean> {
 	}
 }
 
+async function requireValidEndpoint(url: string): Promise<void> {
+	if (!(await validateEndpoint(url))) {
+		throw graphError(400, "ValidationError", "Subscription validation request failed. Notification endpoint must respond with 200 OK to validation request.");
+	}
+}
+
+/** The subscription as Graph returns it: no sandbox bookkeeping (calendar, owner email). */
+export function subscriptionJson(subscription: Subscription): Record<string, unknown> {
+	return {
+		id: subscription.id,
+		resource: subscription.resource,
+		applicationId: subscription.applicationId,
+		changeType: subscription.changeType,
+		clientState: subscription.clientState ?? null,
+		notificationUrl: subscription.notificationUrl,
+		lifecycleNotificationUrl: subscription.lifecycleNotificationUrl ?? null,
+		expirationDateTime: subscription.expirationDateTime,
+		creatorId: subscription.ownerId,
+		includeResourceData: null,
+		latestSupportedTlsVersion: "v1_2",
+		encryptionCertificate: null,
+		encryptionCertificateId: null,
+		notificationQueryOptions: null,
+		notificationUrlAppId: null,
+	};
+}
+
+interface Batch {
+	items: Array<Record<string, unknown>>;
+	url: string;
+}
+
 export class SubscriptionRegistry {
+	config: NotificationConfig = defaultNotificationConfig();
 	private subscriptions = new Map<string, Subscription>();
+	private batches = new Map<string, Batch>();
 
 	constructor(
 		private readonly webhooks: () => WebhookDispatcher,
@@ -51,6 +108,10 @@ export class SubscriptionRegistry {
 		return [...this.subscriptions.values()];
 	}
 
+	find(id: string): Subscription | undefined {
+		return this.subscriptions.get(id);
+	}
+
 	get(id: string): Subscription {
 		const found = this.subscriptions.get(id);
 		if (found === undefined) throw graphError(404, "ResourceNotFound", `The object was not found: ${id}`);
@@ -60,6 +121,7 @@ export class SubscriptionRegistry {
 	private expiration(requested: unknown): string {
 		const ms = typeof requested === "string" ? Date.parse(requested) : Number.NaN;
 		if (Number.isNaN(ms)) throw graphError(400, "ExtensionError", "expirationDateTime is required.");
+		if (ms <= this.now()) throw graphError(400, "ExtensionError", "Subscription expiration date time must be in the future.");
 		const minutes = (ms - this.now()) / 60_000;
 		if (minutes > MAX_MINUTES) throw graphError(400, "ExtensionError", `Subscription expiration can only be ${MAX_MINUTES} minutes in the future.`);
 		// Requests under 45 minutes are raised to 45 minutes.
@@ -77,11 +139,7 @@ export class SubscriptionRegistry {
 			throw graphError(400, "InvalidRequest", "lifecycleNotificationUrl is invalid.");
 		}
 		const expirationDateTime = this.expiration(body.expirationDateTime);
-		for (const url of [notificationUrl, lifecycleNotificationUrl]) {
-			if (typeof url === "string" && !(await validateEndpoint(url))) {
-				throw graphError(400, "ValidationError", `Subscription validation request failed. Notification endpoint must respond with 200 OK to validation request.`);
-			}
-		}
+		for (const url of [notificationUrl, lifecycleNotificationUrl]) if (typeof url === "string") await requireValidEndpoint(url);
 		const subscription: Subscription = {
 			id: crypto.randomUUID(),
 			resource: String(resource),
@@ -99,15 +157,37 @@ export class SubscriptionRegistry {
 		return subscription;
 	}
 
-	renew(id: string, expirationDateTime: unknown): Subscription {
-		const subscription = this.get(id);
-		subscription.expirationDateTime = this.expiration(expirationDateTime);
+	/**
+	 * PATCH: renews (expirationDateTime) and may move the notification URL (validated again). The lifecycle URL
+	 * can only be set at creation (providers.md B5), so adding or changing it is a 400.
+	 */
+	async update(subscription: Subscription, body: Record<string, unknown>): Promise<Subscription> {
+		if ("lifecycleNotificationUrl" in body && body.lifecycleNotificationUrl !== (subscription.lifecycleNotificationUrl ?? null)) {
+			throw graphError(400, "ValidationError", "lifecycleNotificationUrl cannot be added or changed on an existing subscription; create a new subscription.");
+		}
+		const expirationDateTime = body.expirationDateTime === undefined ? undefined : this.expiration(body.expirationDateTime);
+		const notificationUrl = body.notificationUrl;
+		if (notificationUrl !== undefined) {
+			if (typeof notificationUrl !== "string" || !URL.canParse(notificationUrl)) throw graphError(400, "InvalidRequest", "notificationUrl is invalid.");
+			if (notificationUrl !== subscription.notificationUrl) await requireValidEndpoint(notificationUrl);
+			subscription.notificationUrl = notificationUrl;
+		}
+		if (expirationDateTime !== undefined) {
+			subscription.expirationDateTime = expirationDateTime;
+			// Renewing is one of the two answers to reauthorizationRequired (B5).
+			delete subscription.reauthorizationRequiredAt;
+		}
 		return subscription;
+	}
+
+	reauthorize(subscription: Subscription): void {
+		delete subscription.reauthorizationRequiredAt;
 	}
 
 	delete(id: string): void {
 		this.get(id);
 		this.subscriptions.delete(id);
+		this.batches.delete(id);
 	}
 
 	notify(calendar: OutlookCalendar, stored: StoredGraphEvent, change: GraphChange): void {
@@ -132,7 +212,7 @@ export class SubscriptionRegistry {
 				},
 			};
 			if (subscription.clientState !== undefined) item.clientState = subscription.clientState;
-			this.post(subscription.notificationUrl, { value: [item] });
+			this.enqueue(subscription, item);
 		}
 	}
 
@@ -148,17 +228,46 @@ export class SubscriptionRegistry {
 			lifecycleEvent,
 		};
 		if (subscription.clientState !== undefined) item.clientState = subscription.clientState;
-		if (lifecycleEvent === "subscriptionRemoved") this.subscriptions.delete(id);
-		this.webhooks().send("microsoft", url, { "content-type": "application/json" }, JSON.stringify({ value: [item] }));
+		if (lifecycleEvent === "subscriptionRemoved") this.delete(id);
+		if (lifecycleEvent === "reauthorizationRequired") subscription.reauthorizationRequiredAt ??= this.now();
+		this.webhooks().send("microsoft", url, JSON_HEADERS, JSON.stringify({ value: [item] }), this.sendOptions());
 	}
 
-	private post(url: string, payload: unknown): void {
-		const headers = { "content-type": "application/json" };
-		const body = JSON.stringify(payload);
-		if (this.faults().shouldDropNotification("microsoft")) {
-			this.webhooks().recordDropped("microsoft", url, headers, body);
+	/** B5: once a reauthorizationRequired has gone unanswered past the grace period, changes are not delivered. */
+	private paused(subscription: Subscription): boolean {
+		const since = subscription.reauthorizationRequiredAt;
+		return since !== undefined && this.now() - since >= this.config.reauthorizationGraceSeconds * 1000;
+	}
+
+	private enqueue(subscription: Subscription, item: Record<string, unknown>): void {
+		const url = subscription.notificationUrl;
+		const single = JSON.stringify({ value: [item] });
+		if (this.paused(subscription)) {
+			this.webhooks().recordDropped("microsoft", url, JSON_HEADERS, single, "paused");
 			return;
 		}
-		this.webhooks().send("microsoft", url, headers, body);
+		if (this.faults().shouldDropNotification("microsoft")) {
+			this.webhooks().recordDropped("microsoft", url, JSON_HEADERS, single);
+			return;
+		}
+		const open = this.batches.get(subscription.id);
+		if (open !== undefined && open.url === url) {
+			open.items.push(item);
+			return;
+		}
+		const batch: Batch = { items: [item], url };
+		this.batches.set(subscription.id, batch);
+		// The dispatcher of now: a reset replaces it, and a batch from before must not land in the new log.
+		const webhooks = this.webhooks();
+		const options = this.sendOptions();
+		const window = new Promise<void>((resolve) => setTimeout(resolve, this.config.batchWindowMs)).then(() => {
+			if (this.batches.get(subscription.id) === batch) this.batches.delete(subscription.id);
+			webhooks.send("microsoft", batch.url, JSON_HEADERS, JSON.stringify({ value: batch.items }), options);
+		});
+		webhooks.track(window);
+	}
+
+	private sendOptions(): { retryDelaysMs: number[]; timeoutMs: number } {
+		return { retryDelaysMs: this.config.retryDelaysMs, timeoutMs: this.config.timeoutMs };
 	}
 }

@@ -1,7 +1,7 @@
 // Provider-neutral OAuth 2.0 grant bookkeeping: codes, access tokens, refresh tokens, revocation.
 import type { Clock } from "../clock";
 import { opaqueToken } from "../ids";
-import { oauthError } from "./errors";
+import { GrantError } from "./errors";
 import { pkceMatches } from "./pkce";
 
 export interface CodeRequest {
@@ -44,6 +44,20 @@ interface RefreshRecord {
 	userEmail: string;
 	scope: string[];
 	revoked: boolean;
+	issuedAt: number;
+	lastUsedAt: number;
+	/** Hard end of life (Google's Testing status), or null. */
+	expiresAt: number | null;
+}
+
+/** How long refresh tokens live; all measured on the sandbox clock, so POST /_control/clock drives them. */
+export interface RefreshTokenPolicy {
+	/** A token unused this long dies (Google: 6 months, providers.md A7; Microsoft: 90 days, B7). */
+	maxIdleMs: number;
+	/** Live tokens per account and client; one more silently kills the oldest (Google: 100, A7). */
+	maxLivePerClientUser?: number;
+	/** Lifetime of a client's tokens when it returns a number (Google's Testing status: 7 days, A7). */
+	lifetimeMs?: (clientId: string, scope: string[]) => number | null;
 }
 
 export interface IssuedTokens {
@@ -59,6 +73,7 @@ export interface AuthorizationServerOptions {
 	/** Microsoft returns a new refresh token on each refresh; Google keeps the old one. */
 	rotateRefreshTokens: boolean;
 	accessTokenTtlSeconds: number;
+	refreshTokens: RefreshTokenPolicy;
 }
 
 const CODE_TTL_MS = 10 * 60 * 1000;
@@ -93,19 +108,20 @@ export class AuthorizationServer {
 
 	redeemCode(code: string, clientId: string, redirectUri: string | null, verifier: string | null): IssuedTokens {
 		const record = this.codes.get(code);
-		if (record === undefined || record.clientId !== clientId) throw oauthError(400, "invalid_grant", "Malformed auth code.");
+		if (record === undefined) throw new GrantError("unknown_code", "Malformed auth code.");
+		if (record.clientId !== clientId) throw new GrantError("client_mismatch", "The auth code was issued to another client.");
 		if (record.used) {
 			// RFC 6749 §4.1.2: a replayed code revokes what it issued.
 			this.revokeGrant(record.grantId);
-			throw oauthError(400, "invalid_grant", "The authorization code has already been used.");
+			throw new GrantError("code_replayed", "The authorization code has already been used.");
 		}
 		record.used = true;
-		if (record.expiresAt <= this.options.clock.now()) throw oauthError(400, "invalid_grant", "The authorization code has expired.");
-		if (redirectUri !== record.redirectUri) throw oauthError(400, "invalid_grant", "redirect_uri does not match the authorization request.");
+		if (record.expiresAt <= this.options.clock.now()) throw new GrantError("code_expired", "The authorization code has expired.");
+		if (redirectUri !== record.redirectUri) throw new GrantError("redirect_mismatch", "redirect_uri does not match the authorization request.");
 		if (record.codeChallenge !== undefined) {
-			if (verifier === null) throw oauthError(400, "invalid_grant", "Missing code verifier.");
+			if (verifier === null) throw new GrantError("pkce_missing", "Missing code verifier.");
 			if (!pkceMatches(record.codeChallenge, record.codeChallengeMethod ?? "plain", verifier)) {
-				throw oauthError(400, "invalid_grant", "Invalid code verifier.");
+				throw new GrantError("pkce_mismatch", "Invalid code verifier.");
 			}
 		}
 		const grant: Grant = { id: record.grantId, clientId, userEmail: record.userEmail, scope: record.scope };
@@ -115,9 +131,12 @@ export class AuthorizationServer {
 
 	redeemRefreshToken(token: string, clientId: string): IssuedTokens {
 		const record = this.refresh.get(token);
-		if (record === undefined || record.revoked || record.clientId !== clientId) {
-			throw oauthError(400, "invalid_grant", "Token has been expired or revoked.");
-		}
+		const now = this.options.clock.now();
+		if (record === undefined || record.clientId !== clientId) throw new GrantError("unknown_refresh_token", "Token has been expired or revoked.");
+		if (record.revoked) throw new GrantError("refresh_revoked", "Token has been expired or revoked.");
+		if (record.expiresAt !== null && record.expiresAt <= now) throw new GrantError("refresh_expired", "Token has been expired or revoked.");
+		if (now - record.lastUsedAt >= this.options.refreshTokens.maxIdleMs) throw new GrantError("refresh_inactive", "Token has been expired or revoked.");
+		record.lastUsedAt = now;
 		const grant: Grant = { id: record.grantId, clientId, userEmail: record.userEmail, scope: record.scope };
 		return this.issue(grant, this.options.rotateRefreshTokens);
 	}
@@ -153,6 +172,18 @@ export class AuthorizationServer {
 		for (const record of this.access.values()) record.expiresAt = 0;
 	}
 
+	/** Past the cap, the oldest live tokens of this account and client die without notice (Google, providers.md A7). */
+	private enforceLiveTokenCap(userEmail: string, clientId: string): void {
+		const cap = this.options.refreshTokens.maxLivePerClientUser;
+		if (cap === undefined) return;
+		const now = this.options.clock.now();
+		// Map order is issue order, so the first live ones are the oldest.
+		const live = [...this.refresh.values()].filter(
+			(r) => r.userEmail === userEmail && r.clientId === clientId && !r.revoked && (r.expiresAt === null || r.expiresAt > now),
+		);
+		for (const record of live.slice(0, Math.max(0, live.length - cap))) record.revoked = true;
+	}
+
 	private revokeGrant(grantId: string): void {
 		for (const [token, record] of this.access) if (record.grantId === grantId) this.access.delete(token);
 		for (const record of this.refresh.values()) if (record.grantId === grantId) record.revoked = true;
@@ -171,14 +202,20 @@ export class AuthorizationServer {
 		const issued: IssuedTokens = { grant, accessToken, expiresIn };
 		if (withRefresh) {
 			const refreshToken = opaqueToken(`${this.options.tokenPrefix}rt_`);
+			const now = this.options.clock.now();
+			const lifetime = this.options.refreshTokens.lifetimeMs?.(grant.clientId, grant.scope) ?? null;
 			this.refresh.set(refreshToken, {
 				grantId: grant.id,
 				clientId: grant.clientId,
 				userEmail: grant.userEmail,
 				scope: grant.scope,
 				revoked: false,
+				issuedAt: now,
+				lastUsedAt: now,
+				expiresAt: lifetime === null ? null : now + lifetime,
 			});
 			issued.refreshToken = refreshToken;
+			this.enforceLiveTokenCap(grant.userEmail, grant.clientId);
 		}
 		return issued;
 	}

@@ -6,6 +6,8 @@ export interface OAuthClient {
 	clientSecret: string;
 	/** When set, authorize requests must use one of these exactly; when empty any redirect URI is allowed. */
 	redirectUris: string[];
+	/** Google's "Testing" publishing status (external user type): refresh tokens live 7 days (providers.md A7). */
+	testing?: boolean;
 }
 
 /** Parses "id:secret,id2:secret2" as used by the SANDBOX_<PROVIDER>_CLIENTS variables. */

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { Sandbox } from "../../sandbox/server";
-import { bearer, googleSignIn, postJson, startSandbox } from "./helpers";
+import { bearer, googleSignIn, microsoftSignIn, postJson, startSandbox } from "./helpers";
 
 let sandbox: Sandbox;
 beforeAll(async () => {
@@ -86,6 +86,65 @@ describe("fault injection", () => {
 		await fetch(`${sandbox.url}/_control/faults`, { method: "DELETE" });
 		const after = await fetch(`${sandbox.url}/google/calendar/v3/colors`, { headers: bearer(tokens.access_token) });
 		expect(after.status).toBe(200);
+	});
+
+	it("answers 403 with Retry-After as Google's rate limit, or its quota error by reason", async () => {
+		const tokens = await googleSignIn(sandbox, "faulty@example.com");
+		await postJson(`${sandbox.url}/_control/faults`, { provider: "google", endpoint: "events.list", status: 403, retryAfter: 4, count: 1 });
+		await postJson(`${sandbox.url}/_control/faults`, { provider: "google", endpoint: "events.insert", status: 403, reason: "quotaExceeded", count: 1 });
+		const limited = await fetch(`${sandbox.url}/google/calendar/v3/calendars/primary/events`, { headers: bearer(tokens.access_token) });
+		expect(limited.status).toBe(403);
+		expect(limited.headers.get("retry-after")).toBe("4");
+		expect(await limited.json()).toMatchObject({ error: { code: 403, errors: [{ domain: "usageLimits", reason: "rateLimitExceeded" }] } });
+		const quota = await postJson(`${sandbox.url}/google/calendar/v3/calendars/primary/events`, { start: { dateTime: "2026-03-02T09:00:00Z" }, end: { dateTime: "2026-03-02T10:00:00Z" } }, bearer(tokens.access_token));
+		expect(quota.status).toBe(403);
+		expect(await quota.json()).toMatchObject({ error: { message: "Calendar usage limits exceeded.", errors: [{ reason: "quotaExceeded" }] } });
+		expect((await fetch(`${sandbox.url}/google/calendar/v3/calendars/primary/events`, { headers: bearer(tokens.access_token) })).status).toBe(200);
+	});
+
+	it("adds latency to matching requests without failing them", async () => {
+		const tokens = await googleSignIn(sandbox, "slow@example.com");
+		await postJson(`${sandbox.url}/_control/faults`, { provider: "google", endpoint: "colors.get", latencyMs: 400 });
+		const started = Date.now();
+		const slow = await fetch(`${sandbox.url}/google/calendar/v3/colors`, { headers: bearer(tokens.access_token) });
+		expect(slow.status).toBe(200);
+		expect(Date.now() - started).toBeGreaterThanOrEqual(390);
+		const other = Date.now();
+		expect((await fetch(`${sandbox.url}/google/calendar/v3/users/me/calendarList`, { headers: bearer(tokens.access_token) })).status).toBe(200);
+		expect(Date.now() - other).toBeLessThan(390);
+	});
+
+	it("fails Microsoft Graph with 5xx and 403 in Graph's error shape", async () => {
+		const { access_token } = await microsoftSignIn(sandbox, "faulty@example.com");
+		await postJson(`${sandbox.url}/_control/faults`, { provider: "microsoft", endpoint: "calendarView.delta", status: 500, count: 1 });
+		await postJson(`${sandbox.url}/_control/faults`, { provider: "microsoft", endpoint: "me", status: 503, retryAfter: 2, count: 1 });
+		await postJson(`${sandbox.url}/_control/faults`, { provider: "microsoft", endpoint: "calendars.list", status: 403, count: 1 });
+		const delta = await fetch(`${sandbox.url}/microsoft/graph/v1.0/me/calendarView/delta?startDateTime=2026-03-01T00:00:00Z&endDateTime=2026-04-01T00:00:00Z`, { headers: bearer(access_token) });
+		expect(delta.status).toBe(500);
+		expect(await delta.json()).toMatchObject({ error: { code: "InternalServerError" } });
+		const me = await fetch(`${sandbox.url}/microsoft/graph/v1.0/me`, { headers: bearer(access_token) });
+		expect(me.status).toBe(503);
+		expect(me.headers.get("retry-after")).toBe("2");
+		expect(await me.json()).toMatchObject({ error: { code: "ServiceNotAvailable" } });
+		const denied = await fetch(`${sandbox.url}/microsoft/graph/v1.0/me/calendars`, { headers: bearer(access_token) });
+		expect(denied.status).toBe(403);
+		expect(await denied.json()).toMatchObject({ error: { code: "ErrorAccessDenied" } });
+		expect((await fetch(`${sandbox.url}/microsoft/graph/v1.0/me`, { headers: bearer(access_token) })).status).toBe(200);
+	});
+
+	it("fails Facebook with a transient 5xx and a 403 request-limit error", async () => {
+		await postJson(`${sandbox.url}/_control/facebook/users`, { email: "fb@example.com" });
+		await postJson(`${sandbox.url}/_control/faults`, { provider: "facebook", endpoint: "access_token", status: 503, count: 1 });
+		await postJson(`${sandbox.url}/_control/faults`, { provider: "facebook", endpoint: "me", status: 403, retryAfter: 60, count: 1 });
+		const outage = await fetch(`${sandbox.url}/facebook/v19.0/oauth/access_token?client_id=x`);
+		expect(outage.status).toBe(503);
+		expect(await outage.json()).toMatchObject({ error: { code: 2, is_transient: true, type: "OAuthException" } });
+		const limited = await fetch(`${sandbox.url}/facebook/v19.0/me?access_token=x`);
+		expect(limited.status).toBe(403);
+		expect(limited.headers.get("retry-after")).toBe("60");
+		expect(await limited.json()).toMatchObject({ error: { code: 4, message: "(#4) Application request limit reached" } });
+		// The faults are spent: the next request reaches the real handler (an unknown token).
+		expect(await (await fetch(`${sandbox.url}/facebook/v19.0/me?access_token=x`)).json()).toMatchObject({ error: { code: 190 } });
 	});
 
 	it("rejects a fault body that names nothing to apply", async () => {

@@ -101,6 +101,30 @@ describe("Google events: ids, conflicts and preconditions", () => {
 		expect(body.items[0]).toMatchObject({ colorId: "5", extendedProperties: { private: { slotlineBookingId: "bk_1" } } });
 	});
 
+	it("checks reminders: at most 5 overrides of 0–40320 minutes, not with useDefault (providers.md A4)", async () => {
+		const post = (reminders: unknown): Promise<Response> => api("/calendars/primary/events", { method: "POST", body: JSON.stringify({ ...slot(6, 9), reminders }) });
+		const popup = (minutes: number): { method: string; minutes: number } => ({ method: "popup", minutes });
+		expect((await post({ useDefault: false, overrides: [popup(0), popup(10), popup(60), popup(1440), popup(40_320)] })).status).toBe(200);
+		expect((await post({ useDefault: false, overrides: [popup(1), popup(2), popup(3), popup(4), popup(5), popup(6)] })).status).toBe(400);
+		expect((await post({ useDefault: false, overrides: [popup(40_321)] })).status).toBe(400);
+		expect((await post({ useDefault: false, overrides: [popup(-1)] })).status).toBe(400);
+		expect((await post({ useDefault: false, overrides: [{ method: "sms", minutes: 5 }] })).status).toBe(400);
+		const both = await post({ useDefault: true, overrides: [popup(10)] });
+		expect(both.status).toBe(400);
+		expect(await both.json()).toMatchObject({ error: { errors: [{ reason: "cannotUseDefaultRemindersAndSpecifyOverride" }] } });
+	});
+
+	it("checks attendees: an email each and a known responseStatus (providers.md A4)", async () => {
+		const post = (attendees: unknown): Promise<Response> => api("/calendars/primary/events", { method: "POST", body: JSON.stringify({ ...slot(7, 9), attendees }) });
+		const ok = await post(["needsAction", "declined", "tentative", "accepted"].map((responseStatus, i) => ({ email: `p${i}@example.com`, responseStatus })));
+		expect(ok.status).toBe(200);
+		expect((await post([{ email: "p@example.com", responseStatus: "maybe" }])).status).toBe(400);
+		expect((await post([{ displayName: "No email" }])).status).toBe(400);
+		const event = (await ok.json()) as { id: string };
+		const patched = await api(`/calendars/primary/events/${event.id}`, { method: "PATCH", body: JSON.stringify({ attendees: [{ email: "p@example.com", responseStatus: "yes" }] }) });
+		expect(patched.status).toBe(400);
+	});
+
 	it("rejects a timed event without an offset or time zone", async () => {
 		const res = await api("/calendars/primary/events", { method: "POST", body: JSON.stringify({ start: { dateTime: "2026-03-02T09:00:00" }, end: { dateTime: "2026-03-02T10:00:00" } }) });
 		expect(res.status).toBe(400);
@@ -129,15 +153,75 @@ describe("Google events.list and incremental sync", () => {
 		const { body: initial } = await list({ maxResults: "2" });
 		const e2 = initial.items[1];
 		await api(`/calendars/primary/events/${String(e2?.id)}`, { method: "DELETE" });
-		const { status, body: delta } = await list({ syncToken: syncToken ?? "" });
+		// Incremental requests repeat maxResults (providers.md A3).
+		const { status, body: delta } = await list({ syncToken: syncToken ?? "", maxResults: "2" });
 		expect(status).toBe(200);
 		expect(delta.items.map((i) => [i.id, i.status])).toEqual([
 			[e2?.id, "cancelled"],
 			[first.id, "confirmed"],
 		]);
 		expect(delta.nextSyncToken).toBeTypeOf("string");
-		const { body: quiet } = await list({ syncToken: delta.nextSyncToken ?? "" });
+		const { body: quiet } = await list({ syncToken: delta.nextSyncToken ?? "", maxResults: "2" });
 		expect(quiet.items).toEqual([]);
+	});
+
+	it("pages an incremental sync: pageToken within the sync, deletions included, nextSyncToken only at the end", async () => {
+		const { body: initial } = await list({ maxResults: "2" });
+		expect(initial.nextSyncToken).toBeTypeOf("string");
+		const created: string[] = [];
+		for (let i = 1; i <= 5; i++) created.push((await insert({ summary: `n${i}`, ...slot(i, 9) })).id);
+		await api(`/calendars/primary/events/${created[0]}`, { method: "DELETE" });
+		const seen: Array<[string, string | undefined]> = [];
+		let pageToken: string | undefined;
+		let syncToken: string | undefined;
+		let pages = 0;
+		do {
+			const query: Record<string, string> = { syncToken: initial.nextSyncToken ?? "", maxResults: "2" };
+			if (pageToken !== undefined) query.pageToken = pageToken;
+			const { status, body } = await list(query);
+			expect(status).toBe(200);
+			pages += 1;
+			expect(body.nextPageToken === undefined).not.toBe(body.nextSyncToken === undefined);
+			seen.push(...body.items.map((i): [string, string | undefined] => [i.id, i.status]));
+			pageToken = body.nextPageToken;
+			syncToken = body.nextSyncToken;
+		} while (pageToken !== undefined);
+		expect(pages).toBe(3);
+		expect(seen).toEqual(created.map((id, i): [string, string] => [id, i === 0 ? "cancelled" : "confirmed"]));
+		expect((await list({ syncToken: syncToken ?? "", maxResults: "2" })).body.items).toEqual([]);
+	});
+
+	it("answers 400 when singleEvents or maxResults differ from the initial sync", async () => {
+		const { body } = await list({ singleEvents: "true", maxResults: "50" });
+		const token = body.nextSyncToken ?? "";
+		expect((await list({ syncToken: token, singleEvents: "true", maxResults: "50" })).status).toBe(200);
+		const otherSize = await list({ syncToken: token, singleEvents: "true", maxResults: "20" });
+		expect(otherSize.status).toBe(400);
+		expect(otherSize.body).toMatchObject({ error: { errors: [{ reason: "invalid", location: "maxResults" }] } });
+		// Leaving maxResults out means the default 250, which is not 50 either.
+		expect((await list({ syncToken: token, singleEvents: "true" })).status).toBe(400);
+		const notExpanded = await list({ syncToken: token, maxResults: "50" });
+		expect(notExpanded.status).toBe(400);
+		expect(notExpanded.body).toMatchObject({ error: { errors: [{ location: "singleEvents" }] } });
+	});
+
+	it("kills sync tokens on expiry and on an ACL change (410), and refuses a very old updatedMin", async () => {
+		const { body } = await list({});
+		await postJson(`${sandbox.url}/_control/faults`, { provider: "google", expireSyncTokens: true });
+		for (let i = 0; i < 2; i++) expect((await list({ syncToken: body.nextSyncToken ?? "" })).status).toBe(410);
+		const { body: fresh } = await list({});
+		expect((await list({ syncToken: fresh.nextSyncToken ?? "" })).status).toBe(200);
+		const shared = await postJson(`${sandbox.url}/_control/google/calendars/cal@example.com/acl`, { email: "friend@example.com", role: "reader" });
+		expect(shared.status).toBe(200);
+		const afterAcl = await list({ syncToken: fresh.nextSyncToken ?? "" });
+		expect(afterAcl.status).toBe(410);
+		expect(afterAcl.body).toMatchObject({ error: { errors: [{ reason: "fullSyncRequired" }] } });
+
+		const now = Date.now();
+		expect((await list({ updatedMin: new Date(now - 7 * 86_400_000).toISOString() })).status).toBe(200);
+		const old = await list({ updatedMin: new Date(now - 60 * 86_400_000).toISOString() });
+		expect(old.status).toBe(410);
+		expect(old.body).toMatchObject({ error: { code: 410, errors: [{ reason: "updatedMinTooLongAgo" }] } });
 	});
 
 	it("rejects parameters that are incompatible with syncToken", async () => {

@@ -151,3 +151,61 @@ describe("Google OpenID Connect", () => {
 		expect(res.status).toBe(400);
 	});
 });
+
+describe("Google refresh-token lifetime (providers.md A7)", () => {
+	async function advanceDays(days: number): Promise<void> {
+		await postJson(`${sandbox.url}/_control/clock`, { advanceSeconds: days * 86_400 });
+	}
+	async function refresh(refreshToken: string | undefined, client = GOOGLE_CLIENT): Promise<Response> {
+		return fetch(`${sandbox.url}/google/token`, {
+			method: "POST",
+			headers: { "content-type": "application/x-www-form-urlencoded" },
+			body: new URLSearchParams({ client_id: client.id, client_secret: client.secret, grant_type: "refresh_token", refresh_token: refreshToken ?? "" }),
+		});
+	}
+	async function offlineSignIn(client: { id: string; secret: string }, scope: string): Promise<string | undefined> {
+		const { verifier, challenge } = pkcePair();
+		const params = new URLSearchParams({ client_id: client.id, redirect_uri: REDIRECT_URI, response_type: "code", scope, login_hint: "ana@example.com", access_type: "offline", prompt: "consent", code_challenge: challenge, code_challenge_method: "S256" });
+		const location = (await fetch(`${sandbox.url}/google/o/oauth2/v2/auth?${params}`, { redirect: "manual" })).headers.get("location") ?? "";
+		const code = new URL(location).searchParams.get("code") ?? "";
+		const res = await fetch(`${sandbox.url}/google/token`, {
+			method: "POST",
+			body: new URLSearchParams({ client_id: client.id, client_secret: client.secret, grant_type: "authorization_code", code, redirect_uri: REDIRECT_URI, code_verifier: verifier }),
+		});
+		return ((await res.json()) as { refresh_token?: string }).refresh_token;
+	}
+
+	it("gives a Testing-status client 7-day refresh tokens, unless it asked only for sign-in scopes", async () => {
+		const testing = { id: "testing-client", secret: "testing-secret" };
+		expect((await postJson(`${sandbox.url}/_control/google/clients`, { clientId: testing.id, clientSecret: testing.secret, testing: true })).status).toBe(201);
+		const calendar = await offlineSignIn(testing, `openid email ${CALENDAR_SCOPE}`);
+		const signInOnly = await offlineSignIn(testing, "openid email profile");
+		const published = await offlineSignIn(GOOGLE_CLIENT, `openid email ${CALENDAR_SCOPE}`);
+		await advanceDays(6);
+		expect((await refresh(calendar, testing)).status).toBe(200);
+		await advanceDays(2);
+		const expired = await refresh(calendar, testing);
+		expect(expired.status).toBe(400);
+		expect(await expired.json()).toMatchObject({ error: "invalid_grant", error_description: "Token has been expired or revoked." });
+		expect((await refresh(signInOnly, testing)).status).toBe(200);
+		expect((await refresh(published)).status).toBe(200);
+	});
+
+	it("kills a refresh token unused for six months", async () => {
+		const used = await offlineSignIn(GOOGLE_CLIENT, `openid ${CALENDAR_SCOPE}`);
+		const idle = await offlineSignIn(GOOGLE_CLIENT, `openid ${CALENDAR_SCOPE}`);
+		await advanceDays(120);
+		expect((await refresh(used)).status).toBe(200);
+		await advanceDays(70);
+		expect((await refresh(idle)).status).toBe(400);
+		expect((await refresh(used)).status).toBe(200);
+	});
+
+	it("keeps at most 100 live refresh tokens per account and client, silently dropping the oldest", async () => {
+		const tokens: Array<string | undefined> = [];
+		for (let i = 0; i < 101; i++) tokens.push(await offlineSignIn(GOOGLE_CLIENT, `openid ${CALENDAR_SCOPE}`));
+		expect((await refresh(tokens[0])).status).toBe(400);
+		expect((await refresh(tokens[1])).status).toBe(200);
+		expect((await refresh(tokens[100])).status).toBe(200);
+	});
+});

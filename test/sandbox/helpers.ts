@@ -78,6 +78,33 @@ export async function googleSignIn(sandbox: Sandbox, email: string, scope = `ope
 	return (await res.json()) as TokenSet;
 }
 
+export const MICROSOFT_CLIENT = { client_id: "slotline-test-microsoft", client_secret: "test-microsoft-secret" };
+
+/** Creates the Microsoft user (with its default calendar) and signs in with PKCE through the login_hint shortcut. */
+export async function microsoftSignIn(sandbox: Sandbox, email: string, scope = "openid offline_access Calendars.ReadWrite"): Promise<TokenSet> {
+	await postJson(`${sandbox.url}/_control/microsoft/users`, { email });
+	const { verifier, challenge } = pkcePair();
+	const params = new URLSearchParams({ client_id: MICROSOFT_CLIENT.client_id, redirect_uri: REDIRECT_URI, response_type: "code", scope, login_hint: email, code_challenge: challenge, code_challenge_method: "S256" });
+	const res = await fetch(`${sandbox.url}/microsoft/common/oauth2/v2.0/authorize?${params}`, { redirect: "manual" });
+	const code = new URL(res.headers.get("location") ?? "").searchParams.get("code") ?? "";
+	const token = await fetch(`${sandbox.url}/microsoft/common/oauth2/v2.0/token`, {
+		method: "POST",
+		body: new URLSearchParams({ ...MICROSOFT_CLIENT, grant_type: "authorization_code", code, redirect_uri: REDIRECT_URI, code_verifier: verifier }),
+	});
+	if (token.status !== 200) throw new Error(`Microsoft token answered ${token.status}`);
+	return (await token.json()) as TokenSet;
+}
+
+/** The echo a Graph notification endpoint must give: the decoded validationToken as text/plain, else 202. */
+export function graphEcho(req: ReceivedRequest): ReceiverAnswer {
+	const token = new URL(req.url, "http://x").searchParams.get("validationToken");
+	return token === null ? { status: 202 } : { status: 200, body: token, contentType: "text/plain" };
+}
+
+export async function flush(sandbox: Sandbox): Promise<void> {
+	await fetch(`${sandbox.url}/_control/flush`, { method: "POST" });
+}
+
 export function bearer(token: string): Record<string, string> {
 	return { authorization: `Bearer ${token}` };
 }
@@ -95,9 +122,15 @@ export interface Receiver {
 }
 
 /** A tiny HTTP server that records what it receives; `respond` decides the answer. */
-export async function startReceiver(
-	respond: (req: ReceivedRequest) => { status: number; body?: string; contentType?: string } = () => ({ status: 200 }),
-): Promise<Receiver> {
+export interface ReceiverAnswer {
+	status: number;
+	body?: string;
+	contentType?: string;
+	/** Waits this long before answering (a slow receiver). */
+	delayMs?: number;
+}
+
+export async function startReceiver(respond: (req: ReceivedRequest) => ReceiverAnswer = () => ({ status: 200 })): Promise<Receiver> {
 	const received: ReceivedRequest[] = [];
 	const server = createServer((req, res) => {
 		let body = "";
@@ -108,8 +141,13 @@ export async function startReceiver(
 			const record = { url: req.url ?? "", headers: req.headers, body };
 			received.push(record);
 			const answer = respond(record);
-			res.writeHead(answer.status, answer.contentType === undefined ? {} : { "content-type": answer.contentType });
-			res.end(answer.body ?? "");
+			const reply = (): void => {
+				if (res.destroyed) return;
+				res.writeHead(answer.status, answer.contentType === undefined ? {} : { "content-type": answer.contentType });
+				res.end(answer.body ?? "");
+			};
+			if (answer.delayMs === undefined) reply();
+			else setTimeout(reply, answer.delayMs);
 		});
 	});
 	await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));

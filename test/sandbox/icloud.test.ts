@@ -56,12 +56,17 @@ describe("iCloud main host", () => {
 		expect(redirect.headers.get("location")).toBe(`${sandbox.url}/icloud/`);
 	});
 
-	it("discovers a principal whose calendar-home-set is an absolute URL on a partition", async () => {
+	it("discovers a principal whose calendar-home-set is an absolute URL on the partition host, another origin", async () => {
 		const account = await createAccount(amy.user, amy.password);
 		const home = await discoverHome();
 		expect(home).toBe(account.calendarHomeUrl);
-		expect(home).toMatch(new RegExp(`^${sandbox.url}/icloud-p\\d+/${account.dsid}/calendars/$`));
+		expect(home).toBe(`${sandbox.partitionUrl}/${account.dsid}/calendars/`);
+		expect(new URL(home).origin).not.toBe(new URL(sandbox.url).origin);
 		expect(account.principalUrl).toBe(`${sandbox.url}/icloud/${account.dsid}/principal/`);
+		expect((await dav("PROPFIND", home, { ...amy, depth: "1" })).status).toBe(207);
+		// A client that keeps the main host and takes only the path finds nothing (providers.md C5).
+		const wrongHost = new URL(new URL(home).pathname, sandbox.url).toString();
+		expect((await dav("PROPFIND", wrongHost, { ...amy, depth: "1" })).status).toBe(404);
 	});
 
 	it("answers 401 to a wrong or replaced app-specific password and to no credentials", async () => {
@@ -90,7 +95,8 @@ describe("iCloud partition", () => {
 		expect(listing.status).toBe(207);
 		const all = responses(listing.text);
 		for (const r of all) expect(r.href.startsWith(homePath)).toBe(true);
-		expect(listing.text).not.toContain(`<href>/${account.dsid}/`);
+		// Radicale's own paths (/<dsid>/home/) never show; only the partition's (/<dsid>/calendars/home/).
+		expect(listing.text).not.toMatch(new RegExp(`<href>[^<]*/${account.dsid}/(?!calendars/)`));
 		const calendars = all.filter((r) => /<C:calendar\s*\/>/.test(r.xml));
 		const byName = new Map(calendars.map((r) => [tagValues(r.xml, "displayname")[0], r.xml]));
 		expect([...byName.keys()].sort()).toEqual(["Home", "Reminders"]);
@@ -146,12 +152,39 @@ describe("iCloud partition", () => {
 		expect(account.dsid).toMatch(/^\d+$/);
 	});
 
+	it("passes Radicale's 409 no-uid-conflict through when a second resource reuses a UID (providers.md C3, C4)", async () => {
+		await createAccount(amy.user, amy.password);
+		const calendar = `${await discoverHome()}home/`;
+		expect((await dav("PUT", `${calendar}first.ics`, { ...amy, body: eventIcs("shared-uid", "20260105T090000Z"), headers: { "if-none-match": "*" } })).status).toBe(201);
+		const clash = await dav("PUT", `${calendar}second.ics`, { ...amy, body: eventIcs("shared-uid", "20260106T090000Z"), headers: { "if-none-match": "*" } });
+		expect(clash.status).toBe(409);
+		expect(clash.text).toMatch(/<C:no-uid-conflict\s*\/>/);
+		expect((await dav("GET", `${calendar}second.ics`, amy)).status).toBe(404);
+	});
+
 	it("keeps accounts apart: another account's partition path is not found", async () => {
 		const first = await createAccount(amy.user, amy.password);
 		const bob = { user: "bob@icloud.example", password: "bob-app-password" };
 		await createAccount(bob.user, bob.password);
 		expect((await dav("PROPFIND", first.calendarHomeUrl, { ...bob, depth: "0" })).status).toBe(404);
 		expect((await dav("PROPFIND", first.principalUrl, { ...bob, depth: "0" })).status).toBe(403);
+	});
+});
+
+describe("iCloud page (GET /caldav/)", () => {
+	it("adds an account from the page and lists its URLs and Home events", async () => {
+		const added = await fetch(`${sandbox.url}/caldav/_page/add`, { method: "POST", body: new URLSearchParams({ appleId: amy.user, appPassword: amy.password }), redirect: "manual" });
+		expect(added.status).toBe(303);
+		const home = await discoverHome();
+		expect((await dav("PUT", `${home}home/p1.ics`, { ...amy, body: eventIcs("p1", "20260105T090000Z", "Pottery <class>"), headers: { "if-none-match": "*" } })).status).toBe(201);
+		const page = await (await fetch(`${sandbox.url}${added.headers.get("location") ?? ""}`)).text();
+		expect(page).toContain("Account added.");
+		expect(page).toContain(amy.user);
+		expect(page).toContain(home);
+		expect(page).toContain("Pottery &lt;class&gt;");
+		expect(page).toContain("20260105T090000Z");
+		expect((await fetch(`${sandbox.url}/`)).status).toBe(200);
+		expect(await (await fetch(`${sandbox.url}/`)).text()).toContain('href="/caldav/"');
 	});
 });
 
@@ -166,5 +199,51 @@ describe("iCloud without a CalDAV upstream", () => {
 		} finally {
 			await bare.close();
 		}
+	});
+});
+
+describe("iCloud faults (POST /_control/faults with provider icloud)", () => {
+	afterAll(async () => {
+		await fetch(`${sandbox.url}/_control/faults`, { method: "DELETE" });
+	});
+
+	it("throttles the partition with 503 + Retry-After on one method, then recovers", async () => {
+		await createAccount(amy.user, amy.password);
+		const home = await discoverHome();
+		const fault = await postJson(`${sandbox.url}/_control/faults`, { provider: "icloud", endpoint: "report", status: 503, retryAfter: 30, count: 1 });
+		expect(fault.status).toBe(201);
+		// Other methods pass.
+		expect((await dav("PROPFIND", home, { ...amy, depth: "1" })).status).toBe(207);
+		const throttled = await dav("REPORT", `${home}home/`, { ...amy, depth: "0", body: SYNC_COLLECTION("") });
+		expect(throttled.status).toBe(503);
+		expect(throttled.headers.get("retry-after")).toBe("30");
+		expect((await dav("REPORT", `${home}home/`, { ...amy, depth: "0", body: SYNC_COLLECTION("") })).status).toBe(207);
+	});
+
+	it("fails discovery with 429, and every endpoint with an error rate of 1", async () => {
+		await createAccount(amy.user, amy.password);
+		await postJson(`${sandbox.url}/_control/faults`, { provider: "icloud", endpoint: "discovery", status: 429, retryAfter: 5, count: 1 });
+		const limited = await dav("PROPFIND", `${sandbox.url}/icloud/`, { ...amy, depth: "0" });
+		expect(limited.status).toBe(429);
+		expect(limited.headers.get("retry-after")).toBe("5");
+		const home = await discoverHome();
+		await postJson(`${sandbox.url}/_control/faults`, { provider: "icloud", endpoint: "*", status: 500, errorRate: 1, count: 2 });
+		expect((await dav("PROPFIND", home, { ...amy, depth: "1" })).status).toBe(500);
+		expect((await dav("PUT", `${home}home/x.ics`, { ...amy, body: eventIcs("x", "20260105T090000Z") })).status).toBe(500);
+		expect((await dav("PROPFIND", home, { ...amy, depth: "1" })).status).toBe(207);
+	});
+
+	it("adds latency without failing", async () => {
+		await createAccount(amy.user, amy.password);
+		const home = await discoverHome();
+		await postJson(`${sandbox.url}/_control/faults`, { provider: "icloud", endpoint: "propfind", latencyMs: 300 });
+		const started = Date.now();
+		expect((await dav("PROPFIND", home, { ...amy, depth: "1" })).status).toBe(207);
+		expect(Date.now() - started).toBeGreaterThanOrEqual(290);
+		await fetch(`${sandbox.url}/_control/faults`, { method: "DELETE" });
+	});
+
+	it("takes no OAuth flags", async () => {
+		expect((await postJson(`${sandbox.url}/_control/faults`, { provider: "icloud", revokeRefreshTokens: true })).status).toBe(400);
 	});
 });

@@ -1,23 +1,17 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { Sandbox } from "../../sandbox/server";
-import type { Receiver, ReceivedRequest } from "./helpers";
-import { bearer, pkcePair, postJson, REDIRECT_URI, startReceiver, startSandbox } from "./helpers";
+import type { Receiver, TokenSet } from "./helpers";
+import { bearer, graphEcho, MICROSOFT_CLIENT as CLIENT, microsoftSignIn, postJson, startReceiver, startSandbox } from "./helpers";
 
-const CLIENT = { client_id: "slotline-test-microsoft", client_secret: "test-microsoft-secret" };
 let sandbox: Sandbox;
 let graph: string;
 let echo: Receiver;
 let wrongEcho: Receiver;
 
-function echoToken(req: ReceivedRequest): { status: number; body?: string; contentType?: string } {
-	const token = new URL(req.url, "http://x").searchParams.get("validationToken");
-	return token === null ? { status: 202 } : { status: 200, body: token, contentType: "text/plain" };
-}
-
 beforeAll(async () => {
 	sandbox = await startSandbox();
 	graph = `${sandbox.url}/microsoft/graph/v1.0`;
-	echo = await startReceiver(echoToken);
+	echo = await startReceiver(graphEcho);
 	// Echoes the token still URL-encoded, which Graph rejects.
 	wrongEcho = await startReceiver((req) => ({ status: 200, body: encodeURIComponent(new URL(req.url, "http://x").searchParams.get("validationToken") ?? ""), contentType: "text/plain" }));
 });
@@ -31,18 +25,8 @@ beforeEach(async () => {
 	echo.received.length = 0;
 });
 
-async function signIn(email: string, scope = "openid offline_access Calendars.ReadWrite"): Promise<{ access_token: string; refresh_token?: string }> {
-	await postJson(`${sandbox.url}/_control/microsoft/users`, { email });
-	const { verifier, challenge } = pkcePair();
-	const params = new URLSearchParams({ ...{ client_id: CLIENT.client_id }, redirect_uri: REDIRECT_URI, response_type: "code", scope, login_hint: email, code_challenge: challenge, code_challenge_method: "S256" });
-	const res = await fetch(`${sandbox.url}/microsoft/common/oauth2/v2.0/authorize?${params}`, { redirect: "manual" });
-	const code = new URL(res.headers.get("location") ?? "").searchParams.get("code") ?? "";
-	const token = await fetch(`${sandbox.url}/microsoft/common/oauth2/v2.0/token`, {
-		method: "POST",
-		body: new URLSearchParams({ ...CLIENT, grant_type: "authorization_code", code, redirect_uri: REDIRECT_URI, code_verifier: verifier }),
-	});
-	expect(token.status).toBe(200);
-	return (await token.json()) as { access_token: string; refresh_token?: string };
+function signIn(email: string, scope?: string): Promise<TokenSet> {
+	return microsoftSignIn(sandbox, email, scope);
 }
 
 const event = (hour: number, extra: Record<string, unknown> = {}): Record<string, unknown> => ({
@@ -132,6 +116,65 @@ describe("Microsoft Graph calendar", () => {
 		expect(res.status).toBe(429);
 		expect(res.headers.get("retry-after")).toBe("7");
 		expect(await res.json()).toMatchObject({ error: { code: "TooManyRequests" } });
+	});
+});
+
+describe("Microsoft Graph /me and calendars", () => {
+	it("returns the signed-in user and only their own calendars", async () => {
+		await postJson(`${sandbox.url}/_control/microsoft/users`, { email: "nora@example.com", name: "Nora Berg" });
+		const { access_token } = await signIn("nora@example.com");
+		await postJson(`${sandbox.url}/_control/calendars`, { provider: "microsoft", owner: "nora@example.com", name: "Studio" });
+		await postJson(`${sandbox.url}/_control/calendars`, { provider: "microsoft", owner: "someone@example.com", name: "Not hers" });
+		const me = await fetch(`${graph}/me`, { headers: bearer(access_token) });
+		expect(me.status).toBe(200);
+		expect(await me.json()).toMatchObject({ displayName: "Nora Berg", givenName: "Nora", surname: "Berg", mail: "nora@example.com", userPrincipalName: "nora@example.com" });
+		const calendars = ((await (await fetch(`${graph}/me/calendars`, { headers: bearer(access_token) })).json()) as { value: Array<Record<string, unknown>> }).value;
+		expect(calendars.map((c) => [c.name, c.isDefaultCalendar, c.canEdit])).toEqual([
+			["Calendar", true, true],
+			["Studio", false, true],
+		]);
+		const primary = await fetch(`${graph}/me/calendar`, { headers: bearer(access_token) });
+		expect(await primary.json()).toMatchObject({ name: "Calendar", isDefaultCalendar: true, owner: { address: "nora@example.com" } });
+		expect((await fetch(`${graph}/me`)).status).toBe(401);
+	});
+});
+
+describe("Microsoft Graph delta rules (providers.md B3)", () => {
+	const window = "startDateTime=2026-03-01T00:00:00Z&endDateTime=2026-03-31T00:00:00Z";
+
+	it("rejects $select, $filter, $orderby, $search and $expand", async () => {
+		const { access_token } = await signIn("nora@example.com");
+		for (const option of ["$select=subject", "$filter=subject eq 'x'", "$orderby=start/dateTime", "$search=x", "$expand=attachments"]) {
+			const res = await fetch(`${graph}/me/calendarView/delta?${window}&${option}`, { headers: bearer(access_token) });
+			expect(res.status).toBe(400);
+		}
+		expect((await fetch(`${graph}/me/calendarView/delta?${window}`, { headers: bearer(access_token) })).status).toBe(200);
+	});
+
+	it("expires every issued delta token with expireDeltaTokens (syncStateNotFound), unlike the one-shot 410", async () => {
+		const { access_token } = await signIn("nora@example.com");
+		const round = async (url: string): Promise<Response> => fetch(url, { headers: bearer(access_token) });
+		const first = (await (await round(`${graph}/me/calendarView/delta?${window}`)).json()) as { "@odata.deltaLink": string };
+		const applied = await postJson(`${sandbox.url}/_control/faults`, { provider: "microsoft", expireDeltaTokens: true });
+		expect(applied.status).toBe(201);
+		for (let i = 0; i < 2; i++) {
+			const expired = await round(first["@odata.deltaLink"]);
+			expect(expired.status).toBe(400);
+			expect(expired.headers.get("location")).toBeNull();
+			expect(await expired.json()).toMatchObject({ error: { code: "syncStateNotFound" } });
+		}
+		// A fresh round gets a token that works.
+		const fresh = (await (await round(`${graph}/me/calendarView/delta?${window}`)).json()) as { "@odata.deltaLink": string };
+		expect((await round(fresh["@odata.deltaLink"])).status).toBe(200);
+	});
+
+	it("does not accept one calendar's delta token on another", async () => {
+		const { access_token } = await signIn("nora@example.com");
+		const other = (await (await postJson(`${sandbox.url}/_control/calendars`, { provider: "microsoft", owner: "nora@example.com", name: "Other" })).json()) as { id: string };
+		const first = (await (await fetch(`${graph}/me/calendarView/delta?${window}`, { headers: bearer(access_token) })).json()) as { "@odata.deltaLink": string };
+		const token = new URL(first["@odata.deltaLink"]).searchParams.get("$deltatoken") ?? "";
+		const res = await fetch(`${graph}/me/calendars/${other.id}/calendarView/delta?$deltatoken=${encodeURIComponent(token)}`, { headers: bearer(access_token) });
+		expect(await res.json()).toMatchObject({ error: { code: "syncStateNotFound" } });
 	});
 });
 
