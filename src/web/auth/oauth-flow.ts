@@ -13,6 +13,7 @@ import type { AppEnv } from "../context";
 import { sendVerification } from "./email-links";
 import { decodeJsonCookie, encodeJsonCookie } from "./json-cookie";
 import { clearPendingLogin, setPendingLogin } from "./pending-login-cookie";
+import { safeReturnTo } from "./return-to";
 import { startSession } from "./session-cookie";
 
 /** Hono adds the prefix: `__Host-slotline_oauth`. */
@@ -40,12 +41,6 @@ export interface FlowRequest {
 	loginHint: string | undefined;
 }
 
-/** Only a path on our own site: "//evil.example" and "/\evil.example" are other hosts to a browser. */
-function safeReturnTo(value: string | undefined): string | null {
-	if (value === undefined || !value.startsWith("/") || value.startsWith("//") || value.startsWith("/\\")) return null;
-	return value;
-}
-
 /** Ends a browser flow on the sign-in page with an error code (see auth/sign-in-errors.ts). */
 export function signInFailure(c: Context<AppEnv>, code: SignInErrorCode): Response {
 	const url = new URL("/signin", c.env.APP_URL);
@@ -61,7 +56,7 @@ export function flowRequest(c: Context<AppEnv>): FlowRequest | Response {
 	const link = c.req.query("link") === "1";
 	if (link && c.var.user === undefined) return signInFailure(c, "signin-required");
 	return {
-		returnTo: safeReturnTo(c.req.query("returnTo")) ?? (link ? LINK_RETURN_TO : "/"),
+		returnTo: safeReturnTo(c.req.query("returnTo"), c.env.APP_URL) ?? (link ? LINK_RETURN_TO : "/"),
 		linkUserId: link ? (c.var.user?.id ?? null) : null,
 		loginHint: c.req.query("login_hint"),
 	};
@@ -119,5 +114,6 @@ export async function completeProviderSignIn(
 		// An account opened on an address nobody proved: the person can confirm it (and is reachable there).
 		if (user !== undefined && user.emailVerifiedAt === null) await sendVerification(c, result.userId, user.email, now);
 	}
-	return c.redirect(new URL(flow.returnTo, c.env.APP_URL).toString(), 303);
+	// Checked again here, not only when the flow started: the cookie outlives any change to the rules.
+	return c.redirect(new URL(safeReturnTo(flow.returnTo, c.env.APP_URL) ?? "/", c.env.APP_URL).toString(), 303);
 }
