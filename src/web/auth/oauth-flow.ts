@@ -31,6 +31,8 @@ const flowSchema = z.object({
 	returnTo: z.string(),
 	/** Set by `?link=1`: the account the login is added to; the callback must come from its session. */
 	linkUserId: z.string().nullable(),
+	/** Set by `?invitation=TOKEN` (Google only): the staff invitation this sign-in accepts. */
+	invitation: z.string().min(1).max(200).optional(),
 });
 export type OAuthFlow = z.infer<typeof flowSchema>;
 
@@ -39,6 +41,8 @@ export interface FlowRequest {
 	returnTo: string;
 	linkUserId: string | null;
 	loginHint: string | undefined;
+	/** A staff invitation token to accept with this sign-in; never together with linking. */
+	invitation: string | undefined;
 }
 
 /** Ends a browser flow on the sign-in page with an error code (see auth/sign-in-errors.ts). */
@@ -49,7 +53,7 @@ export function signInFailure(c: Context<AppEnv>, code: SignInErrorCode): Respon
 }
 
 /**
- * Reads `returnTo`, `login_hint` and `link`. Linking (`link=1`) needs a signed-in person: the
+ * Reads `returnTo`, `login_hint`, `invitation` and `link`. Linking (`link=1`) needs a signed-in person: the
  * new login is then added to their account, never used to open another one.
  */
 export function flowRequest(c: Context<AppEnv>): FlowRequest | Response {
@@ -59,6 +63,7 @@ export function flowRequest(c: Context<AppEnv>): FlowRequest | Response {
 		returnTo: safeReturnTo(c.req.query("returnTo"), c.env.APP_URL) ?? (link ? LINK_RETURN_TO : "/"),
 		linkUserId: link ? (c.var.user?.id ?? null) : null,
 		loginHint: c.req.query("login_hint"),
+		invitation: link ? undefined : c.req.query("invitation")?.slice(0, 200) || undefined,
 	};
 }
 
