@@ -1,8 +1,10 @@
 // The merchant sign-in page: password, Google and "forgot password"; switching accounts while signed
 // in (the form's POST carries the session cookie, so it needs that session's CSRF token); and a
 // signed-in customer without a business gets a way on instead of a loop between /admin and sign-in.
+import { eq } from "drizzle-orm";
 import { beforeEach, describe, expect, it } from "vitest";
-import { PASSWORD, harness, seedMerchant, signIn, signUp, uniqueEmail } from "./harness";
+import { users } from "../../src/db/schema";
+import { PASSWORD, db, harness, seedMerchant, signIn, signUp, uniqueEmail } from "./harness";
 import type { Browser, Harness, SeededMerchant } from "./harness";
 
 let h: Harness;
@@ -101,5 +103,16 @@ describe("/admin/signin", () => {
 		const switched = await h.request("/auth/signin", { method: "POST", browser: customer, json: { email: shop.ownerEmail, password: PASSWORD } });
 		expect(switched.status).toBe(200);
 		expect((await h.request("/admin", { browser: customer })).status).toBe(200);
+	});
+
+	it("lets the owner reach the password reset from there (the shared reset page)", async () => {
+		const page = await h.request("/reset-password?returnTo=%2Fadmin", { browser: h.browser() });
+		expect(page.status).toBe(200);
+		expect(await page.text()).toContain("Reset your password");
+		// The owner's account is an ordinary account: the reset mail goes out for it.
+		const forgot = await h.request("/auth/password/forgot", { method: "POST", browser: h.browser(), json: { email: shop.ownerEmail } });
+		expect(forgot.status).toBe(202);
+		expect(h.mailer.lastTo(shop.ownerEmail)?.text).toContain("/reset-password?token=");
+		expect(await db().select({ id: users.id }).from(users).where(eq(users.email, shop.ownerEmail)).get()).toBeDefined();
 	});
 });

@@ -41,6 +41,7 @@ function isBrowserOrProviderRoute(method: string, path: string): boolean {
 		path.startsWith("/webhooks/") ||
 		/^\/(b|manage)\//.test(path) ||
 		/^\/admin(\/(signin|calendar|setup|integrations))?$/.test(path) ||
+		/^\/(signin|signup|reset-password|link-login|account|invitations\/accept)?$/.test(path) ||
 		// GET /auth/verify-email is the emailed link (it redirects to a page); /auth/pending-login,
 		// /auth/invitations and /auth/sign-in-errors/:code are JSON APIs and must answer problem+json.
 		/^\/(auth\/(google|facebook)(\/callback)?|connect\/:provider\/callback)$/.test(path) ||
