@@ -78,6 +78,35 @@ export function ProviderButtons(props: { methods: SignInMethods; returnTo: strin
 	);
 }
 
+/** The panel shown in place of a form once it succeeded (the island reveals it and moves focus to it). */
+export function DonePanel(props: { id: string; title: string; continueTo: string; children?: Child }): Child {
+	return (
+		<section id={props.id} class="card" hidden tabindex={-1} aria-labelledby={`${props.id}-title`}>
+			<h2 id={`${props.id}-title`}>{props.title}</h2>
+			{props.children}
+			<p class="actions">
+				<a class="button primary" href={props.continueTo}>
+					Continue
+				</a>
+			</p>
+		</section>
+	);
+}
+
+/** One email address and "Email me a link": a reset link, or a link finishing a provider login. */
+export function EmailLinkForm(props: { form: string; label: string; value?: string | null }): Child {
+	return (
+		<form id={`${props.form}-form`} method="post" novalidate>
+			<Field form={props.form} name="email" label={props.label} type="email" autocomplete="email" required value={props.value ?? null} maxlength={254} />
+			<FormError />
+			<p class="form-done" role="status"></p>
+			<button type="submit" class="primary">
+				Email me a link
+			</button>
+		</form>
+	);
+}
+
 export function NoScript(): Child {
 	return (
 		<noscript>

@@ -7,7 +7,7 @@ import { PASSWORD_MIN_LENGTH } from "../../../auth/password";
 import { peekEmailToken } from "../../../auth/tokens";
 import type { AppEnv } from "../../context";
 import { AccountLayout, accountPageHeaders } from "./layout";
-import { Banner, Field, FormError, NoScript } from "./parts";
+import { Banner, DonePanel, EmailLinkForm, Field, FormError, NoScript } from "./parts";
 import { pageScope } from "./scope";
 
 export async function resetPasswordPage(c: Context<AppEnv>): Promise<Response> {
@@ -44,29 +44,16 @@ export async function resetPasswordPage(c: Context<AppEnv>): Promise<Response> {
 							Save new password
 						</button>
 					</form>
-					<section id="reset-done" class="card" hidden tabindex={-1} aria-labelledby="reset-done-title">
-						<h2 id="reset-done-title">Your password is changed</h2>
+					<DonePanel id="reset-done" title="Your password is changed" continueTo={scope.returnTo}>
 						<p>You are signed in, and signed out everywhere else.</p>
-						<p class="actions">
-							<a class="button primary" href={scope.returnTo}>
-								Continue
-							</a>
-						</p>
-					</section>
+					</DonePanel>
 				</>
 			) : (
 				<>
 					<h1>Reset your password</h1>
 					{token === "" ? null : <Banner kind="error">This link is invalid, has expired or was already used. Ask for a new one below.</Banner>}
 					<p>Enter the address of your account and we will email you a link to choose a new password.</p>
-					<form id="forgot-form" method="post" novalidate>
-						<Field form="forgot" name="email" label="Email" type="email" autocomplete="email" required maxlength={254} />
-						<FormError />
-						<p class="form-done" role="status"></p>
-						<button type="submit" class="primary">
-							Email me a link
-						</button>
-					</form>
+					<EmailLinkForm form="forgot" label="Email" />
 					<p>
 						<a href={`/signin${scope.query}`}>Back to sign in</a>
 					</p>

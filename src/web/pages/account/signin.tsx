@@ -9,7 +9,7 @@ import type { AppEnv } from "../../context";
 import { readPendingLogin } from "../../auth/pending-login-cookie";
 import { PROVIDER_TITLES } from "../../auth/pending-login-token";
 import { AccountLayout, accountPageHeaders } from "./layout";
-import { Banner, Field, FormError, NoScript, ProviderButtons } from "./parts";
+import { Banner, EmailLinkForm, Field, FormError, NoScript, ProviderButtons } from "./parts";
 import { pageScope } from "./scope";
 
 export async function signInPage(c: Context<AppEnv>): Promise<Response> {
@@ -43,14 +43,7 @@ export async function signInPage(c: Context<AppEnv>): Promise<Response> {
 				<section class="card" aria-labelledby="pending-title">
 					<h2 id="pending-title">{`Finish signing in with ${PROVIDER_TITLES[pending.provider]}`}</h2>
 					<p>{signInErrorMessage(pending.reason)}</p>
-					<form id="pending-form" method="post" novalidate>
-						<Field form="pending" name="email" label="Your email address" type="email" autocomplete="email" required value={pending.profile.email} maxlength={254} />
-						<FormError />
-						<p class="form-done" role="status"></p>
-						<button type="submit" class="primary">
-							Email me a link
-						</button>
-					</form>
+					<EmailLinkForm form="pending" label="Your email address" value={pending.profile.email} />
 					<p class="note">The link works only in this browser, for one hour.</p>
 				</section>
 			)}

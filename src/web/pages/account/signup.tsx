@@ -5,7 +5,7 @@ import { csrfTokenFor } from "../../../auth/csrf";
 import { PASSWORD_MIN_LENGTH } from "../../../auth/password";
 import type { AppEnv } from "../../context";
 import { AccountLayout, accountPageHeaders } from "./layout";
-import { Field, FormError, NoScript, ProviderButtons } from "./parts";
+import { DonePanel, Field, FormError, NoScript, ProviderButtons } from "./parts";
 import { pageScope } from "./scope";
 
 export async function signUpPage(c: Context<AppEnv>): Promise<Response> {
@@ -38,15 +38,9 @@ export async function signUpPage(c: Context<AppEnv>): Promise<Response> {
 							Create account
 						</button>
 					</form>
-					<section id="signup-done" class="card" hidden tabindex={-1} aria-labelledby="signup-done-title">
-						<h2 id="signup-done-title">Check your email</h2>
+					<DonePanel id="signup-done" title="Check your email" continueTo={scope.returnTo}>
 						<p id="signup-done-text">We have sent you a link to confirm your address.</p>
-						<p class="actions">
-							<a class="button primary" href={scope.returnTo}>
-								Continue
-							</a>
-						</p>
-					</section>
+					</DonePanel>
 				</>
 			) : (
 				<p>{`${scope.merchant?.name ?? "This business"} offers accounts through these sign-ins:`}</p>
