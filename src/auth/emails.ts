@@ -62,7 +62,7 @@ export function linkLoginEmail(to: string, providerTitle: string, providerAccoun
 			`whoever can sign in to that ${providerTitle} account will be able to sign in to it, see its bookings and change them.`,
 		`Confirm and link ${providerTitle}`,
 		link,
-		`The link works once, only in the browser where that ${providerTitle} sign-in was started, and expires in 1 hour. ` +
+		`The link works once, only in the browser where that ${providerTitle} sign-in was started, and expires in 30 minutes. ` +
 			`If that was not you, ignore this email: nothing changes.`,
 	);
 }

@@ -4,6 +4,7 @@
 // browser holding the pending login it was sent for, and the mail says exactly what it would link.
 import { eq } from "drizzle-orm";
 import { beforeEach, describe, expect, inject, it } from "vitest";
+import { EMAIL_TOKEN_TTL_MS } from "../../src/auth/tokens";
 import { identities, users } from "../../src/db/schema";
 import { PASSWORD, db, harness, signIn, signUp, tokenFromMail, uniqueEmail } from "../auth/harness";
 import type { Browser, Harness } from "../auth/harness";
@@ -70,7 +71,7 @@ describe("finishing a pending provider login by email", () => {
 		const mail = h.mailer.lastTo(victim.email);
 		expect(mail?.text).toContain('the Facebook account of "Mallory Mal"');
 		expect(mail?.text).toMatch(/whoever can sign in to that Facebook account will be able to sign in to it/);
-		expect(mail?.text).toMatch(/only in the browser where that Facebook sign-in was started/);
+		expect(mail?.text).toMatch(/only in the browser where that Facebook sign-in was started, and expires in 30 minutes/);
 		expect(mail?.text).toContain("/link-login?token=");
 
 		// The victim's own browser, signed in, then a fresh one: both refused with a clear message.
@@ -102,6 +103,10 @@ describe("finishing a pending provider login by email", () => {
 		const forged = { ...h.browser(), pendingCookie: encodeURIComponent(`${value}.${"A".repeat(43)}=`) };
 		expect((await confirm(forged, token)).status).toBe(422);
 		expect(await loginsOf(victim.id)).toEqual([]);
+	});
+
+	it("lives no longer than the pending login it needs", () => {
+		expect(EMAIL_TOKEN_TTL_MS["link-identity"]).toBe(30 * 60 * 1000);
 	});
 
 	it("works in the browser that started the login, once (so the refusals above are the browser check)", async () => {

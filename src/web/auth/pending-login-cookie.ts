@@ -11,6 +11,7 @@ import { decodeJsonCookie, encodeJsonCookie } from "./json-cookie";
 
 /** Hono adds the prefix: `__Host-slotline_pending`. */
 const PENDING_COOKIE = "slotline_pending";
+/** The emailed link that finishes it lives as long (EMAIL_TOKEN_TTL_MS["link-identity"]): it needs this cookie. */
 const PENDING_TTL_SECONDS = 30 * 60;
 
 const pendingSchema = z.object({

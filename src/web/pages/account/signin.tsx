@@ -44,7 +44,7 @@ export async function signInPage(c: Context<AppEnv>): Promise<Response> {
 					<h2 id="pending-title">{`Finish signing in with ${PROVIDER_TITLES[pending.provider]}`}</h2>
 					<p>{signInErrorMessage(pending.reason)}</p>
 					<EmailLinkForm form="pending" label="Your email address" value={pending.profile.email} />
-					<p class="note">The link works only in this browser, for one hour.</p>
+					<p class="note">The link works only in this browser, for 30 minutes.</p>
 				</section>
 			)}
 			{methods.password ? (
