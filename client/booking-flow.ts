@@ -29,6 +29,26 @@ interface Details {
 }
 
 const RESUME_KEY = "slotline:resume";
+/** The same state in the return address, for a sign-in that started in the widget's frame. */
+const RESUME_PARAM = "resume";
+
+/** The choice to come back to after signing in. */
+interface Resume {
+	serviceId: string;
+	staffId: string | null;
+	zone: string;
+	slot: Slot;
+}
+
+/** The resume state from this page's address, which it then drops (a reload starts afresh). */
+function resumeFromAddress(): string | null {
+	const url = new URL(location.href);
+	const value = url.searchParams.get(RESUME_PARAM);
+	if (value === null) return null;
+	url.searchParams.delete(RESUME_PARAM);
+	history.replaceState(null, "", url.pathname + url.search + url.hash);
+	return value;
+}
 
 export function startBooking(root: HTMLElement, config: BookConfig): void {
 	connectParent(config.parentOrigin);
@@ -127,28 +147,34 @@ export function startBooking(root: HTMLElement, config: BookConfig): void {
 	}
 
 	function signInLinks(): HTMLElement | null {
-		const returnTo = `/b/${encodeURIComponent(config.merchant.slug)}`;
+		const hosted = `/b/${encodeURIComponent(config.merchant.slug)}`;
+		const chosen: Resume | null = service === null || slot === null ? null : { serviceId: service.id, staffId, zone, slot };
+		// A framed page has no first-party cookies, so sign-in happens in a new tab on the hosted page.
+		// That tab shares no storage with the frame, so the chosen time travels in the return address.
+		const returnTo = config.embedded && chosen !== null ? `${hosted}?${RESUME_PARAM}=${encodeURIComponent(JSON.stringify(chosen))}` : hosted;
 		const query = `?returnTo=${encodeURIComponent(returnTo)}`;
 		const links: HTMLElement[] = [];
-		// A framed page has no first-party cookies, so sign-in happens in a new tab on the hosted page.
 		const target = config.embedded ? "_blank" : null;
 		const remember = (): void => {
-			if (service !== null && slot !== null) sessionStorage.setItem(RESUME_KEY, JSON.stringify({ serviceId: service.id, staffId, zone, slot }));
+			if (chosen !== null) sessionStorage.setItem(RESUME_KEY, JSON.stringify(chosen));
 		};
 		if (config.signIn.google) links.push(h("a", { class: "button secondary", href: `/auth/google${query}`, target, rel: "noopener", onclick: remember }, "Continue with Google"));
 		if (config.signIn.facebook) links.push(h("a", { class: "button secondary", href: `/auth/facebook${query}`, target, rel: "noopener", onclick: remember }, "Continue with Facebook"));
-		if (config.signIn.password) links.push(h("a", { class: "button secondary", href: `/signin${query}`, target, rel: "noopener", onclick: remember }, "Sign in with email"));
+		// The hosted sign-in page offers only what this business allows (?merchant=), and comes back here.
+		const emailSignIn = `/signin?merchant=${encodeURIComponent(config.merchant.slug)}&returnTo=${encodeURIComponent(returnTo)}`;
+		if (config.signIn.password) links.push(h("a", { class: "button secondary", href: emailSignIn, target, rel: "noopener", onclick: remember }, "Sign in with email"));
 		if (links.length === 0 || signedInAs !== null) return null;
 		return h("div", { class: "signin" }, h("p", {}, "Sign in to fill in your details, or enter them below."), ...links);
 	}
 
-	function field(id: keyof Details, label: string, attrs: Record<string, string | boolean>): HTMLElement {
+	function field(id: keyof Details, label: string, attrs: Record<string, string | boolean>, note: string | null = null): HTMLElement {
+		const noteId = `slotline-${id}-note`;
 		const input =
 			id === "notes"
 				? h("textarea", { id: `slotline-${id}`, name: id, rows: "3", maxlength: "2000" })
-				: h("input", { id: `slotline-${id}`, name: id, ...attrs });
+				: h("input", { id: `slotline-${id}`, name: id, ...attrs, "aria-describedby": note === null ? null : noteId });
 		input.value = details[id];
-		return h("p", { class: "field" }, h("label", { for: `slotline-${id}` }, label), input);
+		return h("p", { class: "field" }, h("label", { for: `slotline-${id}` }, label), input, note === null ? null : h("span", { class: "note", id: noteId }, note));
 	}
 
 	function detailsStep(): HTMLElement[] {
@@ -160,12 +186,15 @@ export function startBooking(root: HTMLElement, config: BookConfig): void {
 					event.preventDefault();
 					const data = new FormData(form);
 					const text = (name: string): string => String(data.get(name) ?? "").trim();
-					details = { name: text("name"), email: text("email"), phone: text("phone"), notes: text("notes") };
+					details = { name: text("name"), email: signedInAs ?? text("email"), phone: text("phone"), notes: text("notes") };
 					go("confirm");
 				},
 			},
 			field("name", "Name", { type: "text", autocomplete: "name", required: true, maxlength: "120" }),
-			field("email", "Email", { type: "email", autocomplete: "email", required: true, maxlength: "254" }),
+			// Signed in, the booking goes to the account (and its confirmation to the account's address).
+			signedInAs === null
+				? field("email", "Email", { type: "email", autocomplete: "email", required: true, maxlength: "254" })
+				: field("email", "Email", { type: "email", readonly: true, maxlength: "254" }, "Your account's address: the confirmation goes there."),
 			field("phone", "Phone (optional)", { type: "tel", autocomplete: "tel", maxlength: "40" }),
 			field("notes", "Notes (optional)", {}),
 			h("button", { type: "submit", class: "primary" }, "Continue"),
@@ -257,7 +286,8 @@ export function startBooking(root: HTMLElement, config: BookConfig): void {
 		const google = googleCalendarUrl({ title, start: made.start, end: made.end, details: `Manage your booking: ${made.manageUrl}`, location: current.location });
 		return [
 			heading("You're booked!"),
-			h("p", {}, `We have emailed a confirmation to ${details.email}.`),
+			// A signed-in customer's booking is confirmed to the account's address, whatever the form said.
+			h("p", { id: "slotline-confirmation-to" }, `We have emailed a confirmation to ${signedInAs ?? details.email}.`),
 			summary(current, { start: made.start, end: made.end, staffId: made.staffId, localStart: made.localStart }),
 			h(
 				"div",
@@ -288,13 +318,17 @@ export function startBooking(root: HTMLElement, config: BookConfig): void {
 			signedInAs = user.email;
 			details = { ...details, name: [user.firstName, user.lastName].filter(Boolean).join(" "), email: user.email };
 		}
-		const saved = sessionStorage.getItem(RESUME_KEY);
+		const saved = resumeFromAddress() ?? sessionStorage.getItem(RESUME_KEY);
 		sessionStorage.removeItem(RESUME_KEY);
 		if (saved === null) return;
 		try {
-			const state = JSON.parse(saved) as { serviceId: string; staffId: string | null; zone: string; slot: Slot };
+			const state = JSON.parse(saved) as Resume;
 			const found = config.services.find((s) => s.id === state.serviceId);
-			if (found === undefined || step !== "service") return;
+			// The address can be edited by anyone: only a well-formed choice of this page's services resumes.
+			const wellFormed = typeof state.slot?.start === "string" && typeof state.slot.end === "string" && typeof state.slot.staffId === "string" && typeof state.zone === "string";
+			if (found === undefined || !wellFormed || step !== "service") return;
+			// Throws (and so starts over) on a zone this browser does not know.
+			new Intl.DateTimeFormat(undefined, { timeZone: state.zone });
 			service = found;
 			staffId = state.staffId;
 			zone = state.zone;

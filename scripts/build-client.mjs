@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // Bundles the browser code (client/) with esbuild into dist/client, which Workers static assets serve:
 // /embed.js (the loader a merchant pastes into their site), /assets/widget.{js,css} (the booking flow
-// and manage page inside our own pages) and /assets/admin.{js,css} (the merchant admin's islands). Run
-// by wrangler's [build] command, so dev, deploy and tests always serve fresh bundles.
+// and manage page inside our own pages), /assets/admin.{js,css} (the merchant admin's islands) and
+// /assets/account.{js,css} (the customer account pages' islands). Run by wrangler's [build] command,
+// so dev, deploy and tests always serve fresh bundles.
 import { build } from "esbuild";
 import { copyFileSync, mkdirSync, rmSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -22,10 +23,12 @@ export async function buildClient() {
 		build({ ...common, entryPoints: [join(root, "client", "widget.css")], outfile: join(out, "assets", "widget.css"), loader: { ".css": "css" } }),
 		build({ ...common, entryPoints: [join(root, "client", "admin.ts")], outfile: join(out, "assets", "admin.js") }),
 		build({ ...common, entryPoints: [join(root, "client", "admin.css")], outfile: join(out, "assets", "admin.css"), loader: { ".css": "css" } }),
+		build({ ...common, entryPoints: [join(root, "client", "account.ts")], outfile: join(out, "assets", "account.js") }),
+		build({ ...common, entryPoints: [join(root, "client", "account.css")], outfile: join(out, "assets", "account.css"), loader: { ".css": "css" } }),
 	]);
 	// Headers for the static files (they never reach the Worker's middleware).
 	copyFileSync(join(root, "client", "_headers"), join(out, "_headers"));
-	return ["embed.js", "assets/widget.js", "assets/widget.css", "assets/admin.js", "assets/admin.css"].map((file) => join(out, file));
+	return ["embed.js", "assets/widget.js", "assets/widget.css", "assets/admin.js", "assets/admin.css", "assets/account.js", "assets/account.css"].map((file) => join(out, file));
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {

@@ -28,6 +28,8 @@ export interface CalendarConfig {
 	bookings: CalendarBooking[];
 	services: Array<{ id: string; name: string; durationMinutes: number; staffIds: string[] }>;
 	staff: Array<{ id: string; name: string }>;
+	/** Whose column the viewer may book into and whose bookings they may change (owners: everyone's). */
+	bookableStaffIds: string[];
 }
 
 function whenText(iso: string, zone: string): string {
@@ -103,6 +105,15 @@ function openBooking(config: CalendarConfig, booking: CalendarBooking, opener: H
 			? null
 			: h("p", { class: "banner error" }, `Conflicts with a busy time in ${[...new Set(booking.conflicts.map((c) => c.provider))].join(", ")} (${booking.conflicts.map((c) => `${whenText(c.start, zone)}–${whenText(c.end, zone).split(", ").at(-1) ?? ""}`).join("; ")}).`);
 
+	if (!config.bookableStaffIds.includes(booking.staff.id)) {
+		// Staff see a colleague's booking but may not change it (the API would refuse).
+		const merchantNotes = booking.merchantNotes === null ? null : h("p", {}, h("strong", {}, "Merchant notes: "), booking.merchantNotes);
+		replace(body, facts, conflict, merchantNotes, h("p", { class: "muted" }, `Only an owner or ${booking.staff.name} can change this booking.`));
+		dialog.addEventListener("close", () => opener?.focus());
+		dialog.showModal();
+		return;
+	}
+	const bookable = config.staff.filter((s) => config.bookableStaffIds.includes(s.id));
 	const notes = h("textarea", { rows: 3 }) as HTMLTextAreaElement;
 	notes.value = booking.merchantNotes ?? "";
 	const saveNotes = h("button", { type: "button" }, "Save notes");
@@ -112,7 +123,7 @@ function openBooking(config: CalendarConfig, booking: CalendarBooking, opener: H
 	const localTime = booking.localStart.slice(11, 16);
 	const date = h("input", { type: "date", value: localDate, required: true }) as HTMLInputElement;
 	const time = h("input", { type: "time", value: localTime, step: 300, required: true }) as HTMLInputElement;
-	const staff = h("select", {}, ...config.staff.map((s) => h("option", { value: s.id, selected: s.id === booking.staff.id }, s.name))) as HTMLSelectElement;
+	const staff = h("select", {}, ...bookable.map((s) => h("option", { value: s.id, selected: s.id === booking.staff.id }, s.name))) as HTMLSelectElement;
 	const scope = booking.series === null ? null : (h("select", {}, h("option", { value: "one" }, "This booking only"), h("option", { value: "series" }, "The whole series")) as HTMLSelectElement);
 	const move = h("button", { type: "button" }, "Reschedule");
 	move.addEventListener("click", () =>
@@ -144,7 +155,8 @@ function openBooking(config: CalendarConfig, booking: CalendarBooking, opener: H
 function openCreate(config: CalendarConfig, preset: { start?: string; staffId?: string }, opener: HTMLElement | null): void {
 	const zone = config.timezone;
 	const { dialog, body, error } = dialogShell(preset.start === undefined ? "New booking" : `New booking · ${whenText(preset.start, zone)}`);
-	const staff = h("select", {}, ...config.staff.map((s) => h("option", { value: s.id, selected: s.id === preset.staffId }, s.name))) as HTMLSelectElement;
+	const bookable = config.staff.filter((s) => config.bookableStaffIds.includes(s.id));
+	const staff = h("select", {}, ...bookable.map((s) => h("option", { value: s.id, selected: s.id === preset.staffId }, s.name))) as HTMLSelectElement;
 	const service = h("select", { required: true }) as HTMLSelectElement;
 	function fillServices(): void {
 		const offered = config.services.filter((s) => s.staffIds.includes(staff.value));

@@ -47,13 +47,22 @@ export function staffInvitationEmail(to: string, merchantName: string, link: str
 	);
 }
 
-export function linkLoginEmail(to: string, providerTitle: string, link: string): MailMessage {
+/**
+ * Says exactly what confirming does: which provider account gets into which Slotline account, and
+ * that the link only works in the browser that started the sign-in, so a stranger's request is
+ * recognisable and harmless.
+ */
+export function linkLoginEmail(to: string, providerTitle: string, providerAccountName: string | null, link: string): MailMessage {
+	const who = providerAccountName === null ? `a ${providerTitle} account` : `the ${providerTitle} account of "${providerAccountName}"`;
 	return linkMessage(
 		to,
-		`Confirm your email address to sign in with ${providerTitle}`,
-		`Someone signed in to Slotline with ${providerTitle} and asked to use this email address. If that was you, confirm it to finish signing in; an account that already uses this address gets ${providerTitle} as another way in.`,
-		"Confirm and sign in",
+		`Confirm signing in to Slotline with ${providerTitle}`,
+		`Someone signed in to Slotline with ${who} and asked to use ${to} with it. ` +
+			`If you confirm, that ${providerTitle} account becomes a way into the Slotline account of ${to} (a new account is opened if there is none): ` +
+			`whoever can sign in to that ${providerTitle} account will be able to sign in to it, see its bookings and change them.`,
+		`Confirm and link ${providerTitle}`,
 		link,
-		`The link works once and expires in 1 hour. If you did not sign in with ${providerTitle}, ignore this email: nothing changes.`,
+		`The link works once, only in the browser where that ${providerTitle} sign-in was started, and expires in 30 minutes. ` +
+			`If that was not you, ignore this email: nothing changes.`,
 	);
 }

@@ -23,10 +23,25 @@ export class GoogleSignInError extends Error {
 	constructor(
 		readonly reason: "denied" | "invalid",
 		message: string,
+		/**
+		 * Which check refused, when one did: Google's error code ("invalid_grant") or oauth4webapi's
+		 * ("OAUTH_JWT_TIMESTAMP_CHECK_FAILED:exp"). Never a message, which may quote the response.
+		 */
+		readonly check: string | null = null,
 	) {
 		super(message);
 		this.name = "GoogleSignInError";
 	}
+}
+
+/** The failed check behind an oauth4webapi error, with the claim for JWT timestamp and claim checks. */
+function failedCheck(error: unknown): string {
+	if (error instanceof oauth.ResponseBodyError) return error.error;
+	if (error instanceof oauth.OperationProcessingError) {
+		const claim = (error.cause as { claim?: unknown } | undefined)?.claim;
+		return typeof claim === "string" ? `${error.code ?? error.name}:${claim}` : (error.code ?? error.name);
+	}
+	return error instanceof Error ? error.name : "unknown";
 }
 
 const SCOPE = "openid email profile";
@@ -127,8 +142,8 @@ export class GoogleSignIn {
 			};
 		} catch (error) {
 			// Only the error's class and code: messages of token errors can quote the response.
-			const code = error instanceof oauth.ResponseBodyError ? error.error : error instanceof Error ? error.name : "unknown";
-			throw new GoogleSignInError("invalid", `Google sign-in could not be completed (${code})`);
+			const check = failedCheck(error);
+			throw new GoogleSignInError("invalid", `Google sign-in could not be completed (${check})`, check);
 		}
 	}
 }

@@ -1,7 +1,7 @@
 // Merchant-side roles: which merchants a user belongs to, and as what.
-import { and, asc, eq } from "drizzle-orm";
+import { and, asc, eq, isNull } from "drizzle-orm";
 import type { Database } from "../db/client";
-import { memberships } from "../db/schema";
+import { emailTokens, memberships } from "../db/schema";
 
 export type MerchantRole = (typeof memberships.$inferSelect)["role"];
 
@@ -30,4 +30,21 @@ export async function findMembership(db: Database, userId: string, merchantId: s
 /** Whether `role` is at least `required`: an owner can do everything staff can. */
 export function roleSatisfies(role: MerchantRole, required: MerchantRole): boolean {
 	return required === "staff" || role === "owner";
+}
+
+/**
+ * A deactivated staff member loses the merchant: a staff-role membership bound to them is deleted
+ * (an owner who also took bookings stays owner, without the staff record), and invitations not yet
+ * accepted stop working. Access is read from memberships on every request, so their sessions lose
+ * the merchant at once. Coming back needs a new invitation.
+ */
+export async function revokeStaffAccess(db: Database, merchantId: string, staffId: string): Promise<void> {
+	await db.batch([
+		db.delete(memberships).where(and(eq(memberships.merchantId, merchantId), eq(memberships.staffId, staffId), eq(memberships.role, "staff"))),
+		db
+			.update(memberships)
+			.set({ staffId: null })
+			.where(and(eq(memberships.merchantId, merchantId), eq(memberships.staffId, staffId))),
+		db.delete(emailTokens).where(and(eq(emailTokens.staffId, staffId), eq(emailTokens.purpose, "invite"), isNull(emailTokens.usedAt))),
+	]);
 }

@@ -14,6 +14,9 @@ export const SIGN_IN_ERROR_MESSAGES = {
 	"identity-taken": "This login is already linked to another Slotline account. Sign in with it there, or unlink it from that account first.",
 	"signin-required": "Sign in first to link another login to your account.",
 	"link-session-changed": "You signed in as someone else while linking. Please start linking again.",
+	"invitation-invalid": "This invitation link is invalid, has expired or was already used. Ask the business to send you a new one.",
+	"invitation-email-mismatch":
+		"That Google account is not the address the invitation was sent to. Use the Google account of the invited address, or set a password on the invitation page.",
 } as const;
 
 export type SignInErrorCode = keyof typeof SIGN_IN_ERROR_MESSAGES;

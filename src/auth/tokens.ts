@@ -17,7 +17,8 @@ export const EMAIL_TOKEN_TTL_MS: Record<EmailTokenPurpose, number> = {
 	"verify-email": 24 * HOUR_MS,
 	"reset-password": HOUR_MS,
 	invite: 7 * 24 * HOUR_MS,
-	"link-identity": HOUR_MS,
+	// Only as long as the pending-login cookie it must be opened with (web/auth/pending-login-cookie.ts).
+	"link-identity": HOUR_MS / 2,
 };
 
 export interface EmailTokenRequest {

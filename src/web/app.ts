@@ -15,6 +15,7 @@ import { connectionRoutes } from "./connections/routes";
 import { dev } from "./dev";
 import { health } from "./health";
 import { provideMailer } from "./mailer";
+import { accountPages } from "./pages/account";
 import { adminPages } from "./pages/admin";
 import { bookingPages } from "./pages/booking-pages";
 import { handleError, handleNotFound } from "./problem";
@@ -44,6 +45,7 @@ export function createApp(): Hono<AppEnv> {
 	app.route("/", publicApi);
 	app.route("/", bookingCalendar);
 	app.route("/", bookingPages);
+	app.route("/", accountPages);
 	app.route("/", dev);
 	app.onError(handleError);
 	app.notFound(handleNotFound);

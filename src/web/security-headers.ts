@@ -7,12 +7,15 @@ import type { AppEnv } from "./context";
 /** Who may frame a page: nobody (admin, account, manage and hosted pages) or any site (the widget frame). */
 export type FrameAncestors = "none" | "any";
 
-export function pageCsp(frameAncestors: FrameAncestors): string {
+/** Where a page's images may come from: ours only, or any https origin too (profile photos). */
+export type ImageSources = "self" | "https";
+
+export function pageCsp(frameAncestors: FrameAncestors, images: ImageSources = "self"): string {
 	return [
 		"default-src 'none'",
 		"script-src 'self'",
 		"style-src 'self'",
-		"img-src 'self' data:",
+		images === "https" ? "img-src 'self' data: https:" : "img-src 'self' data:",
 		"connect-src 'self'",
 		"form-action 'self'",
 		"base-uri 'none'",

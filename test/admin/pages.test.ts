@@ -1,5 +1,6 @@
 // The merchant admin pages, server-side: the sign-in gate, roles, what each page renders from the
 // database (bookings, busy time, connections needing attention) and what it must never render.
+import { env } from "cloudflare:workers";
 import { beforeEach, describe, expect, it } from "vitest";
 import { createSession } from "../../src/auth/session";
 import { DEMO_MERCHANT_ID } from "../../src/demo/seed";
@@ -60,9 +61,9 @@ describe("admin pages: the sign-in gate", () => {
 	});
 
 	it("only ever returns to an admin page of ours after sign-in", () => {
-		expect(safeReturnPath("/admin/calendar?view=week")).toBe("/admin/calendar?view=week");
-		for (const bad of [undefined, "https://evil.test/admin", "//evil.test/admin", "/administrator", "/admin\\..\\x", "/admin/signin?next=/admin", "/b/demo"]) {
-			expect(safeReturnPath(bad)).toBe("/admin");
+		expect(safeReturnPath("/admin/calendar?view=week", env.APP_URL)).toBe("/admin/calendar?view=week");
+		for (const bad of [undefined, "https://evil.test/admin", "//evil.test/admin", "/administrator", "/admin\\..\\x", "/admin/signin?next=/admin", "/b/demo", "/\t/evil.test/admin", "/admin/../\t/evil.test"]) {
+			expect(safeReturnPath(bad, env.APP_URL)).toBe("/admin");
 		}
 	});
 

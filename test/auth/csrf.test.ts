@@ -92,6 +92,30 @@ describe("CSRF protection", () => {
 		expect(ORIGIN).toBe(new URL(env.APP_URL).origin);
 	});
 
+	it("answers an unreadable form body with a 400 problem, not a 500, and changes nothing", async () => {
+		const h = harness();
+		const browser = await signedIn(h);
+		const bodies: Array<{ type: string; body: string }> = [
+			// Multipart with a boundary the body never uses, with none at all, and cut off mid-part.
+			{ type: "multipart/form-data; boundary=x", body: "not multipart at all" },
+			{ type: "multipart/form-data", body: "--x\r\ncontent-disposition: form-data; name=\"_csrf\"\r\n\r\nabc" },
+			{ type: "multipart/form-data; boundary=x", body: "--x\r\ncontent-disposition: form-data; name=\"_csrf\"\r\n\r\nabc" },
+		];
+		for (const { type, body } of bodies) {
+			const response = await h.request("/auth/signout-all", {
+				method: "POST",
+				browser: { ...browser, csrfToken: "" },
+				headers: { "content-type": type },
+				body,
+			});
+			const label = `${type} ${JSON.stringify(body)}`;
+			expect({ label, status: response.status }).toEqual({ label, status: response.status === 400 ? 400 : 403 });
+			expect(response.headers.get("content-type")).toBe("application/problem+json");
+			expect(await response.json()).toMatchObject({ status: response.status });
+		}
+		expect(await stillSignedIn(h, browser)).toBe(true);
+	});
+
 	it("leaves requests without a session cookie alone outside /auth", async () => {
 		const h = harness();
 		// An unknown route still answers 404 rather than 403: no session, so no CSRF check.

@@ -159,20 +159,23 @@ describe("Sign in with Facebook (against the sandbox)", () => {
 		const token = tokenFromMail(h.mailer, chosen);
 		expect(await sent.text()).not.toContain(token);
 
-		// The link may be opened anywhere (another device): the mailbox is what it proves.
+		// The link proves the mailbox, and this browser's pending login proves who signed in with
+		// Facebook: another device is refused (test/security/pending-login-takeover.test.ts has why).
 		const phone = h.browser();
-		const confirmed = await h.request("/auth/pending-login/confirm", { method: "POST", browser: phone, json: { token } });
+		const elsewhere = await h.request("/auth/pending-login/confirm", { method: "POST", browser: phone, json: { token } });
+		expect(elsewhere.status).toBe(422);
+		expect(phone.cookie).toBe("");
+		const confirmed = await h.request("/auth/pending-login/confirm", { method: "POST", browser, json: { token } });
 		expect(confirmed.status).toBe(200);
 		const text = await confirmed.text();
 		expect(text).not.toContain(token);
 		expect(JSON.parse(text)).toMatchObject({ user: { email: chosen, emailVerified: true, firstName: "Fay" } });
 		expect(await facebookIdentities(chosen)).toHaveLength(1);
-
-		// Later Facebook sign-ins go straight to that account, and drop the pending login this browser still held.
-		expect(browser.pendingCookie).not.toBe("");
-		await h.request(await authorize(h, browser, hidden), { browser });
-		expect(await sessionUser(h, browser)).toMatchObject({ email: chosen });
 		expect(browser.pendingCookie).toBe("");
+
+		// Later Facebook sign-ins, on any device, go straight to that account.
+		await h.request(await authorize(h, phone, hidden), { browser: phone });
+		expect(await sessionUser(h, phone)).toMatchObject({ email: chosen });
 		const reuse = await h.request("/auth/pending-login/confirm", { method: "POST", browser: h.browser(), json: { token } });
 		expect(reuse.status).toBe(422);
 	});

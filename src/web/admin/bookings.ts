@@ -16,7 +16,8 @@ import { NotFoundError } from "../../errors";
 import { addDays, localDayStart, localIso, utcIso } from "../../time";
 import type { AppEnv } from "../context";
 import { canonicalHash } from "../validation";
-import { actingMerchantId, anyMember } from "./guard";
+import { assertMayChangeBooking, staffForNewBooking } from "./booking-permissions";
+import { actingMembership, actingMerchantId, anyMember } from "./guard";
 import { calendarRange, entityId, instant, timeZone } from "./schemas";
 import { valid } from "./validate";
 
@@ -110,12 +111,13 @@ export const adminBookings = new Hono<AppEnv>()
 	.post("/bookings", anyMember, valid("header", idempotencyHeader), valid("json", createBody), async (c) => {
 		const merchant = await merchantById(c.var.db, actingMerchantId(c));
 		const body = c.req.valid("json");
+		const staffId = staffForNewBooking(actingMembership(c), body.staffId);
 		const key = c.req.valid("header")["idempotency-key"];
 		const customer = body.customer ?? null;
 		const outcome = await merchantSchedule(c.env, merchant.id).createBooking({
 			merchantId: merchant.id,
 			serviceId: body.serviceId,
-			staffId: body.staffId ?? null,
+			staffId: staffId ?? null,
 			start: Date.parse(body.start),
 			timezone: body.timezone ?? merchant.timezone,
 			customer: customer === null ? null : { name: customer.name, email: customer.email, phone: customer.phone ?? null },
@@ -133,6 +135,7 @@ export const adminBookings = new Hono<AppEnv>()
 	})
 
 	.patch("/bookings/:id", anyMember, valid("json", notesBody), async (c) => {
+		await assertMayChangeBooking(c.var.db, actingMembership(c), { bookingId: c.req.param("id"), scope: "one" });
 		const merchant = await merchantById(c.var.db, actingMerchantId(c));
 		const view = unwrapOutcome(
 			await merchantSchedule(c.env, merchant.id).updateMerchantNotes({
@@ -147,8 +150,9 @@ export const adminBookings = new Hono<AppEnv>()
 	})
 
 	.post("/bookings/:id/reschedule", anyMember, valid("json", rescheduleBody), async (c) => {
-		const merchant = await merchantById(c.var.db, actingMerchantId(c));
 		const body = c.req.valid("json");
+		await assertMayChangeBooking(c.var.db, actingMembership(c), { bookingId: c.req.param("id"), scope: body.scope, moveToStaffId: body.staffId });
+		const merchant = await merchantById(c.var.db, actingMerchantId(c));
 		const views = unwrapOutcome(
 			await merchantSchedule(c.env, merchant.id).rescheduleBooking({
 				merchantId: merchant.id,
@@ -164,6 +168,7 @@ export const adminBookings = new Hono<AppEnv>()
 	})
 
 	.post("/bookings/:id/cancel", anyMember, valid("json", cancelBody), async (c) => {
+		await assertMayChangeBooking(c.var.db, actingMembership(c), { bookingId: c.req.param("id"), scope: c.req.valid("json").scope });
 		const merchant = await merchantById(c.var.db, actingMerchantId(c));
 		const views = unwrapOutcome(
 			await merchantSchedule(c.env, merchant.id).cancelBooking({

@@ -1,7 +1,8 @@
 // Admin: the merchant's staff members and which services each offers. Deleting only deactivates,
-// so their bookings and calendar connections stay intact.
+// so their bookings and calendar connections stay intact; the person's access to the merchant ends.
 import { Hono } from "hono";
 import { z } from "zod";
+import { revokeStaffAccess } from "../../auth/membership";
 import { insertStaff, listStaff, staffRecord, updateStaff } from "../../db/queries/admin-catalog";
 import type { StaffRecord } from "../../db/queries/admin-catalog";
 import type { AppEnv } from "../context";
@@ -58,12 +59,16 @@ export const adminStaff = new Hono<AppEnv>()
 		const merchantId = actingMerchantId(c);
 		const { serviceIds, ...changes } = c.req.valid("json");
 		await updateStaff(c.var.db, merchantId, c.req.param("id"), changes, serviceIds);
+		// Reactivating (active: true) gives nothing back: the person needs a new invitation.
+		if (changes.active === false) await revokeStaffAccess(c.var.db, merchantId, c.req.param("id"));
 		return c.json({ staff: staffJson(await staffRecord(c.var.db, merchantId, c.req.param("id"))) });
 	})
 
-	// Soft delete: no longer bookable, but existing bookings keep their staff member.
+	// Soft delete: no longer bookable, but existing bookings keep their staff member. The person
+	// behind the record loses access to the merchant (see revokeStaffAccess).
 	.delete("/staff/:id", ownerOnly, async (c) => {
 		const merchantId = actingMerchantId(c);
 		await updateStaff(c.var.db, merchantId, c.req.param("id"), { active: false }, undefined);
+		await revokeStaffAccess(c.var.db, merchantId, c.req.param("id"));
 		return c.json({ staff: staffJson(await staffRecord(c.var.db, merchantId, c.req.param("id"))) });
 	});

@@ -32,7 +32,7 @@ const patchBody = z
 	})
 	.strict();
 
-interface ProfileView {
+export interface ProfileView {
 	user: {
 		id: string;
 		email: string;
@@ -53,7 +53,8 @@ function signedInUserId(c: Context<AppEnv>): string {
 	return user.id;
 }
 
-async function profileView(db: Database, userId: string, now: number): Promise<ProfileView> {
+/** The signed-in person's profile, pending address change, ways in and memberships (the account page shows the same). */
+export async function profileView(db: Database, userId: string, now: number): Promise<ProfileView> {
 	const [user, methods, memberships, pending] = await Promise.all([
 		db
 			.select(sessionUserColumns)
@@ -123,7 +124,22 @@ function ownBookings(db: Database, userId: string) {
 
 type OwnBookingRow = Awaited<ReturnType<ReturnType<typeof ownBookings>["all"]>>[number];
 
-async function bookingJson(env: Env, row: OwnBookingRow): Promise<Record<string, unknown>> {
+export interface OwnBooking {
+	id: string;
+	status: string;
+	start: string;
+	end: string;
+	localStart: string;
+	timezone: string;
+	seriesId: string | null;
+	merchant: { slug: string; name: string };
+	service: { id: string; name: string };
+	staff: { id: string; name: string };
+	customerNotes: string | null;
+	manageUrl: string;
+}
+
+async function bookingJson(env: Env, row: OwnBookingRow): Promise<OwnBooking> {
 	return {
 		id: row.id,
 		status: row.status,
@@ -139,6 +155,12 @@ async function bookingJson(env: Env, row: OwnBookingRow): Promise<Record<string,
 		// The same capability link the confirmation email carries, for cancelling or moving it.
 		manageUrl: `${env.APP_URL}/manage/${row.id}?token=${await manageToken(env.SESSION_SECRET, row.id)}`,
 	};
+}
+
+/** The user's own bookings (at most 500, oldest first), each with its manage link. */
+export async function listOwnBookings(env: Env, db: Database, userId: string): Promise<OwnBooking[]> {
+	const rows = await ownBookings(db, userId).orderBy(asc(bookings.startsAt)).limit(500).all();
+	return Promise.all(rows.map((row) => bookingJson(env, row)));
 }
 
 export const meApi = new Hono<AppEnv>()
@@ -176,9 +198,8 @@ export const meApi = new Hono<AppEnv>()
 	})
 
 	.get("/api/v1/me/bookings", async (c) => {
-		const rows = await ownBookings(c.var.db, signedInUserId(c)).orderBy(asc(bookings.startsAt)).limit(500).all();
 		c.header("cache-control", "no-store");
-		return c.json({ bookings: await Promise.all(rows.map((row) => bookingJson(c.env, row))) });
+		return c.json({ bookings: await listOwnBookings(c.env, c.var.db, signedInUserId(c)) });
 	})
 
 	// Someone else's booking answers exactly like one that does not exist.

@@ -3,7 +3,7 @@
 import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
 import { verifyCsrfToken } from "../../auth/csrf";
-import { ForbiddenError } from "../../errors";
+import { ForbiddenError, ValidationError } from "../../errors";
 import type { AppEnv } from "../context";
 
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
@@ -20,8 +20,16 @@ async function submittedToken(c: Context<AppEnv>): Promise<string | undefined> {
 	const header = c.req.header("x-csrf-token");
 	if (header !== undefined) return header;
 	if (FORM_TYPES.test(c.req.header("content-type") ?? "")) {
-		// parseBody caches the body, so the route can still read the form afterwards.
-		const field = (await c.req.parseBody())["_csrf"];
+		let form: Record<string, unknown>;
+		try {
+			// parseBody caches the body, so the route can still read the form afterwards.
+			form = await c.req.parseBody();
+		} catch {
+			// A form body that cannot be parsed (a multipart body without its boundary, say) is the
+			// client's fault: the token it may carry cannot be read, so the request cannot go on.
+			throw new ValidationError([{ field: "(root)", message: "The form body could not be read, so its _csrf field could not be checked" }]);
+		}
+		const field = form["_csrf"];
 		if (typeof field === "string") return field;
 	}
 	return undefined;

@@ -1,9 +1,10 @@
-// /auth/google: start a Google sign-in (or, with ?link=1, add Google to the signed-in account) and
-// finish it on the callback. Failures end on the sign-in page with an error code, since the person
-// arrives here by browser navigation, not from a script.
+// /auth/google: start a Google sign-in (or, with ?link=1, add Google to the signed-in account; with
+// ?invitation=TOKEN, accept a staff invitation) and finish it on the callback. Failures end on the
+// sign-in page with an error code, since the person arrives here by browser navigation, not a script.
 import { Hono } from "hono";
 import { GoogleSignIn, GoogleSignInError } from "../../auth/google";
 import type { AppEnv } from "../context";
+import { completeInvitationSignIn } from "./invitations";
 import { completeProviderSignIn, flowRequest, redirectToProvider, signInFailure, takeFlow } from "./oauth-flow";
 
 function googleFor(env: Env): GoogleSignIn {
@@ -20,7 +21,8 @@ export const googleAuth = new Hono<AppEnv>()
 		const request = flowRequest(c);
 		if (request instanceof Response) return request;
 		const { url, flow } = await googleFor(c.env).start(request.loginHint);
-		return redirectToProvider(c, { provider: "google", ...flow, returnTo: request.returnTo, linkUserId: request.linkUserId }, url);
+		const invitation = request.invitation === undefined ? {} : { invitation: request.invitation };
+		return redirectToProvider(c, { provider: "google", ...flow, returnTo: request.returnTo, linkUserId: request.linkUserId, ...invitation }, url);
 	})
 
 	.get("/google/callback", async (c) => {
@@ -33,6 +35,8 @@ export const googleAuth = new Hono<AppEnv>()
 			if (error instanceof GoogleSignInError) return signInFailure(c, `google-${error.reason}`);
 			throw error;
 		}
+		// Merchants' staff may join with the Google account of the address they were invited at.
+		if (flow.invitation !== undefined) return completeInvitationSignIn(c, flow, flow.invitation, profile);
 		// Google says outright whether it verified the address; an unverified one opens nothing.
 		return completeProviderSignIn(c, flow, profile, "refuse");
 	});

@@ -1,13 +1,19 @@
-// Staff invitations: an owner emails a one-time link; accepting it with a password makes the
-// invitee a staff member of that merchant (creating their account if needed).
+// Staff invitations: an owner emails a one-time link; the invitee accepts it with a password (or,
+// through /auth/google?invitation=, with the Google account of the invited address) and becomes a
+// staff member of that merchant, with an account created if needed.
+import type { Context } from "hono";
 import { Hono } from "hono";
 import { and, eq } from "drizzle-orm";
 import { z } from "zod";
 import { staffInvitationEmail } from "../../auth/emails";
+import { IdentityLinkError, signInWithIdentity } from "../../auth/identity-link";
+import { takeOverUnprovenAccount } from "../../auth/mailbox-proof";
 import { hashPassword, passwordSchema, verifyPassword } from "../../auth/password";
+import type { ProviderProfile } from "../../auth/provider-profile";
 import { assertSignInAllowed, clearAccountFailures, recordSignInFailure } from "../../auth/rate-limit";
-import { consumeEmailToken, invalidLinkError, issueEmailToken, peekEmailToken } from "../../auth/tokens";
-import type { EmailToken } from "../../auth/tokens";
+import { joinAsStaff, liveInvitation, useInvitation } from "../../auth/staff-invitation";
+import type { Invitation } from "../../auth/staff-invitation";
+import { issueEmailToken } from "../../auth/tokens";
 import type { Database } from "../../db/client";
 import { memberships, merchants, staff, users } from "../../db/schema";
 import { NotFoundError, UnauthorizedError, UnprocessableError, ValidationError } from "../../errors";
@@ -17,6 +23,8 @@ import { sendInBackground } from "../mailer";
 import { zodFieldProblems } from "../problem";
 import { requireSameOrigin } from "./csrf-protection";
 import { parseJsonBody } from "./json-body";
+import type { OAuthFlow } from "./oauth-flow";
+import { signInFailure } from "./oauth-flow";
 import { requireMerchantMember } from "./require";
 import { startSession } from "./session-cookie";
 import { sessionView } from "./session-view";
@@ -29,16 +37,44 @@ const acceptBody = z.object({
 	lastName: z.string().trim().min(1).max(100).optional(),
 });
 
-interface Invitation {
-	token: EmailToken;
-	merchantId: string;
-	staffId: string;
+interface InvitedAccount {
+	id: string;
+	passwordHash: string | null;
+	emailVerifiedAt: number | null;
 }
 
-async function liveInvitation(db: Database, token: string, now: number): Promise<Invitation> {
-	const row = await peekEmailToken(db, token, "invite", now);
-	if (row === null || row.merchantId === null || row.staffId === null) throw invalidLinkError();
-	return { token: row, merchantId: row.merchantId, staffId: row.staffId };
+async function invitedAccount(db: Database, email: string): Promise<InvitedAccount | undefined> {
+	return db.select({ id: users.id, passwordHash: users.passwordHash, emailVerifiedAt: users.emailVerifiedAt }).from(users).where(eq(users.email, email)).get();
+}
+
+/**
+ * Only an account whose owner proved the address keeps its password: joining then needs it. An
+ * unproven account's password may be a squatter's, and the invitation link is the better proof.
+ */
+function joinsWithOwnPassword(account: InvitedAccount | undefined): account is InvitedAccount & { passwordHash: string } {
+	return account !== undefined && account.passwordHash !== null && account.emailVerifiedAt !== null;
+}
+
+/** What the invitation page shows: who invites whom, and how the invitee joins. */
+export interface InvitationView {
+	merchantName: string;
+	staffName: string;
+	email: string;
+	accountExists: boolean;
+	/** The invited address has an account with a password: joining asks for that password. */
+	passwordRequired: boolean;
+}
+
+export async function invitationView(db: Database, token: string, now: number): Promise<InvitationView> {
+	const invitation = await liveInvitation(db, token, now);
+	const account = await invitedAccount(db, invitation.email);
+	return {
+		merchantName: invitation.merchantName,
+		staffName: invitation.staffName,
+		email: invitation.email,
+		accountExists: account !== undefined,
+		passwordRequired: joinsWithOwnPassword(account),
+	};
 }
 
 /** Mounted at /admin/api: the owner's side. */
@@ -46,12 +82,13 @@ export const staffInvitations = new Hono<AppEnv>().post("/staff/:staffId/invite"
 	const merchantId = c.var.membership?.merchantId ?? "";
 	const now = Date.now();
 	const member = await c.var.db
-		.select({ id: staff.id, email: staff.email, merchantName: merchants.name })
+		.select({ id: staff.id, email: staff.email, active: staff.active, merchantName: merchants.name })
 		.from(staff)
 		.innerJoin(merchants, eq(merchants.id, staff.merchantId))
 		.where(and(eq(staff.id, c.req.param("staffId")), eq(staff.merchantId, merchantId)))
 		.get();
 	if (member === undefined) throw new NotFoundError("Staff member");
+	if (!member.active) throw new UnprocessableError("staff-inactive", "This staff member is deactivated. Reactivate them first, then send the invitation.");
 	const taken = await c.var.db.select({ userId: memberships.userId }).from(memberships).where(eq(memberships.staffId, member.id)).get();
 	if (taken !== undefined) throw new UnprocessableError("already-member", "This staff member already has an account here.");
 	const email = member.email.trim().toLowerCase();
@@ -73,17 +110,9 @@ export const invitationAcceptance = new Hono<AppEnv>()
 
 	// Shows what the link is for without using it up (a mail scanner may open it first).
 	.get("/invitations", async (c) => {
-		const invitation = await liveInvitation(c.var.db, c.req.query("token") ?? "", Date.now());
-		const details = await c.var.db
-			.select({ merchantName: merchants.name, staffName: staff.name })
-			.from(staff)
-			.innerJoin(merchants, eq(merchants.id, staff.merchantId))
-			.where(eq(staff.id, invitation.staffId))
-			.get();
-		if (details === undefined) throw invalidLinkError();
-		const account = await c.var.db.select({ id: users.id }).from(users).where(eq(users.email, invitation.token.email)).get();
+		const view = await invitationView(c.var.db, c.req.query("token") ?? "", Date.now());
 		c.header("cache-control", "no-store");
-		return c.json({ ...details, email: invitation.token.email, accountExists: account !== undefined });
+		return c.json(view);
 	})
 
 	.post("/invitations/accept", async (c) => {
@@ -92,15 +121,11 @@ export const invitationAcceptance = new Hono<AppEnv>()
 		const db = c.var.db;
 		// Peek first: a mistyped password must not use the invitation up.
 		const invitation = await liveInvitation(db, body.token, now);
-		const email = invitation.token.email;
-		const user = await db
-			.select({ id: users.id, passwordHash: users.passwordHash, emailVerifiedAt: users.emailVerifiedAt })
-			.from(users)
-			.where(eq(users.email, email))
-			.get();
+		const email = invitation.email;
+		const user = await invitedAccount(db, email);
 
 		let userId: string;
-		if (user !== undefined && user.passwordHash !== null) {
+		if (joinsWithOwnPassword(user)) {
 			// An existing account joins only with its own password.
 			const subjects = { email, ip: c.req.header("cf-connecting-ip") ?? null };
 			await assertSignInAllowed(db, subjects, now);
@@ -109,38 +134,63 @@ export const invitationAcceptance = new Hono<AppEnv>()
 				throw new UnauthorizedError("The password is incorrect for the account with this email");
 			}
 			await clearAccountFailures(db, email);
+			await useInvitation(db, body.token, now);
 			userId = user.id;
 		} else {
-			// New account, or one without a password (provider sign-in only): the link proved the
-			// mailbox, the same proof a password reset relies on.
+			// New account, or one nobody could sign in to with a proven address (provider sign-in
+			// only, or never verified): the link proved the mailbox, the same proof a reset relies on.
 			const policy = passwordSchema.safeParse(body.password);
 			if (!policy.success) throw new ValidationError(zodFieldProblems(policy.error, "password"));
-			const password = policy.data;
+			const passwordHash = await hashPassword(policy.data);
+			// Used up before the account changes, so two racing acceptances cannot both rewrite it.
+			await useInvitation(db, body.token, now);
 			userId = user?.id ?? newId("usr");
 			if (user === undefined) {
-				await db.insert(users).values({
-					id: userId,
-					email,
-					emailVerifiedAt: now,
-					passwordHash: await hashPassword(password),
-					firstName: body.firstName ?? null,
-					lastName: body.lastName ?? null,
-				});
+				await db.insert(users).values({ id: userId, email, passwordHash, firstName: body.firstName ?? null, lastName: body.lastName ?? null });
 			} else {
-				await db.update(users).set({ passwordHash: await hashPassword(password) }).where(eq(users.id, userId));
+				// Someone may have opened this unproven account first (with a Facebook login claiming the
+				// address, say): their logins and sessions go, as a password reset would do.
+				if (user.emailVerifiedAt === null) await takeOverUnprovenAccount(db, userId, email);
+				await db.update(users).set({ passwordHash }).where(eq(users.id, userId));
 			}
 		}
 
-		if ((await consumeEmailToken(db, body.token, "invite", now)) === null) throw invalidLinkError();
-		await db.batch([
-			db
-				.insert(memberships)
-				.values({ userId, merchantId: invitation.merchantId, role: "staff", staffId: invitation.staffId })
-				// Already a member (an owner who also takes bookings): keep the role, attach the staff record.
-				.onConflictDoUpdate({ target: [memberships.userId, memberships.merchantId], set: { staffId: invitation.staffId } }),
-			db.update(users).set({ emailVerifiedAt: user?.emailVerifiedAt ?? now }).where(eq(users.id, userId)),
-		]);
+		await joinAsStaff(db, invitation, userId, now);
 		// New rights: a new session, and any session the request came with is gone.
 		await startSession(c, userId, now);
 		return c.json(await sessionView(c));
 	});
+
+/**
+ * The end of /auth/google?invitation=TOKEN: Google vouches for the invited address itself, which
+ * proves the mailbox as the link does; any other Google account is refused (a staff member must
+ * not join under an address the owner did not invite).
+ */
+export async function completeInvitationSignIn(c: Context<AppEnv>, flow: OAuthFlow, invitationToken: string, profile: ProviderProfile): Promise<Response> {
+	const now = Date.now();
+	const db = c.var.db;
+	let invitation: Invitation;
+	try {
+		invitation = await liveInvitation(db, invitationToken, now);
+	} catch (error) {
+		if (error instanceof UnprocessableError) return signInFailure(c, "invitation-invalid");
+		throw error;
+	}
+	if (!profile.emailVerified || profile.email !== invitation.email) return signInFailure(c, "invitation-email-mismatch");
+	let userId: string;
+	try {
+		({ userId } = await signInWithIdentity(db, flow.provider, profile, null, now));
+	} catch (error) {
+		if (error instanceof IdentityLinkError) return signInFailure(c, error.reason);
+		throw error;
+	}
+	try {
+		await useInvitation(db, invitationToken, now);
+	} catch (error) {
+		if (error instanceof UnprocessableError) return signInFailure(c, "invitation-invalid");
+		throw error;
+	}
+	await joinAsStaff(db, invitation, userId, now);
+	await startSession(c, userId, now);
+	return c.redirect(new URL("/admin", c.env.APP_URL).toString(), 303);
+}

@@ -13,6 +13,7 @@ import type { AppEnv } from "../context";
 import { sendVerification } from "./email-links";
 import { decodeJsonCookie, encodeJsonCookie } from "./json-cookie";
 import { clearPendingLogin, setPendingLogin } from "./pending-login-cookie";
+import { safeReturnTo } from "./return-to";
 import { startSession } from "./session-cookie";
 
 /** Hono adds the prefix: `__Host-slotline_oauth`. */
@@ -30,6 +31,8 @@ const flowSchema = z.object({
 	returnTo: z.string(),
 	/** Set by `?link=1`: the account the login is added to; the callback must come from its session. */
 	linkUserId: z.string().nullable(),
+	/** Set by `?invitation=TOKEN` (Google only): the staff invitation this sign-in accepts. */
+	invitation: z.string().min(1).max(200).optional(),
 });
 export type OAuthFlow = z.infer<typeof flowSchema>;
 
@@ -38,12 +41,8 @@ export interface FlowRequest {
 	returnTo: string;
 	linkUserId: string | null;
 	loginHint: string | undefined;
-}
-
-/** Only a path on our own site: "//evil.example" and "/\evil.example" are other hosts to a browser. */
-function safeReturnTo(value: string | undefined): string | null {
-	if (value === undefined || !value.startsWith("/") || value.startsWith("//") || value.startsWith("/\\")) return null;
-	return value;
+	/** A staff invitation token to accept with this sign-in; never together with linking. */
+	invitation: string | undefined;
 }
 
 /** Ends a browser flow on the sign-in page with an error code (see auth/sign-in-errors.ts). */
@@ -54,16 +53,17 @@ export function signInFailure(c: Context<AppEnv>, code: SignInErrorCode): Respon
 }
 
 /**
- * Reads `returnTo`, `login_hint` and `link`. Linking (`link=1`) needs a signed-in person: the
+ * Reads `returnTo`, `login_hint`, `invitation` and `link`. Linking (`link=1`) needs a signed-in person: the
  * new login is then added to their account, never used to open another one.
  */
 export function flowRequest(c: Context<AppEnv>): FlowRequest | Response {
 	const link = c.req.query("link") === "1";
 	if (link && c.var.user === undefined) return signInFailure(c, "signin-required");
 	return {
-		returnTo: safeReturnTo(c.req.query("returnTo")) ?? (link ? LINK_RETURN_TO : "/"),
+		returnTo: safeReturnTo(c.req.query("returnTo"), c.env.APP_URL) ?? (link ? LINK_RETURN_TO : "/"),
 		linkUserId: link ? (c.var.user?.id ?? null) : null,
 		loginHint: c.req.query("login_hint"),
+		invitation: link ? undefined : c.req.query("invitation")?.slice(0, 200) || undefined,
 	};
 }
 
@@ -119,5 +119,6 @@ export async function completeProviderSignIn(
 		// An account opened on an address nobody proved: the person can confirm it (and is reachable there).
 		if (user !== undefined && user.emailVerifiedAt === null) await sendVerification(c, result.userId, user.email, now);
 	}
-	return c.redirect(new URL(flow.returnTo, c.env.APP_URL).toString(), 303);
+	// Checked again here, not only when the flow started: the cookie outlives any change to the rules.
+	return c.redirect(new URL(safeReturnTo(flow.returnTo, c.env.APP_URL) ?? "/", c.env.APP_URL).toString(), 303);
 }

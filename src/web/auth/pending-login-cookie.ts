@@ -1,5 +1,6 @@
 // A provider login we could not attach yet (no email, an unproven one, or one an account uses),
 // kept in a signed HttpOnly cookie until the person proves an address by email.
+import { encodeBase64urlNoPadding } from "@oslojs/encoding";
 import type { Context } from "hono";
 import { deleteCookie, getSignedCookie, setSignedCookie } from "hono/cookie";
 import { z } from "zod";
@@ -10,9 +11,15 @@ import { decodeJsonCookie, encodeJsonCookie } from "./json-cookie";
 
 /** Hono adds the prefix: `__Host-slotline_pending`. */
 const PENDING_COOKIE = "slotline_pending";
+/** The emailed link that finishes it lives as long (EMAIL_TOKEN_TTL_MS["link-identity"]): it needs this cookie. */
 const PENDING_TTL_SECONDS = 30 * 60;
 
 const pendingSchema = z.object({
+	/**
+	 * A random secret only this browser holds (the cookie is HttpOnly and signed). An emailed link
+	 * carries its hash, so the link finishes the login only in the browser that started it.
+	 */
+	binding: z.string().min(32),
 	provider: z.enum(["google", "facebook"]),
 	reason: z.enum(["email-missing", "email-unverified", "email-in-use"]),
 	profile: z.object({
@@ -30,7 +37,8 @@ export async function setPendingLogin(
 	c: Context<AppEnv>,
 	pending: { provider: PendingLogin["provider"]; reason: Exclude<IdentityLinkFailure, "identity-taken">; profile: ProviderProfile },
 ): Promise<void> {
-	await setSignedCookie(c, PENDING_COOKIE, encodeJsonCookie(pending), c.env.SESSION_SECRET, {
+	const binding = encodeBase64urlNoPadding(crypto.getRandomValues(new Uint8Array(32)));
+	await setSignedCookie(c, PENDING_COOKIE, encodeJsonCookie({ binding, ...pending }), c.env.SESSION_SECRET, {
 		prefix: "host",
 		httpOnly: true,
 		secure: true,

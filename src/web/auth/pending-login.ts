@@ -5,7 +5,7 @@ import { z } from "zod";
 import { linkLoginEmail } from "../../auth/emails";
 import { IdentityLinkError, signInWithIdentity } from "../../auth/identity-link";
 import { signInErrorMessage } from "../../auth/sign-in-errors";
-import { consumeEmailToken, invalidLinkError, issueEmailToken, issuedToAddressSince } from "../../auth/tokens";
+import { consumeEmailToken, invalidLinkError, issueEmailToken, issuedToAddressSince, peekEmailToken } from "../../auth/tokens";
 import { NotFoundError, RateLimitedError, UnprocessableError } from "../../errors";
 import type { AppEnv } from "../context";
 import { sendInBackground } from "../mailer";
@@ -14,21 +14,12 @@ import { appLink } from "./email-links";
 import { emailSchema, tokenSchema } from "./fields";
 import { parseJsonBody } from "./json-body";
 import { clearPendingLogin, readPendingLogin } from "./pending-login-cookie";
+import { PROVIDER_TITLES, linkPayload, linkPayloadSchema, providerAccountName, sameBrowser } from "./pending-login-token";
 import { startSession } from "./session-cookie";
 import { sessionView } from "./session-view";
 
-const PROVIDER_TITLES = { google: "Google", facebook: "Facebook" } as const;
 /** At most one link a minute per address, so nobody can fill a mailbox through this form. */
 const RESEND_INTERVAL_MS = 60 * 1000;
-
-/** The provider login the emailed link completes, stored server-side in the token's payload. */
-const payloadSchema = z.object({
-	provider: z.enum(["google", "facebook"]),
-	subject: z.string().min(1),
-	givenName: z.string().nullable(),
-	familyName: z.string().nullable(),
-	picture: z.string().nullable(),
-});
 
 export const pendingLogin = new Hono<AppEnv>()
 	.use(requireSameOrigin)
@@ -63,25 +54,36 @@ export const pendingLogin = new Hono<AppEnv>()
 		if (await issuedToAddressSince(c.var.db, body.email, "link-identity", now - RESEND_INTERVAL_MS)) {
 			throw new RateLimitedError("A link was sent to this address less than a minute ago.", 60);
 		}
-		const { profile } = pending;
-		const payload = { provider: pending.provider, subject: profile.subject, givenName: profile.givenName, familyName: profile.familyName, picture: profile.picture };
-		const token = await issueEmailToken(c.var.db, { purpose: "link-identity", email: body.email, payload }, now);
-		sendInBackground(c, linkLoginEmail(body.email, PROVIDER_TITLES[pending.provider], appLink(c, "/link-login", token)), "link-identity");
-		return c.json({ message: `We have sent a link to ${body.email}. Open it to finish signing in.` }, 202);
+		const payload = linkPayload(pending);
+		const token = await issueEmailToken(c.var.db, { purpose: "link-identity", email: body.email, payload: { ...payload } }, now);
+		const message = linkLoginEmail(body.email, PROVIDER_TITLES[pending.provider], providerAccountName(payload), appLink(c, "/link-login", token));
+		sendInBackground(c, message, "link-identity");
+		return c.json({ message: `We have sent a link to ${body.email}. Open it in this browser to finish signing in.` }, 202);
 	})
 
-	// The emailed link's page posts its token here: the mailbox is proven, so the login may open or join its account.
+	// The emailed link's page posts its token here. The link proves the mailbox; the pending-login
+	// cookie proves this is the browser that signed in with the provider. Both are needed: with the
+	// link alone, someone could mail a victim a link that attaches the sender's Facebook to the
+	// victim's account the moment the victim opens it.
 	.post("/pending-login/confirm", async (c) => {
 		const body = await parseJsonBody(c, z.object({ token: tokenSchema }));
 		const now = Date.now();
-		const row = await consumeEmailToken(c.var.db, body.token, "link-identity", now);
-		const payload = payloadSchema.safeParse(row?.payload);
+		// Peek first: opening the link in the wrong browser must not use it up for the right one.
+		const row = await peekEmailToken(c.var.db, body.token, "link-identity", now);
+		const payload = linkPayloadSchema.safeParse(row?.payload);
 		if (row === null || !payload.success) throw invalidLinkError();
 		const { provider, subject, givenName, familyName, picture } = payload.data;
+		if (!sameBrowser(await readPendingLogin(c), payload.data)) {
+			throw new UnprocessableError(
+				"pending-login-elsewhere",
+				`Open this link in the browser where you signed in with ${PROVIDER_TITLES[provider]}, or start again by signing in with ${PROVIDER_TITLES[provider]} in this one. If you did not sign in with ${PROVIDER_TITLES[provider]}, ignore the email: nothing changes.`,
+			);
+		}
+		if ((await consumeEmailToken(c.var.db, body.token, "link-identity", now)) === null) throw invalidLinkError();
 		const profile = { subject, email: row.email, emailVerified: true, givenName, familyName, picture };
 		let userId: string;
 		try {
-			// Not the current session's account: the link speaks for the mailbox, whoever opens it.
+			// Not the current session's account: the link and this browser's pending login speak for the mailbox's account.
 			({ userId } = await signInWithIdentity(c.var.db, provider, profile, null, now));
 		} catch (error) {
 			if (error instanceof IdentityLinkError) throw new UnprocessableError(error.reason, signInErrorMessage(error.reason) ?? error.message);

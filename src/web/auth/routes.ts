@@ -5,11 +5,12 @@ import { and, eq, isNull } from "drizzle-orm";
 import { z } from "zod";
 import { claimGuestCustomers } from "../../auth/customer-claims";
 import { passwordResetEmail } from "../../auth/emails";
+import { takeOverUnprovenAccount } from "../../auth/mailbox-proof";
 import { hashPassword, passwordNeedsRehash, passwordSchema, verifyAgainstDummy, verifyPassword } from "../../auth/password";
 import { assertSignInAllowed, clearAccountFailures, recordSignInFailure } from "../../auth/rate-limit";
 import { invalidateUserSessions } from "../../auth/session";
 import { consumeEmailToken, invalidLinkError, issueEmailToken, issuedSince } from "../../auth/tokens";
-import { identities, users } from "../../db/schema";
+import { users } from "../../db/schema";
 import { RateLimitedError, UnauthorizedError, UnprocessableError } from "../../errors";
 import { newId } from "../../ids";
 import type { AppEnv } from "../context";
@@ -31,7 +32,12 @@ const signInBody = z.object({ email: emailSchema, password: z.string().min(1).ma
 const tokenBody = z.object({ token: tokenSchema });
 const forgotBody = z.object({ email: emailSchema });
 const resetBody = z.object({ token: tokenSchema, password: passwordSchema });
-const setPasswordBody = z.object({ password: passwordSchema, currentPassword: z.string().min(1).max(256).optional() });
+const setPasswordBody = z.object({
+	password: passwordSchema,
+	currentPassword: z.string().min(1).max(256).optional(),
+	/** End every other session of the account. Absent: yes when a password is changed, no when one is added. */
+	signOutOtherDevices: z.boolean().optional(),
+});
 /** At most one reset or verification mail a minute per account. */
 const RESEND_INTERVAL_MS = 60 * 1000;
 
@@ -172,7 +178,8 @@ export const authRoutes = new Hono<AppEnv>()
 	})
 
 	// Adds a password to an account that signs in with Google or Facebook, or changes it (which
-	// needs the current one, and signs out the other devices).
+	// needs the current one). Either way the browser gets a new session; other devices are signed
+	// out when asked (by default, when a password is changed).
 	.post("/password", async (c) => {
 		const user = c.var.user;
 		const session = c.var.session;
@@ -190,7 +197,10 @@ export const authRoutes = new Hono<AppEnv>()
 			}
 		}
 		await c.var.db.update(users).set({ passwordHash: await hashPassword(body.password) }).where(eq(users.id, user.id));
-		if (current !== null) await invalidateUserSessions(c.var.db, user.id, session.id);
+		if (current !== null) await clearAccountFailures(c.var.db, user.email);
+		// A new way in is a change of privilege: a session id seen before it is worth nothing after.
+		const rotated = await startSession(c, user.id, now);
+		if (body.signOutOtherDevices ?? current !== null) await invalidateUserSessions(c.var.db, user.id, rotated.id);
 		return c.json(await sessionView(c));
 	})
 
@@ -223,12 +233,9 @@ export const authRoutes = new Hono<AppEnv>()
 			// Following the link proved control of the mailbox.
 			.set({ passwordHash: await hashPassword(body.password), emailVerifiedAt: user.emailVerifiedAt ?? now })
 			.where(eq(users.id, user.id));
-		if (user.emailVerifiedAt === null) {
-			// Nobody had proven this address: a provider login attached before (someone else's
-			// Facebook claiming it, say) must not survive the mailbox owner taking the account.
-			await c.var.db.delete(identities).where(eq(identities.userId, user.id));
-			await claimGuestCustomers(c.var.db, user.id, user.email);
-		}
+		// Nobody had proven this address: a provider login attached before (someone else's Facebook
+		// claiming it, say) must not survive the mailbox owner taking the account.
+		if (user.emailVerifiedAt === null) await takeOverUnprovenAccount(c.var.db, user.id, user.email);
 		await invalidateUserSessions(c.var.db, user.id);
 		await clearAccountFailures(c.var.db, user.email);
 		await startSession(c, user.id, now);

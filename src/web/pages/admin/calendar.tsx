@@ -14,7 +14,7 @@ import { CELL_MINUTES, datesFrom, dayPieces, instantAt, visibleWindow, weekStart
 import type { DayPiece } from "./calendar-grid";
 import { dayText, providerName, timeText } from "./format";
 import { AdminLayout } from "./layout";
-import { adminPageContext } from "./page-context";
+import { adminPageContext, isOwner } from "./page-context";
 
 const query = z.object({
 	view: z.enum(["day", "week"]).catch("day"),
@@ -70,6 +70,9 @@ export async function calendarPage(c: Context<AppEnv>): Promise<Response> {
 		busyBetween(c.var.db, page.merchant.id, from, to, null),
 	]);
 	const lanes: Lane[] = members.filter((m) => m.active).map((m) => ({ staffId: m.id, name: m.name }));
+	// Whose column the viewer may book into and whose bookings they may change (enforced by the API;
+	// here only so the page does not offer what would be refused).
+	const bookable = lanes.filter((l) => isOwner(page) || l.staffId === page.membership.staffId).map((l) => l.staffId);
 	const confirmed = entries.filter((e) => e.booking.status === "confirmed");
 	const placedBookings = confirmed.map((entry) => ({ entry, pieces: dayPieces(entry.booking.startsAt, entry.booking.endsAt, dates, zone) }));
 	const timedBusy = busy.filter((b) => !b.allDay);
@@ -100,6 +103,7 @@ export async function calendarPage(c: Context<AppEnv>): Promise<Response> {
 		bookings: confirmed.map(bookingJson),
 		services: services.filter((s) => s.active).map((s) => ({ id: s.id, name: s.name, durationMinutes: s.durationMinutes, staffIds: s.staffIds })),
 		staff: lanes.map((l) => ({ id: l.staffId, name: l.name })),
+		bookableStaffIds: bookable,
 	};
 
 	return c.html(
@@ -125,9 +129,11 @@ export async function calendarPage(c: Context<AppEnv>): Promise<Response> {
 					<input id="cal-date" type="date" name="date" value={date} />
 					<button type="submit">Go</button>
 				</form>
-				<button type="button" class="primary" data-new-booking>
-					New booking
-				</button>
+				{bookable.length === 0 ? null : (
+					<button type="button" class="primary" data-new-booking>
+						New booking
+					</button>
+				)}
 			</div>
 			<p class="muted legend">
 				Times in {zone.replaceAll("_", " ")}. <span class="legend-busy">Busy</span> = an event in a connected calendar (only its time is known). Choose an empty slot to add a
@@ -165,7 +171,14 @@ export async function calendarPage(c: Context<AppEnv>): Promise<Response> {
 											{cellStarts.map((m) => {
 												const at = instantAt(d, m, zone);
 												return (
-													<button type="button" class="cell" data-start={utcIso(at)} data-staff={lane.staffId} aria-label={`New booking at ${timeText(at, zone)} with ${lane.name}`}></button>
+													<button
+														type="button"
+														class="cell"
+														data-start={utcIso(at)}
+														data-staff={lane.staffId}
+														disabled={!bookable.includes(lane.staffId)}
+														aria-label={`New booking at ${timeText(at, zone)} with ${lane.name}`}
+													></button>
 												);
 											})}
 											{placedBusy.flatMap(({ block, pieces }) =>

@@ -1,14 +1,17 @@
 // Admin pages' sign-in gate: a signed-out visitor is sent to /admin/signin (and back afterwards); a
-// signed-in person without a merchant gets a plain refusal. Sets c.var.membership like the API guards.
+// signed-in person without a merchant gets the no-access page. Sets c.var.membership like the API guards.
 import type { MiddlewareHandler } from "hono";
 import { createMiddleware } from "hono/factory";
 import { listMemberships } from "../../../auth/membership";
 import type { AppEnv } from "../../context";
+import { safeReturnTo } from "../../auth/return-to";
+import { noAccessPage } from "./no-access";
 
-/** Where a sign-in may return to: only an admin page of ours (never another site). */
-export function safeReturnPath(value: string | undefined): string {
-	if (value === undefined || !/^\/admin(?:[/?#]|$)/.test(value) || value.startsWith("/admin/signin") || value.includes("\\")) return "/admin";
-	return value;
+/** Where a sign-in may return to: only an admin page of ours (never another site), else the dashboard. */
+export function safeReturnPath(value: string | undefined, appUrl: string): string {
+	const path = safeReturnTo(value, appUrl);
+	if (path === null || !/^\/admin(?:[/?#]|$)/.test(path) || path.startsWith("/admin/signin")) return "/admin";
+	return path;
 }
 
 export function adminPageGate(): MiddlewareHandler<AppEnv> {
@@ -21,9 +24,7 @@ export function adminPageGate(): MiddlewareHandler<AppEnv> {
 			return c.redirect(`/admin/signin?next=${encodeURIComponent(url.pathname + url.search)}`, 303);
 		}
 		const membership = (await listMemberships(c.var.db, user.id))[0];
-		if (membership === undefined) {
-			return c.html("<!DOCTYPE html><title>No access</title><p>This account does not belong to a business on Slotline. <a href=\"/admin/signin\">Sign in with another account</a>.</p>", 403);
-		}
+		if (membership === undefined) return noAccessPage(c);
 		c.set("membership", membership);
 		await next();
 	});

@@ -1,0 +1,21 @@
+// Sign-out buttons: this device (POST /auth/signout) or every device (POST /auth/signout-all).
+import { send } from "./http";
+
+function bind(id: string, url: string, then: string): void {
+	const button = document.getElementById(id);
+	button?.addEventListener("click", () => {
+		void send("POST", url).then((answer) => {
+			if (answer.ok) {
+				location.assign(then);
+				return;
+			}
+			const error = document.getElementById("signout-error");
+			if (error !== null) error.textContent = answer.detail;
+		});
+	});
+}
+
+export function startSignOut(): void {
+	bind("signout", "/auth/signout", "/");
+	bind("signout-all", "/auth/signout-all", "/signin");
+}

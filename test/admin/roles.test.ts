@@ -1,0 +1,126 @@
+// Roles on the admin's bookings: an owner manages every booking; staff see the whole calendar but add
+// bookings (walk-ins included) only to their own column, and edit, move or cancel only their own
+// bookings, never handing one to a colleague. The calendar page offers staff only those actions.
+import { env } from "cloudflare:workers";
+import { eq } from "drizzle-orm";
+import { beforeEach, describe, expect, it } from "vitest";
+import { memberships } from "../../src/db/schema";
+import { db } from "../auth/harness";
+import { at, upcoming } from "../support/demo";
+import { adminWorld, call } from "./support";
+import type { AdminWorld } from "./support";
+
+interface Booked {
+	id: string;
+	start: string;
+	staff: { id: string };
+	merchantNotes: string | null;
+	series: { id: string } | null;
+}
+
+let world: AdminWorld;
+beforeEach(async () => {
+	world = await adminWorld();
+});
+
+const tuesday = upcoming(2);
+
+async function ownerBooks(body: Record<string, unknown>): Promise<Booked> {
+	const res = await call<{ booking: Booked }>(world, world.owner, "POST", "/bookings", body);
+	expect(res.status).toBe(201);
+	return res.body.booking;
+}
+
+/** Status, start, staff and notes of a booking, straight from the database. */
+async function row(id: string): Promise<unknown> {
+	return env.DB.prepare("select status, starts_at, staff_id, merchant_notes from bookings where id = ?").bind(id).first();
+}
+
+describe("staff and owner rights on bookings", () => {
+	it("staff add walk-ins and bookings to their own column only", async () => {
+		const walkIn = await call<{ booking: Booked }>(world, world.staffMember, "POST", "/bookings", { serviceId: "svc_demo_consult", start: at(tuesday, "09:00") });
+		expect(walkIn.status).toBe(201);
+		// No staff member named: a staff member books themselves, not "whoever is free".
+		expect(walkIn.body.booking.staff.id).toBe("stf_demo_ana");
+
+		const forBen = await call(world, world.staffMember, "POST", "/bookings", { serviceId: "svc_demo_cut", staffId: "stf_demo_ben", start: at(tuesday, "11:00") });
+		expect(forBen.status).toBe(403);
+		expect(forBen.body).toMatchObject({ detail: expect.stringMatching(/own calendar/) });
+		const count = await env.DB.prepare("select count(*) as n from bookings where staff_id = 'stf_demo_ben'").first<{ n: number }>();
+		expect(count?.n).toBe(0);
+
+		// The owner books anyone.
+		expect((await ownerBooks({ serviceId: "svc_demo_cut", staffId: "stf_demo_ben", start: at(tuesday, "11:00") })).staff.id).toBe("stf_demo_ben");
+	});
+
+	it("staff cannot note, move or cancel a colleague's booking; the owner can", async () => {
+		const bens = await ownerBooks({ serviceId: "svc_demo_cut", staffId: "stf_demo_ben", start: at(tuesday, "11:00") });
+		const before = await row(bens.id);
+		const attempts = [
+			call(world, world.staffMember, "PATCH", `/bookings/${bens.id}`, { merchantNotes: "mine now" }),
+			call(world, world.staffMember, "POST", `/bookings/${bens.id}/reschedule`, { start: at(tuesday, "12:00") }),
+			call(world, world.staffMember, "POST", `/bookings/${bens.id}/reschedule`, { start: at(tuesday, "12:00"), staffId: "stf_demo_ana" }),
+			call(world, world.staffMember, "POST", `/bookings/${bens.id}/cancel`, { scope: "one" }),
+		];
+		for (const attempt of await Promise.all(attempts)) {
+			expect(attempt.status).toBe(403);
+			expect(attempt.body).toMatchObject({ type: "https://slotline.dev/problems/forbidden" });
+		}
+		expect(await row(bens.id)).toEqual(before);
+
+		expect((await call(world, world.owner, "PATCH", `/bookings/${bens.id}`, { merchantNotes: "owner note" })).status).toBe(200);
+		expect((await call(world, world.owner, "POST", `/bookings/${bens.id}/cancel`, { scope: "one" })).status).toBe(200);
+	});
+
+	it("staff manage their own bookings, but cannot hand one to a colleague", async () => {
+		const mine = (await call<{ booking: Booked }>(world, world.staffMember, "POST", "/bookings", { serviceId: "svc_demo_cut", start: at(tuesday, "10:00") })).body.booking;
+		expect((await call(world, world.staffMember, "PATCH", `/bookings/${mine.id}`, { merchantNotes: "regular" })).status).toBe(200);
+		const toBen = await call(world, world.staffMember, "POST", `/bookings/${mine.id}/reschedule`, { start: at(tuesday, "15:00"), staffId: "stf_demo_ben" });
+		expect(toBen.status).toBe(403);
+		expect(toBen.body).toMatchObject({ detail: expect.stringMatching(/colleague/) });
+		const moved = await call(world, world.staffMember, "POST", `/bookings/${mine.id}/reschedule`, { start: at(tuesday, "15:00"), staffId: "stf_demo_ana" });
+		expect(moved.status).toBe(200);
+		expect((await call(world, world.staffMember, "POST", `/bookings/${mine.id}/cancel`, { scope: "one" })).status).toBe(200);
+		expect(await row(mine.id)).toMatchObject({ status: "cancelled", staff_id: "stf_demo_ana", merchant_notes: "regular" });
+	});
+
+	it("a series with a colleague's later occurrence can be changed by staff one booking at a time only", async () => {
+		const first = await ownerBooks({ serviceId: "svc_demo_consult", staffId: "stf_demo_ana", start: at(tuesday, "10:00"), recurrence: { frequency: "weekly", count: 3 } });
+		const occurrences = await env.DB.prepare("select id from bookings where series_id = (select series_id from bookings where id = ?) order by series_index")
+			.bind(first.id)
+			.all<{ id: string }>();
+		const third = occurrences.results[2]?.id ?? "";
+		const thirdStart = at(tuesday.add({ days: 14 }), "11:00");
+		expect((await call(world, world.owner, "POST", `/bookings/${third}/reschedule`, { start: thirdStart, staffId: "stf_demo_ben", scope: "one" })).status).toBe(200);
+
+		const whole = await call(world, world.staffMember, "POST", `/bookings/${first.id}/cancel`, { scope: "series" });
+		expect(whole.status).toBe(403);
+		expect(await row(third)).toMatchObject({ status: "confirmed", staff_id: "stf_demo_ben" });
+		expect((await call(world, world.staffMember, "POST", `/bookings/${first.id}/cancel`, { scope: "one" })).status).toBe(200);
+	});
+
+	it("a staff-role account without a staff record books nothing", async () => {
+		await db().update(memberships).set({ staffId: null }).where(eq(memberships.userId, "usr_demo_ana"));
+		const res = await call(world, world.staffMember, "POST", "/bookings", { serviceId: "svc_demo_consult", start: at(tuesday, "09:00") });
+		expect(res.status).toBe(403);
+		expect((await call(world, world.staffMember, "GET", `/bookings?from=${tuesday}&to=${tuesday}`)).status).toBe(200);
+	});
+
+	it("the calendar page offers staff only their own column and read-only colleagues' bookings", async () => {
+		await ownerBooks({ serviceId: "svc_demo_cut", staffId: "stf_demo_ben", start: at(tuesday, "11:00") });
+		const configOf = async (browser: typeof world.owner): Promise<{ html: string; config: { bookableStaffIds: string[] } }> => {
+			const html = await (await world.h.request(`/admin/calendar?view=day&date=${tuesday}`, { browser })).text();
+			const json = /<script type="application\/json" id="slotline-admin">([^<]*)<\/script>/.exec(html)?.[1] ?? "{}";
+			return { html, config: JSON.parse(json) as { bookableStaffIds: string[] } };
+		};
+		const staff = await configOf(world.staffMember);
+		expect(staff.config.bookableStaffIds).toEqual(["stf_demo_ana"]);
+		expect(staff.html).toMatch(/<button type="button" class="cell"[^>]*data-staff="stf_demo_ben" disabled=""/);
+		expect(staff.html).not.toMatch(/<button type="button" class="cell"[^>]*data-staff="stf_demo_ana" disabled=""/);
+		expect(staff.html).toContain("data-new-booking");
+
+		const owner = await configOf(world.owner);
+		expect(owner.config.bookableStaffIds).toEqual(expect.arrayContaining(["stf_demo_ana", "stf_demo_ben", "stf_demo_chloe"]));
+		expect(owner.html).not.toMatch(/class="cell"[^>]*disabled/);
+	});
+});
