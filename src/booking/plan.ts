@@ -1,7 +1,7 @@
 // Shared steps of every booking write: load the schedule around the requested times, check each
 // occurrence with the availability core, and explain a refusal (422 reason or 409 alternatives).
 import { checkSlot, findAlternatives } from "../availability";
-import type { AvailabilityQuery, SlotCheck, Unavailability } from "../availability/types";
+import type { AvailabilityQuery, CheckSlotOptions, SlotCheck, Unavailability } from "../availability";
 import type { Database } from "../db/client";
 import type { MerchantRow, ResourceRow, ServiceRow, StaffRow } from "../db/queries/catalog";
 import { resourcesOfType } from "../db/queries/catalog";
@@ -12,26 +12,36 @@ import { addDays, coveringWindow, localDate, localIso, utcIso } from "../time";
 import type { WriteSource } from "./commands";
 
 const MINUTE = 60_000;
-/** How far around a refused time we look for alternatives. */
+/**
+ * How many days either side of the requested times are loaded, and so searched for alternatives.
+ * findAlternatives never looks beyond the loaded days, so every alternative offered is bookable.
+ */
 const ALTERNATIVE_SEARCH_DAYS = 14;
 
 export interface PlanContext {
 	db: Database;
 	merchant: MerchantRow;
 	service: ServiceRow;
-	/** Candidate staff: one for a named staff member, all who offer the service for "anyone". */
+	/** Candidate staff, in display order: everyone who could be offered as an alternative. */
 	staff: StaffRow[];
 	timezone: string;
 	now: number;
 	excludeBookingIds?: string[];
 }
 
-/** Loads the schedule covering every instant in `starts`, plus room to find alternatives. */
+/**
+ * Loads the schedule of the customer's days from two weeks before the earliest of `starts` (but
+ * not before today) to two weeks after the latest. The query's day range is exactly what was
+ * loaded, which is also the range alternatives are searched in.
+ */
 export async function scheduleAround(context: PlanContext, starts: number[]): Promise<AvailabilityQuery> {
-	const first = Math.min(...starts);
-	const last = Math.max(...starts);
-	const from = addDays(localDate(first, context.timezone), -1);
-	const to = addDays(localDate(last, context.timezone), ALTERNATIVE_SEARCH_DAYS);
+	const first = localDate(Math.min(...starts), context.timezone);
+	const last = localDate(Math.max(...starts), context.timezone);
+	const today = localDate(context.now, context.timezone);
+	const searchFrom = addDays(first, -ALTERNATIVE_SEARCH_DAYS);
+	// Days before today hold no bookable slot, so they are not loaded (unless a start lies there).
+	const from = first < today ? first : searchFrom > today ? searchFrom : today;
+	const to = addDays(last, ALTERNATIVE_SEARCH_DAYS);
 	const resources: ResourceRow[] =
 		context.service.requiredResourceType === null
 			? []
@@ -52,8 +62,12 @@ export async function scheduleAround(context: PlanContext, starts: number[]): Pr
 }
 
 /** Merchants may book off the slot grid and outside the customer-facing rules; never into a conflict. */
+export function checkOptions(source: WriteSource): CheckSlotOptions {
+	return source === "admin" ? { allowOffGrid: true, ignoreRules: true } : {};
+}
+
 export function checkFor(query: AvailabilityQuery, staffId: string, start: number, source: WriteSource): SlotCheck {
-	return source === "admin" ? checkSlot(query, staffId, start, { allowOffGrid: true, ignoreRules: true }) : checkSlot(query, staffId, start);
+	return checkSlot(query, staffId, start, checkOptions(source));
 }
 
 const ruleReasons: Record<Exclude<Unavailability, "taken" | "no-resource">, string> = {
@@ -67,6 +81,21 @@ export function isRuleRefusal(reason: Unavailability): reason is Exclude<Unavail
 	return reason !== "taken" && reason !== "no-resource";
 }
 
+/**
+ * Why nobody can take `start`: a rule's reason when it refuses every candidate (a customer asking
+ * for a time that is too soon hears so), otherwise "taken".
+ */
+export function anyoneRefusalReason(query: AvailabilityQuery, start: number, source: WriteSource): Unavailability {
+	let ruleReason: Unavailability | null = null;
+	for (const member of query.staff) {
+		const check = checkFor(query, member.id, start, source);
+		if (check.ok || !isRuleRefusal(check.reason)) return "taken";
+		ruleReason ??= check.reason;
+	}
+	return ruleReason ?? "taken";
+}
+
+/** The nearest free slots: `staffId`'s first when given, then the other staff in the query. */
 export function suggestions(query: AvailabilityQuery, start: number, staffId: string | null, timezone: string): SlotSuggestion[] {
 	return findAlternatives(query, start, staffId, 3).map((slot) => ({
 		start: utcIso(slot.start),

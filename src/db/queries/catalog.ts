@@ -37,6 +37,15 @@ export async function serviceOf(db: Database, merchantId: string, serviceId: str
 	return row;
 }
 
+/** An active service of this merchant: the only kind customers may see or book. */
+export async function activeServiceOf(db: Database, merchantId: string, serviceId: string): Promise<ServiceRow> {
+	const row = await db.query.services.findFirst({
+		where: and(eq(services.id, serviceId), eq(services.merchantId, merchantId), eq(services.active, true)),
+	});
+	if (row === undefined) throw new NotFoundError("Service");
+	return row;
+}
+
 export async function activeStaff(db: Database, merchantId: string): Promise<StaffRow[]> {
 	return db.query.staff.findMany({
 		where: and(eq(staff.merchantId, merchantId), eq(staff.active, true)),
@@ -46,6 +55,13 @@ export async function activeStaff(db: Database, merchantId: string): Promise<Sta
 
 export async function staffOf(db: Database, merchantId: string, staffId: string): Promise<StaffRow> {
 	const row = await db.query.staff.findFirst({ where: and(eq(staff.id, staffId), eq(staff.merchantId, merchantId)) });
+	if (row === undefined) throw new NotFoundError("Staff member");
+	return row;
+}
+
+/** An active staff member of this merchant: the only kind customers may be offered or assigned. */
+export async function activeStaffOf(db: Database, merchantId: string, staffId: string): Promise<StaffRow> {
+	const row = await db.query.staff.findFirst({ where: and(eq(staff.id, staffId), eq(staff.merchantId, merchantId), eq(staff.active, true)) });
 	if (row === undefined) throw new NotFoundError("Staff member");
 	return row;
 }
