@@ -4,8 +4,8 @@
 import { and, asc, eq, gte } from "drizzle-orm";
 import type { AvailabilityQuery } from "../availability";
 import type { Database } from "../db/client";
-import { merchantById, serviceOf, staffOf, staffOffering } from "../db/queries/catalog";
-import { bookingSeries, bookings } from "../db/schema";
+import { staffOffering } from "../db/queries/catalog";
+import { bookingSeries, bookings, merchants, services, staff } from "../db/schema";
 import { ConflictError, NotFoundError, UnprocessableError } from "../errors";
 import { utcIso } from "../time";
 import type { BookingView, CancelCommand, NotesCommand, RescheduleCommand } from "./commands";
@@ -27,12 +27,13 @@ export async function bookingOf(db: Database, merchantId: string, bookingId: str
 }
 
 /** The booking itself, or it and every later confirmed occurrence of its series. */
-async function scopeRows(db: Database, row: BookingRow, scope: "one" | "series"): Promise<BookingRow[]> {
-	if (scope === "one" || row.seriesId === null) return [row];
-	return db.query.bookings.findMany({
-		where: and(eq(bookings.seriesId, row.seriesId), eq(bookings.status, "confirmed"), gte(bookings.seriesIndex, row.seriesIndex ?? 0)),
-		orderBy: [asc(bookings.seriesIndex)],
-	});
+function scopeRows(db: Database, row: BookingRow, scope: "one" | "series") {
+	if (scope === "one" || row.seriesId === null) return db.select().from(bookings).where(eq(bookings.id, row.id));
+	return db
+		.select()
+		.from(bookings)
+		.where(and(eq(bookings.seriesId, row.seriesId), eq(bookings.status, "confirmed"), gte(bookings.seriesIndex, row.seriesIndex ?? 0)))
+		.orderBy(asc(bookings.seriesIndex));
 }
 
 /**
@@ -40,10 +41,10 @@ async function scopeRows(db: Database, row: BookingRow, scope: "one" | "series")
  * series, counted by series index from the first row, so occurrences cancelled in between leave
  * their gap instead of pulling the later ones forward.
  */
-async function movedStarts(db: Database, rows: BookingRow[], start: number, zone: string): Promise<number[]> {
+function movedStarts(rows: BookingRow[], start: number, zone: string, frequency: BookingFrequency | undefined): number[] {
 	const first = rows[0];
-	if (rows.length === 1 || first === undefined || first.seriesId === null) return [start];
-	const frequency = await seriesFrequency(db, first.seriesId);
+	if (rows.length === 1 || first === undefined) return [start];
+	if (frequency === undefined) throw new Error(`series ${first.seriesId} has no series row`);
 	const offsets = rows.map((row) => (row.seriesIndex ?? 0) - (first.seriesIndex ?? 0));
 	const expanded = occurrenceStarts(start, zone, frequency, Math.max(...offsets) + 1);
 	return offsets.map((offset) => {
@@ -53,31 +54,55 @@ async function movedStarts(db: Database, rows: BookingRow[], start: number, zone
 	});
 }
 
-async function seriesFrequency(db: Database, seriesId: string): Promise<BookingFrequency> {
-	const series = await db.query.bookingSeries.findFirst({ where: eq(bookingSeries.id, seriesId) });
-	if (series === undefined) throw new NotFoundError("Booking series");
-	return series.frequency;
-}
-
 export async function rescheduleBooking(db: Database, command: RescheduleCommand): Promise<BookingView[]> {
-	const target = await bookingOf(db, command.merchantId, command.bookingId);
+	// Reads in two round trips: the booking and merchant, then everything that depends on the booking.
+	const [targetRows, merchantRows] = await db.batch([
+		db
+			.select()
+			.from(bookings)
+			.where(and(eq(bookings.id, command.bookingId), eq(bookings.merchantId, command.merchantId)))
+			.limit(1),
+		db.select().from(merchants).where(eq(merchants.id, command.merchantId)).limit(1),
+	]);
+	const target = targetRows[0];
+	if (target === undefined) throw new NotFoundError("Booking");
 	if (target.status !== "confirmed") throw new UnprocessableError("booking-cancelled", "A cancelled booking cannot be rescheduled.");
 	if (command.source === "public" && target.startsAt <= command.now) {
 		throw new UnprocessableError("booking-started", "This booking has already started and can no longer be moved.");
 	}
-	const merchant = await merchantById(db, command.merchantId);
-	const service = await serviceOf(db, merchant.id, target.serviceId);
+	const merchant = merchantRows[0];
+	if (merchant === undefined) throw new NotFoundError("Merchant");
+	const staffId = command.staffId ?? target.staffId;
+	const [serviceRows, offering, memberRows, rows, seriesRows] = await db.batch([
+		db
+			.select()
+			.from(services)
+			.where(and(eq(services.id, target.serviceId), eq(services.merchantId, merchant.id)))
+			.limit(1),
+		staffOffering(db, merchant.id, target.serviceId),
+		db
+			.select()
+			.from(staff)
+			.where(and(eq(staff.id, staffId), eq(staff.merchantId, merchant.id)))
+			.limit(1),
+		scopeRows(db, target, command.scope),
+		db
+			.select()
+			.from(bookingSeries)
+			.where(eq(bookingSeries.id, target.seriesId ?? ""))
+			.limit(1),
+	]);
+	const service = serviceRows[0];
+	if (service === undefined) throw new NotFoundError("Service");
 	if (command.source === "public" && !service.active) {
 		throw new UnprocessableError("service-inactive", `${service.name} is no longer offered; please contact ${merchant.name} to move this booking.`);
 	}
-	const offering = await staffOffering(db, merchant.id, service.id);
-	const staffId = command.staffId ?? target.staffId;
-	const member = await staffOf(db, merchant.id, staffId);
+	const member = memberRows[0];
+	if (member === undefined) throw new NotFoundError("Staff member");
 	if (staffId !== target.staffId && !offering.some((s) => s.id === staffId)) {
 		throw new UnprocessableError("staff-does-not-offer-service", `${member.name} does not offer ${service.name}.`);
 	}
-	const rows = await scopeRows(db, target, command.scope);
-	const starts = await movedStarts(db, rows, command.start, member.timezone);
+	const starts = movedStarts(rows, command.start, member.timezone, seriesRows[0]?.frequency);
 	const excludeBookingIds = rows.map((r) => r.id);
 
 	// The member keeps the booking even if they no longer offer the service; colleagues who do are

@@ -1,11 +1,14 @@
-// Creates a booking or a recurring series: check every occurrence, then write the rows and their
-// outbox messages in one D1 batch (all-or-nothing; the overlap triggers are the last line of defence).
+// Creates a booking or a recurring series in two steps: planBooking reads and checks every
+// occurrence (and refuses, or finds an earlier request with the same Idempotency-Key), writeBooking
+// writes the rows and their outbox messages in one D1 batch (all-or-nothing; the overlap triggers
+// are the last line of defence).
 import { and, asc, eq, inArray, sql } from "drizzle-orm";
 import { pickStaff } from "../availability";
 import type { AvailabilityQuery } from "../availability";
 import type { Database } from "../db/client";
-import { activeStaffOf, staffOffering } from "../db/queries/catalog";
-import type { StaffRow } from "../db/queries/catalog";
+import { activeStaffOf, serviceBlockMs, serviceResourceIds, serviceResources, staffOffering, staffOfferingIds } from "../db/queries/catalog";
+import type { MerchantRow, ServiceRow, StaffRow } from "../db/queries/catalog";
+import { assembleSchedule, scheduleReads, scheduleWindow } from "../db/queries/schedule";
 import { bookingSeries, bookings, customers, merchants, outbox, services } from "../db/schema";
 import { ConflictError, NotFoundError, UnprocessableError, ValidationError } from "../errors";
 import { newId } from "../ids";
@@ -13,7 +16,7 @@ import { utcIso } from "../time";
 import type { BookingView, CreateBookingCommand, CustomerInput } from "./commands";
 import { isOverlapViolation, isUniqueViolation } from "./d1-errors";
 import { scopedIdempotencyKey } from "./idempotency-key";
-import { anyoneRefusalReason, checkFor, checkOptions, refusal, scheduleAround, suggestions } from "./plan";
+import { anyoneRefusalReason, checkFor, checkOptions, daysAround, refusal, scheduleAround, suggestions } from "./plan";
 import { MAX_OCCURRENCES, occurrenceStarts } from "./recurrence";
 import { bookingView } from "./views";
 
@@ -21,7 +24,32 @@ const MINUTE = 60_000;
 /** Later occurrences of a series may lie beyond the booking horizon: the series is booked now. */
 const SERIES_HORIZON_DAYS = 3660;
 
+/** What planBooking decided: replay an earlier request's result, or write these occurrences. */
+export type BookingPlan =
+	| { kind: "replay"; views: BookingView[] }
+	| {
+			kind: "book";
+			merchant: MerchantRow;
+			service: ServiceRow;
+			member: StaffRow;
+			starts: number[];
+			resourceIds: Array<string | null>;
+			idempotency: { key: string; requestHash: string } | null;
+			/** For the alternatives of a 409 should the write still meet an overlap. */
+			firstQuery: AvailabilityQuery;
+	  };
+
+/** Plans and writes: the whole of a booking request. */
 export async function createBooking(db: Database, command: CreateBookingCommand): Promise<BookingView[]> {
+	const plan = await planBooking(db, command);
+	return plan.kind === "replay" ? plan.views : writeBooking(db, command, plan);
+}
+
+/**
+ * Reads what the request needs and checks every occurrence; throws the refusal (400, 404, 409,
+ * 422) when it cannot be booked. Only reads, so a refusal is true of the snapshot it read.
+ */
+export async function planBooking(db: Database, command: CreateBookingCommand): Promise<BookingPlan> {
 	if (command.customer === null && command.source !== "admin") {
 		throw new ValidationError([{ field: "customer", message: "Required" }]);
 	}
@@ -31,19 +59,30 @@ export async function createBooking(db: Database, command: CreateBookingCommand)
 	}
 	const idempotency = command.idempotency === null ? null : { key: scopedIdempotencyKey(command.source, command.idempotency.key), requestHash: command.idempotency.requestHash };
 
-	// Every read the decision needs, in one round trip.
-	const [earlier, merchantRows, serviceRows, offering] = await db.batch([
-		idempotentRows(db, command.merchantId, idempotency?.key ?? null),
-		db.select().from(merchants).where(eq(merchants.id, command.merchantId)).limit(1),
+	// Every read the decision needs, in one round trip: the catalogue and the schedule of everyone
+	// who offers the service (read through subqueries on the service id, since this batch is also
+	// what reads the service). On a busy merchant this read is most of a write's time in the queue.
+	const { merchantId, serviceId } = command;
+	const days = daysAround([command.start], command.timezone, command.now);
+	const [earlier, merchantRows, serviceRows, offering, resources, ...scheduleRows] = await db.batch([
+		idempotentRows(db, merchantId, idempotency?.key ?? null),
+		db.select().from(merchants).where(eq(merchants.id, merchantId)).limit(1),
 		db
 			.select()
 			.from(services)
 			// A deactivated service is gone for bookings, though its past bookings still point at it.
-			.where(and(eq(services.id, command.serviceId), eq(services.merchantId, command.merchantId), eq(services.active, true)))
+			.where(and(eq(services.id, serviceId), eq(services.merchantId, merchantId), eq(services.active, true)))
 			.limit(1),
-		staffOffering(db, command.merchantId, command.serviceId),
+		staffOffering(db, merchantId, serviceId),
+		serviceResources(db, merchantId, serviceId),
+		...scheduleReads(db, {
+			merchantId,
+			staffIds: staffOfferingIds(db, merchantId, serviceId),
+			resourceIds: serviceResourceIds(db, merchantId, serviceId),
+			window: scheduleWindow(days.from, days.to, serviceBlockMs(merchantId, serviceId)),
+		}),
 	]);
-	if (idempotency !== null && earlier.length > 0) return replay(earlier, idempotency.requestHash);
+	if (idempotency !== null && earlier.length > 0) return { kind: "replay", views: replay(earlier, idempotency.requestHash) };
 	const merchant = merchantRows[0];
 	if (merchant === undefined) throw new NotFoundError("Merchant");
 	const service = serviceRows[0];
@@ -59,10 +98,10 @@ export async function createBooking(db: Database, command: CreateBookingCommand)
 	}
 	if (offering.length === 0) throw new UnprocessableError("no-staff", `Nobody offers ${service.name} at the moment.`);
 
-	// Everyone who offers the service is loaded, even for a named staff member: a refusal offers
-	// that member's nearest free slots first, then colleagues'.
+	// Everyone who offers the service is in the schedule, even for a named staff member: a refusal
+	// offers that member's nearest free slots first, then colleagues'.
 	const context = { db, merchant, service, staff: offering, timezone: command.timezone, now: command.now };
-	const firstQuery = await scheduleAround(context, [command.start]);
+	const firstQuery = assembleSchedule({ merchant, service, staff: offering, resources, ...days, timezone: command.timezone, now: command.now }, scheduleRows);
 	const member = named ?? assignAnyone(firstQuery, offering, command);
 	const firstCheck = checkFor(firstQuery, member.id, command.start, command.source);
 	if (!firstCheck.ok) throw refusal(firstQuery, firstCheck.reason, command.start, member.id, command.timezone);
@@ -88,7 +127,12 @@ export async function createBooking(db: Database, command: CreateBookingCommand)
 			conflicts,
 		);
 	}
+	return { kind: "book", merchant, service, member, starts, resourceIds, idempotency, firstQuery };
+}
 
+/** Writes a planned booking in one D1 batch: customer, series, rows and their outbox messages. */
+export async function writeBooking(db: Database, command: CreateBookingCommand, plan: Extract<BookingPlan, { kind: "book" }>): Promise<BookingView[]> {
+	const { merchant, service, member, starts, resourceIds, idempotency, firstQuery } = plan;
 	const customer = command.customer === null ? null : { ...command.customer, email: command.customer.email.trim().toLowerCase() };
 	// The booking refers to the customer row by (merchant, email), so the upsert can share the write batch.
 	const customerId = customer === null ? null : sql<string>`(select id from ${customers} where merchant_id = ${merchant.id} and email = ${customer.email})`;
@@ -124,7 +168,7 @@ export async function createBooking(db: Database, command: CreateBookingCommand)
 		const seriesInsert =
 			seriesId === null || command.recurrence === null
 				? []
-				: [db.insert(bookingSeries).values({ id: seriesId, merchantId: merchant.id, frequency: command.recurrence.frequency, count })];
+				: [db.insert(bookingSeries).values({ id: seriesId, merchantId: merchant.id, frequency: command.recurrence.frequency, count: starts.length })];
 		const ids = rows.map((row) => row.id);
 		const results = await db.batch([
 			...(customer === null ? [] : [customerWrite(db, merchant.id, customer, command)]),

@@ -7,7 +7,7 @@ import { UnprocessableError } from "../errors";
 import { jobQueue } from "../jobs";
 import { cancelBooking, rescheduleBooking, updateMerchantNotes } from "./change";
 import type { BookingView, CancelCommand, CreateBookingCommand, NotesCommand, RescheduleCommand, WriteOutcome } from "./commands";
-import { createBooking } from "./create";
+import { createBooking, planBooking } from "./create";
 import { scopedIdempotencyKey } from "./idempotency-key";
 import { relayOutbox } from "./outbox";
 import { captureOutcome } from "./outcome";
@@ -46,7 +46,16 @@ export class MerchantSchedule extends DurableObject<Env> {
 			command.idempotency === null
 				? null
 				: { key: `create:${scopedIdempotencyKey(command.source, command.idempotency.key)}`, hash: command.idempotency.requestHash };
-		return this.idempotent(key, command.now, () => this.write(() => createBooking(this.db, command)));
+		return this.idempotent(key, command.now, async () => {
+			// A refusal needs no turn in the write queue: planBooking only reads, and a "taken" read
+			// from a consistent D1 batch was true when it was read, which lies within this request.
+			// So a flood of requests for taken slots is answered concurrently instead of one by one;
+			// only a request that looks bookable queues, to be planned again behind earlier writes.
+			const preview = await captureOutcome(() => planBooking(this.db, command));
+			if (!preview.ok) return preview;
+			if (preview.value.kind === "replay") return { ok: true, value: preview.value.views };
+			return this.write(() => createBooking(this.db, command));
+		});
 	}
 
 	async rescheduleBooking(command: RescheduleCommand): Promise<WriteOutcome<BookingView[]>> {

@@ -3,12 +3,12 @@
 import { checkSlot, findAlternatives } from "../availability";
 import type { AvailabilityQuery, CheckSlotOptions, SlotCheck, Unavailability } from "../availability";
 import type { Database } from "../db/client";
-import type { MerchantRow, ResourceRow, ServiceRow, StaffRow } from "../db/queries/catalog";
-import { resourcesOfType } from "../db/queries/catalog";
-import { loadSchedule } from "../db/queries/schedule";
+import type { MerchantRow, ServiceRow, StaffRow } from "../db/queries/catalog";
+import { serviceResourceIds, serviceResources } from "../db/queries/catalog";
+import { assembleSchedule, scheduleReads, scheduleWindow } from "../db/queries/schedule";
 import { ConflictError, UnprocessableError } from "../errors";
 import type { SlotSuggestion } from "../errors";
-import { addDays, coveringWindow, localDate, localIso, utcIso } from "../time";
+import { addDays, localDate, localIso, utcIso } from "../time";
 import type { WriteSource } from "./commands";
 
 const MINUTE = 60_000;
@@ -29,36 +29,44 @@ export interface PlanContext {
 	excludeBookingIds?: string[];
 }
 
+/** Customer days, "YYYY-MM-DD", inclusive. */
+export interface DayRange {
+	from: string;
+	to: string;
+}
+
 /**
- * Loads the schedule of the customer's days from two weeks before the earliest of `starts` (but
- * not before today) to two weeks after the latest. The query's day range is exactly what was
- * loaded, which is also the range alternatives are searched in.
+ * The customer's days loaded around `starts`, which are also the days searched for alternatives:
+ * two weeks before the earliest (but not before today, which holds no bookable slot, unless a start
+ * lies there) to two weeks after the latest.
  */
-export async function scheduleAround(context: PlanContext, starts: number[]): Promise<AvailabilityQuery> {
-	const first = localDate(Math.min(...starts), context.timezone);
-	const last = localDate(Math.max(...starts), context.timezone);
-	const today = localDate(context.now, context.timezone);
+export function daysAround(starts: number[], timezone: string, now: number): DayRange {
+	const first = localDate(Math.min(...starts), timezone);
+	const last = localDate(Math.max(...starts), timezone);
+	const today = localDate(now, timezone);
 	const searchFrom = addDays(first, -ALTERNATIVE_SEARCH_DAYS);
-	// Days before today hold no bookable slot, so they are not loaded (unless a start lies there).
 	const from = first < today ? first : searchFrom > today ? searchFrom : today;
-	const to = addDays(last, ALTERNATIVE_SEARCH_DAYS);
-	const resources: ResourceRow[] =
-		context.service.requiredResourceType === null
-			? []
-			: await resourcesOfType(context.db, context.merchant.id, context.service.requiredResourceType);
-	const bufferMs = (context.service.bufferBeforeMinutes + context.service.bufferAfterMinutes + context.service.durationMinutes) * MINUTE;
-	return loadSchedule(context.db, {
-		merchant: context.merchant,
-		service: context.service,
-		staff: context.staff,
-		resources,
-		window: coveringWindow(from, to, bufferMs),
-		from,
-		to,
-		timezone: context.timezone,
-		now: context.now,
-		excludeBookingIds: context.excludeBookingIds ?? [],
-	});
+	return { from, to: addDays(last, ALTERNATIVE_SEARCH_DAYS) };
+}
+
+/** Loads, in one D1 batch, the schedule of `context.staff` and the service's resources over daysAround(starts). */
+export async function scheduleAround(context: PlanContext, starts: number[]): Promise<AvailabilityQuery> {
+	const { db, merchant, service } = context;
+	const days = daysAround(starts, context.timezone, context.now);
+	const blockMs = (service.bufferBeforeMinutes + service.bufferAfterMinutes + service.durationMinutes) * MINUTE;
+	const [resources, ...rows] = await db.batch([
+		serviceResources(db, merchant.id, service.id),
+		...scheduleReads(db, {
+			merchantId: merchant.id,
+			staffIds: context.staff.map((member) => member.id),
+			resourceIds: serviceResourceIds(db, merchant.id, service.id),
+			window: scheduleWindow(days.from, days.to, blockMs),
+		}),
+	]);
+	return assembleSchedule(
+		{ merchant, service, staff: context.staff, resources, ...days, timezone: context.timezone, now: context.now, excludeBookingIds: context.excludeBookingIds ?? [] },
+		rows,
+	);
 }
 
 /** Merchants may book off the slot grid and outside the customer-facing rules; never into a conflict. */
