@@ -2,31 +2,16 @@
 import { env } from "cloudflare:workers";
 import { beforeEach, describe, expect, it } from "vitest";
 import { commitChange } from "../../src/booking/commit-change";
-import { createBooking } from "../../src/booking/create";
 import { database } from "../../src/db/client";
 import { ConflictError } from "../../src/errors";
-import { at, seedDemo, upcoming } from "../support/demo";
+import { bookDirectly, seedDemo } from "../support/demo";
 
 beforeEach(async () => {
 	await seedDemo();
 });
 
 async function series(count: number): Promise<string[]> {
-	const views = await createBooking(database(env.DB), {
-		merchantId: "mer_demo",
-		serviceId: "svc_demo_cut",
-		staffId: "stf_demo_ana",
-		start: Date.parse(at(upcoming(2), "10:00")),
-		timezone: "Europe/Amsterdam",
-		customer: { name: "C", email: "c@example.com", phone: null },
-		userId: null,
-		customerNotes: null,
-		merchantNotes: null,
-		recurrence: count > 1 ? { frequency: "weekly", count } : null,
-		source: "public",
-		idempotency: null,
-		now: Date.now(),
-	});
+	const views = await bookDirectly({ recurrence: count > 1 ? { frequency: "weekly", count } : null });
 	return views.map((v) => v.id);
 }
 

@@ -1,13 +1,11 @@
 import { env } from "cloudflare:workers";
 import { beforeEach, describe, expect, it } from "vitest";
-import type { CreateBookingCommand } from "../../src/booking/commands";
-import { createBooking } from "../../src/booking/create";
 import { EmailInFlightError } from "../../src/booking/email-ledger";
 import { notifyCustomer } from "../../src/booking/notify";
 import { database } from "../../src/db/client";
 import type { Mailer } from "../../src/mail/mailer";
 import { RecordingMailer } from "../../src/mail/recording-mailer";
-import { at, bookingBody, postJson, seedDemo, upcoming } from "../support/demo";
+import { at, bookDirectly, bookingBody, postJson, seedDemo, upcoming } from "../support/demo";
 import { mailTo } from "../support/mailbox";
 
 function decode(base64: string): string {
@@ -24,29 +22,6 @@ const config = (): { appUrl: string; sessionSecret: string; mailFrom: string; no
 	mailFrom: env.MAIL_FROM,
 	now: Date.now(),
 });
-
-/**
- * Books straight through the write path, not the Durable Object: nothing relays its outbox rows,
- * so the queue sends no email of its own while a test calls notifyCustomer itself.
- */
-async function bookDirectly(overrides: Partial<CreateBookingCommand> = {}): Promise<Array<{ id: string }>> {
-	return createBooking(database(env.DB), {
-		merchantId: "mer_demo",
-		serviceId: "svc_demo_cut",
-		staffId: "stf_demo_ana",
-		start: Date.parse(at(upcoming(2), "10:00")),
-		timezone: "Europe/Amsterdam",
-		customer: { name: "Direct Customer", email: "direct@example.com", phone: null },
-		userId: null,
-		customerNotes: null,
-		merchantNotes: null,
-		recurrence: null,
-		source: "public",
-		idempotency: null,
-		now: Date.now(),
-		...overrides,
-	});
-}
 
 const created = (bookingId: string, version = 1) => ({ type: "booking.notify" as const, merchantId: "mer_demo", bookingId, version, change: "created" as const });
 
