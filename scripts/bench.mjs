@@ -29,9 +29,20 @@ function run(command, args) {
 	});
 }
 
+/** A figure as collectors read it: exactly three fields, none of them containing whitespace. */
+const BENCH_LINE = /^BENCH (\S+) (\S+) (\S+)$/;
+
 function parse(line) {
-	const match = /^BENCH (\S+) (".*"|\S+) (.*)$/.exec(line);
-	return match === null ? null : { name: match[1], value: match[2].replace(/^"|"$/g, ""), unit: match[3] === "-" ? "" : match[3] };
+	const match = BENCH_LINE.exec(line);
+	return match === null ? null : { name: match[1], value: match[2], unit: match[3] };
+}
+
+/** Prints one figure; refuses to print one that would not parse. */
+function printFigure(name, value, unit) {
+	const line = `BENCH ${name} ${value} ${unit}`;
+	if (parse(line) === null) throw new Error(`not a BENCH line: ${JSON.stringify(line)}`);
+	console.log(line);
+	return { name, value: String(value), unit };
 }
 
 /** Whether other work competed for the CPUs (1-minute load above half the cores, at start or end). */
@@ -39,36 +50,40 @@ function wasLoaded(loads) {
 	return loads.some((load) => load > os.cpus().length / 2);
 }
 
-function loadAverage() {
-	return os.loadavg().map((n) => n.toFixed(2)).join(", ");
+function loadFigures(when) {
+	const [one, five] = os.loadavg();
+	return [printFigure(`machine.load_1m_at_${when}`, one.toFixed(2), "load"), printFigure(`machine.load_5m_at_${when}`, five.toFixed(2), "load")];
 }
 
+// Descriptions are not figures: they go in a header line, and only numbers are BENCH lines.
+const machineDescription = `${os.cpus().length} × ${os.cpus()[0]?.model.trim() ?? "unknown CPU"}, ${os.type()} ${os.release()} ${os.arch()}, Node ${process.version}`;
+console.log(`# machine: ${machineDescription}`);
 const machine = [
-	["machine.cpu", `${os.cpus().length} × ${os.cpus()[0]?.model ?? "unknown"}`, ""],
-	["machine.memory", (os.totalmem() / 2 ** 30).toFixed(1), "GiB"],
-	["machine.os", `${os.type()} ${os.release()} ${os.arch()}`, ""],
-	["machine.node", process.version, ""],
-	["machine.load_average_at_start", loadAverage(), "1/5/15 min"],
+	printFigure("machine.cpu_count", os.cpus().length, "cores"),
+	printFigure("machine.memory", (os.totalmem() / 2 ** 30).toFixed(1), "GiB"),
+	...loadFigures("start"),
 ];
-for (const [name, value, unit] of machine) console.log(`BENCH ${name} "${value}" ${unit === "" ? "-" : unit}`);
 
 const loadAtStart = os.loadavg()[0] ?? 0;
 const figures = [];
 const failed = [];
+const malformed = [];
 for (const [command, args] of BENCHMARKS) {
 	const result = await run(command, args);
 	if (!result.ok) failed.push(args[0]);
 	for (const line of result.lines) {
 		const figure = parse(line);
-		if (figure !== null) figures.push(figure);
+		if (figure === null) malformed.push(line);
+		else figures.push(figure);
 	}
 }
-machine.push(["machine.load_average_at_end", loadAverage(), "1/5/15 min"]);
+machine.push(...loadFigures("end"));
+for (const line of malformed) console.error(`Malformed BENCH line (want "BENCH <name> <value> <unit>", no spaces inside a field): ${line}`);
 
-const rows = [...machine.map(([name, value, unit]) => ({ name, value, unit })), ...figures];
+const rows = [...machine, ...figures];
 const loaded = wasLoaded([loadAtStart, os.loadavg()[0] ?? 0]);
 const table = [
-	`Ran ${new Date().toISOString().slice(0, 16).replace("T", " ")} UTC${failed.length > 0 ? `; failed: ${failed.join(", ")}` : ""}.` +
+	`Ran ${new Date().toISOString().slice(0, 16).replace("T", " ")} UTC on ${machineDescription}${failed.length > 0 ? `; failed: ${failed.join(", ")}` : ""}.` +
 		(loaded ? ` **The machine was loaded** (1-minute load average above half its ${os.cpus().length} cores, see the load rows): timings are pessimistic.` : ""),
 	"",
 	"| figure | value | unit |",
@@ -84,4 +99,4 @@ if (process.argv.includes("--readme")) {
 	if (start === -1 || end === -1) throw new Error(`README.md has no ${README_START} … ${README_END} section`);
 	writeFileSync("README.md", `${readme.slice(0, start + README_START.length)}\n${table}\n${readme.slice(end)}`);
 }
-if (failed.length > 0) process.exitCode = 1;
+if (failed.length > 0 || malformed.length > 0) process.exitCode = 1;

@@ -1,10 +1,11 @@
 #!/usr/bin/env node
 // `npm start`: the whole product on this machine. Generates local secrets on first run, applies D1
 // migrations, starts the provider sandbox on :8788 and `wrangler dev` on :8787, seeds the demo
-// merchant (idempotently), and fires the cron every 5 minutes because wrangler dev never does.
+// merchant (only if it does not exist yet), and fires the cron every 5 minutes because wrangler
+// dev never does.
 import { spawn, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -14,6 +15,12 @@ const SANDBOX_PORT = Number(process.env.SANDBOX_PORT ?? 8788);
 const APP_URL = `http://localhost:${APP_PORT}`;
 const SANDBOX_URL = `http://127.0.0.1:${SANDBOX_PORT}`;
 const CRON_EVERY_MS = 5 * 60 * 1000;
+/**
+ * The demo owner's password lives beside the local database it was set in (wrangler's default
+ * state directory), not in .dev.vars: regenerating .dev.vars keeps the database, so the password
+ * has to stay with the database for the printed sign-in to keep working.
+ */
+const DEMO_PASSWORD_FILE = join(root, ".wrangler", "state", "demo-owner-password");
 const env = { ...process.env, CLOUDFLARE_CF_FETCH_ENABLED: "false", WRANGLER_SEND_METRICS: "false" };
 
 function secret(bytes = 32) {
@@ -28,7 +35,6 @@ function ensureDevVars() {
 		SESSION_SECRET: secret(),
 		ENCRYPTION_KEYS: JSON.stringify({ current: "local1", keys: { local1: randomBytes(32).toString("base64") } }),
 		DEMO_SEED_TOKEN: secret(),
-		DEMO_OWNER_PASSWORD: `demo-${secret(9)}`,
 	};
 	const text = readFileSync(join(root, ".dev.vars.example"), "utf8").replace(
 		/^([A-Z0-9_]+)=GENERATE$/gm,
@@ -45,6 +51,21 @@ function readDevVars() {
 		if (match) vars[match[1]] = match[2].replace(/^'(.*)'$/, "$1");
 	}
 	return vars;
+}
+
+/**
+ * The demo owner's password for this local state, and whether the database already has it. A new
+ * state takes DEMO_OWNER_PASSWORD from .dev.vars when set, or a fresh one.
+ */
+function demoOwnerPassword(devVars) {
+	if (existsSync(DEMO_PASSWORD_FILE)) return { password: readFileSync(DEMO_PASSWORD_FILE, "utf8").trim(), known: true };
+	const chosen = devVars.DEMO_OWNER_PASSWORD;
+	return { password: chosen !== undefined && chosen !== "" && chosen !== "GENERATE" ? chosen : `demo-${secret(9)}`, known: false };
+}
+
+function rememberDemoOwnerPassword(password) {
+	mkdirSync(dirname(DEMO_PASSWORD_FILE), { recursive: true });
+	writeFileSync(DEMO_PASSWORD_FILE, `${password}\n`, { mode: 0o600 });
 }
 
 function run(command, args) {
@@ -98,19 +119,24 @@ ensureDevVars();
 const devVars = readDevVars();
 run("wrangler", ["d1", "migrations", "apply", "DB", "--local"]);
 
-if (existsSync(join(root, "sandbox", "main.ts"))) {
+const sandboxStarted = existsSync(join(root, "sandbox", "main.ts"));
+if (sandboxStarted) {
 	startChild("sandbox", "tsx", ["sandbox/main.ts"], { SANDBOX_PORT: String(SANDBOX_PORT), SANDBOX_PUBLIC_URL: SANDBOX_URL, SLOTLINE_URL: APP_URL });
 }
 startChild("worker", "wrangler", ["dev", "--port", String(APP_PORT), "--ip", "127.0.0.1", "--show-interactive-dev-session=false"]);
 
 try {
-	await waitFor(`${APP_URL}/healthz`, 90_000);
+	// The seed connects demo calendars in the sandbox, so both must answer first.
+	await Promise.all([waitFor(`${APP_URL}/healthz`, 90_000), sandboxStarted ? waitFor(`${SANDBOX_URL}/_control`, 90_000) : Promise.resolve()]);
+	const owner = demoOwnerPassword(devVars);
 	const seed = await fetch(`${APP_URL}/_dev/seed`, {
 		method: "POST",
 		headers: { "content-type": "application/json", "x-seed-token": devVars.DEMO_SEED_TOKEN },
-		body: JSON.stringify({ ownerPassword: devVars.DEMO_OWNER_PASSWORD, sandboxUrl: SANDBOX_URL }),
+		// State whose password we do not know (made before we kept one) gets ours, once.
+		body: JSON.stringify({ ownerPassword: owner.password, resetOwnerPassword: !owner.known, ...(sandboxStarted ? { sandboxUrl: SANDBOX_URL } : {}) }),
 	});
 	if (!seed.ok) throw new Error(`seeding failed: ${seed.status} ${await seed.text()}`);
+	if (!owner.known) rememberDemoOwnerPassword(owner.password);
 	const demo = await seed.json();
 	console.log(`
 Slotline is running.
@@ -119,7 +145,7 @@ Slotline is running.
   Public API:    ${APP_URL}/api/v1/m/${demo.merchantSlug}/services   (OpenAPI: ${APP_URL}/api/openapi.json)
   Admin:         ${APP_URL}/admin
     sign in as   ${demo.ownerEmail}
-    password     ${devVars.DEMO_OWNER_PASSWORD}
+    password     ${owner.password}
   Sandbox:       ${SANDBOX_URL}/google/  ${SANDBOX_URL}/microsoft/  (control API: ${SANDBOX_URL}/_control)
   Mailbox:       ${SANDBOX_URL}/mail
 Press Ctrl+C to stop.

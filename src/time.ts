@@ -2,13 +2,28 @@
 import { Temporal } from "temporal-polyfill";
 import { ValidationError } from "./errors";
 
-/** Throws a field error unless `zone` is an IANA zone the runtime knows. */
-export function assertTimeZone(zone: string, field: string): string {
+/** Letters first, then what IANA names use; this rules out offsets ("+05:00") and ISO date-times. */
+const IANA_NAME = /^[A-Za-z][A-Za-z0-9_+\-/]*$/;
+
+/**
+ * The runtime's spelling of an IANA zone name ("UTC" included), or null. Temporal also accepts
+ * fixed offsets such as "+05:00" as zones, but an offset has no DST rules: wall-clock hours and
+ * recurring bookings would drift by an hour twice a year, so only names are accepted.
+ */
+export function ianaTimeZone(zone: string): string | null {
+	if (!IANA_NAME.test(zone)) return null;
 	try {
 		return Temporal.Now.zonedDateTimeISO(zone).timeZoneId;
 	} catch {
-		throw new ValidationError([{ field, message: `Unknown IANA time zone "${zone}"` }]);
+		return null;
 	}
+}
+
+/** Throws a field error unless `zone` is an IANA zone name the runtime knows. */
+export function assertTimeZone(zone: string, field: string): string {
+	const id = ianaTimeZone(zone);
+	if (id === null) throw new ValidationError([{ field, message: `Unknown IANA time zone "${zone}"` }]);
+	return id;
 }
 
 /** RFC 3339 local time with its offset, e.g. "2026-03-29T09:00:00+02:00". */
@@ -38,12 +53,14 @@ export function daysBetween(from: string, to: string): number {
 
 /**
  * UTC bounds that cover the local days [from, to] in any zone a staff member may be in: a day's
- * margin each side (zones span UTC-12..UTC+14) plus `extraMs` for buffers.
+ * margin each side (zones span UTC-12..UTC+14) plus `extraMs` for buffers. The date bounds (for
+ * per-date rows such as overrides) get two days: a customer's day in UTC+14 can begin on the
+ * previous day of a staff member in UTC-12, 26 hours behind.
  */
 export function coveringWindow(from: string, to: string, extraMs: number): { from: number; to: number; fromDate: string; toDate: string } {
 	const start = Temporal.PlainDate.from(from).subtract({ days: 1 }).toZonedDateTime("UTC").epochMilliseconds - extraMs;
 	const end = Temporal.PlainDate.from(to).add({ days: 2 }).toZonedDateTime("UTC").epochMilliseconds + extraMs;
-	return { from: start, to: end, fromDate: addDays(from, -1), toDate: addDays(to, 1) };
+	return { from: start, to: end, fromDate: addDays(from, -2), toDate: addDays(to, 2) };
 }
 
 /** The first instant of a local date in a zone (midnight, or the first valid time on a DST-gap day). */

@@ -65,6 +65,8 @@ describe("findAlternatives", () => {
 	it("widens the search across days and stops at the horizon", () => {
 		const q = buildQuery({
 			now: at("2026-06-01T00:00Z"),
+			from: "2026-05-01",
+			to: "2026-08-31",
 			staff: [
 				staffMember({
 					id: "a",
@@ -80,6 +82,15 @@ describe("findAlternatives", () => {
 		});
 		expect(describeSlots(findAlternatives(q, requested, "a"))).toEqual(["2026-06-09T07:00Z a", "2026-06-20T07:00Z a"]);
 		expect(findAlternatives(q, requested, "a", 0)).toEqual([]);
+	});
+
+	it("searches only the query's days, whose conflicts the caller loaded", () => {
+		const overrides = ["2026-06-03", "2026-06-10", "2026-06-20"].map((date) => ({ date, intervals: [{ start: "09:00", end: "10:00" }] }));
+		const q = buildQuery({ from: "2026-05-28", to: "2026-06-12", staff: [staffMember({ id: "a", weeklyHours: [], overrides })] });
+		// 20 June would be nearer than nothing, but it lies outside [from, to].
+		expect(describeSlots(findAlternatives(q, requested, "a"))).toEqual(["2026-06-03T07:00Z a", "2026-06-10T07:00Z a"]);
+		// A request outside the range still gets the range's nearest slots.
+		expect(describeSlots(findAlternatives({ ...q, from: "2026-06-09", to: "2026-06-30" }, requested, "a", 1))).toEqual(["2026-06-10T07:00Z a"]);
 	});
 
 	it("throws NotFoundError for an unknown preferred staff member", () => {

@@ -3,15 +3,17 @@
 import { leastLoaded } from "./assign";
 import { createContext } from "./context";
 import type { QueryContext } from "./context";
-import { slotsBetween } from "./slots";
+import { customerRange, slotsBetween } from "./slots";
 import type { AvailabilityQuery, Slot } from "./types";
 
 /**
  * Up to `count` free slots nearest to `requestedStart` (by absolute distance, the earlier one on
  * ties). With a preferred staff member, their nearest slots come first and other staff only fill
- * the list when the preferred one has fewer than `count` within the horizon. Starts never repeat:
+ * the list when the preferred one has fewer than `count` in the range. Starts never repeat:
  * where several other staff are free at one start, the one pickStaff would choose is offered.
- * `q.from`/`q.to` are ignored; the search runs over the whole notice-to-horizon window as needed.
+ * Only starts in the query's days [`q.from`, `q.to`] are searched: the caller loads bookings and
+ * busy time for exactly those days, and a slot outside them could look free only because its
+ * conflicts were never loaded.
  */
 export function findAlternatives(
 	q: AvailabilityQuery,
@@ -22,16 +24,20 @@ export function findAlternatives(
 	const ctx = createContext(q);
 	const preferred = preferredStaffId === null ? null : ctx.staffIndex(preferredStaffId);
 	if (count <= 0 || q.staff.length === 0) return [];
+	const range = customerRange(ctx);
+	// No slot starts outside [lowest, highest): slotsBetween clips to the same rules.
+	const lowest = Math.max(range.start, ctx.query.now, ctx.earliest);
+	const highest = Math.min(range.end, ctx.latest + 1);
 	const requestedDay = ctx.customerClock.localDay(requestedStart);
 	const allStaff = q.staff.map((_, i) => i);
 	for (let radius = 1; ; radius *= 2) {
-		const windowStart = ctx.customerClock.toInstant(requestedDay - radius, 0);
-		const windowEnd = ctx.customerClock.toInstant(requestedDay + radius + 1, 0);
-		// Anything outside the window is at least this far away; edges beyond the rules hide nothing.
-		const lowerReach = windowStart <= ctx.earliest ? Number.POSITIVE_INFINITY : requestedStart - windowStart;
-		const upperReach = windowEnd > ctx.latest ? Number.POSITIVE_INFINITY : windowEnd - requestedStart;
+		const windowStart = Math.max(ctx.customerClock.toInstant(requestedDay - radius, 0), range.start);
+		const windowEnd = Math.min(ctx.customerClock.toInstant(requestedDay + radius + 1, 0), range.end);
+		// Anything outside the window is at least this far away; edges beyond the limits hide nothing.
+		const lowerReach = windowStart <= lowest ? Number.POSITIVE_INFINITY : requestedStart - windowStart;
+		const upperReach = windowEnd >= highest ? Number.POSITIVE_INFINITY : windowEnd - requestedStart;
 		const reach = Math.min(lowerReach, upperReach);
-		const picked = pick(ctx, slotsBetween(ctx, allStaff, windowStart, windowEnd), requestedStart, preferred, count);
+		const picked = pick(ctx, windowStart < windowEnd ? slotsBetween(ctx, allStaff, windowStart, windowEnd) : [], requestedStart, preferred, count);
 		if (reach === Number.POSITIVE_INFINITY) return picked.slots;
 		// The first part is final once it is full and its farthest pick is no farther than the unseen time.
 		if (picked.firstPart.length >= count && distance(picked.firstPart[count - 1] as Slot, requestedStart) <= reach) {

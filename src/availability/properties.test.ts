@@ -4,7 +4,7 @@ import fc from "fast-check";
 import { Temporal } from "temporal-polyfill";
 import { describe, expect, it } from "vitest";
 import { findAlternatives } from "./alternatives";
-import { pickStaff } from "./assign";
+import { computeAnyoneSlots, pickStaff } from "./assign";
 import { checkSlot } from "./check";
 import { computeSlots } from "./slots";
 import type { AvailabilityQuery, Interval, Slot, StaffSchedule } from "./types";
@@ -185,7 +185,8 @@ describe("availability properties", () => {
 		fc.assert(
 			fc.property(queryArb, fc.integer({ min: 0, max: 3 * 288 }), fc.option(fc.nat(2)), (q, probe, preferredIndex) => {
 				const [from] = customerRange(q);
-				const requested = from + probe * 5 * MINUTE;
+				// Probes run a day either side of the range: a request may lie outside the loaded days.
+				const requested = from + (probe - 288) * 5 * MINUTE;
 				const preferred = preferredIndex === null ? null : (q.staff[preferredIndex]?.id ?? null);
 				const alternatives = findAlternatives(q, requested, preferred, 3);
 				expect(alternatives.length).toBeLessThanOrEqual(3);
@@ -194,6 +195,8 @@ describe("availability properties", () => {
 					expect(clearOfConflicts(q, slot)).toBe(true);
 					expect(checkSlot(q, slot.staffId, slot.start)).toEqual({ ok: true, resourceId: slot.resourceId });
 				}
+				const [, to] = customerRange(q);
+				for (const slot of alternatives) expect(slot.start >= from && slot.start < to).toBe(true);
 				const own = alternatives.filter((s) => s.staffId === preferred);
 				expect(alternatives.slice(0, own.length)).toEqual(own);
 				const distances = own.map((s) => Math.abs(s.start - requested));
@@ -217,6 +220,16 @@ describe("availability properties", () => {
 					expect(free.map((s) => s.id)).toContain(picked.staffId);
 					expect(clearOfConflicts(q, picked)).toBe(true);
 				}
+			}),
+			{ numRuns: RUNS },
+		);
+	});
+
+	it("computeAnyoneSlots is pickStaff at every distinct start of computeSlots", () => {
+		fc.assert(
+			fc.property(queryArb, (q) => {
+				const starts = [...new Set(computeSlots(q).map((s) => s.start))];
+				expect(computeAnyoneSlots(q)).toEqual(starts.map((start) => pickStaff(q, start)));
 			}),
 			{ numRuns: RUNS },
 		);

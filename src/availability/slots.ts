@@ -14,12 +14,16 @@ import { workingIntervalsOn } from "./working-hours";
  */
 export function computeSlots(q: AvailabilityQuery): Slot[] {
 	const ctx = createContext(q);
-	const fromDay = epochDayFromIso(q.from, "from");
-	const toDay = epochDayFromIso(q.to, "to");
+	const range = customerRange(ctx);
+	return slotsBetween(ctx, q.staff.map((_, i) => i), range.start, range.end);
+}
+
+/** The query's customer days [from 00:00, to + 1 00:00) read in `q.timezone`, as instants. */
+export function customerRange(ctx: QueryContext): Interval {
+	const fromDay = epochDayFromIso(ctx.query.from, "from");
+	const toDay = epochDayFromIso(ctx.query.to, "to");
 	if (toDay < fromDay) throw new ValidationError([{ field: "to", message: "must not be before from" }]);
-	const rangeStart = ctx.customerClock.toInstant(fromDay, 0);
-	const rangeEnd = ctx.customerClock.toInstant(toDay + 1, 0);
-	return slotsBetween(ctx, q.staff.map((_, i) => i), rangeStart, rangeEnd);
+	return { start: ctx.customerClock.toInstant(fromDay, 0), end: ctx.customerClock.toInstant(toDay + 1, 0) };
 }
 
 /** Slots of the given staff (by index, in display order) starting in [rangeStart, rangeEnd). */

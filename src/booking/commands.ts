@@ -12,6 +12,7 @@ export interface CustomerInput {
 export type WriteSource = "public" | "admin";
 
 export interface IdempotencyInput {
+	/** As the client sent it; the write path scopes it by `source`. */
 	key: string;
 	/** SHA-256 of the canonical request body. */
 	requestHash: string;
@@ -53,6 +54,8 @@ export interface CancelCommand {
 	merchantId: string;
 	bookingId: string;
 	scope: ChangeScope;
+	/** Customers cannot cancel a booking that has started; the merchant can. */
+	source: WriteSource;
 	now: number;
 }
 

@@ -23,3 +23,8 @@ export function isOverlapViolation(error: unknown): boolean {
 export function isUniqueViolation(error: unknown): boolean {
 	return messages(error).includes("UNIQUE constraint failed");
 }
+
+/** Raised by commitChange's outbox insert when a guarded update matched no row (see commit-change.ts). */
+export function isStaleVersion(error: unknown): boolean {
+	return messages(error).includes("NOT NULL constraint failed: outbox.merchant_id");
+}

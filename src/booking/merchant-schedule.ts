@@ -7,9 +7,11 @@ import { UnprocessableError } from "../errors";
 import { jobQueue } from "../jobs";
 import { cancelBooking, rescheduleBooking, updateMerchantNotes } from "./change";
 import type { BookingView, CancelCommand, CreateBookingCommand, NotesCommand, RescheduleCommand, WriteOutcome } from "./commands";
-import { createBooking } from "./create";
+import { createBooking, planBooking } from "./create";
+import { scopedIdempotencyKey } from "./idempotency-key";
 import { relayOutbox } from "./outbox";
 import { captureOutcome } from "./outcome";
+import { singleFlight } from "./single-flight";
 
 /** If relaying right after a write fails, the alarm tries again this much later. */
 const RELAY_RETRY_MS = 30_000;
@@ -20,6 +22,11 @@ export class MerchantSchedule extends DurableObject<Env> {
 	/** Tail of the write queue: each write starts only after the previous one settled. */
 	private tail: Promise<unknown> = Promise.resolve();
 	private readonly db: Database;
+	/**
+	 * Relays never overlap: two relays reading the same unsent rows would both send them. Writes
+	 * landing during a relay are picked up by one follow-up relay.
+	 */
+	private readonly relay: () => Promise<void> = singleFlight(() => this.relayOnce());
 
 	constructor(ctx: DurableObjectState, env: Env) {
 		super(ctx, env);
@@ -35,8 +42,20 @@ export class MerchantSchedule extends DurableObject<Env> {
 	}
 
 	async createBooking(command: CreateBookingCommand): Promise<WriteOutcome<BookingView[]>> {
-		const key = command.idempotency === null ? null : { key: `create:${command.idempotency.key}`, hash: command.idempotency.requestHash };
-		return this.idempotent(key, command.now, () => this.write(() => createBooking(this.db, command)));
+		const key =
+			command.idempotency === null
+				? null
+				: { key: `create:${scopedIdempotencyKey(command.source, command.idempotency.key)}`, hash: command.idempotency.requestHash };
+		return this.idempotent(key, command.now, async () => {
+			// A refusal needs no turn in the write queue: planBooking only reads, and a "taken" read
+			// from a consistent D1 batch was true when it was read, which lies within this request.
+			// So a flood of requests for taken slots is answered concurrently instead of one by one;
+			// only a request that looks bookable queues, to be planned again behind earlier writes.
+			const preview = await captureOutcome(() => planBooking(this.db, command));
+			if (!preview.ok) return preview;
+			if (preview.value.kind === "replay") return { ok: true, value: preview.value.views };
+			return this.write(() => createBooking(this.db, command));
+		});
 	}
 
 	async rescheduleBooking(command: RescheduleCommand): Promise<WriteOutcome<BookingView[]>> {
@@ -74,7 +93,7 @@ export class MerchantSchedule extends DurableObject<Env> {
 		return outcome;
 	}
 
-	private async relay(): Promise<void> {
+	private async relayOnce(): Promise<void> {
 		try {
 			const merchantId = this.ctx.id.name;
 			await relayOutbox(this.db, jobQueue(this.env), merchantId === undefined ? {} : { merchantId }, Date.now());

@@ -6,6 +6,7 @@ import type { Database } from "../db/client";
 import { bookings, customers, merchants, services, staff } from "../db/schema";
 import type { BookingNotifyJob } from "../jobs";
 import type { Mailer } from "../mail/mailer";
+import { claimEmail, markEmailSent, releaseEmail } from "./email-ledger";
 import { invitationIcs } from "./invitation";
 import { manageToken } from "./manage-token";
 
@@ -30,7 +31,10 @@ function when(instant: number, zone: string): string {
 	return `${text} (${zone.replaceAll("_", " ")})`;
 }
 
-/** Sends the email `job` calls for; returns what it did (for logs and tests). */
+/**
+ * Sends the email `job` calls for, at most once per booking version however often the job is
+ * delivered; returns what it did (for logs and tests).
+ */
 export async function notifyCustomer(db: Database, mailer: Mailer, config: NotifyConfig, job: BookingNotifyJob): Promise<"sent" | "skipped"> {
 	// Detail-only changes (merchant notes) are internal.
 	if (job.change === "updated") return "skipped";
@@ -68,7 +72,9 @@ export async function notifyCustomer(db: Database, mailer: Mailer, config: Notif
 					...(confirmed.length > 1 ? confirmed.map((s) => `  • ${when(s.startsAt, zone)}`) : [`When: ${when(booking.startsAt, zone)}`]),
 					...(service.location === null ? [] : [`Where: ${service.location}`]),
 				];
-	const text = [`Hello ${customer.name},`, "", ...lines, "", `View, move or cancel: ${manageUrl}`, "", merchant.name].join("\n");
+	// The name typed with this booking: a guest's booking never rewrites the customer record.
+	const name = booking.customerName ?? customer.name;
+	const text = [`Hello ${name},`, "", ...lines, "", `View, move or cancel: ${manageUrl}`, "", merchant.name].join("\n");
 
 	const invitation = invitationIcs({
 		uid: `${booking.seriesId ?? booking.id}@slotline`,
@@ -80,11 +86,11 @@ export async function notifyCustomer(db: Database, mailer: Mailer, config: Notif
 		description: [booking.customerNotes === null ? null : `Your notes: ${booking.customerNotes}`, `Manage: ${manageUrl}`].filter((l) => l !== null).join("\n"),
 		location: service.location,
 		organizer: { name: merchant.name, email: config.mailFrom },
-		attendee: { name: customer.name, email: customer.email },
+		attendee: { name, email: customer.email },
 		url: manageUrl,
 		now: config.now,
 	});
-	await mailer.send({
+	const message = {
 		to: customer.email,
 		subject,
 		text,
@@ -95,6 +101,15 @@ export async function notifyCustomer(db: Database, mailer: Mailer, config: Notif
 				content: toBase64(invitation.text),
 			},
 		],
-	});
+	};
+	// A redelivered job (the outbox relays at least once) finds its version already sent.
+	if (!(await claimEmail(db, booking.id, job.version, config.now))) return "skipped";
+	try {
+		await mailer.send(message);
+	} catch (error) {
+		await releaseEmail(db, booking.id, job.version, config.now);
+		throw error;
+	}
+	await markEmailSent(db, booking.id, job.version, config.now);
 	return "sent";
 }

@@ -49,3 +49,9 @@ export async function relayOutbox(db: Database, queue: Queue<Job>, filter: Relay
 		if (rows.length < BATCH) return relayed;
 	}
 }
+
+/** Deletes rows relayed before `sentBefore`; unsent rows are kept however old they are. */
+export async function pruneSentOutbox(db: Database, sentBefore: number): Promise<number> {
+	const deleted = await db.delete(outbox).where(lt(outbox.sentAt, sentBefore)).returning({ id: outbox.id });
+	return deleted.length;
+}

@@ -1,59 +1,81 @@
 // Shared steps of every booking write: load the schedule around the requested times, check each
 // occurrence with the availability core, and explain a refusal (422 reason or 409 alternatives).
 import { checkSlot, findAlternatives } from "../availability";
-import type { AvailabilityQuery, SlotCheck, Unavailability } from "../availability/types";
+import type { AvailabilityQuery, CheckSlotOptions, SlotCheck, Unavailability } from "../availability";
 import type { Database } from "../db/client";
-import type { MerchantRow, ResourceRow, ServiceRow, StaffRow } from "../db/queries/catalog";
-import { resourcesOfType } from "../db/queries/catalog";
-import { loadSchedule } from "../db/queries/schedule";
+import type { MerchantRow, ServiceRow, StaffRow } from "../db/queries/catalog";
+import { serviceResourceIds, serviceResources } from "../db/queries/catalog";
+import { assembleSchedule, scheduleReads, scheduleWindow } from "../db/queries/schedule";
 import { ConflictError, UnprocessableError } from "../errors";
 import type { SlotSuggestion } from "../errors";
-import { addDays, coveringWindow, localDate, localIso, utcIso } from "../time";
+import { addDays, localDate, localIso, utcIso } from "../time";
 import type { WriteSource } from "./commands";
 
 const MINUTE = 60_000;
-/** How far around a refused time we look for alternatives. */
+/**
+ * How many days either side of the requested times are loaded, and so searched for alternatives.
+ * findAlternatives never looks beyond the loaded days, so every alternative offered is bookable.
+ */
 const ALTERNATIVE_SEARCH_DAYS = 14;
 
 export interface PlanContext {
 	db: Database;
 	merchant: MerchantRow;
 	service: ServiceRow;
-	/** Candidate staff: one for a named staff member, all who offer the service for "anyone". */
+	/** Candidate staff, in display order: everyone who could be offered as an alternative. */
 	staff: StaffRow[];
 	timezone: string;
 	now: number;
 	excludeBookingIds?: string[];
 }
 
-/** Loads the schedule covering every instant in `starts`, plus room to find alternatives. */
+/** Customer days, "YYYY-MM-DD", inclusive. */
+export interface DayRange {
+	from: string;
+	to: string;
+}
+
+/**
+ * The customer's days loaded around `starts`, which are also the days searched for alternatives:
+ * two weeks before the earliest (but not before today, which holds no bookable slot, unless a start
+ * lies there) to two weeks after the latest.
+ */
+export function daysAround(starts: number[], timezone: string, now: number): DayRange {
+	const first = localDate(Math.min(...starts), timezone);
+	const last = localDate(Math.max(...starts), timezone);
+	const today = localDate(now, timezone);
+	const searchFrom = addDays(first, -ALTERNATIVE_SEARCH_DAYS);
+	const from = first < today ? first : searchFrom > today ? searchFrom : today;
+	return { from, to: addDays(last, ALTERNATIVE_SEARCH_DAYS) };
+}
+
+/** Loads, in one D1 batch, the schedule of `context.staff` and the service's resources over daysAround(starts). */
 export async function scheduleAround(context: PlanContext, starts: number[]): Promise<AvailabilityQuery> {
-	const first = Math.min(...starts);
-	const last = Math.max(...starts);
-	const from = addDays(localDate(first, context.timezone), -1);
-	const to = addDays(localDate(last, context.timezone), ALTERNATIVE_SEARCH_DAYS);
-	const resources: ResourceRow[] =
-		context.service.requiredResourceType === null
-			? []
-			: await resourcesOfType(context.db, context.merchant.id, context.service.requiredResourceType);
-	const bufferMs = (context.service.bufferBeforeMinutes + context.service.bufferAfterMinutes + context.service.durationMinutes) * MINUTE;
-	return loadSchedule(context.db, {
-		merchant: context.merchant,
-		service: context.service,
-		staff: context.staff,
-		resources,
-		window: coveringWindow(from, to, bufferMs),
-		from,
-		to,
-		timezone: context.timezone,
-		now: context.now,
-		excludeBookingIds: context.excludeBookingIds ?? [],
-	});
+	const { db, merchant, service } = context;
+	const days = daysAround(starts, context.timezone, context.now);
+	const blockMs = (service.bufferBeforeMinutes + service.bufferAfterMinutes + service.durationMinutes) * MINUTE;
+	const [resources, ...rows] = await db.batch([
+		serviceResources(db, merchant.id, service.id),
+		...scheduleReads(db, {
+			merchantId: merchant.id,
+			staffIds: context.staff.map((member) => member.id),
+			resourceIds: serviceResourceIds(db, merchant.id, service.id),
+			window: scheduleWindow(days.from, days.to, blockMs),
+		}),
+	]);
+	return assembleSchedule(
+		{ merchant, service, staff: context.staff, resources, ...days, timezone: context.timezone, now: context.now, excludeBookingIds: context.excludeBookingIds ?? [] },
+		rows,
+	);
 }
 
 /** Merchants may book off the slot grid and outside the customer-facing rules; never into a conflict. */
+export function checkOptions(source: WriteSource): CheckSlotOptions {
+	return source === "admin" ? { allowOffGrid: true, ignoreRules: true } : {};
+}
+
 export function checkFor(query: AvailabilityQuery, staffId: string, start: number, source: WriteSource): SlotCheck {
-	return source === "admin" ? checkSlot(query, staffId, start, { allowOffGrid: true, ignoreRules: true }) : checkSlot(query, staffId, start);
+	return checkSlot(query, staffId, start, checkOptions(source));
 }
 
 const ruleReasons: Record<Exclude<Unavailability, "taken" | "no-resource">, string> = {
@@ -67,6 +89,21 @@ export function isRuleRefusal(reason: Unavailability): reason is Exclude<Unavail
 	return reason !== "taken" && reason !== "no-resource";
 }
 
+/**
+ * Why nobody can take `start`: a rule's reason when it refuses every candidate (a customer asking
+ * for a time that is too soon hears so), otherwise "taken".
+ */
+export function anyoneRefusalReason(query: AvailabilityQuery, start: number, source: WriteSource): Unavailability {
+	let ruleReason: Unavailability | null = null;
+	for (const member of query.staff) {
+		const check = checkFor(query, member.id, start, source);
+		if (check.ok || !isRuleRefusal(check.reason)) return "taken";
+		ruleReason ??= check.reason;
+	}
+	return ruleReason ?? "taken";
+}
+
+/** The nearest free slots: `staffId`'s first when given, then the other staff in the query. */
 export function suggestions(query: AvailabilityQuery, start: number, staffId: string | null, timezone: string): SlotSuggestion[] {
 	return findAlternatives(query, start, staffId, 3).map((slot) => ({
 		start: utcIso(slot.start),

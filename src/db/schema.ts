@@ -304,6 +304,11 @@ export const bookings = sqliteTable(
 			.references(() => staff.id),
 		resourceId: text("resource_id").references(() => resources.id),
 		customerId: text("customer_id").references(() => customers.id),
+		/**
+		 * The name given with this booking. A guest may book with an address whose customer record
+		 * already exists; the record keeps its owner's details, and the booking keeps what was typed.
+		 */
+		customerName: text("customer_name"),
 		startsAt: integer("starts_at").notNull(),
 		endsAt: integer("ends_at").notNull(),
 		/** startsAt minus the service's buffer before: the staff member is taken from here. */
@@ -366,6 +371,22 @@ export const outbox = sqliteTable(
 		sentAt: integer("sent_at"),
 	},
 	(t) => [index("outbox_unsent_idx").on(t.sentAt, t.id)],
+);
+
+/**
+ * Customer emails per booking version: a version's email is sent once even when its queue message
+ * is delivered twice. A row is claimed before sending and marked sent after; a claim left by a
+ * crashed sender expires, so the message's retry sends it.
+ */
+export const customerEmails = sqliteTable(
+	"customer_emails",
+	{
+		bookingId: text("booking_id").notNull(),
+		version: integer("version").notNull(),
+		claimedAt: integer("claimed_at").notNull(),
+		sentAt: integer("sent_at"),
+	},
+	(t) => [primaryKey({ columns: [t.bookingId, t.version] }), index("customer_emails_claimed_idx").on(t.claimedAt)],
 );
 
 // ---------------------------------------------------------------------------------------------

@@ -1,11 +1,13 @@
 // The demo merchant `npm start` seeds (and tests reuse): three staff with different hours and
 // colours, four services (one needs a room), two rooms, an owner account and a few bookings.
-// Idempotent: fixed ids and insert-or-ignore, and bookings only when the merchant has none.
+// Seeded once: an existing demo merchant is left exactly as its admin left it, so a restart never
+// brings back hours, services or links the admin removed.
 import { eq } from "drizzle-orm";
 import { Temporal } from "temporal-polyfill";
 import type { Database } from "../db/client";
 import { bookings, memberships, merchants, resources, services, staff, staffServices, users, workingHours } from "../db/schema";
 import type { CreateBookingCommand } from "../booking/commands";
+import { isUniqueViolation } from "../booking/d1-errors";
 
 export const DEMO_MERCHANT_ID = "mer_demo";
 export const DEMO_SLUG = "demo";
@@ -45,57 +47,65 @@ export interface DemoSeedResult {
 	bookingsCreated: number;
 }
 
-/** Writes the merchant, staff, hours, services and rooms. */
-export async function seedDemoCatalogue(db: Database): Promise<void> {
-	await db
-		.insert(merchants)
-		.values({
-			id: DEMO_MERCHANT_ID,
-			slug: DEMO_SLUG,
-			name: "Demo Studio",
-			timezone: DEMO_TIMEZONE,
-			brandColor: "#4f46e5",
-			settings: { tentativeBlocks: true, signIn: { google: true, facebook: true, password: true } },
-		})
-		.onConflictDoNothing();
-	for (const member of demoStaff) {
-		await db
-			.insert(staff)
-			.values({ ...member, merchantId: DEMO_MERCHANT_ID, timezone: DEMO_TIMEZONE })
-			.onConflictDoNothing();
-		const hours = demoHours[member.id] ?? [];
-		await db
+/**
+ * Writes the merchant, staff, hours, services and rooms in one D1 batch (all or nothing) unless the
+ * demo merchant exists; returns whether it created them.
+ */
+export async function seedDemoCatalogue(db: Database): Promise<boolean> {
+	const existing = await db.query.merchants.findFirst({ where: eq(merchants.id, DEMO_MERCHANT_ID), columns: { id: true } });
+	if (existing !== undefined) return false;
+	const merchant = db.insert(merchants).values({
+		id: DEMO_MERCHANT_ID,
+		slug: DEMO_SLUG,
+		name: "Demo Studio",
+		timezone: DEMO_TIMEZONE,
+		brandColor: "#4f46e5",
+		settings: { tentativeBlocks: true, signIn: { google: true, facebook: true, password: true } },
+	});
+	const people = demoStaff.flatMap((member) => [
+		db.insert(staff).values({ ...member, merchantId: DEMO_MERCHANT_ID, timezone: DEMO_TIMEZONE }),
+		db
 			.insert(workingHours)
-			.values(hours.map(([weekday, startTime, endTime]) => ({ id: `wh_${member.id}_${weekday}_${startTime.replace(":", "")}`, staffId: member.id, weekday, startTime, endTime })))
-			.onConflictDoNothing();
+			.values((demoHours[member.id] ?? []).map(([weekday, startTime, endTime]) => ({ id: `wh_${member.id}_${weekday}_${startTime.replace(":", "")}`, staffId: member.id, weekday, startTime, endTime }))),
+	]);
+	const catalogue = demoServices.flatMap(({ staff: offeredBy, ...service }) => [
+		db.insert(services).values({ ...service, merchantId: DEMO_MERCHANT_ID, currency: "priceCents" in service ? "EUR" : null, location: "Demo Studio, Keizersgracht 1, Amsterdam" }),
+		db.insert(staffServices).values(offeredBy.map((staffId) => ({ staffId, serviceId: service.id }))),
+	]);
+	const rooms = db.insert(resources).values([
+		{ id: "res_demo_room1", merchantId: DEMO_MERCHANT_ID, name: "Treatment room 1", type: "room" },
+		{ id: "res_demo_room2", merchantId: DEMO_MERCHANT_ID, name: "Treatment room 2", type: "room" },
+	]);
+	try {
+		await db.batch([merchant, ...people, ...catalogue, rooms]);
+	} catch (error) {
+		// A concurrent seed created it first, which is all this wanted.
+		if (isUniqueViolation(error)) return false;
+		throw error;
 	}
-	for (const { staff: offeredBy, ...service } of demoServices) {
-		await db
-			.insert(services)
-			.values({ ...service, merchantId: DEMO_MERCHANT_ID, currency: "priceCents" in service ? "EUR" : null, location: "Demo Studio, Keizersgracht 1, Amsterdam" })
-			.onConflictDoNothing();
-		await db
-			.insert(staffServices)
-			.values(offeredBy.map((staffId) => ({ staffId, serviceId: service.id })))
-			.onConflictDoNothing();
-	}
-	await db
-		.insert(resources)
-		.values([
-			{ id: "res_demo_room1", merchantId: DEMO_MERCHANT_ID, name: "Treatment room 1", type: "room" },
-			{ id: "res_demo_room2", merchantId: DEMO_MERCHANT_ID, name: "Treatment room 2", type: "room" },
-		])
-		.onConflictDoNothing();
+	return true;
 }
 
-/** The owner account (created once; an existing password is never overwritten) and its membership. */
-export async function seedDemoOwner(db: Database, passwordHash: string): Promise<void> {
-	const existing = await db.query.users.findFirst({ where: eq(users.email, DEMO_OWNER_EMAIL) });
+/**
+ * The owner account (with `passwordHash` when created now; an existing password is kept) and its
+ * membership. Returns whether the account was created.
+ */
+export async function seedDemoOwner(db: Database, passwordHash: string): Promise<boolean> {
+	const existing = await db.query.users.findFirst({ where: eq(users.email, DEMO_OWNER_EMAIL), columns: { id: true } });
 	const userId = existing?.id ?? "usr_demo_owner";
 	if (existing === undefined) {
 		await db.insert(users).values({ id: userId, email: DEMO_OWNER_EMAIL, emailVerifiedAt: Date.now(), passwordHash, firstName: "Demo", lastName: "Owner" });
 	}
 	await db.insert(memberships).values({ userId, merchantId: DEMO_MERCHANT_ID, role: "owner" }).onConflictDoNothing();
+	return existing === undefined;
+}
+
+/**
+ * Sets the demo owner's password. `npm start` calls this once for local state whose password it
+ * does not know (state from before it kept one), so the password it prints always works.
+ */
+export async function resetDemoOwnerPassword(db: Database, passwordHash: string): Promise<void> {
+	await db.update(users).set({ passwordHash }).where(eq(users.email, DEMO_OWNER_EMAIL));
 }
 
 /** A few bookings on the coming working days, so the calendar is not empty; none if any exist. */

@@ -3,6 +3,7 @@
 import { cleanupAuthTables } from "../auth/cleanup";
 import type { AuthCleanupResult } from "../auth/cleanup";
 import { relayOutbox } from "../booking/outbox";
+import { pruneBookingMessages } from "../booking/retention";
 import { database } from "../db/client";
 import { jobQueue } from "../jobs";
 import { syncContextFor } from "./connections";
@@ -17,6 +18,7 @@ export interface CronReport {
 	tokensRefreshed: number;
 	connectionsRetried: number;
 	authRowsDeleted: number;
+	bookingMessagesPruned: number;
 }
 
 export async function runCron(env: Env, now: number): Promise<CronReport> {
@@ -24,13 +26,14 @@ export async function runCron(env: Env, now: number): Promise<CronReport> {
 	const relayed = await relayOutbox(db, jobQueue(env), { createdBefore: now - OUTBOX_GRACE_MS }, now);
 	const context = syncContextFor(env, db);
 	// Each part runs even if another fails: one bad connection must not stop the rest.
-	const [syncsQueued, tokensRefreshed, connectionsRetried, authRowsDeleted] = await Promise.all([
+	const [syncsQueued, tokensRefreshed, connectionsRetried, authRowsDeleted, bookingMessagesPruned] = await Promise.all([
 		settle("sync", enqueueSafetyNetSyncs(context)),
 		settle("tokens", refreshExpiringTokens(context)),
 		settle("retries", retryErroredConnections(context)),
 		settle("auth-cleanup", cleanupAuthTables(db, now).then(countDeleted)),
+		settle("booking-retention", pruneBookingMessages(db, now)),
 	]);
-	return { relayed, syncsQueued, tokensRefreshed, connectionsRetried, authRowsDeleted };
+	return { relayed, syncsQueued, tokensRefreshed, connectionsRetried, authRowsDeleted, bookingMessagesPruned };
 }
 
 function countDeleted(result: AuthCleanupResult): number {

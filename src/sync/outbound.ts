@@ -182,7 +182,7 @@ async function outboundEvent(context: SyncContext, group: BookingRow[], belongs:
 		shown.merchantNotes === null || shown.merchantNotes === "" ? null : `Notes: ${shown.merchantNotes}`,
 	].filter((line) => line !== null);
 	const base = {
-		title: shown.walkIn || customer === undefined ? "Walk-in" : customer.name,
+		title: shown.walkIn || customer === undefined ? "Walk-in" : (shown.customerName ?? customer.name),
 		timeZone: member?.timezone ?? shown.timezone,
 		description: description.length === 0 ? null : description.join("\n\n"),
 		location: service?.location ?? null,

@@ -6,7 +6,7 @@ import { merchantSchedule } from "../booking/merchant-schedule";
 import { unwrapOutcome } from "../booking/outcome";
 import { hashPassword } from "../auth/password";
 import { seedBenchMerchant } from "../demo/bench-merchants";
-import { DEMO_MERCHANT_ID, DEMO_OWNER_EMAIL, DEMO_SLUG, demoBookingCommands, seedDemoCatalogue, seedDemoOwner } from "../demo/seed";
+import { DEMO_MERCHANT_ID, DEMO_OWNER_EMAIL, DEMO_SLUG, demoBookingCommands, resetDemoOwnerPassword, seedDemoCatalogue, seedDemoOwner } from "../demo/seed";
 import { NotFoundError } from "../errors";
 import { syncContextFor } from "../sync/connections";
 import { connectDemoCalendars } from "../sync/sandbox-connect";
@@ -14,7 +14,10 @@ import type { AppEnv } from "./context";
 import { validationHook } from "./validation";
 
 const seedBody = z.object({
+	/** The owner's password if the account is created now (or reset, below). */
 	ownerPassword: z.string().min(10).max(256),
+	/** Also set it on an existing account: `npm start` does so once for state whose password it does not know. */
+	resetOwnerPassword: z.boolean().default(false),
 	/** The provider sandbox; when given, Ana's and Ben's sandbox calendars are connected before any booking is made. */
 	sandboxUrl: z.url().optional(),
 });
@@ -42,13 +45,18 @@ export const dev = new Hono<AppEnv>()
 		const parsed = seedBody.safeParse(await c.req.json().catch(() => null));
 		if (!parsed.success) validationHook({ target: "json", success: false, error: parsed.error });
 		const db = c.get("db");
-		await seedDemoCatalogue(db);
-		if (parsed.data !== undefined) await seedDemoOwner(db, await hashPassword(parsed.data.ownerPassword));
+		const merchantCreated = await seedDemoCatalogue(db);
+		let ownerCreated = false;
+		if (parsed.data !== undefined) {
+			const hash = await hashPassword(parsed.data.ownerPassword);
+			ownerCreated = await seedDemoOwner(db, hash);
+			if (!ownerCreated && parsed.data.resetOwnerPassword) await resetDemoOwnerPassword(db, hash);
+		}
 		// Connected first, so the demo bookings below already go out to these calendars.
 		const sandboxUrl = parsed.data?.sandboxUrl;
 		const connected = sandboxUrl === undefined ? [] : await connectDemoCalendars(syncContextFor(c.env, db, c.var.mailer), sandboxUrl, DEMO_MERCHANT_ID);
 		const commands = await demoBookingCommands(db, Date.now());
 		const schedule = merchantSchedule(c.env, DEMO_MERCHANT_ID);
 		for (const command of commands) unwrapOutcome(await schedule.createBooking(command));
-		return c.json({ merchantId: DEMO_MERCHANT_ID, merchantSlug: DEMO_SLUG, ownerEmail: DEMO_OWNER_EMAIL, bookingsCreated: commands.length, calendarsConnected: connected.map((row) => ({ staffId: row.staffId, provider: row.provider, account: row.accountLabel })) });
+		return c.json({ merchantId: DEMO_MERCHANT_ID, merchantSlug: DEMO_SLUG, ownerEmail: DEMO_OWNER_EMAIL, merchantCreated, ownerCreated, bookingsCreated: commands.length, calendarsConnected: connected.map((row) => ({ staffId: row.staffId, provider: row.provider, account: row.accountLabel })) });
 	});

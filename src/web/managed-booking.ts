@@ -6,8 +6,10 @@ import type { Database } from "../db/client";
 import { bookings, customers, merchants, services, staff } from "../db/schema";
 import { NotFoundError } from "../errors";
 
+type BookingRow = typeof bookings.$inferSelect;
+
 export interface ManagedBooking {
-	booking: typeof bookings.$inferSelect;
+	booking: BookingRow;
 	merchant: typeof merchants.$inferSelect;
 	service: typeof services.$inferSelect;
 	staffMember: typeof staff.$inferSelect;
@@ -15,10 +17,17 @@ export interface ManagedBooking {
 	manageUrl: string;
 }
 
-export async function managedBooking(db: Database, env: Env, id: string, token: string | undefined): Promise<ManagedBooking> {
+/** The booking a manage token opens; a missing or wrong token and an unknown id are the same 404. */
+export async function managedBookingRow(db: Database, env: Env, id: string, token: string | undefined): Promise<BookingRow> {
 	if (token === undefined || token === "" || !(await verifyManageToken(env.SESSION_SECRET, id, token))) throw new NotFoundError("Booking");
 	const booking = await db.query.bookings.findFirst({ where: eq(bookings.id, id) });
 	if (booking === undefined) throw new NotFoundError("Booking");
+	return booking;
+}
+
+/** The booking a manage token opens, with what a page or the API shows beside it. */
+export async function managedBooking(db: Database, env: Env, id: string, token: string | undefined): Promise<ManagedBooking> {
+	const booking = await managedBookingRow(db, env, id, token);
 	const [merchant, service, staffMember, customer] = await Promise.all([
 		db.query.merchants.findFirst({ where: eq(merchants.id, booking.merchantId) }),
 		db.query.services.findFirst({ where: and(eq(services.id, booking.serviceId), eq(services.merchantId, booking.merchantId)) }),

@@ -1,39 +1,29 @@
 import { env } from "cloudflare:workers";
-import { beforeEach, describe, expect, inject, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
+import { EmailInFlightError } from "../../src/booking/email-ledger";
 import { notifyCustomer } from "../../src/booking/notify";
 import { database } from "../../src/db/client";
+import type { Mailer } from "../../src/mail/mailer";
 import { RecordingMailer } from "../../src/mail/recording-mailer";
-import { at, bookingBody, postJson, seedDemo, upcoming } from "../support/demo";
-
-interface MailJson {
-	subject: string;
-	text: string;
-	receivedAt: string;
-	attachments: Array<{ filename: string; contentType: string; content: string }>;
-}
-
-const sandboxUrl = inject("sandboxUrl");
+import { at, bookDirectly, bookingBody, postJson, seedDemo, upcoming } from "../support/demo";
+import { mailTo } from "../support/mailbox";
 
 function decode(base64: string): string {
 	return new TextDecoder().decode(Uint8Array.from(atob(base64), (c) => c.charCodeAt(0)));
 }
 
-/** Polls the sandbox mailbox until `count` messages reached `to` (the queue delivers asynchronously). */
-async function mailTo(to: string, count: number): Promise<MailJson[]> {
-	const deadline = Date.now() + 20_000;
-	for (;;) {
-		const res = await fetch(`${sandboxUrl}/_control/mail?to=${encodeURIComponent(to)}`);
-		const { messages } = await res.json<{ messages: MailJson[] }>();
-		// Oldest first, whatever order the mailbox lists them in.
-		messages.sort((a, b) => a.receivedAt.localeCompare(b.receivedAt));
-		if (messages.length >= count || Date.now() > deadline) return messages;
-		await new Promise((resolve) => setTimeout(resolve, 200));
-	}
-}
-
 beforeEach(async () => {
 	await seedDemo();
 });
+
+const config = (): { appUrl: string; sessionSecret: string; mailFrom: string; now: number } => ({
+	appUrl: "http://localhost:8787",
+	sessionSecret: env.SESSION_SECRET,
+	mailFrom: env.MAIL_FROM,
+	now: Date.now(),
+});
+
+const created = (bookingId: string, version = 1) => ({ type: "booking.notify" as const, merchantId: "mer_demo", bookingId, version, change: "created" as const });
 
 describe("customer emails", () => {
 	it("confirms, reschedules and cancels through the queue, with a stable UID and growing SEQUENCE", { timeout: 60_000 }, async () => {
@@ -69,27 +59,76 @@ describe("customer emails", () => {
 	});
 
 	it("sends one email for a whole series, listing every occurrence as an RDATE", async () => {
-		const res = await postJson("/api/v1/m/demo/bookings", bookingBody({ recurrence: { frequency: "weekly", count: 3 } }));
-		const { occurrences } = await res.json<{ occurrences: Array<{ id: string }> }>();
+		const occurrences = await bookDirectly({ recurrence: { frequency: "weekly", count: 3 } });
 		const mailer = new RecordingMailer();
-		const config = { appUrl: "http://localhost:8787", sessionSecret: env.SESSION_SECRET, mailFrom: env.MAIL_FROM, now: Date.now() };
 		const outcomes = [];
-		for (const occurrence of occurrences) {
-			outcomes.push(await notifyCustomer(database(env.DB), mailer, config, { type: "booking.notify", merchantId: "mer_demo", bookingId: occurrence.id, version: 1, change: "created" }));
-		}
+		for (const occurrence of occurrences) outcomes.push(await notifyCustomer(database(env.DB), mailer, config(), created(occurrence.id)));
 		expect(outcomes).toEqual(["sent", "skipped", "skipped"]);
 		const ics = decode(mailer.outbox[0]!.attachments![0]!.content);
 		expect(ics.match(/^RDATE/gm)).toHaveLength(2);
 		expect(mailer.outbox[0]?.text.match(/•/g)).toHaveLength(3);
 	});
 
-	it("does not email the customer about merchant-only changes or walk-ins", async () => {
+	it("does not email the customer about merchant-only changes", async () => {
+		const [booking] = await bookDirectly();
 		const mailer = new RecordingMailer();
-		const res = await postJson("/api/v1/m/demo/bookings", bookingBody());
-		const { booking } = await res.json<{ booking: { id: string } }>();
-		const config = { appUrl: "http://localhost:8787", sessionSecret: env.SESSION_SECRET, mailFrom: env.MAIL_FROM, now: Date.now() };
-		const outcome = await notifyCustomer(database(env.DB), mailer, config, { type: "booking.notify", merchantId: "mer_demo", bookingId: booking.id, version: 2, change: "updated" });
+		const outcome = await notifyCustomer(database(env.DB), mailer, config(), { ...created(booking!.id, 2), change: "updated" });
 		expect(outcome).toBe("skipped");
 		expect(mailer.outbox).toHaveLength(0);
+	});
+
+	it("sends nothing for a walk-in, which has no customer", async () => {
+		const [walkIn] = await bookDirectly({ customer: null, source: "admin", merchantNotes: "Walked in" });
+		const row = await env.DB.prepare("select walk_in, customer_id from bookings where id = ?").bind(walkIn!.id).first();
+		expect(row).toEqual({ walk_in: 1, customer_id: null });
+		const mailer = new RecordingMailer();
+		expect(await notifyCustomer(database(env.DB), mailer, config(), created(walkIn!.id))).toBe("skipped");
+		expect(await notifyCustomer(database(env.DB), mailer, config(), { ...created(walkIn!.id, 2), change: "cancelled" })).toBe("skipped");
+		expect(mailer.outbox).toHaveLength(0);
+	});
+});
+
+describe("one email per booking version", () => {
+	it("sends a redelivered job's email once", async () => {
+		const [booking] = await bookDirectly();
+		const mailer = new RecordingMailer();
+		expect(await notifyCustomer(database(env.DB), mailer, config(), created(booking!.id))).toBe("sent");
+		expect(await notifyCustomer(database(env.DB), mailer, config(), created(booking!.id))).toBe("skipped");
+		expect(mailer.outbox).toHaveLength(1);
+	});
+
+	it("sends once when two deliveries of the same job run at the same time; the other retries later", async () => {
+		const [booking] = await bookDirectly();
+		let release: () => void = () => undefined;
+		const gate = new Promise<void>((resolve) => {
+			release = resolve;
+		});
+		const sent: string[] = [];
+		const slowMailer: Mailer = {
+			async send(message) {
+				await gate;
+				sent.push(message.to);
+			},
+		};
+		const first = notifyCustomer(database(env.DB), slowMailer, config(), created(booking!.id));
+		// Let the first delivery claim the version before the second looks.
+		await new Promise((resolve) => setTimeout(resolve, 50));
+		await expect(notifyCustomer(database(env.DB), slowMailer, config(), created(booking!.id))).rejects.toThrow(EmailInFlightError);
+		release();
+		expect(await first).toBe("sent");
+		expect(sent).toEqual(["direct@example.com"]);
+	});
+
+	it("gives the claim back when sending fails, so the retry sends", async () => {
+		const [booking] = await bookDirectly();
+		const failing: Mailer = {
+			async send() {
+				throw new Error("mail server down");
+			},
+		};
+		await expect(notifyCustomer(database(env.DB), failing, config(), created(booking!.id))).rejects.toThrow("mail server down");
+		const mailer = new RecordingMailer();
+		expect(await notifyCustomer(database(env.DB), mailer, config(), created(booking!.id))).toBe("sent");
+		expect(mailer.outbox).toHaveLength(1);
 	});
 });

@@ -21,4 +21,15 @@ describe("GET /api/openapi.json", () => {
 		expect(Object.keys(doc.paths["/api/v1/m/{merchant}/bookings"]?.["post"] as object)).toContain("requestBody");
 		expect(Object.keys(doc.components.schemas)).toEqual(expect.arrayContaining(["CreateBooking", "Booking", "Problem", "Slot"]));
 	});
+
+	it("documents the cancel body and its scope", async () => {
+		const doc = await (await api("/api/openapi.json")).json<{
+			paths: Record<string, Record<string, { requestBody?: { required?: boolean; content: Record<string, { schema: { $ref?: string } }> } }>>;
+			components: { schemas: Record<string, { properties?: Record<string, { enum?: string[] }> }> };
+		}>();
+		const body = doc.paths["/api/v1/bookings/{id}/cancel"]?.["post"]?.requestBody;
+		expect(body?.required).not.toBe(true);
+		expect(body?.content["application/json"]?.schema.$ref).toBe("#/components/schemas/CancelBooking");
+		expect(doc.components.schemas["CancelBooking"]?.properties?.["scope"]?.enum).toEqual(["one", "series"]);
+	});
 });

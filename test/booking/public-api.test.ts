@@ -196,6 +196,18 @@ describe("manage link", () => {
 	});
 });
 
+describe("cancel body", () => {
+	it("cancels one booking without a body, and names a bad scope", async () => {
+		const { booking } = await (await postJson("/api/v1/m/demo/bookings", bookingBody())).json<{ booking: BookingJson }>();
+		const bad = await postJson(`/api/v1/bookings/${booking.id}/cancel?token=${tokenOf(booking)}`, { scope: "everything" });
+		expect(bad.status).toBe(400);
+		expect((await bad.json<Problem>()).errors?.map((e) => e.field)).toEqual(["body.scope"]);
+		const bare = await api(`/api/v1/bookings/${booking.id}/cancel?token=${tokenOf(booking)}`, { method: "POST" });
+		expect(bare.status).toBe(200);
+		expect((await bare.json<{ bookings: BookingJson[] }>()).bookings.map((b) => b.status)).toEqual(["cancelled"]);
+	});
+});
+
 describe("recurring bookings", () => {
 	it("books a weekly series as one all-or-nothing unit", async () => {
 		const res = await postJson("/api/v1/m/demo/bookings", bookingBody({ recurrence: { frequency: "weekly", count: 4 } }));

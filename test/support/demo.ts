@@ -1,6 +1,8 @@
 // Test helpers around the demo merchant: seed it and name future wall-clock times in its zone.
 import { env, exports } from "cloudflare:workers";
 import { Temporal } from "temporal-polyfill";
+import type { BookingView, CreateBookingCommand } from "../../src/booking/commands";
+import { createBooking } from "../../src/booking/create";
 import { database } from "../../src/db/client";
 import { DEMO_TIMEZONE, seedDemoCatalogue } from "../../src/demo/seed";
 
@@ -39,4 +41,27 @@ export function bookingBody(overrides: Record<string, unknown> = {}): Record<str
 		customer: { name: "Test Customer", email: "test@example.com" },
 		...overrides,
 	};
+}
+
+/**
+ * Books a haircut with Ana (two days ahead, 10:00) straight through the write path, not the Durable
+ * Object: nothing relays its outbox rows, so no queue message (and no email) follows on its own.
+ */
+export async function bookDirectly(overrides: Partial<CreateBookingCommand> = {}): Promise<BookingView[]> {
+	return createBooking(database(env.DB), {
+		merchantId: "mer_demo",
+		serviceId: "svc_demo_cut",
+		staffId: "stf_demo_ana",
+		start: Date.parse(at(upcoming(2), "10:00")),
+		timezone: "Europe/Amsterdam",
+		customer: { name: "Direct Customer", email: "direct@example.com", phone: null },
+		userId: null,
+		customerNotes: null,
+		merchantNotes: null,
+		recurrence: null,
+		source: "public",
+		idempotency: null,
+		now: Date.now(),
+		...overrides,
+	});
 }

@@ -133,7 +133,7 @@ export async function book(overrides: Partial<CreateBookingCommand> = {}): Promi
 export const change = {
 	reschedule: (bookingId: string, start: number, scope: "one" | "series" = "one") =>
 		rescheduleBooking(db, { merchantId: DEMO_MERCHANT_ID, bookingId, start, staffId: null, scope, source: "admin", now: Date.now() }),
-	cancel: (bookingId: string, scope: "one" | "series" = "one") => cancelBooking(db, { merchantId: DEMO_MERCHANT_ID, bookingId, scope, now: Date.now() }),
+	cancel: (bookingId: string, scope: "one" | "series" = "one") => cancelBooking(db, { merchantId: DEMO_MERCHANT_ID, bookingId, scope, source: "admin", now: Date.now() }),
 	notes: (bookingId: string, merchantNotes: string) => updateMerchantNotes(db, { merchantId: DEMO_MERCHANT_ID, bookingId, merchantNotes, now: Date.now() }),
 };
 

@@ -1,14 +1,17 @@
-// Loads everything the availability core needs for one service over a window of instants.
-import { and, eq, gt, gte, inArray, lt, lte } from "drizzle-orm";
+// Loads everything the availability core needs for one service over a window of instants. The
+// reads are exposed as statements too, so a caller can put them in the same D1 batch as its own.
+import { and, eq, gt, gte, inArray, lt, lte, sql } from "drizzle-orm";
+import type { SQL, SQLWrapper } from "drizzle-orm";
 import type { AvailabilityQuery, ResourceSchedule, StaffSchedule } from "../../availability/types";
+import { coveringWindow } from "../../time";
 import type { Database } from "../client";
 import { bookings, busyBlocks, dateOverrides, timeOff, workingHours } from "../schema";
 import type { MerchantRow, ResourceRow, ServiceRow, StaffRow } from "./catalog";
 
 export interface ScheduleWindow {
-	/** UTC epoch ms; intervals overlapping [from, to) are loaded. */
-	from: number;
-	to: number;
+	/** UTC epoch ms (or an SQL expression of it); intervals overlapping [from, to) are loaded. */
+	from: number | SQL;
+	to: number | SQL;
 	/** "YYYY-MM-DD" bounds for date overrides (a superset of the window's local dates). */
 	fromDate: string;
 	toDate: string;
@@ -29,62 +32,67 @@ export interface ScheduleRequest {
 	excludeBookingIds?: string[];
 }
 
-export async function loadSchedule(db: Database, request: ScheduleRequest): Promise<AvailabilityQuery> {
-	const { window } = request;
-	const staffIds = request.staff.map((member) => member.id);
-	const resourceIds = request.resources.map((resource) => resource.id);
+export interface ScheduleScope {
+	merchantId: string;
+	/** Whose schedules: ids, or a subquery selecting them (so the reads can share a batch with it). */
+	staffIds: string[] | SQLWrapper;
+	resourceIds: string[] | SQLWrapper;
+	window: ScheduleWindow;
+}
+
+/**
+ * The window to load for slots starting on the customer days [from, to] of a service whose slots
+ * block `blockMs` (duration and buffers): a number, or an SQL expression when the service is read
+ * in the same batch.
+ */
+export function scheduleWindow(from: string, to: string, blockMs: number | SQL): ScheduleWindow {
+	const days = coveringWindow(from, to, 0);
+	if (typeof blockMs === "number") return { ...days, from: days.from - blockMs, to: days.to + blockMs };
+	return { ...days, from: sql`${days.from} - ${blockMs}`, to: sql`${days.to} + ${blockMs}` };
+}
+
+/** The six reads of a schedule, in the order assembleSchedule takes their results. */
+export function scheduleReads(db: Database, scope: ScheduleScope) {
+	const { window } = scope;
+	// An empty list would be invalid SQL; no id is "".
+	const staffIds = Array.isArray(scope.staffIds) && scope.staffIds.length === 0 ? [""] : scope.staffIds;
+	const resourceIds = Array.isArray(scope.resourceIds) && scope.resourceIds.length === 0 ? [""] : scope.resourceIds;
+	return [
+		db.select().from(workingHours).where(inArray(workingHours.staffId, staffIds)),
+		db
+			.select()
+			.from(dateOverrides)
+			.where(and(inArray(dateOverrides.staffId, staffIds), gte(dateOverrides.date, window.fromDate), lte(dateOverrides.date, window.toDate))),
+		db
+			.select()
+			.from(timeOff)
+			.where(and(inArray(timeOff.staffId, staffIds), lt(timeOff.startsAt, window.to), gt(timeOff.endsAt, window.from))),
+		db
+			.select({ id: bookings.id, staffId: bookings.staffId, start: bookings.blockStart, end: bookings.blockEnd })
+			.from(bookings)
+			.where(and(inArray(bookings.staffId, staffIds), eq(bookings.status, "confirmed"), lt(bookings.blockStart, window.to), gt(bookings.blockEnd, window.from))),
+		db
+			.select({ staffId: busyBlocks.staffId, start: busyBlocks.startsAt, end: busyBlocks.endsAt, tentative: busyBlocks.tentative })
+			.from(busyBlocks)
+			.where(
+				and(eq(busyBlocks.merchantId, scope.merchantId), inArray(busyBlocks.staffId, staffIds), lt(busyBlocks.startsAt, window.to), gt(busyBlocks.endsAt, window.from)),
+			),
+		db
+			.select({ id: bookings.id, resourceId: bookings.resourceId, start: bookings.blockStart, end: bookings.blockEnd })
+			.from(bookings)
+			.where(and(inArray(bookings.resourceId, resourceIds), eq(bookings.status, "confirmed"), lt(bookings.blockStart, window.to), gt(bookings.blockEnd, window.from))),
+	] as const;
+}
+
+/** Each statement's result, position by position (generic, so tuples map to tuples). */
+type Results<T extends readonly unknown[]> = { readonly [K in keyof T]: Awaited<T[K]> };
+/** What the reads of scheduleReads return, in order. */
+export type ScheduleRows = Results<ReturnType<typeof scheduleReads>>;
+
+/** Builds the availability query from the rows of scheduleReads; rows of other staff or resources are ignored. */
+export function assembleSchedule(request: Omit<ScheduleRequest, "window">, rows: ScheduleRows): AvailabilityQuery {
+	const [hours, overrides, absences, staffBookings, busy, resourceBookings] = rows;
 	const excluded = new Set(request.excludeBookingIds ?? []);
-
-	const [hours, overrides, absences, staffBookings, busy, resourceBookings] =
-		staffIds.length === 0
-			? [[], [], [], [], [], []]
-			: // One D1 batch: a single round trip instead of six.
-				await db.batch([
-					db.select().from(workingHours).where(inArray(workingHours.staffId, staffIds)),
-					db
-						.select()
-						.from(dateOverrides)
-						.where(and(inArray(dateOverrides.staffId, staffIds), gte(dateOverrides.date, window.fromDate), lte(dateOverrides.date, window.toDate))),
-					db
-						.select()
-						.from(timeOff)
-						.where(and(inArray(timeOff.staffId, staffIds), lt(timeOff.startsAt, window.to), gt(timeOff.endsAt, window.from))),
-					db
-						.select({ id: bookings.id, staffId: bookings.staffId, start: bookings.blockStart, end: bookings.blockEnd })
-						.from(bookings)
-						.where(
-							and(
-								inArray(bookings.staffId, staffIds),
-								eq(bookings.status, "confirmed"),
-								lt(bookings.blockStart, window.to),
-								gt(bookings.blockEnd, window.from),
-							),
-						),
-					db
-						.select({ staffId: busyBlocks.staffId, start: busyBlocks.startsAt, end: busyBlocks.endsAt, tentative: busyBlocks.tentative })
-						.from(busyBlocks)
-						.where(
-							and(
-								eq(busyBlocks.merchantId, request.merchant.id),
-								inArray(busyBlocks.staffId, staffIds),
-								lt(busyBlocks.startsAt, window.to),
-								gt(busyBlocks.endsAt, window.from),
-							),
-						),
-					db
-						.select({ id: bookings.id, resourceId: bookings.resourceId, start: bookings.blockStart, end: bookings.blockEnd })
-						.from(bookings)
-						.where(
-							and(
-								// An empty list would be invalid SQL; no resource id is "".
-								inArray(bookings.resourceId, resourceIds.length === 0 ? [""] : resourceIds),
-								eq(bookings.status, "confirmed"),
-								lt(bookings.blockStart, window.to),
-								gt(bookings.blockEnd, window.from),
-							),
-						),
-				]);
-
 	const staffSchedules: StaffSchedule[] = request.staff.map((member) => ({
 		id: member.id,
 		timezone: member.timezone,
@@ -96,9 +104,7 @@ export async function loadSchedule(db: Database, request: ScheduleRequest): Prom
 	}));
 	const resourceSchedules: ResourceSchedule[] = request.resources.map((resource) => ({
 		id: resource.id,
-		bookings: resourceBookings
-			.filter((b) => b.resourceId === resource.id && !excluded.has(b.id))
-			.map((b) => ({ start: b.start, end: b.end })),
+		bookings: resourceBookings.filter((b) => b.resourceId === resource.id && !excluded.has(b.id)).map((b) => ({ start: b.start, end: b.end })),
 	}));
 
 	return {
@@ -119,4 +125,18 @@ export async function loadSchedule(db: Database, request: ScheduleRequest): Prom
 		resources: resourceSchedules,
 		tentativeBlocks: request.merchant.settings.tentativeBlocks,
 	};
+}
+
+/** Loads the schedule of `request.staff` and `request.resources` in one D1 batch. */
+export async function loadSchedule(db: Database, request: ScheduleRequest): Promise<AvailabilityQuery> {
+	if (request.staff.length === 0) return assembleSchedule(request, [[], [], [], [], [], []]);
+	const rows = await db.batch(
+		scheduleReads(db, {
+			merchantId: request.merchant.id,
+			staffIds: request.staff.map((member) => member.id),
+			resourceIds: request.resources.map((resource) => resource.id),
+			window: request.window,
+		}),
+	);
+	return assembleSchedule(request, rows);
 }

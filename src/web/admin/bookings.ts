@@ -126,8 +126,8 @@ export const adminBookings = new Hono<AppEnv>()
 			merchantNotes: body.merchantNotes ?? null,
 			recurrence: body.recurrence ?? null,
 			source: "admin",
-			// Prefixed so an admin key never replays a customer's booking with the same key.
-			idempotency: key === undefined ? null : { key: `admin:${key}`, requestHash: canonicalHash(body) },
+			// The write path scopes the key by source, so it never meets a customer's key.
+			idempotency: key === undefined ? null : { key, requestHash: canonicalHash(body) },
 			now: Date.now(),
 		});
 		const bookings = await written(c, merchant, unwrapOutcome(outcome));
@@ -175,6 +175,7 @@ export const adminBookings = new Hono<AppEnv>()
 				merchantId: merchant.id,
 				bookingId: c.req.param("id"),
 				scope: c.req.valid("json").scope,
+				source: "admin",
 				now: Date.now(),
 			}),
 		);

@@ -1,21 +1,18 @@
 // The public booking API (/api/v1): what the widget and third parties build on. Every route is
 // declared with zod so the same schemas validate requests and generate /api/openapi.json.
 import { OpenAPIHono, createRoute, z } from "@hono/zod-openapi";
-import { eq } from "drizzle-orm";
 import type { Context } from "hono";
-import { computeSlots, pickStaff } from "../../availability";
-import type { Slot } from "../../availability/types";
+import { computeAnyoneSlots, computeSlots } from "../../availability";
 import type { BookingView } from "../../booking/commands";
-import { manageToken, verifyManageToken } from "../../booking/manage-token";
+import { manageToken } from "../../booking/manage-token";
 import { bookingView } from "../../booking/views";
 import { merchantSchedule } from "../../booking/merchant-schedule";
 import { unwrapOutcome } from "../../booking/outcome";
-import { merchantById, merchantBySlug, resourcesOfType, serviceOf, staffOf, staffOffering } from "../../db/queries/catalog";
+import { activeServiceOf, activeStaffOf, merchantBySlug, resourcesOfType, staffOffering } from "../../db/queries/catalog";
 import { loadSchedule } from "../../db/queries/schedule";
-import { bookings } from "../../db/schema";
-import { NotFoundError, ValidationError } from "../../errors";
 import { coveringWindow, localIso, utcIso } from "../../time";
 import type { AppEnv } from "../context";
+import { managedBooking, managedBookingRow } from "../managed-booking";
 import { catalogueView, signInMethods } from "../pages/catalogue-view";
 import { canonicalHash, validationHook } from "../validation";
 import { meApi } from "./me";
@@ -116,10 +113,11 @@ publicApi.openapi(
 		const db = c.get("db");
 		const query = c.req.valid("query");
 		const merchant = await merchantBySlug(db, c.req.valid("param").merchant);
-		const service = await serviceOf(db, merchant.id, query.serviceId);
+		// Deactivated services and staff are gone for customers: 404, as for unknown ids.
+		const service = await activeServiceOf(db, merchant.id, query.serviceId);
 		let candidates = await staffOffering(db, merchant.id, service.id);
 		if (query.staffId !== undefined) {
-			const member = await staffOf(db, merchant.id, query.staffId);
+			const member = await activeStaffOf(db, merchant.id, query.staffId);
 			candidates = candidates.filter((s) => s.id === member.id);
 		}
 		const resources = service.requiredResourceType === null ? [] : await resourcesOfType(db, merchant.id, service.requiredResourceType);
@@ -135,8 +133,7 @@ publicApi.openapi(
 			timezone: query.timezone,
 			now: Date.now(),
 		});
-		const all = computeSlots(schedule);
-		const slots = query.staffId === undefined ? onePerStart(all, (start) => pickStaff(schedule, start)) : all;
+		const slots = query.staffId === undefined ? computeAnyoneSlots(schedule) : computeSlots(schedule);
 		return c.json(
 			{
 				timezone: query.timezone,
@@ -146,18 +143,6 @@ publicApi.openapi(
 		);
 	},
 );
-
-/** Collapses "anyone" results to one slot per start, naming the staff member who would be assigned. */
-function onePerStart(slots: Slot[], assign: (start: number) => Slot | null): Slot[] {
-	const out: Slot[] = [];
-	let last = Number.NaN;
-	for (const slot of slots) {
-		if (slot.start === last) continue;
-		last = slot.start;
-		out.push(assign(slot.start) ?? slot);
-	}
-	return out;
-}
 
 // ---------------------------------------------------------------------------------------------
 // Bookings
@@ -228,14 +213,9 @@ publicApi.openapi(
 	},
 );
 
-/** Resolves a booking from a manage token; any mismatch is a plain 404, never a hint. */
-async function managedBooking(c: Context<AppEnv>, id: string, token: string | undefined): Promise<typeof bookings.$inferSelect> {
-	const bearer = c.req.header("authorization")?.match(/^Bearer\s+(.+)$/i)?.[1];
-	const presented = token ?? bearer;
-	if (presented === undefined || !(await verifyManageToken(c.env.SESSION_SECRET, id, presented))) throw new NotFoundError("Booking");
-	const row = await c.get("db").query.bookings.findFirst({ where: eq(bookings.id, id) });
-	if (row === undefined) throw new NotFoundError("Booking");
-	return row;
+/** The manage token from `?token=` or, for API clients, an `Authorization: Bearer` header. */
+function presentedToken(c: Context<AppEnv>, query: string | undefined): string | undefined {
+	return query ?? c.req.header("authorization")?.match(/^Bearer\s+(.+)$/i)?.[1];
 }
 
 const manageResponses = {
@@ -253,22 +233,16 @@ publicApi.openapi(
 		responses: { 200: json(BookingDetailSchema, "The booking"), ...manageResponses },
 	}),
 	async (c) => {
-		const db = c.get("db");
-		const row = await managedBooking(c, c.req.valid("param").id, c.req.valid("query").token);
-		const [merchant, service, member] = await Promise.all([
-			merchantById(db, row.merchantId),
-			serviceOf(db, row.merchantId, row.serviceId),
-			staffOf(db, row.merchantId, row.staffId),
-		]);
-		const view = await bookingJson(c.env, bookingView(row));
+		const found = await managedBooking(c.get("db"), c.env, c.req.valid("param").id, presentedToken(c, c.req.valid("query").token));
+		const view = await bookingJson(c.env, bookingView(found.booking));
 		return c.json(
 			{
 				booking: {
 					...view,
-					serviceName: service.name,
-					staffName: member.name,
-					merchant: { slug: merchant.slug, name: merchant.name },
-					customerNotes: row.customerNotes,
+					serviceName: found.service.name,
+					staffName: found.staffMember.name,
+					merchant: { slug: found.merchant.slug, name: found.merchant.name },
+					customerNotes: found.booking.customerNotes,
 				},
 			},
 			200,
@@ -282,15 +256,24 @@ publicApi.openapi(
 		path: "/api/v1/bookings/{id}/cancel",
 		tags: ["Manage"],
 		summary: "Cancel a booking (or it and the rest of its series)",
-		description: 'An optional JSON body `{"scope": "one" | "series"}` cancels the rest of the series too; the default is "one".',
-		request: { params: bookingIdParam, query: manageQuery },
-		responses: { 200: json(z.object({ bookings: z.array(BookingCreatedSchema.shape.booking) }), "Cancelled"), ...manageResponses },
+		description: 'The JSON body is optional: without one, only this booking is cancelled (scope "one").',
+		request: {
+			params: bookingIdParam,
+			query: manageQuery,
+			body: { content: { "application/json": { schema: scopeBody } }, required: false },
+		},
+		responses: {
+			200: json(z.object({ bookings: z.array(BookingCreatedSchema.shape.booking) }), "Cancelled"),
+			422: problem("The booking has already started"),
+			...manageResponses,
+		},
 	}),
 	async (c) => {
-		const row = await managedBooking(c, c.req.valid("param").id, c.req.valid("query").token);
-		const scope = (await optionalJson(c, scopeBody)).scope;
+		const row = await managedBookingRow(c.get("db"), c.env, c.req.valid("param").id, presentedToken(c, c.req.valid("query").token));
+		// Without a body the validator hands over {}, which skips the schema's default.
+		const scope = c.req.valid("json").scope ?? "one";
 		const views = unwrapOutcome(
-			await merchantSchedule(c.env, row.merchantId).cancelBooking({ merchantId: row.merchantId, bookingId: row.id, scope, now: Date.now() }),
+			await merchantSchedule(c.env, row.merchantId).cancelBooking({ merchantId: row.merchantId, bookingId: row.id, scope, source: "public", now: Date.now() }),
 		);
 		return c.json({ bookings: await Promise.all(views.map((v) => bookingJson(c.env, v))) }, 200);
 	},
@@ -315,7 +298,7 @@ publicApi.openapi(
 		},
 	}),
 	async (c) => {
-		const row = await managedBooking(c, c.req.valid("param").id, c.req.valid("query").token);
+		const row = await managedBookingRow(c.get("db"), c.env, c.req.valid("param").id, presentedToken(c, c.req.valid("query").token));
 		const body = c.req.valid("json");
 		const views = unwrapOutcome(
 			await merchantSchedule(c.env, row.merchantId).rescheduleBooking({
@@ -331,22 +314,6 @@ publicApi.openapi(
 		return c.json({ bookings: await Promise.all(views.map((v) => bookingJson(c.env, v))) }, 200);
 	},
 );
-
-/** Parses an optional JSON body (cancel may be sent with none). */
-async function optionalJson<T extends z.ZodType>(c: Context<AppEnv>, schema: T): Promise<z.infer<T>> {
-	const text = await c.req.text();
-	let raw: unknown = {};
-	if (text.trim() !== "") {
-		try {
-			raw = JSON.parse(text);
-		} catch {
-			throw new ValidationError([{ field: "body", message: "Malformed JSON" }]);
-		}
-	}
-	const parsed = schema.safeParse(raw);
-	if (!parsed.success) validationHook({ target: "json", success: false, error: parsed.error });
-	return parsed.data as z.infer<T>;
-}
 
 publicApi.doc31("/api/openapi.json", {
 	openapi: "3.1.0",

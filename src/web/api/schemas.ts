@@ -1,15 +1,7 @@
 // zod schemas of the public API: they validate requests and generate /api/openapi.json.
 import { z } from "@hono/zod-openapi";
 import { Temporal } from "temporal-polyfill";
-
-function isTimeZone(value: string): boolean {
-	try {
-		Temporal.Now.zonedDateTimeISO(value);
-		return true;
-	} catch {
-		return false;
-	}
-}
+import { ianaTimeZone } from "../../time";
 
 function isDate(value: string): boolean {
 	try {
@@ -23,7 +15,7 @@ function isDate(value: string): boolean {
 export const timeZone = z
 	.string()
 	.max(64)
-	.refine(isTimeZone, { message: "Must be an IANA time zone such as Europe/Amsterdam" })
+	.refine((value) => ianaTimeZone(value) !== null, { message: "Must be an IANA time zone name such as Europe/Amsterdam or UTC (not an offset)" })
 	.openapi({ example: "Europe/Amsterdam" });
 
 export const isoDate = z
@@ -145,7 +137,10 @@ export const manageQuery = z.object({
 	token: z.string().min(1).max(128).optional().openapi({ description: "The manage token from the confirmation email (or send it as a Bearer token)" }),
 });
 
-export const scopeBody = z.object({ scope: z.enum(["one", "series"]).default("one") });
+/** The cancel body, which may be left out entirely: the scope defaults to "one". */
+export const scopeBody = z
+	.object({ scope: z.enum(["one", "series"]).optional().openapi({ description: '"series" also cancels the later occurrences of its series; the default is "one"' }) })
+	.openapi("CancelBooking");
 
 export const rescheduleBody = z.object({ start: instant, scope: z.enum(["one", "series"]).default("one") });
 

@@ -1,0 +1,63 @@
+// `npm start`'s seed (POST /_dev/seed): the demo merchant is created once, and a restart neither adds
+// rows nor undoes what the merchant's admin changed since.
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import { verifyPassword } from "../../src/auth/password";
+import { postJson } from "../support/demo";
+
+const TABLES = ["merchants", "staff", "services", "staff_services", "working_hours", "resources", "users", "memberships", "customers", "bookings", "outbox"];
+
+async function seed(body: Record<string, unknown>): Promise<{ merchantCreated: boolean; ownerCreated: boolean; bookingsCreated: number }> {
+	const res = await postJson("/_dev/seed", body, { "x-seed-token": env.DEMO_SEED_TOKEN });
+	expect(res.status).toBe(200);
+	return res.json();
+}
+
+async function counts(): Promise<Record<string, number>> {
+	const entries = await Promise.all(TABLES.map(async (table) => [table, (await env.DB.prepare(`select count(*) as n from ${table}`).first<{ n: number }>())?.n ?? -1] as const));
+	return Object.fromEntries(entries);
+}
+
+async function ownerHash(): Promise<string> {
+	return (await env.DB.prepare("select password_hash from users where email = 'owner@demo.slotline.test'").first<{ password_hash: string }>())?.password_hash ?? "";
+}
+
+describe("demo seed", () => {
+	it("creates the demo once; seeding again adds nothing and keeps the admin's edits", { timeout: 60_000 }, async () => {
+		const first = await seed({ ownerPassword: "first-password-1" });
+		expect(first).toMatchObject({ merchantCreated: true, ownerCreated: true, bookingsCreated: 4 });
+		const afterFirst = await counts();
+		expect(afterFirst).toMatchObject({ merchants: 1, staff: 3, services: 4, resources: 2, bookings: 4 });
+
+		expect(await seed({ ownerPassword: "first-password-1" })).toMatchObject({ merchantCreated: false, ownerCreated: false, bookingsCreated: 0 });
+		expect(await counts()).toEqual(afterFirst);
+
+		// The admin replaces Ana's hours (new ids, as PUT hours writes them), stops Ben offering
+		// massages, retires a room and renames a service.
+		await env.DB.batch([
+			env.DB.prepare("delete from working_hours where staff_id = 'stf_demo_ana'"),
+			env.DB.prepare("insert into working_hours (id, staff_id, weekday, start_time, end_time) values ('wh_admin_1', 'stf_demo_ana', 1, '08:00', '12:00')"),
+			env.DB.prepare("delete from staff_services where staff_id = 'stf_demo_ben' and service_id = 'svc_demo_massage'"),
+			env.DB.prepare("delete from resources where id = 'res_demo_room2'"),
+			env.DB.prepare("update services set name = 'Cut & style' where id = 'svc_demo_cut'"),
+		]);
+		const edited = await counts();
+		expect(await seed({ ownerPassword: "first-password-1" })).toMatchObject({ merchantCreated: false, bookingsCreated: 0 });
+		expect(await counts()).toEqual(edited);
+		const hours = await env.DB.prepare("select id from working_hours where staff_id = 'stf_demo_ana'").all<{ id: string }>();
+		expect(hours.results.map((r) => r.id)).toEqual(["wh_admin_1"]);
+		expect(await env.DB.prepare("select 1 from staff_services where staff_id = 'stf_demo_ben' and service_id = 'svc_demo_massage'").first()).toBeNull();
+		expect(await env.DB.prepare("select 1 from resources where id = 'res_demo_room2'").first()).toBeNull();
+		expect((await env.DB.prepare("select name from services where id = 'svc_demo_cut'").first<{ name: string }>())?.name).toBe("Cut & style");
+	});
+
+	it("keeps the owner's password unless asked to reset it", { timeout: 60_000 }, async () => {
+		await seed({ ownerPassword: "first-password-1" });
+		const original = await ownerHash();
+		await seed({ ownerPassword: "other-password-2" });
+		expect(await ownerHash()).toBe(original);
+		// npm start resets it once when its local state carries no known password.
+		expect(await seed({ ownerPassword: "other-password-2", resetOwnerPassword: true })).toMatchObject({ ownerCreated: false });
+		expect(await verifyPassword("other-password-2", await ownerHash())).toBe(true);
+	});
+});
