@@ -19,6 +19,11 @@ export function midnightOf(date: string, zone: string): number {
 	return Temporal.PlainDate.from(date).toZonedDateTime({ timeZone: zone }).epochMilliseconds;
 }
 
+/** The local calendar date ("YYYY-MM-DD") of an instant in `zone`. */
+export function localDateOf(instant: number, zone: string): string {
+	return Temporal.Instant.fromEpochMilliseconds(instant).toZonedDateTimeISO(zone).toPlainDate().toString();
+}
+
 /** Compact UTC stamp used in Google instance ids and iCalendar UTC values: 20260520T080000Z. */
 export function compactUtc(instant: number): string {
 	return new Date(instant).toISOString().replace(/\.\d{3}Z$/, "Z").replace(/[-:]/g, "");

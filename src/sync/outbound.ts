@@ -101,7 +101,10 @@ async function apply(
 	if (first === undefined) throw new Error("empty booking group");
 	// Occurrences belong here only while their staff member is this calendar's owner (any, for the business calendar).
 	const belongs = (b: BookingRow): boolean => b.status === "confirmed" && calendar.isWriteTarget && (connection.staffId === null || connection.staffId === b.staffId);
-	const adapter = await adapterFor(context, connection);
+	const opened = await adapterFor(context, connection);
+	// chooseCalendars never makes a read-only (ICS) calendar a write target; one left from before is unavailable.
+	const adapter = opened.writer;
+	if (adapter === null) throw new CalendarUnavailableError(opened.name, 405, "readOnlyCalendar");
 	const stored = (l: LinkRow | undefined): StoredEvent | null => (l === undefined ? null : { externalId: l.externalEventId, etag: l.etag });
 	const live = links.filter((l) => !l.deleted && l.externalEventId !== "");
 	// A series event is recorded on every occurrence; an event recorded on one occurrence of a series is a standalone one.
