@@ -6,7 +6,7 @@ import { relayOutbox } from "../booking/outbox";
 import { database } from "../db/client";
 import { jobQueue } from "../jobs";
 import { syncContextFor } from "./connections";
-import { enqueueSafetyNetSyncs, refreshExpiringTokens, retryErroredConnections } from "./maintenance";
+import { enqueueSafetyNetSyncs, refreshExpiringTokens, resealOldCredentials, retryErroredConnections } from "./maintenance";
 
 /** Rows younger than this are left to their Durable Object, which relays right after the write. */
 const OUTBOX_GRACE_MS = 60_000;
@@ -16,6 +16,7 @@ export interface CronReport {
 	syncsQueued: number;
 	tokensRefreshed: number;
 	connectionsRetried: number;
+	credentialsResealed: number;
 	authRowsDeleted: number;
 }
 
@@ -24,13 +25,14 @@ export async function runCron(env: Env, now: number): Promise<CronReport> {
 	const relayed = await relayOutbox(db, jobQueue(env), { createdBefore: now - OUTBOX_GRACE_MS }, now);
 	const context = syncContextFor(env, db);
 	// Each part runs even if another fails: one bad connection must not stop the rest.
-	const [syncsQueued, tokensRefreshed, connectionsRetried, authRowsDeleted] = await Promise.all([
+	const [syncsQueued, tokensRefreshed, connectionsRetried, credentialsResealed, authRowsDeleted] = await Promise.all([
 		settle("sync", enqueueSafetyNetSyncs(context)),
 		settle("tokens", refreshExpiringTokens(context)),
 		settle("retries", retryErroredConnections(context)),
+		settle("reseal", resealOldCredentials(context)),
 		settle("auth-cleanup", cleanupAuthTables(db, now).then(countDeleted)),
 	]);
-	return { relayed, syncsQueued, tokensRefreshed, connectionsRetried, authRowsDeleted };
+	return { relayed, syncsQueued, tokensRefreshed, connectionsRetried, credentialsResealed, authRowsDeleted };
 }
 
 function countDeleted(result: AuthCleanupResult): number {
