@@ -1,5 +1,5 @@
 // Loads everything the availability core needs for one service over a window of instants.
-import { and, eq, gt, gte, inArray, lt, lte } from "drizzle-orm";
+import { and, eq, gt, gte, inArray, isNull, lt, lte, or } from "drizzle-orm";
 import type { AvailabilityQuery, ResourceSchedule, StaffSchedule } from "../../availability/types";
 import type { Database } from "../client";
 import { bookings, busyBlocks, dateOverrides, timeOff, workingHours } from "../schema";
@@ -66,7 +66,8 @@ export async function loadSchedule(db: Database, request: ScheduleRequest): Prom
 						.where(
 							and(
 								eq(busyBlocks.merchantId, request.merchant.id),
-								inArray(busyBlocks.staffId, staffIds),
+								// The business calendar's blocks (no staff member) take everyone's time.
+								or(inArray(busyBlocks.staffId, staffIds), isNull(busyBlocks.staffId)),
 								lt(busyBlocks.startsAt, window.to),
 								gt(busyBlocks.endsAt, window.from),
 							),
@@ -92,7 +93,7 @@ export async function loadSchedule(db: Database, request: ScheduleRequest): Prom
 		overrides: overrides.filter((o) => o.staffId === member.id).map((o) => ({ date: o.date, intervals: o.intervals })),
 		timeOff: absences.filter((a) => a.staffId === member.id).map((a) => ({ start: a.startsAt, end: a.endsAt })),
 		bookings: staffBookings.filter((b) => b.staffId === member.id && !excluded.has(b.id)).map((b) => ({ start: b.start, end: b.end })),
-		busy: busy.filter((b) => b.staffId === member.id).map((b) => ({ start: b.start, end: b.end, tentative: b.tentative })),
+		busy: busy.filter((b) => b.staffId === member.id || b.staffId === null).map((b) => ({ start: b.start, end: b.end, tentative: b.tentative })),
 	}));
 	const resourceSchedules: ResourceSchedule[] = request.resources.map((resource) => ({
 		id: resource.id,
