@@ -126,6 +126,21 @@ describe("a conflict calendar that disappears", () => {
 	});
 });
 
+describe("calendars the person does not own", () => {
+	it("are listed but cannot be checked for conflicts (calendar.events.owned cannot read them), and the page says why", async () => {
+		const context = inboundContext();
+		const { connection, email, write } = await connectStaff(context, "google");
+		await control("/calendars", { provider: "google", owner: `boss-${crypto.randomUUID().slice(0, 6)}@example.test`, name: "Team rota", shareWith: [{ email, role: "writer" }] });
+		const { rows } = await refreshCalendars(context, connection);
+		const shared = rows.find((r) => r.name === "Team rota")!;
+		expect(shared).toMatchObject({ readable: false, writable: true });
+		await expect(chooseCalendars(context, connection, { writeCalendarId: write.id, conflictCalendarIds: [write.id, shared.id] })).rejects.toMatchObject({ status: 422, code: "calendar-not-readable" });
+		const page = await integrationsPage();
+		expect(page).toMatch(new RegExp(`value="${shared.id}" disabled=""`));
+		expect(page).toContain("Greyed-out calendars belong to someone else");
+	});
+});
+
 describe("bookings cancelled while disconnected", () => {
 	it("have their events deleted when the account is connected again", async () => {
 		const context = inboundContext();
