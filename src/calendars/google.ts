@@ -133,10 +133,9 @@ export class GoogleCalendar implements CalendarProvider, EventWriter {
 	async syncEvents(calendarId: string, cursor: string | null, window: SyncWindow): Promise<SyncResult> {
 		const changed: ExternalEvent[] = [];
 		const removed: string[] = [];
-		let pageToken: string | null = null;
-		for (;;) {
-			// Incremental requests must repeat the initial parameters except the forbidden ones
-			// (timeMin/timeMax): the window only bounds the initial full sync.
+		// Incremental requests must repeat the initial parameters except the forbidden ones
+		// (timeMin/timeMax): the window only bounds the initial full sync.
+		const request = (pageToken: string | null): Promise<EventsPage> => {
 			const query = new URLSearchParams({ singleEvents: "true", maxResults: PAGE_SIZE, fields: EVENT_FIELDS });
 			if (cursor === null) {
 				query.set("timeMin", new Date(window.from).toISOString());
@@ -145,26 +144,39 @@ export class GoogleCalendar implements CalendarProvider, EventWriter {
 				query.set("syncToken", cursor);
 			}
 			if (pageToken !== null) query.set("pageToken", pageToken);
-			const response = await this.http.send(`${this.base}${eventsPath(calendarId)}?${query}`);
-			if (response.status === 410) {
-				await discard(response);
-				throw new SyncCursorExpiredError("google", 410, "fullSyncRequired");
+			return this.page(calendarId, `${this.base}${eventsPath(calendarId)}?${query}`);
+		};
+		let next = request(null);
+		for (;;) {
+			const page = await next;
+			// A page may be short or empty while nextPageToken is present; only the last has nextSyncToken.
+			const more = page.nextPageToken !== undefined;
+			// Ask for the next page before reading this one: Google prepares it while we translate.
+			if (page.nextPageToken !== undefined) {
+				next = request(page.nextPageToken);
+				// Reported when awaited; until then a failure must not count as unhandled.
+				next.catch(() => undefined);
 			}
-			const page = (await this.read(response, { calendarId, level: "calendar" })) as EventsPage;
 			const calendarZone = page.timeZone ?? window.timeZone;
 			for (const item of page.items ?? []) {
 				const normalised = normalise(item, calendarZone, window);
 				if (normalised === null) removed.push(item.id);
 				else changed.push(normalised);
 			}
-			// A page may be short or empty while nextPageToken is present; only the last has nextSyncToken.
-			if (page.nextPageToken !== undefined) {
-				pageToken = page.nextPageToken;
-				continue;
-			}
+			if (more) continue;
 			if (page.nextSyncToken === undefined) throw new ProviderError("google", 200, "missingSyncToken", false, null);
 			return { full: cursor === null, changed, removed, cursor: page.nextSyncToken, unreadable: [] };
 		}
+	}
+
+	/** One events.list page; 410 means the sync token (or a very old one's window) is gone. */
+	private async page(calendarId: string, url: string): Promise<EventsPage> {
+		const response = await this.http.send(url);
+		if (response.status === 410) {
+			await discard(response);
+			throw new SyncCursorExpiredError("google", 410, "fullSyncRequired");
+		}
+		return (await this.read(response, { calendarId, level: "calendar" })) as EventsPage;
 	}
 
 	private async watch(calendarId: string, request: WatchRequest): Promise<PushSubscription> {

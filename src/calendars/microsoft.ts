@@ -46,6 +46,9 @@ const OUTLOOK_PRESETS: ReadonlyArray<readonly [preset: string, name: string, hex
  */
 const TRANSACTION_PREFIX = "slotline-";
 
+/** Series masters read at once when a delta names occurrences of masters it did not include. */
+const MASTER_LOOKUPS_AT_ONCE = 4;
+
 /** Outlook event subscriptions live at most 10,080 minutes; stay a little under. */
 const MAX_SUBSCRIPTION_SECONDS = 10_080 * 60 - 300;
 
@@ -196,41 +199,54 @@ export class MicrosoftCalendar implements CalendarProvider, EventWriter {
 			throw new SyncCursorExpiredError("microsoft", 0, "foreignDeltaLink");
 		}
 		const query = new URLSearchParams({ startDateTime: new Date(window.from).toISOString(), endDateTime: new Date(window.to).toISOString() });
-		let url: string = cursor ?? `${this.base}/me/calendars/${encodeURIComponent(calendarId)}/calendarView/delta?${query}`;
 		const changed: ExternalEvent[] = [];
 		const removed: string[] = [];
 		const seriesOf = new Map<ExternalEvent, string>();
+		// Series masters come through delta too: what they say saves asking for them one by one.
+		const masters = new Map<string, string | null>();
+		const request = (url: string): Promise<GraphPage<GraphEvent>> =>
+			this.http.send(url, { headers: { prefer: `${PREFER}, odata.maxpagesize=200` } }).then((response) => this.readDelta(response, calendarId) as Promise<GraphPage<GraphEvent>>);
+		let next = request(cursor ?? `${this.base}/me/calendars/${encodeURIComponent(calendarId)}/calendarView/delta?${query}`);
 		for (;;) {
-			const response = await this.http.send(url, { headers: { prefer: `${PREFER}, odata.maxpagesize=200` } });
-			const page = (await this.readDelta(response, calendarId)) as GraphPage<GraphEvent>;
+			const page = await next;
+			const nextLink = page["@odata.nextLink"];
+			// Ask for the next page before reading this one: Graph prepares it while we translate.
+			if (nextLink !== undefined) {
+				next = request(nextLink);
+				// Reported when awaited; until then a failure must not count as unhandled.
+				next.catch(() => undefined);
+			}
 			for (const item of page.value ?? []) {
+				if (item.type === "seriesMaster") masters.set(item.id, bookingIdOf(item.transactionId));
 				const normalised = item["@removed"] === undefined ? normalise(item, window) : null;
 				if (normalised === null) removed.push(item.id);
 				else changed.push(normalised);
 				if (normalised !== null && normalised.slotlineBookingId === null && item.seriesMasterId != null) seriesOf.set(normalised, item.seriesMasterId);
 			}
-			if (page["@odata.nextLink"] !== undefined) {
-				url = page["@odata.nextLink"];
-				continue;
-			}
+			if (nextLink !== undefined) continue;
 			const deltaLink = page["@odata.deltaLink"];
 			if (deltaLink === undefined) throw new SyncCursorExpiredError("microsoft", 200, "missingDeltaLink");
-			await this.markSeriesOccurrences(seriesOf);
+			await this.markSeriesOccurrences(seriesOf, masters);
 			return { full: cursor === null, changed, removed, cursor: deltaLink, unreadable: [] };
 		}
 	}
 
-	/** Occurrences carry no transactionId: a series is ours when its master has one of ours. */
-	private async markSeriesOccurrences(seriesOf: Map<ExternalEvent, string>): Promise<void> {
-		const bookingOfMaster = new Map<string, string | null>();
-		for (const [event, masterId] of seriesOf) {
-			if (!bookingOfMaster.has(masterId)) {
-				const response = await this.http.send(`${this.base}/me/events/${encodeURIComponent(masterId)}?$select=transactionId`, { headers: { prefer: PREFER } });
-				const master = response.status === 404 ? (await discard(response), null) : ((await this.read(response, null)) as GraphEvent);
-				bookingOfMaster.set(masterId, bookingIdOf(master?.transactionId));
-			}
-			event.slotlineBookingId = bookingOfMaster.get(masterId) ?? null;
+	/**
+	 * Occurrences carry no transactionId: a series is ours when its master has one of ours. Masters
+	 * the delta did not include are read, a few at a time (Graph allows four concurrent requests per mailbox).
+	 */
+	private async markSeriesOccurrences(seriesOf: Map<ExternalEvent, string>, masters: Map<string, string | null>): Promise<void> {
+		const unknown = [...new Set(seriesOf.values())].filter((id) => !masters.has(id));
+		for (let i = 0; i < unknown.length; i += MASTER_LOOKUPS_AT_ONCE) {
+			await Promise.all(
+				unknown.slice(i, i + MASTER_LOOKUPS_AT_ONCE).map(async (masterId) => {
+					const response = await this.http.send(`${this.base}/me/events/${encodeURIComponent(masterId)}?$select=transactionId`, { headers: { prefer: PREFER } });
+					const master = response.status === 404 ? (await discard(response), null) : ((await this.read(response, null)) as GraphEvent);
+					masters.set(masterId, bookingIdOf(master?.transactionId));
+				}),
+			);
 		}
+		for (const [event, masterId] of seriesOf) event.slotlineBookingId = masters.get(masterId) ?? null;
 	}
 
 	/**
@@ -458,13 +474,21 @@ function localDateOf(value: GraphDateTime, instant: number, zone: string | undef
 	return Temporal.Instant.fromEpochMilliseconds(instant).toZonedDateTimeISO(zone).toPlainDate().toString();
 }
 
+/** Zones seen by this isolate: a full sync asks about the same few names tens of thousands of times. */
+const KNOWN_ZONES = new Map<string, boolean>();
+
 function isIanaZone(zone: string): boolean {
-	try {
-		Temporal.Now.zonedDateTimeISO(zone);
-		return true;
-	} catch {
-		return false;
+	let known = KNOWN_ZONES.get(zone);
+	if (known === undefined) {
+		try {
+			Temporal.Now.zonedDateTimeISO(zone);
+			known = true;
+		} catch {
+			known = false;
+		}
+		if (KNOWN_ZONES.size < 1000) KNOWN_ZONES.set(zone, known);
 	}
+	return known;
 }
 
 function jsonRequest(method: string, body: unknown): RequestInit {

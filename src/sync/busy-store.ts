@@ -50,6 +50,17 @@ function blockOf(eventId: string, instance: ExternalInstance, timeZone: string):
 	return { eventId, instanceId: instance.instanceId, start, end, allDay: instance.allDay !== null, tentative: instance.status === "tentative" };
 }
 
+/** The busy_blocks rows of these events, as the insert statements bind them (JSON arrays). */
+export function blockRows(events: Iterable<ExternalEvent>, owner: BlockOwner): unknown[][] {
+	const rows: unknown[][] = [];
+	for (const event of events) {
+		for (const row of blocksOf(event, owner)) {
+			rows.push([newId("blk"), row.eventId, row.instanceId, row.start, row.end, row.allDay ? 1 : 0, row.tentative ? 1 : 0]);
+		}
+	}
+	return rows;
+}
+
 export interface ApplyOutcome {
 	/** False when another sync moved the cursor first: nothing was written (that sync did the work). */
 	applied: boolean;
@@ -92,12 +103,7 @@ export async function applySyncResult(
 			statements.push(at(`delete from busy_blocks where calendar_id = ?1 and external_event_id in (select value from json_each(?4)) and ${guard}`, JSON.stringify(touched.slice(i, i + ROWS_PER_STATEMENT))));
 		}
 	}
-	const rows: unknown[][] = [];
-	for (const event of latest.values()) {
-		for (const row of blocksOf(event, owner)) {
-			rows.push([newId("blk"), row.eventId, row.instanceId, row.start, row.end, row.allDay ? 1 : 0, row.tentative ? 1 : 0]);
-		}
-	}
+	const rows = blockRows(latest.values(), owner);
 	for (let i = 0; i < rows.length; i += ROWS_PER_STATEMENT) {
 		statements.push(
 			at(

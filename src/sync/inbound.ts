@@ -2,7 +2,7 @@
 // (incremental from the stored cursor, a full resync of the window when the provider refuses it) and
 // turns them into busy_blocks, keeping its push channel alive on the way.
 import { eq } from "drizzle-orm";
-import type { CalendarProvider, SyncResult, SyncWindow } from "../calendars/provider";
+import type { CalendarProvider, SyncResult } from "../calendars/provider";
 import { CalendarUnavailableError, ProviderError, SyncCursorExpiredError, TokenRevokedError } from "../calendars/provider";
 import { calendarById, connectionById, logOperation, markSynced } from "../db/queries/connections";
 import type { ConnectionCalendarRow, ConnectionRow } from "../db/queries/connections";
@@ -12,11 +12,10 @@ import { applySyncResult, clearCalendarBlocks } from "./busy-store";
 import type { BlockOwner } from "./busy-store";
 import { adapterFor, calendarGone, errorSummary, needsReauthorization } from "./connections";
 import { ensurePush, stopPush } from "./push-channels";
+import { syncWindow } from "./window";
 import type { InboundContext } from "./push-channels";
 
-/** The window kept in busy_blocks: 90 days back, 365 days ahead. */
-export const SYNC_PAST_MS = 90 * 86_400_000;
-export const SYNC_AHEAD_MS = 365 * 86_400_000;
+export { SYNC_AHEAD_MS, SYNC_PAST_MS, syncWindow } from "./window";
 /**
  * Incremental feeds only report changes, so an old event that slides into the 365-day horizon would
  * never show up; a daily full resync of the (moved) window picks those up.
@@ -43,10 +42,6 @@ export function parseStoredCursor(stored: string | null): { fullAt: number; curs
 
 function storedCursor(fullAt: number, cursor: string): string {
 	return `${fullAt}:${cursor}`;
-}
-
-export function syncWindow(now: number, timeZone: string): SyncWindow {
-	return { from: now - SYNC_PAST_MS, to: now + SYNC_AHEAD_MS, timeZone };
 }
 
 /** Whose time the calendar's events take, and the zone their all-day dates are read in. */

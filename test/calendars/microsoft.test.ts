@@ -242,11 +242,15 @@ describe("MicrosoftCalendar", () => {
 		expect(starts).toEqual([T0, T0 + 8 * DAY, T0 + 21 * DAY]);
 		expect(result.changed.map((e) => e.slotlineBookingId)).toEqual([series.bookingId, series.bookingId, series.bookingId]);
 
-		// Graph does not promise our marker on occurrences; the adapter then asks the series master.
+		// Graph does not promise our marker on occurrences; the adapter then asks the series master
+		// (here the delta does not include the master either, so it must be read).
+		const masterReads: string[] = [];
 		const bare = new MicrosoftCalendar({ tokens, apiBaseUrl: GRAPH, fetch: async (input, init) => {
+			if (/\/me\/events\/[^/?]+\?\$select=transactionId/.test(input)) masterReads.push(input);
 			const response = await testFetch(input, init);
 			if (!input.includes("/calendarView/delta")) return response;
 			const page = (await response.json()) as { value: Array<Record<string, unknown>> };
+			page.value = page.value.filter((item) => item.type !== "seriesMaster");
 			for (const item of page.value) {
 				if (item.seriesMasterId == null) continue;
 				delete item.transactionId;
@@ -256,6 +260,8 @@ describe("MicrosoftCalendar", () => {
 		} });
 		const viaMaster = await bare.syncEvents(calendarId, null, WINDOW);
 		expect(viaMaster.changed.map((e) => e.slotlineBookingId)).toEqual([series.bookingId, series.bookingId, series.bookingId]);
+		// One read for the one master, not one per occurrence.
+		expect(masterReads).toHaveLength(1);
 	});
 
 	it("throws SyncCursorExpiredError on syncStateNotFound and on 410", async () => {
