@@ -1,4 +1,5 @@
 // Google Calendar v3 adapter: calendar list, idempotent booking writes, incremental sync, push channels.
+import { nearestInPalette } from "./colour";
 import { compactUtc, instantOf, midnightOf, rruleOf, wallClock } from "./event-time";
 import type { Authorization, FetchFunction } from "./http";
 import { bearerAuthorization, discard, jsonOrNull, ProviderHttp, providerError } from "./http";
@@ -276,23 +277,7 @@ export function googleEventId(bookingId: string): string {
 
 /** The event colour nearest (in RGB) to a hex colour. */
 export function nearestGoogleColorId(hex: string): string {
-	const target = rgb(hex);
-	let best = "1";
-	let bestDistance = Number.POSITIVE_INFINITY;
-	for (const [id, color] of EVENT_COLORS) {
-		const c = rgb(color);
-		const distance = (c[0] - target[0]) ** 2 + (c[1] - target[1]) ** 2 + (c[2] - target[2]) ** 2;
-		if (distance < bestDistance) {
-			best = id;
-			bestDistance = distance;
-		}
-	}
-	return best;
-}
-
-function rgb(hex: string): [number, number, number] {
-	const value = Number.parseInt(hex.replace(/^#/, "").slice(0, 6), 16) || 0;
-	return [(value >> 16) & 255, (value >> 8) & 255, value & 255];
+	return nearestInPalette(hex, EVENT_COLORS, ([, colour]) => colour)[0];
 }
 
 function eventBody(event: OutboundEvent): Record<string, unknown> {

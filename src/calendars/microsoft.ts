@@ -1,5 +1,6 @@
 // Microsoft Graph (Outlook) calendar adapter: calendars, booking writes, calendarView delta sync, subscriptions.
 import { Temporal } from "temporal-polyfill";
+import { nearestInPalette } from "./colour";
 import { instantOf, wallClock } from "./event-time";
 import type { FetchFunction } from "./http";
 import { bearerAuthorization, discard, jsonOrNull, ProviderHttp, providerError } from "./http";
@@ -363,23 +364,8 @@ function odataString(value: string): string {
 
 /** The Outlook preset nearest (in RGB) to a hex colour, with its colour name. */
 export function nearestOutlookPreset(hex: string): [preset: string, name: string] {
-	const target = rgb(hex);
-	let best: [string, string] = ["preset7", "Blue"];
-	let bestDistance = Number.POSITIVE_INFINITY;
-	for (const [preset, name, color] of OUTLOOK_PRESETS) {
-		const c = rgb(color);
-		const distance = (c[0] - target[0]) ** 2 + (c[1] - target[1]) ** 2 + (c[2] - target[2]) ** 2;
-		if (distance < bestDistance) {
-			best = [preset, name];
-			bestDistance = distance;
-		}
-	}
-	return best;
-}
-
-function rgb(hex: string): [number, number, number] {
-	const value = Number.parseInt(hex.replace(/^#/, "").slice(0, 6), 16) || 0;
-	return [(value >> 16) & 255, (value >> 8) & 255, value & 255];
+	const [preset, name] = nearestInPalette(hex, OUTLOOK_PRESETS, ([, , colour]) => colour);
+	return [preset, name];
 }
 
 async function errorCode(response: Response): Promise<string> {

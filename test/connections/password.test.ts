@@ -47,16 +47,21 @@ async function icloudAccount(password: string): Promise<string> {
 	return appleId;
 }
 
+/** The iCloud form of the Integrations page, sent for Ana. */
+function connectICloud(h: Harness, browser: Browser, appleId: string, password: string): Promise<Response> {
+	return h.request("/admin/api/connections/password", {
+		method: "POST",
+		browser,
+		json: { provider: "icloud", staffId: "stf_demo_ana", serverUrl: `${sandboxUrl}/icloud`, username: appleId, password },
+	});
+}
+
 describe("POST /admin/api/connections/password", () => {
 	it("connects an iCloud account that works, with its calendars, and nothing else", async () => {
 		const h = harness();
 		const browser = await owner(h);
 		const appleId = await icloudAccount("abcd-efgh-ijkl-mnop");
-		const res = await h.request("/admin/api/connections/password", {
-			method: "POST",
-			browser,
-			json: { provider: "icloud", staffId: "stf_demo_ana", serverUrl: `${sandboxUrl}/icloud`, username: appleId, password: "abcd-efgh-ijkl-mnop" },
-		});
+		const res = await connectICloud(h, browser, appleId, "abcd-efgh-ijkl-mnop");
 		expect(res.status).toBe(201);
 		const body = await res.json<{ connection: { id: string; status: string; account: string; calendars: Array<{ name: string; write: boolean }> } }>();
 		expect(body.connection).toMatchObject({ status: "active", account: appleId });
@@ -68,11 +73,7 @@ describe("POST /admin/api/connections/password", () => {
 		const h = harness();
 		const browser = await owner(h);
 		const appleId = await icloudAccount("abcd-efgh-ijkl-mnop");
-		const res = await h.request("/admin/api/connections/password", {
-			method: "POST",
-			browser,
-			json: { provider: "icloud", staffId: "stf_demo_ana", serverUrl: `${sandboxUrl}/icloud`, username: appleId, password: "my-apple-id-password" },
-		});
+		const res = await connectICloud(h, browser, appleId, "my-apple-id-password");
 		expect(res.status).toBe(422);
 		expect(res.headers.get("content-type")).toContain("application/problem+json");
 		const problem = await res.json<Problem>();
@@ -168,11 +169,7 @@ describe("PUT /admin/api/connections/:id/password", () => {
 		const h = harness();
 		const browser = await owner(h);
 		const appleId = await icloudAccount("old-app-password");
-		const connected = await h.request("/admin/api/connections/password", {
-			method: "POST",
-			browser,
-			json: { provider: "icloud", staffId: "stf_demo_ana", serverUrl: `${sandboxUrl}/icloud`, username: appleId, password: "old-app-password" },
-		});
+		const connected = await connectICloud(h, browser, appleId, "old-app-password");
 		const { connection } = await connected.json<{ connection: { id: string; calendars: Array<{ id: string; write: boolean; checkConflicts: boolean }> } }>();
 		const calendarsBefore = connection.calendars;
 
