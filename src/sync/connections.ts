@@ -434,8 +434,11 @@ export async function disconnect(context: SyncContext, connection: ConnectionRow
 			.where(eq(connectionCalendars.connectionId, connection.id)),
 	]);
 	for (const calendar of watched) {
+		if (adapter === null) {
+			await logOperation(context.db, connection.id, "stop-push", "error", `${calendar.name}: the stored credentials could not be opened; its channel lapses by itself`, context.now());
+			continue;
+		}
 		try {
-			if (adapter === null) throw new Error("the connection's credentials could not be opened");
 			await adapter.push?.stop({ id: calendar.pushChannelId ?? "", resourceId: calendar.pushResourceId, expiresAt: calendar.pushExpiresAt ?? 0 });
 		} catch (error) {
 			await logOperation(context.db, connection.id, "stop-push", "error", errorSummary(error), context.now());
