@@ -8,7 +8,9 @@ import type { SandboxState } from "../state";
 import type { ViewContext } from "./delta";
 import { calendarView, calendarViewDelta } from "./delta";
 import { graphError, graphFaultError } from "./errors";
+import { eventListRoutes } from "./event-list";
 import { createGraphEvent, deleteGraphEvent, patchGraphEvent, presentEvent } from "./events";
+import { masterCategoryRoutes } from "./master-categories";
 import { expandedEntries, findVirtualOccurrence, isSeriesMaster, overlaps } from "./series";
 import type { OutlookCalendar, StoredGraphEvent } from "./store";
 import type { Subscription } from "./subscriptions";
@@ -87,6 +89,8 @@ export function graphRoutes(state: SandboxState): Hono<GraphEnv> {
 		return c.json({ value: state.microsoft.store.allCalendars().filter((cal) => cal.owner === user.email).map((cal) => calendarJson(cal, user)) });
 	});
 	app.get("/me/calendar", guard("calendars.get"), (c) => c.json(calendarJson(ownCalendar(c), c.get("user"))));
+	app.route("/", masterCategoryRoutes(state, guard));
+	app.route("/", eventListRoutes(state, guard));
 
 	async function create(c: Context<GraphEnv>): Promise<Response> {
 		const { stored } = createGraphEvent(state.microsoft.store, ownCalendar(c), await jsonBody(c), state.clock.now());

@@ -6,7 +6,7 @@ import { basicAuthorization, discard, ProviderHttp, providerError } from "./http
 import { busyBlocksFromICalendar } from "./icalendar";
 import { instanceOfBlock, slotlineMarkers } from "./icalendar-sync";
 import { bookingICalendar, bookingUid } from "./icalendar-write";
-import type { CalendarInfo, CalendarProvider, ExternalEvent, OutboundEvent, StoredEvent, SyncResult, SyncWindow } from "./provider";
+import type { CalendarInfo, CalendarProvider, EventWriter, ExternalEvent, OutboundEvent, StoredEvent, SyncResult, SyncWindow, UnreadableItem } from "./provider";
 import { CalendarUnavailableError, ProviderError, SyncCursorExpiredError } from "./provider";
 import { escapeXml, hrefProperty, parseMultistatus, propfindBody, textOf } from "./webdav";
 import type { DavResponse, Multistatus } from "./webdav";
@@ -17,6 +17,13 @@ export const ICLOUD_CALDAV_URL = "https://caldav.icloud.com";
 const MULTIGET_BATCH = 50;
 /** Redirect hops followed by hand (iCloud sends clients to partition hosts). */
 const MAX_REDIRECTS = 5;
+
+/**
+ * RFC 4791 §5.3.2.1 / RFC 6578 preconditions: the server understood the calendar and refused this
+ * one request (a UID used by another resource, a body too large, data it rejects). On a 403 they
+ * are failures of the request, never a sign that the calendar is gone or read-only.
+ */
+const PRECONDITIONS = /<(?:[\w-]+:)?(no-uid-conflict|max-resource-size|valid-calendar-data|valid-calendar-object-resource|supported-calendar-data|supported-calendar-component|calendar-collection-location-ok|min-date-time|max-date-time|max-instances|max-attendees-per-instance)\b/;
 
 export interface CalDavConfig {
 	/** "icloud" only changes the provider name in errors; the protocol is the same. */
@@ -34,10 +41,11 @@ export interface CalDavConfig {
 /** Sync cursors say which mechanism produced them, so the fallback survives a server upgrade. */
 type Cursor = { kind: "sync"; token: string } | { kind: "ctag"; ctag: string };
 
-export class CalDavCalendar implements CalendarProvider {
+export class CalDavCalendar implements CalendarProvider, EventWriter {
 	readonly name: "caldav" | "icloud";
 	/** CalDAV has no push for third parties (iCloud included): calendars are polled. */
 	readonly push = null;
+	readonly writer: EventWriter = this;
 	private readonly http: ProviderHttp;
 	private readonly serverUrl: string;
 	private readonly ownerEmail: string | null;
@@ -63,6 +71,7 @@ export class CalDavCalendar implements CalendarProvider {
 				id: response.href,
 				name: textOf(response.props.displayname) ?? response.href,
 				writable: canWrite(response.props["current-user-privilege-set"]),
+				readable: canRead(response.props["current-user-privilege-set"]),
 				primary: false,
 				timeZone: null,
 			});
@@ -74,22 +83,35 @@ export class CalDavCalendar implements CalendarProvider {
 	}
 
 	async putEvent(calendarId: string, event: OutboundEvent, previous: StoredEvent | null): Promise<StoredEvent> {
-		const url = previous?.externalId ?? new URL(`${encodeURIComponent(bookingUid(event.bookingId))}.ics`, collectionUrl(calendarId)).toString();
+		let url = previous?.externalId ?? new URL(`${encodeURIComponent(bookingUid(event.bookingId))}.ics`, collectionUrl(calendarId)).toString();
 		const body = bookingICalendar(event, Date.now());
 		let etag = previous?.etag ?? null;
 		let known = previous !== null;
 		// Create with If-None-Match: *, update with If-Match. A 412 means our picture is stale (a
-		// duplicate create, or someone edited the event): re-read the etag and try once more.
+		// duplicate create, or someone edited the event): re-read the etag and try once more. A UID
+		// already used by another resource (no-uid-conflict) is our event under another name: update that one.
 		for (let attempt = 0; ; attempt += 1) {
 			if (known && etag === null) ({ etag, exists: known } = await this.currentEtag(url));
 			const condition: Record<string, string> = known && etag !== null ? { "if-match": etag } : { "if-none-match": "*" };
-			const response = await this.http.send(url, { method: "PUT", headers: { "content-type": "text/calendar; charset=utf-8", ...condition }, body });
+			const response = await this.send(url, { method: "PUT", headers: { "content-type": "text/calendar; charset=utf-8", ...condition }, body });
 			if (response.status === 412 && attempt === 0) {
 				await discard(response);
 				({ etag, exists: known } = await this.currentEtag(url));
 				continue;
 			}
-			await this.check(response, calendarId);
+			if (!response.ok) {
+				const refusal = await this.refusal(response, calendarId);
+				// RFC 4791 names the holder in the precondition; servers that do not (Radicale) are asked by UID.
+				const holder = refusal.code !== "no-uid-conflict" ? null : (refusal.href ?? (await this.findByUid(calendarId, bookingUid(event.bookingId))));
+				if (holder !== null && holder !== url && attempt < 2) {
+					url = holder;
+					known = true;
+					etag = null;
+					continue;
+				}
+				throw refusal.error;
+			}
+			await discard(response);
 			// A server that changed what we sent returns no (strong) ETag: read the stored one.
 			const saved = response.headers.get("etag") ?? (await this.currentEtag(url)).etag;
 			return { externalId: url, etag: saved };
@@ -99,9 +121,10 @@ export class CalDavCalendar implements CalendarProvider {
 	async deleteEvent(calendarId: string, bookingId: string, previous: StoredEvent | null): Promise<void> {
 		const url = previous?.externalId ?? new URL(`${encodeURIComponent(bookingUid(bookingId))}.ics`, collectionUrl(calendarId)).toString();
 		// No If-Match: the booking is gone, so whatever the event became, it goes too.
-		const response = await this.http.send(url, { method: "DELETE" });
+		const response = await this.send(url, { method: "DELETE" });
 		if (response.status === 404 || response.status === 410) return discard(response);
-		await this.check(response, null);
+		if (!response.ok) throw (await this.refusal(response, calendarId)).error;
+		await discard(response);
 	}
 
 	async syncEvents(calendarId: string, cursor: string | null, window: SyncWindow): Promise<SyncResult> {
@@ -110,7 +133,7 @@ export class CalDavCalendar implements CalendarProvider {
 		if (parsed?.kind === "ctag") return this.syncByCtag(collection, parsed.ctag, window);
 		const members = await this.syncCollection(collection, parsed?.token ?? "");
 		if (members === null) return this.syncByCtag(collection, null, window);
-		const unreadable: string[] = [];
+		const unreadable: UnreadableItem[] = [];
 		const changed = await this.multiget(collection, members.changed, window, unreadable);
 		return { full: parsed === null, changed, removed: members.removed, cursor: JSON.stringify({ kind: "sync", token: members.token } satisfies Cursor), unreadable };
 	}
@@ -124,7 +147,7 @@ export class CalDavCalendar implements CalendarProvider {
 		let token = initialToken;
 		for (;;) {
 			const body = `<?xml version="1.0" encoding="utf-8"?><D:sync-collection xmlns:D="DAV:"><D:sync-token>${escapeXml(token)}</D:sync-token><D:sync-level>1</D:sync-level><D:prop><D:getetag/></D:prop></D:sync-collection>`;
-			const response = await this.http.send(collection, { method: "REPORT", headers: { depth: "0", "content-type": "application/xml; charset=utf-8" }, body });
+			const response = await this.send(collection, { method: "REPORT", headers: { depth: "0", "content-type": "application/xml; charset=utf-8" }, body });
 			if (response.status !== 207) {
 				const text = await response.text();
 				// RFC 6578 §3.2: an unknown or expired token fails DAV:valid-sync-token (403 or 409).
@@ -133,7 +156,8 @@ export class CalDavCalendar implements CalendarProvider {
 				}
 				// The server has no sync-collection report: poll the ctag instead.
 				if (initialToken === "" && [400, 403, 405, 415, 501].includes(response.status)) return null;
-				throw this.failure(response, `http${response.status}`, collection);
+				const error = providerError(this.name, response, `http${response.status}`);
+				throw response.status === 404 ? new CalendarUnavailableError(this.name, 404, error.code) : error;
 			}
 			const multistatus = parseMultistatus(await response.text(), collection);
 			let truncated = false;
@@ -164,12 +188,12 @@ export class CalDavCalendar implements CalendarProvider {
 		const body = `<?xml version="1.0" encoding="utf-8"?><C:calendar-query ${'xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:caldav"'}><D:prop><D:getetag/><C:calendar-data/></D:prop><C:filter><C:comp-filter name="VCALENDAR"><C:comp-filter name="VEVENT">${range}</C:comp-filter></C:comp-filter></C:filter></C:calendar-query>`;
 		const answer = await this.report(collection, "1", body);
 		// A snapshot of the window: the caller replaces what it stored for this calendar.
-		const unreadable: string[] = [];
+		const unreadable: UnreadableItem[] = [];
 		const changed = answer.responses.filter((r) => r.status === null || r.status === 200).map((r) => this.toExternal(r, window, unreadable));
 		return { full: true, changed, removed: [], cursor, unreadable };
 	}
 
-	private async multiget(collection: string, hrefs: string[], window: SyncWindow, unreadable: string[]): Promise<ExternalEvent[]> {
+	private async multiget(collection: string, hrefs: string[], window: SyncWindow, unreadable: UnreadableItem[]): Promise<ExternalEvent[]> {
 		const events: ExternalEvent[] = [];
 		for (let index = 0; index < hrefs.length; index += MULTIGET_BATCH) {
 			const batch = hrefs.slice(index, index + MULTIGET_BATCH);
@@ -186,13 +210,14 @@ export class CalDavCalendar implements CalendarProvider {
 	}
 
 	/** One calendar resource as an ExternalEvent, through the shared iCalendar importer. */
-	private toExternal(response: DavResponse, window: SyncWindow, unreadable: string[]): ExternalEvent {
+	private toExternal(response: DavResponse, window: SyncWindow, unreadable: UnreadableItem[]): ExternalEvent {
 		const text = textOf(response.props["calendar-data"]) ?? "";
 		const marker = [...slotlineMarkers(text).values()][0] ?? null;
 		try {
 			// Free time (transparent, cancelled, declined) yields no blocks, so only busy instances arrive.
 			const { blocks, errors } = busyBlocksFromICalendar(text, { staffTimezone: window.timeZone, staffEmail: this.ownerEmail, window: { from: window.from, to: window.to } });
-			for (const issue of errors) unreadable.push(`${resourceName(response.href)}: ${issue.message}`);
+			// The resource's name and a category only: importer messages can quote the event's text.
+			for (const issue of errors) unreadable.push({ id: resourceName(response.href), problem: issue.problem });
 			return {
 				id: response.href,
 				slotlineBookingId: marker,
@@ -200,9 +225,17 @@ export class CalDavCalendar implements CalendarProvider {
 			};
 		} catch (error) {
 			// Unreadable resource: no instances, so nothing stale keeps blocking under its id.
-			unreadable.push(`${resourceName(response.href)}: ${error instanceof Error ? error.message.slice(0, 200) : "unreadable"}`);
+			unreadable.push({ id: resourceName(response.href), problem: "unparseable" });
 			return { id: response.href, slotlineBookingId: marker, instances: [] };
 		}
+	}
+
+	/** The resource holding a UID in the collection (calendar-query on the UID property), or null. */
+	private async findByUid(calendarId: string, uid: string): Promise<string | null> {
+		const collection = collectionUrl(calendarId);
+		const filter = `<C:filter><C:comp-filter name="VCALENDAR"><C:comp-filter name="VEVENT"><C:prop-filter name="UID"><C:text-match collation="i;octet">${escapeXml(uid)}</C:text-match></C:prop-filter></C:comp-filter></C:comp-filter></C:filter>`;
+		const answer = await this.report(collection, "1", `<?xml version="1.0" encoding="utf-8"?><C:calendar-query ${'xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:caldav"'}><D:prop><D:getetag/></D:prop>${filter}</C:calendar-query>`);
+		return answer.responses.find((r) => (r.status === null || r.status === 200) && !sameResource(r.href, collection))?.href ?? null;
 	}
 
 	/** RFC 6764: current-user-principal at the given URL or the well-known one, then calendar-home-set. */
@@ -212,7 +245,8 @@ export class CalDavCalendar implements CalendarProvider {
 		let principal: string | null = null;
 		for (const candidate of wellKnown) {
 			const found = await this.propfind(candidate, "0", "<D:current-user-principal/>").catch((error: unknown) => {
-				if (error instanceof ProviderError && !error.retryable && !(error.name === "TokenRevokedError")) return null;
+				// A candidate that is not a CalDAV endpoint is skipped; a refused login or redirect is the answer.
+				if (error instanceof ProviderError && !error.retryable && error.name !== "TokenRevokedError" && error.code !== "redirectRefused") return null;
 				throw error;
 			});
 			const response = found?.responses[0];
@@ -237,47 +271,103 @@ export class CalDavCalendar implements CalendarProvider {
 		return this.dav(url, "REPORT", depth, body);
 	}
 
-	/** A DAV request whose redirects are followed by hand, so credentials go to the partition host too. */
+	/** A DAV request answered with a multistatus (redirects followed by send()). */
 	private async dav(url: string, method: string, depth: string, body: string): Promise<Multistatus> {
+		const response = await this.send(url, { method, headers: { depth, "content-type": "application/xml; charset=utf-8" }, body });
+		if (response.status !== 207) throw (await this.refusal(response, url)).error;
+		try {
+			return parseMultistatus(await response.text(), response.url === "" ? url : response.url);
+		} catch {
+			throw new ProviderError(this.name, 207, "badMultistatus", false, null);
+		}
+	}
+
+	/**
+	 * Sends a request, following redirects by hand so the password goes only where it may
+	 * (see mayFollowWithCredentials): iCloud sends clients to partition hosts, but nobody may send
+	 * them to another site or from https to http. The answer's `url` is where it came from.
+	 */
+	private async send(url: string, init: RequestInit): Promise<Response> {
 		let target = url;
 		for (let hop = 0; hop <= MAX_REDIRECTS; hop += 1) {
-			const response = await this.http.send(target, { method, headers: { depth, "content-type": "application/xml; charset=utf-8" }, body, redirect: "manual" });
+			const response = await this.http.send(target, { ...init, redirect: "manual" });
 			const location = response.headers.get("location");
-			if (response.status >= 300 && response.status < 400 && location !== null) {
-				await discard(response);
-				target = new URL(location, target).toString();
-				continue;
+			if (response.status < 300 || response.status >= 400 || location === null) {
+				return hop === 0 ? response : withUrl(response, target);
 			}
-			if (response.status !== 207) throw this.failure(response, `http${response.status}`, url);
-			try {
-				return parseMultistatus(await response.text(), target);
-			} catch {
-				throw new ProviderError(this.name, 207, "badMultistatus", false, null);
-			}
+			await discard(response);
+			const next = new URL(location, target);
+			if (!mayFollowWithCredentials(new URL(target), next)) throw new ProviderError(this.name, response.status, "redirectRefused", false, null, `redirect to ${next.protocol}//${next.host} refused`);
+			target = next.toString();
 		}
 		throw new ProviderError(this.name, 310, "tooManyRedirects", false, null);
 	}
 
 	private async currentEtag(url: string): Promise<{ etag: string | null; exists: boolean }> {
-		const response = await this.http.send(url, { method: "GET" });
+		const response = await this.send(url, { method: "GET" });
 		await discard(response);
 		if (response.status === 404) return { etag: null, exists: false };
-		if (!response.ok) throw this.failure(response, `http${response.status}`, null);
-		return { etag: response.headers.get("etag"), exists: true };
+		if (!response.ok) throw providerError(this.name, response, `http${response.status}`);
+		return { etag: response.headers.get("etag") ?? null, exists: true };
 	}
 
-	private async check(response: Response, calendarId: string | null): Promise<void> {
-		if (response.ok) return discard(response);
+	/**
+	 * The typed error of a failed response, with the RFC 4791 precondition it names (and the href
+	 * inside it: no-uid-conflict says which resource holds the UID). A 403 or 404 without one, on a
+	 * calendar, means it is gone or no longer writable.
+	 */
+	private async refusal(response: Response, calendarId: string): Promise<{ error: ProviderError; code: string; href: string | null }> {
 		const text = await response.text().catch(() => "");
-		// RFC 4791 preconditions name the reason (no-uid-conflict, valid-calendar-data, ...).
-		const code = /<(?:[\w-]+:)?(no-uid-conflict|valid-calendar-data|valid-calendar-object-resource|max-resource-size)\b/.exec(text)?.[1] ?? `http${response.status}`;
-		throw this.failure(response, code, calendarId);
-	}
-
-	private failure(response: Response, code: string, calendarId: string | null): ProviderError {
+		const precondition = PRECONDITIONS.exec(text)?.[1] ?? null;
+		const code = precondition ?? `http${response.status}`;
+		const href = precondition === "no-uid-conflict" ? hrefIn(text, response.url === "" ? calendarId : response.url) : null;
 		const error = providerError(this.name, response, code);
-		if (calendarId !== null && !error.retryable && (response.status === 404 || response.status === 403)) return new CalendarUnavailableError(this.name, response.status, code);
-		return error;
+		if (precondition === null && !error.retryable && (response.status === 404 || response.status === 403)) {
+			return { error: new CalendarUnavailableError(this.name, response.status, code), code, href };
+		}
+		return { error, code, href };
+	}
+}
+
+/**
+ * Whether a redirect from `from` to `to` may carry the Basic credentials: never from https to http,
+ * and only to the same host (any port: the local iCloud stand-in puts its partition on another port)
+ * or to a sibling under the same parent domain (caldav.icloud.com → p42-caldav.icloud.com) or a
+ * subdomain of the same host. IP addresses match only themselves.
+ */
+export function mayFollowWithCredentials(from: URL, to: URL): boolean {
+	if (to.protocol !== "https:" && to.protocol !== "http:") return false;
+	if (from.protocol === "https:" && to.protocol !== "https:") return false;
+	const a = from.hostname.toLowerCase();
+	const b = to.hostname.toLowerCase();
+	if (a === b) return true;
+	if (isIpAddress(a) || isIpAddress(b)) return false;
+	if (b.endsWith(`.${a}`) && a.includes(".")) return true;
+	const parentA = a.slice(a.indexOf(".") + 1);
+	const parentB = b.slice(b.indexOf(".") + 1);
+	// A parent of two labels or more ("icloud.com"), never a bare public suffix ("com").
+	return a.includes(".") && parentA === parentB && parentA.includes(".");
+}
+
+function isIpAddress(host: string): boolean {
+	return /^\d+\.\d+\.\d+\.\d+$/.test(host) || host.startsWith("[") || host.includes(":");
+}
+
+/** The same response, remembering the URL it finally came from (for resolving hrefs). */
+function withUrl(response: Response, url: string): Response {
+	const copy = new Response(response.body, response);
+	Object.defineProperty(copy, "url", { value: url });
+	return copy;
+}
+
+/** The href inside a precondition element (`<C:no-uid-conflict><D:href>…</D:href>`), resolved. */
+function hrefIn(xml: string, base: string): string | null {
+	const match = /<(?:[\w-]+:)?no-uid-conflict\b[^>]*>\s*<(?:[\w-]+:)?href>([^<]+)</.exec(xml);
+	if (match?.[1] === undefined) return null;
+	try {
+		return new URL(match[1].trim(), base).toString();
+	} catch {
+		return null;
 	}
 }
 
@@ -306,6 +396,12 @@ function supportsEvents(componentSet: unknown): boolean {
 	if (typeof componentSet !== "object" || componentSet === null) return true;
 	const comps = (componentSet as { comp?: Array<{ "@name"?: string }> }).comp ?? [];
 	return comps.some((c) => c["@name"]?.toUpperCase() === "VEVENT");
+}
+
+function canRead(privileges: unknown): boolean {
+	// Servers that do not report privileges let the owner read their own calendars.
+	if (typeof privileges !== "object" || privileges === null) return true;
+	return /"(?:all|read)"/.test(JSON.stringify(privileges));
 }
 
 function canWrite(privileges: unknown): boolean {

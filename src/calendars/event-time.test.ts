@@ -1,8 +1,9 @@
+import fc from "fast-check";
 import ICAL from "ical.js";
 import { Temporal } from "temporal-polyfill";
 import { describe, expect, it } from "vitest";
 import { occurrenceStarts } from "../booking/recurrence";
-import { rruleOf } from "./event-time";
+import { instantOf, rruleOf } from "./event-time";
 
 const zone = "Europe/Amsterdam";
 
@@ -32,5 +33,32 @@ describe("rruleOf", () => {
 		const slotline = occurrenceStarts(start, zone, "monthly", 5).map((s) => Temporal.Instant.fromEpochMilliseconds(s).toZonedDateTimeISO(zone).toPlainDate().toString());
 		expect(expand(rule, "2026-01-31T10:00:00", 5)).toEqual(slotline);
 		expect(slotline).toEqual(["2026-01-31", "2026-02-28", "2026-03-31", "2026-04-30", "2026-05-31"]);
+	});
+});
+
+describe("instantOf", () => {
+	it("reads fixed offsets natively exactly as Temporal does, and wall clocks in their zone", () => {
+		const temporal = (value: string): number => Temporal.Instant.from(value).epochMilliseconds;
+		fc.assert(
+			fc.property(
+				fc.integer({ min: Date.UTC(1990, 0, 1), max: Date.UTC(2090, 0, 1) }),
+				fc.integer({ min: -14 * 60, max: 14 * 60 }),
+				fc.boolean(),
+				(ms, offsetMinutes, withMillis) => {
+					const shifted = new Date(ms + offsetMinutes * 60_000).toISOString().slice(0, withMillis ? 23 : 19);
+					const sign = offsetMinutes < 0 ? "-" : "+";
+					const abs = Math.abs(offsetMinutes);
+					const value = `${shifted}${sign}${String(Math.floor(abs / 60)).padStart(2, "0")}:${String(abs % 60).padStart(2, "0")}`;
+					expect(instantOf(value, "Europe/Amsterdam")).toBe(temporal(value));
+				},
+			),
+		);
+		expect(instantOf("2026-06-02T09:00:00z", "UTC")).toBe(Date.UTC(2026, 5, 2, 9));
+		// Graph's seven fraction digits in its UTC view.
+		expect(instantOf("2026-06-02T09:00:00.0000000", "UTC")).toBe(Date.UTC(2026, 5, 2, 9));
+		// Wall clocks go through the zone, DST gap included (02:30 does not exist on 29 March 2026 in Amsterdam).
+		expect(instantOf("2026-03-29T02:30:00", "Europe/Amsterdam")).toBe(instant("2026-03-29T02:30"));
+		expect(instantOf("2026-10-25T02:30:00", "Europe/Amsterdam")).toBe(instant("2026-10-25T02:30"));
+		expect(instantOf("2026-06-02T09:00:00", "America/New_York")).toBe(Date.UTC(2026, 5, 2, 13));
 	});
 });

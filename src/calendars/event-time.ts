@@ -8,15 +8,33 @@ export function wallClock(instant: number, zone: string): string {
 	return Temporal.Instant.fromEpochMilliseconds(instant).toZonedDateTimeISO(zone).toPlainDateTime().toString({ smallestUnit: "second" });
 }
 
+/**
+ * RFC 3339 with an offset (or Z) and at most millisecond precision: exactly the ECMAScript date-time
+ * string format, so Date.parse reads it natively. A full sync reads tens of thousands of these, and
+ * the Temporal polyfill takes ~20 times longer per value.
+ */
+const FIXED_OFFSET = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,3})?)?(?:Z|z|[+-]\d{2}:\d{2})$/;
+/** A wall-clock date-time with at most millisecond precision (Graph's seven fraction digits are trimmed first). */
+const WALL_CLOCK = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,3})?)?$/;
+
 /** An RFC 3339 date-time with offset or `Z`; a value without one is read as wall clock in `zone`. */
 export function instantOf(dateTime: string, zone: string): number {
+	if (FIXED_OFFSET.test(dateTime)) return Date.parse(dateTime.replace(/z$/, "Z"));
 	if (/(?:Z|[+-]\d{2}:?\d{2})$/i.test(dateTime)) return Temporal.Instant.from(dateTime).epochMilliseconds;
+	// A wall clock in UTC is a fixed offset too (Graph answers in UTC when asked to).
+	const wall = dateTime.replace(/(\.\d{3})\d+$/, "$1");
+	if (zone === "UTC" && WALL_CLOCK.test(wall)) return Date.parse(`${wall}Z`);
 	return Temporal.PlainDateTime.from(dateTime).toZonedDateTime(zone).epochMilliseconds;
 }
 
 /** Local midnight starting `date` ("YYYY-MM-DD") in `zone`. */
 export function midnightOf(date: string, zone: string): number {
 	return Temporal.PlainDate.from(date).toZonedDateTime({ timeZone: zone }).epochMilliseconds;
+}
+
+/** The local calendar date ("YYYY-MM-DD") of an instant in `zone`. */
+export function localDateOf(instant: number, zone: string): string {
+	return Temporal.Instant.fromEpochMilliseconds(instant).toZonedDateTimeISO(zone).toPlainDate().toString();
 }
 
 /** Compact UTC stamp used in Google instance ids and iCalendar UTC values: 20260520T080000Z. */

@@ -1,4 +1,5 @@
 // Google Calendar v3 adapter: calendar list, idempotent booking writes, incremental sync, push channels.
+import { nearestInPalette } from "./colour";
 import { compactUtc, instantOf, midnightOf, rruleOf, wallClock } from "./event-time";
 import type { Authorization, FetchFunction } from "./http";
 import { bearerAuthorization, discard, jsonOrNull, ProviderHttp, providerError } from "./http";
@@ -6,6 +7,7 @@ import type {
 	AccessTokenSource,
 	CalendarInfo,
 	CalendarProvider,
+	EventWriter,
 	ExternalEvent,
 	OutboundEvent,
 	PushChannels,
@@ -31,6 +33,20 @@ const EVENT_COLORS: ReadonlyArray<readonly [string, string]> = [
 /** Google allows up to 2500; fewer round trips for big calendars. */
 const PAGE_SIZE = "2500";
 
+/**
+ * Only what availability needs (partial response): ids, times and zones, status, transparency, the
+ * attendees' response flags (never their addresses) and our private marker. Titles, descriptions and
+ * locations never leave Google.
+ */
+const EVENT_FIELDS = "items(id,status,start,end,transparency,attendees(self,responseStatus),extendedProperties/private),timeZone,nextPageToken,nextSyncToken";
+const CALENDAR_FIELDS = "items(id,summary,summaryOverride,accessRole,primary,deleted,timeZone),nextPageToken";
+
+/**
+ * What a 404 or 403 means for a request: on a calendar path both say the calendar is gone or no
+ * longer writable; on one event only the 403 does (a 404 there is that event).
+ */
+type Scope = { calendarId: string; level: "calendar" | "event" } | null;
+
 export interface GoogleCalendarConfig {
 	tokens: AccessTokenSource;
 	fetch: FetchFunction;
@@ -38,9 +54,10 @@ export interface GoogleCalendarConfig {
 	apiBaseUrl?: string;
 }
 
-export class GoogleCalendar implements CalendarProvider {
+export class GoogleCalendar implements CalendarProvider, EventWriter {
 	readonly name = "google" as const;
 	readonly push: PushChannels;
+	readonly writer: EventWriter = this;
 	private readonly http: ProviderHttp;
 	private readonly base: string;
 
@@ -59,7 +76,7 @@ export class GoogleCalendar implements CalendarProvider {
 		const calendars: CalendarInfo[] = [];
 		let pageToken: string | null = null;
 		do {
-			const query = new URLSearchParams({ maxResults: "250" });
+			const query = new URLSearchParams({ maxResults: "250", fields: CALENDAR_FIELDS });
 			if (pageToken !== null) query.set("pageToken", pageToken);
 			const page = (await this.json("GET", `/users/me/calendarList?${query}`)) as CalendarListPage;
 			for (const entry of page.items ?? []) {
@@ -68,6 +85,8 @@ export class GoogleCalendar implements CalendarProvider {
 					id: entry.id,
 					name: entry.summaryOverride ?? entry.summary ?? entry.id,
 					writable: entry.accessRole === "owner" || entry.accessRole === "writer",
+					// calendar.events.owned reads events of owned calendars only; others would fail every sync.
+					readable: entry.accessRole === "owner",
 					primary: entry.primary === true,
 					timeZone: entry.timeZone ?? null,
 				});
@@ -80,44 +99,45 @@ export class GoogleCalendar implements CalendarProvider {
 	async putEvent(calendarId: string, event: OutboundEvent, previous: StoredEvent | null): Promise<StoredEvent> {
 		const id = previous?.externalId ?? googleEventId(event.bookingId);
 		const body = eventBody(event);
-		const path = eventPath(calendarId, id);
 		let saved: GoogleEventResource;
 		if (previous === null) {
-			const created = await this.http.send(`${this.base}${eventsPath(calendarId)}`, jsonRequest("POST", { id, ...body }));
-			// 409: the id exists, live or as a deleted tombstone (ids stay reserved). Either way this is
-			// our event (the id comes from the booking), so bring it to the wanted state; the PATCH
-			// sets status "confirmed", which revives a tombstone.
-			saved = created.status === 409 ? await this.patch(path, body, created) : ((await this.read(created, calendarId)) as GoogleEventResource);
+			saved = await this.create(calendarId, id, body);
 		} else {
-			saved = await this.patch(path, body, null);
+			const patched = await this.http.send(`${this.base}${eventPath(calendarId, id)}`, jsonRequest("PATCH", { ...body, status: "confirmed" }));
+			// Unknown event, or a calendar that is gone: the create says which (404 on the calendar).
+			if (patched.status === 404) {
+				await discard(patched);
+				saved = await this.create(calendarId, id, body);
+			} else {
+				saved = (await this.read(patched, { calendarId, level: "event" })) as GoogleEventResource;
+			}
 		}
 		for (const exception of event.recurrence?.exceptions ?? []) {
 			const instancePath = eventPath(calendarId, `${id}_${compactUtc(exception.originalStart)}`);
 			if (exception.kind === "cancelled") {
-				await this.remove(instancePath, null);
+				await this.remove(instancePath, { calendarId, level: "event" });
 			} else {
 				await this.json("PATCH", instancePath, {
 					status: "confirmed",
 					start: { dateTime: wallClock(exception.start, event.timeZone), timeZone: event.timeZone },
 					end: { dateTime: wallClock(exception.end, event.timeZone), timeZone: event.timeZone },
-				});
+				}, { calendarId, level: "event" });
 			}
 		}
 		return { externalId: saved.id, etag: saved.etag ?? null };
 	}
 
 	async deleteEvent(calendarId: string, bookingId: string, previous: StoredEvent | null): Promise<void> {
-		await this.remove(eventPath(calendarId, previous?.externalId ?? googleEventId(bookingId)), calendarId);
+		await this.remove(eventPath(calendarId, previous?.externalId ?? googleEventId(bookingId)), { calendarId, level: "calendar" });
 	}
 
 	async syncEvents(calendarId: string, cursor: string | null, window: SyncWindow): Promise<SyncResult> {
 		const changed: ExternalEvent[] = [];
 		const removed: string[] = [];
-		let pageToken: string | null = null;
-		for (;;) {
-			// Incremental requests must repeat the initial parameters except the forbidden ones
-			// (timeMin/timeMax): the window only bounds the initial full sync.
-			const query = new URLSearchParams({ singleEvents: "true", maxResults: PAGE_SIZE });
+		// Incremental requests must repeat the initial parameters except the forbidden ones
+		// (timeMin/timeMax): the window only bounds the initial full sync.
+		const request = (pageToken: string | null): Promise<EventsPage> => {
+			const query = new URLSearchParams({ singleEvents: "true", maxResults: PAGE_SIZE, fields: EVENT_FIELDS });
 			if (cursor === null) {
 				query.set("timeMin", new Date(window.from).toISOString());
 				query.set("timeMax", new Date(window.to).toISOString());
@@ -125,26 +145,39 @@ export class GoogleCalendar implements CalendarProvider {
 				query.set("syncToken", cursor);
 			}
 			if (pageToken !== null) query.set("pageToken", pageToken);
-			const response = await this.http.send(`${this.base}${eventsPath(calendarId)}?${query}`);
-			if (response.status === 410) {
-				await discard(response);
-				throw new SyncCursorExpiredError("google", 410, "fullSyncRequired");
+			return this.page(calendarId, `${this.base}${eventsPath(calendarId)}?${query}`);
+		};
+		let next = request(null);
+		for (;;) {
+			const page = await next;
+			// A page may be short or empty while nextPageToken is present; only the last has nextSyncToken.
+			const more = page.nextPageToken !== undefined;
+			// Ask for the next page before reading this one: Google prepares it while we translate.
+			if (page.nextPageToken !== undefined) {
+				next = request(page.nextPageToken);
+				// Reported when awaited; until then a failure must not count as unhandled.
+				next.catch(() => undefined);
 			}
-			const page = (await this.read(response, calendarId)) as EventsPage;
 			const calendarZone = page.timeZone ?? window.timeZone;
 			for (const item of page.items ?? []) {
 				const normalised = normalise(item, calendarZone, window);
 				if (normalised === null) removed.push(item.id);
 				else changed.push(normalised);
 			}
-			// A page may be short or empty while nextPageToken is present; only the last has nextSyncToken.
-			if (page.nextPageToken !== undefined) {
-				pageToken = page.nextPageToken;
-				continue;
-			}
+			if (more) continue;
 			if (page.nextSyncToken === undefined) throw new ProviderError("google", 200, "missingSyncToken", false, null);
 			return { full: cursor === null, changed, removed, cursor: page.nextSyncToken, unreadable: [] };
 		}
+	}
+
+	/** One events.list page; 410 means the sync token (or a very old one's window) is gone. */
+	private async page(calendarId: string, url: string): Promise<EventsPage> {
+		const response = await this.http.send(url);
+		if (response.status === 410) {
+			await discard(response);
+			throw new SyncCursorExpiredError("google", 410, "fullSyncRequired");
+		}
+		return (await this.read(response, { calendarId, level: "calendar" })) as EventsPage;
 	}
 
 	private async watch(calendarId: string, request: WatchRequest): Promise<PushSubscription> {
@@ -155,7 +188,7 @@ export class GoogleCalendar implements CalendarProvider {
 			address: request.address,
 			token: request.secret,
 			params: { ttl: String(request.ttlSeconds) },
-		}, calendarId)) as { id: string; resourceId: string; expiration?: string };
+		}, { calendarId, level: "calendar" })) as { id: string; resourceId: string; expiration?: string };
 		return {
 			id: channel.id,
 			resourceId: channel.resourceId,
@@ -176,36 +209,49 @@ export class GoogleCalendar implements CalendarProvider {
 		await this.read(response, null);
 	}
 
-	private async patch(path: string, body: Record<string, unknown>, conflict: Response | null): Promise<GoogleEventResource> {
-		if (conflict !== null) await discard(conflict);
-		return (await this.json("PATCH", path, { ...body, status: "confirmed" })) as GoogleEventResource;
+	/**
+	 * Inserts the event under its deterministic id. 409: the id exists, live or as a deleted tombstone
+	 * (ids stay reserved). Either way it is our event (the id comes from the booking), so bring it to
+	 * the wanted state; status "confirmed" revives a tombstone.
+	 */
+	private async create(calendarId: string, id: string, body: Record<string, unknown>): Promise<GoogleEventResource> {
+		const created = await this.http.send(`${this.base}${eventsPath(calendarId)}`, jsonRequest("POST", { id, ...body }));
+		if (created.status !== 409) return (await this.read(created, { calendarId, level: "calendar" })) as GoogleEventResource;
+		await discard(created);
+		return (await this.json("PATCH", eventPath(calendarId, id), { ...body, status: "confirmed" }, { calendarId, level: "event" })) as GoogleEventResource;
 	}
 
 	/** DELETE where already gone (404, or 410 for a deleted event) is success. */
-	private async remove(path: string, calendarId: string | null): Promise<void> {
+	private async remove(path: string, scope: Scope): Promise<void> {
 		const response = await this.http.send(`${this.base}${path}`, { method: "DELETE" });
 		if (response.status === 404 || response.status === 410) return discard(response);
-		await this.read(response, calendarId);
+		await this.read(response, scope);
 	}
 
-	private async json(method: string, path: string, body?: unknown, calendarId: string | null = null): Promise<unknown> {
+	private async json(method: string, path: string, body?: unknown, scope: Scope = null): Promise<unknown> {
 		const init: RequestInit = body === undefined ? { method } : jsonRequest(method, body);
-		return this.read(await this.http.send(`${this.base}${path}`, init), calendarId);
+		return this.read(await this.http.send(`${this.base}${path}`, init), scope);
 	}
 
 	/** The JSON of a successful response, or the typed error of a failed one. */
-	private async read(response: Response, calendarId: string | null): Promise<unknown> {
+	private async read(response: Response, scope: Scope): Promise<unknown> {
 		if (response.ok) return response.status === 204 ? null : await response.json();
 		const body = (await jsonOrNull(response)) as GoogleErrorBody | null;
 		const reason = body?.error?.errors?.[0]?.reason ?? `http${response.status}`;
 		const error = providerError("google", response, reason);
-		// 404 on a calendar path, or 403 "requiredAccessLevel": the calendar is gone or read-only now.
-		if (calendarId !== null && !error.retryable && (response.status === 404 || reason === "requiredAccessLevel" || reason === "forbidden")) {
+		if (scope !== null && !error.retryable && (UNWRITABLE_REASONS.has(reason) || (scope.level === "calendar" && response.status === 404))) {
 			throw new CalendarUnavailableError("google", response.status, reason);
 		}
 		throw error;
 	}
 }
+
+/**
+ * 403 reasons that mean the calendar is read-only for us now: access lowered to reader
+ * (requiredAccessLevel), or no longer owned while we hold calendar.events.owned (insufficientPermissions).
+ * quotaExceeded is not among them: that calendar comes back by itself after hours.
+ */
+const UNWRITABLE_REASONS = new Set(["requiredAccessLevel", "forbidden", "insufficientPermissions"]);
 
 /**
  * The Google event id of a booking: its UTF-8 bytes in base32hex (a–v, 0–9), as Google requires.
@@ -231,23 +277,7 @@ export function googleEventId(bookingId: string): string {
 
 /** The event colour nearest (in RGB) to a hex colour. */
 export function nearestGoogleColorId(hex: string): string {
-	const target = rgb(hex);
-	let best = "1";
-	let bestDistance = Number.POSITIVE_INFINITY;
-	for (const [id, color] of EVENT_COLORS) {
-		const c = rgb(color);
-		const distance = (c[0] - target[0]) ** 2 + (c[1] - target[1]) ** 2 + (c[2] - target[2]) ** 2;
-		if (distance < bestDistance) {
-			best = id;
-			bestDistance = distance;
-		}
-	}
-	return best;
-}
-
-function rgb(hex: string): [number, number, number] {
-	const value = Number.parseInt(hex.replace(/^#/, "").slice(0, 6), 16) || 0;
-	return [(value >> 16) & 255, (value >> 8) & 255, value & 255];
+	return nearestInPalette(hex, EVENT_COLORS, ([, colour]) => colour)[0];
 }
 
 function eventBody(event: OutboundEvent): Record<string, unknown> {
@@ -274,6 +304,7 @@ function normalise(item: GoogleEventResource, calendarZone: string, window: Sync
 	const end = allDay === null ? instantOf(item.end.dateTime ?? "", item.end.timeZone ?? calendarZone) : midnightOf(allDay.endDate, window.timeZone);
 	// An incremental sync reports changes anywhere in the calendar; outside the window is "not ours".
 	if (!(start < window.to && end > window.from)) return null;
+	const own = item.attendees?.find((a) => a.self === true);
 	return {
 		id: item.id,
 		slotlineBookingId: item.extendedProperties?.private?.[GOOGLE_BOOKING_PROPERTY] ?? null,
@@ -282,9 +313,10 @@ function normalise(item: GoogleEventResource, calendarZone: string, window: Sync
 			start,
 			end,
 			allDay,
-			status: item.status === "tentative" ? "tentative" : "confirmed",
+			// The person's own answer to an invitation counts like the event's status (RFC 5545 PARTSTAT).
+			status: item.status === "tentative" || own?.responseStatus === "tentative" ? "tentative" : "confirmed",
 			transparent: item.transparency === "transparent",
-			declined: item.attendees?.some((a) => a.self === true && a.responseStatus === "declined") ?? false,
+			declined: own?.responseStatus === "declined",
 		}],
 	};
 }

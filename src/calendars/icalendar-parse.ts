@@ -1,19 +1,16 @@
 // Lenient iCalendar parsing: one broken component must not cost the rest of the feed, so a document
 // ical.js rejects is re-read component by component and only the readable ones are kept.
 import ICAL from "ical.js";
-import { AppError } from "../errors";
 
 /** The document is not iCalendar at all (no readable VCALENDAR). One bad event never raises this. */
-export class ICalendarParseError extends AppError {
-	readonly status = 422;
-	readonly code = "icalendar-unparseable";
-	readonly title = "The calendar data cannot be read";
+export class ICalendarParseError extends Error {
+	override readonly name = "ICalendarParseError";
 }
 
 export interface ParsedCalendars {
 	calendars: ICAL.Component[];
 	/** Components that were dropped because they could not be parsed. */
-	dropped: Array<{ uid: string | null; message: string }>;
+	dropped: Array<{ uid: string | null; problem: "unparseable"; message: string }>;
 }
 
 /** Parses `text` into its VCALENDAR components; throws ICalendarParseError when there is none. */
@@ -77,7 +74,7 @@ function parseComponentwise(text: string, documentProblem: string): ParsedCalend
 			ICAL.parse(wrap(body));
 			kept.push(body);
 		} catch (error) {
-			dropped.push({ uid: uidOf(chunk), message: `Unreadable ${componentName(chunk)}: ${describe(error)}` });
+			dropped.push({ uid: uidOf(chunk), problem: "unparseable", message: `Unreadable ${componentName(chunk)}: ${describe(error)}` });
 		}
 	}
 	return { calendars: vcalendarsOf(ICAL.parse(wrap(kept.join("\r\n")))), dropped };

@@ -1,7 +1,7 @@
 // Shapes the iCalendar importer's output for the provider interface (CalDAV and ICS feeds): busy
 // blocks become ExternalInstances, and Slotline's own events (which the importer skips) are found.
 import ICAL from "ical.js";
-import { localDate } from "../time";
+import { localDateOf } from "./event-time";
 import type { ImportedBlock } from "./icalendar";
 import { SLOTLINE_BOOKING_ID_PROPERTY } from "./icalendar";
 import type { ExternalInstance } from "./provider";
@@ -12,7 +12,7 @@ export function instanceOfBlock(block: ImportedBlock, timeZone: string): Externa
 		instanceId: block.occurrenceId,
 		start: block.start,
 		end: block.end,
-		allDay: block.allDay ? { startDate: localDate(block.start, timeZone), endDate: localDate(block.end, timeZone) } : null,
+		allDay: block.allDay ? { startDate: localDateOf(block.start, timeZone), endDate: localDateOf(block.end, timeZone) } : null,
 		status: block.tentative ? "tentative" : "confirmed",
 		transparent: false,
 		declined: false,

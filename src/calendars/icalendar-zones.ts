@@ -94,6 +94,7 @@ export class ZoneResolver {
 /** A VTIMEZONE dropped from a document, and why; events that need it are then skipped and named. */
 export interface TimeZoneIssue {
 	uid: null;
+	problem: "unknown-time-zone";
 	message: string;
 }
 
@@ -127,7 +128,7 @@ export function adoptTimeZones(calendar: ICAL.Component): TimeZoneIssue[] {
 			continue;
 		}
 		calendar.removeSubcomponent(vtimezone);
-		issues.push({ uid: null, message: `VTIMEZONE "${tzid.slice(0, 100)}" skipped: ${problem}` });
+		issues.push({ uid: null, problem: "unknown-time-zone", message: `VTIMEZONE "${tzid.slice(0, 100)}" skipped: ${problem}` });
 	}
 	return issues;
 }

@@ -1,9 +1,9 @@
 // Hostile and malformed input for the iCalendar importer, and the skip of Slotline's own events.
 import ICAL from "ical.js";
 import { describe, expect, it } from "vitest";
-import { ValidationError } from "../errors";
 import {
 	busyBlocksFromICalendar,
+	ICalendarOptionsError,
 	ICalendarParseError,
 	isSlotlineBookingEvent,
 	MAX_INSTANCES_PER_SERIES,
@@ -43,10 +43,10 @@ describe("busyBlocksFromICalendar: malformed documents", () => {
 
 	it("rejects options it cannot work with", () => {
 		expect(() => busyBlocksFromICalendar(calendar(goodEvent), { ...options, staffTimezone: "Mars/Olympus" })).toThrow(
-			ValidationError,
+			ICalendarOptionsError,
 		);
 		expect(() => busyBlocksFromICalendar(calendar(goodEvent), { ...options, window: { from: 10, to: 5 } })).toThrow(
-			ValidationError,
+			ICalendarOptionsError,
 		);
 	});
 });
@@ -55,14 +55,14 @@ describe("busyBlocksFromICalendar: one bad event does not cost the others", () =
 	it("skips and reports a VEVENT without DTSTART", () => {
 		const result = busyBlocksFromICalendar(calendar(["UID:nostart@test", "SUMMARY:No start"], goodEvent), options);
 		expect(result.blocks.map((b) => b.uid)).toEqual(["good@test"]);
-		expect(result.errors).toEqual([{ uid: "nostart@test", message: expect.stringContaining("DTSTART") }]);
+		expect(result.errors).toEqual([{ uid: "nostart@test", problem: "no-start", message: expect.stringContaining("DTSTART") }]);
 	});
 
 	it("skips and reports an unknown TZID that has no VTIMEZONE", () => {
 		const unknown = ["UID:unknown-zone@test", "DTSTART;TZID=Atlantis Standard Time:20260603T090000", "DTEND;TZID=Atlantis Standard Time:20260603T100000"];
 		const result = busyBlocksFromICalendar(calendar(unknown, goodEvent), options);
 		expect(result.blocks.map((b) => b.uid)).toEqual(["good@test"]);
-		expect(result.errors).toEqual([{ uid: "unknown-zone@test", message: expect.stringContaining("Atlantis Standard Time") }]);
+		expect(result.errors).toEqual([{ uid: "unknown-zone@test", problem: "unknown-time-zone", message: expect.stringContaining("Atlantis Standard Time") }]);
 	});
 
 	it("resolves an IANA TZID without VTIMEZONE through Temporal, spring-forward gap included", () => {
@@ -79,20 +79,20 @@ describe("busyBlocksFromICalendar: one bad event does not cost the others", () =
 		const broken = ["UID:bad-date@test", "DTSTART:2026AB02T090000Z", "DTEND:20260602T100000Z"];
 		const result = busyBlocksFromICalendar(calendar(broken, goodEvent), options);
 		expect(result.blocks.map((b) => b.uid)).toEqual(["good@test"]);
-		expect(result.errors.map((e) => e.uid)).toEqual(["bad-date@test"]);
+		expect(result.errors.map((e) => [e.uid, e.problem])).toEqual([["bad-date@test", "unparseable"]]);
 	});
 
 	it("drops only the component that ical.js cannot parse (an invalid RRULE)", () => {
 		const invalidRule = ["UID:bad-rule@test", "DTSTART:20260601T090000Z", "DTEND:20260601T100000Z", "RRULE:FREQ=WEEKLY;BYDAY=XX"];
 		const result = busyBlocksFromICalendar(calendar(invalidRule, goodEvent), options);
 		expect(result.blocks.map((b) => b.uid)).toEqual(["good@test"]);
-		expect(result.errors).toEqual([{ uid: "bad-rule@test", message: expect.stringContaining("VEVENT") }]);
+		expect(result.errors).toEqual([{ uid: "bad-rule@test", problem: "unparseable", message: expect.stringContaining("VEVENT") }]);
 	});
 
 	it("skips a VEVENT without UID and reports it", () => {
 		const result = busyBlocksFromICalendar(calendar(["DTSTART:20260603T090000Z", "DTEND:20260603T100000Z"], goodEvent), options);
 		expect(result.blocks.map((b) => b.uid)).toEqual(["good@test"]);
-		expect(result.errors).toEqual([{ uid: null, message: expect.stringContaining("UID") }]);
+		expect(result.errors).toEqual([{ uid: null, problem: "no-uid", message: expect.stringContaining("UID") }]);
 	});
 });
 
@@ -101,7 +101,7 @@ describe("busyBlocksFromICalendar: runaway recurrence", () => {
 		const huge = ["UID:huge@test", "DTSTART:20000101T000000Z", "DURATION:PT1S", "RRULE:FREQ=SECONDLY"];
 		const result = busyBlocksFromICalendar(calendar(huge, goodEvent), options);
 		expect(result.blocks.map((b) => b.uid)).toEqual(["good@test"]);
-		expect(result.errors).toEqual([{ uid: "huge@test", message: expect.stringContaining("too many iterations") }]);
+		expect(result.errors).toEqual([{ uid: "huge@test", problem: "too-many-occurrences", message: expect.stringContaining("too many iterations") }]);
 	});
 
 	it("stops a rule that can never match instead of looping forever", () => {
@@ -116,7 +116,7 @@ describe("busyBlocksFromICalendar: runaway recurrence", () => {
 		const result = busyBlocksFromICalendar(calendar(minutely), options);
 		expect(result.blocks).toHaveLength(MAX_INSTANCES_PER_SERIES);
 		expect(result.blocks[0]).toMatchObject({ occurrenceId: "minutely@test/2026-06-01T00:00:00Z" });
-		expect(result.errors).toEqual([{ uid: "minutely@test", message: expect.stringContaining(String(MAX_INSTANCES_PER_SERIES)) }]);
+		expect(result.errors).toEqual([{ uid: "minutely@test", problem: "too-many-occurrences", message: expect.stringContaining(String(MAX_INSTANCES_PER_SERIES)) }]);
 	});
 });
 
@@ -141,8 +141,8 @@ describe("busyBlocksFromICalendar: hostile time zone definitions", () => {
 		const result = busyBlocksFromICalendar(withZone("Salon Time", runaway, summer, event, goodEvent), options);
 		expect(result.blocks.map((b) => b.uid)).toEqual(["good@test"]);
 		expect(result.errors).toEqual([
-			{ uid: null, message: expect.stringMatching(/^VTIMEZONE "Salon Time" skipped: .*yearly rule/) },
-			{ uid: "custom@test", message: expect.stringContaining("Unknown TZID") },
+			{ uid: null, problem: "unknown-time-zone", message: expect.stringMatching(/^VTIMEZONE "Salon Time" skipped: .*yearly rule/) },
+			{ uid: "custom@test", problem: "unknown-time-zone", message: expect.stringContaining("Unknown TZID") },
 		]);
 	});
 
@@ -160,7 +160,7 @@ describe("busyBlocksFromICalendar: hostile time zone definitions", () => {
 		const endless = ["UID:endless@test", "DTSTART:20260603T090000Z", "DURATION:P99999999W"];
 		const result = busyBlocksFromICalendar(calendar(endless, goodEvent), options);
 		expect(result.blocks.map((b) => b.uid)).toEqual(["good@test"]);
-		expect(result.errors).toEqual([{ uid: "endless@test", message: expect.stringContaining("DURATION longer than") }]);
+		expect(result.errors).toEqual([{ uid: "endless@test", problem: "bad-duration", message: expect.stringContaining("DURATION longer than") }]);
 	});
 });
 

@@ -2,9 +2,9 @@
 // Pure: no I/O, no clock, no environment. The rules are those of shared/fixtures/ics/README.md.
 import ICAL from "ical.js";
 import { Temporal } from "temporal-polyfill";
-import { ValidationError } from "../errors";
 import { describe, parseCalendars } from "./icalendar-parse";
 import { adoptTimeZones, isKnownTimeZone, ZoneResolver } from "./icalendar-zones";
+import type { UnreadableProblem } from "./provider";
 
 export { ICalendarParseError } from "./icalendar-parse";
 
@@ -43,7 +43,35 @@ export interface ImportedBlock {
 /** An event (or a whole UID) skipped or cut short; the rest of the document was still imported. */
 export interface ICalendarImportIssue {
 	uid: string | null;
+	/** What went wrong, as a category: the only part safe to store (see SyncResult.unreadable). */
+	problem: UnreadableProblem;
+	/** For people debugging the importer; may quote the offending line, so it is never stored. */
 	message: string;
+}
+
+/** The options make no sense (a caller bug, not bad calendar data). */
+export class ICalendarOptionsError extends Error {
+	override readonly name = "ICalendarOptionsError";
+	constructor(readonly fields: Array<{ field: string; message: string }>) {
+		super(fields.map((f) => `${f.field}: ${f.message}`).join("; "));
+	}
+}
+
+/** A reason an event cannot be imported, with its category. */
+class ImportProblem extends Error {
+	constructor(
+		readonly problem: UnreadableProblem,
+		message: string,
+	) {
+		super(message);
+	}
+}
+
+function problemOf(error: unknown): UnreadableProblem {
+	if (error instanceof ImportProblem) return error.problem;
+	if (error instanceof ExpansionLimitError) return "too-many-occurrences";
+	// ical.js throws plain errors for values it cannot read.
+	return "unparseable";
 }
 
 export interface ICalendarImportResult {
@@ -64,7 +92,7 @@ export function isSlotlineBookingEvent(vevent: ICAL.Component): boolean {
  * (RECURRENCE-ID) written as UTC ISO without milliseconds (`2026-05-20T08:00:00Z`), or as the date
  * (`2026-03-15`) for all-day series. A bad event is skipped and described in `errors`; only a
  * document without any readable VCALENDAR throws (ICalendarParseError). Invalid options throw
- * ValidationError.
+ * ICalendarOptionsError.
  */
 export function busyBlocksFromICalendar(text: string, options: ICalendarImportOptions): ICalendarImportResult {
 	const context = createContext(options);
@@ -78,7 +106,7 @@ export function busyBlocksFromICalendar(text: string, options: ICalendarImportOp
 			try {
 				blocks.push(...blocksOfGroup(group, context, errors));
 			} catch (error) {
-				errors.push({ uid: group.uid, message: describe(error) });
+				errors.push({ uid: group.uid, problem: problemOf(error), message: describe(error) });
 			}
 		}
 	}
@@ -107,10 +135,10 @@ function createContext(options: ICalendarImportOptions): ImportContext {
 	if (!Number.isFinite(from) || !Number.isFinite(to) || from > to) {
 		problems.push({ field: "window", message: "from and to must be finite epoch milliseconds with from <= to" });
 	}
-	if (problems.length > 0) throw new ValidationError(problems);
+	if (problems.length > 0) throw new ICalendarOptionsError(problems);
 	const zones = new ZoneResolver();
 	const staffZone = zones.resolve(options.staffTimezone);
-	if (staffZone === null) throw new ValidationError([{ field: "staffTimezone", message: "unknown time zone" }]);
+	if (staffZone === null) throw new ICalendarOptionsError([{ field: "staffTimezone", message: "unknown time zone" }]);
 	return {
 		staffTimezone: options.staffTimezone,
 		staffZone,
@@ -137,7 +165,7 @@ function groupByUid(vevents: ICAL.Component[], errors: ICalendarImportIssue[]): 
 		const uid = textValue(vevent, "uid")?.trim() ?? "";
 		if (uid === "") {
 			// Without a UID an occurrence has no stable id, so sync could never update or delete it.
-			errors.push({ uid: null, message: "VEVENT without UID skipped" });
+			errors.push({ uid: null, problem: "no-uid", message: "VEVENT without UID skipped" });
 			continue;
 		}
 		const group = groups.get(uid) ?? { uid, components: [] };
@@ -151,7 +179,7 @@ function blocksOfGroup(group: EventGroup, context: ImportContext, errors: ICalen
 	const masters = group.components.filter((c) => !c.hasProperty("recurrence-id"));
 	const overrideComponents = group.components.filter((c) => c.hasProperty("recurrence-id"));
 	if (masters.length > 1) {
-		errors.push({ uid: group.uid, message: `${masters.length} VEVENTs without RECURRENCE-ID; using the highest SEQUENCE` });
+		errors.push({ uid: group.uid, problem: "duplicate-event", message: `${masters.length} VEVENTs without RECURRENCE-ID; using the highest SEQUENCE` });
 	}
 	const masterComponent = latestBySequence(masters);
 
@@ -167,7 +195,7 @@ function blocksOfGroup(group: EventGroup, context: ImportContext, errors: ICalen
 			}
 		} catch (error) {
 			// The master's own instance then stands, which blocks the original time: the safe side.
-			errors.push({ uid: group.uid, message: `Override skipped: ${describe(error)}` });
+			errors.push({ uid: group.uid, problem: problemOf(error), message: `Override skipped: ${describe(error)}` });
 		}
 	}
 
@@ -176,7 +204,7 @@ function blocksOfGroup(group: EventGroup, context: ImportContext, errors: ICalen
 		try {
 			blocks.push(...masterBlocks(group.uid, prepareEvent(masterComponent, context), overrides, context, errors));
 		} catch (error) {
-			errors.push({ uid: group.uid, message: describe(error) });
+			errors.push({ uid: group.uid, problem: problemOf(error), message: describe(error) });
 		}
 	}
 	for (const override of overrides.values()) {
@@ -209,7 +237,7 @@ interface PreparedEvent {
 
 function prepareEvent(component: ICAL.Component, context: ImportContext): PreparedEvent {
 	const start = firstTime(component, "dtstart", context);
-	if (start === null) throw new Error("VEVENT without DTSTART skipped");
+	if (start === null) throw new ImportProblem("no-start", "VEVENT without DTSTART skipped");
 	return {
 		component,
 		start,
@@ -230,7 +258,7 @@ function endRuleOf(component: ICAL.Component, start: ICAL.Time, context: ImportC
 		// RFC 5545 §3.3.6: weeks and days are nominal (calendar days), the rest is exact time.
 		const sign = duration.isNegative ? -1 : 1;
 		// ical.js walks a date forward month by month, so a hostile P99999999W would cost seconds.
-		if (duration.weeks * 7 + duration.days > MAX_DURATION_DAYS) throw new Error(`DURATION longer than ${MAX_DURATION_DAYS} days`);
+		if (duration.weeks * 7 + duration.days > MAX_DURATION_DAYS) throw new ImportProblem("bad-duration", `DURATION longer than ${MAX_DURATION_DAYS} days`);
 		return {
 			kind: "duration",
 			days: sign * (duration.weeks * 7 + duration.days),
@@ -278,7 +306,7 @@ function masterBlocks(
 	if (master.availability === "free") return [];
 
 	const iterators = rules.map((rule) => {
-		if (!(rule instanceof ICAL.Recur)) throw new Error("Unreadable RRULE");
+		if (!(rule instanceof ICAL.Recur)) throw new ImportProblem("bad-recurrence", "Unreadable RRULE");
 		alignUntil(rule, master.start);
 		return rule.iterator(master.start.clone());
 	});
@@ -338,14 +366,14 @@ function masterBlocks(
 			if (outcome === "stop") break;
 			if (outcome === null) continue;
 			if (blocks.length >= MAX_INSTANCES_PER_SERIES) {
-				errors.push({ uid, message: `More than ${MAX_INSTANCES_PER_SERIES} occurrences in the window; the rest were dropped` });
+				errors.push({ uid, problem: "too-many-occurrences", message: `More than ${MAX_INSTANCES_PER_SERIES} occurrences in the window; the rest were dropped` });
 				break;
 			}
 			blocks.push(outcome);
 		}
 	} catch (error) {
 		if (!(error instanceof ExpansionLimitError)) throw error;
-		errors.push({ uid, message: `${error.message}; ${blocks.length} occurrences kept` });
+		errors.push({ uid, problem: "too-many-occurrences", message: `${error.message}; ${blocks.length} occurrences kept` });
 	}
 	return blocks;
 }
@@ -387,7 +415,7 @@ function blockOf(
 	if (event.availability === "free") return null;
 	const start = instantOf(occurrence, context);
 	const end = endOf(occurrence, start, event.end, context);
-	if (!Number.isFinite(start) || !Number.isFinite(end)) throw new Error("Date outside the supported range");
+	if (!Number.isFinite(start) || !Number.isFinite(end)) throw new ImportProblem("bad-date", "Date outside the supported range");
 	if (!(end > start && start < context.to && end > context.from)) return null;
 	const occurrenceId = originalStart === null ? uid : `${uid}/${occurrenceStamp(originalStart, context)}`;
 	return { uid, occurrenceId, start, end, allDay: occurrence.isDate, tentative: event.availability === "tentative" };
@@ -460,7 +488,7 @@ function firstTime(component: ICAL.Component, name: string, context: ImportConte
 	const property = component.getFirstProperty(name);
 	if (property === null) return null;
 	const [time] = timesOf(property, context);
-	if (time === undefined) throw new Error(`${name.toUpperCase()} is not a date or date-time`);
+	if (time === undefined) throw new ImportProblem("bad-date", `${name.toUpperCase()} is not a date or date-time`);
 	return time;
 }
 
@@ -482,7 +510,7 @@ function resolveZone(time: ICAL.Time, tzid: string | null, context: ImportContex
 	if (time.isDate || time.zone !== ICAL.Timezone.localTimezone) return time;
 	if (tzid === null || tzid.trim() === "") return withZone(time, context.staffZone);
 	const zone = context.zones.resolve(tzid.trim());
-	if (zone === null) throw new Error(`Unknown TZID "${tzid.slice(0, 100)}" (no VTIMEZONE and not an IANA name)`);
+	if (zone === null) throw new ImportProblem("unknown-time-zone", `Unknown TZID "${tzid.slice(0, 100)}" (no VTIMEZONE and not an IANA name)`);
 	return withZone(time, zone);
 }
 

@@ -3,11 +3,31 @@ import type { FetchFunction } from "./http";
 import { discard, noAuthorization, ProviderHttp, providerError } from "./http";
 import { busyBlocksFromICalendar, ICalendarParseError } from "./icalendar";
 import { instanceOfBlock, slotlineMarkers } from "./icalendar-sync";
-import type { CalendarInfo, CalendarProvider, ExternalEvent, SyncResult, SyncWindow } from "./provider";
+import type { CalendarInfo, CalendarProvider, ExternalEvent, SyncResult, SyncWindow, UnreadableItem } from "./provider";
 import { CalendarUnavailableError, ProviderError, SyncCursorExpiredError } from "./provider";
 
 /** Feeds larger than this are refused before parsing: a Worker has 128 MB and parsing multiplies it. */
 export const MAX_FEED_BYTES = 5 * 1024 * 1024;
+
+/**
+ * The one calendar of a feed. Not the URL: feed URLs often carry a secret token, so the URL lives
+ * only in the sealed credentials and never in a calendar id, a log line or a response.
+ */
+export const FEED_CALENDAR_ID = "feed";
+
+/**
+ * A feed URL as it may be shown: scheme and host, with the path masked except a plain file name
+ * ("https://calendar.example.com/…/basic.ics"); the query, user info and anything token-like are dropped.
+ */
+export function maskFeedUrl(url: string): string {
+	const parsed = new URL(url.replace(/^webcal:/i, "https:"));
+	const segments = parsed.pathname.split("/").filter((part) => part !== "");
+	const last = segments.at(-1) ?? "";
+	// Letters, dots and dashes only: a file name like "basic.ics", never a random-looking token.
+	const fileName = /^[A-Za-z._-]{1,40}$/.test(last) ? last : null;
+	const hidden = segments.length > (fileName === null ? 0 : 1);
+	return `${parsed.protocol}//${parsed.host}/${hidden ? "…" : ""}${hidden && fileName !== null ? "/" : ""}${fileName ?? ""}`;
+}
 
 export interface IcsFeedConfig {
 	/** The feed URL (webcal:// is read as https://). */
@@ -30,6 +50,8 @@ export class IcsFeed implements CalendarProvider {
 	readonly name = "ics" as const;
 	/** A feed cannot push: it is polled. */
 	readonly push = null;
+	/** A feed is read-only: no booking is ever written to it. */
+	readonly writer = null;
 	private readonly http: ProviderHttp;
 	private readonly url: string;
 	private readonly ownerEmail: string | null;
@@ -42,16 +64,12 @@ export class IcsFeed implements CalendarProvider {
 		this.maxBytes = config.maxBytes ?? MAX_FEED_BYTES;
 	}
 
+	/** Reads the feed once, so a wrong or dead URL is refused before anything is stored. */
 	async listCalendars(): Promise<CalendarInfo[]> {
-		return [{ id: this.url, name: new URL(this.url).host, writable: false, primary: false, timeZone: null }];
-	}
-
-	async putEvent(): Promise<never> {
-		throw new CalendarUnavailableError("ics", 405, "readOnlyFeed");
-	}
-
-	async deleteEvent(): Promise<never> {
-		throw new CalendarUnavailableError("ics", 405, "readOnlyFeed");
+		const response = await this.http.send(this.url, { headers: { accept: "text/calendar, */*;q=0.5" } });
+		const text = await this.body(response);
+		if (!/^\s*BEGIN:VCALENDAR/i.test(text.replace(/^\uFEFF/, ""))) throw new ProviderError("ics", 200, "notICalendar", false, null);
+		return [{ id: FEED_CALENDAR_ID, name: maskFeedUrl(this.url), writable: false, readable: true, primary: false, timeZone: null }];
 	}
 
 	/** The whole feed each time it changed (`full: true`); 304 or identical validators: no change. */
@@ -65,15 +83,7 @@ export class IcsFeed implements CalendarProvider {
 			await discard(response);
 			return { full: false, changed: [], removed: [], cursor: cursor ?? "", unreadable: [] };
 		}
-		if (response.status === 404 || response.status === 410) {
-			await discard(response);
-			throw new CalendarUnavailableError("ics", response.status, "feedGone");
-		}
-		if (!response.ok) {
-			await discard(response);
-			throw providerError("ics", response, `http${response.status}`);
-		}
-		const text = await readCapped(response, this.maxBytes);
+		const text = await this.body(response);
 		const { events, unreadable } = this.toEvents(text, window);
 		const ids = events.map((e) => e.id);
 		const next: FeedCursor = { etag: response.headers.get("etag"), lastModified: response.headers.get("last-modified"), ids };
@@ -82,7 +92,20 @@ export class IcsFeed implements CalendarProvider {
 		return { full: true, changed: events, removed, cursor: JSON.stringify(next), unreadable };
 	}
 
-	private toEvents(text: string, window: SyncWindow): { events: ExternalEvent[]; unreadable: string[] } {
+	/** The body of a successful answer (size-capped); a gone feed is an unavailable calendar. */
+	private async body(response: Response): Promise<string> {
+		if (response.status === 404 || response.status === 410) {
+			await discard(response);
+			throw new CalendarUnavailableError("ics", response.status, "feedGone");
+		}
+		if (!response.ok) {
+			await discard(response);
+			throw providerError("ics", response, `http${response.status}`);
+		}
+		return readCapped(response, this.maxBytes);
+	}
+
+	private toEvents(text: string, window: SyncWindow): { events: ExternalEvent[]; unreadable: UnreadableItem[] } {
 		let result: ReturnType<typeof busyBlocksFromICalendar>;
 		try {
 			result = busyBlocksFromICalendar(text, { staffTimezone: window.timeZone, staffEmail: this.ownerEmail, window: { from: window.from, to: window.to } });
@@ -98,7 +121,8 @@ export class IcsFeed implements CalendarProvider {
 			byUid.set(block.uid, event);
 		}
 		for (const [uid, bookingId] of slotlineMarkers(text)) byUid.set(uid, { id: uid, slotlineBookingId: bookingId, instances: [] });
-		return { events: [...byUid.values()], unreadable: result.errors.map((issue) => (issue.uid === null ? issue.message : `${issue.uid}: ${issue.message}`)) };
+		// The UID and a category only: importer messages can quote the event's text.
+		return { events: [...byUid.values()], unreadable: result.errors.map((issue) => ({ id: issue.uid, problem: issue.problem })) };
 	}
 }
 

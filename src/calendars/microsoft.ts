@@ -1,5 +1,6 @@
 // Microsoft Graph (Outlook) calendar adapter: calendars, booking writes, calendarView delta sync, subscriptions.
 import { Temporal } from "temporal-polyfill";
+import { nearestInPalette } from "./colour";
 import { instantOf, wallClock } from "./event-time";
 import type { FetchFunction } from "./http";
 import { bearerAuthorization, discard, jsonOrNull, ProviderHttp, providerError } from "./http";
@@ -7,6 +8,7 @@ import type {
 	AccessTokenSource,
 	CalendarInfo,
 	CalendarProvider,
+	EventWriter,
 	ExternalEvent,
 	OccurrenceException,
 	OutboundEvent,
@@ -26,10 +28,27 @@ export const GRAPH_API = "https://graph.microsoft.com/v1.0";
 export const GRAPH_BOOKING_PROPERTY = "String {5d0a7c1e-3f2b-4c8e-9a61-51f7a0b3c2d4} Name slotlineBookingId";
 
 /**
+ * Outlook's 25 category colours (preset0…preset24) as Outlook draws them (Graph outlookCategory
+ * docs; 21–24 approximated). Only the nearest-colour choice depends on these values.
+ */
+const OUTLOOK_PRESETS: ReadonlyArray<readonly [preset: string, name: string, hex: string]> = [
+	["preset0", "Red", "#f07d88"], ["preset1", "Orange", "#ff8c00"], ["preset2", "Brown", "#fecb6f"], ["preset3", "Yellow", "#fff100"],
+	["preset4", "Green", "#5fbe7d"], ["preset5", "Teal", "#33bab1"], ["preset6", "Olive", "#a3b367"], ["preset7", "Blue", "#55abe5"],
+	["preset8", "Purple", "#a895e2"], ["preset9", "Cranberry", "#e48bb5"], ["preset10", "Steel", "#b9c0cb"], ["preset11", "Dark steel", "#4c596e"],
+	["preset12", "Gray", "#ababab"], ["preset13", "Dark gray", "#666666"], ["preset14", "Black", "#474747"], ["preset15", "Dark red", "#910a19"],
+	["preset16", "Dark orange", "#ce4b28"], ["preset17", "Dark brown", "#996e36"], ["preset18", "Dark yellow", "#b0a923"], ["preset19", "Dark green", "#026802"],
+	["preset20", "Dark teal", "#1c6367"], ["preset21", "Dark olive", "#5c6a22"], ["preset22", "Dark blue", "#214170"], ["preset23", "Dark purple", "#5c3fa3"],
+	["preset24", "Dark cranberry", "#6b2150"],
+];
+
+/**
  * transactionId makes Graph ignore a repeated create. Graph echoes it on the event, and delta
  * cannot $expand extended properties, so inbound sync recognises our events by this prefix.
  */
 const TRANSACTION_PREFIX = "slotline-";
+
+/** Series masters read at once when a delta names occurrences of masters it did not include. */
+const MASTER_LOOKUPS_AT_ONCE = 4;
 
 /** Outlook event subscriptions live at most 10,080 minutes; stay a little under. */
 const MAX_SUBSCRIPTION_SECONDS = 10_080 * 60 - 300;
@@ -47,11 +66,14 @@ export interface MicrosoftCalendarConfig {
 	apiBaseUrl?: string;
 }
 
-export class MicrosoftCalendar implements CalendarProvider {
+export class MicrosoftCalendar implements CalendarProvider, EventWriter {
 	readonly name = "microsoft" as const;
 	readonly push: PushChannels;
+	readonly writer: EventWriter = this;
 	private readonly http: ProviderHttp;
 	private readonly base: string;
+	/** Category display name per preset, found or created once per adapter (null: the mailbox does not let us). */
+	private readonly categories = new Map<string, Promise<string | null>>();
 
 	constructor(config: MicrosoftCalendarConfig) {
 		this.http = new ProviderHttp({ provider: "microsoft", fetch: config.fetch, authorization: bearerAuthorization(config.tokens) });
@@ -64,41 +86,112 @@ export class MicrosoftCalendar implements CalendarProvider {
 	}
 
 	async listCalendars(): Promise<CalendarInfo[]> {
-		const calendars: CalendarInfo[] = [];
-		let url: string | null = `${this.base}/me/calendars`;
+		const listed: GraphCalendar[] = [];
+		let url: string | null = `${this.base}/me/calendars?$select=id,name,canEdit,isDefaultCalendar,owner`;
 		while (url !== null) {
 			const page = (await this.json("GET", url)) as GraphPage<GraphCalendar>;
-			for (const calendar of page.value ?? []) {
-				calendars.push({ id: calendar.id, name: calendar.name ?? calendar.id, writable: calendar.canEdit === true, primary: calendar.isDefaultCalendar === true, timeZone: null });
-			}
+			listed.push(...(page.value ?? []));
 			url = page["@odata.nextLink"] ?? null;
 		}
-		return calendars;
+		// Calendars shared by someone else need Calendars.Read.Shared, which we do not ask for: the
+		// mailbox owner is whoever owns the default calendar.
+		const me = listed.find((c) => c.isDefaultCalendar === true)?.owner?.address?.toLowerCase();
+		return listed.map((calendar) => {
+			const owner = calendar.owner?.address?.toLowerCase();
+			return {
+				id: calendar.id,
+				name: calendar.name ?? calendar.id,
+				writable: calendar.canEdit === true,
+				readable: me === undefined || owner === undefined || owner === me,
+				primary: calendar.isDefaultCalendar === true,
+				timeZone: null,
+			};
+		});
 	}
 
 	async putEvent(calendarId: string, event: OutboundEvent, previous: StoredEvent | null): Promise<StoredEvent> {
-		const body = eventBody(event);
+		const body = eventBody(event, event.color === null ? null : await this.categoryFor(event.color.hex));
+		// A create whose answer was lost left no stored id: the marker finds the event it made.
+		const known = previous ?? (await this.findByMarker(calendarId, event.bookingId));
 		let saved: GraphEvent | null = null;
-		if (previous !== null) {
-			const patch = event.recurrence === null ? body : await this.seriesPatch(previous.externalId, body);
-			const response = await this.http.send(`${this.base}/me/events/${encodeURIComponent(previous.externalId)}`, jsonRequest("PATCH", patch));
+		if (known !== null) {
+			const patch = event.recurrence === null ? body : await this.seriesPatch(known.externalId, body);
+			const response = await this.http.send(`${this.base}/me/events/${encodeURIComponent(known.externalId)}`, jsonRequest("PATCH", patch));
 			// Deleted in Outlook while the booking lives on: create it again below.
 			if (response.status === 404) await discard(response);
-			else saved = (await this.read(response, null)) as GraphEvent;
+			else saved = (await this.read(response, { calendarId, level: "event" })) as GraphEvent;
 		}
 		if (saved === null) {
-			// A retried create with the same transactionId returns the event the first one made.
-			saved = (await this.json("POST", `${this.base}/me/calendars/${encodeURIComponent(calendarId)}/events`, { ...body, transactionId: transactionIdOf(event.bookingId) }, calendarId)) as GraphEvent;
+			// transactionId as well: two creates racing past the lookup still make one event.
+			saved = (await this.json("POST", `${this.base}/me/calendars/${encodeURIComponent(calendarId)}/events`, { ...body, transactionId: transactionIdOf(event.bookingId) }, { calendarId, level: "calendar" })) as GraphEvent;
 		}
-		for (const exception of event.recurrence?.exceptions ?? []) await this.applyException(saved.id, exception, event.timeZone);
+		for (const exception of event.recurrence?.exceptions ?? []) await this.applyException(saved.id, exception, event.timeZone, calendarId);
 		return { externalId: saved.id, etag: saved["@odata.etag"] ?? null };
 	}
 
-	async deleteEvent(_calendarId: string, _bookingId: string, previous: StoredEvent | null): Promise<void> {
-		// Without a stored id nothing was created: a create that succeeded unseen is retried by
-		// putEvent (same transactionId), which returns the id before any delete is sent.
-		if (previous === null) return;
-		await this.remove(`${this.base}/me/events/${encodeURIComponent(previous.externalId)}`);
+	async deleteEvent(calendarId: string, bookingId: string, previous: StoredEvent | null): Promise<void> {
+		// Without a stored id a create may still have landed unseen (its answer lost): look for the marker.
+		const known = previous ?? (await this.findByMarker(calendarId, bookingId));
+		if (known === null) return;
+		await this.remove(`${this.base}/me/events/${encodeURIComponent(known.externalId)}`, { calendarId, level: "event" });
+	}
+
+	/**
+	 * The booking's event in this calendar, found by our private extended property (series masters and
+	 * single events carry it). Null when there is none, or the calendar itself is gone (and its events with it).
+	 */
+	private async findByMarker(calendarId: string, bookingId: string): Promise<StoredEvent | null> {
+		const filter = `singleValueExtendedProperties/Any(ep: ep/id eq '${odataString(GRAPH_BOOKING_PROPERTY)}' and ep/value eq '${odataString(bookingId)}')`;
+		const query = new URLSearchParams({ $filter: filter, $select: "id", $top: "2" });
+		const response = await this.http.send(`${this.base}/me/calendars/${encodeURIComponent(calendarId)}/events?${query}`, { headers: { prefer: PREFER } });
+		if (response.status === 404) {
+			await discard(response);
+			return null;
+		}
+		const page = (await this.read(response, { calendarId, level: "event" })) as GraphPage<GraphEvent>;
+		const found = page.value?.[0];
+		return found === undefined ? null : { externalId: found.id, etag: found["@odata.etag"] ?? null };
+	}
+
+	/**
+	 * The Outlook category shown in the service's colour: "Slotline: <colour>", one per preset, made
+	 * once in the mailbox's master list. Names per colour (not per service) never clash when a
+	 * service is renamed or recoloured, and categories cannot be renamed. The master list needs
+	 * MailboxSettings.ReadWrite; a grant without it (403) writes the event without a category.
+	 */
+	private categoryFor(hex: string): Promise<string | null> {
+		const [preset, colourName] = nearestOutlookPreset(hex);
+		let found = this.categories.get(preset);
+		if (found === undefined) {
+			found = this.ensureCategory(preset, `Slotline: ${colourName}`);
+			this.categories.set(preset, found);
+		}
+		return found;
+	}
+
+	private async ensureCategory(preset: string, displayName: string): Promise<string | null> {
+		for (let attempt = 0; attempt < 2; attempt++) {
+			const listed = await this.http.send(`${this.base}/me/outlook/masterCategories`);
+			if (listed.status === 403) {
+				await discard(listed);
+				return null;
+			}
+			const page = (await this.read(listed, null)) as GraphPage<{ displayName: string; color: string }>;
+			if ((page.value ?? []).some((c) => c.displayName.toLowerCase() === displayName.toLowerCase())) return displayName;
+			const created = await this.http.send(`${this.base}/me/outlook/masterCategories`, jsonRequest("POST", { displayName, color: preset }));
+			// 409: another write created it meanwhile; the next round finds it.
+			if (created.status === 409) {
+				await discard(created);
+				continue;
+			}
+			if (created.status === 403) {
+				await discard(created);
+				return null;
+			}
+			await this.read(created, null);
+			return displayName;
+		}
+		return displayName;
 	}
 
 	async syncEvents(calendarId: string, cursor: string | null, window: SyncWindow): Promise<SyncResult> {
@@ -107,41 +200,54 @@ export class MicrosoftCalendar implements CalendarProvider {
 			throw new SyncCursorExpiredError("microsoft", 0, "foreignDeltaLink");
 		}
 		const query = new URLSearchParams({ startDateTime: new Date(window.from).toISOString(), endDateTime: new Date(window.to).toISOString() });
-		let url: string = cursor ?? `${this.base}/me/calendars/${encodeURIComponent(calendarId)}/calendarView/delta?${query}`;
 		const changed: ExternalEvent[] = [];
 		const removed: string[] = [];
 		const seriesOf = new Map<ExternalEvent, string>();
+		// Series masters come through delta too: what they say saves asking for them one by one.
+		const masters = new Map<string, string | null>();
+		const request = (url: string): Promise<GraphPage<GraphEvent>> =>
+			this.http.send(url, { headers: { prefer: `${PREFER}, odata.maxpagesize=200` } }).then((response) => this.readDelta(response, calendarId) as Promise<GraphPage<GraphEvent>>);
+		let next = request(cursor ?? `${this.base}/me/calendars/${encodeURIComponent(calendarId)}/calendarView/delta?${query}`);
 		for (;;) {
-			const response = await this.http.send(url, { headers: { prefer: `${PREFER}, odata.maxpagesize=200` } });
-			const page = (await this.readDelta(response, calendarId)) as GraphPage<GraphEvent>;
+			const page = await next;
+			const nextLink = page["@odata.nextLink"];
+			// Ask for the next page before reading this one: Graph prepares it while we translate.
+			if (nextLink !== undefined) {
+				next = request(nextLink);
+				// Reported when awaited; until then a failure must not count as unhandled.
+				next.catch(() => undefined);
+			}
 			for (const item of page.value ?? []) {
+				if (item.type === "seriesMaster") masters.set(item.id, bookingIdOf(item.transactionId));
 				const normalised = item["@removed"] === undefined ? normalise(item, window) : null;
 				if (normalised === null) removed.push(item.id);
 				else changed.push(normalised);
 				if (normalised !== null && normalised.slotlineBookingId === null && item.seriesMasterId != null) seriesOf.set(normalised, item.seriesMasterId);
 			}
-			if (page["@odata.nextLink"] !== undefined) {
-				url = page["@odata.nextLink"];
-				continue;
-			}
+			if (nextLink !== undefined) continue;
 			const deltaLink = page["@odata.deltaLink"];
 			if (deltaLink === undefined) throw new SyncCursorExpiredError("microsoft", 200, "missingDeltaLink");
-			await this.markSeriesOccurrences(seriesOf);
+			await this.markSeriesOccurrences(seriesOf, masters);
 			return { full: cursor === null, changed, removed, cursor: deltaLink, unreadable: [] };
 		}
 	}
 
-	/** Occurrences carry no transactionId: a series is ours when its master has one of ours. */
-	private async markSeriesOccurrences(seriesOf: Map<ExternalEvent, string>): Promise<void> {
-		const bookingOfMaster = new Map<string, string | null>();
-		for (const [event, masterId] of seriesOf) {
-			if (!bookingOfMaster.has(masterId)) {
-				const response = await this.http.send(`${this.base}/me/events/${encodeURIComponent(masterId)}?$select=transactionId`, { headers: { prefer: PREFER } });
-				const master = response.status === 404 ? (await discard(response), null) : ((await this.read(response, null)) as GraphEvent);
-				bookingOfMaster.set(masterId, bookingIdOf(master?.transactionId));
-			}
-			event.slotlineBookingId = bookingOfMaster.get(masterId) ?? null;
+	/**
+	 * Occurrences carry no transactionId: a series is ours when its master has one of ours. Masters
+	 * the delta did not include are read, a few at a time (Graph allows four concurrent requests per mailbox).
+	 */
+	private async markSeriesOccurrences(seriesOf: Map<ExternalEvent, string>, masters: Map<string, string | null>): Promise<void> {
+		const unknown = [...new Set(seriesOf.values())].filter((id) => !masters.has(id));
+		for (let i = 0; i < unknown.length; i += MASTER_LOOKUPS_AT_ONCE) {
+			await Promise.all(
+				unknown.slice(i, i + MASTER_LOOKUPS_AT_ONCE).map(async (masterId) => {
+					const response = await this.http.send(`${this.base}/me/events/${encodeURIComponent(masterId)}?$select=transactionId`, { headers: { prefer: PREFER } });
+					const master = response.status === 404 ? (await discard(response), null) : ((await this.read(response, null)) as GraphEvent);
+					masters.set(masterId, bookingIdOf(master?.transactionId));
+				}),
+			);
 		}
+		for (const [event, masterId] of seriesOf) event.slotlineBookingId = masters.get(masterId) ?? null;
 	}
 
 	/**
@@ -166,7 +272,7 @@ export class MicrosoftCalendar implements CalendarProvider {
 	}
 
 	/** Moves or cancels one occurrence of a series, found by its original start. */
-	private async applyException(seriesId: string, exception: OccurrenceException, timeZone: string): Promise<void> {
+	private async applyException(seriesId: string, exception: OccurrenceException, timeZone: string, calendarId: string): Promise<void> {
 		const around = new URLSearchParams({
 			startDateTime: new Date(exception.originalStart - 86_400_000).toISOString(),
 			endDateTime: new Date(exception.originalStart + 86_400_000 * 2).toISOString(),
@@ -176,13 +282,13 @@ export class MicrosoftCalendar implements CalendarProvider {
 		// Already cancelled occurrences are no longer listed: nothing left to do.
 		if (occurrence === undefined) return;
 		if (exception.kind === "cancelled") {
-			await this.remove(`${this.base}/me/events/${encodeURIComponent(occurrence.id)}`);
+			await this.remove(`${this.base}/me/events/${encodeURIComponent(occurrence.id)}`, { calendarId, level: "event" });
 			return;
 		}
 		await this.json("PATCH", `${this.base}/me/events/${encodeURIComponent(occurrence.id)}`, {
 			start: { dateTime: wallClock(exception.start, timeZone), timeZone },
 			end: { dateTime: wallClock(exception.end, timeZone), timeZone },
-		});
+		}, { calendarId, level: "event" });
 	}
 
 	private async subscribe(calendarId: string, request: WatchRequest): Promise<PushSubscription> {
@@ -194,7 +300,7 @@ export class MicrosoftCalendar implements CalendarProvider {
 			resource: `me/calendars/${calendarId}/events`,
 			expirationDateTime: expiration(request.ttlSeconds),
 			clientState: request.secret,
-		}, calendarId)) as { id: string; expirationDateTime: string };
+		}, { calendarId, level: "calendar" })) as { id: string; expirationDateTime: string };
 		return { id: created.id, resourceId: null, expiresAt: Date.parse(created.expirationDateTime) };
 	}
 
@@ -204,19 +310,19 @@ export class MicrosoftCalendar implements CalendarProvider {
 	}
 
 	private async unsubscribe(subscription: PushSubscription): Promise<void> {
-		await this.remove(`${this.base}/subscriptions/${encodeURIComponent(subscription.id)}`);
+		await this.remove(`${this.base}/subscriptions/${encodeURIComponent(subscription.id)}`, null);
 	}
 
 	/** DELETE where 404 (already gone) is success. */
-	private async remove(url: string): Promise<void> {
+	private async remove(url: string, scope: Scope): Promise<void> {
 		const response = await this.http.send(url, { method: "DELETE" });
 		if (response.status === 404) return discard(response);
-		await this.read(response, null);
+		await this.read(response, scope);
 	}
 
-	private async json(method: string, url: string, body?: unknown, calendarId: string | null = null): Promise<unknown> {
+	private async json(method: string, url: string, body?: unknown, scope: Scope = null): Promise<unknown> {
 		const init = body === undefined ? { method, headers: { prefer: PREFER } } : jsonRequest(method, body);
-		return this.read(await this.http.send(url, init), calendarId);
+		return this.read(await this.http.send(url, init), scope);
 	}
 
 	/** Delta: an expired or unknown sync state means a full resync, whatever the status. */
@@ -228,21 +334,38 @@ export class MicrosoftCalendar implements CalendarProvider {
 		if (response.ok) return response.json();
 		const code = await errorCode(response);
 		if (code === "syncStateNotFound" || code === "SyncStateNotFound" || code === "resyncRequired") throw new SyncCursorExpiredError("microsoft", response.status, code);
-		throw classify(response, code, calendarId);
+		throw classify(response, code, { calendarId, level: "calendar" });
 	}
 
-	private async read(response: Response, calendarId: string | null): Promise<unknown> {
+	private async read(response: Response, scope: Scope): Promise<unknown> {
 		if (response.ok) return response.status === 204 ? null : response.json();
-		throw classify(response, await errorCode(response), calendarId);
+		throw classify(response, await errorCode(response), scope);
 	}
 }
 
-function classify(response: Response, code: string, calendarId: string | null): Error {
+/**
+ * What a 404 or 403 means for a request: on a calendar path both say the calendar is gone or no
+ * longer writable; on one event only the 403 does (a 404 there is that event).
+ */
+type Scope = { calendarId: string; level: "calendar" | "event" } | null;
+
+function classify(response: Response, code: string, scope: Scope): Error {
 	const error = providerError("microsoft", response, code);
-	if (calendarId !== null && !error.retryable && (response.status === 404 || response.status === 403)) {
+	if (scope !== null && !error.retryable && (response.status === 403 || (scope.level === "calendar" && response.status === 404))) {
 		return new CalendarUnavailableError("microsoft", response.status, code);
 	}
 	return error;
+}
+
+/** OData string literal content: a quote is written twice. */
+function odataString(value: string): string {
+	return value.replaceAll("'", "''");
+}
+
+/** The Outlook preset nearest (in RGB) to a hex colour, with its colour name. */
+export function nearestOutlookPreset(hex: string): [preset: string, name: string] {
+	const [preset, name] = nearestInPalette(hex, OUTLOOK_PRESETS, ([, , colour]) => colour);
+	return [preset, name];
 }
 
 async function errorCode(response: Response): Promise<string> {
@@ -262,7 +385,7 @@ function expiration(ttlSeconds: number): string {
 	return new Date(Date.now() + Math.min(ttlSeconds, MAX_SUBSCRIPTION_SECONDS) * 1000).toISOString();
 }
 
-function eventBody(event: OutboundEvent): Record<string, unknown> {
+function eventBody(event: OutboundEvent, category: string | null): Record<string, unknown> {
 	const body: Record<string, unknown> = {
 		subject: event.title,
 		body: { contentType: "text", content: event.description ?? "" },
@@ -270,8 +393,8 @@ function eventBody(event: OutboundEvent): Record<string, unknown> {
 		end: { dateTime: wallClock(event.end, event.timeZone), timeZone: event.timeZone },
 		location: { displayName: event.location ?? "" },
 		showAs: "busy",
-		// Outlook colours come from the mailbox's categories, matched by display name.
-		categories: event.color === null ? [] : [event.color.name],
+		// Outlook colours come from the mailbox's master categories, matched by display name.
+		categories: category === null ? [] : [category],
 		singleValueExtendedProperties: [{ id: GRAPH_BOOKING_PROPERTY, value: event.bookingId }],
 	};
 	if (event.recurrence !== null) body.recurrence = graphRecurrence(event.recurrence, event.start, event.timeZone);
@@ -315,7 +438,8 @@ function normalise(item: GraphEvent, window: SyncWindow): ExternalEvent | null {
 			start,
 			end,
 			allDay,
-			status: item.isCancelled === true ? "cancelled" : item.showAs === "tentative" ? "tentative" : "confirmed",
+			// responseStatus is the mailbox owner's own answer to an invitation, which counts like the event's own status.
+			status: item.isCancelled === true ? "cancelled" : item.showAs === "tentative" || item.responseStatus?.response === "tentativelyAccepted" ? "tentative" : "confirmed",
 			transparent: item.showAs === "free",
 			declined: item.responseStatus?.response === "declined",
 		}],
@@ -336,13 +460,21 @@ function localDateOf(value: GraphDateTime, instant: number, zone: string | undef
 	return Temporal.Instant.fromEpochMilliseconds(instant).toZonedDateTimeISO(zone).toPlainDate().toString();
 }
 
+/** Zones seen by this isolate: a full sync asks about the same few names tens of thousands of times. */
+const KNOWN_ZONES = new Map<string, boolean>();
+
 function isIanaZone(zone: string): boolean {
-	try {
-		Temporal.Now.zonedDateTimeISO(zone);
-		return true;
-	} catch {
-		return false;
+	let known = KNOWN_ZONES.get(zone);
+	if (known === undefined) {
+		try {
+			Temporal.Now.zonedDateTimeISO(zone);
+			known = true;
+		} catch {
+			known = false;
+		}
+		if (KNOWN_ZONES.size < 1000) KNOWN_ZONES.set(zone, known);
 	}
+	return known;
 }
 
 function jsonRequest(method: string, body: unknown): RequestInit {
@@ -360,6 +492,7 @@ interface GraphCalendar {
 	name?: string;
 	canEdit?: boolean;
 	isDefaultCalendar?: boolean;
+	owner?: { address?: string };
 }
 
 interface GraphDateTime {

@@ -1,9 +1,11 @@
 // The one interface every calendar adapter (Google, Microsoft, CalDAV/iCloud, ICS feed) implements,
 // for outbound booking writes and inbound change feeds alike, plus the typed errors they throw.
-// Adapters translate and nothing else: no database, no environment, no queues.
-import type { CalendarProvider as ProviderName } from "../db/schema";
+// Adapters translate and nothing else: no database, no environment, no queues. This module imports
+// nothing, so the providers' shapes are defined here and the database layer conforms to them.
 
-export type { ProviderName };
+/** Every provider an adapter exists for; calendar_connections.provider takes exactly these. */
+export const PROVIDER_NAMES = ["google", "microsoft", "caldav", "icloud", "ics"] as const;
+export type ProviderName = (typeof PROVIDER_NAMES)[number];
 
 /** A calendar inside a connected account. */
 export interface CalendarInfo {
@@ -12,6 +14,11 @@ export interface CalendarInfo {
 	name: string;
 	/** Slotline may write bookings here (Google writer/owner, Graph canEdit, CalDAV VEVENT collection). */
 	writable: boolean;
+	/**
+	 * Slotline may read its events to block time. False for Google calendars the person does not own
+	 * (calendar.events.owned reads only those) and Graph calendars shared by someone else.
+	 */
+	readable: boolean;
 	primary: boolean;
 	/** IANA zone, when the provider says. */
 	timeZone: string | null;
@@ -84,11 +91,29 @@ export interface SyncResult {
 	/** Opaque; pass back next time (Google syncToken, Graph deltaLink, CalDAV sync-token, ICS validators). */
 	cursor: string;
 	/**
-	 * Items that could not be read (malformed iCalendar), one line each, safe to log: they are skipped
-	 * and block nothing, while everything else still syncs. Always empty for JSON APIs.
+	 * Items that could not be read (malformed iCalendar): skipped, blocking nothing, while everything else
+	 * still syncs. Only an id and a category, never the text that failed: parser messages can quote an
+	 * event's SUMMARY or DESCRIPTION. Always empty for JSON APIs.
 	 */
-	unreadable: string[];
+	unreadable: UnreadableItem[];
 }
+
+export interface UnreadableItem {
+	/** The UID (ICS) or resource name (CalDAV), or null when the item has none. */
+	id: string | null;
+	problem: UnreadableProblem;
+}
+
+export type UnreadableProblem =
+	| "unparseable"
+	| "no-uid"
+	| "no-start"
+	| "bad-date"
+	| "unknown-time-zone"
+	| "bad-duration"
+	| "bad-recurrence"
+	| "too-many-occurrences"
+	| "duplicate-event";
 
 /**
  * One provider item: a Google or Graph event instance (series arrive expanded), or a CalDAV/ICS
@@ -150,6 +175,18 @@ export interface PushChannels {
 
 // ---------------------------------------------------------------------------------------------
 
+/** Writing bookings into calendars, for providers that can (not ICS feeds). */
+export interface EventWriter {
+	/**
+	 * Creates or updates the booking's event, exactly once however often it is called (also after a
+	 * create whose answer was lost). `previous` is what an earlier call returned (null if none is
+	 * known). A calendar that is gone or read-only throws CalendarUnavailableError.
+	 */
+	putEvent(calendarId: string, event: OutboundEvent, previous: StoredEvent | null): Promise<StoredEvent>;
+	/** Deletes the booking's event, found by its marker when `previous` is unknown; already gone is success. */
+	deleteEvent(calendarId: string, bookingId: string, previous: StoredEvent | null): Promise<void>;
+}
+
 export interface CalendarProvider {
 	readonly name: ProviderName;
 	/**
@@ -157,15 +194,9 @@ export interface CalendarProvider {
 	 * type system instead of a method that fails at run time; those calendars are polled.
 	 */
 	readonly push: PushChannels | null;
+	/** Null for read-only providers (ICS feeds): the write path cannot be reached for them at all. */
+	readonly writer: EventWriter | null;
 	listCalendars(): Promise<CalendarInfo[]>;
-	/**
-	 * Creates or updates the booking's event, exactly once however often it is called.
-	 * `previous` is what an earlier call returned (null if none is known). Read-only calendars
-	 * throw CalendarUnavailableError.
-	 */
-	putEvent(calendarId: string, event: OutboundEvent, previous: StoredEvent | null): Promise<StoredEvent>;
-	/** Deletes the booking's event; already gone is success. */
-	deleteEvent(calendarId: string, bookingId: string, previous: StoredEvent | null): Promise<void>;
 	/** Changes since `cursor` (null = full sync of `window`). Throws SyncCursorExpiredError. */
 	syncEvents(calendarId: string, cursor: string | null, window: SyncWindow): Promise<SyncResult>;
 }

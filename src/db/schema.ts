@@ -2,6 +2,8 @@
 // the IANA zone a person sees is stored beside them. drizzle-kit turns this file into migrations/.
 import { sql } from "drizzle-orm";
 import { check, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { PROVIDER_NAMES } from "../calendars/provider";
+import type { ProviderName } from "../calendars/provider";
 
 const createdAt = () =>
 	integer("created_at")
@@ -392,7 +394,8 @@ export const customerEmails = sqliteTable(
 // ---------------------------------------------------------------------------------------------
 // Calendar connections and sync
 
-export type CalendarProvider = "google" | "microsoft" | "caldav" | "icloud" | "ics";
+/** The providers the calendar adapters implement (defined beside them; the tables conform). */
+export type CalendarProvider = ProviderName;
 
 export const calendarConnections = sqliteTable(
 	"calendar_connections",
@@ -403,7 +406,7 @@ export const calendarConnections = sqliteTable(
 			.references(() => merchants.id, { onDelete: "cascade" }),
 		/** Null for the business-wide connection. */
 		staffId: text("staff_id").references(() => staff.id, { onDelete: "cascade" }),
-		provider: text("provider", { enum: ["google", "microsoft", "caldav", "icloud", "ics"] }).notNull(),
+		provider: text("provider", { enum: PROVIDER_NAMES }).notNull(),
 		/** The account as the person knows it (email, user name or feed host); never a secret. */
 		accountLabel: text("account_label").notNull(),
 		status: text("status", { enum: ["active", "error", "disconnected"] }).notNull(),
@@ -415,7 +418,7 @@ export const calendarConnections = sqliteTable(
 		/** Which key of ENCRYPTION_KEYS sealed `credentials`, for rotation. */
 		credentialsKeyId: text("credentials_key_id"),
 		accessTokenExpiresAt: integer("access_token_expires_at"),
-		/** CalDAV server or ICS feed URL. */
+		/** CalDAV server URL. Never an ICS feed URL: those often carry a secret token and are sealed with the credentials. */
 		serverUrl: text("server_url"),
 		lastSyncedAt: integer("last_synced_at"),
 		/** Automatic retries of an errored connection (not one needing re-authorisation) so far, and when the next is due. */
@@ -424,7 +427,14 @@ export const calendarConnections = sqliteTable(
 		createdAt: createdAt(),
 		updatedAt: integer("updated_at").notNull(),
 	},
-	(t) => [index("connections_merchant_idx").on(t.merchantId), index("connections_staff_idx").on(t.staffId)],
+	(t) => [
+		index("connections_merchant_idx").on(t.merchantId),
+		index("connections_staff_idx").on(t.staffId),
+		// One calendar for the whole business: a second live business connection cannot exist, even in a race.
+		uniqueIndex("connections_one_business_idx")
+			.on(t.merchantId)
+			.where(sql`${t.staffId} is null and ${t.status} <> 'disconnected'`),
+	],
 );
 
 /** A calendar inside a connection, with the role the person chose for it and its sync cursor. */
@@ -438,6 +448,10 @@ export const connectionCalendars = sqliteTable(
 		externalId: text("external_id").notNull(),
 		name: text("name").notNull(),
 		writable: integer("writable", { mode: "boolean" }).notNull().default(false),
+		/** Slotline may read its events (Google: only calendars the person owns, under calendar.events.owned). */
+		readable: integer("readable", { mode: "boolean" }).notNull().default(true),
+		/** Set while the provider says the calendar is gone or unshared (404/403, or missing from its list). */
+		unavailableSince: integer("unavailable_since"),
 		/** Slotline writes bookings here (at most one per connection owner). */
 		isWriteTarget: integer("is_write_target", { mode: "boolean" }).notNull().default(false),
 		/** Its events block time. */
@@ -453,6 +467,11 @@ export const connectionCalendars = sqliteTable(
 		pushSecretHash: text("push_secret_hash"),
 		pushExpiresAt: integer("push_expires_at"),
 		lastSyncedAt: integer("last_synced_at"),
+		/**
+		 * Bumped whenever the calendar's inbound state is thrown away (disconnect, unchecked, unavailable), so a
+		 * sync or channel that started before cannot write its result afterwards.
+		 */
+		syncGeneration: integer("sync_generation").notNull().default(0),
 	},
 	(t) => [
 		uniqueIndex("connection_calendars_external_idx").on(t.connectionId, t.externalId),
@@ -543,6 +562,8 @@ export const pendingPushes = sqliteTable(
 			.references(() => bookings.id, { onDelete: "cascade" }),
 		/** "waiting": drains by itself when the connection is usable again; "failed": drains on an admin retry. */
 		state: text("state", { enum: ["waiting", "failed"] }).notNull(),
+		/** A failed push that may succeed later (it ran out of retries); a 4xx that cannot is false and waits for the admin. */
+		retryable: integer("retryable", { mode: "boolean" }).notNull().default(false),
 		message: text("message"),
 		createdAt: createdAt(),
 	},

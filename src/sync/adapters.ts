@@ -1,12 +1,15 @@
-// Opens the calendar adapter of a stored connection: decrypts its credentials and wires the
-// provider's endpoints from the environment (the sandbox locally and in tests).
+// Opens the calendar adapter of a stored connection (or of credentials about to be stored): decrypts its
+// credentials, re-sealing them under the current key on the way, and wires the provider's endpoints from
+// the environment (the sandbox locally and in tests).
+import { and, eq } from "drizzle-orm";
 import { CalDavCalendar } from "../calendars/caldav";
 import { GoogleCalendar } from "../calendars/google";
 import { IcsFeed } from "../calendars/ics-feed";
 import { MicrosoftCalendar } from "../calendars/microsoft";
-import type { CalendarProvider } from "../calendars/provider";
+import type { CalendarProvider, ProviderName } from "../calendars/provider";
 import { ProviderError, TokenRevokedError } from "../calendars/provider";
 import type { ConnectionRow } from "../db/queries/connections";
+import { calendarConnections } from "../db/schema";
 import type { ConnectionCredentials } from "./credentials";
 import { StoredTokenSource } from "./tokens";
 import type { TokenStoreContext } from "./tokens";
@@ -15,9 +18,31 @@ function providerFetch(input: string, init?: RequestInit): Promise<Response> {
 	return fetch(input, init);
 }
 
+/**
+ * The connection's credentials. A record sealed with an older key is re-sealed with the current one
+ * here, on use, so an old key can leave ENCRYPTION_KEYS once every record has been used (the cron
+ * re-seals idle ones); a legacy ICS connection's plain feed URL moves into its sealed credentials.
+ */
 export async function decryptCredentials(context: TokenStoreContext, connection: ConnectionRow): Promise<ConnectionCredentials> {
 	if (connection.credentials === null || connection.credentialsKeyId === null) throw new TokenRevokedError(connection.provider, 0, "noCredentials");
-	return context.vault.open({ ciphertext: connection.credentials, keyId: connection.credentialsKeyId });
+	const sealed = { ciphertext: connection.credentials, keyId: connection.credentialsKeyId };
+	const opened = await context.vault.open(sealed);
+	const legacyFeed = connection.provider === "ics" && opened.kind === "none" && connection.serverUrl !== null;
+	const credentials: ConnectionCredentials = legacyFeed ? { kind: "feed", url: connection.serverUrl ?? "" } : opened;
+	if (legacyFeed || context.vault.needsRotation(sealed)) await reseal(context, connection, credentials);
+	return credentials;
+}
+
+/**
+ * Stores the same credentials sealed with the current key. Only if the record is still the one that
+ * was read: a token refresh that stored newer tokens meanwhile wins (it sealed with the current key too).
+ */
+async function reseal(context: TokenStoreContext, connection: ConnectionRow, credentials: ConnectionCredentials): Promise<void> {
+	const sealed = await context.vault.seal(credentials);
+	await context.db
+		.update(calendarConnections)
+		.set({ credentials: sealed.ciphertext, credentialsKeyId: sealed.keyId, ...(credentials.kind === "feed" ? { serverUrl: null } : {}) })
+		.where(and(eq(calendarConnections.id, connection.id), eq(calendarConnections.credentials, connection.credentials ?? "")));
 }
 
 export async function openAdapter(context: TokenStoreContext, connection: ConnectionRow): Promise<CalendarProvider> {
@@ -32,16 +57,33 @@ export async function openAdapter(context: TokenStoreContext, connection: Connec
 				: new MicrosoftCalendar({ tokens, fetch: providerFetch, apiBaseUrl: context.env.MICROSOFT_GRAPH_API });
 		}
 		case "caldav":
-		case "icloud": {
-			if (credentials.kind !== "password") throw new TokenRevokedError(connection.provider, 0, "wrongCredentials");
-			const serverUrl = connection.serverUrl ?? (connection.provider === "icloud" ? context.env.ICLOUD_CALDAV_URL : null);
-			if (serverUrl === null) throw new ProviderError(connection.provider, 0, "noServerUrl", false, null);
-			// The account label is the address the person signed in with: their own ATTENDEE line.
-			const ownerEmail = connection.accountLabel.includes("@") ? connection.accountLabel : null;
-			return new CalDavCalendar({ provider: connection.provider, serverUrl, username: credentials.username, password: credentials.password, fetch: providerFetch, ownerEmail });
-		}
+		case "icloud":
 		case "ics":
-			if (connection.serverUrl === null) throw new ProviderError("ics", 0, "noServerUrl", false, null);
-			return new IcsFeed({ url: connection.serverUrl, ownerEmail: null, fetch: providerFetch });
+			return unstoredAdapter(context.env, { provider: connection.provider, credentials, serverUrl: connection.serverUrl, accountLabel: connection.accountLabel });
 	}
+}
+
+export interface UnstoredConnection {
+	provider: Exclude<ProviderName, "google" | "microsoft">;
+	credentials: ConnectionCredentials;
+	serverUrl: string | null;
+	accountLabel: string;
+}
+
+/**
+ * The adapter of a password or feed connection from its credentials alone, so they can be tried
+ * (listCalendars) before anything is stored.
+ */
+export function unstoredAdapter(env: Pick<Env, "ICLOUD_CALDAV_URL">, connection: UnstoredConnection): CalendarProvider {
+	const { provider, credentials } = connection;
+	if (provider === "ics") {
+		if (credentials.kind !== "feed") throw new TokenRevokedError("ics", 0, "wrongCredentials");
+		return new IcsFeed({ url: credentials.url, ownerEmail: null, fetch: providerFetch });
+	}
+	if (credentials.kind !== "password") throw new TokenRevokedError(provider, 0, "wrongCredentials");
+	const serverUrl = connection.serverUrl ?? (provider === "icloud" ? env.ICLOUD_CALDAV_URL : null);
+	if (serverUrl === null) throw new ProviderError(provider, 0, "noServerUrl", false, null);
+	// The account label is the address the person signed in with: their own ATTENDEE line.
+	const ownerEmail = connection.accountLabel.includes("@") ? connection.accountLabel : null;
+	return new CalDavCalendar({ provider, serverUrl, username: credentials.username, password: credentials.password, fetch: providerFetch, ownerEmail });
 }

@@ -1,8 +1,8 @@
 // Turns one step of a calendar's change feed into busy_blocks: which instances block time (and how),
 // and the single D1 batch that applies them together with the new cursor, or not at all.
+import { encodeBase32LowerCaseNoPadding } from "@oslojs/encoding";
 import type { ExternalEvent, ExternalInstance, SyncResult } from "../calendars/provider";
 import { midnightOf } from "../calendars/event-time";
-import { newId } from "../ids";
 
 /** What a stored block needs besides the instance: whose time it is and in which zone days are read. */
 export interface BlockOwner {
@@ -50,74 +50,112 @@ function blockOf(eventId: string, instance: ExternalInstance, timeZone: string):
 	return { eventId, instanceId: instance.instanceId, start, end, allDay: instance.allDay !== null, tentative: instance.status === "tentative" };
 }
 
+/** The busy_blocks rows of these events, as the insert statements bind them (JSON arrays). */
+export function blockRows(events: Iterable<ExternalEvent>, owner: BlockOwner): unknown[][] {
+	const rows: unknown[][] = [];
+	const ids = new BlockIds();
+	for (const event of events) {
+		for (const row of blocksOf(event, owner)) {
+			rows.push([ids.next(), row.eventId, row.instanceId, row.start, row.end, row.allDay ? 1 : 0, row.tentative ? 1 : 0]);
+		}
+	}
+	return rows;
+}
+
+/** Bytes of randomness per id: the same 120 bits as ids.ts newId, so block ids look like every other id. */
+const ID_BYTES = 15;
+/** getRandomValues fills at most 65,536 bytes per call. */
+const IDS_PER_DRAW = Math.floor(65_536 / ID_BYTES);
+
+/**
+ * "blk_…" ids drawn in bulk: a full sync makes tens of thousands, and one getRandomValues call per id
+ * was the largest single CPU cost of the whole sync.
+ */
+class BlockIds {
+	private pool = new Uint8Array(0);
+	private used = 0;
+
+	next(): string {
+		if (this.used + ID_BYTES > this.pool.length) {
+			this.pool = crypto.getRandomValues(new Uint8Array(IDS_PER_DRAW * ID_BYTES));
+			this.used = 0;
+		}
+		const bytes = this.pool.subarray(this.used, this.used + ID_BYTES);
+		this.used += ID_BYTES;
+		return `blk_${encodeBase32LowerCaseNoPadding(bytes)}`;
+	}
+}
+
 export interface ApplyOutcome {
 	/** False when another sync moved the cursor first: nothing was written (that sync did the work). */
 	applied: boolean;
 	blocks: number;
 }
 
+/** Where a sync started: the calendar's cursor and generation when it read them. */
+export interface SyncStart {
+	cursor: string | null;
+	generation: number;
+}
+
 /**
  * Applies a sync result in one D1 batch (one transaction). A full result replaces every block of the
  * calendar; an incremental one replaces the blocks of each changed or removed event. Every statement
- * is guarded by the cursor the sync started from, so of two syncs racing from the same cursor only
- * the first commits and a stale result can never overwrite a newer one.
+ * is guarded by where the sync started: the same cursor (of two syncs racing from it only the first
+ * commits, and a stale result never overwrites a newer one), the same generation (a disconnect,
+ * uncheck or loss of the calendar meanwhile throws the result away, even when the cursor was null
+ * both before and after), and the calendar still checked for conflicts.
  */
 export async function applySyncResult(
 	d1: D1Database,
 	calendarId: string,
 	owner: BlockOwner,
-	startCursor: string | null,
+	start: SyncStart,
 	result: SyncResult,
 	nextCursor: string,
 	now: number,
 ): Promise<ApplyOutcome> {
-	const guard = "exists (select 1 from connection_calendars where id = ?1 and sync_cursor is ?2)";
+	const guard = "exists (select 1 from connection_calendars where id = ?1 and sync_cursor is ?2 and sync_generation = ?3 and check_conflicts = 1)";
+	const at = (statement: string, ...rest: unknown[]): D1PreparedStatement => d1.prepare(statement).bind(calendarId, start.cursor, start.generation, ...rest);
 	const statements: D1PreparedStatement[] = [];
 	const latest = new Map<string, ExternalEvent>();
 	for (const event of result.changed) latest.set(event.id, event);
 	if (result.full) {
-		statements.push(d1.prepare(`delete from busy_blocks where calendar_id = ?1 and ${guard}`).bind(calendarId, startCursor));
+		statements.push(at(`delete from busy_blocks where calendar_id = ?1 and ${guard}`));
 	} else {
 		const touched = [...new Set([...result.removed, ...latest.keys()])];
 		for (let i = 0; i < touched.length; i += ROWS_PER_STATEMENT) {
-			statements.push(
-				d1
-					.prepare(`delete from busy_blocks where calendar_id = ?1 and external_event_id in (select value from json_each(?3)) and ${guard}`)
-					.bind(calendarId, startCursor, JSON.stringify(touched.slice(i, i + ROWS_PER_STATEMENT))),
-			);
+			statements.push(at(`delete from busy_blocks where calendar_id = ?1 and external_event_id in (select value from json_each(?4)) and ${guard}`, JSON.stringify(touched.slice(i, i + ROWS_PER_STATEMENT))));
 		}
 	}
-	const rows: unknown[][] = [];
-	for (const event of latest.values()) {
-		for (const row of blocksOf(event, owner)) {
-			rows.push([newId("blk"), row.eventId, row.instanceId, row.start, row.end, row.allDay ? 1 : 0, row.tentative ? 1 : 0]);
-		}
-	}
+	const rows = blockRows(latest.values(), owner);
 	for (let i = 0; i < rows.length; i += ROWS_PER_STATEMENT) {
 		statements.push(
-			d1
-				.prepare(
-					`insert into busy_blocks (id, merchant_id, staff_id, calendar_id, external_event_id, external_instance_id, starts_at, ends_at, all_day, tentative)
-					 select json_extract(j.value, '$[0]'), ?3, ?4, ?1, json_extract(j.value, '$[1]'), json_extract(j.value, '$[2]'), json_extract(j.value, '$[3]'),
-					        json_extract(j.value, '$[4]'), json_extract(j.value, '$[5]'), json_extract(j.value, '$[6]')
-					 from json_each(?5) j where ${guard}`,
-				)
-				.bind(calendarId, startCursor, owner.merchantId, owner.staffId, JSON.stringify(rows.slice(i, i + ROWS_PER_STATEMENT))),
+			at(
+				`insert into busy_blocks (id, merchant_id, staff_id, calendar_id, external_event_id, external_instance_id, starts_at, ends_at, all_day, tentative)
+				 select json_extract(j.value, '$[0]'), ?4, ?5, ?1, json_extract(j.value, '$[1]'), json_extract(j.value, '$[2]'), json_extract(j.value, '$[3]'),
+				        json_extract(j.value, '$[4]'), json_extract(j.value, '$[5]'), json_extract(j.value, '$[6]')
+				 from json_each(?6) j where ${guard}`,
+				owner.merchantId,
+				owner.staffId,
+				JSON.stringify(rows.slice(i, i + ROWS_PER_STATEMENT)),
+			),
 		);
 	}
 	// Last, so every guard above still sees the starting cursor.
-	statements.push(
-		d1.prepare("update connection_calendars set sync_cursor = ?3, last_synced_at = ?4 where id = ?1 and sync_cursor is ?2").bind(calendarId, startCursor, nextCursor, now),
-	);
+	statements.push(at(`update connection_calendars set sync_cursor = ?4, last_synced_at = ?5, unavailable_since = null where id = ?1 and ${guard}`, nextCursor, now));
 	const results = await d1.batch(statements);
 	const applied = (results.at(-1)?.meta.changes ?? 0) > 0;
 	return { applied, blocks: applied ? rows.length : 0 };
 }
 
-/** Forgets a calendar's blocks and cursor (it is no longer checked for conflicts). */
+/**
+ * Forgets a calendar's blocks and cursor (it is no longer checked for conflicts), and moves its
+ * generation so a sync already running cannot store its result afterwards.
+ */
 export async function clearCalendarBlocks(d1: D1Database, calendarId: string): Promise<void> {
 	await d1.batch([
 		d1.prepare("delete from busy_blocks where calendar_id = ?1").bind(calendarId),
-		d1.prepare("update connection_calendars set sync_cursor = null where id = ?1").bind(calendarId),
+		d1.prepare("update connection_calendars set sync_cursor = null, sync_generation = sync_generation + 1 where id = ?1").bind(calendarId),
 	]);
 }

@@ -1,5 +1,5 @@
-// Finishing an OAuth connection: read the account's calendars and address with the fresh token,
-// then store the connection (or bring back the same account's) with its tokens sealed.
+// Finishing an OAuth connection: read the account's calendars and address with the fresh token (which
+// proves it works), then store the connection (or bring back the same account's) with its tokens sealed.
 import { GoogleCalendar } from "../calendars/google";
 import { MicrosoftCalendar } from "../calendars/microsoft";
 import type { AccessTokenSource, CalendarProvider } from "../calendars/provider";
@@ -43,5 +43,6 @@ export async function connectOAuth(context: SyncContext, request: OAuthConnectRe
 		credentials: { kind: "oauth", accessToken: request.tokens.accessToken, refreshToken: request.tokens.refreshToken, scope: request.tokens.scope },
 		accessTokenExpiresAt: request.tokens.expiresAt,
 		serverUrl: null,
+		calendars,
 	});
 }

@@ -1,23 +1,35 @@
-// Connection lifecycle: connect (or reconnect the same account), pick calendars, error states and the
-// owner's alert, disconnect, resync, and draining pushes that waited for the connection to work again.
-import { and, eq, gte, inArray } from "drizzle-orm";
-import type { CalendarInfo, CalendarProvider } from "../calendars/provider";
+// Connection lifecycle: connect (or reconnect the same account) once its credentials have proved to work,
+// pick calendars, error states and the owner's alert, calendars that vanish, disconnect, resync, and
+// draining pushes that waited for the connection to work again.
+import { and, eq, gte, inArray, sql } from "drizzle-orm";
+import type { CalendarInfo, CalendarProvider, ProviderName } from "../calendars/provider";
+import { ProviderError } from "../calendars/provider";
 import type { Database } from "../db/client";
-import { calendarsOf, connectionById, findSameAccount, logOperation, setStatus, takePending, writeTargets } from "../db/queries/connections";
-import type { ConnectionCalendarRow, ConnectionRow, PendingState } from "../db/queries/connections";
+import {
+	calendarsOf,
+	connectionById,
+	connectionsOf,
+	findSameAccount,
+	liveBusinessConnection,
+	logOperation,
+	setStatus,
+	staleEventLinks,
+	takePending,
+	writeTargets,
+} from "../db/queries/connections";
+import type { ConnectionCalendarRow, ConnectionRow, PendingSelection } from "../db/queries/connections";
 import { markCalendarDirty } from "../db/queries/event-links";
 import { bookings, busyBlocks, calendarConnections, connectionCalendars, memberships, merchants, users } from "../db/schema";
-import type { CalendarProvider as ProviderName } from "../db/schema";
-import { UnprocessableError } from "../errors";
+import { AppError, UnprocessableError } from "../errors";
 import { newId } from "../ids";
 import { jobQueue } from "../jobs";
 import type { CalendarPushJob, Job } from "../jobs";
 import type { Mailer } from "../mail/mailer";
 import { mailerFor } from "../mail/mailer";
-import { openAdapter } from "./adapters";
-import { CredentialVault } from "./credentials";
+import { decryptCredentials, openAdapter, unstoredAdapter } from "./adapters";
+import type { UnstoredConnection } from "./adapters";
+import { CredentialKeyError, CredentialVault } from "./credentials";
 import type { ConnectionCredentials } from "./credentials";
-import { storeCredentials } from "./tokens";
 
 export interface SyncContext {
 	env: Env;
@@ -31,6 +43,21 @@ export interface SyncContext {
 /** Opens a connection's adapter; overridable so tests and the dev seed can use the same code paths. */
 export function adapterFor(context: SyncContext, connection: ConnectionRow): Promise<CalendarProvider> {
 	return openAdapter(context, connection);
+}
+
+/** 409: the merchant has a calendar for the whole business already; only one is allowed. */
+export class BusinessCalendarTakenError extends AppError {
+	readonly status = 409;
+	readonly code = "business-calendar-exists";
+	readonly title = "The business already has a calendar";
+
+	constructor(readonly existing: { id: string; account: string }) {
+		super(`The business calendar is already ${existing.account}. Disconnect it before connecting another one.`);
+	}
+
+	override extensions(): Record<string, unknown> {
+		return { connectionId: this.existing.id };
+	}
 }
 
 const SEND_BATCH = 100;
@@ -60,16 +87,17 @@ export async function enqueuePushes(context: SyncContext, bookingIds: string[]):
 	return jobs.length;
 }
 
-/** Re-enqueues a connection's pending pushes (all of them, or only those in `states`). */
-export async function drainPending(context: SyncContext, connectionId: string, states: PendingState[]): Promise<number> {
-	const bookingIds = await takePending(context.db, connectionId, states);
+/** Re-enqueues a connection's pending pushes that match `selection`. */
+export async function drainPending(context: SyncContext, connectionId: string, selection: PendingSelection[]): Promise<number> {
+	const bookingIds = await takePending(context.db, connectionId, selection);
 	if (bookingIds.length === 0) return 0;
 	return enqueuePushes(context, bookingIds);
 }
 
 /**
- * Pushes every current and future booking of the connection's owner again. Event links keep their
- * event ids and only forget their version, so each push updates the event it already made.
+ * Pushes every current and future booking of the connection's owner again, and deletes the events of
+ * bookings cancelled while the connection could not be written (or was disconnected). Event links keep
+ * their event ids and only forget their version, so each push updates the event it already made.
  */
 export async function resync(context: SyncContext, connection: ConnectionRow): Promise<number> {
 	const calendars = (await calendarsOf(context.db, connection.id)).filter((c) => c.isWriteTarget);
@@ -80,10 +108,13 @@ export async function resync(context: SyncContext, connection: ConnectionRow): P
 		.from(bookings)
 		.where(and(eq(bookings.merchantId, connection.merchantId), eq(bookings.status, "confirmed"), gte(bookings.endsAt, context.now()), owned))
 		.all();
-	const pending = await takePending(context.db, connection.id, ["waiting", "failed"]);
+	const pending = await takePending(context.db, connection.id, ["waiting", "failed-any"]);
 	const ids = [...new Set([...rows.map((r) => r.id), ...pending])];
-	await logOperation(context.db, connection.id, "resync", "ok", `${ids.length} bookings queued`, context.now());
-	return enqueuePushes(context, ids);
+	// Each stale event goes through its own calendar, which may no longer be a write target.
+	const stale = await staleEventLinks(context.db, connection.id);
+	await sendJobs(context, stale.map((link) => ({ type: "calendar.push", bookingId: link.bookingId, calendarId: link.calendarId, version: link.version })));
+	await logOperation(context.db, connection.id, "resync", "ok", `${ids.length} bookings queued, ${stale.length} cancelled events to remove`, context.now());
+	return (await enqueuePushes(context, ids)) + stale.length;
 }
 
 export interface ConnectRequest {
@@ -94,42 +125,61 @@ export interface ConnectRequest {
 	credentials: ConnectionCredentials;
 	accessTokenExpiresAt: number | null;
 	serverUrl: string | null;
+	/** The account's calendars, just read with these credentials: nothing is stored before they worked. */
+	calendars: CalendarInfo[];
 }
 
 /**
  * Stores a new connection, or brings back the existing one for the same account (keeping its
- * calendars and event links, so nothing is written twice), then reads its calendar list.
+ * calendars and event links, so nothing is written twice), with credentials that have just worked.
+ * A business-wide connection is refused while another account is the business calendar.
  */
 export async function connect(context: SyncContext, request: ConnectRequest): Promise<ConnectionRow> {
 	const now = context.now();
-	const existing = await findSameAccount(context.db, request);
-	const id = existing?.id ?? newId("con");
-	if (existing === null) {
-		await context.db.insert(calendarConnections).values({
-			id,
-			merchantId: request.merchantId,
-			staffId: request.staffId,
-			provider: request.provider,
-			accountLabel: request.accountLabel,
-			status: "active",
-			serverUrl: request.serverUrl,
-			updatedAt: now,
-		});
-	} else {
-		await context.db.update(calendarConnections).set({ serverUrl: request.serverUrl }).where(eq(calendarConnections.id, id));
+	const existing = await findSameConnection(context, request);
+	if (request.staffId === null) {
+		const business = await liveBusinessConnection(context.db, request.merchantId);
+		if (business !== null && business.id !== existing?.id) throw new BusinessCalendarTakenError({ id: business.id, account: business.accountLabel });
 	}
-	await storeCredentials(context.db, context.vault, id, request.credentials, request.accessTokenExpiresAt, now);
-	await setStatus(context.db, id, "active", null, now);
+	const sealed = await context.vault.seal(request.credentials);
+	const id = existing?.id ?? newId("con");
+	const stored = { credentials: sealed.ciphertext, credentialsKeyId: sealed.keyId, accessTokenExpiresAt: request.accessTokenExpiresAt, serverUrl: request.serverUrl };
+	try {
+		if (existing === null) {
+			await context.db.insert(calendarConnections).values({
+				id,
+				merchantId: request.merchantId,
+				staffId: request.staffId,
+				provider: request.provider,
+				accountLabel: request.accountLabel,
+				status: "active",
+				updatedAt: now,
+				...stored,
+			});
+		} else {
+			await context.db
+				.update(calendarConnections)
+				.set({ ...stored, status: "active", errorKind: null, statusMessage: null, retryAttempts: 0, nextRetryAt: null, updatedAt: now })
+				.where(eq(calendarConnections.id, id));
+		}
+	} catch (error) {
+		// Two business connections raced past the check: the unique index kept the first.
+		const business = request.staffId === null ? await liveBusinessConnection(context.db, request.merchantId) : null;
+		if (business !== null && business.id !== id) throw new BusinessCalendarTakenError({ id: business.id, account: business.accountLabel });
+		throw error;
+	}
 	await logOperation(context.db, id, existing === null ? "connect" : "reconnect", "ok", null, now);
 	const connection = await mustConnection(context.db, id);
-	const { rows, listed } = await refreshCalendars(context, connection);
-	const listedIds = new Set(listed.map((c) => c.id));
+	const rows = await storeCalendars(context, connection, request.calendars);
+	const listedIds = new Set(request.calendars.map((c) => c.id));
 	// No write calendar yet, or the chosen one is no longer in the account: fall back to the main one.
 	if (!rows.some((c) => c.isWriteTarget && listedIds.has(c.externalId))) {
 		// A sensible default the person can change: write to, and check, the account's main calendar.
-		const primary = listed.find((c) => c.primary && c.writable);
+		const primary = request.calendars.find((c) => c.primary && c.writable);
 		const row = rows.find((r) => r.externalId === primary?.id);
-		if (row !== undefined) await chooseCalendars(context, connection, { writeCalendarId: row.id, conflictCalendarIds: [row.id] });
+		if (row !== undefined) await chooseCalendars(context, connection, { writeCalendarId: row.id, conflictCalendarIds: row.readable ? [row.id] : [] });
+		// A feed cannot be written to: it is there to block time.
+		else if (request.provider === "ics" && rows[0] !== undefined) await chooseCalendars(context, connection, { writeCalendarId: null, conflictCalendarIds: [rows[0].id] });
 	}
 	// Work that waited for this account (revoked grant) goes out now; a reconnect after a
 	// disconnect pushes everything again, updating the events it had already written.
@@ -137,6 +187,42 @@ export async function connect(context: SyncContext, request: ConnectRequest): Pr
 	// A reconnected account syncs its checked calendars again (and reopens their channels).
 	if (existing !== null) await enqueueSyncs(context, (await calendarsOf(context.db, id)).filter((c) => c.checkConflicts).map((c) => c.id));
 	return mustConnection(context.db, id);
+}
+
+/**
+ * The stored connection of the same account and owner. A feed's "account" is its URL, which only
+ * the sealed credentials hold (the label is masked), so feeds are compared by opening them.
+ */
+async function findSameConnection(context: SyncContext, request: ConnectRequest): Promise<ConnectionRow | null> {
+	if (request.credentials.kind !== "feed") return findSameAccount(context.db, request);
+	const url = request.credentials.url;
+	for (const row of await connectionsOf(context.db, request.merchantId, request.staffId)) {
+		if (row.provider !== "ics" || row.credentials === null) continue;
+		const stored = await decryptCredentials(context, row).catch((error: unknown) => {
+			if (error instanceof CredentialKeyError || error instanceof ProviderError) return null;
+			throw error;
+		});
+		if (stored?.kind === "feed" && stored.url === url) return row;
+	}
+	return null;
+}
+
+/**
+ * Connects a CalDAV/iCloud account or an ICS feed: the credentials are tried first (discovery and the
+ * calendar list, or one read of the feed), and only a connection that works is stored. Errors of the
+ * provider (a refused password, an unreachable server) reach the caller with nothing stored.
+ */
+export async function connectUnstored(context: SyncContext, owner: { merchantId: string; staffId: string | null }, unstored: UnstoredConnection): Promise<ConnectionRow> {
+	const calendars = await unstoredAdapter(context.env, unstored).listCalendars();
+	return connect(context, {
+		...owner,
+		provider: unstored.provider,
+		accountLabel: unstored.accountLabel,
+		credentials: unstored.credentials,
+		accessTokenExpiresAt: null,
+		serverUrl: unstored.serverUrl,
+		calendars,
+	});
 }
 
 async function mustConnection(db: Database, id: string): Promise<ConnectionRow> {
@@ -149,14 +235,60 @@ async function mustConnection(db: Database, id: string): Promise<ConnectionRow> 
 export async function refreshCalendars(context: SyncContext, connection: ConnectionRow): Promise<{ rows: ConnectionCalendarRow[]; listed: CalendarInfo[] }> {
 	const adapter = await adapterFor(context, connection);
 	const listed = await adapter.listCalendars();
+	return { rows: await storeCalendars(context, connection, listed), listed };
+}
+
+/**
+ * Records a calendar list: new calendars are added, known ones keep the person's choices, ones that
+ * are listed again are available again, and ones no longer listed (deleted, unshared) stop blocking time.
+ */
+async function storeCalendars(context: SyncContext, connection: ConnectionRow, listed: CalendarInfo[]): Promise<ConnectionCalendarRow[]> {
 	for (const calendar of listed) {
+		const shown = { name: calendar.name, writable: calendar.writable, readable: calendar.readable, unavailableSince: null };
 		await context.db
 			.insert(connectionCalendars)
-			.values({ id: newId("cal"), connectionId: connection.id, externalId: calendar.id, name: calendar.name, writable: calendar.writable })
-			.onConflictDoUpdate({ target: [connectionCalendars.connectionId, connectionCalendars.externalId], set: { name: calendar.name, writable: calendar.writable } });
+			.values({ id: newId("cal"), connectionId: connection.id, externalId: calendar.id, ...shown })
+			.onConflictDoUpdate({ target: [connectionCalendars.connectionId, connectionCalendars.externalId], set: shown });
+	}
+	const listedIds = new Set(listed.map((c) => c.id));
+	for (const vanished of (await calendarsOf(context.db, connection.id)).filter((c) => !listedIds.has(c.externalId))) {
+		await calendarGone(context, connection, vanished, null);
 	}
 	await logOperation(context.db, connection.id, "list-calendars", "ok", `${listed.length} calendars`, context.now());
-	return { rows: await calendarsOf(context.db, connection.id), listed };
+	return calendarsOf(context.db, connection.id);
+}
+
+/**
+ * A calendar the provider no longer lets us read (404/403, or gone from the account's list): it is
+ * marked unavailable for the Integrations page, its busy blocks go (it must not keep blocking time
+ * with stale events), and a sync or channel in flight cannot bring them back (the generation moves).
+ * Checked calendars keep being polled, so one that comes back syncs again by itself.
+ */
+export async function calendarGone(context: SyncContext, connection: ConnectionRow, calendar: ConnectionCalendarRow, adapter: CalendarProvider | null): Promise<void> {
+	if (calendar.unavailableSince !== null) return;
+	const now = context.now();
+	await context.db.batch([
+		context.db
+			.update(connectionCalendars)
+			.set({
+				unavailableSince: now,
+				syncCursor: null,
+				syncGeneration: sql`${connectionCalendars.syncGeneration} + 1`,
+				pushChannelId: null,
+				pushResourceId: null,
+				pushSecretHash: null,
+				pushExpiresAt: null,
+			})
+			.where(eq(connectionCalendars.id, calendar.id)),
+		context.db.delete(busyBlocks).where(eq(busyBlocks.calendarId, calendar.id)),
+	]);
+	await logOperation(context.db, connection.id, "calendar-unavailable", "error", `${calendar.name} was deleted or unshared; it no longer blocks time`, now);
+	if (adapter === null || adapter.push === null || calendar.pushChannelId === null) return;
+	try {
+		await adapter.push.stop({ id: calendar.pushChannelId, resourceId: calendar.pushResourceId, expiresAt: calendar.pushExpiresAt ?? 0 });
+	} catch (error) {
+		await logOperation(context.db, connection.id, "stop-push", "error", errorSummary(error), context.now());
+	}
 }
 
 export interface CalendarChoice {
@@ -167,17 +299,29 @@ export interface CalendarChoice {
 }
 
 /**
- * Applies the person's choice. A new write calendar clears a "calendar unavailable" error and
- * drains the pushes that waited for it; every current and future booking goes to the new calendar.
+ * Applies the person's choice. A write calendar picked while the connection is in "calendar
+ * unavailable" clears the error (a new one, or the same one restored) and drains the pushes that
+ * waited for it; a new write calendar gets every current and future booking.
  */
 export async function chooseCalendars(context: SyncContext, connection: ConnectionRow, choice: CalendarChoice): Promise<void> {
+	const recovering = connection.status === "error" && connection.errorKind === "calendar-unavailable";
+	// The lost calendar may be back (restored, reshared): read the list so it counts as writable again.
+	if (recovering) {
+		await refreshCalendars(context, connection).catch(async (error: unknown) => {
+			await logOperation(context.db, connection.id, "list-calendars", "error", errorSummary(error), context.now());
+		});
+	}
 	const calendars = await calendarsOf(context.db, connection.id);
 	const byId = new Map(calendars.map((c) => [c.id, c]));
 	const write = choice.writeCalendarId === null ? null : byId.get(choice.writeCalendarId);
 	if (write === undefined) throw new UnprocessableError("unknown-calendar", "The write calendar is not one of this connection's calendars.");
 	if (write !== null && !write.writable) throw new UnprocessableError("calendar-read-only", `${write.name} cannot be written to.`);
 	for (const id of choice.conflictCalendarIds) {
-		if (!byId.has(id)) throw new UnprocessableError("unknown-calendar", "A conflict calendar is not one of this connection's calendars.");
+		const calendar = byId.get(id);
+		if (calendar === undefined) throw new UnprocessableError("unknown-calendar", "A conflict calendar is not one of this connection's calendars.");
+		if (!calendar.readable) {
+			throw new UnprocessableError("calendar-not-readable", `${calendar.name} belongs to someone else; Slotline can only check calendars the account owns for conflicts.`);
+		}
 	}
 	const changedWrite = calendars.find((c) => c.isWriteTarget)?.id !== write?.id;
 	await context.db.batch([
@@ -188,10 +332,10 @@ export async function chooseCalendars(context: SyncContext, connection: Connecti
 			: [context.db.update(connectionCalendars).set({ checkConflicts: true }).where(inArray(connectionCalendars.id, choice.conflictCalendarIds))]),
 	]);
 	await logOperation(context.db, connection.id, "choose-calendars", "ok", write === null ? "no write calendar" : `writes to ${write.name}`, context.now());
-	if (connection.status === "error" && connection.errorKind === "calendar-unavailable" && write !== null) {
-		await setStatus(context.db, connection.id, "active", null, context.now());
-	}
+	if (recovering && write !== null) await setStatus(context.db, connection.id, "active", null, context.now());
+	// A new write calendar gets everything (which also takes what waited); the same one, restored, gets what waited.
 	if (changedWrite && write !== null) await resync(context, { ...connection, status: "active" });
+	else if (recovering && write !== null) await drainPending(context, connection.id, ["waiting"]);
 	// Inbound sync: a calendar that became checked gets its first sync (which opens its push channel);
 	// one that no longer is loses its busy blocks and channel.
 	const toggled = calendars.filter((c) => c.checkConflicts !== choice.conflictCalendarIds.includes(c.id));
@@ -206,10 +350,22 @@ async function enqueueSyncs(context: SyncContext, calendarIds: string[]): Promis
 	}
 }
 
+/** What the person is asked to do when the provider refuses the stored credentials. */
+function reauthorizationMessage(connection: ConnectionRow): string {
+	switch (connection.provider) {
+		case "icloud":
+			return `iCloud refused the app-specific password for ${connection.accountLabel}. App-specific passwords stop working when the Apple ID password changes or they are revoked; make a new one at appleid.apple.com and re-enter it here.`;
+		case "caldav":
+			return `The calendar server refused the saved password for ${connection.accountLabel}. Re-enter the password to resume syncing.`;
+		default:
+			return `Slotline lost access to ${connection.accountLabel}. Reconnect this calendar to resume syncing.`;
+	}
+}
+
 /** The grant is gone: Error with a request to re-authorise, and the owner is told once. */
 export async function needsReauthorization(context: SyncContext, connection: ConnectionRow): Promise<void> {
 	if (connection.status === "error" && connection.errorKind === "reauthorize") return;
-	const message = `Slotline lost access to ${connection.accountLabel}. Reconnect this calendar to resume syncing.`;
+	const message = reauthorizationMessage(connection);
 	await setStatus(context.db, connection.id, "error", { kind: "reauthorize", message }, context.now());
 	await alertOwners(context, connection, message);
 }
@@ -223,37 +379,42 @@ export async function calendarUnavailable(context: SyncContext, connection: Conn
 	await alertOwners(context, connection, message);
 }
 
-/** Pushes exhausted their retries: Error until the admin retries them. */
+/** Pushes exhausted their retries: Error until they are retried. */
 export async function pushesFailed(context: SyncContext, connection: ConnectionRow, detail: string): Promise<void> {
 	if (connection.status !== "active") return;
 	await setStatus(context.db, connection.id, "error", { kind: "push-failed", message: `Some bookings could not be written to the calendar (${detail}). Retry them from the Integrations page.` }, context.now());
 }
 
-/** Retries the connection's failed pushes and clears a push-failed error. */
+/** The admin's retry: every failed push (also 4xx ones that failed for good) and every waiting one. */
 export async function retryFailed(context: SyncContext, connection: ConnectionRow): Promise<number> {
+	return retry(context, connection, ["failed-any", "waiting"], "retry-failed");
+}
+
+/**
+ * The cron's retry of a push-failed connection: only pushes that may succeed by trying again (they ran
+ * out of retries); a 4xx that cannot succeed stays failed until the admin retries it by hand.
+ */
+export async function retryRetryable(context: SyncContext, connection: ConnectionRow): Promise<number> {
+	return retry(context, connection, ["failed-retryable", "waiting"], "auto-retry");
+}
+
+async function retry(context: SyncContext, connection: ConnectionRow, selection: PendingSelection[], operation: string): Promise<number> {
 	if (connection.status === "error" && connection.errorKind === "push-failed") await setStatus(context.db, connection.id, "active", null, context.now());
-	const count = await drainPending(context, connection.id, ["failed", "waiting"]);
-	await logOperation(context.db, connection.id, "retry-failed", "ok", `${count} pushes queued`, context.now());
+	const count = await drainPending(context, connection.id, selection);
+	await logOperation(context.db, connection.id, operation, "ok", `${count} pushes queued`, context.now());
 	return count;
 }
 
 /**
  * Stops push channels (best effort), deletes the stored credentials and stops writing. Events already
- * written stay in the calendar and every booking stays in Slotline.
+ * written stay in the calendar and every booking stays in Slotline. The database goes first, so a sync
+ * or channel renewal in flight finds the calendar's generation moved and cannot write anything back.
  */
 export async function disconnect(context: SyncContext, connection: ConnectionRow): Promise<void> {
 	const calendars = await calendarsOf(context.db, connection.id);
 	const watched = calendars.filter((c) => c.pushChannelId !== null);
-	if (watched.length > 0 && connection.credentials !== null) {
-		try {
-			const adapter = await adapterFor(context, connection);
-			for (const calendar of watched) {
-				await adapter.push?.stop({ id: calendar.pushChannelId ?? "", resourceId: calendar.pushResourceId, expiresAt: calendar.pushExpiresAt ?? 0 });
-			}
-		} catch (error) {
-			await logOperation(context.db, connection.id, "stop-push", "error", errorSummary(error), context.now());
-		}
-	}
+	// Opened before the credentials are deleted: stopping the channels needs them.
+	const adapter = watched.length > 0 && connection.credentials !== null ? await adapterFor(context, connection).catch(() => null) : null;
 	const now = context.now();
 	await context.db.batch([
 		context.db
@@ -269,9 +430,20 @@ export async function disconnect(context: SyncContext, connection: ConnectionRow
 		),
 		context.db
 			.update(connectionCalendars)
-			.set({ pushChannelId: null, pushResourceId: null, pushSecretHash: null, pushExpiresAt: null, syncCursor: null, changeTag: null })
+			.set({ pushChannelId: null, pushResourceId: null, pushSecretHash: null, pushExpiresAt: null, syncCursor: null, changeTag: null, syncGeneration: sql`${connectionCalendars.syncGeneration} + 1` })
 			.where(eq(connectionCalendars.connectionId, connection.id)),
 	]);
+	for (const calendar of watched) {
+		if (adapter === null) {
+			await logOperation(context.db, connection.id, "stop-push", "error", `${calendar.name}: the stored credentials could not be opened; its channel lapses by itself`, context.now());
+			continue;
+		}
+		try {
+			await adapter.push?.stop({ id: calendar.pushChannelId ?? "", resourceId: calendar.pushResourceId, expiresAt: calendar.pushExpiresAt ?? 0 });
+		} catch (error) {
+			await logOperation(context.db, connection.id, "stop-push", "error", errorSummary(error), context.now());
+		}
+	}
 	await logOperation(context.db, connection.id, "disconnect", "ok", null, now);
 }
 
@@ -293,9 +465,14 @@ async function alertOwners(context: SyncContext, connection: ConnectionRow, mess
 	}
 }
 
-/** An error for the connection log: its class and message, which never hold credentials (see calendars/provider.ts). */
+/**
+ * An error for the connection log. Typed errors carry only a provider, status and code (see
+ * calendars/provider.ts) or a message written for people; anything else may quote what it failed on
+ * (a parser quoting an event's text, say), so only its class is kept.
+ */
 export function errorSummary(error: unknown): string {
-	return error instanceof Error ? `${error.name}: ${error.message}`.slice(0, 500) : "unknown error";
+	if (error instanceof ProviderError || error instanceof AppError || error instanceof CredentialKeyError) return `${error.name}: ${error.message}`.slice(0, 500);
+	return error instanceof Error ? error.name : "unknown error";
 }
 
 /** The context sync code runs in, from the Worker's bindings. */

@@ -3,15 +3,21 @@
 import { decodeBase64, encodeBase64 } from "@oslojs/encoding";
 import { z } from "zod";
 
-/** What a connection needs to talk to its provider. Never logged, never returned by an API. */
+/**
+ * What a connection needs to talk to its provider. Never logged, never returned by an API. An ICS
+ * feed's URL counts as a credential: feed URLs often embed a secret token. "none" is what ICS
+ * connections stored before that (their URL sat in server_url); they are upgraded when next read.
+ */
 export type ConnectionCredentials =
 	| { kind: "oauth"; accessToken: string; refreshToken: string | null; scope: string | null }
 	| { kind: "password"; username: string; password: string }
+	| { kind: "feed"; url: string }
 	| { kind: "none" };
 
 const credentialsSchema = z.discriminatedUnion("kind", [
 	z.object({ kind: z.literal("oauth"), accessToken: z.string(), refreshToken: z.string().nullable(), scope: z.string().nullable() }),
 	z.object({ kind: z.literal("password"), username: z.string(), password: z.string() }),
+	z.object({ kind: z.literal("feed"), url: z.string() }),
 	z.object({ kind: z.literal("none") }),
 ]);
 
@@ -73,7 +79,7 @@ export class CredentialVault {
 		return credentialsSchema.parse(JSON.parse(new TextDecoder().decode(plaintext)));
 	}
 
-	/** Whether a record should be re-sealed with the current key on its next write. */
+	/** Whether a record is sealed with an older key and should be re-sealed with the current one. */
 	needsRotation(sealed: SealedCredentials): boolean {
 		return sealed.keyId !== this.currentKeyId;
 	}

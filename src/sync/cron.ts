@@ -7,7 +7,7 @@ import { pruneBookingMessages } from "../booking/retention";
 import { database } from "../db/client";
 import { jobQueue } from "../jobs";
 import { syncContextFor } from "./connections";
-import { enqueueSafetyNetSyncs, refreshExpiringTokens, retryErroredConnections } from "./maintenance";
+import { enqueueSafetyNetSyncs, refreshExpiringTokens, resealOldCredentials, retryErroredConnections } from "./maintenance";
 
 /** Rows younger than this are left to their Durable Object, which relays right after the write. */
 const OUTBOX_GRACE_MS = 60_000;
@@ -17,6 +17,7 @@ export interface CronReport {
 	syncsQueued: number;
 	tokensRefreshed: number;
 	connectionsRetried: number;
+	credentialsResealed: number;
 	authRowsDeleted: number;
 	bookingMessagesPruned: number;
 }
@@ -26,14 +27,15 @@ export async function runCron(env: Env, now: number): Promise<CronReport> {
 	const relayed = await relayOutbox(db, jobQueue(env), { createdBefore: now - OUTBOX_GRACE_MS }, now);
 	const context = syncContextFor(env, db);
 	// Each part runs even if another fails: one bad connection must not stop the rest.
-	const [syncsQueued, tokensRefreshed, connectionsRetried, authRowsDeleted, bookingMessagesPruned] = await Promise.all([
+	const [syncsQueued, tokensRefreshed, connectionsRetried, credentialsResealed, authRowsDeleted, bookingMessagesPruned] = await Promise.all([
 		settle("sync", enqueueSafetyNetSyncs(context)),
 		settle("tokens", refreshExpiringTokens(context)),
 		settle("retries", retryErroredConnections(context)),
+		settle("reseal", resealOldCredentials(context)),
 		settle("auth-cleanup", cleanupAuthTables(db, now).then(countDeleted)),
 		settle("booking-retention", pruneBookingMessages(db, now)),
 	]);
-	return { relayed, syncsQueued, tokensRefreshed, connectionsRetried, authRowsDeleted, bookingMessagesPruned };
+	return { relayed, syncsQueued, tokensRefreshed, connectionsRetried, credentialsResealed, authRowsDeleted, bookingMessagesPruned };
 }
 
 function countDeleted(result: AuthCleanupResult): number {

@@ -2,7 +2,7 @@
 // (incremental from the stored cursor, a full resync of the window when the provider refuses it) and
 // turns them into busy_blocks, keeping its push channel alive on the way.
 import { eq } from "drizzle-orm";
-import type { CalendarProvider, SyncResult, SyncWindow } from "../calendars/provider";
+import type { CalendarProvider, SyncResult } from "../calendars/provider";
 import { CalendarUnavailableError, ProviderError, SyncCursorExpiredError, TokenRevokedError } from "../calendars/provider";
 import { calendarById, connectionById, logOperation, markSynced } from "../db/queries/connections";
 import type { ConnectionCalendarRow, ConnectionRow } from "../db/queries/connections";
@@ -10,13 +10,12 @@ import { merchants, staff } from "../db/schema";
 import type { CalendarSyncJob } from "../jobs";
 import { applySyncResult, clearCalendarBlocks } from "./busy-store";
 import type { BlockOwner } from "./busy-store";
-import { adapterFor, errorSummary, needsReauthorization } from "./connections";
+import { adapterFor, calendarGone, errorSummary, needsReauthorization } from "./connections";
 import { ensurePush, stopPush } from "./push-channels";
+import { syncWindow } from "./window";
 import type { InboundContext } from "./push-channels";
 
-/** The window kept in busy_blocks: 90 days back, 365 days ahead. */
-export const SYNC_PAST_MS = 90 * 86_400_000;
-export const SYNC_AHEAD_MS = 365 * 86_400_000;
+export { SYNC_AHEAD_MS, SYNC_PAST_MS, syncWindow } from "./window";
 /**
  * Incremental feeds only report changes, so an old event that slides into the 365-day horizon would
  * never show up; a daily full resync of the (moved) window picks those up.
@@ -45,10 +44,6 @@ function storedCursor(fullAt: number, cursor: string): string {
 	return `${fullAt}:${cursor}`;
 }
 
-export function syncWindow(now: number, timeZone: string): SyncWindow {
-	return { from: now - SYNC_PAST_MS, to: now + SYNC_AHEAD_MS, timeZone };
-}
-
 /** Whose time the calendar's events take, and the zone their all-day dates are read in. */
 async function ownerOf(context: InboundContext, connection: ConnectionRow): Promise<BlockOwner> {
 	if (connection.staffId !== null) {
@@ -70,7 +65,7 @@ export async function runCalendarSync(context: InboundContext, job: CalendarSync
 	const connection = await connectionById(context.db, calendar.connectionId);
 	// Without a usable grant there is nothing to read; re-authorising brings the connection back.
 	if (connection === null || connection.status === "disconnected" || connection.errorKind === "reauthorize") return nothing("skipped");
-	let adapter: CalendarProvider;
+	let adapter: CalendarProvider | undefined;
 	try {
 		adapter = await adapterFor(context, connection);
 		if (!calendar.checkConflicts) {
@@ -78,10 +73,11 @@ export async function runCalendarSync(context: InboundContext, job: CalendarSync
 			if (calendar.pushChannelId !== null) await stopPushQuietly(context, adapter, calendar);
 			return nothing("unchecked");
 		}
-		await keepPushAlive(context, adapter, connection, calendar);
+		// An unavailable calendar is only polled until it comes back; opening a channel on it would fail every time.
+		if (calendar.unavailableSince === null) await keepPushAlive(context, adapter, connection, calendar);
 		return await syncChecked(context, adapter, connection, calendar, job);
 	} catch (error) {
-		return handleFailure(context, connection, error);
+		return handleFailure(context, connection, calendar, adapter ?? null, error);
 	}
 }
 
@@ -102,18 +98,29 @@ async function syncChecked(context: InboundContext, adapter: CalendarProvider, c
 		result = await adapter.syncEvents(calendar.externalId, null, window);
 	}
 	const fullAt = result.full ? now : (stored?.fullAt ?? now);
-	const outcome = await applySyncResult(context.env.DB, calendar.id, owner, calendar.syncCursor, result, storedCursor(fullAt, result.cursor), now);
+	const start = { cursor: calendar.syncCursor, generation: calendar.syncGeneration };
+	const outcome = await applySyncResult(context.env.DB, calendar.id, owner, start, result, storedCursor(fullAt, result.cursor), now);
 	if (!outcome.applied) return { outcome: "raced", full: result.full, blocks: 0 };
 	await markSynced(context.db, connection.id, now);
+	if (calendar.unavailableSince !== null) await logOperation(context.db, connection.id, "sync", "ok", `${calendar.name} is available again`, now);
 	if (result.full) await logOperation(context.db, connection.id, "sync", "ok", `${calendar.name}: full sync, ${outcome.blocks} busy blocks`, now);
-	// Bad items are skipped (the rest synced); the connection's log says which, so a person can fix them.
+	// Bad items are skipped (the rest synced); the connection's log says which (UID and category only:
+	// never the item's text, which can hold an event's title or description), so a person can fix them.
 	if (result.unreadable.length > 0) {
-		const shown = result.unreadable.slice(0, 3).join("; ");
+		const shown = result.unreadable
+			.slice(0, 3)
+			.map((item) => `${printable(item.id ?? "(no UID)")} (${item.problem})`)
+			.join("; ");
 		const more = result.unreadable.length > 3 ? ` (and ${result.unreadable.length - 3} more)` : "";
 		await logOperation(context.db, connection.id, "import", "error", `${calendar.name}: ${result.unreadable.length} item(s) could not be read and were skipped: ${shown}${more}`, now);
 	}
 	const changed = result.full || result.changed.length > 0 || result.removed.length > 0;
 	return { outcome: changed ? "synced" : "unchanged", full: result.full, blocks: outcome.blocks };
+}
+
+/** A UID for a log line: printable, and short. */
+function printable(id: string): string {
+	return id.replace(/[^\x20-\x7e]/g, "?").slice(0, 100);
 }
 
 /** A broken channel must not stop the sync: polling (the cron) still covers the calendar. */
@@ -122,7 +129,8 @@ async function keepPushAlive(context: InboundContext, adapter: CalendarProvider,
 		const state = await ensurePush(context, adapter, calendar);
 		if (state === "opened" || state === "renewed") await logOperation(context.db, connection.id, "push", "ok", `${calendar.name}: channel ${state}`, context.now());
 	} catch (error) {
-		if (error instanceof TokenRevokedError) throw error;
+		// A revoked grant or a vanished calendar is the sync's problem too; anything else only the channel's.
+		if (error instanceof TokenRevokedError || error instanceof CalendarUnavailableError) throw error;
 		await logOperation(context.db, connection.id, "push", "error", `${calendar.name}: ${errorSummary(error)}`, context.now());
 	}
 }
@@ -135,15 +143,15 @@ async function stopPushQuietly(context: InboundContext, adapter: CalendarProvide
 	}
 }
 
-async function handleFailure(context: InboundContext, connection: ConnectionRow, error: unknown): Promise<SyncReport> {
+async function handleFailure(context: InboundContext, connection: ConnectionRow, calendar: ConnectionCalendarRow, adapter: CalendarProvider | null, error: unknown): Promise<SyncReport> {
 	const nothing = (outcome: SyncOutcome): SyncReport => ({ outcome, full: false, blocks: 0 });
 	if (error instanceof TokenRevokedError) {
 		await needsReauthorization(context, connection);
 		return nothing("revoked");
 	}
 	if (error instanceof CalendarUnavailableError) {
-		// A checked calendar that was deleted or unshared: say so; the person unchecks or picks another.
-		await logOperation(context.db, connection.id, "sync", "error", errorSummary(error), context.now());
+		// Deleted or unshared: its events must stop blocking time, and the Integrations page says so.
+		await calendarGone(context, connection, calendar, adapter);
 		return nothing("unavailable");
 	}
 	if (error instanceof ProviderError && !error.retryable) {

@@ -1,14 +1,16 @@
 // The cron's calendar upkeep: a safety-net sync of every checked calendar (which also renews push
-// channels nearing expiry), access tokens refreshed before they lapse, and errored connections retried
-// with backoff. Push only shortens latency; this is what makes inbound sync correct when pushes are lost.
+// channels nearing expiry), access tokens refreshed before they lapse, errored connections retried
+// with backoff, and credentials re-sealed under the current key. Push only shortens latency; this is
+// what makes inbound sync correct when pushes are lost.
 import { and, eq, inArray, isNotNull, lt, ne, or, isNull, lte } from "drizzle-orm";
+import type { SQL } from "drizzle-orm";
 import { TokenRevokedError } from "../calendars/provider";
 import { calendarsOf, logOperation, setStatus } from "../db/queries/connections";
 import type { ConnectionRow } from "../db/queries/connections";
 import { calendarConnections, connectionCalendars } from "../db/schema";
 import type { CalendarSyncJob } from "../jobs";
 import { decryptCredentials } from "./adapters";
-import { drainPending, errorSummary, needsReauthorization, refreshCalendars, retryFailed } from "./connections";
+import { drainPending, errorSummary, needsReauthorization, refreshCalendars, retryRetryable } from "./connections";
 import type { SyncContext } from "./connections";
 import { StoredTokenSource } from "./tokens";
 
@@ -22,18 +24,29 @@ const RETRY_MAX_MS = 6 * 3600_000;
 /** A connection that stayed healthy this long after its last automatic retry starts its backoff afresh. */
 const RETRY_FORGET_MS = 24 * 3600_000;
 const SEND_BATCH = 100;
+/** Credentials re-sealed per cron run (each is one decrypt, one encrypt and one write). */
+const RESEALS_PER_RUN = 50;
+
+/**
+ * Connections the provider still lets us use: everything but disconnected ones and those whose grant
+ * or password was refused (those wait for the person). An errored connection that can still read
+ * (failed pushes, a lost write calendar) keeps being synced, and keeps its channels and tokens alive.
+ */
+function usable(): SQL {
+	return and(ne(calendarConnections.status, "disconnected"), or(isNull(calendarConnections.errorKind), ne(calendarConnections.errorKind, "reauthorize"))) as SQL;
+}
 
 export function retryBackoffMs(attempts: number): number {
 	return Math.min(RETRY_MAX_MS, RETRY_BASE_MS * 2 ** Math.max(0, attempts));
 }
 
-/** One calendar.sync ("cron") per checked calendar of every active connection; returns how many. */
+/** One calendar.sync ("cron") per checked calendar of every usable connection; returns how many. */
 export async function enqueueSafetyNetSyncs(context: SyncContext): Promise<number> {
 	const rows = await context.db
 		.select({ id: connectionCalendars.id })
 		.from(connectionCalendars)
 		.innerJoin(calendarConnections, eq(connectionCalendars.connectionId, calendarConnections.id))
-		.where(and(eq(connectionCalendars.checkConflicts, true), eq(calendarConnections.status, "active")))
+		.where(and(eq(connectionCalendars.checkConflicts, true), usable()))
 		.all();
 	const jobs: CalendarSyncJob[] = rows.map((r) => ({ type: "calendar.sync", calendarId: r.id, reason: "cron" }));
 	for (let i = 0; i < jobs.length; i += SEND_BATCH) {
@@ -49,7 +62,7 @@ export async function refreshExpiringTokens(context: SyncContext): Promise<numbe
 		.from(calendarConnections)
 		.where(
 			and(
-				eq(calendarConnections.status, "active"),
+				usable(),
 				inArray(calendarConnections.provider, ["google", "microsoft"]),
 				isNotNull(calendarConnections.accessTokenExpiresAt),
 				lt(calendarConnections.accessTokenExpiresAt, context.now() + TOKEN_REFRESH_AHEAD_MS),
@@ -112,7 +125,7 @@ export async function retryErroredConnections(context: SyncContext): Promise<num
 
 async function retryConnection(context: SyncContext, connection: ConnectionRow): Promise<void> {
 	if (connection.errorKind === "push-failed") {
-		await retryFailed(context, connection);
+		await retryRetryable(context, connection);
 		return;
 	}
 	// calendar-unavailable: is the write calendar listed and writable again?
@@ -126,4 +139,34 @@ async function retryConnection(context: SyncContext, connection: ConnectionRow):
 	await setStatus(context.db, connection.id, "active", null, context.now());
 	await drainPending(context, connection.id, ["waiting"]);
 	await logOperation(context.db, connection.id, "auto-retry", "ok", "the write calendar is back", context.now());
+}
+
+/**
+ * Re-seals credentials still under an older key of ENCRYPTION_KEYS (and moves legacy plain ICS feed
+ * URLs into the sealed credentials). Using a connection does this too; this reaches the idle ones, so
+ * once it has run through them the old key can be removed. Returns how many were re-sealed.
+ */
+export async function resealOldCredentials(context: SyncContext): Promise<number> {
+	const due = await context.db
+		.select()
+		.from(calendarConnections)
+		.where(
+			and(
+				isNotNull(calendarConnections.credentials),
+				or(ne(calendarConnections.credentialsKeyId, context.vault.currentKeyId), and(eq(calendarConnections.provider, "ics"), isNotNull(calendarConnections.serverUrl))),
+			),
+		)
+		.limit(RESEALS_PER_RUN)
+		.all();
+	let resealed = 0;
+	for (const connection of due) {
+		try {
+			await decryptCredentials(context, connection);
+			resealed++;
+		} catch (error) {
+			// A record whose key is already gone from the keyring: only the person can fix it, by reconnecting.
+			await logOperation(context.db, connection.id, "reseal-credentials", "error", errorSummary(error), context.now());
+		}
+	}
+	return resealed;
 }

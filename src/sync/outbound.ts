@@ -60,7 +60,7 @@ export async function handleCalendarPush(context: SyncContext, job: CalendarPush
 		// A repeat after a race must push even if the record looks current: the provider may hold the stale write.
 		if (round === 0 && group.every((b) => (pushed.get(b.id)?.pushedVersion ?? 0) >= b.version)) return "skipped";
 		if (connection.status === "error" && connection.errorKind !== "push-failed") {
-			await addPending(context.db, connection.id, job.bookingId, "waiting", connection.statusMessage);
+			await addPending(context.db, connection.id, job.bookingId, { state: "waiting" }, connection.statusMessage);
 			return "waiting";
 		}
 		let outcome: PushOutcome;
@@ -101,7 +101,10 @@ async function apply(
 	if (first === undefined) throw new Error("empty booking group");
 	// Occurrences belong here only while their staff member is this calendar's owner (any, for the business calendar).
 	const belongs = (b: BookingRow): boolean => b.status === "confirmed" && calendar.isWriteTarget && (connection.staffId === null || connection.staffId === b.staffId);
-	const adapter = await adapterFor(context, connection);
+	const opened = await adapterFor(context, connection);
+	// chooseCalendars never makes a read-only (ICS) calendar a write target; one left from before is unavailable.
+	const adapter = opened.writer;
+	if (adapter === null) throw new CalendarUnavailableError(opened.name, 405, "readOnlyCalendar");
 	const stored = (l: LinkRow | undefined): StoredEvent | null => (l === undefined ? null : { externalId: l.externalEventId, etag: l.etag });
 	const live = links.filter((l) => !l.deleted && l.externalEventId !== "");
 	// A series event is recorded on every occurrence; an event recorded on one occurrence of a series is a standalone one.
@@ -215,13 +218,13 @@ async function handleFailure(context: SyncContext, connection: ConnectionRow, ca
 	const summary = errorSummary(error);
 	if (error instanceof TokenRevokedError) {
 		await needsReauthorization(context, connection);
-		await addPending(context.db, connection.id, job.bookingId, "waiting", summary);
+		await addPending(context.db, connection.id, job.bookingId, { state: "waiting" }, summary);
 		await logOperation(context.db, connection.id, "write-event", "error", summary, now);
 		return "waiting";
 	}
 	if (error instanceof CalendarUnavailableError) {
 		await calendarUnavailable(context, connection, calendar);
-		await addPending(context.db, connection.id, job.bookingId, "waiting", summary);
+		await addPending(context.db, connection.id, job.bookingId, { state: "waiting" }, summary);
 		await logOperation(context.db, connection.id, "write-event", "error", summary, now);
 		return "waiting";
 	}
@@ -230,8 +233,9 @@ async function handleFailure(context: SyncContext, connection: ConnectionRow, ca
 		await logOperation(context.db, connection.id, "write-event", "retry", summary, now);
 		throw new RetryablePushError(summary, error instanceof ProviderError ? error.retryAfterSeconds : null);
 	}
-	// A 4xx that cannot succeed by repeating: recorded so the admin can see it and retry it.
-	await addPending(context.db, connection.id, job.bookingId, "failed", summary);
+	// A 4xx that cannot succeed by repeating: recorded so the admin can see it and retry it by hand
+	// (the cron's automatic retries leave it alone).
+	await addPending(context.db, connection.id, job.bookingId, { state: "failed", retryable: false }, summary);
 	await logOperation(context.db, connection.id, "write-event", "error", summary, now);
 	return "failed";
 }

@@ -1,6 +1,6 @@
 // Push channels of checked calendars (Google events.watch, Graph subscriptions): opened when a calendar
 // is checked, renewed before they expire, stopped when it no longer is. Addresses are under APP_URL.
-import { eq } from "drizzle-orm";
+import { and, eq, isNull } from "drizzle-orm";
 import type { CalendarProvider, PushSubscription, WatchRequest } from "../calendars/provider";
 import { ProviderError } from "../calendars/provider";
 import type { ConnectionCalendarRow } from "../db/queries/connections";
@@ -34,12 +34,16 @@ export function subscriptionOf(calendar: ConnectionCalendarRow): PushSubscriptio
 	return { id: calendar.pushChannelId, resourceId: calendar.pushResourceId, expiresAt: calendar.pushExpiresAt ?? 0 };
 }
 
-export type PushState = "none" | "kept" | "opened" | "renewed";
+export type PushState = "none" | "kept" | "opened" | "renewed" | "raced";
 
 /**
  * Makes sure a checked calendar of a push-capable provider has a live channel: opens one if it has
  * none, renews one that expires within RENEW_BEFORE_MS (or was marked due by a lifecycle event), and
  * opens a new one when the provider no longer knows the old.
+ *
+ * Two syncs of one calendar may run this at once. The new channel is stored only if the row still
+ * holds the channel this call started from, in the same generation (not disconnected, unchecked or
+ * lost meanwhile); the loser stops the channel it made instead of leaving it delivering forever.
  */
 export async function ensurePush(context: InboundContext, adapter: CalendarProvider, calendar: ConnectionCalendarRow): Promise<PushState> {
 	if (adapter.push === null) return "none";
@@ -64,11 +68,22 @@ export async function ensurePush(context: InboundContext, adapter: CalendarProvi
 	}
 	// Graph renews in place and keeps the clientState it was created with: its hash stays.
 	const secretHash = next.id === current?.id ? calendar.pushSecretHash : await hashPushSecret(secret);
-	await context.db
+	const stored = await context.db
 		.update(connectionCalendars)
 		.set({ pushChannelId: next.id, pushResourceId: next.resourceId, pushSecretHash: secretHash, pushExpiresAt: next.expiresAt })
-		.where(eq(connectionCalendars.id, calendar.id));
-	return state;
+		.where(
+			and(
+				eq(connectionCalendars.id, calendar.id),
+				current === null ? isNull(connectionCalendars.pushChannelId) : eq(connectionCalendars.pushChannelId, current.id),
+				eq(connectionCalendars.syncGeneration, calendar.syncGeneration),
+				eq(connectionCalendars.checkConflicts, true),
+			),
+		)
+		.returning({ id: connectionCalendars.id });
+	if (stored.length > 0) return state;
+	// Lost the race (or the calendar left meanwhile). A subscription renewed in place is the shared one: keep it.
+	if (next.id !== current?.id) await adapter.push.stop(next);
+	return "raced";
 }
 
 /** Stops the calendar's channel (best effort: a failure is the caller's to log) and forgets it. */

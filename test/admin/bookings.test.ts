@@ -158,9 +158,10 @@ describe("admin bookings", () => {
 
 		const busy = await call<{ busy: Array<Record<string, unknown>> }>(world, world.owner, "GET", `/busy?from=${tuesday}&to=${tuesday}&staffId=stf_demo_ana`);
 		expect(busy.status).toBe(200);
+		// The same conflict from the block's side: it names the booking it overlaps (which it never cancels).
 		expect(busy.body.busy).toEqual([
-			{ staffId: "stf_demo_ana", start: at(tuesday, "10:30"), end: at(tuesday, "11:30"), allDay: false, tentative: false, provider: "google" },
-			{ staffId: "stf_demo_ana", start: at(tuesday, "12:00"), end: at(tuesday, "13:00"), allDay: false, tentative: false, provider: "google" },
+			{ staffId: "stf_demo_ana", start: at(tuesday, "10:30"), end: at(tuesday, "11:30"), allDay: false, tentative: false, provider: "google", conflict: true, conflictsWith: [hit.id] },
+			{ staffId: "stf_demo_ana", start: at(tuesday, "12:00"), end: at(tuesday, "13:00"), allDay: false, tentative: false, provider: "google", conflict: false, conflictsWith: [] },
 		]);
 		expect((await call<{ busy: unknown[] }>(world, world.owner, "GET", `/busy?from=${tuesday}&to=${tuesday}&staffId=stf_demo_ben`)).body.busy).toEqual([]);
 	});

@@ -155,7 +155,8 @@ describe("admin pages: content", () => {
 		const html = await (await page(`/admin/calendar?date=${date}`)).text();
 		expect(html).toMatch(/class="booking item conflict" data-booking="bkg_page_test" data-top="600" data-height="45" data-color="#f97316"/);
 		expect(html).toContain("Busy · Google");
-		expect(html).toMatch(/class="busy item" data-top="630" data-height="60" data-provider="google"/);
+		// The overlapping block is flagged too: the booking stays, and both show the conflict.
+		expect(html).toMatch(/class="busy item conflict" data-top="630" data-height="60" data-provider="google" aria-label="Busy · Google, 10:30 to 11:30, conflicts with a booking"/);
 		expect(html).toContain('aria-label="New booking at 10:00 with Ana Jansen"');
 		const week = await (await page(`/admin/calendar?view=week&date=${date}`)).text();
 		// The week of Tuesday 5 March starts on Monday 4 March.

@@ -1,10 +1,10 @@
 // The CalDAV adapter against a real Radicale, directly and behind the sandbox's iCloud layer.
 import { describe, expect, it } from "vitest";
 import { inject } from "vitest";
-import { CalDavCalendar } from "../../src/calendars/caldav";
+import { CalDavCalendar, mayFollowWithCredentials } from "../../src/calendars/caldav";
 import { busyBlocksFromICalendar } from "../../src/calendars/icalendar";
 import type { SyncWindow } from "../../src/calendars/provider";
-import { SyncCursorExpiredError, TokenRevokedError } from "../../src/calendars/provider";
+import { CalendarUnavailableError, ProviderError, SyncCursorExpiredError, TokenRevokedError } from "../../src/calendars/provider";
 import { booking, control, DAY, sandboxUrl, seriesWithExceptions, T0, testFetch } from "./harness";
 
 const caldavUrl = inject("caldavUrl");
@@ -165,6 +165,108 @@ describe("CalDavCalendar (Radicale)", () => {
 		const error = await wrong.listCalendars().catch((e: unknown) => e);
 		expect(error).toBeInstanceOf(TokenRevokedError);
 		expect((error as Error).message).not.toContain("wrong-secret-pw");
+	});
+});
+
+describe("CalDavCalendar (Radicale): a UID held by another resource", () => {
+	it("updates the resource that holds the booking's UID instead of failing or writing a second one", async () => {
+		const account = await radicaleAccount("uid");
+		const event = booking();
+		// Another client (or an older Slotline) stored our event under a name of its own.
+		await putRaw(account, "imported-by-someone.ics", vevent(`slotline-${event.bookingId}`, ["DTSTART:20260601T080000Z", "DTEND:20260601T090000Z", `X-SLOTLINE-BOOKING-ID:${event.bookingId}`]));
+		const written = await account.caldav.putEvent(account.calendarUrl, { ...event, title: "Updated in place" }, null);
+		expect(written.externalId.endsWith("/imported-by-someone.ics")).toBe(true);
+		expect(await listing(account)).toEqual([written.externalId]);
+	});
+});
+
+/** A scripted CalDAV server for what Radicale cannot be made to do; records every request it saw. */
+function scripted(handler: (request: Request) => Response | Promise<Response>): { fetch: (input: string, init?: RequestInit) => Promise<Response>; seen: Request[] } {
+	const seen: Request[] = [];
+	return {
+		seen,
+		fetch: async (input, init) => {
+			const request = new Request(input, init);
+			seen.push(request.clone());
+			return handler(request);
+		},
+	};
+}
+
+const MULTISTATUS = '<?xml version="1.0"?><D:multistatus xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:caldav">';
+
+describe("CalDavCalendar (scripted server)", () => {
+	const collection = "https://dav.example.test/cal/work/";
+	const account = (fetch: (input: string, init?: RequestInit) => Promise<Response>): CalDavCalendar =>
+		new CalDavCalendar({ provider: "caldav", serverUrl: "https://dav.example.test/", username: "ana", password: "pw-secret", fetch, ownerEmail: null });
+
+	it("reads a 403 with a precondition as a refused request, and only a bare 403 as an unavailable calendar", async () => {
+		const tooBig = account(scripted(() => new Response(`<D:error xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:caldav"><C:max-resource-size/></D:error>`, { status: 403 })).fetch);
+		const error = await tooBig.putEvent(collection, booking(), null).catch((e: unknown) => e);
+		expect(error).toBeInstanceOf(ProviderError);
+		expect(error).not.toBeInstanceOf(CalendarUnavailableError);
+		expect(error).toMatchObject({ status: 403, code: "max-resource-size", retryable: false });
+
+		const bare = account(scripted(() => new Response("Forbidden", { status: 403 })).fetch);
+		await expect(bare.putEvent(collection, booking(), null)).rejects.toBeInstanceOf(CalendarUnavailableError);
+
+		// no-uid-conflict naming its holder (RFC 4791 §5.3.2.1): the event is updated there.
+		const holder = "https://dav.example.test/cal/work/older-copy.ics";
+		const server = scripted((request) => {
+			if (request.url === holder) return request.method === "GET" ? new Response("x", { headers: { etag: '"e1"' } }) : new Response(null, { status: 204, headers: { etag: '"e2"' } });
+			return new Response(`<D:error xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:caldav"><C:no-uid-conflict><D:href>/cal/work/older-copy.ics</D:href></C:no-uid-conflict></D:error>`, { status: 403 });
+		});
+		const written = await account(server.fetch).putEvent(collection, booking(), null);
+		expect(written).toEqual({ externalId: holder, etag: '"e2"' });
+		expect(server.seen.filter((r) => r.method === "PUT").at(-1)?.headers.get("if-match")).toBe('"e1"');
+	});
+
+	it("follows 507-truncated sync-collection answers until the token is complete", async () => {
+		const item = (name: string): string => `${collection}${name}`;
+		const ics = (uid: string): string => vevent(uid, ["DTSTART:20260602T080000Z", "DTEND:20260602T090000Z"]);
+		const server = scripted(async (request) => {
+			const body = await request.text();
+			if (body.includes("sync-collection")) {
+				const token = /<D:sync-token>([^<]*)<\/D:sync-token>/.exec(body)?.[1] ?? "";
+				if (token === "") {
+					// First part: two members, then the 507 on the collection itself and a partial token.
+					return new Response(`${MULTISTATUS}<D:response><D:href>${item("a.ics")}</D:href><D:propstat><D:prop><D:getetag>"1"</D:getetag></D:prop><D:status>HTTP/1.1 200 OK</D:status></D:propstat></D:response><D:response><D:href>${item("b.ics")}</D:href><D:propstat><D:prop><D:getetag>"1"</D:getetag></D:prop><D:status>HTTP/1.1 200 OK</D:status></D:propstat></D:response><D:response><D:href>${collection}</D:href><D:status>HTTP/1.1 507 Insufficient Storage</D:status></D:response><D:sync-token>partial-1</D:sync-token></D:multistatus>`, { status: 207 });
+				}
+				expect(token).toBe("partial-1");
+				return new Response(`${MULTISTATUS}<D:response><D:href>${item("c.ics")}</D:href><D:propstat><D:prop><D:getetag>"1"</D:getetag></D:prop><D:status>HTTP/1.1 200 OK</D:status></D:propstat></D:response><D:response><D:href>${item("gone.ics")}</D:href><D:status>HTTP/1.1 404 Not Found</D:status></D:response><D:sync-token>complete-2</D:sync-token></D:multistatus>`, { status: 207 });
+			}
+			// calendar-multiget: every asked href with its data.
+			const hrefs = [...body.matchAll(/<D:href>([^<]+)<\/D:href>/g)].map((m) => m[1] ?? "");
+			const responses = hrefs.map((href) => `<D:response><D:href>${href}</D:href><D:propstat><D:prop><D:getetag>"1"</D:getetag><C:calendar-data>${ics(href.split("/").pop() ?? "")}</C:calendar-data></D:prop><D:status>HTTP/1.1 200 OK</D:status></D:propstat></D:response>`);
+			return new Response(`${MULTISTATUS}${responses.join("")}</D:multistatus>`, { status: 207 });
+		});
+		const result = await account(server.fetch).syncEvents(collection, null, WINDOW);
+		expect(result.changed.map((e) => e.id).sort()).toEqual([item("a.ics"), item("b.ics"), item("c.ics")]);
+		expect(result.removed).toEqual([item("gone.ics")]);
+		expect(JSON.parse(result.cursor)).toEqual({ kind: "sync", token: "complete-2" });
+		expect(server.seen.filter((r) => r.method === "REPORT")).toHaveLength(3);
+	});
+
+	it("follows redirects with the password only to the same host (any port) or a sibling host, never to http", async () => {
+		const from = new URL("https://caldav.icloud.com/.well-known/caldav");
+		expect(mayFollowWithCredentials(from, new URL("https://p42-caldav.icloud.com/123/principal/"))).toBe(true);
+		expect(mayFollowWithCredentials(from, new URL("https://caldav.icloud.com:8443/x"))).toBe(true);
+		expect(mayFollowWithCredentials(from, new URL("http://caldav.icloud.com/x"))).toBe(false);
+		expect(mayFollowWithCredentials(from, new URL("https://caldav.evil.example/x"))).toBe(false);
+		expect(mayFollowWithCredentials(from, new URL("https://icloud.com.evil.example/x"))).toBe(false);
+		expect(mayFollowWithCredentials(new URL("https://example.com/"), new URL("https://other.com/"))).toBe(false);
+		expect(mayFollowWithCredentials(new URL("https://example.com/"), new URL("https://dav.example.com/"))).toBe(true);
+		expect(mayFollowWithCredentials(new URL("http://127.0.0.1:8788/icloud"), new URL("http://127.0.0.1:8790/p42/"))).toBe(true);
+		expect(mayFollowWithCredentials(new URL("http://127.0.0.1:8788/icloud"), new URL("http://127.0.0.2/p42/"))).toBe(false);
+
+		for (const location of ["http://dav.example.test/cal/", "https://collector.evil.example/cal/"]) {
+			const server = scripted((request) => (request.url.startsWith("https://dav.example.test/") ? new Response(null, { status: 301, headers: { location } }) : new Response("stolen", { status: 207 })));
+			const error = await account(server.fetch).listCalendars().catch((e: unknown) => e);
+			expect(error).toMatchObject({ code: "redirectRefused", retryable: false });
+			// The credentials never left for the other place: it was not contacted at all.
+			expect(server.seen.every((r) => r.url.startsWith("https://dav.example.test/"))).toBe(true);
+			expect(String((error as Error).message)).not.toContain("pw-secret");
+		}
 	});
 });
 

@@ -53,6 +53,10 @@ describe("GoogleCalendar", () => {
 		expect(calendars.find((c) => c.primary)?.writable).toBe(true);
 		expect(byName.get("Shared read")?.writable).toBe(false);
 		expect(byName.get("Shared write")?.writable).toBe(true);
+		// calendar.events.owned reads only the person's own calendars: shared ones cannot block time.
+		expect(calendars.find((c) => c.primary)?.readable).toBe(true);
+		expect(byName.get("Shared read")?.readable).toBe(false);
+		expect(byName.get("Shared write")?.readable).toBe(false);
 	});
 
 	it("creates, updates and deletes a booking's event, with marker and colour", async () => {
@@ -174,18 +178,63 @@ describe("GoogleCalendar", () => {
 		expect(second.changed.map((e) => e.id)).toEqual([moved.id]);
 	});
 
-	it("reports a declined invitation", async () => {
-		const { google, email, tokens } = await setup("g-declined");
+	it("reads the person's own answer: declined blocks nothing, tentative follows the tentative policy; only needed fields are fetched", async () => {
+		const { email, tokens } = await setup("g-declined");
+		const urls: string[] = [];
+		const google = new GoogleCalendar({ tokens, apiBaseUrl: `${sandboxUrl}/google/calendar/v3`, fetch: async (input, init) => {
+			urls.push(input);
+			return testFetch(input, init);
+		} });
+		const pad = (n: number): string => String(n).padStart(2, "0");
 		// The control API has no attendees; a PATCH through the API sets them as Google would show them.
-		const created = (await control(`/google/calendars/${encodeURIComponent(email)}/events`, { summary: "Invite", start: "2026-06-02T09:00:00Z", end: "2026-06-02T10:00:00Z" })) as { id: string };
-		const response = await fetch(`${sandboxUrl}/google/calendar/v3/calendars/${encodeURIComponent(email)}/events/${created.id}`, {
-			method: "PATCH",
-			headers: { "content-type": "application/json", authorization: `Bearer ${await tokens.get()}` },
-			body: JSON.stringify({ attendees: [{ email, self: true, responseStatus: "declined" }] }),
-		});
-		expect(response.status).toBe(200);
+		const answer = async (responseStatus: string, hour: number): Promise<string> => {
+			const created = (await control(`/google/calendars/${encodeURIComponent(email)}/events`, { summary: "Invite", start: `2026-06-02T${pad(hour)}:00:00Z`, end: `2026-06-02T${pad(hour + 1)}:00:00Z` })) as { id: string };
+			const response = await fetch(`${sandboxUrl}/google/calendar/v3/calendars/${encodeURIComponent(email)}/events/${created.id}`, {
+				method: "PATCH",
+				headers: { "content-type": "application/json", authorization: `Bearer ${await tokens.get()}` },
+				body: JSON.stringify({ attendees: [{ email: "organiser@example.test", organizer: true, responseStatus: "accepted" }, { email, self: true, responseStatus }] }),
+			});
+			expect(response.status).toBe(200);
+			return created.id;
+		};
+		const declined = await answer("declined", 9);
+		const tentative = await answer("tentative", 11);
+		const accepted = await answer("accepted", 13);
 		const result = await google.syncEvents(email, null, WINDOW);
-		expect(result.changed.find((e) => e.id === created.id)?.instances[0]?.declined).toBe(true);
+		const instance = (id: string) => result.changed.find((e) => e.id === id)?.instances[0];
+		expect(instance(declined)).toMatchObject({ declined: true, status: "confirmed" });
+		expect(instance(tentative)).toMatchObject({ declined: false, status: "tentative" });
+		expect(instance(accepted)).toMatchObject({ declined: false, status: "confirmed" });
+		// A partial response: no summary, description, location or attendee addresses leave Google.
+		const list = new URL(urls.find((u) => u.includes("/events?")) ?? "");
+		const fields = list.searchParams.get("fields") ?? "";
+		expect(fields).toContain("attendees(self,responseStatus)");
+		expect(fields).not.toMatch(/summary|description|location|email/);
+	});
+
+	it("an update to a calendar deleted (404) or lowered to read-only (403) is CalendarUnavailableError, series exceptions too", async () => {
+		const { google, email, tokens } = await setup("g-lost");
+		const event = booking();
+		const created = await google.putEvent(email, event, null);
+		// Deleted calendar: the PATCH gets 404, and the create that follows says the calendar is gone.
+		await expect(google.putEvent("deleted-calendar@example.test", event, created)).rejects.toBeInstanceOf(CalendarUnavailableError);
+		// Read-only now: the PATCH itself is refused with 403 requiredAccessLevel.
+		const other = uniqueEmail("g-owner");
+		const readOnly = (await control("/calendars", { provider: "google", owner: other, name: "Now read only", shareWith: [{ email, role: "reader" }] })) as { id: string };
+		await expect(google.putEvent(readOnly.id, event, created)).rejects.toMatchObject({ name: "CalendarUnavailableError", status: 403, code: "requiredAccessLevel" });
+		// An occurrence's PATCH refused the same way (the series itself was still accepted).
+		const series = seriesWithExceptions();
+		const written = await google.putEvent(email, series, null);
+		const refusing = new GoogleCalendar({ tokens, apiBaseUrl: `${sandboxUrl}/google/calendar/v3`, fetch: async (input, init) => {
+			if (init?.method === "PATCH" && /_\d{8}T\d{6}Z$/.test(input)) {
+				return Response.json({ error: { code: 403, errors: [{ reason: "requiredAccessLevel" }] } }, { status: 403 });
+			}
+			return testFetch(input, init);
+		} });
+		await expect(refusing.putEvent(email, series, written)).rejects.toBeInstanceOf(CalendarUnavailableError);
+		// An event deleted for good while its calendar lives is simply written again.
+		await google.deleteEvent(email, event.bookingId, created);
+		expect((await google.putEvent(email, event, created)).externalId).toBe(created.externalId);
 	});
 
 	it("throws SyncCursorExpiredError on 410", async () => {

@@ -1,11 +1,13 @@
-// The ICS feed adapter: conditional GET, snapshot results, the size cap, read-only writes.
+// The ICS feed adapter: conditional GET (ETag and Last-Modified), snapshot results, the size cap, no
+// write path, the masked feed URL, and unreadable items named without their text.
 import { describe, expect, it } from "vitest";
-import { IcsFeed } from "../../src/calendars/ics-feed";
+import { FEED_CALENDAR_ID, IcsFeed, maskFeedUrl } from "../../src/calendars/ics-feed";
 import type { SyncWindow } from "../../src/calendars/provider";
 import { CalendarUnavailableError, ProviderError } from "../../src/calendars/provider";
 
 const WINDOW: SyncWindow = { from: Date.UTC(2026, 4, 25), to: Date.UTC(2026, 7, 1), timeZone: "Europe/Berlin" };
 const FEED_URL = "https://feeds.example.test/team.ics";
+const FEED = FEED_CALENDAR_ID;
 
 function calendar(...events: string[][]): string {
 	const body = events.flatMap((lines) => ["BEGIN:VEVENT", "DTSTAMP:20260101T000000Z", ...lines, "END:VEVENT"]);
@@ -74,17 +76,62 @@ describe("IcsFeed", () => {
 		await expect(declared.syncEvents(FEED_URL, null, WINDOW)).rejects.toMatchObject({ code: "feedTooLarge" });
 	});
 
-	it("is read-only, lists one calendar, and maps failures", async () => {
+	it("revalidates with If-Modified-Since when the feed gives only Last-Modified", async () => {
+		const text = calendar(["UID:a", "DTSTART:20260602T070000Z", "DTEND:20260602T080000Z"]);
+		const lastModified = "Tue, 02 Jun 2026 07:00:00 GMT";
+		const asked: Headers[] = [];
+		const feed = new IcsFeed({
+			url: FEED_URL,
+			ownerEmail: null,
+			fetch: async (_input, init) => {
+				const headers = new Headers(init?.headers);
+				asked.push(headers);
+				// No ETag at all: only the date validator can say "unchanged".
+				if (headers.get("if-modified-since") === lastModified) return new Response(null, { status: 304 });
+				return new Response(text, { headers: { "last-modified": lastModified } });
+			},
+		});
+		const first = await feed.syncEvents(FEED, null, WINDOW);
+		expect(first.changed.map((e) => e.id)).toEqual(["a"]);
+		expect(asked[0]?.has("if-modified-since")).toBe(false);
+		const again = await feed.syncEvents(FEED, first.cursor, WINDOW);
+		expect(asked[1]?.get("if-modified-since")).toBe(lastModified);
+		expect(asked[1]?.has("if-none-match")).toBe(false);
+		expect(again).toMatchObject({ full: false, changed: [], removed: [] });
+	});
+
+	it("names unreadable items by UID and category only, never by their text", async () => {
+		const secret = "Divorce lawyer at 10";
+		const text = calendar(
+			["UID:bad@test", `SUMMARY:${secret}`, "DTSTART;TZID=Atlantis Standard Time:20260603T090000", "DTEND;TZID=Atlantis Standard Time:20260603T100000"],
+			["UID:good@test", "DTSTART:20260602T070000Z", "DTEND:20260602T080000Z"],
+		);
+		const feed = new IcsFeed({ url: FEED_URL, ownerEmail: null, fetch: async () => new Response(text) });
+		const result = await feed.syncEvents(FEED, null, WINDOW);
+		expect(result.changed.map((e) => e.id)).toEqual(["good@test"]);
+		expect(result.unreadable).toEqual([{ id: "bad@test", problem: "unknown-time-zone" }]);
+		expect(JSON.stringify(result)).not.toContain(secret);
+	});
+
+	it("is read-only, lists one calendar named by its masked URL after reading it, and maps failures", async () => {
+		const secretUrl = "https://calendar.example.test/calendar/ical/ana%40example.test/private-9f8e7d6c5b4a/basic.ics";
+		const good = new IcsFeed({ url: secretUrl, ownerEmail: null, fetch: async () => new Response(calendar()) });
+		expect(good.push).toBeNull();
+		expect(good.writer).toBeNull();
+		expect(await good.listCalendars()).toEqual([{ id: FEED_CALENDAR_ID, name: "https://calendar.example.test/…/basic.ics", writable: false, readable: true, primary: false, timeZone: null }]);
+		expect(maskFeedUrl("webcal://feeds.example.test/u/8c1f2a9e77/feed?token=abc")).toBe("https://feeds.example.test/…/feed");
+		expect(maskFeedUrl("https://feeds.example.test/8c1f2a9e77")).toBe("https://feeds.example.test/…");
+		expect(maskFeedUrl(FEED_URL)).toBe("https://feeds.example.test/team.ics");
+
 		const feed = new IcsFeed({ url: FEED_URL, ownerEmail: null, fetch: async () => new Response("gone", { status: 404 }) });
-		expect(feed.push).toBeNull();
-		expect(await feed.listCalendars()).toEqual([{ id: FEED_URL, name: "feeds.example.test", writable: false, primary: false, timeZone: null }]);
-		await expect(feed.putEvent()).rejects.toBeInstanceOf(CalendarUnavailableError);
-		await expect(feed.syncEvents(FEED_URL, null, WINDOW)).rejects.toBeInstanceOf(CalendarUnavailableError);
+		await expect(feed.listCalendars()).rejects.toBeInstanceOf(CalendarUnavailableError);
+		await expect(feed.syncEvents(FEED, null, WINDOW)).rejects.toBeInstanceOf(CalendarUnavailableError);
 		const busy = new IcsFeed({ url: FEED_URL, ownerEmail: null, fetch: async () => new Response("", { status: 503, headers: { "retry-after": "120" } }) });
-		const error = await busy.syncEvents(FEED_URL, null, WINDOW).catch((e: unknown) => e);
+		const error = await busy.syncEvents(FEED, null, WINDOW).catch((e: unknown) => e);
 		expect(error).toBeInstanceOf(ProviderError);
 		expect(error).toMatchObject({ status: 503, retryable: true, retryAfterSeconds: 120 });
 		const notCalendar = new IcsFeed({ url: FEED_URL, ownerEmail: null, fetch: async () => new Response("<html>login</html>") });
-		await expect(notCalendar.syncEvents(FEED_URL, null, WINDOW)).rejects.toMatchObject({ code: "notICalendar" });
+		await expect(notCalendar.syncEvents(FEED, null, WINDOW)).rejects.toMatchObject({ code: "notICalendar" });
+		await expect(notCalendar.listCalendars()).rejects.toMatchObject({ code: "notICalendar" });
 	});
 });

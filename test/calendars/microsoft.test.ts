@@ -1,6 +1,6 @@
 // The Microsoft Graph adapter against the sandbox: writes exactly once, delta sync, errors, subscriptions.
 import { describe, expect, it } from "vitest";
-import { MicrosoftCalendar } from "../../src/calendars/microsoft";
+import { GRAPH_BOOKING_PROPERTY, MicrosoftCalendar, nearestOutlookPreset } from "../../src/calendars/microsoft";
 import type { SyncWindow } from "../../src/calendars/provider";
 import { CalendarUnavailableError, ProviderError, SyncCursorExpiredError } from "../../src/calendars/provider";
 import type { TestTokens } from "./harness";
@@ -57,7 +57,8 @@ describe("MicrosoftCalendar", () => {
 		expect(again.externalId).toBe(created.externalId);
 		let live = (await storedEvents(calendarId)).filter((e) => !e["@sandbox.deleted"]);
 		expect(live).toHaveLength(1);
-		expect(live[0]?.categories).toEqual(["Physio"]);
+		// Indigo #4f46e5 is nearest to Outlook's "Dark purple" (preset23).
+		expect(live[0]?.categories).toEqual(["Slotline: Dark purple"]);
 		expect(live[0]?.singleValueExtendedProperties?.[0]?.value).toBe(event.bookingId);
 
 		const updated = await outlook.putEvent(calendarId, { ...event, title: "Long massage", end: T0 + 7_200_000 }, created);
@@ -70,6 +71,84 @@ describe("MicrosoftCalendar", () => {
 		expect((await storedEvents(calendarId)).filter((e) => !e["@sandbox.deleted"])).toHaveLength(0);
 		// Already gone is success.
 		await outlook.deleteEvent(calendarId, event.bookingId, updated);
+	});
+
+	it("colours events with a master category of the nearest preset, made once and reused", async () => {
+		const { outlook, calendarId, tokens } = await setup("m-colour");
+		expect(nearestOutlookPreset("#b91c1c")).toEqual(["preset15", "Dark red"]);
+		expect(nearestOutlookPreset("#22c55e")).toEqual(["preset4", "Green"]);
+		await outlook.putEvent(calendarId, booking({ color: { hex: "#22c55e", name: "Cut" } }), null);
+		// Another adapter (another push) finds the category the first one made.
+		const later = new MicrosoftCalendar({ tokens, fetch: testFetch, apiBaseUrl: GRAPH });
+		await later.putEvent(calendarId, booking({ color: { hex: "#66bb6a", name: "Beard" } }), null);
+		const live = (await storedEvents(calendarId)).filter((e) => !e["@sandbox.deleted"]);
+		expect(live.map((e) => e.categories)).toEqual([["Slotline: Green"], ["Slotline: Green"]]);
+		const master = await fetch(`${GRAPH}/me/outlook/masterCategories`, { headers: { authorization: `Bearer ${await tokens.get()}` } });
+		const categories = ((await master.json()) as { value: Array<{ displayName: string; color: string }> }).value;
+		// Created once (a second write of the same colour found it), in the preset's colour.
+		expect(categories.filter((c) => c.displayName === "Slotline: Green")).toEqual([expect.objectContaining({ color: "preset4" })]);
+
+		// A grant without MailboxSettings.ReadWrite cannot touch the master list: the booking is still written, uncoloured.
+		const refused = new MicrosoftCalendar({ tokens, apiBaseUrl: GRAPH, fetch: async (input, init) => {
+			if (input.includes("/outlook/masterCategories")) return Response.json({ error: { code: "ErrorAccessDenied", message: "Access is denied." } }, { status: 403 });
+			return testFetch(input, init);
+		} });
+		const plain = booking({ color: { hex: "#ff0000", name: "Colour" } });
+		await refused.putEvent(calendarId, plain, null);
+		const written = (await storedEvents(calendarId)).find((e) => e.singleValueExtendedProperties?.[0]?.value === plain.bookingId);
+		expect(written?.categories).toEqual([]);
+	});
+
+	it("a create whose answer was lost is found by its marker: the retry updates it and a cancel deletes it", async () => {
+		const { outlook, calendarId, tokens } = await setup("m-lost");
+		const posts: string[] = [];
+		const timeout = (): never => {
+			throw new DOMException("The operation was aborted due to timeout", "TimeoutError");
+		};
+		// The create reaches Graph and succeeds, but its answer never comes back.
+		const losing = new MicrosoftCalendar({ tokens, apiBaseUrl: GRAPH, fetch: async (input, init) => {
+			const response = await testFetch(input, init);
+			if (init?.method === "POST" && input.endsWith("/events")) {
+				posts.push(input);
+				return timeout();
+			}
+			return response;
+		} });
+		const event = booking();
+		await expect(losing.putEvent(calendarId, event, null)).rejects.toMatchObject({ code: "timeout", retryable: true });
+		expect(posts).toHaveLength(1);
+
+		// The retry knows no event id, yet finds the event by the $filter on our extended property and updates it.
+		const counting = new MicrosoftCalendar({ tokens, apiBaseUrl: GRAPH, fetch: async (input, init) => {
+			if (init?.method === "POST" && input.endsWith("/events")) posts.push(input);
+			return testFetch(input, init);
+		} });
+		const retried = await counting.putEvent(calendarId, { ...event, title: "Retried" }, null);
+		expect(posts).toHaveLength(1);
+		let live = (await storedEvents(calendarId)).filter((e) => !e["@sandbox.deleted"]);
+		expect(live.map((e) => [e.id, e.subject])).toEqual([[retried.externalId, "Retried"]]);
+
+		// Lost again, then the booking is cancelled before anything was recorded: the cancel still finds and deletes it.
+		const second = booking();
+		await expect(losing.putEvent(calendarId, second, null)).rejects.toMatchObject({ code: "timeout" });
+		expect((await storedEvents(calendarId)).filter((e) => !e["@sandbox.deleted"])).toHaveLength(2);
+		await outlook.deleteEvent(calendarId, second.bookingId, null);
+		live = (await storedEvents(calendarId)).filter((e) => !e["@sandbox.deleted"]);
+		expect(live.map((e) => e.singleValueExtendedProperties?.[0])).toEqual([{ id: GRAPH_BOOKING_PROPERTY, value: event.bookingId }]);
+		// Nothing of ours there: nothing to delete, no error.
+		await outlook.deleteEvent(calendarId, "bkg_never_written", null);
+	});
+
+	it("an update refused with 403 (the calendar became read-only) is CalendarUnavailableError", async () => {
+		const { calendarId, tokens } = await setup("m-403");
+		const readOnly = new MicrosoftCalendar({ tokens, apiBaseUrl: GRAPH, fetch: async (input, init) => {
+			if (init?.method === "PATCH" || init?.method === "DELETE") return Response.json({ error: { code: "ErrorAccessDenied", message: "Access is denied." } }, { status: 403 });
+			return testFetch(input, init);
+		} });
+		const event = booking();
+		const created = await readOnly.putEvent(calendarId, event, null);
+		await expect(readOnly.putEvent(calendarId, { ...event, title: "Moved" }, created)).rejects.toBeInstanceOf(CalendarUnavailableError);
+		await expect(readOnly.deleteEvent(calendarId, event.bookingId, created)).rejects.toBeInstanceOf(CalendarUnavailableError);
 	});
 
 	it("recreates an event the owner deleted in Outlook when the booking changes", async () => {
@@ -108,6 +187,14 @@ describe("MicrosoftCalendar", () => {
 			body: JSON.stringify({ responseStatus: { response: "declined" } }),
 		});
 		expect(declined.status).toBe(200);
+		// The person answered "tentative" to an invitation the organiser marked busy: it counts as tentative.
+		const maybeInvite = await ownerEvent(calendarId, { summary: "Maybe invite", start: "2026-06-08T11:00:00+02:00", end: "2026-06-08T12:00:00+02:00" });
+		const answered = await fetch(`${GRAPH}/me/events/${maybeInvite.id}`, {
+			method: "PATCH",
+			headers: { "content-type": "application/json", authorization: `Bearer ${await tokens.get()}` },
+			body: JSON.stringify({ responseStatus: { response: "tentativelyAccepted" } }),
+		});
+		expect(answered.status).toBe(200);
 		const own = booking();
 		await outlook.putEvent(calendarId, own, null);
 		// More events than one page of the sandbox's default size (10), so nextLink is followed.
@@ -115,13 +202,14 @@ describe("MicrosoftCalendar", () => {
 
 		const first = await outlook.syncEvents(calendarId, null, WINDOW);
 		expect(first.full).toBe(true);
-		expect(first.changed).toHaveLength(16);
+		expect(first.changed).toHaveLength(17);
 		const instances = new Map(first.changed.map((e) => [e.id, e.instances[0]]));
 		expect(instances.get(busy.id)).toEqual({ instanceId: busy.id, start: Date.UTC(2026, 5, 2, 7), end: Date.UTC(2026, 5, 2, 8), allDay: null, status: "confirmed", transparent: false, declined: false });
 		const all = [...instances.values()];
-		expect(all.filter((i) => i?.status === "tentative")).toHaveLength(1);
+		expect(all.filter((i) => i?.status === "tentative")).toHaveLength(2);
 		expect(all.filter((i) => i?.transparent === true)).toHaveLength(1);
 		expect(instances.get(invite.id)?.declined).toBe(true);
+		expect(instances.get(maybeInvite.id)).toMatchObject({ status: "tentative", declined: false });
 		const holiday = all.find((i) => i?.allDay !== null);
 		expect(holiday?.allDay).toEqual({ startDate: "2026-06-05", endDate: "2026-06-06" });
 		expect(holiday?.start).toBe(Date.UTC(2026, 5, 4, 22));
@@ -154,11 +242,15 @@ describe("MicrosoftCalendar", () => {
 		expect(starts).toEqual([T0, T0 + 8 * DAY, T0 + 21 * DAY]);
 		expect(result.changed.map((e) => e.slotlineBookingId)).toEqual([series.bookingId, series.bookingId, series.bookingId]);
 
-		// Graph does not promise our marker on occurrences; the adapter then asks the series master.
+		// Graph does not promise our marker on occurrences; the adapter then asks the series master
+		// (here the delta does not include the master either, so it must be read).
+		const masterReads: string[] = [];
 		const bare = new MicrosoftCalendar({ tokens, apiBaseUrl: GRAPH, fetch: async (input, init) => {
+			if (/\/me\/events\/[^/?]+\?\$select=transactionId/.test(input)) masterReads.push(input);
 			const response = await testFetch(input, init);
 			if (!input.includes("/calendarView/delta")) return response;
 			const page = (await response.json()) as { value: Array<Record<string, unknown>> };
+			page.value = page.value.filter((item) => item.type !== "seriesMaster");
 			for (const item of page.value) {
 				if (item.seriesMasterId == null) continue;
 				delete item.transactionId;
@@ -168,6 +260,8 @@ describe("MicrosoftCalendar", () => {
 		} });
 		const viaMaster = await bare.syncEvents(calendarId, null, WINDOW);
 		expect(viaMaster.changed.map((e) => e.slotlineBookingId)).toEqual([series.bookingId, series.bookingId, series.bookingId]);
+		// One read for the one master, not one per occurrence.
+		expect(masterReads).toHaveLength(1);
 	});
 
 	it("throws SyncCursorExpiredError on syncStateNotFound and on 410", async () => {

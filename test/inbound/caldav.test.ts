@@ -10,7 +10,7 @@ import { vtimezone } from "../../src/calendars/vtimezone";
 import { staff } from "../../src/db/schema";
 import { DEMO_MERCHANT_ID } from "../../src/demo/seed";
 import { runCalendarSync } from "../../src/sync/inbound";
-import { connect } from "../../src/sync/connections";
+import { connectUnstored } from "../../src/sync/connections";
 import { blocksOf, control, db, inboundContext, runQueuedSyncs, seed, syncJobs } from "./harness";
 import type { InboundTestContext } from "./harness";
 
@@ -104,13 +104,10 @@ async function remove(account: Account, name: string): Promise<void> {
 
 /** A CalDAV connection of Ana's, checked for conflicts, after its first sync. */
 async function connected(context: InboundTestContext, account: Account, email: string): Promise<string> {
-	const connection = await connect(context, {
-		merchantId: DEMO_MERCHANT_ID,
-		staffId: "stf_demo_ana",
+	const connection = await connectUnstored(context, { merchantId: DEMO_MERCHANT_ID, staffId: "stf_demo_ana" }, {
 		provider: "caldav",
 		accountLabel: email,
 		credentials: { kind: "password", username: account.username, password: account.password },
-		accessTokenExpiresAt: null,
 		serverUrl: caldavUrl,
 	});
 	const jobs = syncJobs(context.recording.sent);

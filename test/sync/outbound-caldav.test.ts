@@ -8,7 +8,7 @@ import { calendarsOf } from "../../src/db/queries/connections";
 import type { ConnectionCalendarRow } from "../../src/db/queries/connections";
 import { eventLinks } from "../../src/db/schema";
 import { DEMO_MERCHANT_ID } from "../../src/demo/seed";
-import { connect } from "../../src/sync/connections";
+import { connectUnstored } from "../../src/sync/connections";
 import { handleCalendarPush } from "../../src/sync/outbound";
 import { at, book, change, control, db, deliver, outboxJobs, seed, testContext } from "./harness";
 import type { TestContext } from "./harness";
@@ -29,13 +29,10 @@ async function connectCalDav(context: TestContext, staffId = "stf_demo_ana"): Pr
 	const password = "pw-123456";
 	await control("/caldav/users", { username, password });
 	await control("/caldav/calendars", { username, password, slug: "work", displayName: "Work" });
-	const connection = await connect(context, {
-		merchantId: DEMO_MERCHANT_ID,
-		staffId,
+	const connection = await connectUnstored(context, { merchantId: DEMO_MERCHANT_ID, staffId }, {
 		provider: "caldav",
 		accountLabel: username,
 		credentials: { kind: "password", username, password },
-		accessTokenExpiresAt: null,
 		serverUrl: caldavUrl,
 	});
 	const write = (await calendarsOf(db, connection.id)).find((c) => c.isWriteTarget);

@@ -1,6 +1,7 @@
 // Admin calendar reads: bookings with their customer, service, staff and series, and the external
-// busy blocks that overlap them. Busy blocks carry times and the provider only, never details.
-import { and, asc, eq, gt, gte, inArray, lt } from "drizzle-orm";
+// busy blocks that overlap them, seen from both sides (the booking's conflicts, the block's bookings).
+// Busy blocks carry times and the provider only, never details.
+import { and, asc, eq, gt, gte, inArray, isNull, lt, or } from "drizzle-orm";
 import type { SQL } from "drizzle-orm";
 import type { Database } from "../client";
 import { bookingSeries, bookings, busyBlocks, calendarConnections, connectionCalendars, customers, resources, services, staff } from "../schema";
@@ -50,9 +51,11 @@ function selectBookings(db: Database, where: SQL | undefined) {
 		.orderBy(asc(bookings.startsAt), asc(bookings.id));
 }
 
-/** Busy blocks overlapping [from, to); `staffIds` null means every staff member and the business-wide calendars. */
+/**
+ * Busy blocks overlapping [from, to) of `staffIds` (null: every staff member). The business-wide
+ * calendar's blocks (no staff member) take everyone's time, so they are always included.
+ */
 export async function busyBetween(db: Database, merchantId: string, from: number, to: number, staffIds: string[] | null): Promise<BusyRecord[]> {
-	if (staffIds !== null && staffIds.length === 0) return [];
 	return db
 		.select({
 			id: busyBlocks.id,
@@ -70,7 +73,7 @@ export async function busyBetween(db: Database, merchantId: string, from: number
 			and(
 				eq(busyBlocks.merchantId, merchantId),
 				eq(calendarConnections.merchantId, merchantId),
-				staffIds === null ? undefined : inArray(busyBlocks.staffId, staffIds),
+				staffIds === null ? undefined : or(isNull(busyBlocks.staffId), staffIds.length === 0 ? undefined : inArray(busyBlocks.staffId, staffIds)),
 				lt(busyBlocks.startsAt, to),
 				gt(busyBlocks.endsAt, from),
 			),
@@ -89,9 +92,45 @@ async function withConflicts(db: Database, merchantId: string, rows: Array<Omit<
 	return rows.map((r) => ({
 		...r,
 		conflicts:
-			r.booking.status === "confirmed"
-				? busy.filter((b) => b.staffId === r.booking.staffId && b.start < r.booking.endsAt && b.end > r.booking.startsAt)
-				: [],
+			r.booking.status === "confirmed" ? busy.filter((b) => (b.staffId === null || b.staffId === r.booking.staffId) && b.start < r.booking.endsAt && b.end > r.booking.startsAt) : [],
+	}));
+}
+
+/** A busy block with the confirmed bookings it overlaps: the same conflict, seen from the block. */
+export interface BusyWithConflicts extends BusyRecord {
+	/** Ids of the confirmed bookings of the block's staff member (anyone's, for the business calendar) it overlaps. */
+	conflictsWith: string[];
+}
+
+/**
+ * Busy blocks as busyBetween, each with the bookings it conflicts with. An external event never
+ * cancels a booking; both sides are flagged instead. Tentative blocks count only when the merchant
+ * lets them block time, exactly as for the bookings' own conflicts.
+ */
+export async function busyWithConflicts(db: Database, merchantId: string, from: number, to: number, staffIds: string[] | null, tentativeBlocks: boolean): Promise<BusyWithConflicts[]> {
+	const busy = await busyBetween(db, merchantId, from, to, staffIds);
+	if (busy.length === 0) return [];
+	// Bookings overlapping the blocks themselves, which may reach past the range asked for.
+	const low = Math.min(...busy.map((b) => b.start));
+	const high = Math.max(...busy.map((b) => b.end));
+	const confirmed = await db
+		.select({ id: bookings.id, staffId: bookings.staffId, start: bookings.startsAt, end: bookings.endsAt })
+		.from(bookings)
+		.where(
+			and(
+				eq(bookings.merchantId, merchantId),
+				eq(bookings.status, "confirmed"),
+				gte(bookings.startsAt, low - MAX_BOOKING_MS),
+				lt(bookings.startsAt, high),
+				gt(bookings.endsAt, low),
+				staffIds === null ? undefined : inArray(bookings.staffId, staffIds.length === 0 ? [""] : staffIds),
+			),
+		)
+		.all();
+	return busy.map((b) => ({
+		...b,
+		conflictsWith:
+			b.tentative && !tentativeBlocks ? [] : confirmed.filter((r) => (b.staffId === null || r.staffId === b.staffId) && r.start < b.end && r.end > b.start).map((r) => r.id),
 	}));
 }
 

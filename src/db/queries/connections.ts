@@ -1,7 +1,8 @@
 // Reads and writes of calendar connections, their calendars, the operation log and pending pushes.
 import { and, desc, eq, inArray, isNull, lt, ne, or } from "drizzle-orm";
+import type { SQL } from "drizzle-orm";
 import type { Database } from "../client";
-import { calendarConnections, connectionCalendars, connectionLog, pendingPushes } from "../schema";
+import { bookings, calendarConnections, connectionCalendars, connectionLog, eventLinks, pendingPushes } from "../schema";
 import { NotFoundError } from "../../errors";
 
 export type ConnectionRow = typeof calendarConnections.$inferSelect;
@@ -27,6 +28,14 @@ export async function connectionOf(db: Database, merchantId: string, id: string)
 export async function connectionsOf(db: Database, merchantId: string, staffId?: string | null): Promise<ConnectionRow[]> {
 	const owner = staffId === undefined ? undefined : staffId === null ? isNull(calendarConnections.staffId) : eq(calendarConnections.staffId, staffId);
 	return db.query.calendarConnections.findMany({ where: and(eq(calendarConnections.merchantId, merchantId), owner), orderBy: [calendarConnections.createdAt] });
+}
+
+/** The merchant's live (not disconnected) business-wide connection, if any: there is at most one. */
+export async function liveBusinessConnection(db: Database, merchantId: string): Promise<ConnectionRow | null> {
+	const row = await db.query.calendarConnections.findFirst({
+		where: and(eq(calendarConnections.merchantId, merchantId), isNull(calendarConnections.staffId), ne(calendarConnections.status, "disconnected")),
+	});
+	return row ?? null;
 }
 
 /** The existing connection for the same account, so reconnecting reuses it (and its event links). */
@@ -108,19 +117,31 @@ export async function logOf(db: Database, connectionId: string): Promise<Connect
 
 export type PendingState = (typeof pendingPushes.$inferSelect)["state"];
 
+/** A push to do later: waiting for the connection, or failed (retryable: it ran out of retries; not: a 4xx that cannot succeed). */
+export type PendingPush = { state: "waiting" } | { state: "failed"; retryable: boolean };
+
+/** Which pending pushes to take: an automatic retry takes only those that may succeed, the admin all. */
+export type PendingSelection = "waiting" | "failed-retryable" | "failed-any";
+
 /** Remembers that a booking's push to this connection must happen later. */
-export async function addPending(db: Database, connectionId: string, bookingId: string, state: PendingState, message: string | null): Promise<void> {
+export async function addPending(db: Database, connectionId: string, bookingId: string, pending: PendingPush, message: string | null): Promise<void> {
+	const retryable = pending.state === "failed" && pending.retryable;
 	await db
 		.insert(pendingPushes)
-		.values({ connectionId, bookingId, state, message })
-		.onConflictDoUpdate({ target: [pendingPushes.connectionId, pendingPushes.bookingId], set: { state, message } });
+		.values({ connectionId, bookingId, state: pending.state, retryable, message })
+		.onConflictDoUpdate({ target: [pendingPushes.connectionId, pendingPushes.bookingId], set: { state: pending.state, retryable, message } });
 }
 
-/** Removes and returns the pending bookings of a connection (only `states`). */
-export async function takePending(db: Database, connectionId: string, states: PendingState[]): Promise<string[]> {
+/** Removes and returns the pending bookings of a connection that match `selection`. */
+export async function takePending(db: Database, connectionId: string, selection: PendingSelection[]): Promise<string[]> {
+	const matches: SQL[] = [];
+	if (selection.includes("waiting")) matches.push(eq(pendingPushes.state, "waiting"));
+	if (selection.includes("failed-any")) matches.push(eq(pendingPushes.state, "failed"));
+	else if (selection.includes("failed-retryable")) matches.push(and(eq(pendingPushes.state, "failed"), eq(pendingPushes.retryable, true)) as SQL);
+	if (matches.length === 0) return [];
 	const rows = await db
 		.delete(pendingPushes)
-		.where(and(eq(pendingPushes.connectionId, connectionId), inArray(pendingPushes.state, states)))
+		.where(and(eq(pendingPushes.connectionId, connectionId), or(...matches)))
 		.returning({ bookingId: pendingPushes.bookingId });
 	return rows.map((r) => r.bookingId);
 }
@@ -132,4 +153,18 @@ export async function clearPending(db: Database, connectionId: string, bookingId
 export async function pendingCount(db: Database, connectionId: string): Promise<{ waiting: number; failed: number }> {
 	const rows = await db.select({ state: pendingPushes.state }).from(pendingPushes).where(eq(pendingPushes.connectionId, connectionId)).all();
 	return { waiting: rows.filter((r) => r.state === "waiting").length, failed: rows.filter((r) => r.state === "failed").length };
+}
+
+/**
+ * Events this connection's calendars still hold for bookings that are no longer confirmed (cancelled
+ * while the connection could not be written, or before it was disconnected): each must be deleted.
+ */
+export async function staleEventLinks(db: Database, connectionId: string): Promise<Array<{ bookingId: string; calendarId: string; version: number }>> {
+	return db
+		.select({ bookingId: eventLinks.bookingId, calendarId: eventLinks.calendarId, version: bookings.version })
+		.from(eventLinks)
+		.innerJoin(connectionCalendars, eq(connectionCalendars.id, eventLinks.calendarId))
+		.innerJoin(bookings, eq(bookings.id, eventLinks.bookingId))
+		.where(and(eq(connectionCalendars.connectionId, connectionId), eq(eventLinks.deleted, false), ne(bookings.status, "confirmed")))
+		.all();
 }

@@ -1,6 +1,6 @@
 // Loads everything the availability core needs for one service over a window of instants. The
 // reads are exposed as statements too, so a caller can put them in the same D1 batch as its own.
-import { and, eq, gt, gte, inArray, lt, lte, sql } from "drizzle-orm";
+import { and, eq, gt, gte, inArray, isNull, lt, lte, or, sql } from "drizzle-orm";
 import type { SQL, SQLWrapper } from "drizzle-orm";
 import type { AvailabilityQuery, ResourceSchedule, StaffSchedule } from "../../availability/types";
 import { coveringWindow } from "../../time";
@@ -75,7 +75,13 @@ export function scheduleReads(db: Database, scope: ScheduleScope) {
 			.select({ staffId: busyBlocks.staffId, start: busyBlocks.startsAt, end: busyBlocks.endsAt, tentative: busyBlocks.tentative })
 			.from(busyBlocks)
 			.where(
-				and(eq(busyBlocks.merchantId, scope.merchantId), inArray(busyBlocks.staffId, staffIds), lt(busyBlocks.startsAt, window.to), gt(busyBlocks.endsAt, window.from)),
+				and(
+					eq(busyBlocks.merchantId, scope.merchantId),
+					// The business calendar's blocks (no staff member) take everyone's time.
+					or(inArray(busyBlocks.staffId, staffIds), isNull(busyBlocks.staffId)),
+					lt(busyBlocks.startsAt, window.to),
+					gt(busyBlocks.endsAt, window.from),
+				),
 			),
 		db
 			.select({ id: bookings.id, resourceId: bookings.resourceId, start: bookings.blockStart, end: bookings.blockEnd })
@@ -100,7 +106,7 @@ export function assembleSchedule(request: Omit<ScheduleRequest, "window">, rows:
 		overrides: overrides.filter((o) => o.staffId === member.id).map((o) => ({ date: o.date, intervals: o.intervals })),
 		timeOff: absences.filter((a) => a.staffId === member.id).map((a) => ({ start: a.startsAt, end: a.endsAt })),
 		bookings: staffBookings.filter((b) => b.staffId === member.id && !excluded.has(b.id)).map((b) => ({ start: b.start, end: b.end })),
-		busy: busy.filter((b) => b.staffId === member.id).map((b) => ({ start: b.start, end: b.end, tentative: b.tentative })),
+		busy: busy.filter((b) => b.staffId === member.id || b.staffId === null).map((b) => ({ start: b.start, end: b.end, tentative: b.tentative })),
 	}));
 	const resourceSchedules: ResourceSchedule[] = request.resources.map((resource) => ({
 		id: resource.id,

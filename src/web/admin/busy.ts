@@ -1,7 +1,8 @@
-// Admin: external busy time for the calendar view. Only times, flags and the provider are shown:
-// busy blocks never hold an event's title, attendees or location.
+// Admin: external busy time for the calendar view. Only times, flags, the provider and the bookings a
+// block conflicts with are shown: busy blocks never hold an event's title, attendees or location.
 import { Hono } from "hono";
-import { busyBetween } from "../../db/queries/admin-bookings";
+import { busyWithConflicts } from "../../db/queries/admin-bookings";
+import { merchantSettingsSchema } from "../../db/queries/admin-settings";
 import { merchantById, staffOf } from "../../db/queries/catalog";
 import { addDays, localDayStart, utcIso } from "../../time";
 import type { AppEnv } from "../context";
@@ -14,16 +15,27 @@ export const adminBusy = new Hono<AppEnv>().get("/busy", anyMember, valid("query
 	const query = c.req.valid("query");
 	const merchant = await merchantById(c.var.db, merchantId);
 	if (query.staffId !== undefined) await staffOf(c.var.db, merchantId, query.staffId);
-	const blocks = await busyBetween(
+	const blocks = await busyWithConflicts(
 		c.var.db,
 		merchantId,
 		localDayStart(query.from, merchant.timezone),
 		localDayStart(addDays(query.to, 1), merchant.timezone),
-		// Without a staff filter: everyone's, plus the business-wide calendars (staffId null).
+		// Without a staff filter: everyone's; the business-wide calendars (staffId null) always, since they block everyone.
 		query.staffId === undefined ? null : [query.staffId],
+		merchantSettingsSchema.parse(merchant.settings ?? {}).tentativeBlocks,
 	);
 	return c.json({
 		timezone: merchant.timezone,
-		busy: blocks.map((b) => ({ staffId: b.staffId, start: utcIso(b.start), end: utcIso(b.end), allDay: b.allDay, tentative: b.tentative, provider: b.provider })),
+		busy: blocks.map((b) => ({
+			staffId: b.staffId,
+			start: utcIso(b.start),
+			end: utcIso(b.end),
+			allDay: b.allDay,
+			tentative: b.tentative,
+			provider: b.provider,
+			// The platform is the source of truth: an overlapping booking stays, and both are flagged.
+			conflict: b.conflictsWith.length > 0,
+			conflictsWith: b.conflictsWith,
+		})),
 	});
 });

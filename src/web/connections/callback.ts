@@ -5,7 +5,7 @@ import { Hono } from "hono";
 import { deleteCookie, getSignedCookie } from "hono/cookie";
 import { findMembership } from "../../auth/membership";
 import { connectOAuth } from "../../sync/connect-oauth";
-import { syncContextFor } from "../../sync/connections";
+import { BusinessCalendarTakenError, syncContextFor } from "../../sync/connections";
 import { ConnectFlowError, exchangeCode } from "../../sync/oauth";
 import { ProviderError } from "../../calendars/provider";
 import type { AppEnv } from "../context";
@@ -37,6 +37,7 @@ export const connectCallback = new Hono<AppEnv>().get("/:provider/callback", asy
 		return done(c, { connected: connection.id });
 	} catch (error) {
 		if (error instanceof ConnectFlowError) return done(c, { error: `connect-${error.reason}` });
+		if (error instanceof BusinessCalendarTakenError) return done(c, { error: "business-calendar-exists" });
 		if (error instanceof ProviderError) return done(c, { error: "connect-provider" });
 		throw error;
 	}

@@ -1,14 +1,16 @@
 // /admin/api/connections: the signed-in person's calendar connections (the owner sees all of the
-// merchant's): list, connect, pick calendars, resync, retry failed pushes, disconnect.
+// merchant's): list, connect, re-enter a password, pick calendars, resync, retry failed pushes, disconnect.
 import { Hono } from "hono";
 import { setSignedCookie } from "hono/cookie";
 import { z } from "zod";
+import { maskFeedUrl } from "../../calendars/ics-feed";
 import { ProviderError } from "../../calendars/provider";
 import { staffOf } from "../../db/queries/catalog";
 import { calendarsOf, connectionsOf, logOf, pendingCount } from "../../db/queries/connections";
 import type { ConnectionRow } from "../../db/queries/connections";
-import { UnprocessableError } from "../../errors";
-import { chooseCalendars, connect, disconnect, refreshCalendars, resync, retryFailed, syncContextFor } from "../../sync/connections";
+import { UnprocessableError, ValidationError } from "../../errors";
+import type { UnstoredConnection } from "../../sync/adapters";
+import { chooseCalendars, connectUnstored, disconnect, refreshCalendars, resync, retryFailed, syncContextFor } from "../../sync/connections";
 import type { SyncContext } from "../../sync/connections";
 import { authorizationUrl } from "../../sync/oauth";
 import { parseJsonBody } from "../auth/json-body";
@@ -17,6 +19,7 @@ import type { AppEnv } from "../context";
 import type { Context } from "hono";
 import { allowedOwner, manageableConnection, membershipOf } from "./access";
 import { CONNECT_COOKIE, CONNECT_TTL_SECONDS, encodeConnectFlow } from "./flow";
+import { connectRefusal } from "./refusal";
 import { connectionView, logView } from "./view";
 import type { ConnectionView } from "./view";
 
@@ -27,14 +30,38 @@ const calendarChoice = z.object({
 	conflictCalendarIds: z.array(z.string()).max(50),
 });
 
-const passwordConnection = z.object({
-	provider: z.enum(["caldav", "icloud", "ics"]),
-	/** "business" for the merchant's own calendar (owner only); omitted = the caller's own. */
-	staffId: z.string().optional(),
-	serverUrl: z.url().optional(),
-	username: z.string().max(320).optional(),
-	password: z.string().max(1024).optional(),
-});
+const webUrl = z.url({ protocol: /^(?:https?|webcal)$/, error: "Enter an https:// (or webcal://) address" }).max(2048);
+
+const passwordConnection = z
+	.object({
+		provider: z.enum(["caldav", "icloud", "ics"]),
+		/** "business" for the merchant's own calendar (owner only); omitted = the caller's own. */
+		staffId: z.string().optional(),
+		/** The CalDAV server (iCloud's by default) or the ICS feed. */
+		serverUrl: webUrl.optional(),
+		username: z.string().trim().min(1, "Enter the user name").max(320).optional(),
+		password: z.string().min(1, "Enter the password").max(1024).optional(),
+	})
+	.superRefine((body, ctx) => {
+		if (body.provider === "ics") {
+			if (body.serverUrl === undefined) ctx.addIssue({ code: "custom", path: ["serverUrl"], message: "Enter the feed's address" });
+			return;
+		}
+		if (body.username === undefined) ctx.addIssue({ code: "custom", path: ["username"], message: "Enter the user name" });
+		if (body.password === undefined) ctx.addIssue({ code: "custom", path: ["password"], message: "Enter the password" });
+	});
+
+const newPassword = z.object({ password: z.string().min(1, "Enter the password").max(1024) });
+
+/** Tries the connection first (nothing is stored unless it works) and turns a refusal into a 422 naming the field. */
+async function connectOrRefuse(c: Context<AppEnv>, owner: { merchantId: string; staffId: string | null }, unstored: UnstoredConnection): Promise<ConnectionRow> {
+	try {
+		return await connectUnstored(context(c), owner, unstored);
+	} catch (error) {
+		if (error instanceof ProviderError) throw connectRefusal(error, unstored.provider);
+		throw error;
+	}
+}
 
 function context(c: Context<AppEnv>): SyncContext {
 	return syncContextFor(c.env, c.var.db, c.var.mailer);
@@ -78,25 +105,36 @@ export const connectionRoutes = new Hono<AppEnv>()
 		const body = await parseJsonBody(c, passwordConnection);
 		const membership = membershipOf(c);
 		const staffId = await ownerFor(c, body.staffId);
-		const serverUrl = body.serverUrl ?? (body.provider === "icloud" ? c.env.ICLOUD_CALDAV_URL : null);
-		if (serverUrl === null) throw new UnprocessableError("server-url-required", "A server or feed URL is required.");
-		const credentials =
-			body.provider === "ics" ? { kind: "none" as const } : { kind: "password" as const, username: body.username ?? "", password: body.password ?? "" };
-		try {
-			const row = await connect(context(c), {
-				merchantId: membership.merchantId,
-				staffId,
-				provider: body.provider,
-				accountLabel: body.provider === "ics" ? new URL(serverUrl).host : (body.username ?? ""),
-				credentials,
-				accessTokenExpiresAt: null,
-				serverUrl,
-			});
+		const owner = { merchantId: membership.merchantId, staffId };
+		if (body.provider === "ics") {
+			const url = body.serverUrl ?? "";
+			// The feed URL may carry a secret token: it is stored sealed, and shown only masked.
+			const row = await connectOrRefuse(c, owner, { provider: "ics", credentials: { kind: "feed", url }, serverUrl: null, accountLabel: maskFeedUrl(url) });
 			return c.json({ connection: await view(c, row) }, 201);
-		} catch (error) {
-			if (error instanceof ProviderError) throw new UnprocessableError("connection-failed", `The calendar server could not be used (${error.code}).`);
-			throw error;
 		}
+		const serverUrl = body.serverUrl ?? (body.provider === "icloud" ? c.env.ICLOUD_CALDAV_URL : null);
+		if (serverUrl === null) throw new ValidationError([{ field: "serverUrl", message: "Enter the CalDAV server's address" }]);
+		const username = body.username ?? "";
+		const row = await connectOrRefuse(c, owner, { provider: body.provider, credentials: { kind: "password", username, password: body.password ?? "" }, serverUrl, accountLabel: username });
+		return c.json({ connection: await view(c, row) }, 201);
+	})
+
+	/**
+	 * CalDAV/iCloud after the server refused the stored password: tries the new one, and only if it
+	 * works stores it on the same connection (its calendars, choices and written events stay) and
+	 * sends what waited.
+	 */
+	.put("/:id/password", async (c) => {
+		const row = await manageableConnection(c, c.req.param("id"));
+		const body = await parseJsonBody(c, newPassword);
+		if (row.provider !== "caldav" && row.provider !== "icloud") throw new UnprocessableError("not-a-password-connection", "Only CalDAV and iCloud connections use a password; reconnect this calendar instead.");
+		const updated = await connectOrRefuse(c, { merchantId: row.merchantId, staffId: row.staffId }, {
+			provider: row.provider,
+			credentials: { kind: "password", username: row.accountLabel, password: body.password },
+			serverUrl: row.serverUrl,
+			accountLabel: row.accountLabel,
+		});
+		return c.json({ connection: await view(c, updated) });
 	})
 
 	.get("/:id", async (c) => {

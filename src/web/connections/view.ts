@@ -9,9 +9,20 @@ export interface ConnectionView {
 	status: ConnectionRow["status"];
 	error: { kind: string; message: string } | null;
 	lastSyncedAt: string | null;
+	/** The CalDAV server. Never an ICS feed's URL (it may hold a secret token): `account` shows it masked. */
 	serverUrl: string | null;
 	pendingPushes: { waiting: number; failed: number };
-	calendars: Array<{ id: string; name: string; writable: boolean; write: boolean; checkConflicts: boolean }>;
+	calendars: Array<{
+		id: string;
+		name: string;
+		writable: boolean;
+		/** False for calendars Slotline may not read (owned by someone else): they cannot be checked for conflicts. */
+		readable: boolean;
+		write: boolean;
+		checkConflicts: boolean;
+		/** When the provider stopped letting us read it (deleted, unshared); it blocks nothing meanwhile. */
+		unavailableSince: string | null;
+	}>;
 }
 
 export function connectionView(row: ConnectionRow, calendars: ConnectionCalendarRow[], pending: { waiting: number; failed: number }): ConnectionView {
@@ -23,9 +34,18 @@ export function connectionView(row: ConnectionRow, calendars: ConnectionCalendar
 		status: row.status,
 		error: row.status === "error" ? { kind: row.errorKind ?? "unknown", message: row.statusMessage ?? "" } : null,
 		lastSyncedAt: row.lastSyncedAt === null ? null : new Date(row.lastSyncedAt).toISOString(),
-		serverUrl: row.serverUrl,
+		// A feed connection made before feed URLs were sealed still has it here until its next read.
+		serverUrl: row.provider === "ics" ? null : row.serverUrl,
 		pendingPushes: pending,
-		calendars: calendars.map((c) => ({ id: c.id, name: c.name, writable: c.writable, write: c.isWriteTarget, checkConflicts: c.checkConflicts })),
+		calendars: calendars.map((c) => ({
+			id: c.id,
+			name: c.name,
+			writable: c.writable,
+			readable: c.readable,
+			write: c.isWriteTarget,
+			checkConflicts: c.checkConflicts,
+			unavailableSince: c.unavailableSince === null ? null : new Date(c.unavailableSince).toISOString(),
+		})),
 	};
 }
 

@@ -1,11 +1,12 @@
 // /admin/calendar: a day or week of bookings, one column per staff member. Bookings carry their
 // service's colour, external busy time is hatched "Busy" with only its provider named, conflicts are
-// flagged; the island places the items, opens bookings and creates new ones from empty cells.
+// flagged on both the booking and the busy block; the island places the items, opens bookings and
+// creates new ones from empty cells.
 import type { Context } from "hono";
 import { z } from "zod";
 import { listServices, listStaff } from "../../../db/queries/admin-catalog";
-import { bookingsBetween, busyBetween } from "../../../db/queries/admin-bookings";
-import type { AdminBooking, BusyRecord } from "../../../db/queries/admin-bookings";
+import { bookingsBetween, busyWithConflicts } from "../../../db/queries/admin-bookings";
+import type { AdminBooking, BusyWithConflicts } from "../../../db/queries/admin-bookings";
 import { merchantSettingsSchema } from "../../../db/queries/admin-settings";
 import { addDays, localDate, localDayStart, localIso, utcIso } from "../../../time";
 import type { AppEnv } from "../../context";
@@ -67,7 +68,7 @@ export async function calendarPage(c: Context<AppEnv>): Promise<Response> {
 		listStaff(c.var.db, page.merchant.id),
 		listServices(c.var.db, page.merchant.id),
 		bookingsBetween(c.var.db, { merchantId: page.merchant.id, from, to, staffId: null, tentativeBlocks }),
-		busyBetween(c.var.db, page.merchant.id, from, to, null),
+		busyWithConflicts(c.var.db, page.merchant.id, from, to, null, tentativeBlocks),
 	]);
 	const lanes: Lane[] = members.filter((m) => m.active).map((m) => ({ staffId: m.id, name: m.name }));
 	// Whose column the viewer may book into and whose bookings they may change (enforced by the API;
@@ -89,8 +90,13 @@ export async function calendarPage(c: Context<AppEnv>): Promise<Response> {
 		return staffId === null || staffId === lane.staffId;
 	}
 
-	function busyLabel(block: BusyRecord): string {
+	function busyLabel(block: BusyWithConflicts): string {
 		return `Busy · ${providerName(block.provider)}${block.staffId === null ? " (business)" : ""}${block.tentative ? " · tentative" : ""}`;
+	}
+
+	/** The block overlaps a booking in this lane: the booking stays (the platform decides), both are flagged. */
+	function conflictIn(block: BusyWithConflicts, lane: Lane): boolean {
+		return block.conflictsWith.some((id) => confirmed.some((e) => e.booking.id === id && e.booking.staffId === lane.staffId));
 	}
 
 	const config = {
@@ -163,9 +169,15 @@ export async function calendarPage(c: Context<AppEnv>): Promise<Response> {
 											<span class="lane-name">{lane.name}</span>
 											{busy
 												.filter((b) => b.allDay && inLane(b.staffId, lane) && dayPieces(b.start, b.end, [d], zone).length > 0)
-												.map((b) => (
-													<span class="busy allday">{`${busyLabel(b)} · all day`}</span>
-												))}
+												.map((b) => {
+													const conflict = conflictIn(b, lane);
+													return (
+														<span class={`busy allday${conflict ? " conflict" : ""}`}>
+															{`${busyLabel(b)} · all day`}
+															{conflict ? <span class="flag"> ⚠ Conflict</span> : null}
+														</span>
+													);
+												})}
 										</div>
 										<div class="lane" role="group" aria-label={`${lane.name}, ${dayText(dayFrom, zone)}`} data-staff={lane.staffId}>
 											{cellStarts.map((m) => {
@@ -185,12 +197,22 @@ export async function calendarPage(c: Context<AppEnv>): Promise<Response> {
 												inLane(block.staffId, lane)
 													? pieces
 															.filter((p) => p.date === d)
-															.map((p) => (
-																<div class="busy item" data-top={p.startMinute} data-height={p.minutes} data-provider={block.provider}>
-																	<span>{busyLabel(block)}</span>
-																	<span class="time">{`${timeText(block.start, zone)}–${timeText(block.end, zone)}`}</span>
-																</div>
-															))
+															.map((p) => {
+																const conflict = conflictIn(block, lane);
+																return (
+																	<div
+																		class={`busy item${conflict ? " conflict" : ""}`}
+																		data-top={p.startMinute}
+																		data-height={p.minutes}
+																		data-provider={block.provider}
+																		aria-label={`${busyLabel(block)}, ${timeText(block.start, zone)} to ${timeText(block.end, zone)}${conflict ? ", conflicts with a booking" : ""}`}
+																	>
+																		<span>{busyLabel(block)}</span>
+																		<span class="time">{`${timeText(block.start, zone)}–${timeText(block.end, zone)}`}</span>
+																		{conflict ? <span class="flag">⚠ Conflict</span> : null}
+																	</div>
+																);
+															})
 													: [],
 											)}
 											{placedBookings.flatMap(({ entry, pieces }) =>

@@ -1,7 +1,8 @@
 // /admin/integrations: every calendar connection of the business and of each staff member (staff see
-// only their own), with status, last sync, calendar pickers, resync, disconnect, re-authorisation and
-// the sync log; Connect buttons for Google, Microsoft, Apple/CalDAV and ICS feeds. Credentials never
-// reach the page: connections are shown through the API's own field-by-field view.
+// only their own), with status, last sync, calendar pickers, resync, retry, disconnect, re-authorisation
+// (OAuth consent again, or a new password for CalDAV/iCloud) and the sync log; Connect buttons for
+// Google, Microsoft, Apple/CalDAV and ICS feeds. Credentials never reach the page: connections are
+// shown through the API's own field-by-field view.
 import type { Context } from "hono";
 import { listStaff } from "../../../db/queries/admin-catalog";
 import { calendarsOf, connectionsOf, logOf, pendingCount } from "../../../db/queries/connections";
@@ -19,6 +20,7 @@ const CALLBACK_ERRORS: Record<string, string> = {
 	"connect-expired": "The connection attempt expired or was started by someone else. Please try again.",
 	"connect-provider": "The calendar provider refused the connection. Please try again.",
 	"connect-access_denied": "Access was not granted, so nothing was connected.",
+	"business-calendar-exists": "The business already has a calendar. Disconnect it first to connect another one.",
 };
 
 interface Owner {
@@ -33,10 +35,41 @@ function connectHref(provider: "google" | "microsoft", owner: string, loginHint?
 	return `/admin/api/connections/connect/${provider}?${params.toString()}`;
 }
 
+/** CalDAV/iCloud after the server refused the stored password: a new one, checked before it is kept. */
+function PasswordForm(props: { view: ConnectionView; action: string }) {
+	const v = props.view;
+	const id = `${v.id}-password`;
+	return (
+		<form class="stack reauthorize" data-api={`/admin/api/connections/${v.id}/password`} data-method="PUT" data-done="reload">
+			{v.provider === "icloud" ? (
+				<p class="muted">
+					An app-specific password stops working when your Apple ID password changes or when it is revoked. Make a new one at{" "}
+					<a href="https://appleid.apple.com" target="_blank" rel="noopener">
+						appleid.apple.com
+					</a>{" "}
+					→ Sign-In and Security → App-Specific Passwords and enter it here. Your calendars and bookings stay as they are.
+				</p>
+			) : (
+				<p class="muted">Enter the password for {v.account}. Your calendars and bookings stay as they are.</p>
+			)}
+			<div class="field">
+				<label for={id}>{v.provider === "icloud" ? "New app-specific password" : "Password"}</label>
+				<input id={id} name="password" type="password" autocomplete="off" required />
+			</div>
+			<p class="form-error" role="alert"></p>
+			<button type="submit" class="primary">
+				{props.action}
+			</button>
+		</form>
+	);
+}
+
 function ConnectionCard(props: { view: ConnectionView; log: ReturnType<typeof logView>; now: number; zone: string; owner: string }) {
 	const v = props.view;
 	const oauth = v.provider === "google" || v.provider === "microsoft";
+	const password = v.provider === "caldav" || v.provider === "icloud";
 	const base = `/admin/api/connections/${v.id}`;
+	const unavailable = v.calendars.filter((cal) => cal.unavailableSince !== null);
 	return (
 		<article class="connection" id={v.id} data-connection={v.id} aria-labelledby={`${v.id}-title`}>
 			<header>
@@ -67,6 +100,8 @@ function ConnectionCard(props: { view: ConnectionView; log: ReturnType<typeof lo
 							Reconnect
 						</a>
 					</p>
+				) : password ? (
+					<PasswordForm view={v} action="Reconnect" />
 				) : null
 			) : (
 				<>
@@ -77,6 +112,14 @@ function ConnectionCard(props: { view: ConnectionView; log: ReturnType<typeof lo
 							</a>
 						</p>
 					) : null}
+					{v.error?.kind === "reauthorize" && password ? <PasswordForm view={v} action="Re-enter password" /> : null}
+					{unavailable.length === 0 ? null : (
+						<p class="banner error" role="status">
+							{unavailable.map((cal) => cal.name).join(", ")} {unavailable.length === 1 ? "was" : "were"} deleted or unshared, so{" "}
+							{unavailable.length === 1 ? "it no longer blocks" : "they no longer block"} time. Slotline keeps checking and picks{" "}
+							{unavailable.length === 1 ? "it" : "them"} up again if {unavailable.length === 1 ? "it comes" : "they come"} back.
+						</p>
+					)}
 					{v.calendars.length === 0 ? null : (
 						<form class="calendars" data-api={`${base}/calendars`} data-method="PUT" data-shape="calendars" data-done="reload">
 							<fieldset>
@@ -96,9 +139,24 @@ function ConnectionCard(props: { view: ConnectionView; log: ReturnType<typeof lo
 								<legend>Check these calendars for conflicts</legend>
 								{v.calendars.map((cal) => (
 									<label class="check">
-										<input type="checkbox" name="conflictCalendarIds" value={cal.id} checked={cal.checkConflicts} /> {cal.name}
+										<input
+											type="checkbox"
+											name="conflictCalendarIds"
+											value={cal.id}
+											checked={cal.checkConflicts && cal.readable}
+											disabled={!cal.readable}
+											aria-describedby={cal.readable ? undefined : `${v.id}-not-owned`}
+										/>{" "}
+										{cal.name}
+										{cal.unavailableSince === null ? "" : " (unavailable)"}
 									</label>
 								))}
+								{v.calendars.some((cal) => !cal.readable) ? (
+									<p class="muted" id={`${v.id}-not-owned`}>
+										Greyed-out calendars belong to someone else. Slotline only asks to read calendars this account owns, so it cannot check those for conflicts; connect
+										the owner's account (or add the calendar's ICS feed) to block that time.
+									</p>
+								) : null}
 							</fieldset>
 							<p class="form-error" role="alert"></p>
 							<button type="submit">Save calendars</button>
@@ -111,9 +169,9 @@ function ConnectionCard(props: { view: ConnectionView; log: ReturnType<typeof lo
 						<form data-api={`${base}/refresh-calendars`} data-method="POST" data-done="reload">
 							<button type="submit">Refresh calendar list</button>
 						</form>
-						{v.pendingPushes.failed > 0 ? (
+						{v.pendingPushes.failed + v.pendingPushes.waiting > 0 ? (
 							<form data-api={`${base}/retry`} data-method="POST" data-done="reload">
-								<button type="submit">Retry failed bookings</button>
+								<button type="submit">{`Retry ${v.pendingPushes.failed + v.pendingPushes.waiting} unsent booking${v.pendingPushes.failed + v.pendingPushes.waiting === 1 ? "" : "s"}`}</button>
 							</form>
 						) : null}
 						<form data-api={base} data-method="DELETE" data-done="reload" data-confirm={`Disconnect ${providerName(v.provider)} (${v.account})? Events already written stay in that calendar.`}>
@@ -263,7 +321,11 @@ export async function integrationsPage(c: Context<AppEnv>): Promise<Response> {
 						{mine.map((card) => (
 							<ConnectionCard view={card.view} log={card.log} now={page.now} zone={page.merchant.timezone} owner={o.key} />
 						))}
-						<ConnectForms owner={o} icloudUrl={c.env.ICLOUD_CALDAV_URL} />
+						{o.key === "business" && mine.some((card) => card.row.status !== "disconnected") ? (
+							<p class="muted">The business has one calendar for everyone; disconnect it to connect a different one.</p>
+						) : (
+							<ConnectForms owner={o} icloudUrl={c.env.ICLOUD_CALDAV_URL} />
+						)}
 					</section>
 				);
 			})}
