@@ -28,17 +28,19 @@ export const GRAPH_API = "https://graph.microsoft.com/v1.0";
 export const GRAPH_BOOKING_PROPERTY = "String {5d0a7c1e-3f2b-4c8e-9a61-51f7a0b3c2d4} Name slotlineBookingId";
 
 /**
- * Outlook's 25 category colours (preset0…preset24) as Outlook draws them (Graph outlookCategory
- * docs; 21–24 approximated). Only the nearest-colour choice depends on these values.
+ * The colour categories every new Outlook mailbox has (Graph outlookCategory: preset0 red, preset1
+ * orange, preset3 yellow, preset4 green, preset7 blue, preset8 purple), as Outlook draws them. An
+ * event's category is matched by name against the mailbox's master list, so naming one of these
+ * colours an event without reading or writing that list, which would need MailboxSettings.ReadWrite
+ * on top of the Calendars.ReadWrite and offline_access we ask for.
  */
-const OUTLOOK_PRESETS: ReadonlyArray<readonly [preset: string, name: string, hex: string]> = [
-	["preset0", "Red", "#f07d88"], ["preset1", "Orange", "#ff8c00"], ["preset2", "Brown", "#fecb6f"], ["preset3", "Yellow", "#fff100"],
-	["preset4", "Green", "#5fbe7d"], ["preset5", "Teal", "#33bab1"], ["preset6", "Olive", "#a3b367"], ["preset7", "Blue", "#55abe5"],
-	["preset8", "Purple", "#a895e2"], ["preset9", "Cranberry", "#e48bb5"], ["preset10", "Steel", "#b9c0cb"], ["preset11", "Dark steel", "#4c596e"],
-	["preset12", "Gray", "#ababab"], ["preset13", "Dark gray", "#666666"], ["preset14", "Black", "#474747"], ["preset15", "Dark red", "#910a19"],
-	["preset16", "Dark orange", "#ce4b28"], ["preset17", "Dark brown", "#996e36"], ["preset18", "Dark yellow", "#b0a923"], ["preset19", "Dark green", "#026802"],
-	["preset20", "Dark teal", "#1c6367"], ["preset21", "Dark olive", "#5c6a22"], ["preset22", "Dark blue", "#214170"], ["preset23", "Dark purple", "#5c3fa3"],
-	["preset24", "Dark cranberry", "#6b2150"],
+const OUTLOOK_DEFAULT_CATEGORIES: ReadonlyArray<readonly [name: string, hex: string]> = [
+	["Red category", "#f07d88"],
+	["Orange category", "#ff8c00"],
+	["Yellow category", "#fff100"],
+	["Green category", "#5fbe7d"],
+	["Blue category", "#55abe5"],
+	["Purple category", "#a895e2"],
 ];
 
 /**
@@ -72,8 +74,6 @@ export class MicrosoftCalendar implements CalendarProvider, EventWriter {
 	readonly writer: EventWriter = this;
 	private readonly http: ProviderHttp;
 	private readonly base: string;
-	/** Category display name per preset, found or created once per adapter (null: the mailbox does not let us). */
-	private readonly categories = new Map<string, Promise<string | null>>();
 
 	constructor(config: MicrosoftCalendarConfig) {
 		this.http = new ProviderHttp({ provider: "microsoft", fetch: config.fetch, authorization: bearerAuthorization(config.tokens) });
@@ -110,7 +110,7 @@ export class MicrosoftCalendar implements CalendarProvider, EventWriter {
 	}
 
 	async putEvent(calendarId: string, event: OutboundEvent, previous: StoredEvent | null): Promise<StoredEvent> {
-		const body = eventBody(event, event.color === null ? null : await this.categoryFor(event.color.hex));
+		const body = eventBody(event, event.color === null ? null : nearestOutlookCategory(event.color.hex));
 		// A create whose answer was lost left no stored id: the marker finds the event it made.
 		const known = previous ?? (await this.findByMarker(calendarId, event.bookingId));
 		let saved: GraphEvent | null = null;
@@ -151,47 +151,6 @@ export class MicrosoftCalendar implements CalendarProvider, EventWriter {
 		const page = (await this.read(response, { calendarId, level: "event" })) as GraphPage<GraphEvent>;
 		const found = page.value?.[0];
 		return found === undefined ? null : { externalId: found.id, etag: found["@odata.etag"] ?? null };
-	}
-
-	/**
-	 * The Outlook category shown in the service's colour: "Slotline: <colour>", one per preset, made
-	 * once in the mailbox's master list. Names per colour (not per service) never clash when a
-	 * service is renamed or recoloured, and categories cannot be renamed. The master list needs
-	 * MailboxSettings.ReadWrite; a grant without it (403) writes the event without a category.
-	 */
-	private categoryFor(hex: string): Promise<string | null> {
-		const [preset, colourName] = nearestOutlookPreset(hex);
-		let found = this.categories.get(preset);
-		if (found === undefined) {
-			found = this.ensureCategory(preset, `Slotline: ${colourName}`);
-			this.categories.set(preset, found);
-		}
-		return found;
-	}
-
-	private async ensureCategory(preset: string, displayName: string): Promise<string | null> {
-		for (let attempt = 0; attempt < 2; attempt++) {
-			const listed = await this.http.send(`${this.base}/me/outlook/masterCategories`);
-			if (listed.status === 403) {
-				await discard(listed);
-				return null;
-			}
-			const page = (await this.read(listed, null)) as GraphPage<{ displayName: string; color: string }>;
-			if ((page.value ?? []).some((c) => c.displayName.toLowerCase() === displayName.toLowerCase())) return displayName;
-			const created = await this.http.send(`${this.base}/me/outlook/masterCategories`, jsonRequest("POST", { displayName, color: preset }));
-			// 409: another write created it meanwhile; the next round finds it.
-			if (created.status === 409) {
-				await discard(created);
-				continue;
-			}
-			if (created.status === 403) {
-				await discard(created);
-				return null;
-			}
-			await this.read(created, null);
-			return displayName;
-		}
-		return displayName;
 	}
 
 	async syncEvents(calendarId: string, cursor: string | null, window: SyncWindow): Promise<SyncResult> {
@@ -363,9 +322,10 @@ function odataString(value: string): string {
 }
 
 /** The Outlook preset nearest (in RGB) to a hex colour, with its colour name. */
-export function nearestOutlookPreset(hex: string): [preset: string, name: string] {
-	const [preset, name] = nearestInPalette(hex, OUTLOOK_PRESETS, ([, , colour]) => colour);
-	return [preset, name];
+/** The default Outlook colour category nearest to `hex`. */
+export function nearestOutlookCategory(hex: string): string {
+	const [name] = nearestInPalette(hex, OUTLOOK_DEFAULT_CATEGORIES, ([, colour]) => colour);
+	return name;
 }
 
 async function errorCode(response: Response): Promise<string> {

@@ -10,12 +10,12 @@ export type OAuthProvider = "google" | "microsoft";
  * Google refresh tokens need access_type=offline; Microsoft's need offline_access. Google's
  * calendar.events.owned reads only calendars the person owns: others are listed but not offered for
  * conflict checks (calendar.events.readonly would read them, at the cost of every calendar shared with
- * the person). Microsoft's MailboxSettings.ReadWrite is what /me/outlook/masterCategories needs to
- * give a booking's category its colour; without it bookings are written uncoloured.
+ * the person). Outlook colours come from the mailbox's default colour categories, named on the event,
+ * so Microsoft needs nothing beyond Calendars.ReadWrite.
  */
 export const CONNECT_SCOPES: Record<OAuthProvider, string> = {
 	google: "https://www.googleapis.com/auth/calendar.events.owned https://www.googleapis.com/auth/calendar.calendarlist.readonly",
-	microsoft: "Calendars.ReadWrite MailboxSettings.ReadWrite offline_access",
+	microsoft: "Calendars.ReadWrite offline_access",
 };
 
 export interface TokenSet {

@@ -1,6 +1,6 @@
 // The Microsoft Graph adapter against the sandbox: writes exactly once, delta sync, errors, subscriptions.
 import { describe, expect, it } from "vitest";
-import { GRAPH_BOOKING_PROPERTY, MicrosoftCalendar, nearestOutlookPreset } from "../../src/calendars/microsoft";
+import { GRAPH_BOOKING_PROPERTY, MicrosoftCalendar, nearestOutlookCategory } from "../../src/calendars/microsoft";
 import type { SyncWindow } from "../../src/calendars/provider";
 import { CalendarUnavailableError, ProviderError, SyncCursorExpiredError } from "../../src/calendars/provider";
 import type { TestTokens } from "./harness";
@@ -57,8 +57,8 @@ describe("MicrosoftCalendar", () => {
 		expect(again.externalId).toBe(created.externalId);
 		let live = (await storedEvents(calendarId)).filter((e) => !e["@sandbox.deleted"]);
 		expect(live).toHaveLength(1);
-		// Indigo #4f46e5 is nearest to Outlook's "Dark purple" (preset23).
-		expect(live[0]?.categories).toEqual(["Slotline: Dark purple"]);
+		// Indigo #4f46e5 is nearest (in RGB) to Outlook's default blue category.
+		expect(live[0]?.categories).toEqual(["Blue category"]);
 		expect(live[0]?.singleValueExtendedProperties?.[0]?.value).toBe(event.bookingId);
 
 		const updated = await outlook.putEvent(calendarId, { ...event, title: "Long massage", end: T0 + 7_200_000 }, created);
@@ -73,30 +73,25 @@ describe("MicrosoftCalendar", () => {
 		await outlook.deleteEvent(calendarId, event.bookingId, updated);
 	});
 
-	it("colours events with a master category of the nearest preset, made once and reused", async () => {
-		const { outlook, calendarId, tokens } = await setup("m-colour");
-		expect(nearestOutlookPreset("#b91c1c")).toEqual(["preset15", "Dark red"]);
-		expect(nearestOutlookPreset("#22c55e")).toEqual(["preset4", "Green"]);
-		await outlook.putEvent(calendarId, booking({ color: { hex: "#22c55e", name: "Cut" } }), null);
-		// Another adapter (another push) finds the category the first one made.
-		const later = new MicrosoftCalendar({ tokens, fetch: testFetch, apiBaseUrl: GRAPH });
-		await later.putEvent(calendarId, booking({ color: { hex: "#66bb6a", name: "Beard" } }), null);
-		const live = (await storedEvents(calendarId)).filter((e) => !e["@sandbox.deleted"]);
-		expect(live.map((e) => e.categories)).toEqual([["Slotline: Green"], ["Slotline: Green"]]);
-		const master = await fetch(`${GRAPH}/me/outlook/masterCategories`, { headers: { authorization: `Bearer ${await tokens.get()}` } });
-		const categories = ((await master.json()) as { value: Array<{ displayName: string; color: string }> }).value;
-		// Created once (a second write of the same colour found it), in the preset's colour.
-		expect(categories.filter((c) => c.displayName === "Slotline: Green")).toEqual([expect.objectContaining({ color: "preset4" })]);
-
-		// A grant without MailboxSettings.ReadWrite cannot touch the master list: the booking is still written, uncoloured.
-		const refused = new MicrosoftCalendar({ tokens, apiBaseUrl: GRAPH, fetch: async (input, init) => {
-			if (input.includes("/outlook/masterCategories")) return Response.json({ error: { code: "ErrorAccessDenied", message: "Access is denied." } }, { status: 403 });
+	it("colours events with the nearest of Outlook's default colour categories, never touching the master list", async () => {
+		const { calendarId, tokens } = await setup("m-colour");
+		expect(nearestOutlookCategory("#ef4444")).toBe("Red category");
+		expect(nearestOutlookCategory("#22c55e")).toBe("Green category");
+		expect(nearestOutlookCategory("#3b82f6")).toBe("Blue category");
+		const requested: string[] = [];
+		const outlook = new MicrosoftCalendar({ tokens, apiBaseUrl: GRAPH, fetch: async (input, init) => {
+			requested.push(input);
 			return testFetch(input, init);
 		} });
-		const plain = booking({ color: { hex: "#ff0000", name: "Colour" } });
-		await refused.putEvent(calendarId, plain, null);
-		const written = (await storedEvents(calendarId)).find((e) => e.singleValueExtendedProperties?.[0]?.value === plain.bookingId);
-		expect(written?.categories).toEqual([]);
+		await outlook.putEvent(calendarId, booking({ color: { hex: "#22c55e", name: "Cut" } }), null);
+		const live = (await storedEvents(calendarId)).filter((e) => !e["@sandbox.deleted"]);
+		expect(live.map((e) => e.categories)).toEqual([["Green category"]]);
+		// The mailbox's own list gives that name its colour: Outlook shows the event green.
+		const master = await fetch(`${GRAPH}/me/outlook/masterCategories`, { headers: { authorization: `Bearer ${await tokens.get()}` } });
+		const categories = ((await master.json()) as { value: Array<{ displayName: string; color: string }> }).value;
+		expect(categories.filter((c) => c.displayName === "Green category")).toEqual([expect.objectContaining({ color: "preset4" })]);
+		// Reading or writing that list would need MailboxSettings.ReadWrite, which Slotline does not ask for.
+		expect(requested.filter((url) => url.includes("masterCategories"))).toEqual([]);
 	});
 
 	it("a create whose answer was lost is found by its marker: the retry updates it and a cancel deletes it", async () => {
