@@ -123,7 +123,28 @@ const sandboxStarted = existsSync(join(root, "sandbox", "main.ts"));
 if (sandboxStarted) {
 	startChild("sandbox", "tsx", ["sandbox/main.ts"], { SANDBOX_PORT: String(SANDBOX_PORT), SANDBOX_PUBLIC_URL: SANDBOX_URL, SLOTLINE_URL: APP_URL });
 }
-startChild("worker", "wrangler", ["dev", "--port", String(APP_PORT), "--ip", "127.0.0.1", "--show-interactive-dev-session=false"]);
+/**
+ * .dev.vars points the app at the sandbox on its default port. When PORT or SANDBOX_PORT moves either
+ * server, the app must follow, or it would talk to whatever else listens there; .dev.vars stays the
+ * place to point it at real providers.
+ */
+function portOverrides() {
+	if (process.env.PORT === undefined && process.env.SANDBOX_PORT === undefined) return [];
+	const vars = {
+		APP_URL,
+		GOOGLE_ISSUER: `${SANDBOX_URL}/google`,
+		GOOGLE_CALENDAR_API: `${SANDBOX_URL}/google/calendar/v3`,
+		MICROSOFT_AUTHORITY: `${SANDBOX_URL}/microsoft/common/v2.0`,
+		MICROSOFT_GRAPH_API: `${SANDBOX_URL}/microsoft/graph/v1.0`,
+		FACEBOOK_DIALOG_URL: `${SANDBOX_URL}/facebook/dialog/oauth`,
+		FACEBOOK_GRAPH_API: `${SANDBOX_URL}/facebook/graph`,
+		ICLOUD_CALDAV_URL: `${SANDBOX_URL}/icloud`,
+		MAIL_SANDBOX_URL: SANDBOX_URL,
+	};
+	return Object.entries(vars).flatMap(([name, value]) => ["--var", `${name}:${value}`]);
+}
+
+startChild("worker", "wrangler", ["dev", "--port", String(APP_PORT), "--ip", "127.0.0.1", "--show-interactive-dev-session=false", ...portOverrides()]);
 
 try {
 	// The seed connects demo calendars in the sandbox, so both must answer first.
