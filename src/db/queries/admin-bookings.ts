@@ -51,6 +51,18 @@ function selectBookings(db: Database, where: SQL | undefined) {
 		.orderBy(asc(bookings.startsAt), asc(bookings.id));
 }
 
+type SelectedBooking = Omit<AdminBooking, "conflicts">;
+
+/**
+ * The name shown is the one typed on that booking: a guest booking never rewrites the stored
+ * customer, so the record may carry someone else's spelling (or a relative booked under the same
+ * email). Bookings made before the column existed fall back to the record.
+ */
+function withBookingName(row: SelectedBooking): SelectedBooking {
+	if (row.customer === null) return row;
+	return { ...row, customer: { ...row.customer, name: row.booking.customerName ?? row.customer.name } };
+}
+
 /**
  * Busy blocks overlapping [from, to) of `staffIds` (null: every staff member). The business-wide
  * calendar's blocks (no staff member) take everyone's time, so they are always included.
@@ -81,7 +93,8 @@ export async function busyBetween(db: Database, merchantId: string, from: number
 		.orderBy(asc(busyBlocks.startsAt), asc(busyBlocks.id));
 }
 
-async function withConflicts(db: Database, merchantId: string, rows: Array<Omit<AdminBooking, "conflicts">>, tentativeBlocks: boolean): Promise<AdminBooking[]> {
+async function withConflicts(db: Database, merchantId: string, selected: SelectedBooking[], tentativeBlocks: boolean): Promise<AdminBooking[]> {
+	const rows = selected.map(withBookingName);
 	const confirmed = rows.filter((r) => r.booking.status === "confirmed");
 	if (confirmed.length === 0) return rows.map((r) => ({ ...r, conflicts: [] }));
 	const from = Math.min(...confirmed.map((r) => r.booking.startsAt));
