@@ -10,7 +10,9 @@ export interface CalendarBooking {
 	end: string;
 	localStart: string;
 	walkIn: boolean;
-	customer: { name: string; email: string; phone: string | null } | null;
+	/** Only the name on a colleague's booking (`detailsHidden`): contact details stay with the owner and that staff member. */
+	customer: { name: string; email?: string; phone?: string | null } | null;
+	detailsHidden: boolean;
 	service: { id: string; name: string };
 	staff: { id: string; name: string };
 	resource: { id: string; name: string } | null;
@@ -85,7 +87,8 @@ async function run(error: HTMLElement, action: () => Promise<{ ok: boolean; deta
 function openBooking(config: CalendarConfig, booking: CalendarBooking, opener: HTMLElement | null): void {
 	const zone = config.timezone;
 	const { dialog, body, error } = dialogShell(`${booking.service.name} with ${booking.staff.name}`);
-	const customer = booking.walkIn || booking.customer === null ? "Walk-in" : `${booking.customer.name} · ${booking.customer.email}${booking.customer.phone === null ? "" : ` · ${booking.customer.phone}`}`;
+	const contact = booking.customer === null ? [] : [booking.customer.name, booking.customer.email, booking.customer.phone];
+	const customer = booking.walkIn || booking.customer === null ? "Walk-in" : contact.filter((part) => typeof part === "string" && part !== "").join(" · ");
 	const facts = h(
 		"dl",
 		{ class: "summary" },
@@ -106,9 +109,11 @@ function openBooking(config: CalendarConfig, booking: CalendarBooking, opener: H
 			: h("p", { class: "banner error" }, `Conflicts with a busy time in ${[...new Set(booking.conflicts.map((c) => c.provider))].join(", ")} (${booking.conflicts.map((c) => `${whenText(c.start, zone)}–${whenText(c.end, zone).split(", ").at(-1) ?? ""}`).join("; ")}).`);
 
 	if (!config.bookableStaffIds.includes(booking.staff.id)) {
-		// Staff see a colleague's booking but may not change it (the API would refuse).
+		// Staff see a colleague's booking but may not change it (the API would refuse), nor see the
+		// customer's contact details and the notes (the API leaves them out).
 		const merchantNotes = booking.merchantNotes === null ? null : h("p", {}, h("strong", {}, "Merchant notes: "), booking.merchantNotes);
-		replace(body, facts, conflict, merchantNotes, h("p", { class: "muted" }, `Only an owner or ${booking.staff.name} can change this booking.`));
+		const hidden = booking.detailsHidden ? h("p", { class: "muted" }, `The customer's contact details and notes are visible to an owner and ${booking.staff.name}.`) : null;
+		replace(body, facts, conflict, merchantNotes, hidden, h("p", { class: "muted" }, `Only an owner or ${booking.staff.name} can change this booking.`));
 		dialog.addEventListener("close", () => opener?.focus());
 		dialog.showModal();
 		return;

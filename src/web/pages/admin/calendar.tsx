@@ -8,8 +8,10 @@ import { listServices, listStaff } from "../../../db/queries/admin-catalog";
 import { bookingsBetween, busyWithConflicts } from "../../../db/queries/admin-bookings";
 import type { AdminBooking, BusyWithConflicts } from "../../../db/queries/admin-bookings";
 import { merchantSettingsSchema } from "../../../db/queries/admin-settings";
-import { addDays, localDate, localDayStart, localIso, utcIso } from "../../../time";
+import type { MerchantMembership } from "../../../auth/membership";
+import { addDays, localDate, localDayStart, utcIso } from "../../../time";
 import type { AppEnv } from "../../context";
+import { adminBookingJson } from "../../admin/booking-json";
 import { isoDate } from "../../api/schemas";
 import { CELL_MINUTES, datesFrom, dayPieces, instantAt, visibleWindow, weekStart } from "./calendar-grid";
 import type { DayPiece } from "./calendar-grid";
@@ -28,25 +30,10 @@ interface Lane {
 	name: string;
 }
 
-function bookingJson(entry: AdminBooking): Record<string, unknown> {
-	const b = entry.booking;
-	return {
-		id: b.id,
-		status: b.status,
-		start: utcIso(b.startsAt),
-		end: utcIso(b.endsAt),
-		localStart: localIso(b.startsAt, b.timezone),
-		timezone: b.timezone,
-		walkIn: b.walkIn,
-		customer: entry.customer,
-		service: { id: entry.service.id, name: entry.service.name },
-		staff: { id: entry.staff.id, name: entry.staff.name },
-		resource: entry.resource,
-		customerNotes: b.customerNotes,
-		merchantNotes: b.merchantNotes,
-		series: b.seriesId === null ? null : { index: b.seriesIndex, count: entry.series?.count ?? null },
-		conflicts: entry.conflicts.map((busy) => ({ start: utcIso(busy.start), end: utcIso(busy.end), provider: providerName(busy.provider) })),
-	};
+/** The admin API's booking view (contact details and notes only for those who may see them), with providers named for people. */
+function bookingJson(entry: AdminBooking, viewer: MerchantMembership): Record<string, unknown> {
+	const json = adminBookingJson(entry, viewer);
+	return { ...json, conflicts: json.conflicts.map((busy) => ({ ...busy, provider: providerName(busy.provider) })) };
 }
 
 function navLink(view: string, date: string): string {
@@ -106,7 +93,7 @@ export async function calendarPage(c: Context<AppEnv>): Promise<Response> {
 		view,
 		date,
 		openBooking: openBooking ?? null,
-		bookings: confirmed.map(bookingJson),
+		bookings: confirmed.map((entry) => bookingJson(entry, page.membership)),
 		services: services.filter((s) => s.active).map((s) => ({ id: s.id, name: s.name, durationMinutes: s.durationMinutes, staffIds: s.staffIds })),
 		staff: lanes.map((l) => ({ id: l.staffId, name: l.name })),
 		bookableStaffIds: bookable,
