@@ -30,8 +30,11 @@ export interface CalendarConfig {
 	bookings: CalendarBooking[];
 	services: Array<{ id: string; name: string; durationMinutes: number; staffIds: string[] }>;
 	staff: Array<{ id: string; name: string }>;
-	/** Whose column the viewer may book into and whose bookings they may change (owners: everyone's). */
+	/** Whose column the viewer may book into (owners: every active staff member's). */
 	bookableStaffIds: string[];
+	/** Whose bookings the viewer may change: also a deactivated staff member's, for the owner to move or cancel. */
+	changeableStaffIds: string[];
+	inactiveStaffIds: string[];
 }
 
 function whenText(iso: string, zone: string): string {
@@ -108,7 +111,7 @@ function openBooking(config: CalendarConfig, booking: CalendarBooking, opener: H
 			? null
 			: h("p", { class: "banner error" }, `Conflicts with a busy time in ${[...new Set(booking.conflicts.map((c) => c.provider))].join(", ")} (${booking.conflicts.map((c) => `${whenText(c.start, zone)}–${whenText(c.end, zone).split(", ").at(-1) ?? ""}`).join("; ")}).`);
 
-	if (!config.bookableStaffIds.includes(booking.staff.id)) {
+	if (!config.changeableStaffIds.includes(booking.staff.id)) {
 		// Staff see a colleague's booking but may not change it (the API would refuse), nor see the
 		// customer's contact details and the notes (the API leaves them out).
 		const merchantNotes = booking.merchantNotes === null ? null : h("p", {}, h("strong", {}, "Merchant notes: "), booking.merchantNotes);
@@ -144,10 +147,14 @@ function openBooking(config: CalendarConfig, booking: CalendarBooking, opener: H
 		void run(error, () => request("POST", `/admin/api/bookings/${booking.id}/cancel`, { scope: scope?.value ?? "one" }));
 	});
 
+	const orphaned = config.inactiveStaffIds.includes(booking.staff.id)
+		? h("p", { class: "banner error" }, `${booking.staff.name} is no longer active. Move this booking to a colleague below, or cancel it.`)
+		: null;
 	replace(
 		body,
 		facts,
 		conflict,
+		orphaned,
 		field("Merchant notes (only staff see these)", "booking-notes", notes),
 		h("p", { class: "actions" }, saveNotes),
 		h("fieldset", {}, h("legend", {}, "Move to"), h("div", { class: "grid-fields" }, field("Date", "move-date", date), field(`Time (${zone})`, "move-time", time), field("With", "move-staff", staff), scope === null ? null : field("Apply to", "move-scope", scope)), h("p", { class: "actions" }, move)),

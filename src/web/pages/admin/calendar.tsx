@@ -28,6 +28,8 @@ const query = z.object({
 interface Lane {
 	staffId: string;
 	name: string;
+	/** False for a deactivated staff member who still has bookings in view: they stay until moved or cancelled. */
+	active: boolean;
 }
 
 /** The admin API's booking view (contact details and notes only for those who may see them), with providers named for people. */
@@ -57,11 +59,15 @@ export async function calendarPage(c: Context<AppEnv>): Promise<Response> {
 		bookingsBetween(c.var.db, { merchantId: page.merchant.id, from, to, staffId: null, tentativeBlocks }),
 		busyWithConflicts(c.var.db, page.merchant.id, from, to, null, tentativeBlocks),
 	]);
-	const lanes: Lane[] = members.filter((m) => m.active).map((m) => ({ staffId: m.id, name: m.name }));
+	const confirmed = entries.filter((e) => e.booking.status === "confirmed");
+	// A deactivated staff member keeps a column only while bookings of theirs are in view, so the owner sees them.
+	const lanes: Lane[] = members
+		.filter((m) => m.active || confirmed.some((e) => e.booking.staffId === m.id))
+		.map((m) => ({ staffId: m.id, name: m.active ? m.name : `${m.name} (inactive)`, active: m.active }));
 	// Whose column the viewer may book into and whose bookings they may change (enforced by the API;
 	// here only so the page does not offer what would be refused).
-	const bookable = lanes.filter((l) => isOwner(page) || l.staffId === page.membership.staffId).map((l) => l.staffId);
-	const confirmed = entries.filter((e) => e.booking.status === "confirmed");
+	const changeable = lanes.filter((l) => isOwner(page) || l.staffId === page.membership.staffId).map((l) => l.staffId);
+	const bookable = lanes.filter((l) => l.active && changeable.includes(l.staffId)).map((l) => l.staffId);
 	const placedBookings = confirmed.map((entry) => ({ entry, pieces: dayPieces(entry.booking.startsAt, entry.booking.endsAt, dates, zone) }));
 	const timedBusy = busy.filter((b) => !b.allDay);
 	const placedBusy = timedBusy.map((block) => ({ block, pieces: dayPieces(block.start, block.end, dates, zone) }));
@@ -95,8 +101,10 @@ export async function calendarPage(c: Context<AppEnv>): Promise<Response> {
 		openBooking: openBooking ?? null,
 		bookings: confirmed.map((entry) => bookingJson(entry, page.membership)),
 		services: services.filter((s) => s.active).map((s) => ({ id: s.id, name: s.name, durationMinutes: s.durationMinutes, staffIds: s.staffIds })),
-		staff: lanes.map((l) => ({ id: l.staffId, name: l.name })),
+		staff: lanes.filter((l) => l.active).map((l) => ({ id: l.staffId, name: l.name })),
 		bookableStaffIds: bookable,
+		changeableStaffIds: changeable,
+		inactiveStaffIds: lanes.filter((l) => !l.active).map((l) => l.staffId),
 	};
 
 	return c.html(
@@ -210,20 +218,22 @@ export async function calendarPage(c: Context<AppEnv>): Promise<Response> {
 																const b = entry.booking;
 																const who = b.walkIn || entry.customer === null ? "Walk-in" : entry.customer.name;
 																const conflict = entry.conflicts.length > 0;
+																const orphaned = !lane.active;
 																return (
 																	<button
 																		type="button"
-																		class={`booking item${conflict ? " conflict" : ""}`}
+																		class={`booking item${conflict || orphaned ? " conflict" : ""}`}
 																		data-booking={b.id}
 																		data-top={p.startMinute}
 																		data-height={p.minutes}
 																		data-color={entry.service.color}
-																		aria-label={`${entry.service.name}, ${who}, ${timeText(b.startsAt, zone)} to ${timeText(b.endsAt, zone)} with ${lane.name}${conflict ? ", conflicts with a calendar event" : ""}`}
+																		aria-label={`${entry.service.name}, ${who}, ${timeText(b.startsAt, zone)} to ${timeText(b.endsAt, zone)} with ${lane.name}${conflict ? ", conflicts with a calendar event" : ""}${orphaned ? ", staff member inactive: move or cancel it" : ""}`}
 																	>
 																		<span class="time">{`${timeText(b.startsAt, zone)}–${timeText(b.endsAt, zone)}`}</span>
 																		<span class="title">{entry.service.name}</span>
 																		<span class="who">{who}</span>
 																		{conflict ? <span class="flag">⚠ Conflict</span> : null}
+																		{orphaned ? <span class="flag">⚠ Staff member inactive</span> : null}
 																	</button>
 																);
 															})

@@ -314,7 +314,7 @@ export async function setupPage(c: Context<AppEnv>): Promise<Response> {
 								</details>
 								{schedule === undefined ? null : <Schedule member={m} hours={schedule.hours} overrides={schedule.overrides} timeOff={schedule.timeOff} zone={zone} />}
 								{m.active ? (
-									<form class="inline" data-api={`/admin/api/staff/${m.id}`} data-method="DELETE" data-done="reload" data-confirm={`Deactivate ${m.name}? Their bookings stay.`}>
+									<form class="inline" data-api={`/admin/api/staff/${m.id}`} data-method="DELETE" data-done="reload" data-confirm={`Deactivate ${m.name}? They lose access and their calendars are disconnected. Their bookings stay; upcoming ones are flagged on the calendar for you to move or cancel.`}>
 										<button type="submit" class="ghost">
 											Deactivate
 										</button>
