@@ -1,6 +1,6 @@
 // Every server-rendered admin form marked with data-api is sent as JSON to the Admin API: fields become
 // the body (data-type says how), field errors are shown beside their inputs, and success reloads the
-// page or announces data-done. One handler instead of a script per form.
+// page, goes to the path in data-done or announces it. One handler instead of a script per form.
 import { announce, instantOf, request } from "./http";
 import type { FieldError } from "./http";
 
@@ -133,8 +133,10 @@ async function submit(form: HTMLFormElement, event: SubmitEvent): Promise<void> 
 			showErrors(form, answer.detail, answer.errors);
 			return;
 		}
+		// "reload", a path of ours to go to (a switch of business), or a message to announce.
 		const done = form.dataset["done"] ?? "reload";
 		if (done === "reload") location.reload();
+		else if (done.startsWith("/")) location.assign(done);
 		else announce(done);
 	} catch (error) {
 		showErrors(form, error instanceof Error ? error.message : "Something went wrong.", []);

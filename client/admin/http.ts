@@ -6,8 +6,15 @@ import type { Answer } from "../shared/http";
 export type { Answer, FieldError } from "../shared/http";
 export { useCsrfToken } from "../shared/http";
 
+let business: string | null = null;
+
+/** The business this page was rendered for: every call names it, so a tab left open after switching business elsewhere is refused (409) instead of acting on the other one. */
+export function useBusiness(merchantId: string | null): void {
+	business = merchantId;
+}
+
 export async function request<T>(method: string, url: string, body?: unknown, headers: Record<string, string> = {}): Promise<Answer<T>> {
-	const answer = await send<T>(method, url, body, headers);
+	const answer = await send<T>(method, url, body, business === null ? headers : { "x-slotline-merchant": business, ...headers });
 	// The session ended (not a wrong password at sign-in): sign in again and come back.
 	if (!answer.ok && answer.status === 401 && !url.startsWith("/auth/")) {
 		location.assign(`/admin/signin?next=${encodeURIComponent(location.pathname + location.search)}`);
