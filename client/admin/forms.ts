@@ -61,7 +61,10 @@ async function bodyOf(form: HTMLFormElement): Promise<Json> {
 			lists.set(field.name, list);
 			continue;
 		}
-		if ((field as HTMLInputElement).type === "radio") {
+		// A radio, or a checkbox that is neither a list item nor a boolean, counts only when checked (as
+		// a browser submits it): its value must never arrive for an unticked box.
+		const kind = (field as HTMLInputElement).type;
+		if (kind === "radio" || (kind === "checkbox" && field.dataset["type"] !== "bool")) {
 			if ((field as HTMLInputElement).checked) setPath(body, field.name, field.value);
 			continue;
 		}

@@ -142,6 +142,7 @@ function ConnectionCard(props: { view: ConnectionView; log: ReturnType<typeof lo
 										<input
 											type="checkbox"
 											name="conflictCalendarIds"
+											data-type="list"
 											value={cal.id}
 											checked={cal.checkConflicts && cal.readable}
 											disabled={!cal.readable}
