@@ -92,10 +92,18 @@ function reshape(shape: string | undefined, body: Json): Json {
 	return body;
 }
 
+/** A field the URL is built from was left empty: said on that field, never sent (it would name another route). */
+class MissingFieldError extends Error {
+	constructor(readonly field: string) {
+		super(`${field} is required`);
+	}
+}
+
 /** Fills `{name}` placeholders of the URL from the body (and drops those fields from it). */
 function urlOf(template: string, body: Json): string {
 	return template.replace(/\{(\w+)\}/g, (_, name: string) => {
 		const value = String(body[name] ?? "");
+		if (value === "") throw new MissingFieldError(name);
 		delete body[name];
 		return encodeURIComponent(value);
 	});
@@ -142,7 +150,12 @@ async function submit(form: HTMLFormElement, event: SubmitEvent): Promise<void> 
 		else if (done.startsWith("/")) location.assign(done);
 		else announce(done);
 	} catch (error) {
-		showErrors(form, error instanceof Error ? error.message : "Something went wrong.", []);
+		if (error instanceof MissingFieldError) {
+			const input = form.querySelector<HTMLInputElement>(`[name="${error.field}"]`);
+			showErrors(form, error.message, [{ field: error.field, message: input?.type === "date" ? "Choose a date" : "Fill this in" }]);
+		} else {
+			showErrors(form, error instanceof Error ? error.message : "Something went wrong.", []);
+		}
 	} finally {
 		if (button !== null) button.disabled = false;
 	}

@@ -181,11 +181,11 @@ function Schedule(props: { member: StaffRecord; hours: WorkingHoursRow[]; overri
 			</ul>
 			<form class="inline-form" data-api={`${api}/time-off`} data-method="POST" data-done="reload">
 				<div class="field">
-					<label for={`${m.id}-off-start`}>From</label>
+					<label for={`${m.id}-off-start`}>{`From (${props.zone.replaceAll("_", " ")})`}</label>
 					<input id={`${m.id}-off-start`} name="start" type="datetime-local" data-type="local-datetime" required />
 				</div>
 				<div class="field">
-					<label for={`${m.id}-off-end`}>Until</label>
+					<label for={`${m.id}-off-end`}>{`Until (${props.zone.replaceAll("_", " ")})`}</label>
 					<input id={`${m.id}-off-end`} name="end" type="datetime-local" data-type="local-datetime" required />
 				</div>
 				<div class="field">
