@@ -6,7 +6,7 @@
 // event hatched as Busy on the calendar. Screenshots of each step in test-artifacts/browser/.
 import type { BrowserContext, Dialog, Locator, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { sandboxControl, signInOwner } from "./admin";
+import { reloadUntil, sandboxControl, signInOwner } from "./admin";
 import { browserForFile, shot, visitor } from "./browser";
 
 const appUrl = inject("appUrl");
@@ -59,19 +59,6 @@ async function integrations(): Promise<void> {
 /** Submits a data-api form whose success reloads the page, and waits for the new page. */
 async function submitAndReload(button: Locator): Promise<void> {
 	await Promise.all([page.waitForEvent("load"), button.click()]);
-}
-
-/** Reloads Integrations until the card's status is `status` (the queue consumer works in the background). */
-async function waitForStatus(target: Locator, status: string): Promise<void> {
-	await expect
-		.poll(
-			async () => {
-				await integrations();
-				return target.locator(".status-text").textContent();
-			},
-			{ timeout: 30_000, interval: 1_000 },
-		)
-		.toBe(status);
 }
 
 describe("Integrations for every kind of calendar", () => {
@@ -128,15 +115,7 @@ describe("Integrations for every kind of calendar", () => {
 	it("shows the last sync in words and the sync log", async () => {
 		const icloud = card("stf_demo_chloe", APPLE_ID);
 		const lastSync = icloud.locator("p", { hasText: "Last sync:" });
-		await expect
-			.poll(
-				async () => {
-					await integrations();
-					return lastSync.textContent();
-				},
-				{ timeout: 30_000, interval: 1_000 },
-			)
-			.toMatch(/Last sync: (just now|\d+ minutes? ago)/);
+		await reloadUntil(page, `${appUrl}/admin/integrations`, () => lastSync.textContent()).toMatch(/Last sync: (just now|\d+ minutes? ago)/);
 		await expect(lastSync.locator("time").getAttribute("datetime")).resolves.toMatch(/^\d{4}-\d{2}-\d{2}T/);
 		await icloud.getByText("Sync log").click();
 		const log = icloud.locator("details.log table");
@@ -170,12 +149,14 @@ describe("Integrations for every kind of calendar", () => {
 		const reauthorize = icloud.locator("form.reauthorize");
 		await expect(reauthorize.textContent()).resolves.toContain("appleid.apple.com");
 		await shot(page, "integrations-07-icloud-reauthorize");
+		const attention = "Apple iCloud calendar of Chloé needs re-authorization";
+		expect(await (await page.request.get(`${appUrl}/admin`)).text()).toContain(attention);
 		await reauthorize.getByLabel("New app-specific password").fill(NEW_APP_PASSWORD);
 		await submitAndReload(reauthorize.getByRole("button", { name: "Re-enter password" }));
 		await expect(icloud.locator(".status-text").textContent()).resolves.toBe("Active");
 		await shot(page, "integrations-08-icloud-reauthorized");
 		const dashboard = await (await page.request.get(`${appUrl}/admin`)).text();
-		expect(dashboard).not.toContain("needs re-authorization");
+		expect(dashboard).not.toContain(attention);
 	});
 
 	it("disconnects only after the confirmation is accepted, keeping a way to reconnect", async () => {
@@ -256,15 +237,7 @@ describe("Integrations for every kind of calendar", () => {
 		const start = new Date(Date.now() + 2 * 86_400_000);
 		const date = new Intl.DateTimeFormat("en-CA", { timeZone: "Europe/Amsterdam" }).format(start);
 		const busy = page.locator('.lane[data-staff="stf_demo_ben"] .busy.item', { hasText: "ICS feed (business)" });
-		await expect
-			.poll(
-				async () => {
-					await page.goto(`${appUrl}/admin/calendar?date=${date}`);
-					return busy.count();
-				},
-				{ timeout: 30_000, interval: 1_000 },
-			)
-			.toBe(1);
+		await reloadUntil(page, `${appUrl}/admin/calendar?date=${date}`, () => busy.count()).toBe(1);
 		expect(await page.content()).not.toContain("Team lunch");
 		await shot(page, "integrations-15-feed-busy");
 	});
