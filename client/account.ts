@@ -2,7 +2,7 @@
 // invitations, home): reads the page's JSON config (data, not script, so the CSP needs no inline
 // script) and starts that page's island.
 import { startAccount } from "./account/account-page";
-import { useCsrfToken } from "./account/http";
+import { useCsrfToken } from "./shared/http";
 import { startInvitation } from "./account/invitation";
 import { startLinkLogin } from "./account/link-login";
 import { startResetPassword } from "./account/reset-password";

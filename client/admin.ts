@@ -3,11 +3,13 @@
 import { startCalendar } from "./admin/calendar";
 import type { CalendarConfig } from "./admin/calendar";
 import { startForms } from "./admin/forms";
-import { request, useCsrfToken } from "./admin/http";
+import { request, useBusiness, useCsrfToken } from "./admin/http";
 
 interface PageConfig {
 	page: string;
 	csrfToken?: string;
+	/** The business the page was rendered for (absent on the sign-in pages). */
+	merchantId?: string;
 	next?: string;
 }
 
@@ -39,6 +41,7 @@ function main(): void {
 	const source = document.getElementById("slotline-admin");
 	const config = JSON.parse(source?.textContent ?? "{}") as PageConfig;
 	if (config.csrfToken !== undefined) useCsrfToken(config.csrfToken);
+	useBusiness(config.merchantId ?? null);
 	paintSwatches();
 	startForms(document);
 	document.querySelector("[data-signout]")?.addEventListener("click", () => {

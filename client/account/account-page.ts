@@ -3,7 +3,7 @@
 // login (DELETE /api/v1/me/logins/:id). Changes that alter what the page shows reload it.
 import { bindForm, showDone } from "./forms";
 import type { FormValues } from "./forms";
-import { send } from "./http";
+import { request } from "../shared/http";
 
 function nullable(values: FormValues, name: string): string | null {
 	const value = values[name];
@@ -14,15 +14,15 @@ export function startAccount(): void {
 	const profile = document.querySelector<HTMLFormElement>("#profile-form");
 	bindForm(
 		profile,
-		(values) => send("PATCH", "/api/v1/me", { firstName: nullable(values, "firstName"), lastName: nullable(values, "lastName"), photoUrl: nullable(values, "photoUrl") }),
+		(values) => request("PATCH", "/api/v1/me", { firstName: nullable(values, "firstName"), lastName: nullable(values, "lastName"), photoUrl: nullable(values, "photoUrl") }),
 		() => location.reload(),
 	);
 
 	const email = document.querySelector<HTMLFormElement>("#email-form");
-	bindForm(email, (values) => send("PATCH", "/api/v1/me", { email: values["email"] }), () => location.reload());
+	bindForm(email, (values) => request("PATCH", "/api/v1/me", { email: values["email"] }), () => location.reload());
 
 	const resend = document.querySelector<HTMLFormElement>("#resend-form");
-	bindForm(resend, () => send<{ message: string }>("POST", "/auth/verify-email/resend"), (data) => {
+	bindForm(resend, () => request<{ message: string }>("POST", "/auth/verify-email/resend"), (data) => {
 		if (resend !== null) showDone(resend, data.message);
 	});
 
@@ -30,7 +30,7 @@ export function startAccount(): void {
 	bindForm(
 		password,
 		(values) =>
-			send("POST", "/auth/password", {
+			request("POST", "/auth/password", {
 				password: values["password"],
 				...(password?.dataset["hasPassword"] === "true" ? { currentPassword: values["currentPassword"] } : {}),
 				signOutOtherDevices: values["signOutOtherDevices"] === true,
@@ -41,7 +41,7 @@ export function startAccount(): void {
 	for (const button of Array.from(document.querySelectorAll<HTMLButtonElement>("[data-unlink]"))) {
 		button.addEventListener("click", () => {
 			if (!window.confirm(`Unlink ${button.dataset["provider"] ?? "this login"}? You will no longer be able to sign in with it.`)) return;
-			void send("DELETE", `/api/v1/me/logins/${encodeURIComponent(button.dataset["unlink"] ?? "")}`).then((answer) => {
+			void request("DELETE", `/api/v1/me/logins/${encodeURIComponent(button.dataset["unlink"] ?? "")}`).then((answer) => {
 				if (answer.ok) {
 					location.reload();
 					return;

@@ -1,7 +1,7 @@
 // Wiring for a server-rendered account form: read its fields, send them, and show the outcome. Field
 // problems land beside their inputs (aria-invalid, the field's error slot), the rest in the form's
 // alert line; success goes to the form's status line or the caller's own handler.
-import type { Answer } from "./http";
+import type { Answer } from "../shared/http";
 
 export type FormValues = Record<string, string | boolean>;
 

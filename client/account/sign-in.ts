@@ -1,16 +1,16 @@
 // The sign-in page: the password form (POST /auth/signin, then on to returnTo) and, after a refused
 // provider login, the form that emails a link to finish it (POST /auth/pending-login/email).
 import { bindForm, showDone } from "./forms";
-import { send } from "./http";
+import { request } from "../shared/http";
 
 export function startSignIn(config: { returnTo: string }): void {
 	bindForm(
 		document.querySelector<HTMLFormElement>("#signin-form"),
-		(values) => send("POST", "/auth/signin", { email: values["email"], password: values["password"] }),
+		(values) => request("POST", "/auth/signin", { email: values["email"], password: values["password"] }),
 		() => location.assign(config.returnTo),
 	);
 	const pending = document.querySelector<HTMLFormElement>("#pending-form");
-	bindForm(pending, (values) => send<{ message: string }>("POST", "/auth/pending-login/email", { email: values["email"] }), (data) => {
+	bindForm(pending, (values) => request<{ message: string }>("POST", "/auth/pending-login/email", { email: values["email"] }), (data) => {
 		if (pending !== null) showDone(pending, data.message);
 	});
 }

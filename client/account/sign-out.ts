@@ -1,10 +1,10 @@
 // Sign-out buttons: this device (POST /auth/signout) or every device (POST /auth/signout-all).
-import { send } from "./http";
+import { request } from "../shared/http";
 
 function bind(id: string, url: string, then: string): void {
 	const button = document.getElementById(id);
 	button?.addEventListener("click", () => {
-		void send("POST", url).then((answer) => {
+		void request("POST", url).then((answer) => {
 			if (answer.ok) {
 				location.assign(then);
 				return;

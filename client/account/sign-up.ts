@@ -1,6 +1,6 @@
 // The sign-up page: POST /auth/signup, then a "check your email" panel in place of the form.
 import { bindForm, reveal } from "./forms";
-import { send } from "./http";
+import { request } from "../shared/http";
 
 export function startSignUp(): void {
 	const form = document.querySelector<HTMLFormElement>("#signup-form");
@@ -8,7 +8,7 @@ export function startSignUp(): void {
 		form,
 		(values) => {
 			const optional = (name: string): string | undefined => (values[name] === "" ? undefined : String(values[name]));
-			return send<{ user: { email: string } }>("POST", "/auth/signup", { email: values["email"], password: values["password"], firstName: optional("firstName"), lastName: optional("lastName") });
+			return request<{ user: { email: string } }>("POST", "/auth/signup", { email: values["email"], password: values["password"], firstName: optional("firstName"), lastName: optional("lastName") });
 		},
 		(data) => {
 			const text = document.getElementById("signup-done-text");

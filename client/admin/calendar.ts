@@ -10,7 +10,9 @@ export interface CalendarBooking {
 	end: string;
 	localStart: string;
 	walkIn: boolean;
-	customer: { name: string; email: string; phone: string | null } | null;
+	/** Only the name on a colleague's booking (`detailsHidden`): contact details stay with the owner and that staff member. */
+	customer: { name: string; email?: string; phone?: string | null } | null;
+	detailsHidden: boolean;
 	service: { id: string; name: string };
 	staff: { id: string; name: string };
 	resource: { id: string; name: string } | null;
@@ -28,8 +30,11 @@ export interface CalendarConfig {
 	bookings: CalendarBooking[];
 	services: Array<{ id: string; name: string; durationMinutes: number; staffIds: string[] }>;
 	staff: Array<{ id: string; name: string }>;
-	/** Whose column the viewer may book into and whose bookings they may change (owners: everyone's). */
+	/** Whose column the viewer may book into (owners: every active staff member's). */
 	bookableStaffIds: string[];
+	/** Whose bookings the viewer may change: also a deactivated staff member's, for the owner to move or cancel. */
+	changeableStaffIds: string[];
+	inactiveStaffIds: string[];
 }
 
 function whenText(iso: string, zone: string): string {
@@ -85,7 +90,8 @@ async function run(error: HTMLElement, action: () => Promise<{ ok: boolean; deta
 function openBooking(config: CalendarConfig, booking: CalendarBooking, opener: HTMLElement | null): void {
 	const zone = config.timezone;
 	const { dialog, body, error } = dialogShell(`${booking.service.name} with ${booking.staff.name}`);
-	const customer = booking.walkIn || booking.customer === null ? "Walk-in" : `${booking.customer.name} · ${booking.customer.email}${booking.customer.phone === null ? "" : ` · ${booking.customer.phone}`}`;
+	const contact = booking.customer === null ? [] : [booking.customer.name, booking.customer.email, booking.customer.phone];
+	const customer = booking.walkIn || booking.customer === null ? "Walk-in" : contact.filter((part) => typeof part === "string" && part !== "").join(" · ");
 	const facts = h(
 		"dl",
 		{ class: "summary" },
@@ -105,10 +111,12 @@ function openBooking(config: CalendarConfig, booking: CalendarBooking, opener: H
 			? null
 			: h("p", { class: "banner error" }, `Conflicts with a busy time in ${[...new Set(booking.conflicts.map((c) => c.provider))].join(", ")} (${booking.conflicts.map((c) => `${whenText(c.start, zone)}–${whenText(c.end, zone).split(", ").at(-1) ?? ""}`).join("; ")}).`);
 
-	if (!config.bookableStaffIds.includes(booking.staff.id)) {
-		// Staff see a colleague's booking but may not change it (the API would refuse).
+	if (!config.changeableStaffIds.includes(booking.staff.id)) {
+		// Staff see a colleague's booking but may not change it (the API would refuse), nor see the
+		// customer's contact details and the notes (the API leaves them out).
 		const merchantNotes = booking.merchantNotes === null ? null : h("p", {}, h("strong", {}, "Merchant notes: "), booking.merchantNotes);
-		replace(body, facts, conflict, merchantNotes, h("p", { class: "muted" }, `Only an owner or ${booking.staff.name} can change this booking.`));
+		const hidden = booking.detailsHidden ? h("p", { class: "muted" }, `The customer's contact details and notes are visible to an owner and ${booking.staff.name}.`) : null;
+		replace(body, facts, conflict, merchantNotes, hidden, h("p", { class: "muted" }, `Only an owner or ${booking.staff.name} can change this booking.`));
 		dialog.addEventListener("close", () => opener?.focus());
 		dialog.showModal();
 		return;
@@ -139,10 +147,14 @@ function openBooking(config: CalendarConfig, booking: CalendarBooking, opener: H
 		void run(error, () => request("POST", `/admin/api/bookings/${booking.id}/cancel`, { scope: scope?.value ?? "one" }));
 	});
 
+	const orphaned = config.inactiveStaffIds.includes(booking.staff.id)
+		? h("p", { class: "banner error" }, `${booking.staff.name} is no longer active. Move this booking to a colleague below, or cancel it.`)
+		: null;
 	replace(
 		body,
 		facts,
 		conflict,
+		orphaned,
 		field("Merchant notes (only staff see these)", "booking-notes", notes),
 		h("p", { class: "actions" }, saveNotes),
 		h("fieldset", {}, h("legend", {}, "Move to"), h("div", { class: "grid-fields" }, field("Date", "move-date", date), field(`Time (${zone})`, "move-time", time), field("With", "move-staff", staff), scope === null ? null : field("Apply to", "move-scope", scope)), h("p", { class: "actions" }, move)),

@@ -1,6 +1,6 @@
 // Every server-rendered admin form marked with data-api is sent as JSON to the Admin API: fields become
 // the body (data-type says how), field errors are shown beside their inputs, and success reloads the
-// page or announces data-done. One handler instead of a script per form.
+// page, goes to the path in data-done or announces it. One handler instead of a script per form.
 import { announce, instantOf, request } from "./http";
 import type { FieldError } from "./http";
 
@@ -61,7 +61,10 @@ async function bodyOf(form: HTMLFormElement): Promise<Json> {
 			lists.set(field.name, list);
 			continue;
 		}
-		if ((field as HTMLInputElement).type === "radio") {
+		// A radio, or a checkbox that is neither a list item nor a boolean, counts only when checked (as
+		// a browser submits it): its value must never arrive for an unticked box.
+		const kind = (field as HTMLInputElement).type;
+		if (kind === "radio" || (kind === "checkbox" && field.dataset["type"] !== "bool")) {
 			if ((field as HTMLInputElement).checked) setPath(body, field.name, field.value);
 			continue;
 		}
@@ -89,10 +92,18 @@ function reshape(shape: string | undefined, body: Json): Json {
 	return body;
 }
 
+/** A field the URL is built from was left empty: said on that field, never sent (it would name another route). */
+class MissingFieldError extends Error {
+	constructor(readonly field: string) {
+		super(`${field} is required`);
+	}
+}
+
 /** Fills `{name}` placeholders of the URL from the body (and drops those fields from it). */
 function urlOf(template: string, body: Json): string {
 	return template.replace(/\{(\w+)\}/g, (_, name: string) => {
 		const value = String(body[name] ?? "");
+		if (value === "") throw new MissingFieldError(name);
 		delete body[name];
 		return encodeURIComponent(value);
 	});
@@ -133,11 +144,18 @@ async function submit(form: HTMLFormElement, event: SubmitEvent): Promise<void> 
 			showErrors(form, answer.detail, answer.errors);
 			return;
 		}
+		// "reload", a path of ours to go to (a switch of business), or a message to announce.
 		const done = form.dataset["done"] ?? "reload";
 		if (done === "reload") location.reload();
+		else if (done.startsWith("/")) location.assign(done);
 		else announce(done);
 	} catch (error) {
-		showErrors(form, error instanceof Error ? error.message : "Something went wrong.", []);
+		if (error instanceof MissingFieldError) {
+			const input = form.querySelector<HTMLInputElement>(`[name="${error.field}"]`);
+			showErrors(form, error.message, [{ field: error.field, message: input?.type === "date" ? "Choose a date" : "Fill this in" }]);
+		} else {
+			showErrors(form, error instanceof Error ? error.message : "Something went wrong.", []);
+		}
 	} finally {
 		if (button !== null) button.disabled = false;
 	}

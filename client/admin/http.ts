@@ -1,44 +1,25 @@
-// The admin islands' one way to call the Admin API: JSON in and out, the session's CSRF token on every
-// change, and RFC 9457 problems turned into a message plus per-field errors.
-export interface FieldError {
-	field: string;
-	message: string;
-}
+// The admin islands' calls to the Admin API: the shared JSON helper (client/shared/http.ts), plus
+// what only the admin does: a session that ended sends the person to sign in and back.
+import { request as send } from "../shared/http";
+import type { Answer } from "../shared/http";
 
-export type Answer<T> = { ok: true; status: number; data: T } | { ok: false; status: number; detail: string; errors: FieldError[] };
+export type { Answer, FieldError } from "../shared/http";
+export { useCsrfToken } from "../shared/http";
 
-let csrfToken = "";
+let business: string | null = null;
 
-export function useCsrfToken(token: string): void {
-	csrfToken = token;
+/** The business this page was rendered for: every call names it, so a tab left open after switching business elsewhere is refused (409) instead of acting on the other one. */
+export function useBusiness(merchantId: string | null): void {
+	business = merchantId;
 }
 
 export async function request<T>(method: string, url: string, body?: unknown, headers: Record<string, string> = {}): Promise<Answer<T>> {
-	let res: Response;
-	try {
-		res = await fetch(url, {
-			method,
-			credentials: "same-origin",
-			headers: {
-				accept: "application/json",
-				...(body === undefined ? {} : { "content-type": "application/json" }),
-				...(method === "GET" ? {} : { "x-csrf-token": csrfToken }),
-				...headers,
-			},
-			...(body === undefined ? {} : { body: JSON.stringify(body) }),
-		});
-	} catch {
-		return { ok: false, status: 0, detail: "Slotline could not be reached. Check the connection and try again.", errors: [] };
-	}
-	const text = await res.text();
-	const parsed: unknown = text === "" ? null : JSON.parse(text);
-	if (res.ok) return { ok: true, status: res.status, data: parsed as T };
+	const answer = await send<T>(method, url, body, business === null ? headers : { "x-slotline-merchant": business, ...headers });
 	// The session ended (not a wrong password at sign-in): sign in again and come back.
-	if (res.status === 401 && !url.startsWith("/auth/")) {
+	if (!answer.ok && answer.status === 401 && !url.startsWith("/auth/")) {
 		location.assign(`/admin/signin?next=${encodeURIComponent(location.pathname + location.search)}`);
 	}
-	const problem = (parsed ?? {}) as { detail?: string; title?: string; errors?: FieldError[] };
-	return { ok: false, status: res.status, detail: problem.detail ?? problem.title ?? "Something went wrong.", errors: problem.errors ?? [] };
+	return answer;
 }
 
 /** The UTC instant of a wall-clock time in the merchant's zone, computed by the server. */

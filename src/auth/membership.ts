@@ -1,7 +1,7 @@
 // Merchant-side roles: which merchants a user belongs to, and as what.
 import { and, asc, eq, isNull } from "drizzle-orm";
 import type { Database } from "../db/client";
-import { emailTokens, memberships } from "../db/schema";
+import { emailTokens, memberships, merchants } from "../db/schema";
 
 export type MerchantRole = (typeof memberships.$inferSelect)["role"];
 
@@ -15,7 +15,7 @@ export interface MerchantMembership {
 const columns = { merchantId: memberships.merchantId, role: memberships.role, staffId: memberships.staffId };
 
 export async function listMemberships(db: Database, userId: string): Promise<MerchantMembership[]> {
-	return db.select(columns).from(memberships).where(eq(memberships.userId, userId)).orderBy(asc(memberships.createdAt)).all();
+	return db.select(columns).from(memberships).where(eq(memberships.userId, userId)).orderBy(asc(memberships.createdAt), asc(memberships.merchantId)).all();
 }
 
 export async function findMembership(db: Database, userId: string, merchantId: string): Promise<MerchantMembership | null> {
@@ -25,6 +25,33 @@ export async function findMembership(db: Database, userId: string, merchantId: s
 		.where(and(eq(memberships.userId, userId), eq(memberships.merchantId, merchantId)))
 		.get();
 	return row ?? null;
+}
+
+/**
+ * The membership an admin request acts on: the business the session chose (see setSessionMerchant)
+ * while the person still belongs to it, else their oldest membership; null without any.
+ */
+export async function actingMembershipOf(db: Database, userId: string, chosenMerchantId: string | null): Promise<MerchantMembership | null> {
+	if (chosenMerchantId !== null) {
+		const chosen = await findMembership(db, userId, chosenMerchantId);
+		if (chosen !== null) return chosen;
+	}
+	return (await listMemberships(db, userId))[0] ?? null;
+}
+
+export interface NamedMembership extends MerchantMembership {
+	merchantName: string;
+}
+
+/** Every business the person belongs to, oldest membership first, with its name (for the switcher). */
+export async function businessesOf(db: Database, userId: string): Promise<NamedMembership[]> {
+	return db
+		.select({ ...columns, merchantName: merchants.name })
+		.from(memberships)
+		.innerJoin(merchants, eq(merchants.id, memberships.merchantId))
+		.where(eq(memberships.userId, userId))
+		.orderBy(asc(memberships.createdAt), asc(memberships.merchantId))
+		.all();
 }
 
 /** Whether `role` is at least `required`: an owner can do everything staff can. */

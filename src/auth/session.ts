@@ -20,6 +20,8 @@ export interface Session {
 	createdAt: number;
 	lastSeenAt: number;
 	expiresAt: number;
+	/** The business the admin acts on, as chosen with the switcher (null: the oldest membership). */
+	merchantId: string | null;
 }
 
 /** What request handlers may know about the signed-in person (never the password hash). */
@@ -56,7 +58,7 @@ export function sessionIdFromToken(token: string): string {
 	return encodeHexLowerCase(sha256(new TextEncoder().encode(token)));
 }
 
-export async function createSession(db: Database, userId: string, now: number): Promise<{ token: string; session: Session }> {
+export async function createSession(db: Database, userId: string, now: number, merchantId: string | null = null): Promise<{ token: string; session: Session }> {
 	const token = generateSessionToken();
 	const session: Session = {
 		id: sessionIdFromToken(token),
@@ -64,6 +66,7 @@ export async function createSession(db: Database, userId: string, now: number): 
 		createdAt: now,
 		lastSeenAt: now,
 		expiresAt: now + SESSION_ABSOLUTE_MS,
+		merchantId,
 	};
 	await db.insert(sessions).values(session);
 	return { token, session };
@@ -92,6 +95,11 @@ export async function validateSessionToken(db: Database, token: string, now: num
 		await db.update(sessions).set({ lastSeenAt: now }).where(eq(sessions.id, id));
 	}
 	return { session, user: row.user };
+}
+
+/** Remembers which business the session's admin acts on; the caller has checked the membership. */
+export async function setSessionMerchant(db: Database, sessionId: string, merchantId: string): Promise<void> {
+	await db.update(sessions).set({ merchantId }).where(eq(sessions.id, sessionId));
 }
 
 export async function invalidateSession(db: Database, sessionId: string): Promise<void> {

@@ -214,6 +214,11 @@ export const sessions = sqliteTable(
 		lastSeenAt: integer("last_seen_at").notNull(),
 		/** Absolute expiry; idle expiry is derived from lastSeenAt. */
 		expiresAt: integer("expires_at").notNull(),
+		/**
+		 * The business this session's admin acts on, chosen with the switcher; null: the oldest
+		 * membership. Only a preference: membership is checked on every request.
+		 */
+		merchantId: text("merchant_id").references(() => merchants.id, { onDelete: "set null" }),
 	},
 	(t) => [index("sessions_user_idx").on(t.userId)],
 );

@@ -409,8 +409,9 @@ async function retry(context: SyncContext, connection: ConnectionRow, selection:
  * Stops push channels (best effort), deletes the stored credentials and stops writing. Events already
  * written stay in the calendar and every booking stays in Slotline. The database goes first, so a sync
  * or channel renewal in flight finds the calendar's generation moved and cannot write anything back.
+ * `reason`, when Slotline rather than a person disconnected it, goes into the log line.
  */
-export async function disconnect(context: SyncContext, connection: ConnectionRow): Promise<void> {
+export async function disconnect(context: SyncContext, connection: ConnectionRow, reason: string | null = null): Promise<void> {
 	const calendars = await calendarsOf(context.db, connection.id);
 	const watched = calendars.filter((c) => c.pushChannelId !== null);
 	// Opened before the credentials are deleted: stopping the channels needs them.
@@ -444,7 +445,19 @@ export async function disconnect(context: SyncContext, connection: ConnectionRow
 			await logOperation(context.db, connection.id, "stop-push", "error", errorSummary(error), context.now());
 		}
 	}
-	await logOperation(context.db, connection.id, "disconnect", "ok", null, now);
+	await logOperation(context.db, connection.id, "disconnect", "ok", reason, now);
+}
+
+/**
+ * A deactivated staff member's calendars stop syncing: each of their connections not yet disconnected
+ * is disconnected exactly as the Disconnect button does (their access to the merchant is gone, so
+ * nobody could otherwise stop it, and their external busy time must stop shaping anyone's day).
+ * Returns how many were disconnected.
+ */
+export async function disconnectStaffConnections(context: SyncContext, merchantId: string, staffId: string): Promise<number> {
+	const live = (await connectionsOf(context.db, merchantId, staffId)).filter((row) => row.status !== "disconnected");
+	for (const row of live) await disconnect(context, row, "The staff member was deactivated");
+	return live.length;
 }
 
 async function alertOwners(context: SyncContext, connection: ConnectionRow, message: string): Promise<void> {

@@ -18,7 +18,7 @@ const seedBody = z.object({
 	ownerPassword: z.string().min(10).max(256),
 	/** Also set it on an existing account: `npm start` does so once for state whose password it does not know. */
 	resetOwnerPassword: z.boolean().default(false),
-	/** The provider sandbox; when given, Ana's and Ben's sandbox calendars are connected before any booking is made. */
+	/** The provider sandbox; when given and the demo is created now, Ana's and Ben's sandbox calendars are connected before any booking is made. */
 	sandboxUrl: z.url().optional(),
 });
 
@@ -52,9 +52,12 @@ export const dev = new Hono<AppEnv>()
 			ownerCreated = await seedDemoOwner(db, hash);
 			if (!ownerCreated && parsed.data.resetOwnerPassword) await resetDemoOwnerPassword(db, hash);
 		}
-		// Connected first, so the demo bookings below already go out to these calendars.
+		// Connected first, so the demo bookings below already go out to these calendars. Only with a
+		// demo created now: connecting again would reconnect a calendar its admin disconnected and
+		// resync (and re-choose) calendars they changed, on every `npm start`.
 		const sandboxUrl = parsed.data?.sandboxUrl;
-		const connected = sandboxUrl === undefined ? [] : await connectDemoCalendars(syncContextFor(c.env, db, c.var.mailer), sandboxUrl, DEMO_MERCHANT_ID);
+		const connected =
+			sandboxUrl === undefined || !merchantCreated ? [] : await connectDemoCalendars(syncContextFor(c.env, db, c.var.mailer), sandboxUrl, DEMO_MERCHANT_ID);
 		const commands = await demoBookingCommands(db, Date.now());
 		const schedule = merchantSchedule(c.env, DEMO_MERCHANT_ID);
 		for (const command of commands) unwrapOutcome(await schedule.createBooking(command));

@@ -2,7 +2,7 @@ import { env } from "cloudflare:workers";
 import { beforeEach, describe, expect, it } from "vitest";
 import { busyBlocks, calendarConnections, connectionCalendars } from "../../src/db/schema";
 import { db } from "../auth/harness";
-import { at, upcoming } from "../support/demo";
+import { at, bookDirectly, upcoming } from "../support/demo";
 import { adminWorld, call, fieldsOf } from "./support";
 import type { AdminWorld } from "./support";
 
@@ -85,6 +85,21 @@ describe("admin bookings", () => {
 		const edited = await call<{ booking: AdminBookingJson }>(world, world.owner, "PATCH", `/bookings/${created.id}`, { merchantNotes: "VIP" });
 		expect(edited.body.booking.merchantNotes).toBe("VIP");
 		expect((await call<{ booking: AdminBookingJson }>(world, world.owner, "GET", `/bookings/${created.id}`)).body.booking.merchantNotes).toBe("VIP");
+	});
+
+	it("shows the name typed on each booking, not the stored customer's", async () => {
+		// A guest booking never rewrites the stored customer: the second one keeps "Mia Klein" on record.
+		const [first] = await bookDirectly({ customer: { name: "Mia Klein", email: "mia@example.com", phone: null }, start: Date.parse(at(tuesday, "10:00")) });
+		const [second] = await bookDirectly({ customer: { name: "Mia's sister Noor", email: "mia@example.com", phone: null }, start: Date.parse(at(tuesday, "14:00")) });
+		const names = new Map((await listDay()).map((b) => [b.id, b.customer?.name]));
+		expect(names.get(first?.id ?? "")).toBe("Mia Klein");
+		expect(names.get(second?.id ?? "")).toBe("Mia's sister Noor");
+		expect((await call<{ booking: AdminBookingJson }>(world, world.owner, "GET", `/bookings/${second?.id}`)).body.booking.customer?.name).toBe("Mia's sister Noor");
+		// The pages say the same: the calendar, and the dashboard's upcoming list.
+		const calendar = await (await world.h.request(`/admin/calendar?view=day&date=${tuesday}`, { browser: world.owner })).text();
+		expect(calendar).toContain("Mia&#39;s sister Noor");
+		const dashboard = await (await world.h.request("/admin", { browser: world.owner })).text();
+		expect(dashboard).toContain("Mia&#39;s sister Noor");
 	});
 
 	it("books a walk-in off the grid and outside hours, but never into a conflict", async () => {

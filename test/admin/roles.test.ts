@@ -106,6 +106,36 @@ describe("staff and owner rights on bookings", () => {
 		expect((await call(world, world.staffMember, "GET", `/bookings?from=${tuesday}&to=${tuesday}`)).status).toBe(200);
 	});
 
+	it("staff see a colleague's booking (time, service, customer name) but not the customer's contact details or notes; owners see all", async () => {
+		const customer = { name: "Priya Shah", email: "priya.private@example.com", phone: "+31 6 5555 0101" };
+		const bens = await ownerBooks({ serviceId: "svc_demo_cut", staffId: "stf_demo_ben", start: at(tuesday, "11:00"), customer, customerNotes: "Allergic to latex", merchantNotes: "Owes 20 euros" });
+		const anas = await ownerBooks({ serviceId: "svc_demo_cut", staffId: "stf_demo_ana", start: at(tuesday, "14:00"), customer: { name: "Olga Berg", email: "ana.client@example.com", phone: null }, customerNotes: "Ana's own note", merchantNotes: "Ana's merchant note" });
+		const secrets = ["priya.private@example.com", "+31 6 5555 0101", "Allergic to latex", "Owes 20 euros"];
+
+		const listed = await call<{ bookings: Array<Record<string, unknown>> }>(world, world.staffMember, "GET", `/bookings?from=${tuesday}&to=${tuesday}`);
+		expect(listed.status).toBe(200);
+		const colleague = listed.body.bookings.find((b) => b["id"] === bens.id);
+		expect(colleague).toMatchObject({ start: at(tuesday, "11:00"), service: { id: "svc_demo_cut", name: "Haircut" }, staff: { id: "stf_demo_ben" }, customer: { name: "Priya Shah" }, detailsHidden: true, customerNotes: null, merchantNotes: null });
+		for (const secret of secrets) expect(JSON.stringify(listed.body)).not.toContain(secret);
+		// Their own booking in full.
+		expect(listed.body.bookings.find((b) => b["id"] === anas.id)).toMatchObject({ customer: { email: "ana.client@example.com" }, customerNotes: "Ana's own note", merchantNotes: "Ana's merchant note", detailsHidden: false });
+
+		const single = await call(world, world.staffMember, "GET", `/bookings/${bens.id}`);
+		expect(single.status).toBe(200);
+		for (const secret of secrets) expect(JSON.stringify(single.body)).not.toContain(secret);
+
+		// The calendar page carries its bookings as JSON for the island: the same rule there.
+		const page = await (await world.h.request(`/admin/calendar?view=day&date=${tuesday}`, { browser: world.staffMember })).text();
+		expect(page).toContain("Priya Shah");
+		for (const secret of secrets) expect(page).not.toContain(secret);
+
+		// The owner sees everything.
+		const owners = await call<{ bookings: Array<Record<string, unknown>> }>(world, world.owner, "GET", `/bookings?from=${tuesday}&to=${tuesday}`);
+		expect(owners.body.bookings.find((b) => b["id"] === bens.id)).toMatchObject({ customer: { email: "priya.private@example.com", phone: "+31 6 5555 0101" }, customerNotes: "Allergic to latex", merchantNotes: "Owes 20 euros", detailsHidden: false });
+		const ownerPage = await (await world.h.request(`/admin/calendar?view=day&date=${tuesday}`, { browser: world.owner })).text();
+		expect(ownerPage).toContain("priya.private@example.com");
+	});
+
 	it("the calendar page offers staff only their own column and read-only colleagues' bookings", async () => {
 		await ownerBooks({ serviceId: "svc_demo_cut", staffId: "stf_demo_ben", start: at(tuesday, "11:00") });
 		const configOf = async (browser: typeof world.owner): Promise<{ html: string; config: { bookableStaffIds: string[] } }> => {

@@ -3,6 +3,7 @@
 // that calendar, see an event of that calendar hatched as Busy, and see the revoked grant turn red.
 import type { BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { reloadUntil } from "./admin";
 import { browserForFile, shot, visitor } from "./browser";
 import { chooseService, fillDetails, pickSlot } from "./flow";
 
@@ -148,15 +149,7 @@ describe("merchant admin", () => {
 		expect(created.ok).toBe(true);
 		const date = new Intl.DateTimeFormat("en-CA", { timeZone: "Europe/Amsterdam" }).format(new Date(start));
 		const busy = page.locator('.lane[data-staff="stf_demo_ana"] .busy.item');
-		await expect
-			.poll(
-				async () => {
-					await page.goto(`${appUrl}/admin/calendar?date=${date}`);
-					return busy.count();
-				},
-				{ timeout: 30_000, interval: 1_000 },
-			)
-			.toBeGreaterThan(0);
+		await reloadUntil(page, `${appUrl}/admin/calendar?date=${date}`, () => busy.count()).toBeGreaterThan(0);
 		await expect(busy.first().textContent()).resolves.toContain("Busy · Google");
 		// Slotline stores no details of the event: its title never reaches the page.
 		expect(await page.content()).not.toContain("Dentist");
@@ -173,15 +166,7 @@ describe("merchant admin", () => {
 		// Resync pushes Ana's bookings again, which needs a fresh access token: the refresh is refused.
 		await card.getByRole("button", { name: "Resync" }).click();
 		await expect.poll(() => page.getByRole("status").textContent()).toContain("Resync started");
-		await expect
-			.poll(
-				async () => {
-					await page.goto(`${appUrl}/admin/integrations`);
-					return card.locator(".status-text").textContent();
-				},
-				{ timeout: 30_000, interval: 1_000 },
-			)
-			.toBe("Error");
+		await reloadUntil(page, `${appUrl}/admin/integrations`, () => card.locator(".status-text").textContent()).toBe("Error");
 		await expect(card.locator(".status-message").textContent()).resolves.toContain(`Slotline lost access to ${ANA_GOOGLE}`);
 		await expect(card.getByRole("link", { name: "Re-authorize" }).count()).resolves.toBe(1);
 		await shot(page, "admin-09-integrations-error");

@@ -1,6 +1,7 @@
-// Browser suite setup: the provider sandbox, the app under `wrangler dev` on a free port (its own
-// throwaway local state, migrations applied, demo seeded, fresh client bundles from the [build] step)
-// and a "third-party shop" on another origin that embeds the widget. Everything stops at teardown.
+// Browser suite setup: the provider sandbox (with its iCloud layer in front of a real Radicale), the app
+// under `wrangler dev` on a free port (its own throwaway local state, migrations applied, demo seeded,
+// fresh client bundles from the [build] step) and a "third-party shop" on another origin that embeds
+// the widget and publishes an ICS feed. Everything stops at teardown.
 import { spawn, spawnSync } from "node:child_process";
 import type { ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -11,6 +12,7 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { TestProject } from "vitest/node";
+import { startRadicale } from "../../sandbox/radicale";
 import { createSandbox } from "../../sandbox/server";
 
 const root = join(import.meta.dirname, "..", "..");
@@ -54,9 +56,32 @@ document.addEventListener("slotline:booking-created", (e) => window.slotlineDomE
 <p>Thanks for visiting.</p></main></body></html>`;
 }
 
+/** A small ICS feed (one busy hour two days ahead), as a calendar app would publish it. */
+function feedIcs(): string {
+	const start = new Date(Date.now() + 2 * 86_400_000);
+	start.setUTCHours(12, 0, 0, 0);
+	const stamp = (d: Date): string => d.toISOString().replace(/[-:]/g, "").replace(/\.\d{3}/, "");
+	return [
+		"BEGIN:VCALENDAR",
+		"VERSION:2.0",
+		"PRODID:-//Corner Shop//Team feed//EN",
+		"BEGIN:VEVENT",
+		"UID:team-lunch@corner-shop.test",
+		`DTSTAMP:${stamp(new Date())}`,
+		`DTSTART:${stamp(start)}`,
+		`DTEND:${stamp(new Date(start.getTime() + 3_600_000))}`,
+		"SUMMARY:Team lunch (private)",
+		"END:VEVENT",
+		"END:VCALENDAR",
+		"",
+	].join("\r\n");
+}
+
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
 	const state = mkdtempSync(join(tmpdir(), "slotline-browser-"));
-	const sandbox = await createSandbox({ port: 0 });
+	// The Integrations tests connect iCloud and CalDAV calendars: a real Radicale behind the sandbox.
+	const radicale = await startRadicale();
+	const sandbox = await createSandbox({ port: 0, caldavUpstream: radicale });
 	const appPort = await freePort();
 	const appUrl = `http://127.0.0.1:${appPort}`;
 	const seedToken = randomBytes(16).toString("hex");
@@ -72,6 +97,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
 		FACEBOOK_DIALOG_URL: `${sandbox.url}/facebook/dialog/oauth`,
 		FACEBOOK_GRAPH_API: `${sandbox.url}/facebook/graph`,
 		MAIL_SANDBOX_URL: sandbox.url,
+		ICLOUD_CALDAV_URL: `${sandbox.url}/icloud`,
 		GOOGLE_CLIENT_ID: "slotline-browser-google",
 		GOOGLE_CLIENT_SECRET: "browser-google-secret",
 		MICROSOFT_CLIENT_ID: "slotline-browser-microsoft",
@@ -94,6 +120,10 @@ export default async function setup(project: TestProject): Promise<() => Promise
 	worker.stderr?.on("data", (chunk: Buffer) => (log += String(chunk)));
 
 	const shop: Server = createServer((req, res) => {
+		if (req.url === "/feeds/team.ics") {
+			res.writeHead(200, { "content-type": "text/calendar; charset=utf-8" }).end(feedIcs());
+			return;
+		}
 		const mode = req.url?.startsWith("/popup") === true ? "popup" : "inline";
 		res.writeHead(200, { "content-type": "text/html; charset=utf-8" }).end(shopPage(appUrl, mode));
 	});
@@ -108,6 +138,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
 		}
 		await new Promise<void>((resolve) => shop.close(() => resolve()));
 		await sandbox.close();
+		await radicale.close();
 		rmSync(state, { recursive: true, force: true });
 	}
 
@@ -126,6 +157,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
 	project.provide("appUrl", appUrl);
 	project.provide("shopUrl", shopUrl);
 	project.provide("mailboxUrl", sandbox.url);
+	project.provide("caldavUrl", radicale.url);
 	return teardown;
 }
 
@@ -136,5 +168,7 @@ declare module "vitest" {
 		/** A page on another origin that embeds the widget (/ inline, /popup behind a button). */
 		shopUrl: string;
 		mailboxUrl: string;
+		/** The Radicale behind the sandbox's iCloud layer, for a plain CalDAV account (users from the sandbox's /_control/caldav/users). */
+		caldavUrl: string;
 	}
 }

@@ -1,13 +1,13 @@
 // `npm start`'s seed (POST /_dev/seed): the demo merchant is created once, and a restart neither adds
 // rows nor undoes what the merchant's admin changed since.
 import { env } from "cloudflare:workers";
-import { describe, expect, it } from "vitest";
+import { describe, expect, inject, it } from "vitest";
 import { verifyPassword } from "../../src/auth/password";
 import { postJson } from "../support/demo";
 
 const TABLES = ["merchants", "staff", "services", "staff_services", "working_hours", "resources", "users", "memberships", "customers", "bookings", "outbox"];
 
-async function seed(body: Record<string, unknown>): Promise<{ merchantCreated: boolean; ownerCreated: boolean; bookingsCreated: number }> {
+async function seed(body: Record<string, unknown>): Promise<{ merchantCreated: boolean; ownerCreated: boolean; bookingsCreated: number; calendarsConnected: unknown[] }> {
 	const res = await postJson("/_dev/seed", body, { "x-seed-token": env.DEMO_SEED_TOKEN });
 	expect(res.status).toBe(200);
 	return res.json();
@@ -59,5 +59,34 @@ describe("demo seed", () => {
 		// npm start resets it once when its local state carries no known password.
 		expect(await seed({ ownerPassword: "other-password-2", resetOwnerPassword: true })).toMatchObject({ ownerCreated: false });
 		expect(await verifyPassword("other-password-2", await ownerHash())).toBe(true);
+	});
+
+	it("connects the demo calendars only when it creates the demo, and never undoes what an admin did to them", { timeout: 60_000 }, async () => {
+		const sandboxUrl = inject("sandboxUrl");
+		const first = await seed({ ownerPassword: "first-password-1", sandboxUrl });
+		expect(first.calendarsConnected).toEqual([
+			{ staffId: "stf_demo_ana", provider: "google", account: "ana@demo.slotline.test" },
+			{ staffId: "stf_demo_ben", provider: "microsoft", account: "ben@demo.slotline.test" },
+		]);
+		const connections = async (): Promise<unknown[]> =>
+			(await env.DB.prepare("select id, staff_id, provider, account_label, status, credentials from calendar_connections order by staff_id").all()).results;
+		const calendars = async (): Promise<unknown[]> =>
+			(await env.DB.prepare("select id, connection_id, is_write_target, check_conflicts from connection_calendars order by id").all()).results;
+		// Background syncs of the first seed keep logging, so only connects are counted.
+		const connects = async (): Promise<unknown[]> => (await env.DB.prepare("select connection_id, operation from connection_log where operation in ('connect', 'reconnect') order by id").all()).results;
+
+		// The admin disconnects Ana's calendar and tells Ben's to stop writing and checking.
+		await env.DB.batch([
+			env.DB.prepare("update calendar_connections set status = 'disconnected', credentials = null where staff_id = 'stf_demo_ana'"),
+			env.DB.prepare("update connection_calendars set is_write_target = 0, check_conflicts = 0 where connection_id = (select id from calendar_connections where staff_id = 'stf_demo_ben')"),
+		]);
+		const [before, chosen, connected] = [await connections(), await calendars(), await connects()];
+		expect(connected).toHaveLength(2);
+
+		// `npm start` again: nothing reconnected, re-chosen or duplicated.
+		expect(await seed({ ownerPassword: "first-password-1", sandboxUrl })).toMatchObject({ merchantCreated: false, calendarsConnected: [] });
+		expect(await connections()).toEqual(before);
+		expect(await calendars()).toEqual(chosen);
+		expect(await connects()).toEqual(connected);
 	});
 });

@@ -84,6 +84,8 @@ const attempts: Attempt[] = [
 	{ route: "GET /admin/integrations", as: "owner", path: `/admin/integrations?connected=${OTHER.connectionId}`, expect: "own" },
 	{ route: "GET /admin/instant", as: "owner", path: `/admin/instant?local=${day}T10:00`, expect: "own" },
 	{ route: "GET /admin/signin", as: "owner", path: "/admin/signin?switch=1", expect: "own" },
+	// The business switcher: only a business the person belongs to (test/admin/switch-business.test.ts has the rest)
+	{ route: "POST /admin/switch-business", as: "owner", path: "/admin/switch-business", body: { merchantId: OTHER.merchantId }, expect: "hidden" },
 	// The customer's own account
 	{ route: "GET /api/v1/me", as: "customer", path: "/api/v1/me", expect: "own" },
 	{ route: "PATCH /api/v1/me", as: "customer", path: "/api/v1/me", body: { firstName: "Dora" }, expect: "own" },

@@ -1,7 +1,7 @@
 // Admin calendar reads: bookings with their customer, service, staff and series, and the external
 // busy blocks that overlap them, seen from both sides (the booking's conflicts, the block's bookings).
 // Busy blocks carry times and the provider only, never details.
-import { and, asc, eq, gt, gte, inArray, isNull, lt, or } from "drizzle-orm";
+import { and, asc, eq, gt, gte, inArray, isNull, lt, or, sql } from "drizzle-orm";
 import type { SQL } from "drizzle-orm";
 import type { Database } from "../client";
 import { bookingSeries, bookings, busyBlocks, calendarConnections, connectionCalendars, customers, resources, services, staff } from "../schema";
@@ -51,6 +51,18 @@ function selectBookings(db: Database, where: SQL | undefined) {
 		.orderBy(asc(bookings.startsAt), asc(bookings.id));
 }
 
+type SelectedBooking = Omit<AdminBooking, "conflicts">;
+
+/**
+ * The name shown is the one typed on that booking: a guest booking never rewrites the stored
+ * customer, so the record may carry someone else's spelling (or a relative booked under the same
+ * email). Bookings made before the column existed fall back to the record.
+ */
+function withBookingName(row: SelectedBooking): SelectedBooking {
+	if (row.customer === null) return row;
+	return { ...row, customer: { ...row.customer, name: row.booking.customerName ?? row.customer.name } };
+}
+
 /**
  * Busy blocks overlapping [from, to) of `staffIds` (null: every staff member). The business-wide
  * calendar's blocks (no staff member) take everyone's time, so they are always included.
@@ -81,7 +93,8 @@ export async function busyBetween(db: Database, merchantId: string, from: number
 		.orderBy(asc(busyBlocks.startsAt), asc(busyBlocks.id));
 }
 
-async function withConflicts(db: Database, merchantId: string, rows: Array<Omit<AdminBooking, "conflicts">>, tentativeBlocks: boolean): Promise<AdminBooking[]> {
+async function withConflicts(db: Database, merchantId: string, selected: SelectedBooking[], tentativeBlocks: boolean): Promise<AdminBooking[]> {
+	const rows = selected.map(withBookingName);
 	const confirmed = rows.filter((r) => r.booking.status === "confirmed");
 	if (confirmed.length === 0) return rows.map((r) => ({ ...r, conflicts: [] }));
 	const from = Math.min(...confirmed.map((r) => r.booking.startsAt));
@@ -162,4 +175,35 @@ export async function bookingsByIds(db: Database, merchantId: string, ids: strin
 	if (ids.length === 0) return [];
 	const rows = await selectBookings(db, and(eq(bookings.merchantId, merchantId), inArray(bookings.id, ids)));
 	return withConflicts(db, merchantId, rows, tentativeBlocks);
+}
+
+export interface InactiveStaffBookings {
+	staffId: string;
+	name: string;
+	count: number;
+	/** The first one's start, so the owner can be sent to that day. */
+	first: number;
+}
+
+/**
+ * Confirmed bookings not yet over whose staff member was deactivated (with `staffId`, only theirs):
+ * they stay, and someone has to move them to a colleague or cancel them.
+ */
+export async function upcomingWithInactiveStaff(db: Database, merchantId: string, now: number, staffId?: string): Promise<InactiveStaffBookings[]> {
+	return db
+		.select({ staffId: staff.id, name: staff.name, count: sql<number>`count(*)`, first: sql<number>`min(${bookings.startsAt})` })
+		.from(bookings)
+		.innerJoin(staff, eq(staff.id, bookings.staffId))
+		.where(
+			and(
+				eq(bookings.merchantId, merchantId),
+				eq(bookings.status, "confirmed"),
+				gt(bookings.endsAt, now),
+				eq(staff.active, false),
+				staffId === undefined ? undefined : eq(staff.id, staffId),
+			),
+		)
+		.groupBy(staff.id, staff.name)
+		.orderBy(asc(staff.name))
+		.all();
 }

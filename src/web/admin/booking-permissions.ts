@@ -1,6 +1,7 @@
 // Who may write which booking in the admin. Owners: any booking of the merchant. Staff: they see the
 // whole calendar, but add bookings (walk-ins included) only to their own column and edit, move or
 // cancel only their own bookings, never moving one to a colleague; everything else is the owner's.
+// Staff read a colleague's booking without the customer's contact details and the notes.
 import { and, eq, gte, ne } from "drizzle-orm";
 import type { MerchantMembership } from "../../auth/membership";
 import type { Database } from "../../db/client";
@@ -14,6 +15,11 @@ export function staffForNewBooking(membership: MerchantMembership, requested: st
 	if (requested !== undefined && requested !== membership.staffId) throw new ForbiddenError("Staff can add bookings only to their own calendar; ask an owner to book a colleague");
 	// "Whoever is free" would let staff fill a colleague's day: a staff member books themselves.
 	return membership.staffId;
+}
+
+/** Whether the viewer sees a booking's customer contact details and notes: owners always, staff only on their own. */
+export function maySeeCustomerDetails(membership: MerchantMembership, bookingStaffId: string): boolean {
+	return membership.role === "owner" || (membership.staffId !== null && membership.staffId === bookingStaffId);
 }
 
 export interface BookingChangeRequest {

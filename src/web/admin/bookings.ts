@@ -8,14 +8,15 @@ import type { BookingView } from "../../booking/commands";
 import { merchantSchedule } from "../../booking/merchant-schedule";
 import { unwrapOutcome } from "../../booking/outcome";
 import { bookingsBetween, bookingsByIds } from "../../db/queries/admin-bookings";
-import type { AdminBooking } from "../../db/queries/admin-bookings";
 import { merchantSettingsSchema } from "../../db/queries/admin-settings";
 import { merchantById, staffOf } from "../../db/queries/catalog";
 import type { MerchantRow } from "../../db/queries/catalog";
 import { NotFoundError } from "../../errors";
-import { addDays, localDayStart, localIso, utcIso } from "../../time";
+import { addDays, localDayStart } from "../../time";
 import type { AppEnv } from "../context";
 import { canonicalHash } from "../validation";
+import { adminBookingJson } from "./booking-json";
+import type { AdminBookingJson } from "./booking-json";
 import { assertMayChangeBooking, staffForNewBooking } from "./booking-permissions";
 import { actingMembership, actingMerchantId, anyMember } from "./guard";
 import { calendarRange, entityId, instant, timeZone } from "./schemas";
@@ -50,38 +51,15 @@ const notesBody = z.strictObject({ merchantNotes: notes.nullable() });
 const rescheduleBody = z.strictObject({ start: instant, staffId: entityId.optional(), scope });
 const cancelBody = z.strictObject({ scope });
 
-function adminBookingJson(entry: AdminBooking): Record<string, unknown> {
-	const b = entry.booking;
-	return {
-		id: b.id,
-		status: b.status,
-		start: utcIso(b.startsAt),
-		end: utcIso(b.endsAt),
-		localStart: localIso(b.startsAt, b.timezone),
-		timezone: b.timezone,
-		walkIn: b.walkIn,
-		customer: entry.customer,
-		service: entry.service,
-		staff: entry.staff,
-		resource: entry.resource,
-		customerNotes: b.customerNotes,
-		merchantNotes: b.merchantNotes,
-		series: b.seriesId === null ? null : { id: b.seriesId, index: b.seriesIndex, frequency: entry.series?.frequency ?? null, count: entry.series?.count ?? null },
-		// Only times and the provider of the external event: never its title or other details.
-		conflict: entry.conflicts.length > 0,
-		conflicts: entry.conflicts.map((busy) => ({ start: utcIso(busy.start), end: utcIso(busy.end), allDay: busy.allDay, tentative: busy.tentative, provider: busy.provider })),
-		version: b.version,
-	};
-}
-
 function tentativeBlocks(merchant: MerchantRow): boolean {
 	return merchantSettingsSchema.parse(merchant.settings ?? {}).tentativeBlocks;
 }
 
 /** The written bookings, re-read in the admin shape. */
-async function written(c: Context<AppEnv>, merchant: MerchantRow, views: BookingView[]): Promise<Array<Record<string, unknown>>> {
+async function written(c: Context<AppEnv>, merchant: MerchantRow, views: BookingView[]): Promise<AdminBookingJson[]> {
 	const rows = await bookingsByIds(c.var.db, merchant.id, views.map((v) => v.id), tentativeBlocks(merchant));
-	return rows.map(adminBookingJson);
+	const viewer = actingMembership(c);
+	return rows.map((row) => adminBookingJson(row, viewer));
 }
 
 export const adminBookings = new Hono<AppEnv>()
@@ -98,14 +76,15 @@ export const adminBookings = new Hono<AppEnv>()
 			staffId: query.staffId ?? null,
 			tentativeBlocks: tentativeBlocks(merchant),
 		});
-		return c.json({ timezone: merchant.timezone, bookings: rows.map(adminBookingJson) });
+		const viewer = actingMembership(c);
+		return c.json({ timezone: merchant.timezone, bookings: rows.map((row) => adminBookingJson(row, viewer)) });
 	})
 
 	.get("/bookings/:id", anyMember, async (c) => {
 		const merchant = await merchantById(c.var.db, actingMerchantId(c));
 		const [row] = await bookingsByIds(c.var.db, merchant.id, [c.req.param("id")], tentativeBlocks(merchant));
 		if (row === undefined) throw new NotFoundError("Booking");
-		return c.json({ booking: adminBookingJson(row) });
+		return c.json({ booking: adminBookingJson(row, actingMembership(c)) });
 	})
 
 	.post("/bookings", anyMember, valid("header", idempotencyHeader), valid("json", createBody), async (c) => {

@@ -1,10 +1,14 @@
-// Admin: the merchant's staff members and which services each offers. Deleting only deactivates,
-// so their bookings and calendar connections stay intact; the person's access to the merchant ends.
+// Admin: the merchant's staff members and which services each offers. Deleting only deactivates:
+// their bookings stay (upcoming ones are flagged for the owner to move or cancel), their calendar
+// connections are disconnected, and the person's access to the merchant ends.
 import { Hono } from "hono";
 import { z } from "zod";
 import { revokeStaffAccess } from "../../auth/membership";
 import { insertStaff, listStaff, staffRecord, updateStaff } from "../../db/queries/admin-catalog";
 import type { StaffRecord } from "../../db/queries/admin-catalog";
+import { upcomingWithInactiveStaff } from "../../db/queries/admin-bookings";
+import { disconnectStaffConnections, syncContextFor } from "../../sync/connections";
+import type { Context } from "hono";
 import type { AppEnv } from "../context";
 import { actingMerchantId, anyMember, ownerOnly } from "./guard";
 import { colour, entityId, timeZone } from "./schemas";
@@ -38,6 +42,18 @@ function staffJson(member: StaffRecord): Record<string, unknown> {
 	};
 }
 
+/**
+ * What deactivation does besides `active: false`: the person loses the merchant (revokeStaffAccess)
+ * and their calendars stop syncing (the Disconnect path). Answers with what the owner should know:
+ * how many upcoming bookings still need a colleague, and how many connections were disconnected.
+ */
+async function deactivated(c: Context<AppEnv>, merchantId: string, staffId: string): Promise<Response> {
+	await revokeStaffAccess(c.var.db, merchantId, staffId);
+	const disconnectedConnections = await disconnectStaffConnections(syncContextFor(c.env, c.var.db, c.var.mailer), merchantId, staffId);
+	const [upcoming] = await upcomingWithInactiveStaff(c.var.db, merchantId, Date.now(), staffId);
+	return c.json({ staff: staffJson(await staffRecord(c.var.db, merchantId, staffId)), upcomingBookings: upcoming?.count ?? 0, disconnectedConnections });
+}
+
 export const adminStaff = new Hono<AppEnv>()
 	.get("/staff", anyMember, async (c) => {
 		const members = await listStaff(c.var.db, actingMerchantId(c));
@@ -59,16 +75,15 @@ export const adminStaff = new Hono<AppEnv>()
 		const merchantId = actingMerchantId(c);
 		const { serviceIds, ...changes } = c.req.valid("json");
 		await updateStaff(c.var.db, merchantId, c.req.param("id"), changes, serviceIds);
-		// Reactivating (active: true) gives nothing back: the person needs a new invitation.
-		if (changes.active === false) await revokeStaffAccess(c.var.db, merchantId, c.req.param("id"));
+		// Reactivating (active: true) gives nothing back: the person needs a new invitation, and
+		// their calendars a new connection.
+		if (changes.active === false) return deactivated(c, merchantId, c.req.param("id"));
 		return c.json({ staff: staffJson(await staffRecord(c.var.db, merchantId, c.req.param("id"))) });
 	})
 
-	// Soft delete: no longer bookable, but existing bookings keep their staff member. The person
-	// behind the record loses access to the merchant (see revokeStaffAccess).
+	// Soft delete: no longer bookable, but existing bookings keep their staff member (see deactivated).
 	.delete("/staff/:id", ownerOnly, async (c) => {
 		const merchantId = actingMerchantId(c);
 		await updateStaff(c.var.db, merchantId, c.req.param("id"), { active: false }, undefined);
-		await revokeStaffAccess(c.var.db, merchantId, c.req.param("id"));
-		return c.json({ staff: staffJson(await staffRecord(c.var.db, merchantId, c.req.param("id"))) });
+		return deactivated(c, merchantId, c.req.param("id"));
 	});

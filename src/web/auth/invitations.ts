@@ -156,8 +156,9 @@ export const invitationAcceptance = new Hono<AppEnv>()
 		}
 
 		await joinAsStaff(db, invitation, userId, now);
-		// New rights: a new session, and any session the request came with is gone.
-		await startSession(c, userId, now);
+		// New rights: a new session, and any session the request came with is gone. Its admin opens
+		// on the business just joined, not on an older one the person also belongs to.
+		await startSession(c, userId, now, invitation.merchantId);
 		return c.json(await sessionView(c));
 	});
 
@@ -191,6 +192,6 @@ export async function completeInvitationSignIn(c: Context<AppEnv>, flow: OAuthFl
 		throw error;
 	}
 	await joinAsStaff(db, invitation, userId, now);
-	await startSession(c, userId, now);
+	await startSession(c, userId, now, invitation.merchantId);
 	return c.redirect(new URL("/admin", c.env.APP_URL).toString(), 303);
 }

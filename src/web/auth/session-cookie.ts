@@ -31,12 +31,15 @@ export function clearSessionCookie(c: Context<AppEnv>): void {
 
 /**
  * Signs `userId` in with a brand-new session and drops the session the request came with, so a
- * session id planted before sign-in (or before a privilege change) is worthless afterwards.
+ * session id planted before sign-in (or before a privilege change) is worthless afterwards. The
+ * business the admin acts on is `merchantId` when given (one just joined), else the same person's
+ * previous choice: a rotation must not switch business under them.
  */
-export async function startSession(c: Context<AppEnv>, userId: string, now: number): Promise<Session> {
+export async function startSession(c: Context<AppEnv>, userId: string, now: number, merchantId?: string): Promise<Session> {
 	const previous = c.var.session;
 	if (previous !== undefined) await invalidateSession(c.var.db, previous.id);
-	const { token, session } = await createSession(c.var.db, userId, now);
+	const chosen = merchantId ?? (previous?.userId === userId ? previous.merchantId : null);
+	const { token, session } = await createSession(c.var.db, userId, now, chosen);
 	setSessionCookie(c, token, session);
 	c.set("session", session);
 	return session;

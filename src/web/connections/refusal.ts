@@ -1,8 +1,9 @@
 // Why a CalDAV, iCloud or ICS connection could not be made, as a 422 problem naming the form field to fix
-// (the password, or the server/feed URL), from the provider error the first read of the account raised.
+// (the password, or the server/feed URL), from the provider error the first read of the account raised;
+// and why a connected account's calendar list could not be read again.
 import type { ProviderError } from "../../calendars/provider";
 import { TokenRevokedError } from "../../calendars/provider";
-import { AppError } from "../../errors";
+import { AppError, UnprocessableError } from "../../errors";
 import type { FieldProblem } from "../../errors";
 
 /** 422: what was entered does not work with the calendar server; `errors` says which field and why. */
@@ -45,4 +46,23 @@ export function connectRefusal(error: ProviderError, provider: "caldav" | "iclou
 		feedTooLarge: "This feed is too large to read.",
 	};
 	return new ConnectRefusedError([{ field: "serverUrl", message: reasons[error.code] ?? `${url} refused the request (${error.status}).` }]);
+}
+
+/** 503: the calendar service did not answer usefully; nothing about the connection changed. */
+export class ProviderUnavailableError extends AppError {
+	readonly status = 503;
+	readonly code = "provider-unavailable";
+	readonly title = "The calendar service is not answering";
+}
+
+/**
+ * Reading a connected account's calendar list failed. Refused credentials become a 422 saying how to
+ * re-authorise (the caller has put the connection in Error); anything else is the provider's trouble.
+ */
+export function calendarListRefusal(error: ProviderError): AppError {
+	if (error instanceof TokenRevokedError) {
+		return new UnprocessableError("reauthorize", "The calendar service refused the saved sign-in, so the list could not be read. Re-authorize this calendar (its card says how).");
+	}
+	const why = error.status === 0 ? "could not be reached" : `answered ${error.status}`;
+	return new ProviderUnavailableError(`The calendar service ${why}, so the calendar list was not refreshed. Your calendars and choices are unchanged; try again in a few minutes.`);
 }

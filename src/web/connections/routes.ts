@@ -4,13 +4,13 @@ import { Hono } from "hono";
 import { setSignedCookie } from "hono/cookie";
 import { z } from "zod";
 import { maskFeedUrl } from "../../calendars/ics-feed";
-import { ProviderError } from "../../calendars/provider";
+import { ProviderError, TokenRevokedError } from "../../calendars/provider";
 import { staffOf } from "../../db/queries/catalog";
-import { calendarsOf, connectionsOf, logOf, pendingCount } from "../../db/queries/connections";
+import { calendarsOf, connectionsOf, logOf, logOperation, pendingCount } from "../../db/queries/connections";
 import type { ConnectionRow } from "../../db/queries/connections";
 import { UnprocessableError, ValidationError } from "../../errors";
 import type { UnstoredConnection } from "../../sync/adapters";
-import { chooseCalendars, connectUnstored, disconnect, refreshCalendars, resync, retryFailed, syncContextFor } from "../../sync/connections";
+import { chooseCalendars, connectUnstored, disconnect, errorSummary, needsReauthorization, refreshCalendars, resync, retryFailed, syncContextFor } from "../../sync/connections";
 import type { SyncContext } from "../../sync/connections";
 import { authorizationUrl } from "../../sync/oauth";
 import { parseJsonBody } from "../auth/json-body";
@@ -19,7 +19,7 @@ import type { AppEnv } from "../context";
 import type { Context } from "hono";
 import { allowedOwner, manageableConnection, membershipOf } from "./access";
 import { CONNECT_COOKIE, CONNECT_TTL_SECONDS, encodeConnectFlow } from "./flow";
-import { connectRefusal } from "./refusal";
+import { calendarListRefusal, connectRefusal } from "./refusal";
 import { connectionView, logView } from "./view";
 import type { ConnectionView } from "./view";
 
@@ -151,8 +151,19 @@ export const connectionRoutes = new Hono<AppEnv>()
 
 	.post("/:id/refresh-calendars", async (c) => {
 		const row = await manageableConnection(c, c.req.param("id"));
-		await refreshCalendars(context(c), row);
-		return c.json({ connection: await view(c, row) });
+		if (row.status === "disconnected") throw new UnprocessableError("disconnected", "Reconnect this calendar first.");
+		const sync = context(c);
+		try {
+			await refreshCalendars(sync, row);
+		} catch (error) {
+			// The provider's refusal is a normal outcome here (a changed password, an outage): said
+			// on the page and in the log, never a 500.
+			if (!(error instanceof ProviderError)) throw error;
+			await logOperation(sync.db, row.id, "list-calendars", "error", errorSummary(error), sync.now());
+			if (error instanceof TokenRevokedError) await needsReauthorization(sync, row);
+			throw calendarListRefusal(error);
+		}
+		return c.json({ connection: await view(c, await manageableConnection(c, row.id)) });
 	})
 
 	.post("/:id/resync", async (c) => {

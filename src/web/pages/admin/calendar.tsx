@@ -8,8 +8,10 @@ import { listServices, listStaff } from "../../../db/queries/admin-catalog";
 import { bookingsBetween, busyWithConflicts } from "../../../db/queries/admin-bookings";
 import type { AdminBooking, BusyWithConflicts } from "../../../db/queries/admin-bookings";
 import { merchantSettingsSchema } from "../../../db/queries/admin-settings";
-import { addDays, localDate, localDayStart, localIso, utcIso } from "../../../time";
+import type { MerchantMembership } from "../../../auth/membership";
+import { addDays, localDate, localDayStart, utcIso } from "../../../time";
 import type { AppEnv } from "../../context";
+import { adminBookingJson } from "../../admin/booking-json";
 import { isoDate } from "../../api/schemas";
 import { CELL_MINUTES, datesFrom, dayPieces, instantAt, visibleWindow, weekStart } from "./calendar-grid";
 import type { DayPiece } from "./calendar-grid";
@@ -26,27 +28,14 @@ const query = z.object({
 interface Lane {
 	staffId: string;
 	name: string;
+	/** False for a deactivated staff member who still has bookings in view: they stay until moved or cancelled. */
+	active: boolean;
 }
 
-function bookingJson(entry: AdminBooking): Record<string, unknown> {
-	const b = entry.booking;
-	return {
-		id: b.id,
-		status: b.status,
-		start: utcIso(b.startsAt),
-		end: utcIso(b.endsAt),
-		localStart: localIso(b.startsAt, b.timezone),
-		timezone: b.timezone,
-		walkIn: b.walkIn,
-		customer: entry.customer,
-		service: { id: entry.service.id, name: entry.service.name },
-		staff: { id: entry.staff.id, name: entry.staff.name },
-		resource: entry.resource,
-		customerNotes: b.customerNotes,
-		merchantNotes: b.merchantNotes,
-		series: b.seriesId === null ? null : { index: b.seriesIndex, count: entry.series?.count ?? null },
-		conflicts: entry.conflicts.map((busy) => ({ start: utcIso(busy.start), end: utcIso(busy.end), provider: providerName(busy.provider) })),
-	};
+/** The admin API's booking view (contact details and notes only for those who may see them), with providers named for people. */
+function bookingJson(entry: AdminBooking, viewer: MerchantMembership): Record<string, unknown> {
+	const json = adminBookingJson(entry, viewer);
+	return { ...json, conflicts: json.conflicts.map((busy) => ({ ...busy, provider: providerName(busy.provider) })) };
 }
 
 function navLink(view: string, date: string): string {
@@ -70,11 +59,15 @@ export async function calendarPage(c: Context<AppEnv>): Promise<Response> {
 		bookingsBetween(c.var.db, { merchantId: page.merchant.id, from, to, staffId: null, tentativeBlocks }),
 		busyWithConflicts(c.var.db, page.merchant.id, from, to, null, tentativeBlocks),
 	]);
-	const lanes: Lane[] = members.filter((m) => m.active).map((m) => ({ staffId: m.id, name: m.name }));
+	const confirmed = entries.filter((e) => e.booking.status === "confirmed");
+	// A deactivated staff member keeps a column only while bookings of theirs are in view, so the owner sees them.
+	const lanes: Lane[] = members
+		.filter((m) => m.active || confirmed.some((e) => e.booking.staffId === m.id))
+		.map((m) => ({ staffId: m.id, name: m.active ? m.name : `${m.name} (inactive)`, active: m.active }));
 	// Whose column the viewer may book into and whose bookings they may change (enforced by the API;
 	// here only so the page does not offer what would be refused).
-	const bookable = lanes.filter((l) => isOwner(page) || l.staffId === page.membership.staffId).map((l) => l.staffId);
-	const confirmed = entries.filter((e) => e.booking.status === "confirmed");
+	const changeable = lanes.filter((l) => isOwner(page) || l.staffId === page.membership.staffId).map((l) => l.staffId);
+	const bookable = lanes.filter((l) => l.active && changeable.includes(l.staffId)).map((l) => l.staffId);
 	const placedBookings = confirmed.map((entry) => ({ entry, pieces: dayPieces(entry.booking.startsAt, entry.booking.endsAt, dates, zone) }));
 	const timedBusy = busy.filter((b) => !b.allDay);
 	const placedBusy = timedBusy.map((block) => ({ block, pieces: dayPieces(block.start, block.end, dates, zone) }));
@@ -106,10 +99,12 @@ export async function calendarPage(c: Context<AppEnv>): Promise<Response> {
 		view,
 		date,
 		openBooking: openBooking ?? null,
-		bookings: confirmed.map(bookingJson),
+		bookings: confirmed.map((entry) => bookingJson(entry, page.membership)),
 		services: services.filter((s) => s.active).map((s) => ({ id: s.id, name: s.name, durationMinutes: s.durationMinutes, staffIds: s.staffIds })),
-		staff: lanes.map((l) => ({ id: l.staffId, name: l.name })),
+		staff: lanes.filter((l) => l.active).map((l) => ({ id: l.staffId, name: l.name })),
 		bookableStaffIds: bookable,
+		changeableStaffIds: changeable,
+		inactiveStaffIds: lanes.filter((l) => !l.active).map((l) => l.staffId),
 	};
 
 	return c.html(
@@ -223,20 +218,22 @@ export async function calendarPage(c: Context<AppEnv>): Promise<Response> {
 																const b = entry.booking;
 																const who = b.walkIn || entry.customer === null ? "Walk-in" : entry.customer.name;
 																const conflict = entry.conflicts.length > 0;
+																const orphaned = !lane.active;
 																return (
 																	<button
 																		type="button"
-																		class={`booking item${conflict ? " conflict" : ""}`}
+																		class={`booking item${conflict || orphaned ? " conflict" : ""}`}
 																		data-booking={b.id}
 																		data-top={p.startMinute}
 																		data-height={p.minutes}
 																		data-color={entry.service.color}
-																		aria-label={`${entry.service.name}, ${who}, ${timeText(b.startsAt, zone)} to ${timeText(b.endsAt, zone)} with ${lane.name}${conflict ? ", conflicts with a calendar event" : ""}`}
+																		aria-label={`${entry.service.name}, ${who}, ${timeText(b.startsAt, zone)} to ${timeText(b.endsAt, zone)} with ${lane.name}${conflict ? ", conflicts with a calendar event" : ""}${orphaned ? ", staff member inactive: move or cancel it" : ""}`}
 																	>
 																		<span class="time">{`${timeText(b.startsAt, zone)}–${timeText(b.endsAt, zone)}`}</span>
 																		<span class="title">{entry.service.name}</span>
 																		<span class="who">{who}</span>
 																		{conflict ? <span class="flag">⚠ Conflict</span> : null}
+																		{orphaned ? <span class="flag">⚠ Staff member inactive</span> : null}
 																	</button>
 																);
 															})

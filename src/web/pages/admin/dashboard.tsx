@@ -1,6 +1,7 @@
-// /admin: today's bookings, the upcoming ones, and a banner for every calendar connection in Error.
+// /admin: today's bookings, the upcoming ones, a banner for every calendar connection in Error and,
+// for owners, one for upcoming bookings whose staff member was deactivated.
 import type { Context } from "hono";
-import { bookingsBetween } from "../../../db/queries/admin-bookings";
+import { bookingsBetween, upcomingWithInactiveStaff } from "../../../db/queries/admin-bookings";
 import type { AdminBooking } from "../../../db/queries/admin-bookings";
 import { merchantSettingsSchema } from "../../../db/queries/admin-settings";
 import { addDays, localDate, localDayStart } from "../../../time";
@@ -8,7 +9,7 @@ import type { AppEnv } from "../../context";
 import { connectionsNeedingAttention } from "./attention";
 import { dayText, timeText } from "./format";
 import { AdminLayout } from "./layout";
-import { adminPageContext } from "./page-context";
+import { adminPageContext, isOwner } from "./page-context";
 
 const UPCOMING_DAYS = 14;
 const UPCOMING_LIMIT = 20;
@@ -37,10 +38,11 @@ export async function dashboardPage(c: Context<AppEnv>): Promise<Response> {
 	const zone = page.merchant.timezone;
 	const today = localDate(page.now, zone);
 	const tentativeBlocks = merchantSettingsSchema.parse(page.merchant.settings ?? {}).tentativeBlocks;
-	const [todays, later, attention] = await Promise.all([
+	const [todays, later, attention, orphaned] = await Promise.all([
 		bookingsBetween(c.var.db, { merchantId: page.merchant.id, from: localDayStart(today, zone), to: localDayStart(addDays(today, 1), zone), staffId: null, tentativeBlocks }),
 		bookingsBetween(c.var.db, { merchantId: page.merchant.id, from: localDayStart(addDays(today, 1), zone), to: localDayStart(addDays(today, UPCOMING_DAYS + 1), zone), staffId: null, tentativeBlocks }),
 		connectionsNeedingAttention(c.var.db, page.membership),
+		isOwner(page) ? upcomingWithInactiveStaff(c.var.db, page.merchant.id, page.now) : Promise.resolve([]),
 	]);
 	const confirmedToday = todays.filter((e) => e.booking.status === "confirmed");
 	const upcoming = later.filter((e) => e.booking.status === "confirmed").slice(0, UPCOMING_LIMIT);
@@ -55,6 +57,17 @@ export async function dashboardPage(c: Context<AppEnv>): Promise<Response> {
 					</p>
 					<a class="button" href={`/admin/integrations#${item.connectionId}`}>
 						Fix in Integrations
+					</a>
+				</div>
+			))}
+			{orphaned.map((item) => (
+				<div class="banner error" role="alert">
+					<p>
+						<strong>{`${item.count} upcoming booking${item.count === 1 ? " is" : "s are"} with ${item.name}, who is no longer active.`}</strong>
+						<span class="detail">Move {item.count === 1 ? "it" : "them"} to a colleague or cancel {item.count === 1 ? "it" : "them"}; the customers are told by email.</span>
+					</p>
+					<a class="button" href={`/admin/calendar?date=${localDate(item.first, zone)}`}>
+						Open the calendar
 					</a>
 				</div>
 			))}

@@ -1,9 +1,10 @@
 // Admin pages' sign-in gate: a signed-out visitor is sent to /admin/signin (and back afterwards); a
-// signed-in person without a merchant gets the no-access page. Sets c.var.membership like the API guards.
+// signed-in person without a merchant gets the no-access page. Sets c.var.membership like the API guards,
+// for the same business they act on.
 import type { MiddlewareHandler } from "hono";
 import { createMiddleware } from "hono/factory";
-import { listMemberships } from "../../../auth/membership";
 import type { AppEnv } from "../../context";
+import { membershipForRequest } from "../../auth/require";
 import { safeReturnTo } from "../../auth/return-to";
 import { noAccessPage } from "./no-access";
 
@@ -23,8 +24,9 @@ export function adminPageGate(): MiddlewareHandler<AppEnv> {
 			const url = new URL(c.req.url);
 			return c.redirect(`/admin/signin?next=${encodeURIComponent(url.pathname + url.search)}`, 303);
 		}
-		const membership = (await listMemberships(c.var.db, user.id))[0];
-		if (membership === undefined) return noAccessPage(c);
+		// The business chosen with the switcher (or the oldest membership), as for the Admin API.
+		const membership = await membershipForRequest(c, user.id);
+		if (membership === null) return noAccessPage(c);
 		c.set("membership", membership);
 		await next();
 	});

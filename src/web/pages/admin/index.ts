@@ -1,5 +1,6 @@
 // The merchant admin pages under /admin (the Admin API itself lives at /admin/api): sign-in, dashboard,
-// calendar, setup and integrations, each behind the page gate and never framable. Mounted once in web/app.ts.
+// calendar, setup and integrations, each behind the page gate and never framable, and the business
+// switcher's POST. Mounted once in web/app.ts.
 import { Hono } from "hono";
 import type { AppEnv } from "../../context";
 import { calendarPage } from "./calendar";
@@ -10,6 +11,7 @@ import { securityHeaders } from "../../security-headers";
 import { localInstant } from "./local-instant";
 import { setupPage } from "./setup";
 import { signInPage } from "./signin";
+import { switchBusiness } from "./switch-business";
 
 const gate = adminPageGate();
 
@@ -21,4 +23,5 @@ export const adminPages = new Hono<AppEnv>()
 	.get("/calendar", gate, calendarPage)
 	.get("/setup", gate, setupPage)
 	.get("/integrations", gate, integrationsPage)
-	.get("/instant", gate, localInstant);
+	.get("/instant", gate, localInstant)
+	.post("/switch-business", switchBusiness);

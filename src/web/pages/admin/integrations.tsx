@@ -142,6 +142,7 @@ function ConnectionCard(props: { view: ConnectionView; log: ReturnType<typeof lo
 										<input
 											type="checkbox"
 											name="conflictCalendarIds"
+											data-type="list"
 											value={cal.id}
 											checked={cal.checkConflicts && cal.readable}
 											disabled={!cal.readable}
@@ -215,7 +216,31 @@ function ConnectionCard(props: { view: ConnectionView; log: ReturnType<typeof lo
 	);
 }
 
-function ConnectForms(props: { owner: Owner; icloudUrl: string }) {
+/** How to get an app-specific password: Apple refuses the Apple ID password itself for CalDAV. */
+function AppPasswordHelp(props: { id: string }) {
+	return (
+		<div class="muted" id={props.id}>
+			<p>
+				iCloud lets other apps use your calendar only with an <strong>app-specific password</strong>: a separate password for Slotline alone, never your Apple ID
+				password. To make one:
+			</p>
+			<ol>
+				<li>
+					Sign in at{" "}
+					<a href="https://appleid.apple.com" target="_blank" rel="noopener">
+						appleid.apple.com
+					</a>{" "}
+					(your Apple ID needs two-factor authentication).
+				</li>
+				<li>Open Sign-In and Security → App-Specific Passwords, and create one named "Slotline".</li>
+				<li>Copy the password it shows (like abcd-efgh-ijkl-mnop) and paste it below.</li>
+			</ol>
+			<p>You can revoke it there at any time; it also stops working when you change your Apple ID password.</p>
+		</div>
+	);
+}
+
+function ConnectForms(props: { owner: Owner }) {
 	const id = props.owner.key;
 	return (
 		<div class="connect">
@@ -229,30 +254,41 @@ function ConnectForms(props: { owner: Owner; icloudUrl: string }) {
 				</a>
 			</p>
 			<details>
-				<summary>Connect Apple iCloud or another CalDAV server</summary>
-				<form class="stack" data-api="/admin/api/connections/password" data-method="POST" data-done="reload" data-extra={JSON.stringify({ staffId: id })}>
-					<p class="muted">
-						Apple asks for an <strong>app-specific password</strong>: a separate password that lets one app use your iCloud calendar without your Apple ID password. Make
-						one at <a href="https://appleid.apple.com" target="_blank" rel="noopener">appleid.apple.com</a> → Sign-In and Security → App-Specific Passwords, and paste it
-						here. You can revoke it there at any time.
+				<summary>Connect Apple iCloud</summary>
+				{/* No server address: the API starts from iCloud's own (ICLOUD_CALDAV_URL) and discovers the rest. */}
+				<form class="stack" data-api="/admin/api/connections/password" data-method="POST" data-done="reload" data-extra={JSON.stringify({ staffId: id, provider: "icloud" })}>
+					<AppPasswordHelp id={`icloud-help-${id}`} />
+					<div class="field">
+						<label for={`icloud-user-${id}`}>Apple ID (email)</label>
+						<input id={`icloud-user-${id}`} name="username" type="email" autocomplete="off" required />
+					</div>
+					<div class="field">
+						<label for={`icloud-password-${id}`}>App-specific password</label>
+						<input id={`icloud-password-${id}`} name="password" type="password" autocomplete="off" required aria-describedby={`icloud-help-${id}`} />
+					</div>
+					<p class="form-error" role="alert"></p>
+					<button type="submit" class="primary">
+						Connect iCloud
+					</button>
+				</form>
+			</details>
+			<details>
+				<summary>Connect another CalDAV server</summary>
+				<form class="stack" data-api="/admin/api/connections/password" data-method="POST" data-done="reload" data-extra={JSON.stringify({ staffId: id, provider: "caldav" })}>
+					<p class="muted" id={`caldav-help-${id}`}>
+						Fastmail, Nextcloud, Synology and other calendar servers speak CalDAV. Enter the address your provider gives for CalDAV (the server, or your calendar
+						home) and your sign-in; if your provider offers app passwords, use one.
 					</p>
 					<div class="field">
-						<label for={`caldav-provider-${id}`}>Server type</label>
-						<select id={`caldav-provider-${id}`} name="provider">
-							<option value="icloud">Apple iCloud</option>
-							<option value="caldav">Other CalDAV server</option>
-						</select>
+						<label for={`caldav-url-${id}`}>Server address</label>
+						<input id={`caldav-url-${id}`} name="serverUrl" type="url" required placeholder="https://caldav.example.com/" aria-describedby={`caldav-help-${id}`} />
 					</div>
 					<div class="field">
-						<label for={`caldav-url-${id}`}>Server URL</label>
-						<input id={`caldav-url-${id}`} name="serverUrl" type="url" value={props.icloudUrl} required />
-					</div>
-					<div class="field">
-						<label for={`caldav-user-${id}`}>User name (Apple ID email for iCloud)</label>
+						<label for={`caldav-user-${id}`}>User name</label>
 						<input id={`caldav-user-${id}`} name="username" type="text" autocomplete="off" required />
 					</div>
 					<div class="field">
-						<label for={`caldav-password-${id}`}>App-specific password</label>
+						<label for={`caldav-password-${id}`}>Password</label>
 						<input id={`caldav-password-${id}`} name="password" type="password" autocomplete="off" required />
 					</div>
 					<p class="form-error" role="alert"></p>
@@ -264,9 +300,13 @@ function ConnectForms(props: { owner: Owner; icloudUrl: string }) {
 			<details>
 				<summary>Add an ICS feed (read-only)</summary>
 				<form class="stack" data-api="/admin/api/connections/password" data-method="POST" data-done="reload" data-extra={JSON.stringify({ staffId: id, provider: "ics" })}>
+					<p class="muted" id={`ics-help-${id}`}>
+						The calendar's private address in iCal format (Google: Settings → Integrate calendar → Secret address in iCal format; Outlook: Publish a calendar → ICS).
+						Slotline reads it every few minutes to block that time and never writes to it; the address is stored encrypted and shown only shortened.
+					</p>
 					<div class="field">
 						<label for={`ics-url-${id}`}>Feed URL</label>
-						<input id={`ics-url-${id}`} name="serverUrl" type="url" required placeholder="https://…/calendar.ics" />
+						<input id={`ics-url-${id}`} name="serverUrl" type="url" required placeholder="https://…/calendar.ics" aria-describedby={`ics-help-${id}`} />
 					</div>
 					<p class="form-error" role="alert"></p>
 					<button type="submit" class="primary">
@@ -324,7 +364,7 @@ export async function integrationsPage(c: Context<AppEnv>): Promise<Response> {
 						{o.key === "business" && mine.some((card) => card.row.status !== "disconnected") ? (
 							<p class="muted">The business has one calendar for everyone; disconnect it to connect a different one.</p>
 						) : (
-							<ConnectForms owner={o} icloudUrl={c.env.ICLOUD_CALDAV_URL} />
+							<ConnectForms owner={o} />
 						)}
 					</section>
 				);

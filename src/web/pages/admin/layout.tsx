@@ -12,7 +12,16 @@ export interface AdminLayoutProps {
 	title: string;
 	section: AdminSection;
 	/** Absent on the sign-in page. */
-	viewer?: { email: string; role: MerchantRole; merchantName: string };
+	viewer?: {
+		email: string;
+		role: MerchantRole;
+		merchantId: string;
+		merchantName: string;
+		/** Every business the person belongs to; with more than one the header offers a switcher. */
+		businesses: Array<{ merchantId: string; name: string; role: MerchantRole }>;
+		/** For the switcher's form when JavaScript is off (the island sends it as a header). */
+		csrfToken: string;
+	};
 	/** Read by the admin bundle from #slotline-admin. */
 	config: Record<string, unknown>;
 	children?: Child;
@@ -43,7 +52,23 @@ export function AdminLayout(props: AdminLayoutProps): HtmlEscapedString | Promis
 				</a>
 				{viewer === undefined ? null : (
 					<header class="topbar">
-						<strong class="merchant">{viewer.merchantName}</strong>
+						{viewer.businesses.length > 1 ? (
+							<form class="switcher" method="post" action="/admin/switch-business" data-api="/admin/switch-business" data-method="POST" data-done="/admin">
+								<input type="hidden" name="_csrf" value={viewer.csrfToken} />
+								<label for="business-switcher">Business</label>
+								<select id="business-switcher" name="merchantId">
+									{viewer.businesses.map((b) => (
+										<option value={b.merchantId} selected={b.merchantId === viewer.merchantId}>
+											{`${b.name} (${b.role})`}
+										</option>
+									))}
+								</select>
+								<button type="submit">Switch</button>
+								<p class="form-error" role="alert"></p>
+							</form>
+						) : (
+							<strong class="merchant">{viewer.merchantName}</strong>
+						)}
 						<nav aria-label="Admin">
 							<ul>
 								{LINKS.filter((l) => !l.ownerOnly || viewer.role === "owner").map((l) => (
@@ -67,7 +92,7 @@ export function AdminLayout(props: AdminLayoutProps): HtmlEscapedString | Promis
 					{props.children}
 				</main>
 				<div id="admin-status" class="toast" role="status" aria-live="polite"></div>
-				<script type="application/json" id="slotline-admin" dangerouslySetInnerHTML={{ __html: scriptSafeJson(props.config) }}></script>
+				<script type="application/json" id="slotline-admin" dangerouslySetInnerHTML={{ __html: scriptSafeJson(viewer === undefined ? props.config : { ...props.config, merchantId: viewer.merchantId }) }}></script>
 			</body>
 		</html>
 	)}`;

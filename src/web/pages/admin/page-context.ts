@@ -2,6 +2,7 @@
 // token the islands send back, and "now".
 import type { Context } from "hono";
 import { csrfTokenFor } from "../../../auth/csrf";
+import { businessesOf } from "../../../auth/membership";
 import type { MerchantMembership } from "../../../auth/membership";
 import { merchantById } from "../../../db/queries/catalog";
 import type { MerchantRow } from "../../../db/queries/catalog";
@@ -23,12 +24,20 @@ export async function adminPageContext(c: Context<AppEnv>): Promise<AdminPageCon
 	const session = c.var.session;
 	// The gate runs first on every admin page; reaching here without it is a programming error.
 	if (membership === undefined || user === undefined || session === undefined) throw new Error("admin page without the page gate");
-	const merchant = await merchantById(c.var.db, membership.merchantId);
+	const [merchant, businesses] = await Promise.all([merchantById(c.var.db, membership.merchantId), businessesOf(c.var.db, user.id)]);
+	const csrfToken = csrfTokenFor(c.env.SESSION_SECRET, session.id);
 	return {
 		merchant,
 		membership,
-		viewer: { email: user.email, role: membership.role, merchantName: merchant.name },
-		csrfToken: csrfTokenFor(c.env.SESSION_SECRET, session.id),
+		viewer: {
+			email: user.email,
+			role: membership.role,
+			merchantId: merchant.id,
+			merchantName: merchant.name,
+			businesses: businesses.map((b) => ({ merchantId: b.merchantId, name: b.merchantName, role: b.role })),
+			csrfToken,
+		},
+		csrfToken,
 		now: Date.now(),
 	};
 }

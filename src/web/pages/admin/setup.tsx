@@ -181,11 +181,11 @@ function Schedule(props: { member: StaffRecord; hours: WorkingHoursRow[]; overri
 			</ul>
 			<form class="inline-form" data-api={`${api}/time-off`} data-method="POST" data-done="reload">
 				<div class="field">
-					<label for={`${m.id}-off-start`}>From</label>
+					<label for={`${m.id}-off-start`}>{`From (${props.zone.replaceAll("_", " ")})`}</label>
 					<input id={`${m.id}-off-start`} name="start" type="datetime-local" data-type="local-datetime" required />
 				</div>
 				<div class="field">
-					<label for={`${m.id}-off-end`}>Until</label>
+					<label for={`${m.id}-off-end`}>{`Until (${props.zone.replaceAll("_", " ")})`}</label>
 					<input id={`${m.id}-off-end`} name="end" type="datetime-local" data-type="local-datetime" required />
 				</div>
 				<div class="field">
@@ -314,7 +314,7 @@ export async function setupPage(c: Context<AppEnv>): Promise<Response> {
 								</details>
 								{schedule === undefined ? null : <Schedule member={m} hours={schedule.hours} overrides={schedule.overrides} timeOff={schedule.timeOff} zone={zone} />}
 								{m.active ? (
-									<form class="inline" data-api={`/admin/api/staff/${m.id}`} data-method="DELETE" data-done="reload" data-confirm={`Deactivate ${m.name}? Their bookings stay.`}>
+									<form class="inline" data-api={`/admin/api/staff/${m.id}`} data-method="DELETE" data-done="reload" data-confirm={`Deactivate ${m.name}? They lose access and their calendars are disconnected. Their bookings stay; upcoming ones are flagged on the calendar for you to move or cancel.`}>
 										<button type="submit" class="ghost">
 											Deactivate
 										</button>

@@ -1,0 +1,59 @@
+// The admin's JSON view of a booking, shaped by who is looking. Everyone in the business sees the
+// calendar (times, service, staff member, the customer's name); the customer's contact details and
+// the notes only the owner and the booking's own staff member see (see booking-permissions.ts).
+import type { MerchantMembership } from "../../auth/membership";
+import type { AdminBooking } from "../../db/queries/admin-bookings";
+import type { CalendarProvider } from "../../db/schema";
+import { localIso, utcIso } from "../../time";
+import { maySeeCustomerDetails } from "./booking-permissions";
+
+export interface AdminBookingJson {
+	id: string;
+	status: string;
+	start: string;
+	end: string;
+	localStart: string;
+	timezone: string;
+	walkIn: boolean;
+	/** Only `name` when `detailsHidden`. */
+	customer: { id?: string; name: string; email?: string; phone?: string | null } | null;
+	/** True when the viewer is a colleague: contact details and both notes are left out. */
+	detailsHidden: boolean;
+	service: { id: string; name: string; color: string; durationMinutes: number };
+	staff: { id: string; name: string; color: string };
+	resource: { id: string; name: string } | null;
+	customerNotes: string | null;
+	merchantNotes: string | null;
+	series: { id: string; index: number | null; frequency: string | null; count: number | null } | null;
+	conflict: boolean;
+	conflicts: Array<{ start: string; end: string; allDay: boolean; tentative: boolean; provider: CalendarProvider }>;
+	version: number;
+}
+
+export function adminBookingJson(entry: AdminBooking, viewer: MerchantMembership): AdminBookingJson {
+	const b = entry.booking;
+	const full = maySeeCustomerDetails(viewer, b.staffId);
+	return {
+		id: b.id,
+		status: b.status,
+		start: utcIso(b.startsAt),
+		end: utcIso(b.endsAt),
+		localStart: localIso(b.startsAt, b.timezone),
+		timezone: b.timezone,
+		walkIn: b.walkIn,
+		// Built field by field for colleagues, so a column added to the customer never slips through.
+		customer: entry.customer === null ? null : full ? entry.customer : { name: entry.customer.name },
+		detailsHidden: !full,
+		service: entry.service,
+		staff: entry.staff,
+		resource: entry.resource,
+		// Merchant notes go too: they are where the staff write what a customer told them.
+		customerNotes: full ? b.customerNotes : null,
+		merchantNotes: full ? b.merchantNotes : null,
+		series: b.seriesId === null ? null : { id: b.seriesId, index: b.seriesIndex, frequency: entry.series?.frequency ?? null, count: entry.series?.count ?? null },
+		// Only times and the provider of the external event: never its title or other details.
+		conflict: entry.conflicts.length > 0,
+		conflicts: entry.conflicts.map((busy) => ({ start: utcIso(busy.start), end: utcIso(busy.end), allDay: busy.allDay, tentative: busy.tentative, provider: busy.provider })),
+		version: b.version,
+	};
+}
