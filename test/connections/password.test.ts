@@ -83,6 +83,18 @@ describe("POST /admin/api/connections/password", () => {
 		expect(await connectionCount()).toBe(0);
 	});
 
+	it("refuses to connect a calendar for a deactivated staff member", async () => {
+		const h = harness();
+		const browser = await owner(h);
+		const off = await h.request("/admin/api/staff/stf_demo_ana", { method: "PATCH", browser, json: { active: false } });
+		expect(off.status).toBe(200);
+		const appleId = await icloudAccount("abcd-efgh-ijkl-mnop");
+		const res = await connectICloud(h, browser, appleId, "abcd-efgh-ijkl-mnop");
+		expect(res.status).toBe(422);
+		expect((await res.json<Problem>()).type).toMatch(/staff-inactive$/);
+		expect(await connectionCount()).toBe(0);
+	});
+
 	it("an unreachable server or a missing field is refused naming the field, and stores nothing", async () => {
 		const h = harness();
 		const browser = await owner(h);

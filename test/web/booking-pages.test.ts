@@ -200,6 +200,13 @@ describe("booking .ics", () => {
 		expect(text).toContain(`DTSTART:${booking.start.replace(/[-:]/g, "")}`);
 	});
 
+	it("names the attendee as typed on this booking, not as an earlier booking stored the customer", async () => {
+		await book({ customer: { name: "Original Name", email: "same@example.com" } });
+		const second = await book({ start: at(upcoming(3), "10:00"), customer: { name: "Typed This Time", email: "same@example.com" } });
+		const text = await (await api(`/api/v1/bookings/${second.id}/calendar.ics?token=${tokenOf(second)}`)).text();
+		expect(text.replace(/\r\n /g, "")).toMatch(/ATTENDEE;[^\r\n]*CN="?Typed This Time"?/);
+	});
+
 	it("is a 404 problem without the right token", async () => {
 		const booking = await book();
 		expect((await api(`/api/v1/bookings/${booking.id}/calendar.ics?token=nope`)).status).toBe(404);

@@ -18,7 +18,8 @@ export const bookingCalendar = new Hono<AppEnv>().get("/api/v1/bookings/:id/cale
 		description: `Manage: ${manageUrl}`,
 		location: service.location,
 		organizer: { name: merchant.name, email: c.env.MAIL_FROM },
-		attendee: { name: customer?.name ?? "Guest", email: customer?.email ?? c.env.MAIL_FROM },
+		// The name typed on this booking: a guest booking never rewrites the stored customer's.
+		attendee: { name: booking.customerName ?? customer?.name ?? "Guest", email: customer?.email ?? c.env.MAIL_FROM },
 		url: manageUrl,
 		now: Date.now(),
 	});

@@ -75,7 +75,11 @@ async function view(c: Context<AppEnv>, row: ConnectionRow): Promise<ConnectionV
 async function ownerFor(c: Context<AppEnv>, requested: string | undefined): Promise<string | null> {
 	const membership = membershipOf(c);
 	const owner = allowedOwner(membership, requested === "business" ? null : requested);
-	if (owner !== null) await staffOf(c.var.db, membership.merchantId, owner);
+	if (owner !== null) {
+		// A deactivated staff member's connections were disconnected with them; none may start again.
+		const member = await staffOf(c.var.db, membership.merchantId, owner);
+		if (!member.active) throw new UnprocessableError("staff-inactive", `${member.name} is no longer active: reactivate them before connecting a calendar.`);
+	}
 	return owner;
 }
 
