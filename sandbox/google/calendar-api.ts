@@ -2,6 +2,7 @@
 import { Hono } from "hono";
 import type { Context } from "hono";
 import { faultGuard } from "../faults";
+import type { RequestSubject } from "../faults";
 import type { AccessRecord } from "../oauth/authorization-server";
 import type { SandboxState } from "../state";
 import { listCalendarList, listEntryJson } from "./calendar-list";
@@ -56,7 +57,22 @@ async function jsonBody(c: Context): Promise<Record<string, unknown>> {
 
 export function googleCalendarRoutes(state: SandboxState): Hono<ApiEnv> {
 	const app = new Hono<ApiEnv>();
-	const guard = (endpoint: string): ReturnType<typeof faultGuard> => faultGuard(() => state.faults, "google", endpoint, googleFaultError);
+	const guard = (endpoint: string): ReturnType<typeof faultGuard> => faultGuard(() => state.faults, "google", endpoint, googleFaultError, subjectOf);
+
+	/** The token's account and client, and the calendar the path names (or, for channels.stop, the channel's). */
+	async function subjectOf(c: Context<ApiEnv>): Promise<RequestSubject> {
+		const access = c.get("access");
+		const subject: RequestSubject = { account: access.userEmail, clientId: access.clientId };
+		const named = c.req.param("calendarId");
+		if (named !== undefined) subject.calendarId = state.google.store.resolveCalendarId(named, access.userEmail);
+		else if (c.req.path.endsWith("/channels/stop")) {
+			const body: unknown = await c.req.json().catch(() => null);
+			const id = typeof body === "object" && body !== null ? (body as { id?: unknown }).id : undefined;
+			const channel = typeof id === "string" ? state.google.channels.get(id) : undefined;
+			if (channel !== undefined) subject.calendarId = channel.calendarId;
+		}
+		return subject;
+	}
 
 	app.use("*", async (c, next) => {
 		const token = /^Bearer\s+(.+)$/i.exec(c.req.header("authorization") ?? "")?.[1] ?? "";
@@ -114,7 +130,9 @@ export function googleCalendarRoutes(state: SandboxState): Hono<ApiEnv> {
 	app.get("/calendars/:calendarId/events", guard("events.list"), (c) => {
 		const { calendar, role } = calendarFor(c, "readEvents");
 		const params = new URL(c.req.url).searchParams;
-		const ctx = { store: state.google.store, calendar, accessRole: role, nowMs: state.clock.now(), takeSyncGone: () => state.faults.takeSyncGone("google"), updatedMinMaxAgeMs: state.google.settings.updatedMinMaxAgeDays * 86_400_000 };
+		const access = c.get("access");
+		const subject = { account: access.userEmail, clientId: access.clientId, calendarId: calendar.id };
+		const ctx = { store: state.google.store, calendar, accessRole: role, nowMs: state.clock.now(), takeSyncGone: () => state.faults.takeSyncGone("google", subject), updatedMinMaxAgeMs: state.google.settings.updatedMinMaxAgeDays * 86_400_000 };
 		return c.json(listEvents(ctx, params));
 	});
 
@@ -122,7 +140,7 @@ export function googleCalendarRoutes(state: SandboxState): Hono<ApiEnv> {
 		const { calendar } = calendarFor(c, "readEvents");
 		const body = await jsonBody(c);
 		const resourceUri = `${state.publicUrl}/google/calendar/v3/calendars/${encodeURIComponent(calendar.id)}/events?alt=json`;
-		const channel = state.google.channels.watch(body, calendar.id, c.get("access").userEmail, resourceUri);
+		const channel = state.google.channels.watch(body, calendar.id, c.get("access").userEmail, c.get("access").clientId, resourceUri);
 		const response: Record<string, unknown> = { kind: "api#channel", id: channel.id, resourceId: channel.resourceId, resourceUri: channel.resourceUri };
 		if (channel.token !== undefined) response.token = channel.token;
 		if (channel.expiration !== null) response.expiration = String(channel.expiration);
