@@ -46,6 +46,7 @@ export default defineConfig(async () => {
 					],
 					test: {
 						name: "worker",
+						isolate: false,
 						include: ["test/**/*.test.ts", "src/**/*.test.ts"],
 						exclude: ["test/browser/**", "test/sandbox/**"],
 						setupFiles: ["./test/setup/apply-migrations.ts"],
