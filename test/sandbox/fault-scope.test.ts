@@ -35,6 +35,12 @@ async function syncToken(token: string, calendarId = "primary"): Promise<string>
 	return body.nextSyncToken;
 }
 
+/** The delta link that ends a first Graph delta round over March 2026 of the token's default calendar. */
+async function deltaLink(token: string): Promise<string> {
+	const url = `${sandbox.url}/microsoft/graph/v1.0/me/calendarView/delta?startDateTime=2026-03-01T00:00:00Z&endDateTime=2026-03-31T00:00:00Z`;
+	return ((await (await fetch(url, { headers: bearer(token) })).json()) as { "@odata.deltaLink": string })["@odata.deltaLink"];
+}
+
 async function incremental(token: string, sync: string, calendarId = "primary"): Promise<number> {
 	return (await fetch(calendarApi(`/calendars/${encodeURIComponent(calendarId)}/events?syncToken=${encodeURIComponent(sync)}`), { headers: bearer(token) })).status;
 }
@@ -121,13 +127,9 @@ describe("switches with a scope", () => {
 	});
 
 	it("forceSyncGone on Graph delta: only the scoped account's next delta round answers 410", async () => {
-		const graph = `${sandbox.url}/microsoft/graph/v1.0`;
-		const window = "startDateTime=2026-03-01T00:00:00Z&endDateTime=2026-03-31T00:00:00Z";
 		const nora = await microsoftSignIn(sandbox, "nora@example.com");
 		const otto = await microsoftSignIn(sandbox, "otto@example.com");
-		const link = async (token: string): Promise<string> =>
-			((await (await fetch(`${graph}/me/calendarView/delta?${window}`, { headers: bearer(token) })).json()) as { "@odata.deltaLink": string })["@odata.deltaLink"];
-		const [noraLink, ottoLink] = [await link(nora.access_token), await link(otto.access_token)];
+		const [noraLink, ottoLink] = [await deltaLink(nora.access_token), await deltaLink(otto.access_token)];
 		await fault({ provider: "microsoft", forceSyncGone: true, scope: { account: "nora@example.com" } });
 		expect((await fetch(ottoLink, { headers: bearer(otto.access_token) })).status).toBe(200);
 		expect((await fetch(noraLink, { headers: bearer(nora.access_token) })).status).toBe(410);
@@ -174,20 +176,16 @@ describe("switches with a scope", () => {
 	});
 
 	it("expireDeltaTokens: only the scoped account's delta tokens expire", async () => {
-		const graph = `${sandbox.url}/microsoft/graph/v1.0`;
-		const window = "startDateTime=2026-03-01T00:00:00Z&endDateTime=2026-03-31T00:00:00Z";
 		const nora = await microsoftSignIn(sandbox, "nora@example.com");
 		const otto = await microsoftSignIn(sandbox, "otto@example.com");
-		const link = async (token: string): Promise<string> =>
-			((await (await fetch(`${graph}/me/calendarView/delta?${window}`, { headers: bearer(token) })).json()) as { "@odata.deltaLink": string })["@odata.deltaLink"];
-		const [noraLink, ottoLink] = [await link(nora.access_token), await link(otto.access_token)];
+		const [noraLink, ottoLink] = [await deltaLink(nora.access_token), await deltaLink(otto.access_token)];
 		await fault({ provider: "microsoft", expireDeltaTokens: true, scope: { account: "nora@example.com" } });
 		const expired = await fetch(noraLink, { headers: bearer(nora.access_token) });
 		expect(expired.status).toBe(400);
 		expect(await expired.json()).toMatchObject({ error: { code: "syncStateNotFound" } });
 		expect((await fetch(ottoLink, { headers: bearer(otto.access_token) })).status).toBe(200);
 		// A new round of the expired account works again.
-		expect((await fetch(await link(nora.access_token), { headers: bearer(nora.access_token) })).status).toBe(200);
+		expect((await fetch(await deltaLink(nora.access_token), { headers: bearer(nora.access_token) })).status).toBe(200);
 	});
 });
 
