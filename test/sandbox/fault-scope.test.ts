@@ -121,9 +121,12 @@ describe("switches with a scope", () => {
 		const ben = await googleSignIn(sandbox, "ben@example.com");
 		const [anaSync, benSync] = [await syncToken(ana.access_token), await syncToken(ben.access_token)];
 		await fault({ provider: "google", forceSyncGone: true, scope: { calendarId: "ana@example.com" } });
+		const armed = async (): Promise<unknown[]> => ((await (await fetch(`${sandbox.url}/_control/faults`)).json()) as { switches: unknown[] }).switches;
+		expect(await armed()).toEqual([{ provider: "google", forceSyncGone: true, scope: { calendarId: "ana@example.com" } }]);
 		expect(await incremental(ben.access_token, benSync)).toBe(200);
 		expect(await incremental(ana.access_token, anaSync)).toBe(410);
 		expect(await incremental(ana.access_token, anaSync)).toBe(200);
+		expect(await armed()).toEqual([]);
 	});
 
 	it("forceSyncGone on Graph delta: only the scoped account's next delta round answers 410", async () => {
