@@ -20,6 +20,8 @@ export default defineConfig(async () => {
 					plugins: [
 						cloudflareTest({
 							wrangler: { configPath: "./wrangler.toml" },
+							// src/index.ts with its background work counted (test/setup/worker.ts).
+							main: "./test/setup/worker.ts",
 							miniflare: {
 								bindings: {
 									TEST_MIGRATIONS: migrations,
