@@ -2,7 +2,7 @@
 import { Hono } from "hono";
 import { z } from "zod";
 import type { CalendarPort } from "./calendar-port";
-import type { FaultSpec, ProviderName } from "./faults";
+import type { FaultScope, FaultSpec, ProviderName } from "./faults";
 import { googleControlPort } from "./google/control-port";
 import { ensureGoogleUser } from "./google/state";
 import { microsoftControlPort } from "./microsoft/control-port";
@@ -18,6 +18,16 @@ const provider = z.enum(["google", "microsoft", "facebook"]);
 type AuthProvider = z.infer<typeof provider>;
 const calendarProvider = z.enum(["google", "microsoft"]);
 
+/** Narrows a fault or switch to one test's account, calendar and/or OAuth client (see FaultScope). */
+const faultScope = z
+	.object({
+		account: z.string().min(1).optional(),
+		calendarId: z.string().min(1).optional(),
+		clientId: z.string().min(1).optional(),
+	})
+	.strict()
+	.refine((scope) => Object.keys(scope).length > 0, "give account, calendarId or clientId");
+
 const faultBody = z.object({
 	// iCloud takes endpoint faults only (errors, Retry-After, latency); the flags below are the OAuth providers'.
 	provider: z.enum(["google", "microsoft", "facebook", "icloud"]),
@@ -29,9 +39,10 @@ const faultBody = z.object({
 	count: z.number().int().positive().optional(),
 	reason: z.string().optional(),
 	seed: z.number().int().optional(),
+	scope: faultScope.optional(),
 	forceSyncGone: z.boolean().optional(),
 	revokeRefreshTokens: z.boolean().optional(),
-	/** Optionally limits revokeRefreshTokens to one account. */
+	/** The older way to limit revokeRefreshTokens to one account; the same as scope.account. */
 	email: z.string().optional(),
 	expireAccessTokens: z.boolean().optional(),
 	/** Microsoft: every delta/skip token issued so far expires (syncStateNotFound), unlike forceSyncGone's one 410. */
@@ -40,6 +51,17 @@ const faultBody = z.object({
 	expireSyncTokens: z.boolean().optional(),
 	dropNotifications: z.union([z.number().nonnegative(), z.object({ rate: z.number().min(0).max(1) }), z.object({ count: z.number().int().nonnegative() })]).optional(),
 });
+type FaultBody = z.infer<typeof faultBody>;
+
+/** The scope of a fault request: `scope`, with the older `email` folded in as its account. */
+function scopeOf(body: FaultBody): FaultScope | undefined {
+	if (body.email !== undefined && body.scope?.account !== undefined && body.email.toLowerCase() !== body.scope.account.toLowerCase()) {
+		throw new SandboxHttpError(400, { error: "email and scope.account name different accounts" });
+	}
+	const scope: FaultScope = { ...body.scope };
+	if (body.email !== undefined) scope.account = body.email;
+	return Object.keys(scope).length === 0 ? undefined : scope;
+}
 
 const configBody = z
 	.object({
@@ -94,6 +116,13 @@ export const controlEventChange = z.object({
 	timeZone: z.string().optional(),
 });
 
+/** The calendars a sync-token switch reaches: the scope's calendar, or every calendar its account owns. */
+function calendarsIn<C extends { id: string; owner: string }>(calendars: C[], scope: FaultScope): C[] {
+	const found = calendars.filter((calendar) => (scope.calendarId === undefined || calendar.id === scope.calendarId) && (scope.account === undefined || calendar.owner === scope.account.toLowerCase()));
+	if (found.length === 0) throw new SandboxHttpError(404, { error: "no calendar in that scope" });
+	return found;
+}
+
 async function parse<T extends z.ZodType>(schema: T, request: Request): Promise<z.infer<T>> {
 	const result = schema.safeParse(await request.json().catch(() => null));
 	if (!result.success) throw new SandboxHttpError(400, { error: "invalid control request", issues: result.error.issues });
@@ -136,34 +165,42 @@ export function controlRoutes(state: SandboxState, ports: PortResolver = default
 		const flagNames = ["forceSyncGone", "revokeRefreshTokens", "expireAccessTokens", "expireDeltaTokens", "expireSyncTokens", "dropNotifications"] as const;
 		const oauthProvider = body.provider === "icloud" ? null : body.provider;
 		if (oauthProvider === null && flagNames.some((name) => body[name] !== undefined)) {
-			throw new SandboxHttpError(400, { error: "iCloud takes endpoint faults only (status, errorRate, retryAfter, latencyMs, count, seed)" });
+			throw new SandboxHttpError(400, { error: "iCloud takes endpoint faults only (status, errorRate, retryAfter, latencyMs, count, seed, scope)" });
 		}
-		const flags = state.faults.flagsFor(body.provider);
+		const scope = scopeOf(body);
+		// Tokens belong to an account and a client; sync state belongs to a calendar. Refuse a scope that cannot apply
+		// rather than quietly widening or narrowing it.
+		const tokenSwitch = body.revokeRefreshTokens === true || body.expireAccessTokens === true;
+		if (tokenSwitch && scope?.calendarId !== undefined) throw new SandboxHttpError(400, { error: "access and refresh tokens belong to an account and a client, not a calendar: scope them by account or clientId" });
+		const syncSwitch = body.expireDeltaTokens === true || body.expireSyncTokens === true;
+		if (syncSwitch && scope?.clientId !== undefined) throw new SandboxHttpError(400, { error: "sync tokens belong to a calendar: scope them by calendarId or account" });
+		const tokens = scope === undefined ? {} : { ...(scope.account === undefined ? {} : { userEmail: scope.account }), ...(scope.clientId === undefined ? {} : { clientId: scope.clientId }) };
 		const applied: Record<string, unknown> = {};
-		if (body.forceSyncGone === true) flags.forceSyncGone = applied.forceSyncGone = true;
-		if (oauthProvider !== null && body.revokeRefreshTokens === true) applied.revokedRefreshTokens = auth(oauthProvider).auth.revokeAllRefreshTokens(body.email);
+		if (body.forceSyncGone === true) {
+			state.faults.armSyncGone(body.provider, scope);
+			applied.forceSyncGone = true;
+		}
+		if (oauthProvider !== null && body.revokeRefreshTokens === true) applied.revokedRefreshTokens = auth(oauthProvider).auth.revokeAllRefreshTokens(tokens);
 		if (oauthProvider !== null && body.expireAccessTokens === true) {
-			auth(oauthProvider).auth.expireAllAccessTokens();
+			applied.expiredAccessTokens = auth(oauthProvider).auth.expireAllAccessTokens(tokens);
 			applied.expireAccessTokens = true;
 		}
 		if (body.expireDeltaTokens === true) {
 			if (body.provider !== "microsoft") throw new SandboxHttpError(400, { error: "expireDeltaTokens is a Microsoft fault" });
-			state.microsoft.deltaEpoch += 1;
+			if (scope === undefined) state.microsoft.deltaEpoch += 1;
+			else for (const calendar of calendarsIn(state.microsoft.store.allCalendars(), scope)) calendar.deltaEpoch += 1;
 			applied.expireDeltaTokens = true;
 		}
 		if (body.expireSyncTokens === true) {
 			if (body.provider !== "google") throw new SandboxHttpError(400, { error: "expireSyncTokens is a Google fault" });
-			state.google.store.expireSyncTokens();
+			state.google.store.expireSyncTokens(scope === undefined ? undefined : calendarsIn(state.google.store.allCalendars(), scope));
 			applied.expireSyncTokens = true;
 		}
 		const drop = body.dropNotifications;
 		if (drop !== undefined) {
 			// A plain number up to 1 is a rate; a larger whole number counts the next notifications to drop.
-			if (typeof drop === "object" && "count" in drop) flags.dropCount = drop.count;
-			else if (typeof drop === "object") flags.dropRate = drop.rate;
-			else if (drop <= 1) flags.dropRate = drop;
-			else flags.dropCount = Math.floor(drop);
-			applied.dropNotifications = { rate: flags.dropRate, count: flags.dropCount };
+			const setting = typeof drop === "object" ? drop : drop <= 1 ? { rate: drop } : { count: Math.floor(drop) };
+			applied.dropNotifications = state.faults.setDrops(body.provider, scope, setting);
 		}
 		if (body.endpoint !== undefined) {
 			const spec: FaultSpec = {
@@ -175,15 +212,21 @@ export function controlRoutes(state: SandboxState, ports: PortResolver = default
 				latencyMs: body.latencyMs ?? 0,
 			};
 			for (const key of ["retryAfter", "count", "reason", "seed"] as const) if (body[key] !== undefined) Object.assign(spec, { [key]: body[key] });
+			if (scope !== undefined) spec.scope = scope;
 			state.faults.add(spec);
 			applied.fault = spec;
 		}
 		if (Object.keys(applied).length === 0) throw new SandboxHttpError(400, { error: "nothing to apply: give endpoint or a flag" });
-		return c.json({ applied, faults: state.faults.list() }, 201);
+		if (scope !== undefined) applied.scope = scope;
+		return c.json({ applied, faults: state.faults.list(), switches: state.faults.switches() }, 201);
 	});
-	app.get("/faults", (c) => c.json({ faults: state.faults.list() }));
+	app.get("/faults", (c) => c.json({ faults: state.faults.list(), switches: state.faults.switches() }));
 	app.delete("/faults", (c) => {
-		state.faults.clear();
+		// With ?account=, ?calendarId= and/or ?clientId=, only what was armed with exactly that scope goes.
+		const query = c.req.query();
+		const scope: FaultScope = {};
+		for (const key of ["account", "calendarId", "clientId"] as const) if (query[key] !== undefined) scope[key] = query[key];
+		state.faults.clear(Object.keys(scope).length === 0 ? undefined : scope);
 		return c.body(null, 204);
 	});
 
@@ -198,13 +241,23 @@ export function controlRoutes(state: SandboxState, ports: PortResolver = default
 		return c.json({ now: new Date(state.clock.now()).toISOString() });
 	});
 
+	/** ?calendarId= and/or ?account= narrow flush and the log to one test's deliveries. */
+	function deliveryScope(c: { req: { query(name: string): string | undefined } }): FaultScope | undefined {
+		const scope: FaultScope = {};
+		for (const key of ["account", "calendarId"] as const) {
+			const value = c.req.query(key);
+			if (value !== undefined) scope[key] = value;
+		}
+		return Object.keys(scope).length === 0 ? undefined : scope;
+	}
 	app.post("/flush", async (c) => {
-		await state.webhooks.flush();
-		return c.json({ deliveries: state.webhooks.log });
+		const scope = deliveryScope(c);
+		await state.webhooks.flush(scope);
+		return c.json({ deliveries: state.webhooks.entries(scope) });
 	});
 	app.get("/deliveries", (c) => {
 		const wanted = c.req.query("provider");
-		return c.json({ deliveries: state.webhooks.log.filter((d) => wanted === undefined || d.provider === wanted) });
+		return c.json({ deliveries: state.webhooks.entries(deliveryScope(c)).filter((d) => wanted === undefined || d.provider === wanted) });
 	});
 
 	// A receiver for code that has no listening port (the Worker inside vitest): it passes Graph's

@@ -9,6 +9,7 @@ import type { Clock } from "./clock";
 import type { FaultRegistry } from "./faults";
 import { AuthorizationServer } from "./oauth/authorization-server";
 import { ClientRegistry, parseClientList } from "./oauth/clients";
+import { oauthSubject } from "./oauth/subject";
 import { UserDirectory } from "./oauth/users";
 import type { SandboxState } from "./state";
 import type { WebhookDispatcher } from "./webhooks";
@@ -54,7 +55,8 @@ function facebookFaultError(fault: InjectedFault): SandboxHttpError {
 
 export function facebookRoutes(state: SandboxState): Hono {
 	const app = new Hono();
-	const guard = (endpoint: string): ReturnType<typeof faultGuard> => faultGuard(() => state.faults, "facebook", endpoint, facebookFaultError);
+	const guard = (endpoint: string): ReturnType<typeof faultGuard> =>
+		faultGuard(() => state.faults, "facebook", endpoint, facebookFaultError, oauthSubject(() => state.facebook.auth));
 	const dialog = authorizeHandler({
 		providerTitle: "Facebook",
 		clients: () => state.facebook.clients,

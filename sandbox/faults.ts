@@ -1,9 +1,26 @@
-// Fault injection: per provider/endpoint errors, latency and flags (forced 410, revoked grants, dropped pushes).
-import type { MiddlewareHandler } from "hono";
+// Fault injection: per provider/endpoint errors and latency, forced 410s and dropped pushes, each optionally
+// scoped to one account, calendar or OAuth client so tests sharing one sandbox cannot hit each other's faults.
+import type { Context, MiddlewareHandler } from "hono";
 import { SandboxHttpError } from "./http-error";
 
 /** Who faults apply to; "icloud" is the CalDAV layer (endpoint faults only: errors, Retry-After, latency). */
 export type ProviderName = "google" | "microsoft" | "facebook" | "icloud";
+
+/**
+ * Narrows a fault or switch to what one test owns. Every field given must match; an absent field matches anything,
+ * so no scope at all is the old global behaviour (for the benchmark and a dedicated fault sandbox).
+ */
+export interface FaultScope {
+	/** The account a request acts as (its access token's owner, the login_hint, the Apple ID), or a push's calendar owner. */
+	account?: string;
+	/** The calendar a request names in its path (Google's `primary` resolved), or a push's watched calendar. */
+	calendarId?: string;
+	/** The OAuth client (`client_id`, or the client an access token was issued to). */
+	clientId?: string;
+}
+
+/** What the sandbox knows a request (or an outgoing notification) is about; unknown parts stay undefined. */
+export type RequestSubject = FaultScope;
 
 export interface FaultSpec {
 	provider: ProviderName;
@@ -18,6 +35,7 @@ export interface FaultSpec {
 	count?: number;
 	reason?: string;
 	seed?: number;
+	scope?: FaultScope;
 }
 
 interface ActiveFault extends FaultSpec {
@@ -25,11 +43,18 @@ interface ActiveFault extends FaultSpec {
 	remaining: number;
 }
 
-export interface ProviderFlags {
-	forceSyncGone: boolean;
-	revokeRefreshTokens: boolean;
-	dropRate: number;
-	dropCount: number;
+/** One armed forceSyncGone: the next sync request in its scope answers 410. */
+interface SyncGoneSwitch {
+	provider: ProviderName;
+	scope?: FaultScope;
+}
+
+/** Dropped pushes in one scope: the next `count` are dropped, then each with probability `rate`. */
+interface DropSwitch {
+	provider: ProviderName;
+	scope?: FaultScope;
+	rate: number;
+	count: number;
 }
 
 /** What an error renderer receives when a fault fires. */
@@ -53,62 +78,115 @@ function seededRandom(seed: number): () => number {
 	};
 }
 
-function emptyFlags(): ProviderFlags {
-	return { forceSyncGone: false, revokeRefreshTokens: false, dropRate: 0, dropCount: 0 };
+function sameAccount(a: string | undefined, b: string | undefined): boolean {
+	return a !== undefined && b !== undefined && a.toLowerCase() === b.toLowerCase();
+}
+
+/** Whether `subject` falls inside `scope`. A subject that does not know a scoped field is outside it. */
+export function scopeMatches(scope: FaultScope | undefined, subject: RequestSubject): boolean {
+	if (scope === undefined) return true;
+	if (scope.account !== undefined && !sameAccount(scope.account, subject.account)) return false;
+	if (scope.calendarId !== undefined && scope.calendarId !== subject.calendarId) return false;
+	if (scope.clientId !== undefined && scope.clientId !== subject.clientId) return false;
+	return true;
+}
+
+/** Whether two scopes name exactly the same thing (absent on both sides counts as equal). */
+function sameScope(a: FaultScope | undefined, b: FaultScope | undefined): boolean {
+	const left = a ?? {};
+	const right = b ?? {};
+	return (
+		(left.account === undefined ? right.account === undefined : sameAccount(left.account, right.account)) &&
+		left.calendarId === right.calendarId &&
+		left.clientId === right.clientId
+	);
 }
 
 export class FaultRegistry {
 	private faults: ActiveFault[] = [];
-	private flags = new Map<ProviderName, ProviderFlags>();
+	private syncGone: SyncGoneSwitch[] = [];
+	private drops: DropSwitch[] = [];
 
 	add(spec: FaultSpec): void {
 		const random = spec.seed === undefined ? Math.random : seededRandom(spec.seed);
 		this.faults.push({ ...spec, random, remaining: spec.count ?? Number.POSITIVE_INFINITY });
 	}
 
-	flagsFor(provider: ProviderName): ProviderFlags {
-		let flags = this.flags.get(provider);
-		if (flags === undefined) {
-			flags = emptyFlags();
-			this.flags.set(provider, flags);
-		}
-		return flags;
+	/** Arms one forced 410 for the next sync request of `provider` inside `scope`. */
+	armSyncGone(provider: ProviderName, scope?: FaultScope): void {
+		this.syncGone.push(scope === undefined ? { provider } : { provider, scope });
 	}
 
-	clear(): void {
-		this.faults = [];
-		this.flags.clear();
+	/** Sets how pushes inside `scope` are dropped, replacing an earlier setting of the same scope. */
+	setDrops(provider: ProviderName, scope: FaultScope | undefined, drop: { rate?: number; count?: number }): { rate: number; count: number } {
+		let entry = this.drops.find((d) => d.provider === provider && sameScope(d.scope, scope));
+		if (entry === undefined) {
+			entry = scope === undefined ? { provider, rate: 0, count: 0 } : { provider, scope, rate: 0, count: 0 };
+			this.drops.push(entry);
+		}
+		if (drop.rate !== undefined) entry.rate = drop.rate;
+		if (drop.count !== undefined) entry.count = drop.count;
+		return { rate: entry.rate, count: entry.count };
+	}
+
+	/** Forgets everything, or (with a scope) only the faults and switches armed with exactly that scope. */
+	clear(scope?: FaultScope): void {
+		if (scope === undefined) {
+			this.faults = [];
+			this.syncGone = [];
+			this.drops = [];
+			return;
+		}
+		this.faults = this.faults.filter((f) => !sameScope(f.scope, scope));
+		this.syncGone = this.syncGone.filter((s) => !sameScope(s.scope, scope));
+		this.drops = this.drops.filter((d) => !sameScope(d.scope, scope));
 	}
 
 	list(): Array<Omit<ActiveFault, "random">> {
 		return this.faults.map(({ random: _random, ...rest }) => rest);
 	}
 
-	/** Consumes the forced-410 flag: only the next sync attempt fails. */
-	takeSyncGone(provider: ProviderName): boolean {
-		const flags = this.flagsFor(provider);
-		if (!flags.forceSyncGone) return false;
-		flags.forceSyncGone = false;
+	/** Armed switches, for GET /_control/faults. */
+	switches(): Array<Record<string, unknown>> {
+		return [
+			...this.syncGone.map((s) => ({ provider: s.provider, forceSyncGone: true, ...(s.scope === undefined ? {} : { scope: s.scope }) })),
+			...this.drops
+				.filter((d) => d.rate > 0 || d.count > 0)
+				.map((d) => ({ provider: d.provider, dropNotifications: { rate: d.rate, count: d.count }, ...(d.scope === undefined ? {} : { scope: d.scope }) })),
+		];
+	}
+
+	/** Consumes one forced 410 whose scope covers this sync request: only that request fails. */
+	takeSyncGone(provider: ProviderName, subject: RequestSubject): boolean {
+		const index = this.syncGone.findIndex((s) => s.provider === provider && scopeMatches(s.scope, subject));
+		if (index < 0) return false;
+		this.syncGone.splice(index, 1);
 		return true;
 	}
 
-	/** Decides whether one outgoing notification is dropped. */
-	shouldDropNotification(provider: ProviderName): boolean {
-		const flags = this.flagsFor(provider);
-		if (flags.dropCount > 0) {
-			flags.dropCount -= 1;
+	/** Decides whether one outgoing notification about `subject` is dropped. */
+	shouldDropNotification(provider: ProviderName, subject: RequestSubject): boolean {
+		const matching = this.drops.filter((d) => d.provider === provider && scopeMatches(d.scope, subject));
+		const counted = matching.find((d) => d.count > 0);
+		if (counted !== undefined) {
+			counted.count -= 1;
 			return true;
 		}
-		return flags.dropRate > 0 && Math.random() < flags.dropRate;
+		return matching.some((d) => d.rate > 0 && Math.random() < d.rate);
 	}
 
-	/** Applies latency and returns the fault to inject, if any. */
-	async evaluate(provider: ProviderName, endpoint: string): Promise<InjectedFault | null> {
+	/**
+	 * Applies latency and returns the fault to inject, if any; only faults whose scope covers the request count. The
+	 * subject is worked out only when a scoped fault could apply, so unscoped runs (the benchmark) pay nothing for it.
+	 */
+	async evaluate(provider: ProviderName, endpoint: string, subjectOf: () => RequestSubject | Promise<RequestSubject> = () => ({})): Promise<InjectedFault | null> {
+		const candidates = this.faults.filter((f) => f.provider === provider && (f.endpoint === "*" || f.endpoint === endpoint));
+		if (candidates.length === 0) return null;
+		const subject = candidates.some((f) => f.scope !== undefined) ? await subjectOf() : {};
 		let latency = 0;
 		let hit: InjectedFault | null = null;
-		for (const fault of this.faults) {
-			if (fault.provider !== provider) continue;
-			if (fault.endpoint !== "*" && fault.endpoint !== endpoint) continue;
+		for (const fault of candidates) {
+			if (!scopeMatches(fault.scope, subject)) continue;
 			latency = Math.max(latency, fault.latencyMs);
 			if (hit !== null || fault.remaining <= 0 || fault.errorRate <= 0) continue;
 			if (fault.random() < fault.errorRate) {
@@ -124,15 +202,19 @@ export class FaultRegistry {
 	}
 }
 
+/** Works out what a request is about, for scoped faults; each provider's routes know how. */
+export type SubjectOf = (c: Context) => RequestSubject | Promise<RequestSubject>;
+
 /** Route middleware: names the endpoint for fault matching and throws the provider-shaped error. */
 export function faultGuard(
 	registry: () => FaultRegistry,
 	provider: ProviderName,
 	endpoint: string,
 	render: FaultRenderer,
+	subjectOf: SubjectOf = () => ({}),
 ): MiddlewareHandler {
-	return async function guard(_c, next): Promise<void> {
-		const fault = await registry().evaluate(provider, endpoint);
+	return async function guard(c, next): Promise<void> {
+		const fault = await registry().evaluate(provider, endpoint, () => subjectOf(c));
 		if (fault !== null) throw render(fault);
 		await next();
 	};

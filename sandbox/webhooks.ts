@@ -1,5 +1,8 @@
 // Outgoing webhook deliveries (Google push, Graph notifications): fire-and-forget, logged, optionally retried,
-// and awaitable via flush().
+// and awaitable via flush(). Each delivery remembers the calendar and account it is about, so a test sharing the
+// sandbox can read and wait for its own deliveries only.
+import type { RequestSubject } from "./faults";
+import { scopeMatches } from "./faults";
 
 export interface DeliveryRecord {
 	provider: string;
@@ -16,6 +19,15 @@ export interface DeliveryRecord {
 	attempt: number;
 	/** Set on the last failed try of a notification that will not be retried again. */
 	gaveUp?: true;
+	/** The watched calendar (sandbox id) and the account that watches it. */
+	calendarId?: string;
+	account?: string;
+}
+
+function tagged(record: DeliveryRecord, about: RequestSubject): DeliveryRecord {
+	if (about.calendarId !== undefined) record.calendarId = about.calendarId;
+	if (about.account !== undefined) record.account = about.account;
+	return record;
 }
 
 export interface SendOptions {
@@ -33,37 +45,51 @@ function sleep(ms: number): Promise<void> {
 
 export class WebhookDispatcher {
 	readonly log: DeliveryRecord[] = [];
-	private pending = new Set<Promise<void>>();
+	/** Work still delivering, with what it is about so a scoped flush waits only for its own. */
+	private pending = new Map<Promise<void>, RequestSubject>();
 
 	/** Records a notification that was due but not sent (a fault dropped it, or delivery is paused). */
-	recordDropped(provider: string, url: string, headers: Record<string, string>, body: string, outcome: "dropped" | "paused" = "dropped"): void {
-		this.log.push({ provider, url, headers, body, outcome, at: new Date().toISOString(), attempt: 1 });
+	recordDropped(provider: string, url: string, headers: Record<string, string>, body: string, outcome: "dropped" | "paused" = "dropped", about: RequestSubject = {}): void {
+		this.log.push(tagged({ provider, url, headers, body, outcome, at: new Date().toISOString(), attempt: 1 }, about));
 	}
 
-	send(provider: string, url: string, headers: Record<string, string>, body: string, options: SendOptions = {}): void {
-		this.track(this.deliver(provider, url, headers, body, options));
+	send(provider: string, url: string, headers: Record<string, string>, body: string, options: SendOptions = {}, about: RequestSubject = {}): void {
+		this.track(this.deliver(provider, url, headers, body, options, about), about);
 	}
 
 	/** Makes flush() wait for work that will deliver later (a batch window, say). */
-	track(work: Promise<unknown>): void {
+	track(work: Promise<unknown>, about: RequestSubject = {}): void {
 		const tracked: Promise<void> = work.then(
 			() => undefined,
 			() => undefined,
 		).finally(() => {
 			this.pending.delete(tracked);
 		});
-		this.pending.add(tracked);
+		this.pending.set(tracked, about);
 	}
 
-	/** Resolves once every delivery started so far (retries and scheduled batches included) has finished. */
-	async flush(): Promise<void> {
-		while (this.pending.size > 0) await Promise.all([...this.pending]);
+	/**
+	 * Resolves once every delivery started so far (retries and scheduled batches included) has finished; with a
+	 * scope, only those about that calendar or account, so one test never waits on another's slow receiver.
+	 */
+	async flush(scope?: RequestSubject): Promise<void> {
+		for (;;) {
+			const waiting = [...this.pending].filter(([, about]) => scopeMatches(scope, about)).map(([work]) => work);
+			if (waiting.length === 0) return;
+			await Promise.all(waiting);
+		}
 	}
 
-	private async deliver(provider: string, url: string, headers: Record<string, string>, body: string, options: SendOptions): Promise<void> {
+	/** The log, or only the deliveries about `scope`'s calendar or account. */
+	entries(scope?: RequestSubject): DeliveryRecord[] {
+		if (scope === undefined) return this.log;
+		return this.log.filter((record) => scopeMatches(scope, { account: record.account, calendarId: record.calendarId }));
+	}
+
+	private async deliver(provider: string, url: string, headers: Record<string, string>, body: string, options: SendOptions, about: RequestSubject): Promise<void> {
 		const delays = options.retryDelaysMs ?? [];
 		for (let attempt = 1; ; attempt++) {
-			const record: DeliveryRecord = { provider, url, headers, body, outcome: "error", at: new Date().toISOString(), attempt };
+			const record = tagged({ provider, url, headers, body, outcome: "error", at: new Date().toISOString(), attempt }, about);
 			this.log.push(record);
 			try {
 				const res = await fetch(url, { method: "POST", headers, body, signal: AbortSignal.timeout(options.timeoutMs ?? DEFAULT_TIMEOUT_MS) });

@@ -3,7 +3,7 @@
 // app-specific password and both subject to iCloud faults.
 import { Hono } from "hono";
 import type { Context, MiddlewareHandler } from "hono";
-import type { InjectedFault } from "../faults";
+import type { InjectedFault, RequestSubject } from "../faults";
 import { SandboxHttpError } from "../http-error";
 import type { SandboxState } from "../state";
 import { CALDAV_NS, DAV_NS, hrefXml, multistatus, propKey, propResponse, requestedProps } from "./dav-xml";
@@ -52,10 +52,25 @@ function icloudFaultError(fault: InjectedFault): SandboxHttpError {
  */
 function icloudFaults(state: SandboxState, endpoint: (c: Context) => string): MiddlewareHandler {
 	return async function guard(c, next): Promise<void> {
-		const fault = await state.faults.evaluate("icloud", endpoint(c));
+		const fault = await state.faults.evaluate("icloud", endpoint(c), () => icloudSubject(c));
 		if (fault !== null) throw icloudFaultError(fault);
 		await next();
 	};
+}
+
+/**
+ * For scoped faults: the Apple ID the request signs in as (whether or not its password is right), and on the
+ * partition the calendar collection it names (`/<dsid>/calendars/<calendar>/…`, e.g. `home`).
+ */
+function icloudSubject(c: Context): RequestSubject {
+	const subject: RequestSubject = {};
+	const encoded = /^Basic\s+(\S+)$/i.exec(c.req.header("authorization") ?? "")?.[1];
+	const decoded = encoded === undefined ? "" : Buffer.from(encoded, "base64").toString("utf8");
+	const colon = decoded.indexOf(":");
+	if (colon > 0) subject.account = decoded.slice(0, colon);
+	const calendar = /^\/[^/]+\/calendars\/([^/]+)/.exec(new URL(c.req.url).pathname)?.[1];
+	if (calendar !== undefined) subject.calendarId = decodeURIComponent(calendar);
+	return subject;
 }
 
 /** The main host (caldav.icloud.com), mounted under /icloud on the sandbox's own origin. */

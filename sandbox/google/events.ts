@@ -4,7 +4,7 @@ import { googleError } from "./errors";
 import { expandSeries } from "./recurrence";
 import type { GoogleCalendar, GoogleEvent, GoogleStore } from "./store";
 import type { EventDateTime } from "./time";
-import { hasOffset, isValidTimeZone, toEpochMs } from "./time";
+import { formatInZone, hasOffset, isValidTimeZone, toEpochMs } from "./time";
 
 export interface EventContext {
 	store: GoogleStore;
@@ -170,6 +170,22 @@ export function findEvent(ctx: EventContext, eventId: string): GoogleEvent | und
 	);
 	if (occurrence === undefined) return undefined;
 	return instanceOf(master, occurrence.instanceId, occurrence.originalStartTime, occurrence.start, occurrence.end);
+}
+
+/**
+ * An event as Google prints it: every timed value (`start`, `end`, `originalStartTime`) is RFC 3339 with the offset of
+ * the response's zone (the calendar's, or the request's `timeZone`), whatever the client sent; `timeZone` stays the
+ * event's own. Stored events keep what was written.
+ */
+export function presentEvent(event: GoogleEvent, calendarZone: string, responseZone: string): GoogleEvent {
+	let out = event;
+	for (const key of ["start", "end", "originalStartTime"] as const) {
+		const value = event[key] as EventDateTime | undefined;
+		if (value?.dateTime === undefined) continue;
+		if (out === event) out = { ...event };
+		out[key] = { ...value, dateTime: formatInZone(toEpochMs(value, calendarZone), responseZone) };
+	}
+	return out;
 }
 
 export function instanceOf(master: GoogleEvent, id: string, originalStartTime: EventDateTime, start: EventDateTime, end: EventDateTime): GoogleEvent {

@@ -1,11 +1,13 @@
-// events.list: filters, singleEvents expansion, paging and incremental sync with Google's rules.
+// events.list: filters, singleEvents expansion, paging and incremental sync with Google's rules. A listing round
+// (the first page and the pages its tokens lead to) is worked out once and then paged, so a calendar with hundreds of
+// series is not expanded again for every page.
 import { googleError } from "./errors";
-import { instanceOf } from "./events";
+import { instanceOf, presentEvent } from "./events";
 import { expandSeries } from "./recurrence";
 import type { AccessRole, GoogleCalendar, GoogleEvent, GoogleStore, StoredEvent } from "./store";
 import type { SortKey } from "./sync-token";
 import { compareKeys, decodePageToken, decodeSyncToken, encodePageToken, encodeSyncToken } from "./sync-token";
-import { parseRfc3339, toEpochMs } from "./time";
+import { isValidTimeZone, parseRfc3339, toEpochMs } from "./time";
 
 export interface ListContext {
 	store: GoogleStore;
@@ -18,6 +20,47 @@ export interface ListContext {
 	seriesId?: string;
 	/** An updatedMin further back than this is 410 updatedMinTooLongAgo (A3, Obs); unlimited when absent. */
 	updatedMinMaxAgeMs?: number;
+	/** Rounds already worked out; without it every page is worked out afresh. */
+	rounds?: ListRounds;
+}
+
+/** The parameters that decide what a round holds; paging, sync tokens and presentation do not. */
+const SELECTION_PARAMS = ["singleEvents", "showDeleted", "orderBy", "timeMin", "timeMax", "updatedMin", "q", "iCalUID", "privateExtendedProperty", "sharedExtendedProperty", "originalStart"];
+/** Rounds kept; a client paging more calendars than this at once only loses the reuse, not correctness. */
+const MAX_ROUNDS = 32;
+
+/** The sorted items of recent listing rounds, by calendar, snapshot, base and selection parameters. */
+export class ListRounds {
+	private rounds = new Map<string, Item[]>();
+
+	get(key: string): Item[] | undefined {
+		return this.rounds.get(key);
+	}
+
+	set(key: string, items: Item[]): void {
+		this.rounds.set(key, items);
+		for (const oldest of this.rounds.keys()) {
+			if (this.rounds.size <= MAX_ROUNDS) break;
+			this.rounds.delete(oldest);
+		}
+	}
+}
+
+function roundKey(ctx: ListContext, params: URLSearchParams, snapshot: number, base: number | null): string {
+	const selection = SELECTION_PARAMS.map((name) => `${name}=${params.getAll(name).join("&")}`).join("|");
+	return [ctx.calendar.id, ctx.calendar.syncEpoch, snapshot, base, ctx.seriesId ?? "", selection].join("\n");
+}
+
+/** The first item after `after` in a sorted list. */
+function firstAfter(items: Item[], after: SortKey): number {
+	let low = 0;
+	let high = items.length;
+	while (low < high) {
+		const mid = (low + high) >>> 1;
+		if (compareKeys((items[mid] as Item).key, after) > 0) high = mid;
+		else low = mid + 1;
+	}
+	return low;
 }
 
 const FORBIDDEN_WITH_SYNC = ["iCalUID", "orderBy", "privateExtendedProperty", "q", "sharedExtendedProperty", "timeMin", "timeMax", "updatedMin"];
@@ -97,6 +140,52 @@ export function listEvents(ctx: ListContext, params: URLSearchParams): Record<st
 		throw googleError(410, "updatedMinTooLongAgo", "The requested minimum modification time lies too far in the past.");
 	}
 
+	const responseZone = params.get("timeZone") ?? ctx.calendar.timeZone;
+	if (!isValidTimeZone(responseZone)) invalid("Invalid time zone.", "timeZone");
+	const snapshot = page?.snapshot ?? ctx.store.seq;
+	const key = roundKey(ctx, params, snapshot, base);
+	let selected = ctx.rounds?.get(key);
+	if (selected === undefined) {
+		selected = collect(ctx, params, { base, syncMode, singleEvents, showDeleted, orderBy, timeMin, timeMax, updatedMin });
+		ctx.rounds?.set(key, selected);
+	}
+	const from = page === null ? 0 : firstAfter(selected, page.after);
+	const zone = ctx.calendar.timeZone;
+	const pageItems = selected.slice(from, from + maxResults);
+	const body: Record<string, unknown> = {
+		kind: "calendar#events",
+		etag: `"${snapshot}"`,
+		summary: ctx.calendar.summary,
+		description: ctx.calendar.description,
+		updated: new Date(ctx.nowMs).toISOString(),
+		timeZone: zone,
+		accessRole: ctx.accessRole,
+		defaultReminders: [],
+	};
+	const last = pageItems[pageItems.length - 1];
+	if (selected.length - from > maxResults && last !== undefined) {
+		body.nextPageToken = encodePageToken({ snapshot, base, after: last.key });
+	} else {
+		body.nextSyncToken = encodeSyncToken({ calendarId: ctx.calendar.id, seq: snapshot, singleEvents, maxResults, epoch: ctx.calendar.syncEpoch });
+	}
+	body.items = pageItems.map((i) => presentEvent(i.event, zone, responseZone));
+	return body;
+}
+
+interface Selection {
+	base: number | null;
+	syncMode: boolean;
+	singleEvents: boolean;
+	showDeleted: boolean;
+	orderBy: string | null;
+	timeMin: number | null;
+	timeMax: number | null;
+	updatedMin: number | null;
+}
+
+/** Every item of a round, filtered and sorted; series expand over the requested window only. */
+function collect(ctx: ListContext, params: URLSearchParams, selection: Selection): Item[] {
+	const { base, syncMode, singleEvents, showDeleted, orderBy, timeMin, timeMax, updatedMin } = selection;
 	const zone = ctx.calendar.timeZone;
 	const horizon = timeMax ?? Math.max(ctx.nowMs, timeMin ?? 0) + DEFAULT_HORIZON_MS;
 	// Series expand over the requested window only, however long ago they started.
@@ -160,26 +249,8 @@ export function listEvents(ctx: ListContext, params: URLSearchParams): Record<st
 	if (orderBy === "startTime") selected = selected.map((i) => ({ ...i, key: [i.startMs, i.key[0], i.key[2]] as SortKey }));
 	if (orderBy === "updated") selected = selected.map((i) => ({ ...i, key: [Date.parse(String(i.event.updated)), i.key[0], i.key[2]] as SortKey }));
 	selected.sort((a, b) => compareKeys(a.key, b.key));
-	if (page !== null) selected = selected.filter((i) => compareKeys(i.key, page.after) > 0);
-
-	const snapshot = page?.snapshot ?? ctx.store.seq;
-	const pageItems = selected.slice(0, maxResults);
-	const body: Record<string, unknown> = {
-		kind: "calendar#events",
-		etag: `"${snapshot}"`,
-		summary: ctx.calendar.summary,
-		description: ctx.calendar.description,
-		updated: new Date(ctx.nowMs).toISOString(),
-		timeZone: zone,
-		accessRole: ctx.accessRole,
-		defaultReminders: [],
-	};
-	const last = pageItems[pageItems.length - 1];
-	if (selected.length > maxResults && last !== undefined) {
-		body.nextPageToken = encodePageToken({ snapshot, base, after: last.key });
-	} else {
-		body.nextSyncToken = encodeSyncToken({ calendarId: ctx.calendar.id, seq: snapshot, singleEvents, maxResults, epoch: ctx.calendar.syncEpoch });
-	}
-	body.items = pageItems.map((i) => i.event);
-	return body;
+	return selected;
 }
+
+
+

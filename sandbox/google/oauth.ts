@@ -3,6 +3,7 @@ import { Hono } from "hono";
 import { faultGuard } from "../faults";
 import { authorizeHandler } from "../oauth/authorize";
 import { oauthError } from "../oauth/errors";
+import { oauthSubject } from "../oauth/subject";
 import { signJwt } from "../oauth/keys";
 import { tokenHandler } from "../oauth/token-endpoint";
 import type { SandboxState } from "../state";
@@ -15,7 +16,8 @@ export function googleIssuer(state: SandboxState): string {
 
 export function googleOAuthRoutes(state: SandboxState): Hono {
 	const app = new Hono();
-	const guard = (endpoint: string): ReturnType<typeof faultGuard> => faultGuard(() => state.faults, "google", endpoint, googleFaultError);
+	const guard = (endpoint: string): ReturnType<typeof faultGuard> =>
+		faultGuard(() => state.faults, "google", endpoint, googleFaultError, oauthSubject(() => state.google.auth));
 
 	app.get("/.well-known/openid-configuration", (c) => {
 		const issuer = googleIssuer(state);

@@ -15,6 +15,8 @@ export interface Channel {
 	expiration: number | null;
 	calendarId: string;
 	ownerEmail: string;
+	/** The OAuth client that opened the channel, for pushes dropped by a scoped fault. */
+	clientId: string;
 	messageNumber: number;
 }
 
@@ -42,7 +44,11 @@ export class ChannelRegistry {
 		return [...this.channels.values()];
 	}
 
-	watch(request: WatchRequest, calendarId: string, ownerEmail: string, resourceUri: string): Channel {
+	get(id: string): Channel | undefined {
+		return this.channels.get(id);
+	}
+
+	watch(request: WatchRequest, calendarId: string, ownerEmail: string, clientId: string, resourceUri: string): Channel {
 		const { id, type, address, token } = request;
 		if (typeof id !== "string" || id === "" || id.length > 64) throw googleError(400, "invalid", "Invalid channel id.", { location: "id" });
 		if (type !== "web_hook" && type !== "webhook") throw googleError(400, "invalid", "Invalid channel type.", { location: "type" });
@@ -60,6 +66,7 @@ export class ChannelRegistry {
 			expiration,
 			calendarId,
 			ownerEmail,
+			clientId,
 			messageNumber: 0,
 		};
 		if (typeof token === "string") channel.token = token;
@@ -100,10 +107,11 @@ export class ChannelRegistry {
 		if (channel.token !== undefined) headers["x-goog-channel-token"] = channel.token;
 		if (channel.expiration !== null) headers["x-goog-channel-expiration"] = new Date(channel.expiration).toUTCString();
 		// The sync message is never dropped so a channel's creation is always observable.
-		if (state !== "sync" && this.faults().shouldDropNotification("google")) {
-			this.webhooks().recordDropped("google", channel.address, headers, "");
+		const about = { account: channel.ownerEmail, calendarId: channel.calendarId, clientId: channel.clientId };
+		if (state !== "sync" && this.faults().shouldDropNotification("google", about)) {
+			this.webhooks().recordDropped("google", channel.address, headers, "", "dropped", about);
 			return;
 		}
-		this.webhooks().send("google", channel.address, headers, "");
+		this.webhooks().send("google", channel.address, headers, "", {}, about);
 	}
 }

@@ -97,7 +97,15 @@ function compactUtc(epochMs: number): string {
  * Occurrences in `window` (start at or before `untilMs`), EXDATEs and EXRULE matches removed, in start order.
  * EXRULE is deprecated in RFC 5545 but providers.md A4 lists it among Google's recurrence lines, so it is honoured.
  */
+let expansions = 0;
+
+/** How many series have been expanded so far in this process (tests check that a list round expands each once). */
+export function expandSeriesCalls(): number {
+	return expansions;
+}
+
 export function expandSeries(series: SeriesShape, calendarZone: string, window: ExpansionWindow): Occurrence[] {
+	expansions += 1;
 	const allDay = series.start.date !== undefined;
 	const zone = series.start.timeZone ?? calendarZone;
 	const firstStartMs = toEpochMs(series.start, zone);

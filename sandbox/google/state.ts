@@ -6,6 +6,7 @@ import { ClientRegistry, parseClientList } from "../oauth/clients";
 import type { SandboxUser, UserInput } from "../oauth/users";
 import { UserDirectory } from "../oauth/users";
 import type { WebhookDispatcher } from "../webhooks";
+import { ListRounds } from "./list";
 import { ChannelRegistry } from "./push";
 import { GoogleStore } from "./store";
 
@@ -16,6 +17,8 @@ export interface GoogleState {
 	store: GoogleStore;
 	channels: ChannelRegistry;
 	settings: GoogleSettings;
+	/** events.list rounds in progress, so each is worked out once however many pages it has. */
+	rounds: ListRounds;
 }
 
 export interface GoogleSettings {
@@ -63,6 +66,7 @@ export function createGoogleState(deps: GoogleDeps): GoogleState {
 		store,
 		channels,
 		settings: { updatedMinMaxAgeDays: 28 },
+		rounds: new ListRounds(),
 	};
 }
 

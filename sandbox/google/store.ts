@@ -108,9 +108,9 @@ export class GoogleStore {
 		});
 	}
 
-	/** Expires every events sync token (the expireSyncTokens fault). */
-	expireSyncTokens(): void {
-		for (const calendar of this.calendars.values()) calendar.syncEpoch += 1;
+	/** Expires the events sync tokens of these calendars, or of all (the expireSyncTokens fault). */
+	expireSyncTokens(calendars: GoogleCalendar[] = [...this.calendars.values()]): void {
+		for (const calendar of calendars) calendar.syncEpoch += 1;
 	}
 
 	/** A person's calendar list, in the order entries were added. */

@@ -30,11 +30,12 @@ export function toPlainDateTime(value: EventDateTime, timeZone: string): Tempora
 	return Temporal.PlainDateTime.from(dateTime);
 }
 
-/** RFC 3339 with the zone's offset, as Google prints dateTime values. */
+const UTC_NAMES = new Set(["UTC", "Etc/UTC", "GMT", "Etc/GMT"]);
+
+/** RFC 3339 with the zone's offset, as Google prints dateTime values ("Z" in a UTC calendar). */
 export function formatInZone(epochMs: number, timeZone: string): string {
-	return Temporal.Instant.fromEpochMilliseconds(epochMs)
-		.toZonedDateTimeISO(timeZone)
-		.toString({ timeZoneName: "never", smallestUnit: "second" });
+	const text = Temporal.Instant.fromEpochMilliseconds(epochMs).toZonedDateTimeISO(timeZone).toString({ timeZoneName: "never", smallestUnit: "second" });
+	return UTC_NAMES.has(timeZone) && text.endsWith("+00:00") ? `${text.slice(0, -6)}Z` : text;
 }
 
 export function formatUtc(epochMs: number): string {

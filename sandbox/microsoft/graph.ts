@@ -2,6 +2,7 @@
 import { Hono } from "hono";
 import type { Context } from "hono";
 import { faultGuard } from "../faults";
+import type { RequestSubject } from "../faults";
 import type { AccessRecord } from "../oauth/authorization-server";
 import type { SandboxUser } from "../oauth/users";
 import type { SandboxState } from "../state";
@@ -32,7 +33,29 @@ async function jsonBody(c: Context): Promise<Record<string, unknown>> {
 
 export function graphRoutes(state: SandboxState): Hono<GraphEnv> {
 	const app = new Hono<GraphEnv>();
-	const guard = (endpoint: string): ReturnType<typeof faultGuard> => faultGuard(() => state.faults, "microsoft", endpoint, graphFaultError);
+	const guard = (endpoint: string): ReturnType<typeof faultGuard> => faultGuard(() => state.faults, "microsoft", endpoint, graphFaultError, subjectOf);
+
+	/**
+	 * The token's account and client, and the calendar the request reaches: the one in the path, the one holding the
+	 * event or subscription it names, the one a new subscription watches, else the user's default calendar.
+	 */
+	async function subjectOf(c: Context<GraphEnv>): Promise<RequestSubject> {
+		const email = c.get("user").email;
+		const subject: RequestSubject = { account: email, clientId: c.get("access").clientId };
+		const calendarId = c.req.param("calendarId");
+		const eventId = c.req.param("eventId");
+		const subscriptionId = c.req.param("id");
+		if (calendarId !== undefined) subject.calendarId = calendarId;
+		else if (eventId !== undefined) subject.calendarId = (state.microsoft.store.get(eventId) ?? findVirtualOccurrence(state.microsoft.store, eventId))?.calendarId;
+		else if (subscriptionId !== undefined) subject.calendarId = state.microsoft.subscriptions.find(subscriptionId)?.calendarId;
+		else if (c.req.path.endsWith("/subscriptions")) {
+			const body: unknown = await c.req.json().catch(() => null);
+			const resource = typeof body === "object" && body !== null ? String((body as { resource?: unknown }).resource ?? "") : "";
+			subject.calendarId = /calendars\/([^/]+)\/events$/i.exec(resource)?.[1] ?? state.microsoft.store.defaultCalendar(email)?.id;
+		} else if (/\/me\/(?:calendar(?:\/|$)|events|calendarView)/.test(c.req.path)) subject.calendarId = state.microsoft.store.defaultCalendar(email)?.id;
+		if (subject.calendarId === undefined) delete subject.calendarId;
+		return subject;
+	}
 
 	app.use("*", async (c, next) => {
 		const token = /^Bearer\s+(.+)$/i.exec(c.req.header("authorization") ?? "")?.[1] ?? "";
@@ -66,14 +89,16 @@ export function graphRoutes(state: SandboxState): Hono<GraphEnv> {
 	}
 	function viewContext(c: Context<GraphEnv>): ViewContext {
 		const size = preferValue(c, "odata.maxpagesize");
+		const calendar = ownCalendar(c);
 		return {
 			store: state.microsoft.store,
-			calendar: ownCalendar(c),
+			calendar,
 			endpointUrl: `${state.publicUrl}${c.req.path}`,
 			preferZone: zone(c),
 			maxPageSize: size === undefined ? undefined : Number(size),
-			takeSyncGone: () => state.faults.takeSyncGone("microsoft"),
-			deltaEpoch: state.microsoft.deltaEpoch,
+			takeSyncGone: () => state.faults.takeSyncGone("microsoft", { account: c.get("user").email, clientId: c.get("access").clientId, calendarId: calendar.id }),
+			// A global expireDeltaTokens and one scoped to this calendar both change the sum.
+			deltaEpoch: state.microsoft.deltaEpoch + calendar.deltaEpoch,
 		};
 	}
 	function calendarJson(calendar: OutlookCalendar, user: SandboxUser): Record<string, unknown> {

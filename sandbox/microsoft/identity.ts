@@ -7,6 +7,7 @@ import { authorizeHandler } from "../oauth/authorize";
 import type { GrantFailure } from "../oauth/errors";
 import { GrantError } from "../oauth/errors";
 import { signJwt } from "../oauth/keys";
+import { oauthSubject } from "../oauth/subject";
 import { tokenHandler } from "../oauth/token-endpoint";
 import type { SandboxState } from "../state";
 import { graphError, graphFaultError } from "./errors";
@@ -43,7 +44,8 @@ export function microsoftIssuer(state: SandboxState): string {
 
 export function microsoftIdentityRoutes(state: SandboxState): Hono {
 	const app = new Hono();
-	const guard = (endpoint: string): ReturnType<typeof faultGuard> => faultGuard(() => state.faults, "microsoft", endpoint, graphFaultError);
+	const guard = (endpoint: string): ReturnType<typeof faultGuard> =>
+		faultGuard(() => state.faults, "microsoft", endpoint, graphFaultError, oauthSubject(() => state.microsoft.auth));
 
 	// Every tenant path (common, organizations, consumers, a GUID) answers for the one sandbox tenant.
 	app.get("/:tenant/v2.0/.well-known/openid-configuration", (c) => {

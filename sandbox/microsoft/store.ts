@@ -11,6 +11,8 @@ export interface OutlookCalendar {
 	owner: string;
 	name: string;
 	isDefault: boolean;
+	/** Bumped by an expireDeltaTokens fault scoped to this calendar (or its owner); delta tokens carry the sum with the global epoch. */
+	deltaEpoch: number;
 }
 
 export interface GraphEvent {
@@ -76,7 +78,7 @@ export class OutlookStore {
 	}
 
 	createCalendar(owner: string, name: string, isDefault: boolean): OutlookCalendar {
-		const calendar = { id: graphId(), owner: owner.toLowerCase(), name, isDefault };
+		const calendar = { id: graphId(), owner: owner.toLowerCase(), name, isDefault, deltaEpoch: 0 };
 		this.calendars.set(calendar.id, calendar);
 		return calendar;
 	}

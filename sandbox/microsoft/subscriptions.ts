@@ -1,6 +1,6 @@
 // Graph change-notification subscriptions: validation handshake, clientState, renewal, lifecycle events,
 // batched notifications with retries, and the pause that follows an ignored reauthorizationRequired.
-import type { FaultRegistry } from "../faults";
+import type { FaultRegistry, RequestSubject } from "../faults";
 import type { WebhookDispatcher } from "../webhooks";
 import { graphError } from "./errors";
 import type { GraphChange, OutlookCalendar, StoredGraphEvent } from "./store";
@@ -40,6 +40,11 @@ export interface NotificationConfig {
 
 export function defaultNotificationConfig(): NotificationConfig {
 	return { batchWindowMs: 50, retryDelaysMs: [250, 500, 1000, 2000], timeoutMs: 3000, reauthorizationGraceSeconds: 600 };
+}
+
+/** What a subscription's notifications are about, for scoped drops and the delivery log. */
+function aboutOf(subscription: Subscription): RequestSubject {
+	return { account: subscription.ownerEmail, calendarId: subscription.calendarId, clientId: subscription.applicationId };
 }
 
 const MAX_MINUTES = 10_080;
@@ -230,7 +235,7 @@ export class SubscriptionRegistry {
 		if (subscription.clientState !== undefined) item.clientState = subscription.clientState;
 		if (lifecycleEvent === "subscriptionRemoved") this.delete(id);
 		if (lifecycleEvent === "reauthorizationRequired") subscription.reauthorizationRequiredAt ??= this.now();
-		this.webhooks().send("microsoft", url, JSON_HEADERS, JSON.stringify({ value: [item] }), this.sendOptions());
+		this.webhooks().send("microsoft", url, JSON_HEADERS, JSON.stringify({ value: [item] }), this.sendOptions(), aboutOf(subscription));
 	}
 
 	/** B5: once a reauthorizationRequired has gone unanswered past the grace period, changes are not delivered. */
@@ -242,12 +247,13 @@ export class SubscriptionRegistry {
 	private enqueue(subscription: Subscription, item: Record<string, unknown>): void {
 		const url = subscription.notificationUrl;
 		const single = JSON.stringify({ value: [item] });
+		const about = aboutOf(subscription);
 		if (this.paused(subscription)) {
-			this.webhooks().recordDropped("microsoft", url, JSON_HEADERS, single, "paused");
+			this.webhooks().recordDropped("microsoft", url, JSON_HEADERS, single, "paused", about);
 			return;
 		}
-		if (this.faults().shouldDropNotification("microsoft")) {
-			this.webhooks().recordDropped("microsoft", url, JSON_HEADERS, single);
+		if (this.faults().shouldDropNotification("microsoft", about)) {
+			this.webhooks().recordDropped("microsoft", url, JSON_HEADERS, single, "dropped", about);
 			return;
 		}
 		const open = this.batches.get(subscription.id);
@@ -262,9 +268,9 @@ export class SubscriptionRegistry {
 		const options = this.sendOptions();
 		const window = new Promise<void>((resolve) => setTimeout(resolve, this.config.batchWindowMs)).then(() => {
 			if (this.batches.get(subscription.id) === batch) this.batches.delete(subscription.id);
-			webhooks.send("microsoft", batch.url, JSON_HEADERS, JSON.stringify({ value: batch.items }), options);
+			webhooks.send("microsoft", batch.url, JSON_HEADERS, JSON.stringify({ value: batch.items }), options, about);
 		});
-		webhooks.track(window);
+		webhooks.track(window, about);
 	}
 
 	private sendOptions(): { retryDelaysMs: number[]; timeoutMs: number } {

@@ -78,6 +78,17 @@ export interface AuthorizationServerOptions {
 
 const CODE_TTL_MS = 10 * 60 * 1000;
 
+/** Which tokens a control hook touches: an account, a client, both, or (empty) every token. */
+export interface TokenFilter {
+	userEmail?: string;
+	clientId?: string;
+}
+
+function matchesFilter(record: { userEmail: string; clientId: string }, filter: TokenFilter): boolean {
+	if (filter.userEmail !== undefined && record.userEmail !== filter.userEmail.toLowerCase()) return false;
+	return filter.clientId === undefined || record.clientId === filter.clientId;
+}
+
 export class AuthorizationServer {
 	accessTokenTtlSeconds: number;
 	private codes = new Map<string, CodeRecord>();
@@ -156,20 +167,32 @@ export class AuthorizationServer {
 		return true;
 	}
 
-	/** Control hook: every refresh token (optionally of one user) starts failing with invalid_grant. */
-	revokeAllRefreshTokens(userEmail?: string): number {
+	/** Who a code, access token or refresh token belongs to, for scoped faults; undefined when unknown. */
+	ownerOf(token: string): { userEmail: string; clientId: string } | undefined {
+		const record = this.codes.get(token) ?? this.access.get(token) ?? this.refresh.get(token);
+		return record === undefined ? undefined : { userEmail: record.userEmail, clientId: record.clientId };
+	}
+
+	/** Control hook: refresh tokens (all, or one account's and/or one client's) start failing with invalid_grant. */
+	revokeAllRefreshTokens(filter: TokenFilter = {}): number {
 		let count = 0;
 		for (const record of this.refresh.values()) {
-			if (userEmail !== undefined && record.userEmail !== userEmail.toLowerCase()) continue;
+			if (!matchesFilter(record, filter)) continue;
 			if (!record.revoked) count += 1;
 			record.revoked = true;
 		}
 		return count;
 	}
 
-	/** Control hook: every live access token expires now, so the client has to refresh. */
-	expireAllAccessTokens(): void {
-		for (const record of this.access.values()) record.expiresAt = 0;
+	/** Control hook: live access tokens (all, or one account's and/or one client's) expire now, so the client has to refresh. */
+	expireAllAccessTokens(filter: TokenFilter = {}): number {
+		let count = 0;
+		for (const record of this.access.values()) {
+			if (!matchesFilter(record, filter)) continue;
+			if (record.expiresAt > this.options.clock.now()) count += 1;
+			record.expiresAt = 0;
+		}
+		return count;
 	}
 
 	/** Past the cap, the oldest live tokens of this account and client die without notice (Google, providers.md A7). */

@@ -173,7 +173,7 @@ describe("one account, several ways in", () => {
 		const browser = await verifiedAccount(h, email);
 		const me = await profile(h, browser);
 		await google(h, browser, email, "&link=1");
-		await control("/_control/faults", { provider: "google", revokeRefreshTokens: true, email });
+		await control("/_control/faults", { provider: "google", revokeRefreshTokens: true, scope: { account: email } });
 
 		expect((await signIn(h, h.browser(), email)).status).toBe(200);
 		const again = h.browser();

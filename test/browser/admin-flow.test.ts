@@ -157,7 +157,9 @@ describe("merchant admin", () => {
 	});
 
 	it("turns the connection red with its message when Google revokes the grant", async () => {
-		for (const fault of [{ provider: "google", revokeRefreshTokens: true }, { provider: "google", expireAccessTokens: true }]) {
+		// Ana's grant only: the other browser files use this sandbox's Google accounts too.
+		const scope = { account: ANA_GOOGLE };
+		for (const fault of [{ provider: "google", revokeRefreshTokens: true, scope }, { provider: "google", expireAccessTokens: true, scope }]) {
 			const res = await fetch(`${sandboxUrl}/_control/faults`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(fault) });
 			expect(res.ok).toBe(true);
 		}

@@ -105,7 +105,8 @@ describe("GoogleCalendar", () => {
 
 	it("turns 429 with Retry-After into a retryable ProviderError", async () => {
 		const { google, email } = await setup("g-429");
-		await control("/faults", { provider: "google", endpoint: "events.insert", status: 429, retryAfter: 17, count: 1 });
+		// Scoped to this test's account: unscoped, another file's insert could take the one failure (and get a 429).
+		await control("/faults", { provider: "google", endpoint: "events.insert", status: 429, retryAfter: 17, count: 1, scope: { account: email } });
 		const error = await google.putEvent(email, booking(), null).catch((e: unknown) => e);
 		expect(error).toBeInstanceOf(ProviderError);
 		expect(error).toMatchObject({ provider: "google", status: 429, code: "rateLimitExceeded", retryable: true, retryAfterSeconds: 17 });
@@ -113,15 +114,15 @@ describe("GoogleCalendar", () => {
 
 	it("treats 403 rateLimitExceeded as retryable and quotaExceeded as not", async () => {
 		const { google, email } = await setup("g-403");
-		await control("/faults", { provider: "google", endpoint: "events.insert", status: 403, count: 1 });
+		await control("/faults", { provider: "google", endpoint: "events.insert", status: 403, count: 1, scope: { account: email } });
 		await expect(google.putEvent(email, booking(), null)).rejects.toMatchObject({ status: 403, retryable: true });
-		await control("/faults", { provider: "google", endpoint: "events.insert", status: 403, reason: "quotaExceeded", count: 1 });
+		await control("/faults", { provider: "google", endpoint: "events.insert", status: 403, reason: "quotaExceeded", count: 1, scope: { account: email } });
 		await expect(google.putEvent(email, booking(), null)).rejects.toMatchObject({ status: 403, code: "quotaExceeded", retryable: false });
 	});
 
 	it("refreshes once on 401 and reports a revoked grant as TokenRevokedError", async () => {
 		const { google, email, tokens } = await setup("g-401");
-		await control("/faults", { provider: "google", expireAccessTokens: true });
+		await control("/faults", { provider: "google", expireAccessTokens: true, scope: { account: email } });
 		await google.putEvent(email, booking(), null);
 		expect(tokens.refreshes).toBe(1);
 		const revoked = new GoogleCalendar({
@@ -240,7 +241,7 @@ describe("GoogleCalendar", () => {
 	it("throws SyncCursorExpiredError on 410", async () => {
 		const { google, email } = await setup("g-410");
 		const first = await google.syncEvents(email, null, WINDOW);
-		await control("/faults", { provider: "google", forceSyncGone: true });
+		await control("/faults", { provider: "google", forceSyncGone: true, scope: { calendarId: email } });
 		await expect(google.syncEvents(email, first.cursor, WINDOW)).rejects.toBeInstanceOf(SyncCursorExpiredError);
 	});
 

@@ -158,7 +158,8 @@ describe("MicrosoftCalendar", () => {
 
 	it("turns 429 with Retry-After into a retryable ProviderError", async () => {
 		const { outlook, calendarId } = await setup("m-429");
-		await control("/faults", { provider: "microsoft", endpoint: "events.create", status: 429, retryAfter: 9, count: 1 });
+		// Scoped to this test's calendar: unscoped, another file's create could take the one failure.
+		await control("/faults", { provider: "microsoft", endpoint: "events.create", status: 429, retryAfter: 9, count: 1, scope: { calendarId } });
 		const error = await outlook.putEvent(calendarId, booking(), null).catch((e: unknown) => e);
 		expect(error).toBeInstanceOf(ProviderError);
 		expect(error).toMatchObject({ provider: "microsoft", status: 429, code: "TooManyRequests", retryable: true, retryAfterSeconds: 9 });
@@ -266,7 +267,7 @@ describe("MicrosoftCalendar", () => {
 		garbageUrl.searchParams.set("$deltatoken", "garbage");
 		const garbage = garbageUrl.toString();
 		await expect(outlook.syncEvents(calendarId, garbage, WINDOW)).rejects.toBeInstanceOf(SyncCursorExpiredError);
-		await control("/faults", { provider: "microsoft", forceSyncGone: true });
+		await control("/faults", { provider: "microsoft", forceSyncGone: true, scope: { calendarId } });
 		await expect(outlook.syncEvents(calendarId, first.cursor, WINDOW)).rejects.toMatchObject({ name: "SyncCursorExpiredError", status: 410 });
 		await expect(outlook.syncEvents(calendarId, "https://evil.example/delta", WINDOW)).rejects.toBeInstanceOf(SyncCursorExpiredError);
 	});

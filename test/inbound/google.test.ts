@@ -18,8 +18,7 @@ import {
 	createExternalEvent,
 	db,
 	deliver,
-	deliveries,
-	deliveryCount,
+	deliveriesDuring,
 	freeSlots,
 	inboundContext,
 	runQueuedSyncs,
@@ -46,10 +45,11 @@ async function connected(context: InboundTestContext, staffId = "stf_demo_ana"):
 
 /** Creates an event as the calendar's owner and returns the push it caused. */
 async function createAndCatchPush(email: string, event: Record<string, unknown>): Promise<{ id: string; push: Delivery }> {
-	const before = await deliveryCount("google");
-	const created = await createExternalEvent("google", email, event);
-	const pushes = (await deliveries("google", before)).filter((d) => d.headers["x-goog-resource-state"] === "exists");
-	const push = pushes[0];
+	let created = { id: "" };
+	const caused = await deliveriesDuring("google", email, async () => {
+		created = await createExternalEvent("google", email, event);
+	});
+	const push = caused.find((d) => d.headers["x-goog-resource-state"] === "exists");
 	if (push === undefined) throw new Error("no push was delivered");
 	return { id: created.id, push };
 }
@@ -120,9 +120,8 @@ describe("Google push", () => {
 		// A channel opened outside Slotline's records (e.g. left over from a lost renewal).
 		const stray = await openStrayChannel(email);
 		const day = workday();
-		const before = await deliveryCount("google");
-		await createExternalEvent("google", email, { summary: "Stray", start: utcAt(day, "09:00"), end: utcAt(day, "09:30") });
-		const strayPush = (await deliveries("google", before)).find((d) => d.headers["x-goog-channel-id"] === stray);
+		const caused = await deliveriesDuring("google", email, () => createExternalEvent("google", email, { summary: "Stray", start: utcAt(day, "09:00"), end: utcAt(day, "09:30") }));
+		const strayPush = caused.find((d) => d.headers["x-goog-channel-id"] === stray);
 		if (strayPush === undefined) throw new Error("the stray channel delivered nothing");
 		const verdict = await receiveGoogleNotification(context, new Headers(strayPush.headers));
 		expect(verdict.status).toBe(401);
@@ -137,7 +136,8 @@ describe("Google push", () => {
 		const { email, calendarId, connectionId } = await connected(context);
 		const day = workday();
 		const { push } = await createAndCatchPush(email, { summary: "Physio", start: utcAt(day, "15:00"), end: utcAt(day, "16:00") });
-		await control("/faults", { provider: "google", forceSyncGone: true });
+		// Scoped to this calendar: another file's sync must neither take this 410 nor get it.
+		await control("/faults", { provider: "google", forceSyncGone: true, scope: { calendarId: email } });
 		await receiveGoogleNotification(context, new Headers(push.headers));
 		const [report] = await runQueuedSyncs(context);
 		expect(report).toMatchObject({ outcome: "synced", full: true, blocks: 1 });

@@ -34,15 +34,21 @@ export interface Delivery {
 	outcome: number | string;
 }
 
-/** Waits for the sandbox's pending webhook deliveries and returns those to `urlPart` after `since` entries. */
-export async function deliveries(provider: "google" | "microsoft", since = 0): Promise<Delivery[]> {
-	await control("/flush", {});
-	const all = ((await control(`/deliveries?provider=${provider}`)) as { deliveries: Delivery[] }).deliveries;
-	return all.slice(since);
+/**
+ * Waits for the sandbox's pending deliveries about one sandbox calendar and returns them, oldest first. Only that
+ * calendar's: other test files push to the same sandbox at the same time, so the global log is not this test's.
+ */
+export async function deliveries(provider: "google" | "microsoft", calendarId: string): Promise<Delivery[]> {
+	const about = `calendarId=${encodeURIComponent(calendarId)}`;
+	await control(`/flush?${about}`, {});
+	return ((await control(`/deliveries?provider=${provider}&${about}`)) as { deliveries: Delivery[] }).deliveries;
 }
 
-export async function deliveryCount(provider: "google" | "microsoft"): Promise<number> {
-	return (await deliveries(provider)).length;
+/** The deliveries about `calendarId` that `action` caused. */
+export async function deliveriesDuring(provider: "google" | "microsoft", calendarId: string, action: () => Promise<unknown>): Promise<Delivery[]> {
+	const before = (await deliveries(provider, calendarId)).length;
+	await action();
+	return (await deliveries(provider, calendarId)).slice(before);
 }
 
 /** Sends a recorded delivery to the Worker under test, as the provider would have. */

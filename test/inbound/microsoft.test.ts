@@ -11,8 +11,7 @@ import {
 	control,
 	createExternalEvent,
 	db,
-	deliveries,
-	deliveryCount,
+	deliveriesDuring,
 	freeSlots,
 	inboundContext,
 	runQueuedSyncs,
@@ -50,20 +49,19 @@ async function subscriptionIdOf(calendarId: string): Promise<string> {
 
 /** Creates an event as the owner and returns the notification bodies it caused. */
 async function createAndCatch(outlookCalendarId: string, event: Record<string, unknown>): Promise<unknown[]> {
-	const before = await deliveryCount("microsoft");
-	await createExternalEvent("microsoft", outlookCalendarId, event);
-	return (await deliveries("microsoft", before)).filter((d) => d.outcome !== "dropped").map((d) => JSON.parse(d.body) as unknown);
+	const caused = await deliveriesDuring("microsoft", outlookCalendarId, () => createExternalEvent("microsoft", outlookCalendarId, event));
+	return caused.filter((d) => d.outcome !== "dropped").map((d) => JSON.parse(d.body) as unknown);
 }
 
-async function lifecycle(subscriptionId: string, lifecycleEvent: string): Promise<unknown> {
-	const before = await deliveryCount("microsoft");
-	const sent = await fetch(`${sandboxUrl}/_control/microsoft/subscriptions/${subscriptionId}/lifecycle`, {
-		method: "POST",
-		headers: { "content-type": "application/json" },
-		body: JSON.stringify({ lifecycleEvent }),
+async function lifecycle(outlookCalendarId: string, subscriptionId: string, lifecycleEvent: string): Promise<unknown> {
+	const [delivery] = await deliveriesDuring("microsoft", outlookCalendarId, async () => {
+		const sent = await fetch(`${sandboxUrl}/_control/microsoft/subscriptions/${subscriptionId}/lifecycle`, {
+			method: "POST",
+			headers: { "content-type": "application/json" },
+			body: JSON.stringify({ lifecycleEvent }),
+		});
+		expect(sent.status).toBe(202);
 	});
-	expect(sent.status).toBe(202);
-	const [delivery] = await deliveries("microsoft", before);
 	if (delivery === undefined) throw new Error("no lifecycle notification");
 	expect(delivery.url).toBe(`${SINK}/webhooks/microsoft/lifecycle`);
 	return JSON.parse(delivery.body) as unknown;
@@ -131,13 +129,16 @@ describe("Graph lifecycle notifications", () => {
 	it("missed: a full resync finds the change whose notification was lost", async () => {
 		const context = inboundContext();
 		const { calendarId, outlookCalendarId } = await connected(context);
-		await control("/faults", { provider: "microsoft", dropNotifications: 1 });
+		// Only this calendar's notifications are dropped, and only this scope is cleared afterwards: a global drop (or a
+		// global DELETE) would reach the other files pushing through the same sandbox.
+		const scope = { calendarId: outlookCalendarId };
+		await control("/faults", { provider: "microsoft", dropNotifications: 1, scope });
 		const day = workday();
 		expect(await createAndCatch(outlookCalendarId, { summary: "lost", start: utcAt(day, "13:00"), end: utcAt(day, "14:00") })).toEqual([]);
-		await control("/faults", undefined, "DELETE");
+		await control(`/faults?calendarId=${encodeURIComponent(outlookCalendarId)}`, undefined, "DELETE");
 		expect(await blocksOf(calendarId)).toEqual([]);
 
-		const body = await lifecycle(await subscriptionIdOf(calendarId), "missed");
+		const body = await lifecycle(outlookCalendarId, await subscriptionIdOf(calendarId), "missed");
 		expect(await receiveGraphNotifications(context, body, true)).toEqual({ status: 202, queued: [{ type: "calendar.sync", calendarId, reason: "resync" }] });
 		const [report] = await runQueuedSyncs(context);
 		expect(report).toMatchObject({ outcome: "synced", full: true, blocks: 1 });
@@ -145,9 +146,9 @@ describe("Graph lifecycle notifications", () => {
 
 	it("subscriptionRemoved: a new subscription and a resync", async () => {
 		const context = inboundContext();
-		const { calendarId } = await connected(context);
+		const { calendarId, outlookCalendarId } = await connected(context);
 		const old = await subscriptionIdOf(calendarId);
-		const body = await lifecycle(old, "subscriptionRemoved");
+		const body = await lifecycle(outlookCalendarId, old, "subscriptionRemoved");
 		expect((await receiveGraphNotifications(context, body, true)).queued).toEqual([{ type: "calendar.sync", calendarId, reason: "resync" }]);
 		const [report] = await runQueuedSyncs(context);
 		expect(report).toMatchObject({ outcome: "synced", full: true });
@@ -160,10 +161,10 @@ describe("Graph lifecycle notifications", () => {
 
 	it("reauthorizationRequired: the subscription is renewed; when access is gone the connection goes to Error", async () => {
 		const context = inboundContext();
-		const { calendarId, connectionId, email } = await connected(context);
+		const { calendarId, connectionId, email, outlookCalendarId } = await connected(context);
 		const subscriptionId = await subscriptionIdOf(calendarId);
 		const before = (await calendar(calendarId)).pushExpiresAt ?? 0;
-		const body = await lifecycle(subscriptionId, "reauthorizationRequired");
+		const body = await lifecycle(outlookCalendarId, subscriptionId, "reauthorizationRequired");
 		expect((await receiveGraphNotifications(context, body, true)).queued).toEqual([{ type: "calendar.sync", calendarId, reason: "push" }]);
 		await runQueuedSyncs(context);
 		const after = await calendar(calendarId);
@@ -171,13 +172,13 @@ describe("Graph lifecycle notifications", () => {
 		expect(after.pushExpiresAt ?? 0).toBeGreaterThan(Date.now() + 24 * 3600_000);
 		expect(after.pushExpiresAt ?? 0).toBeGreaterThanOrEqual(before);
 
-		await control("/faults", { provider: "microsoft", revokeRefreshTokens: true, email });
-		await control("/faults", { provider: "microsoft", expireAccessTokens: true });
-		const again = await lifecycle(subscriptionId, "reauthorizationRequired");
+		// This account's tokens only: expiring every Microsoft token would send other files' syncs through a refresh.
+		await control("/faults", { provider: "microsoft", revokeRefreshTokens: true, scope: { account: email } });
+		await control("/faults", { provider: "microsoft", expireAccessTokens: true, scope: { account: email } });
+		const again = await lifecycle(outlookCalendarId, subscriptionId, "reauthorizationRequired");
 		await receiveGraphNotifications(context, again, true);
 		expect((await runQueuedSyncs(context)).map((r) => r.outcome)).toEqual(["revoked"]);
 		const connection = await connectionById(db, connectionId);
 		expect(connection).toMatchObject({ status: "error", errorKind: "reauthorize" });
-		await control("/faults", undefined, "DELETE");
 	});
 });

@@ -267,7 +267,10 @@ describe("Google events.list and incremental sync", () => {
 			`${series.id}_20260323T080000Z`,
 			`${series.id}_20260330T070000Z`,
 		]);
-		expect(body.items[0]).toMatchObject({ recurringEventId: series.id, originalStartTime: { dateTime: "2026-03-02T09:00:00+01:00", timeZone: "Europe/Berlin" } });
+		// Times are printed in the calendar's zone (UTC here); timeZone stays the series' own.
+		expect(body.items[0]).toMatchObject({ recurringEventId: series.id, originalStartTime: { dateTime: "2026-03-02T08:00:00Z", timeZone: "Europe/Berlin" } });
+		const inBerlin = await list({ singleEvents: "true", orderBy: "startTime", timeZone: "Europe/Berlin", ...window });
+		expect(inBerlin.body.items[3]).toMatchObject({ start: { dateTime: "2026-03-30T09:00:00+02:00", timeZone: "Europe/Berlin" }, end: { dateTime: "2026-03-30T10:00:00+02:00" } });
 
 		expect((await api(`/calendars/primary/events/${series.id}_20260316T080000Z`, { method: "DELETE" })).status).toBe(204);
 		const after = await list({ singleEvents: "true", ...window });
@@ -297,5 +300,104 @@ describe("Google events.list and incremental sync", () => {
 		expect(Object.keys(body.event)).toHaveLength(11);
 		expect(body.event["11"]?.background).toBe("#dc2127");
 		expect(Object.keys(body.calendar)).toHaveLength(24);
+	});
+});
+
+describe("Google event times as Google prints them (providers.md A4)", () => {
+	it("always gives timed values an offset: the calendar's zone, or the request's timeZone", async () => {
+		await postJson(`${sandbox.url}/_control/google/users`, { email: "zoned@example.com", timeZone: "America/New_York" });
+		token = (await googleSignIn(sandbox, "zoned@example.com")).access_token;
+		// Written as a wall clock plus zone, without an offset.
+		const created = await insert({ summary: "local", start: { dateTime: "2026-03-02T10:00:00", timeZone: "Europe/Berlin" }, end: { dateTime: "2026-03-02T11:00:00", timeZone: "Europe/Berlin" } });
+		expect(created.start).toEqual({ dateTime: "2026-03-02T04:00:00-05:00", timeZone: "Europe/Berlin" });
+		const read = (await (await api(`/calendars/primary/events/${created.id}`)).json()) as Record<string, unknown>;
+		expect(read.start).toEqual({ dateTime: "2026-03-02T04:00:00-05:00", timeZone: "Europe/Berlin" });
+		const inTokyo = (await (await api(`/calendars/primary/events/${created.id}?timeZone=Asia/Tokyo`)).json()) as Record<string, unknown>;
+		expect(inTokyo.end).toEqual({ dateTime: "2026-03-02T19:00:00+09:00", timeZone: "Europe/Berlin" });
+		const { body } = await list({ timeZone: "Europe/Berlin" });
+		expect(body.items[0]?.start).toEqual({ dateTime: "2026-03-02T10:00:00+01:00", timeZone: "Europe/Berlin" });
+		expect(body.timeZone).toBe("America/New_York");
+		expect((await list({ timeZone: "Mars/Olympus" })).status).toBe(400);
+	});
+
+	it("keeps all-day dates as dates", async () => {
+		const created = await insert({ summary: "day", start: { date: "2026-03-02" }, end: { date: "2026-03-03" } });
+		expect([created.start, created.end]).toEqual([{ date: "2026-03-02" }, { date: "2026-03-03" }]);
+	});
+});
+
+describe("Google partial responses (fields=)", () => {
+	// What src/calendars/google.ts asks for.
+	const EVENT_FIELDS = "items(id,status,start,end,transparency,attendees(self,responseStatus),extendedProperties/private),timeZone,nextPageToken,nextSyncToken";
+
+	it("returns only the selected fields, element by element, and drops sub-selections that found nothing", async () => {
+		await insert({
+			summary: "secret title",
+			...slot(2, 9),
+			attendees: [{ email: "me@example.com", self: true, responseStatus: "tentative", displayName: "Me" }],
+			extendedProperties: { private: { booking: "b1" }, shared: { other: "x" } },
+		});
+		await insert({ summary: "plain", ...slot(3, 9) });
+		const { body } = await list({ singleEvents: "true", fields: EVENT_FIELDS });
+		expect(Object.keys(body).sort()).toEqual(["items", "nextSyncToken", "timeZone"]);
+		expect(body.items[0]).toEqual({
+			id: body.items[0]?.id,
+			status: "confirmed",
+			start: { dateTime: "2026-03-02T09:00:00Z" },
+			end: { dateTime: "2026-03-02T10:00:00Z" },
+			attendees: [{ self: true, responseStatus: "tentative" }],
+			extendedProperties: { private: { booking: "b1" } },
+		});
+		// No attendees and no extended properties: neither field appears.
+		expect(Object.keys(body.items[1] ?? {}).sort()).toEqual(["end", "id", "start", "status"]);
+	});
+
+	it("applies to single events and calendar lists too", async () => {
+		const created = await insert({ summary: "x", ...slot(2, 9) });
+		const event = (await (await api(`/calendars/primary/events/${created.id}?fields=id,start/dateTime`)).json()) as Record<string, unknown>;
+		expect(event).toEqual({ id: created.id, start: { dateTime: "2026-03-02T09:00:00Z" } });
+		const calendars = (await (await api("/users/me/calendarList?fields=items(id,accessRole)")).json()) as Record<string, unknown>;
+		expect(calendars).toEqual({ items: [{ id: "cal@example.com", accessRole: "owner" }] });
+	});
+
+	it("answers 400 invalidParameter for a name the resource does not have, before the call runs", async () => {
+		const bad = await api("/calendars/primary/events?fields=items(id,startTime)");
+		expect(bad.status).toBe(400);
+		expect(await bad.json()).toMatchObject({ error: { errors: [{ reason: "invalidParameter", message: "Invalid field selection items/startTime", location: "fields" }] } });
+		expect((await api("/calendars/primary/events?fields=items(id")).status).toBe(400);
+		const write = await api("/calendars/primary/events?fields=nope", { method: "POST", body: JSON.stringify({ summary: "x", ...slot(2, 9) }) });
+		expect(write.status).toBe(400);
+		expect((await list({})).body.items).toEqual([]);
+	});
+});
+
+describe("Google events.list rounds", () => {
+	it("pages a round from the snapshot of its first page: a change mid-round waits for the sync token", async () => {
+		for (let day = 2; day <= 6; day++) await insert({ summary: `e${day}`, ...slot(day, 9) });
+		const first = await list({ maxResults: "2" });
+		await insert({ summary: "late", ...slot(7, 9) });
+		const seen = [...first.body.items];
+		let page = first.body;
+		while (page.nextPageToken !== undefined) {
+			page = (await list({ maxResults: "2", pageToken: page.nextPageToken })).body;
+			seen.push(...page.items);
+		}
+		expect(seen.map((e) => e.summary)).toEqual(["e2", "e3", "e4", "e5", "e6"]);
+		const next = await list({ maxResults: "2", syncToken: page.nextSyncToken ?? "" });
+		expect(next.body.items.map((e) => e.summary)).toEqual(["late"]);
+	});
+
+	it("expands a long series once per round, not once per page", async () => {
+		const { expandSeriesCalls } = await import("../../sandbox/google/recurrence");
+		await insert({ summary: "daily", start: { dateTime: "2026-03-02T09:00:00", timeZone: "UTC" }, end: { dateTime: "2026-03-02T10:00:00", timeZone: "UTC" }, recurrence: ["RRULE:FREQ=DAILY;COUNT=40"] });
+		const before = expandSeriesCalls();
+		let page = (await list({ singleEvents: "true", maxResults: "5" })).body;
+		let pages = 1;
+		while (page.nextPageToken !== undefined) {
+			page = (await list({ singleEvents: "true", maxResults: "5", pageToken: page.nextPageToken })).body;
+			pages += 1;
+		}
+		expect(pages).toBe(8);
+		expect(expandSeriesCalls() - before).toBe(1);
 	});
 });

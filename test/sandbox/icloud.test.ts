@@ -243,6 +243,20 @@ describe("iCloud faults (POST /_control/faults with provider icloud)", () => {
 		await fetch(`${sandbox.url}/_control/faults`, { method: "DELETE" });
 	});
 
+	it("scopes a fault to one Apple ID and one calendar collection", async () => {
+		const bob = { user: "bob@icloud.example", password: "qrst-uvwx-yzab-cdef" };
+		await createAccount(amy.user, amy.password);
+		await createAccount(bob.user, bob.password);
+		const amyHome = await discoverHome();
+		const bobHome = await discoverHome(bob);
+		await postJson(`${sandbox.url}/_control/faults`, { provider: "icloud", endpoint: "report", status: 503, scope: { account: amy.user, calendarId: "home" } });
+		expect((await dav("REPORT", `${bobHome}home/`, { ...bob, depth: "0", body: SYNC_COLLECTION("") })).status).toBe(207);
+		expect((await dav("REPORT", `${amyHome}tasks/`, { ...amy, depth: "0", body: SYNC_COLLECTION("") })).status).not.toBe(503);
+		expect((await dav("REPORT", `${amyHome}home/`, { ...amy, depth: "0", body: SYNC_COLLECTION("") })).status).toBe(503);
+		await fetch(`${sandbox.url}/_control/faults?account=${encodeURIComponent(amy.user)}&calendarId=home`, { method: "DELETE" });
+		expect((await dav("REPORT", `${amyHome}home/`, { ...amy, depth: "0", body: SYNC_COLLECTION("") })).status).toBe(207);
+	});
+
 	it("takes no OAuth flags", async () => {
 		expect((await postJson(`${sandbox.url}/_control/faults`, { provider: "icloud", revokeRefreshTokens: true })).status).toBe(400);
 	});

@@ -1,12 +1,23 @@
-// Runs before each test file. Storage is shared by the tests of a file, so every test starts from
-// an empty database (and empty Durable Objects) with the migrations applied.
-import { applyD1Migrations, reset } from "cloudflare:test";
+// Runs before each test file. The storage (D1 and Durable Objects) belongs to the test runner, which several files
+// share (vitest.config.ts: isolate false), so every test starts from an empty database and empty Durable Objects with
+// the migrations applied. The file-level migration is a no-op once the runner's database has them.
+import { applyD1Migrations, evictAllDurableObjects, reset } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { beforeEach } from "vitest";
+import { backgroundSettled } from "./worker";
 
 await applyD1Migrations(env.DB, env.TEST_MIGRATIONS);
 
 beforeEach(async () => {
+	// The previous test may have left work running that reads and writes D1: a merchant's outbox relay starts after
+	// its write has answered, the queue consumer runs the relayed jobs a second or two later, and some handlers send
+	// mail or stop a stray push channel from waitUntil. reset() aborts whatever uses storage at that moment, which
+	// surfaced as an uncaught "Application called deleteAllDurableObjects()" from D1, or could leave the database half
+	// reset (a later seed then hits duplicate rows). So let that work finish first: eviction waits for Durable
+	// Object work, and the Worker under test counts its queue batches and waitUntil tasks. Messages still waiting in
+	// the queue are deleted by reset() with the rest of the storage.
+	await evictAllDurableObjects();
+	await backgroundSettled();
 	await reset();
 	await applyD1Migrations(env.DB, env.TEST_MIGRATIONS);
 });
