@@ -1,16 +1,10 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { Sandbox } from "../../sandbox/server";
-import { bearer, googleSignIn, microsoftSignIn, postJson, startSandbox } from "./helpers";
+import { bearer, googleSignIn, microsoftSignIn, postJson, sandboxPerFile } from "./helpers";
 
 let sandbox: Sandbox;
-beforeAll(async () => {
-	sandbox = await startSandbox();
-});
-afterAll(async () => {
-	await sandbox.close();
-});
-beforeEach(async () => {
-	await fetch(`${sandbox.url}/_control/reset`, { method: "POST" });
+sandboxPerFile((started) => {
+	sandbox = started;
 });
 
 describe("mailbox", () => {

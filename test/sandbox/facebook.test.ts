@@ -1,16 +1,10 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { Sandbox } from "../../sandbox/server";
-import { postJson, REDIRECT_URI, startSandbox } from "./helpers";
+import { postJson, REDIRECT_URI, sandboxPerFile } from "./helpers";
 
 let sandbox: Sandbox;
-beforeAll(async () => {
-	sandbox = await startSandbox();
-});
-afterAll(async () => {
-	await sandbox.close();
-});
-beforeEach(async () => {
-	await fetch(`${sandbox.url}/_control/reset`, { method: "POST" });
+sandboxPerFile((started) => {
+	sandbox = started;
 });
 
 async function login(email: string, scope: string): Promise<string> {

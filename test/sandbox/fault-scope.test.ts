@@ -1,19 +1,13 @@
 // Scoped faults and switches: a test that shares the sandbox with others can break its own account, calendar or
 // OAuth client without reaching anyone else's (POST /_control/faults with `scope`).
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Sandbox } from "../../sandbox/server";
-import { bearer, googleSignIn, microsoftSignIn, postJson, startReceiver, startSandbox } from "./helpers";
+import { bearer, googleSignIn, microsoftSignIn, postJson, startReceiver, sandboxPerFile } from "./helpers";
 import type { Receiver } from "./helpers";
 
 let sandbox: Sandbox;
-beforeAll(async () => {
-	sandbox = await startSandbox();
-});
-afterAll(async () => {
-	await sandbox.close();
-});
-beforeEach(async () => {
-	await fetch(`${sandbox.url}/_control/reset`, { method: "POST" });
+sandboxPerFile((started) => {
+	sandbox = started;
 });
 
 const EVENT = { start: { dateTime: "2026-03-02T09:00:00Z" }, end: { dateTime: "2026-03-02T10:00:00Z" } };

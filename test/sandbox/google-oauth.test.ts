@@ -1,18 +1,14 @@
 import { createLocalJWKSet, jwtVerify } from "jose";
 import type { JSONWebKeySet } from "jose";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import type { Sandbox } from "../../sandbox/server";
-import { authorizeCode, bearer, CALENDAR_SCOPE, GOOGLE_CLIENT, googleSignIn, pkcePair, postJson, REDIRECT_URI, startSandbox, tokenRequest } from "./helpers";
+import { authorizeCode, bearer, CALENDAR_SCOPE, GOOGLE_CLIENT, googleSignIn, pkcePair, postJson, REDIRECT_URI, sandboxPerFile, tokenRequest } from "./helpers";
 
 let sandbox: Sandbox;
-beforeAll(async () => {
-	sandbox = await startSandbox();
-});
-afterAll(async () => {
-	await sandbox.close();
+sandboxPerFile((started) => {
+	sandbox = started;
 });
 beforeEach(async () => {
-	await fetch(`${sandbox.url}/_control/reset`, { method: "POST" });
 	await postJson(`${sandbox.url}/_control/google/users`, { email: "ana@example.com", name: "Ana Lima", emailVerified: true });
 });
 

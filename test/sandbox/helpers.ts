@@ -2,6 +2,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
+import { afterAll, beforeAll, beforeEach } from "vitest";
 import type { Sandbox } from "../../sandbox/server";
 import { createSandbox } from "../../sandbox/server";
 
@@ -11,6 +12,24 @@ export const CALENDAR_SCOPE = "https://www.googleapis.com/auth/calendar";
 
 export async function startSandbox(): Promise<Sandbox> {
 	return createSandbox({ port: 0 });
+}
+
+/**
+ * A sandbox of this test file's own: started before its tests, reset before each one (hooks a file adds
+ * later run after the reset), closed after them. `use` receives it, so the file can keep it in a variable.
+ */
+export function sandboxPerFile(use: (sandbox: Sandbox) => void): void {
+	let started: Sandbox | undefined;
+	beforeAll(async () => {
+		started = await startSandbox();
+		use(started);
+	});
+	afterAll(async () => {
+		await started?.close();
+	});
+	beforeEach(async () => {
+		await fetch(`${started?.url}/_control/reset`, { method: "POST" });
+	});
 }
 
 export async function postJson(url: string, body: unknown, headers: Record<string, string> = {}): Promise<Response> {

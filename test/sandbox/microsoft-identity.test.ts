@@ -1,16 +1,12 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import type { Sandbox } from "../../sandbox/server";
-import { bearer, MICROSOFT_CLIENT, microsoftSignIn, pkcePair, postJson, REDIRECT_URI, startSandbox } from "./helpers";
+import { bearer, MICROSOFT_CLIENT, microsoftSignIn, pkcePair, postJson, REDIRECT_URI, sandboxPerFile } from "./helpers";
 
 let sandbox: Sandbox;
-beforeAll(async () => {
-	sandbox = await startSandbox();
-});
-afterAll(async () => {
-	await sandbox.close();
+sandboxPerFile((started) => {
+	sandbox = started;
 });
 beforeEach(async () => {
-	await fetch(`${sandbox.url}/_control/reset`, { method: "POST" });
 	await postJson(`${sandbox.url}/_control/microsoft/users`, { email: "ines@example.com", name: "Ines Ruiz" });
 });
 
