@@ -288,7 +288,7 @@ describe("sync under provider faults", () => {
 		}
 		await plan.disarm();
 
-		const deaths = queue.stats;
+		const stats = queue.stats;
 		guard.releaseConsole();
 		const lines = guard.consoleLines();
 		const timeouts = new Map<string, number>();
@@ -301,7 +301,7 @@ describe("sync under provider faults", () => {
 				`FAULTS ${BOOKINGS} bookings, ${operations.length} operations, ${((Date.now() - started) / 1000).toFixed(1)} s`,
 				`  injected errors: ${[...plan.injected].map(([key, n]) => `${key}: ${n}`).join(", ")}`,
 				`  latency windows: ${plan.windows}; timeouts seen by the consumer: ${[...timeouts].map(([p, n]) => `${p} ${n}`).join(", ") || "none"}`,
-				`  queue: ${deaths.deliveries} deliveries, ${deaths.retries} retries, ${deaths.duplicates} duplicates, ${deaths.deadLettered} dead letters, ${adminRetries} admin retries`,
+				`  queue: ${stats.deliveries} deliveries, ${stats.retries} retries, ${stats.duplicates} duplicates, ${stats.deadLettered} dead letters, ${adminRetries} admin retries`,
 				`  revoked grant: Error "${errorSeen?.kind}" seen, re-authorised after ${reconnectAttempts} attempt(s)`,
 			].join("\n"),
 		);
@@ -311,13 +311,13 @@ describe("sync under provider faults", () => {
 		for (const calendar of [ana, ben, chloe]) {
 			const expected = await expectedContents(calendar.staffId);
 			const actual = await calendarContents(calendar, window);
-			expect({ provider: calendar.provider, ...differences(actual, expected) }).toEqual({ provider: calendar.provider, duplicates: [], missing: [], extra: [], wrongTime: [] });
+			expect({ provider: calendar.provider, ...differences(actual, expected) }).toEqual({ provider: calendar.provider, duplicates: [], missing: [], extra: [], wrongShape: [], wrongTime: [] });
 			expect(expected.size).toBeGreaterThan(60);
 			const row = await connectionById(db, calendar.connection.id);
 			expect({ provider: calendar.provider, status: row?.status, pending: await pendingCount(db, calendar.connection.id) }).toEqual({ provider: calendar.provider, status: "active", pending: { waiting: 0, failed: 0 } });
 		}
-		expect(deaths.crashes).toBe(0);
-		expect(deaths.lost).toBe(0);
+		expect(stats.crashes).toBe(0);
+		expect(stats.lost).toBe(0);
 		// The faults really happened, on every provider.
 		for (const provider of ["google", "microsoft", "icloud"] as const) expect(plan.total(provider)).toBeGreaterThan(50);
 		expect([...timeouts.values()].reduce((a, b) => a + b, 0)).toBeGreaterThan(5);

@@ -205,11 +205,18 @@ export function sleep(ms: number): Promise<void> {
 // ---------------------------------------------------------------------------------------------
 // Reading the calendars back
 
-/** What a calendar holds: booking id (or series id) → the start of each instance, as the provider expands it. */
-export type Contents = Map<string, number[]>;
+/**
+ * What a calendar holds, by booking id (or series id): the start of each instance as the provider
+ * expands it, which of the provider's events they come from, and whether those are recurring.
+ */
+export type Contents = Map<string, { starts: number[]; events: Set<string>; recurring: boolean }>;
 
-function add(contents: Contents, key: string, start: number): void {
-	contents.set(key, [...(contents.get(key) ?? []), start]);
+function add(contents: Contents, key: string, start: number, event: string, recurring: boolean): void {
+	const entry = contents.get(key) ?? { starts: [], events: new Set<string>(), recurring };
+	entry.starts.push(start);
+	entry.events.add(event);
+	entry.recurring &&= recurring;
+	contents.set(key, entry);
 }
 
 /** The same window for reading back everything the run booked. */
@@ -246,7 +253,8 @@ async function googleContents(calendar: StaffCalendar, window: ReadWindow): Prom
 		for (const item of (page.items ?? []) as Array<Record<string, unknown>>) {
 			if (item.status === "cancelled") continue;
 			const start = item.start as { dateTime: string; timeZone?: string };
-			add(contents, marker.get(String(item.recurringEventId ?? item.id)) ?? "unknown", instantOf(start.dateTime, start.timeZone ?? "UTC"));
+			const event = String(item.recurringEventId ?? item.id);
+			add(contents, marker.get(event) ?? "unknown", instantOf(start.dateTime, start.timeZone ?? "UTC"), event, typeof item.recurringEventId === "string");
 		}
 		pageToken = typeof page.nextPageToken === "string" ? page.nextPageToken : null;
 	} while (pageToken !== null);
@@ -267,7 +275,8 @@ async function microsoftContents(calendar: StaffCalendar, window: ReadWindow): P
 		const page = await getJson(next, token);
 		for (const item of (page.value ?? []) as Array<Record<string, unknown>>) {
 			const start = item.start as { dateTime: string; timeZone: string };
-			add(contents, marker.get(String(item.seriesMasterId ?? item.id)) ?? "unknown", instantOf(start.dateTime, start.timeZone));
+			const event = String(item.seriesMasterId ?? item.id);
+			add(contents, marker.get(event) ?? "unknown", instantOf(start.dateTime, start.timeZone), event, typeof item.seriesMasterId === "string");
 		}
 		next = typeof page["@odata.nextLink"] === "string" ? page["@odata.nextLink"] : null;
 	}
@@ -283,7 +292,8 @@ async function caldavContents(calendar: StaffCalendar, window: ReadWindow): Prom
 	if (response.status !== 207) throw new Error(`REPORT answered ${response.status}`);
 	const contents: Contents = new Map();
 	const xml = await response.text();
-	for (const match of xml.matchAll(/<(?:\w+:)?calendar-data[^>]*>([\s\S]*?)<\/(?:\w+:)?calendar-data>/g)) {
+	for (const [n, match] of [...xml.matchAll(/<(?:\w+:)?calendar-data[^>]*>([\s\S]*?)<\/(?:\w+:)?calendar-data>/g)].entries()) {
+		const resource = `resource ${n}`;
 		const text = (match[1] ?? "").replaceAll("&lt;", "<").replaceAll("&gt;", ">").replaceAll("&quot;", '"').replaceAll("&#13;", "\r").replaceAll("&amp;", "&");
 		const vcalendar = new ICAL.Component(ICAL.parse(text));
 		for (const zone of vcalendar.getAllSubcomponents("vtimezone")) ICAL.TimezoneService.register(zone);
@@ -294,14 +304,14 @@ async function caldavContents(calendar: StaffCalendar, window: ReadWindow): Prom
 		for (const override of vevents.filter((v) => v.hasProperty("recurrence-id"))) event.relateException(override);
 		const key = event.uid.startsWith(bookingUid("")) ? event.uid.slice(bookingUid("").length) : `unmarked ${event.uid}`;
 		if (!event.isRecurring()) {
-			add(contents, key, event.startDate.toJSDate().getTime());
+			add(contents, key, event.startDate.toJSDate().getTime(), resource, false);
 			continue;
 		}
 		const iterator = event.iterator();
 		for (let next = iterator.next(); next !== null && next !== undefined; next = iterator.next()) {
 			const start = event.getOccurrenceDetails(next).startDate.toJSDate().getTime();
 			if (start >= window.to) break;
-			add(contents, key, start);
+			add(contents, key, start, resource, true);
 		}
 	}
 	return contents;
@@ -324,18 +334,32 @@ export async function expectedContents(staffId: string): Promise<Contents> {
 		.bind(staffId)
 		.all<{ id: string; series_id: string | null; starts_at: number }>();
 	const contents: Contents = new Map();
-	for (const row of rows.results) add(contents, row.series_id ?? row.id, row.starts_at);
+	for (const row of rows.results) add(contents, row.series_id ?? row.id, row.starts_at, row.series_id ?? row.id, row.series_id !== null);
 	return contents;
 }
 
-/** Every difference between what a calendar holds and what it must hold; empty when exactly right. */
-export function differences(actual: Contents, expected: Contents): { duplicates: string[]; missing: string[]; extra: string[]; wrongTime: string[] } {
-	const sorted = (starts: number[] | undefined): number[] => [...(starts ?? [])].sort((a, b) => a - b);
-	const duplicates = [...actual].filter(([, starts]) => new Set(starts).size < starts.length).map(([key]) => key);
+export interface Differences {
+	/** Held by more than one event, or an instance twice. */
+	duplicates: string[];
+	missing: string[];
+	/** Events of cancelled bookings, or of nothing Slotline knows. */
+	extra: string[];
+	/** A series held other than as one recurring event, or a single booking as a recurring one. */
+	wrongShape: string[];
+	wrongTime: string[];
+}
+
+/** Every difference between what a calendar holds and what it must hold; all empty when exactly right. */
+export function differences(actual: Contents, expected: Contents): Differences {
+	const sorted = (key: string, contents: Contents): number[] => [...(contents.get(key)?.starts ?? [])].sort((a, b) => a - b);
+	const iso = (starts: number[]): string => starts.map((t) => new Date(t).toISOString()).join(",");
+	const duplicates = [...actual].filter(([, held]) => held.events.size > 1 || new Set(held.starts).size < held.starts.length).map(([key]) => key);
 	const missing = [...expected.keys()].filter((key) => !actual.has(key));
 	const extra = [...actual.keys()].filter((key) => !expected.has(key));
-	const wrongTime = [...expected.keys()]
-		.filter((key) => actual.has(key) && !duplicates.includes(key) && JSON.stringify(sorted(actual.get(key))) !== JSON.stringify(sorted(expected.get(key))))
-		.map((key) => `${key}: expected ${sorted(expected.get(key)).map((t) => new Date(t).toISOString()).join(",")} got ${sorted(actual.get(key)).map((t) => new Date(t).toISOString()).join(",")}`);
-	return { duplicates, missing, extra, wrongTime };
+	const shared = [...expected.keys()].filter((key) => actual.has(key) && !duplicates.includes(key));
+	const wrongShape = shared.filter((key) => actual.get(key)?.recurring !== expected.get(key)?.recurring);
+	const wrongTime = shared
+		.filter((key) => JSON.stringify(sorted(key, actual)) !== JSON.stringify(sorted(key, expected)))
+		.map((key) => `${key}: expected ${iso(sorted(key, expected))} got ${iso(sorted(key, actual))}`);
+	return { duplicates, missing, extra, wrongShape, wrongTime };
 }
