@@ -55,7 +55,8 @@ export default defineConfig(async () => {
 						include: ["test/**/*.test.ts", "src/**/*.test.ts"],
 						exclude: ["test/browser/**", "test/sandbox/**"],
 						setupFiles: ["./test/setup/apply-migrations.ts"],
-						globalSetup: ["./test/setup/sandbox.ts"],
+						// fault-sandbox.ts starts the fault suite's own sandbox (see there) and provides its URLs.
+						globalSetup: ["./test/setup/sandbox.ts", "./test/setup/fault-sandbox.ts"],
 						provide: { sandboxUrl: sandbox.url, caldavUrl },
 					},
 				},

@@ -11,6 +11,7 @@ const BENCHMARKS = [
 	["node", ["scripts/bench/storm.mjs"]],
 	["node", ["scripts/bench/storm-merchants.mjs"]],
 	["node", ["scripts/bench/inbound.mjs"]],
+	["node", ["scripts/bench/outbound.mjs"]],
 	["node", ["scripts/bench/sizes.mjs"]],
 ];
 const README_START = "<!-- bench:start -->";

@@ -4,16 +4,11 @@
 // a full sync of a 10,000-event calendar (500 of them weekly series) forced by a 410: its wall time end
 // to end, the provider's share of it, and the Worker's CPU time measured on its own (inbound-cpu.ts).
 // INBOUND_ONLY=throughput (or latency) runs one half.
-import { spawn, spawnSync } from "node:child_process";
-import { randomBytes } from "node:crypto";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { spawnSync } from "node:child_process";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { benchEnv, sleep, startSandboxedWorker } from "./sandboxed-worker.mjs";
 
-const PORT = Number(process.env.BENCH_INBOUND_PORT ?? 8793);
-const SANDBOX_PORT = Number(process.env.BENCH_SANDBOX_PORT ?? 8794);
-const BASE = `http://127.0.0.1:${PORT}`;
-const SANDBOX = `http://127.0.0.1:${SANDBOX_PORT}`;
 const RUNS = Number(process.env.INBOUND_RUNS ?? 20);
 const EVENTS = Number(process.env.INBOUND_EVENTS ?? 10_000);
 const SERIES = Number(process.env.INBOUND_SERIES ?? 500);
@@ -22,44 +17,10 @@ const ONLY = process.env.INBOUND_ONLY ?? "";
 const DAY_MS = 86_400_000;
 /** The sync window's far end (src/sync/window.ts SYNC_AHEAD_MS): occurrences after it are not synced. */
 const AHEAD_MS = 365 * DAY_MS;
-const state = mkdtempSync(join(tmpdir(), "slotline-bench-inbound-"));
-const env = { ...process.env, CLOUDFLARE_CF_FETCH_ENABLED: "false", WRANGLER_SEND_METRICS: "false" };
-const seedToken = randomBytes(16).toString("hex");
-const vars = {
-	APP_URL: BASE,
-	SESSION_SECRET: randomBytes(32).toString("base64url"),
-	ENCRYPTION_KEYS: JSON.stringify({ current: "b", keys: { b: randomBytes(32).toString("base64") } }),
-	DEMO_SEED_TOKEN: seedToken,
-	GOOGLE_ISSUER: `${SANDBOX}/google`,
-	GOOGLE_CALENDAR_API: `${SANDBOX}/google/calendar/v3`,
-	MICROSOFT_AUTHORITY: `${SANDBOX}/microsoft/common/v2.0`,
-	MICROSOFT_GRAPH_API: `${SANDBOX}/microsoft/graph/v1.0`,
-	MAIL_SANDBOX_URL: SANDBOX,
-	GOOGLE_CLIENT_ID: "slotline-dev-google",
-	GOOGLE_CLIENT_SECRET: "dev-google-secret",
-	MICROSOFT_CLIENT_ID: "slotline-dev-microsoft",
-	MICROSOFT_CLIENT_SECRET: "dev-microsoft-secret",
-	FACEBOOK_APP_ID: "bench",
-	FACEBOOK_APP_SECRET: "bench",
-};
-const varArgs = Object.entries(vars).flatMap(([k, v]) => ["--var", `${k}:${v}`]);
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-async function waitFor(url) {
-	for (let i = 0; i < 300; i++) {
-		try {
-			if ((await fetch(url)).status < 500) return;
-		} catch {}
-		await sleep(300);
-	}
-	throw new Error(`${url} did not come up`);
-}
-
-async function control(path, body, method = body === undefined ? "GET" : "POST") {
-	const res = await fetch(`${SANDBOX}/_control${path}`, { method, headers: body === undefined ? {} : { "content-type": "application/json" }, body: body === undefined ? undefined : JSON.stringify(body) });
-	if (!res.ok) throw new Error(`control ${path}: ${res.status} ${await res.text()}`);
-	return res.status === 204 || res.status === 202 ? null : res.json();
-}
+const bench = await startSandboxedWorker({ port: Number(process.env.BENCH_INBOUND_PORT ?? 8793), sandboxPort: Number(process.env.BENCH_SANDBOX_PORT ?? 8794), name: "inbound" });
+const BASE = bench.base;
+const SANDBOX = bench.sandboxUrl;
+const control = bench.control;
 
 async function slots(staffId, day) {
 	const res = await fetch(`${BASE}/api/v1/m/demo/availability?serviceId=svc_demo_consult&staffId=${staffId}&from=${day}&to=${day}&timezone=${ZONE}`);
@@ -200,20 +161,15 @@ async function throughput() {
 	console.log(`BENCH inbound.full_sync.provider_seconds ${(providerMs / 1000).toFixed(2)} s`);
 	console.log(`BENCH inbound.full_sync.pages ${pages.length} pages`);
 	// The Worker's CPU on those same pages, measured without the waits (see inbound-cpu.ts).
-	const file = join(state, "pages.json");
+	const file = join(bench.state, "pages.json");
 	writeFileSync(file, JSON.stringify(pages));
-	const cpu = spawnSync("npx", ["tsx", "scripts/bench/inbound-cpu.ts", file, ZONE, String(now)], { env, encoding: "utf8" });
+	const cpu = spawnSync("npx", ["tsx", "scripts/bench/inbound-cpu.ts", file, ZONE, String(now)], { env: benchEnv, encoding: "utf8" });
 	if (cpu.status !== 0) throw new Error(`inbound-cpu failed: ${cpu.stderr}`);
 	process.stdout.write(cpu.stdout);
 }
 
-spawnSync("wrangler", ["d1", "migrations", "apply", "DB", "--local", "--persist-to", state], { env, stdio: "ignore" });
-const sandbox = spawn("tsx", ["sandbox/main.ts"], { env: { ...env, SANDBOX_PORT: String(SANDBOX_PORT), SANDBOX_PUBLIC_URL: SANDBOX }, stdio: "ignore" });
-const worker = spawn("wrangler", ["dev", "--port", String(PORT), "--ip", "127.0.0.1", "--persist-to", state, "--show-interactive-dev-session=false", ...varArgs], { env, stdio: "ignore" });
 try {
-	await waitFor(`${SANDBOX}/_control/faults`);
-	await waitFor(`${BASE}/healthz`);
-	const seeded = await fetch(`${BASE}/_dev/seed`, { method: "POST", headers: { "content-type": "application/json", "x-seed-token": seedToken }, body: JSON.stringify({ ownerPassword: "bench-password-123", sandboxUrl: SANDBOX }) });
+	const seeded = await bench.seed({ sandboxUrl: SANDBOX });
 	if (!seeded.ok) throw new Error(`seed failed: ${seeded.status} ${await seeded.text()}`);
 	await waitForPush();
 	if (ONLY !== "throughput") {
@@ -222,8 +178,5 @@ try {
 	}
 	if (ONLY !== "latency") await throughput();
 } finally {
-	worker.kill("SIGTERM");
-	sandbox.kill("SIGTERM");
-	await sleep(500);
-	rmSync(state, { recursive: true, force: true });
+	await bench.stop();
 }

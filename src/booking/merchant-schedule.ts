@@ -5,6 +5,7 @@ import { database } from "../db/client";
 import type { Database } from "../db/client";
 import { UnprocessableError } from "../errors";
 import { jobQueue } from "../jobs";
+import { errorFields, logLine } from "../log";
 import { cancelBooking, rescheduleBooking, updateMerchantNotes } from "./change";
 import type { BookingView, CancelCommand, CreateBookingCommand, NotesCommand, RescheduleCommand, WriteOutcome } from "./commands";
 import { createBooking, planBooking } from "./create";
@@ -98,7 +99,7 @@ export class MerchantSchedule extends DurableObject<Env> {
 			const merchantId = this.ctx.id.name;
 			await relayOutbox(this.db, jobQueue(this.env), merchantId === undefined ? {} : { merchantId }, Date.now());
 		} catch (error) {
-			console.error(JSON.stringify({ level: "warn", msg: "outbox relay failed; retrying from alarm", error: String(error) }));
+			logLine("warn", "outbox relay failed; retrying from alarm", { error: errorFields(error) });
 			await this.ctx.storage.setAlarm(Date.now() + RELAY_RETRY_MS);
 			return;
 		}

@@ -36,6 +36,8 @@ export interface CalDavConfig {
 	fetch: FetchFunction;
 	/** The account's address, to recognise its own declined ATTENDEE line. */
 	ownerEmail: string | null;
+	/** Per request; ProviderHttp's default (30 s) when absent. */
+	timeoutMs?: number;
 }
 
 /** Sync cursors say which mechanism produced them, so the fallback survives a server upgrade. */
@@ -53,7 +55,7 @@ export class CalDavCalendar implements CalendarProvider, EventWriter {
 
 	constructor(config: CalDavConfig) {
 		this.name = config.provider;
-		this.http = new ProviderHttp({ provider: config.provider, fetch: config.fetch, authorization: basicAuthorization(config.username, config.password) });
+		this.http = new ProviderHttp({ provider: config.provider, fetch: config.fetch, authorization: basicAuthorization(config.username, config.password), timeoutMs: config.timeoutMs });
 		this.serverUrl = config.serverUrl;
 		this.ownerEmail = config.ownerEmail;
 	}

@@ -52,6 +52,8 @@ export interface GoogleCalendarConfig {
 	fetch: FetchFunction;
 	/** Defaults to GOOGLE_CALENDAR_API; the sandbox in tests. */
 	apiBaseUrl?: string;
+	/** Per request; ProviderHttp's default (30 s) when absent. */
+	timeoutMs?: number;
 }
 
 export class GoogleCalendar implements CalendarProvider, EventWriter {
@@ -63,7 +65,7 @@ export class GoogleCalendar implements CalendarProvider, EventWriter {
 
 	constructor(config: GoogleCalendarConfig) {
 		const authorization: Authorization = bearerAuthorization(config.tokens);
-		this.http = new ProviderHttp({ provider: "google", fetch: config.fetch, authorization });
+		this.http = new ProviderHttp({ provider: "google", fetch: config.fetch, authorization, timeoutMs: config.timeoutMs });
 		this.base = (config.apiBaseUrl ?? GOOGLE_CALENDAR_API).replace(/\/$/, "");
 		this.push = {
 			watch: (calendarId, request) => this.watch(calendarId, request),

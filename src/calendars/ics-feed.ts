@@ -36,6 +36,8 @@ export interface IcsFeedConfig {
 	ownerEmail: string | null;
 	fetch: FetchFunction;
 	maxBytes?: number;
+	/** Per request; ProviderHttp's default (30 s) when absent. */
+	timeoutMs?: number;
 }
 
 /** Validators of the last fetch; the cursor is their JSON. */
@@ -59,7 +61,7 @@ export class IcsFeed implements CalendarProvider {
 
 	constructor(config: IcsFeedConfig) {
 		this.url = config.url.replace(/^webcal:/i, "https:");
-		this.http = new ProviderHttp({ provider: "ics", fetch: config.fetch, authorization: noAuthorization() });
+		this.http = new ProviderHttp({ provider: "ics", fetch: config.fetch, authorization: noAuthorization(), timeoutMs: config.timeoutMs });
 		this.ownerEmail = config.ownerEmail;
 		this.maxBytes = config.maxBytes ?? MAX_FEED_BYTES;
 	}

@@ -66,6 +66,8 @@ export interface MicrosoftCalendarConfig {
 	fetch: FetchFunction;
 	/** Defaults to GRAPH_API; the sandbox in tests. */
 	apiBaseUrl?: string;
+	/** Per request; ProviderHttp's default (30 s) when absent. */
+	timeoutMs?: number;
 }
 
 export class MicrosoftCalendar implements CalendarProvider, EventWriter {
@@ -76,7 +78,7 @@ export class MicrosoftCalendar implements CalendarProvider, EventWriter {
 	private readonly base: string;
 
 	constructor(config: MicrosoftCalendarConfig) {
-		this.http = new ProviderHttp({ provider: "microsoft", fetch: config.fetch, authorization: bearerAuthorization(config.tokens) });
+		this.http = new ProviderHttp({ provider: "microsoft", fetch: config.fetch, authorization: bearerAuthorization(config.tokens), timeoutMs: config.timeoutMs });
 		this.base = (config.apiBaseUrl ?? GRAPH_API).replace(/\/$/, "");
 		this.push = {
 			watch: (calendarId, request) => this.subscribe(calendarId, request),

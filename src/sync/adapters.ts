@@ -19,6 +19,15 @@ function providerFetch(input: string, init?: RequestInit): Promise<Response> {
 }
 
 /**
+ * How long one provider request may take (PROVIDER_TIMEOUT_MS; the adapters' 30 s when unset or not a
+ * positive number). The fault suite shortens it so writes time out after the provider acted on them.
+ */
+export function providerTimeoutMs(env: Pick<Env, "PROVIDER_TIMEOUT_MS">): number | undefined {
+	const value = Number(env.PROVIDER_TIMEOUT_MS);
+	return Number.isFinite(value) && value > 0 ? value : undefined;
+}
+
+/**
  * The connection's credentials. A record sealed with an older key is re-sealed with the current one
  * here, on use, so an old key can leave ENCRYPTION_KEYS once every record has been used (the cron
  * re-seals idle ones); a legacy ICS connection's plain feed URL moves into its sealed credentials.
@@ -52,9 +61,10 @@ export async function openAdapter(context: TokenStoreContext, connection: Connec
 		case "microsoft": {
 			if (credentials.kind !== "oauth") throw new TokenRevokedError(connection.provider, 0, "wrongCredentials");
 			const tokens = new StoredTokenSource(context, { ...connection, provider: connection.provider }, credentials);
+			const timeoutMs = providerTimeoutMs(context.env);
 			return connection.provider === "google"
-				? new GoogleCalendar({ tokens, fetch: providerFetch, apiBaseUrl: context.env.GOOGLE_CALENDAR_API })
-				: new MicrosoftCalendar({ tokens, fetch: providerFetch, apiBaseUrl: context.env.MICROSOFT_GRAPH_API });
+				? new GoogleCalendar({ tokens, fetch: providerFetch, apiBaseUrl: context.env.GOOGLE_CALENDAR_API, timeoutMs })
+				: new MicrosoftCalendar({ tokens, fetch: providerFetch, apiBaseUrl: context.env.MICROSOFT_GRAPH_API, timeoutMs });
 		}
 		case "caldav":
 		case "icloud":
@@ -74,16 +84,17 @@ export interface UnstoredConnection {
  * The adapter of a password or feed connection from its credentials alone, so they can be tried
  * (listCalendars) before anything is stored.
  */
-export function unstoredAdapter(env: Pick<Env, "ICLOUD_CALDAV_URL">, connection: UnstoredConnection): CalendarProvider {
+export function unstoredAdapter(env: Pick<Env, "ICLOUD_CALDAV_URL" | "PROVIDER_TIMEOUT_MS">, connection: UnstoredConnection): CalendarProvider {
+	const timeoutMs = providerTimeoutMs(env);
 	const { provider, credentials } = connection;
 	if (provider === "ics") {
 		if (credentials.kind !== "feed") throw new TokenRevokedError("ics", 0, "wrongCredentials");
-		return new IcsFeed({ url: credentials.url, ownerEmail: null, fetch: providerFetch });
+		return new IcsFeed({ url: credentials.url, ownerEmail: null, fetch: providerFetch, timeoutMs });
 	}
 	if (credentials.kind !== "password") throw new TokenRevokedError(provider, 0, "wrongCredentials");
 	const serverUrl = connection.serverUrl ?? (provider === "icloud" ? env.ICLOUD_CALDAV_URL : null);
 	if (serverUrl === null) throw new ProviderError(provider, 0, "noServerUrl", false, null);
 	// The account label is the address the person signed in with: their own ATTENDEE line.
 	const ownerEmail = connection.accountLabel.includes("@") ? connection.accountLabel : null;
-	return new CalDavCalendar({ provider, serverUrl, username: credentials.username, password: credentials.password, fetch: providerFetch, ownerEmail });
+	return new CalDavCalendar({ provider, serverUrl, username: credentials.username, password: credentials.password, fetch: providerFetch, ownerEmail, timeoutMs });
 }

@@ -6,6 +6,7 @@ import type { AccessTokenSource, CalendarProvider } from "../calendars/provider"
 import { TokenRevokedError } from "../calendars/provider";
 import type { ConnectionRow } from "../db/queries/connections";
 import { accountLabel } from "./account-label";
+import { providerTimeoutMs } from "./adapters";
 import { connect } from "./connections";
 import type { SyncContext } from "./connections";
 import type { OAuthProvider, TokenSet } from "./oauth";
@@ -21,7 +22,7 @@ function freshToken(provider: OAuthProvider, accessToken: string): AccessTokenSo
 }
 
 function adapterWith(env: Env, provider: OAuthProvider, accessToken: string): CalendarProvider {
-	const config = { tokens: freshToken(provider, accessToken), fetch: (input: string, init?: RequestInit): Promise<Response> => fetch(input, init) };
+	const config = { tokens: freshToken(provider, accessToken), fetch: (input: string, init?: RequestInit): Promise<Response> => fetch(input, init), timeoutMs: providerTimeoutMs(env) };
 	return provider === "google" ? new GoogleCalendar({ ...config, apiBaseUrl: env.GOOGLE_CALENDAR_API }) : new MicrosoftCalendar({ ...config, apiBaseUrl: env.MICROSOFT_GRAPH_API });
 }
 

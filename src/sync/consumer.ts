@@ -5,6 +5,7 @@ import type { Database } from "../db/client";
 import { notifyCustomer } from "../booking/notify";
 import { jobQueue, jobSchema } from "../jobs";
 import type { BookingChangedJob, Job } from "../jobs";
+import { errorFields, logLine } from "../log";
 import { mailerFor } from "../mail/mailer";
 import { syncContextFor } from "./connections";
 import { recordDeadPush } from "./dead-letters";
@@ -44,20 +45,20 @@ async function runJob(context: JobContext, job: Job): Promise<void> {
 }
 
 /**
- * Messages that exhausted their retries. They are logged (never with credentials, which they do not
- * carry); a dead calendar.push also puts its connection in Error and is kept for the admin's retry.
+ * Messages that exhausted their retries. They are logged (ids only: messages carry no credentials); a
+ * dead calendar.push also puts its connection in Error and is kept for the admin's retry.
  */
 async function recordDeadLetters(batch: MessageBatch<unknown>, env: Env): Promise<void> {
 	const db = database(env.DB);
 	for (const message of batch.messages) {
 		const parsed = jobSchema.safeParse(message.body);
-		console.error(JSON.stringify({ level: "error", msg: "job dead-lettered", id: message.id, job: parsed.success ? parsed.data : "malformed" }));
+		logLine("error", "job dead-lettered", { id: message.id, job: parsed.success ? parsed.data : "malformed" });
 		try {
 			if (parsed.success && parsed.data.type === "calendar.push") await recordDeadPush(syncContextFor(env, db), parsed.data);
 			message.ack();
 		} catch (error) {
 			// Recording failed (D1 down): let the DLQ deliver it again rather than lose it.
-			console.error(JSON.stringify({ level: "error", msg: "dead letter not recorded", id: message.id, error: error instanceof Error ? error.name : "unknown" }));
+			logLine("error", "dead letter not recorded", { id: message.id, error: errorFields(error) });
 			message.retry();
 		}
 	}
@@ -70,7 +71,7 @@ export async function consumeBatch(batch: MessageBatch<unknown>, env: Env): Prom
 		const parsed = jobSchema.safeParse(message.body);
 		if (!parsed.success) {
 			// A malformed message can never succeed: drop it loudly rather than retry it forever.
-			console.error(JSON.stringify({ level: "error", msg: "dropping malformed job", queue: batch.queue, id: message.id }));
+			logLine("error", "dropping malformed job", { queue: batch.queue, id: message.id });
 			message.ack();
 			continue;
 		}
@@ -79,9 +80,8 @@ export async function consumeBatch(batch: MessageBatch<unknown>, env: Env): Prom
 			message.ack();
 		} catch (error) {
 			const delaySeconds = retryDelaySeconds(error, message.attempts);
-			console.error(
-				JSON.stringify({ level: "warn", msg: "job failed", type: parsed.data.type, attempt: message.attempts, retryIn: delaySeconds, error: error instanceof Error ? error.message : String(error) }),
-			);
+			// Which job (ids only) and the error's typed fields, never its message: see src/log.ts.
+			logLine("warn", "job failed", { id: message.id, job: parsed.data, attempt: message.attempts, retryIn: delaySeconds, error: errorFields(error) });
 			message.retry({ delaySeconds });
 		}
 	}

@@ -6,6 +6,7 @@ import { relayOutbox } from "../booking/outbox";
 import { pruneBookingMessages } from "../booking/retention";
 import { database } from "../db/client";
 import { jobQueue } from "../jobs";
+import { errorFields, logLine } from "../log";
 import { syncContextFor } from "./connections";
 import { enqueueSafetyNetSyncs, refreshExpiringTokens, resealOldCredentials, retryErroredConnections } from "./maintenance";
 
@@ -46,7 +47,7 @@ async function settle(part: string, work: Promise<number>): Promise<number> {
 	try {
 		return await work;
 	} catch (error) {
-		console.error(JSON.stringify({ level: "error", msg: "cron part failed", part, error: error instanceof Error ? error.name : "unknown" }));
+		logLine("error", "cron part failed", { part, error: errorFields(error) });
 		return 0;
 	}
 }

@@ -35,8 +35,10 @@ export class RetryablePushError extends Error {
 	constructor(
 		message: string,
 		readonly retryAfterSeconds: number | null,
+		/** The provider's error, so the consumer's log line can name its provider, status and code. */
+		cause?: unknown,
 	) {
-		super(message);
+		super(message, cause === undefined ? undefined : { cause });
 	}
 }
 
@@ -231,7 +233,7 @@ async function handleFailure(context: SyncContext, connection: ConnectionRow, ca
 	if (!(error instanceof ProviderError) || error.retryable) {
 		// Provider hiccups (429, 5xx, timeouts) and our own transient failures (D1) go back to the queue.
 		await logOperation(context.db, connection.id, "write-event", "retry", summary, now);
-		throw new RetryablePushError(summary, error instanceof ProviderError ? error.retryAfterSeconds : null);
+		throw new RetryablePushError(summary, error instanceof ProviderError ? error.retryAfterSeconds : null, error);
 	}
 	// A 4xx that cannot succeed by repeating: recorded so the admin can see it and retry it by hand
 	// (the cron's automatic retries leave it alone).

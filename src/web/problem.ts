@@ -4,6 +4,7 @@ import { HTTPException } from "hono/http-exception";
 import { ZodError } from "zod";
 import { AppError, RateLimitedError, ValidationError } from "../errors";
 import type { FieldProblem } from "../errors";
+import { errorFields, logLine } from "../log";
 
 const PROBLEM_BASE = "https://slotline.dev/problems/";
 
@@ -64,8 +65,8 @@ export function handleError(error: Error, c: Context): Response {
 			instance,
 		});
 	}
-	// Log the name and message only: a stack or a request body could carry credentials.
-	console.error(JSON.stringify({ level: "error", msg: "unhandled", path: instance, error: error.name, message: error.message }));
+	// The path and the error's typed fields only: a message, a stack or a body could carry credentials.
+	logLine("error", "unhandled", { path: instance, error: errorFields(error) });
 	return problemJson({
 		type: "about:blank",
 		title: "Internal Server Error",

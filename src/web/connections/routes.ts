@@ -47,9 +47,18 @@ const passwordConnection = z
 			if (body.serverUrl === undefined) ctx.addIssue({ code: "custom", path: ["serverUrl"], message: "Enter the feed's address" });
 			return;
 		}
+		// A pasted https://name:password@server/ would keep the password in the stored (and shown) server address.
+		if (body.serverUrl !== undefined && hasCredentials(body.serverUrl)) {
+			ctx.addIssue({ code: "custom", path: ["serverUrl"], message: "Enter the address without a user name or password; they go in their own fields" });
+		}
 		if (body.username === undefined) ctx.addIssue({ code: "custom", path: ["username"], message: "Enter the user name" });
 		if (body.password === undefined) ctx.addIssue({ code: "custom", path: ["password"], message: "Enter the password" });
 	});
+
+function hasCredentials(url: string): boolean {
+	const parsed = URL.parse(url);
+	return parsed !== null && (parsed.username !== "" || parsed.password !== "");
+}
 
 const newPassword = z.object({ password: z.string().min(1, "Enter the password").max(1024) });
 

@@ -35,7 +35,7 @@ export function connectionView(row: ConnectionRow, calendars: ConnectionCalendar
 		error: row.status === "error" ? { kind: row.errorKind ?? "unknown", message: row.statusMessage ?? "" } : null,
 		lastSyncedAt: row.lastSyncedAt === null ? null : new Date(row.lastSyncedAt).toISOString(),
 		// A feed connection made before feed URLs were sealed still has it here until its next read.
-		serverUrl: row.provider === "ics" ? null : row.serverUrl,
+		serverUrl: row.provider === "ics" || row.serverUrl === null ? null : withoutCredentials(row.serverUrl),
 		pendingPushes: pending,
 		calendars: calendars.map((c) => ({
 			id: c.id,
@@ -51,4 +51,13 @@ export function connectionView(row: ConnectionRow, calendars: ConnectionCalendar
 
 export function logView(rows: ConnectionLogRow[]): Array<{ at: string; operation: string; outcome: string; message: string | null }> {
 	return rows.map((r) => ({ at: new Date(r.at).toISOString(), operation: r.operation, outcome: r.outcome, message: r.message }));
+}
+
+/** A server address as shown: one stored with a name and password in it (before they were refused) loses them. */
+function withoutCredentials(url: string): string {
+	const parsed = URL.parse(url);
+	if (parsed === null || (parsed.username === "" && parsed.password === "")) return url;
+	parsed.username = "";
+	parsed.password = "";
+	return parsed.toString();
 }
