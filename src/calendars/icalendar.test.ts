@@ -156,6 +156,22 @@ describe("busyBlocksFromICalendar: hostile time zone definitions", () => {
 		expect(result.blocks.map((b) => iso(b.start))).toEqual(["2026-06-02T08:00:00.000Z"]);
 	});
 
+	it("never lets a zone registered process-wide under the same name decide the offset", () => {
+		// A zone that is +00:00 all year, registered in ical.js's global service as some other code
+		// (or a test) might; ical.js itself would fall back to it for a TZID the file does not define.
+		const zero = ["DTSTART:19700101T000000", "TZOFFSETFROM:+0000", "TZOFFSETTO:+0000"];
+		const impostor = new ICAL.Component(ICAL.parse(withZone("Europe/Amsterdam", zero, zero)));
+		const event = ["UID:ams@test", "DTSTART;TZID=Europe/Amsterdam:20260602T100000", "DTEND;TZID=Europe/Amsterdam:20260602T110000"];
+		ICAL.TimezoneService.register(impostor.getFirstSubcomponent("vtimezone")!);
+		try {
+			const result = busyBlocksFromICalendar(calendar(event), options);
+			expect(result.errors).toEqual([]);
+			expect(result.blocks.map((b) => [iso(b.start), iso(b.end)])).toEqual([["2026-06-02T08:00:00.000Z", "2026-06-02T09:00:00.000Z"]]);
+		} finally {
+			ICAL.TimezoneService.remove("Europe/Amsterdam");
+		}
+	});
+
 	it("skips an event whose DURATION runs for millions of weeks", () => {
 		const endless = ["UID:endless@test", "DTSTART:20260603T090000Z", "DURATION:P99999999W"];
 		const result = busyBlocksFromICalendar(calendar(endless, goodEvent), options);

@@ -494,22 +494,27 @@ function firstTime(component: ICAL.Component, name: string, context: ImportConte
 
 /** The date/date-time values of a property (a PERIOD contributes its start), zones resolved. */
 function timesOf(property: ICAL.Property, context: ImportContext): ICAL.Time[] {
-	const tzid = parameterText(property, "tzid");
+	const tzid = parameterText(property, "tzid")?.trim() ?? "";
 	return property.getValues().flatMap((value: unknown) => {
 		const time = value instanceof ICAL.Period ? value.start : value;
-		return time instanceof ICAL.Time ? [resolveZone(time, tzid, context)] : [];
+		return time instanceof ICAL.Time ? [resolveZone(time, property, tzid, context)] : [];
 	});
 }
 
 /**
- * ical.js resolves a TZID only against the file's own VTIMEZONEs and leaves everything else
- * floating. Here a floating value is read in the staff zone, and a TZID the file does not define
- * must be an IANA name that Temporal knows; anything else makes the event unusable.
+ * Gives every date-time a zone this document vouches for. A floating value is read in the staff
+ * zone; a TZID is answered by the file's own VTIMEZONE if it kept one, else by the tz database, and
+ * anything else makes the event unusable. ical.js would otherwise fall back to its process-wide
+ * TimezoneService for a TZID the file does not define, and whatever some other code registered
+ * there under that name (a VTIMEZONE that only covers another window, say) must not decide when
+ * this staff member is busy.
  */
-function resolveZone(time: ICAL.Time, tzid: string | null, context: ImportContext): ICAL.Time {
-	if (time.isDate || time.zone !== ICAL.Timezone.localTimezone) return time;
-	if (tzid === null || tzid.trim() === "") return withZone(time, context.staffZone);
-	const zone = context.zones.resolve(tzid.trim());
+function resolveZone(time: ICAL.Time, property: ICAL.Property, tzid: string, context: ImportContext): ICAL.Time {
+	if (time.isDate || time.zone === ICAL.Timezone.utcTimezone) return time;
+	if (tzid === "") return time.zone === ICAL.Timezone.localTimezone ? withZone(time, context.staffZone) : time;
+	const own: ICAL.Timezone | null = property.parent?.getTimeZoneByID(tzid) ?? null;
+	if (own !== null) return time.zone === own ? time : withZone(time, own);
+	const zone = context.zones.resolve(tzid);
 	if (zone === null) throw new ImportProblem("unknown-time-zone", `Unknown TZID "${tzid.slice(0, 100)}" (no VTIMEZONE and not an IANA name)`);
 	return withZone(time, zone);
 }

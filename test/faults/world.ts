@@ -296,7 +296,8 @@ async function caldavContents(calendar: StaffCalendar, window: ReadWindow): Prom
 		const resource = `resource ${n}`;
 		const text = (match[1] ?? "").replaceAll("&lt;", "<").replaceAll("&gt;", ">").replaceAll("&quot;", '"').replaceAll("&#13;", "\r").replaceAll("&amp;", "&");
 		const vcalendar = new ICAL.Component(ICAL.parse(text));
-		for (const zone of vcalendar.getAllSubcomponents("vtimezone")) ICAL.TimezoneService.register(zone);
+		// No ICAL.TimezoneService.register here: ical.js already reads TZIDs from this document's own
+		// VTIMEZONEs, and registering them would leak one window's zone into every later parse.
 		const vevents = vcalendar.getAllSubcomponents("vevent");
 		const master = vevents.find((v) => !v.hasProperty("recurrence-id"));
 		if (master === undefined) continue;
