@@ -56,6 +56,9 @@ export interface GoogleCalendarConfig {
 	timeoutMs?: number;
 }
 
+/** Reads of the current etag after a 412 before a push gives up (someone keeps editing the event). */
+const MAX_PRECONDITION_ATTEMPTS = 3;
+
 export class GoogleCalendar implements CalendarProvider, EventWriter {
 	readonly name = "google" as const;
 	readonly push: PushChannels;
@@ -105,14 +108,8 @@ export class GoogleCalendar implements CalendarProvider, EventWriter {
 		if (previous === null) {
 			saved = await this.create(calendarId, id, body);
 		} else {
-			const patched = await this.http.send(`${this.base}${eventPath(calendarId, id)}`, jsonRequest("PATCH", { ...body, status: "confirmed" }));
 			// Unknown event, or a calendar that is gone: the create says which (404 on the calendar).
-			if (patched.status === 404) {
-				await discard(patched);
-				saved = await this.create(calendarId, id, body);
-			} else {
-				saved = (await this.read(patched, { calendarId, level: "event" })) as GoogleEventResource;
-			}
+			saved = (await this.patchGuarded(calendarId, id, { ...body, status: "confirmed" }, previous.etag)) ?? (await this.create(calendarId, id, body));
 		}
 		for (const exception of event.recurrence?.exceptions ?? []) {
 			const instancePath = eventPath(calendarId, `${id}_${compactUtc(exception.originalStart)}`);
@@ -221,6 +218,32 @@ export class GoogleCalendar implements CalendarProvider, EventWriter {
 		if (created.status !== 409) return (await this.read(created, { calendarId, level: "calendar" })) as GoogleEventResource;
 		await discard(created);
 		return (await this.json("PATCH", eventPath(calendarId, id), { ...body, status: "confirmed" }, { calendarId, level: "event" })) as GoogleEventResource;
+	}
+
+	/**
+	 * PATCH under If-Match with the etag we last stored (providers.md A1). A write of ours whose answer
+	 * was lost and that reaches Google after a newer one carries an old etag and is refused, so it can
+	 * never undo the newer one. Our own 412 only means the event changed since (that late write, or its
+	 * owner): this push is the booking's newest version, so it reads the current etag and writes again.
+	 * Null when the event is unknown (404).
+	 */
+	private async patchGuarded(calendarId: string, id: string, body: Record<string, unknown>, etag: string | null): Promise<GoogleEventResource | null> {
+		let expected = etag;
+		for (let attempt = 1; ; attempt++) {
+			const init = jsonRequest("PATCH", body);
+			if (expected !== null) init.headers = { ...(init.headers as Record<string, string>), "if-match": expected };
+			const response = await this.http.send(`${this.base}${eventPath(calendarId, id)}`, init);
+			if (response.status === 404) {
+				await discard(response);
+				return null;
+			}
+			if (response.status !== 412 || attempt === MAX_PRECONDITION_ATTEMPTS) {
+				return (await this.read(response, { calendarId, level: "event" })) as GoogleEventResource;
+			}
+			await discard(response);
+			const current = (await this.json("GET", `${eventPath(calendarId, id)}?fields=etag`, undefined, { calendarId, level: "event" })) as { etag?: string };
+			expected = current.etag ?? null;
+		}
 	}
 
 	/** DELETE where already gone (404, or 410 for a deleted event) is success. */

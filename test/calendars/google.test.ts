@@ -82,6 +82,38 @@ describe("GoogleCalendar", () => {
 		await google.deleteEvent(email, event.bookingId, null);
 	});
 
+	it("updates under If-Match: a late write with an old etag is refused, and a push after someone else's edit still lands", async () => {
+		const { tokens, email } = await setup("g-ifmatch");
+		const sent: Array<{ method: string; ifMatch: string | null }> = [];
+		const google = new GoogleCalendar({
+			tokens,
+			apiBaseUrl: `${sandboxUrl}/google/calendar/v3`,
+			fetch: (input, init) => {
+				sent.push({ method: init?.method ?? "GET", ifMatch: new Headers(init?.headers).get("if-match") });
+				return testFetch(input, init);
+			},
+		});
+		const event = booking();
+		const created = await google.putEvent(email, event, null);
+		const moved = await google.putEvent(email, { ...event, title: "Version 2" }, created);
+		expect(sent.filter((r) => r.method === "PATCH").map((r) => r.ifMatch)).toEqual([created.etag]);
+
+		// A write of version 1 that lost its answer and arrives now carries the etag it was sent with: refused.
+		const late = await fetch(`${sandboxUrl}/google/calendar/v3/calendars/${encodeURIComponent(email)}/events/${created.externalId}`, {
+			method: "PATCH",
+			headers: { authorization: `Bearer ${await tokens.get()}`, "content-type": "application/json", "if-match": created.etag ?? "" },
+			body: JSON.stringify({ summary: "Version 1, late" }),
+		});
+		expect(late.status).toBe(412);
+		expect((await storedEvents(email))[0]?.summary).toBe("Version 2");
+
+		// The owner edits the event in Google: the stored etag is stale, yet the next push (the booking's newest version) lands.
+		await control(`/google/calendars/${encodeURIComponent(email)}/events/${created.externalId}`, { summary: "Renamed in Google" }, "PATCH");
+		const third = await google.putEvent(email, { ...event, title: "Version 3" }, moved);
+		expect((await storedEvents(email))[0]?.summary).toBe("Version 3");
+		expect(third.etag).not.toBe(moved.etag);
+	});
+
 	it("a create delivered twice leaves one event", async () => {
 		const { google, email } = await setup("g-twice");
 		const event = booking();
