@@ -1,21 +1,11 @@
 import { env } from "cloudflare:workers";
 import { beforeEach, describe, expect, it } from "vitest";
-import { at, bookingBody, postJson, seedDemo, upcoming } from "../support/demo";
+import { at, bookingBody, overlappingPairs, postJson, seedDemo, upcoming } from "../support/demo";
 
 beforeEach(async () => {
 	await seedDemo();
 });
 
-/** Pairs of confirmed bookings whose blocks overlap for the same staff member or resource. */
-async function overlappingPairs(): Promise<number> {
-	const row = await env.DB.prepare(
-		`select count(*) as n from bookings a join bookings b on a.id < b.id
-		 where a.status = 'confirmed' and b.status = 'confirmed'
-		   and (a.staff_id = b.staff_id or (a.resource_id is not null and a.resource_id = b.resource_id))
-		   and a.block_start < b.block_end and b.block_start < a.block_end`,
-	).first<{ n: number }>();
-	return row?.n ?? -1;
-}
 
 describe("concurrent booking", () => {
 	it("gives exactly one 201 to 200 simultaneous requests for one slot", { timeout: 120_000 }, async () => {

@@ -7,7 +7,6 @@ import { beforeAll, describe, expect, inject, it } from "vitest";
 import { browserForFile, shot, visitor } from "./browser";
 
 const appUrl = inject("appUrl");
-const sandboxUrl = inject("mailboxUrl");
 const browser = browserForFile();
 
 const EMAIL = `sami.settings.${Date.now()}@example.com`;
@@ -16,13 +15,6 @@ const PASSWORD = "settings passphrase 1";
 const NEW_PASSWORD = "settings passphrase 2";
 
 beforeAll(async () => {
-	// The browser suite's app has its own Google client id; the sandbox learns it here (as admin-flow does).
-	const client = await fetch(`${sandboxUrl}/_control/google/clients`, {
-		method: "POST",
-		headers: { "content-type": "application/json" },
-		body: JSON.stringify({ clientId: "slotline-browser-google", clientSecret: "browser-google-secret" }),
-	});
-	expect(client.ok).toBe(true);
 	const created = await fetch(`${appUrl}/auth/signup`, {
 		method: "POST",
 		headers: { "content-type": "application/json", origin: appUrl },
@@ -73,8 +65,11 @@ describe("the account page", () => {
 		await shot(page, "settings-03-password-wrong");
 		await password.getByLabel("Current password").fill(PASSWORD);
 		await expect(password.getByLabel("Sign out on every other device").isChecked()).resolves.toBe(true);
+		// Wait for the answer itself: navigating away while it is in flight would drop the rotated
+		// session cookie it sets, and the old session is gone by then.
+		const changed = page.waitForResponse((r) => r.url() === `${appUrl}/auth/password` && r.request().method() === "POST");
 		await password.getByRole("button", { name: "Change password" }).click();
-		await page.waitForLoadState("load");
+		expect((await changed).ok()).toBe(true);
 		await expect.poll(() => signedIn(page)).toBe(true);
 		// The other device's session ended with the change.
 		expect(await signedIn(phonePage)).toBe(false);

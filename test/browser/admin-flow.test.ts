@@ -32,13 +32,6 @@ let page: Page;
 let booked = "";
 
 beforeAll(async () => {
-	// The browser suite's app uses its own OAuth client id; the sandbox knows only its defaults until told.
-	const client = await fetch(`${sandboxUrl}/_control/google/clients`, {
-		method: "POST",
-		headers: { "content-type": "application/json" },
-		body: JSON.stringify({ clientId: "slotline-browser-google", clientSecret: "browser-google-secret" }),
-	});
-	expect(client.ok).toBe(true);
 	context = await visitor(browser());
 	page = await context.newPage();
 });
@@ -129,8 +122,10 @@ describe("merchant admin", () => {
 		const dialog = page.getByRole("dialog");
 		await expect(dialog.getByRole("heading").textContent()).resolves.toBe("Haircut with Ana Jansen");
 		await dialog.getByLabel("Merchant notes (only staff see these)").fill("Prefers the window seat");
+		const saved = page.waitForResponse((r) => r.url().includes("/admin/api/bookings/") && r.request().method() === "PATCH");
 		await dialog.getByRole("button", { name: "Save notes" }).click();
-		await page.waitForLoadState("load");
+		expect((await saved).ok()).toBe(true);
+		await page.getByRole("dialog").waitFor({ state: "hidden" });
 		await page.locator('.lane[data-staff="stf_demo_ana"] .booking', { hasText: "Widget Wendy" }).click();
 		await expect(page.getByRole("dialog").getByLabel("Merchant notes (only staff see these)").inputValue()).resolves.toBe("Prefers the window seat");
 		await expect(page.getByRole("dialog").textContent()).resolves.toContain("Widget Wendy · wendy@example.com");

@@ -82,6 +82,13 @@ export default async function setup(project: TestProject): Promise<() => Promise
 	// The Integrations tests connect iCloud and CalDAV calendars: a real Radicale behind the sandbox.
 	const radicale = await startRadicale();
 	const sandbox = await createSandbox({ port: 0, caldavUpstream: radicale });
+	// The app below signs in with its own Google client id; the sandbox knows only its defaults until told.
+	const client = await fetch(`${sandbox.url}/_control/google/clients`, {
+		method: "POST",
+		headers: { "content-type": "application/json" },
+		body: JSON.stringify({ clientId: "slotline-browser-google", clientSecret: "browser-google-secret" }),
+	});
+	if (!client.ok) throw new Error(`the sandbox refused the browser suite's Google client: ${client.status}`);
 	const appPort = await freePort();
 	const appUrl = `http://127.0.0.1:${appPort}`;
 	const seedToken = randomBytes(16).toString("hex");

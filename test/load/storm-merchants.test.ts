@@ -5,7 +5,7 @@
 // member or resource may end up with overlapping confirmed bookings. The figures are printed, not asserted.
 import { env } from "cloudflare:workers";
 import { beforeEach, describe, expect, it } from "vitest";
-import { api, postJson, seedDemo, upcoming } from "../support/demo";
+import { api, overlappingPairs, postJson, seedDemo, upcoming } from "../support/demo";
 
 const REQUESTS = 1_000;
 const MERCHANTS = 5;
@@ -26,16 +26,6 @@ interface Slot {
 
 beforeEach(seedDemo);
 
-/** Pairs of confirmed bookings whose buffered blocks overlap for one staff member or one resource. */
-async function overlappingPairs(): Promise<number> {
-	const row = await env.DB.prepare(
-		`select count(*) as n from bookings a join bookings b on a.id < b.id
-		 where a.status = 'confirmed' and b.status = 'confirmed'
-		   and (a.staff_id = b.staff_id or (a.resource_id is not null and a.resource_id = b.resource_id))
-		   and a.block_start < b.block_end and b.block_start < a.block_end`,
-	).first<{ n: number }>();
-	return row?.n ?? -1;
-}
 
 /** SLOTS_PER_MERCHANT free slots of the merchant's consultation next week, spread over its staff (as the bench picks them). */
 async function slotsOf(merchant: Merchant): Promise<Slot[]> {

@@ -65,3 +65,14 @@ export async function bookDirectly(overrides: Partial<CreateBookingCommand> = {}
 		...overrides,
 	});
 }
+
+/** Pairs of confirmed bookings whose buffered blocks overlap for one staff member or one resource: 0 means no double booking. */
+export async function overlappingPairs(): Promise<number> {
+	const row = await env.DB.prepare(
+		`select count(*) as n from bookings a join bookings b on a.id < b.id
+		 where a.status = 'confirmed' and b.status = 'confirmed'
+		   and (a.staff_id = b.staff_id or (a.resource_id is not null and a.resource_id = b.resource_id))
+		   and a.block_start < b.block_end and b.block_start < a.block_end`,
+	).first<{ n: number }>();
+	return row?.n ?? -1;
+}
