@@ -87,7 +87,7 @@ try {
 
 	// Connecting queues one push per current and future booking of each staff member (the demo's own included).
 	const started = performance.now();
-	const connected = await bench.seed({ sandboxUrl: bench.sandboxUrl });
+	const connected = await bench.seed({ sandboxUrl: bench.sandboxUrl, connectCalendars: "always" });
 	if (!connected.ok) throw new Error(`connect failed: ${connected.status} ${await connected.text()}`);
 	const done = new Map();
 	await Promise.all(

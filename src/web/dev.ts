@@ -20,6 +20,11 @@ const seedBody = z.object({
 	resetOwnerPassword: z.boolean().default(false),
 	/** The provider sandbox; when given and the demo is created now, Ana's and Ben's sandbox calendars are connected before any booking is made. */
 	sandboxUrl: z.url().optional(),
+	/**
+	 * "always" connects them into an existing demo too: the outbound benchmark books first and then
+	 * connects, so every booking is pushed at once. `npm start` keeps the default.
+	 */
+	connectCalendars: z.enum(["if-created", "always"]).default("if-created"),
 });
 
 const benchBody = z.object({ count: z.number().int().min(1).max(50) });
@@ -56,8 +61,9 @@ export const dev = new Hono<AppEnv>()
 		// demo created now: connecting again would reconnect a calendar its admin disconnected and
 		// resync (and re-choose) calendars they changed, on every `npm start`.
 		const sandboxUrl = parsed.data?.sandboxUrl;
+		const connectNow = merchantCreated || parsed.data?.connectCalendars === "always";
 		const connected =
-			sandboxUrl === undefined || !merchantCreated ? [] : await connectDemoCalendars(syncContextFor(c.env, db, c.var.mailer), sandboxUrl, DEMO_MERCHANT_ID);
+			sandboxUrl === undefined || !connectNow ? [] : await connectDemoCalendars(syncContextFor(c.env, db, c.var.mailer), sandboxUrl, DEMO_MERCHANT_ID);
 		const commands = await demoBookingCommands(db, Date.now());
 		const schedule = merchantSchedule(c.env, DEMO_MERCHANT_ID);
 		for (const command of commands) unwrapOutcome(await schedule.createBooking(command));

@@ -89,4 +89,24 @@ describe("demo seed", () => {
 		expect(await calendars()).toEqual(chosen);
 		expect(await connects()).toEqual(connected);
 	});
+
+	it("connects the demo calendars into an existing demo when asked to (the outbound benchmark books first)", { timeout: 60_000 }, async () => {
+		const sandboxUrl = inject("sandboxUrl");
+		expect(await seed({ ownerPassword: "first-password-1" })).toMatchObject({ merchantCreated: true, calendarsConnected: [] });
+		const again = await seed({ ownerPassword: "first-password-1", sandboxUrl, connectCalendars: "always" });
+		expect(again).toMatchObject({ merchantCreated: false });
+		expect(again.calendarsConnected).toEqual([
+			{ staffId: "stf_demo_ana", provider: "google", account: "ana@demo.slotline.test" },
+			{ staffId: "stf_demo_ben", provider: "microsoft", account: "ben@demo.slotline.test" },
+		]);
+		const active = await env.DB.prepare("select count(*) as n from calendar_connections where status = 'active'").first<{ n: number }>();
+		expect(active?.n).toBe(2);
+	});
+
+	it("names an unknown connectCalendars value", async () => {
+		const res = await postJson("/_dev/seed", { ownerPassword: "first-password-1", connectCalendars: "sometimes" }, { "x-seed-token": env.DEMO_SEED_TOKEN });
+		expect(res.status).toBe(400);
+		expect(res.headers.get("content-type")).toContain("application/problem+json");
+		expect(JSON.stringify(await res.json())).toContain("connectCalendars");
+	});
 });
