@@ -56,9 +56,6 @@ export interface GoogleCalendarConfig {
 	timeoutMs?: number;
 }
 
-/** Reads of the current etag after a 412 before a push gives up (someone keeps editing the event). */
-const MAX_PRECONDITION_ATTEMPTS = 3;
-
 export class GoogleCalendar implements CalendarProvider, EventWriter {
 	readonly name = "google" as const;
 	readonly push: PushChannels;
@@ -223,27 +220,22 @@ export class GoogleCalendar implements CalendarProvider, EventWriter {
 	/**
 	 * PATCH under If-Match with the etag we last stored (providers.md A1). A write of ours whose answer
 	 * was lost and that reaches Google after a newer one carries an old etag and is refused, so it can
-	 * never undo the newer one. Our own 412 only means the event changed since (that late write, or its
-	 * owner): this push is the booking's newest version, so it reads the current etag and writes again.
+	 * never undo the newer one. A 412 on this, the booking's newest version, only means the event changed
+	 * since (that late write, or its owner), so it is written once more without the precondition.
 	 * Null when the event is unknown (404).
 	 */
 	private async patchGuarded(calendarId: string, id: string, body: Record<string, unknown>, etag: string | null): Promise<GoogleEventResource | null> {
-		let expected = etag;
-		for (let attempt = 1; ; attempt++) {
-			const init = jsonRequest("PATCH", body);
-			if (expected !== null) init.headers = { ...(init.headers as Record<string, string>), "if-match": expected };
-			const response = await this.http.send(`${this.base}${eventPath(calendarId, id)}`, init);
-			if (response.status === 404) {
-				await discard(response);
-				return null;
-			}
-			if (response.status !== 412 || attempt === MAX_PRECONDITION_ATTEMPTS) {
-				return (await this.read(response, { calendarId, level: "event" })) as GoogleEventResource;
-			}
+		const url = `${this.base}${eventPath(calendarId, id)}`;
+		let response = await this.http.send(url, jsonRequest("PATCH", body, etag === null ? {} : { "if-match": etag }));
+		if (response.status === 412) {
 			await discard(response);
-			const current = (await this.json("GET", `${eventPath(calendarId, id)}?fields=etag`, undefined, { calendarId, level: "event" })) as { etag?: string };
-			expected = current.etag ?? null;
+			response = await this.http.send(url, jsonRequest("PATCH", body));
 		}
+		if (response.status === 404) {
+			await discard(response);
+			return null;
+		}
+		return (await this.read(response, { calendarId, level: "event" })) as GoogleEventResource;
 	}
 
 	/** DELETE where already gone (404, or 410 for a deleted event) is success. */
@@ -354,8 +346,8 @@ function eventPath(calendarId: string, eventId: string): string {
 	return `${eventsPath(calendarId)}/${encodeURIComponent(eventId)}`;
 }
 
-function jsonRequest(method: string, body: unknown): RequestInit {
-	return { method, headers: { "content-type": "application/json" }, body: JSON.stringify(body) };
+function jsonRequest(method: string, body: unknown, headers: Record<string, string> = {}): RequestInit {
+	return { method, headers: { "content-type": "application/json", ...headers }, body: JSON.stringify(body) };
 }
 
 interface GoogleDateTime {
