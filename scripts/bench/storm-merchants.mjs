@@ -67,6 +67,7 @@ try {
 	latencies.sort((a, b) => a - b);
 	await worker.stop();
 	const [{ n: doubles }] = worker.sql(DOUBLE_BOOKINGS_SQL);
+	// Stored keys carry the writer's scope (src/booking/idempotency-key.ts): a public request's "storm-1" is "public:storm-1".
 	const [{ n: confirmed }] = worker.sql("select count(*) as n from bookings where status = 'confirmed' and idempotency_key like 'public:storm-%'");
 	const created = statuses.get(201) ?? 0;
 	console.log(`BENCH storm5.merchants ${merchants.length} merchants`);

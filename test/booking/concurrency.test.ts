@@ -6,7 +6,6 @@ beforeEach(async () => {
 	await seedDemo();
 });
 
-
 describe("concurrent booking", () => {
 	it("gives exactly one 201 to 200 simultaneous requests for one slot", { timeout: 120_000 }, async () => {
 		const body = bookingBody({ start: at(upcoming(4), "11:00") });

@@ -1,22 +1,18 @@
 // Google scopes per method (providers.md A6, A7) and the calendar list's paging, sync tokens and
 // deleted/hidden/summaryOverride entries (A6).
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import type { Sandbox } from "../../sandbox/server";
-import { bearer, googleSignIn, postJson, startSandbox } from "./helpers";
+import { bearer, googleSignIn, postJson, sandboxPerFile } from "./helpers";
 
 const AUTH = "https://www.googleapis.com/auth/";
 let sandbox: Sandbox;
 let api: string;
 let sharedId: string;
-beforeAll(async () => {
-	sandbox = await startSandbox();
+sandboxPerFile((started) => {
+	sandbox = started;
 	api = `${sandbox.url}/google/calendar/v3`;
 });
-afterAll(async () => {
-	await sandbox.close();
-});
 beforeEach(async () => {
-	await fetch(`${sandbox.url}/_control/reset`, { method: "POST" });
 	await postJson(`${sandbox.url}/_control/google/users`, { email: "zoe@example.com" });
 	// A calendar someone else owns and shares with Zoe as writer.
 	const shared = await postJson(`${sandbox.url}/_control/calendars`, { provider: "google", owner: "boss@example.com", name: "Team", shareWith: [{ email: "zoe@example.com", role: "writer" }] });

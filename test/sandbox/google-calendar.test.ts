@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import type { Sandbox } from "../../sandbox/server";
-import { bearer, googleSignIn, postJson, startSandbox } from "./helpers";
+import { bearer, googleSignIn, postJson, sandboxPerFile } from "./helpers";
 
 interface EventsPage {
 	items: Array<Record<string, unknown> & { id: string; status?: string }>;
@@ -11,15 +11,11 @@ interface EventsPage {
 let sandbox: Sandbox;
 let token: string;
 let base: string;
-beforeAll(async () => {
-	sandbox = await startSandbox();
+sandboxPerFile((started) => {
+	sandbox = started;
 	base = `${sandbox.url}/google/calendar/v3`;
 });
-afterAll(async () => {
-	await sandbox.close();
-});
 beforeEach(async () => {
-	await fetch(`${sandbox.url}/_control/reset`, { method: "POST" });
 	token = (await googleSignIn(sandbox, "cal@example.com")).access_token;
 });
 

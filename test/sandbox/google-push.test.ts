@@ -1,21 +1,21 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { Sandbox } from "../../sandbox/server";
 import type { Receiver } from "./helpers";
-import { bearer, googleSignIn, postJson, startReceiver, startSandbox } from "./helpers";
+import { bearer, googleSignIn, postJson, sandboxPerFile, startReceiver } from "./helpers";
 
 let sandbox: Sandbox;
 let receiver: Receiver;
 let token: string;
+sandboxPerFile((started) => {
+	sandbox = started;
+});
 beforeAll(async () => {
-	sandbox = await startSandbox();
 	receiver = await startReceiver();
 });
 afterAll(async () => {
 	await receiver.close();
-	await sandbox.close();
 });
 beforeEach(async () => {
-	await fetch(`${sandbox.url}/_control/reset`, { method: "POST" });
 	receiver.received.length = 0;
 	token = (await googleSignIn(sandbox, "push@example.com")).access_token;
 });

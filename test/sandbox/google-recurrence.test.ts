@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import type { Sandbox } from "../../sandbox/server";
-import { bearer, googleSignIn, startSandbox } from "./helpers";
+import { bearer, googleSignIn, sandboxPerFile } from "./helpers";
 
 interface Ev {
 	id: string;
@@ -20,15 +20,11 @@ interface Page {
 let sandbox: Sandbox;
 let token: string;
 let base: string;
-beforeAll(async () => {
-	sandbox = await startSandbox();
+sandboxPerFile((started) => {
+	sandbox = started;
 	base = `${sandbox.url}/google/calendar/v3/calendars/primary/events`;
 });
-afterAll(async () => {
-	await sandbox.close();
-});
 beforeEach(async () => {
-	await fetch(`${sandbox.url}/_control/reset`, { method: "POST" });
 	token = (await googleSignIn(sandbox, "rec@example.com")).access_token;
 });
 

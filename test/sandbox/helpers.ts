@@ -10,10 +10,6 @@ export const REDIRECT_URI = "http://127.0.0.1:9/callback";
 export const GOOGLE_CLIENT = { id: "slotline-test-google", secret: "test-google-secret" };
 export const CALENDAR_SCOPE = "https://www.googleapis.com/auth/calendar";
 
-export async function startSandbox(): Promise<Sandbox> {
-	return createSandbox({ port: 0 });
-}
-
 /**
  * A sandbox of this test file's own: started before its tests, reset before each one (hooks a file adds
  * later run after the reset), closed after them. `use` receives it, so the file can keep it in a variable.
@@ -21,7 +17,7 @@ export async function startSandbox(): Promise<Sandbox> {
 export function sandboxPerFile(use: (sandbox: Sandbox) => void): void {
 	let started: Sandbox | undefined;
 	beforeAll(async () => {
-		started = await startSandbox();
+		started = await createSandbox({ port: 0 });
 		use(started);
 	});
 	afterAll(async () => {

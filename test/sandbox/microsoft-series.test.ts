@@ -1,7 +1,7 @@
 // Graph series edits and the control API's recurring/cancelled events (providers.md B1, B2).
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import type { Sandbox } from "../../sandbox/server";
-import { bearer, microsoftSignIn, postJson, startSandbox } from "./helpers";
+import { bearer, microsoftSignIn, postJson, sandboxPerFile } from "./helpers";
 
 interface Ev {
 	id: string;
@@ -20,15 +20,11 @@ let token: string;
 let calendarId: string;
 const window = "startDateTime=2026-03-01T00:00:00Z&endDateTime=2026-04-01T00:00:00Z";
 
-beforeAll(async () => {
-	sandbox = await startSandbox();
+sandboxPerFile((started) => {
+	sandbox = started;
 	graph = `${sandbox.url}/microsoft/graph/v1.0`;
 });
-afterAll(async () => {
-	await sandbox.close();
-});
 beforeEach(async () => {
-	await fetch(`${sandbox.url}/_control/reset`, { method: "POST" });
 	token = (await microsoftSignIn(sandbox, "sam@example.com")).access_token;
 	const calendars = (await (await fetch(`${sandbox.url}/_control/microsoft/calendars`)).json()) as Array<{ id: string }>;
 	calendarId = calendars[0]?.id ?? "";

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { DeliveryRecord } from "../../sandbox/webhooks";
 import type { Sandbox } from "../../sandbox/server";
 import type { ReceivedRequest, Receiver, ReceiverAnswer } from "./helpers";
-import { bearer, flush, graphEcho, microsoftSignIn, postJson, startReceiver, startSandbox } from "./helpers";
+import { bearer, flush, graphEcho, microsoftSignIn, postJson, sandboxPerFile, startReceiver } from "./helpers";
 
 let sandbox: Sandbox;
 let graph: string;
@@ -12,17 +12,17 @@ let receiver: Receiver;
 /** What the notification endpoint answers after the validation handshake; tests swap it. */
 let answer: (req: ReceivedRequest) => ReceiverAnswer;
 
-beforeAll(async () => {
-	sandbox = await startSandbox();
+sandboxPerFile((started) => {
+	sandbox = started;
 	graph = `${sandbox.url}/microsoft/graph/v1.0`;
+});
+beforeAll(async () => {
 	receiver = await startReceiver((req) => (new URL(req.url, "http://x").searchParams.has("validationToken") ? graphEcho(req) : answer(req)));
 });
 afterAll(async () => {
 	await receiver.close();
-	await sandbox.close();
 });
 beforeEach(async () => {
-	await fetch(`${sandbox.url}/_control/reset`, { method: "POST" });
 	receiver.received.length = 0;
 	answer = () => ({ status: 202 });
 });

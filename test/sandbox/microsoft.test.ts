@@ -1,16 +1,18 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { Sandbox } from "../../sandbox/server";
 import type { Receiver, TokenSet } from "./helpers";
-import { bearer, graphEcho, MICROSOFT_CLIENT as CLIENT, microsoftSignIn, postJson, startReceiver, startSandbox } from "./helpers";
+import { bearer, graphEcho, MICROSOFT_CLIENT as CLIENT, microsoftSignIn, postJson, sandboxPerFile, startReceiver } from "./helpers";
 
 let sandbox: Sandbox;
 let graph: string;
 let echo: Receiver;
 let wrongEcho: Receiver;
 
-beforeAll(async () => {
-	sandbox = await startSandbox();
+sandboxPerFile((started) => {
+	sandbox = started;
 	graph = `${sandbox.url}/microsoft/graph/v1.0`;
+});
+beforeAll(async () => {
 	echo = await startReceiver(graphEcho);
 	// Echoes the token still URL-encoded, which Graph rejects.
 	wrongEcho = await startReceiver((req) => ({ status: 200, body: encodeURIComponent(new URL(req.url, "http://x").searchParams.get("validationToken") ?? ""), contentType: "text/plain" }));
@@ -18,10 +20,8 @@ beforeAll(async () => {
 afterAll(async () => {
 	await echo.close();
 	await wrongEcho.close();
-	await sandbox.close();
 });
 beforeEach(async () => {
-	await fetch(`${sandbox.url}/_control/reset`, { method: "POST" });
 	echo.received.length = 0;
 });
 

@@ -1,20 +1,20 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { Sandbox } from "../../sandbox/server";
-import { bearer, googleSignIn, microsoftSignIn, postJson, startReceiver, startSandbox } from "./helpers";
+import { bearer, googleSignIn, microsoftSignIn, postJson, sandboxPerFile, startReceiver } from "./helpers";
 import type { Receiver } from "./helpers";
 
 let sandbox: Sandbox;
 let receiver: Receiver;
+sandboxPerFile((started) => {
+	sandbox = started;
+});
 beforeAll(async () => {
-	sandbox = await startSandbox();
 	receiver = await startReceiver();
 });
 afterAll(async () => {
 	await receiver.close();
-	await sandbox.close();
 });
 beforeEach(async () => {
-	await fetch(`${sandbox.url}/_control/reset`, { method: "POST" });
 	receiver.received.length = 0;
 });
 
