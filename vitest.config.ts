@@ -53,7 +53,7 @@ export default defineConfig(async () => {
 						// every test, so no test sees another's rows.
 						isolate: false,
 						include: ["test/**/*.test.ts", "src/**/*.test.ts"],
-						exclude: ["test/browser/**", "test/sandbox/**"],
+						exclude: ["test/browser/**", "test/sandbox/**", "test/repo/**"],
 						setupFiles: ["./test/setup/apply-migrations.ts"],
 						// fault-sandbox.ts starts the fault suite's own sandbox (see there) and provides its URLs.
 						globalSetup: ["./test/setup/sandbox.ts", "./test/setup/fault-sandbox.ts"],
@@ -81,6 +81,16 @@ export default defineConfig(async () => {
 						// Only the teardown: stops the shared sandbox and Radicale when this project runs alone.
 						globalSetup: ["./test/setup/sandbox.ts"],
 						include: ["test/sandbox/**/*.test.ts"],
+					},
+				},
+				{
+					test: {
+						// Checks of the repository itself (its files, not the app), in Node. It needs no sandbox, but the
+						// config starts one: the setup is here only for its teardown, or a run of this project alone hangs.
+						name: "repo",
+						environment: "node",
+						globalSetup: ["./test/setup/sandbox.ts"],
+						include: ["test/repo/**/*.test.ts"],
 					},
 				},
 			],

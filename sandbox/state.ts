@@ -17,7 +17,7 @@ import { WebhookDispatcher } from "./webhooks";
 
 export interface SandboxState {
 	publicUrl: string;
-	/** Base URL of the iCloud partition host (a second origin, providers.md C5). */
+	/** Base URL of the iCloud partition host (a second origin, docs/providers.md C5). */
 	partitionUrl: string;
 	clock: Clock;
 	keys: SigningKeys;

@@ -58,7 +58,7 @@ describe("CalDAV servers of the test run", () => {
 			body: '<?xml version="1.0"?><D:propfind xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:caldav"><D:prop><C:calendar-home-set/></D:prop></D:propfind>',
 		});
 		const homeUrl = /<C:calendar-home-set><D:href>([^<]+)<\/D:href>/.exec(await home.text())?.[1] ?? "";
-		// The partition host is a second origin (providers.md C5): /<dsid>/calendars/ there, not on the main host.
+		// The partition host is a second origin (docs/providers.md C5): /<dsid>/calendars/ there, not on the main host.
 		expect(homeUrl).toMatch(/^http:\/\/[^/]+\/\d+\/calendars\/$/);
 		expect(new URL(homeUrl).origin).not.toBe(new URL(sandboxUrl).origin);
 		const listing = await fetch(homeUrl, { method: "PROPFIND", headers: { authorization: basic(appleId, "app-specific"), depth: "1" } });

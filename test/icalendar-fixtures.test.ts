@@ -1,12 +1,12 @@
 /// <reference types="vite/client" />
-// Runs every case of the shared iCalendar corpus (shared/fixtures/ics, beside the repo) through the
-// importer, for both tentativeBlocks policies, and compares the blocks exactly.
+// Runs every case of the iCalendar corpus (test/fixtures/ics) through the importer, for both
+// tentativeBlocks policies, and compares the blocks exactly.
 import { describe, expect, it } from "vitest";
 import { busyBlocksFromICalendar } from "../src/calendars/icalendar";
 
 // workerd has no file system: Vite inlines the files into the test bundle at transform time.
-const files = import.meta.glob<string>("../../shared/fixtures/ics/*.ics", { query: "?raw", import: "default", eager: true });
-const manifests = import.meta.glob<string>("../../shared/fixtures/ics/manifest.json", { query: "?raw", import: "default", eager: true });
+const files = import.meta.glob<string>("./fixtures/ics/*.ics", { query: "?raw", import: "default", eager: true });
+const manifests = import.meta.glob<string>("./fixtures/ics/manifest.json", { query: "?raw", import: "default", eager: true });
 
 interface FixtureBlock {
 	start: string;

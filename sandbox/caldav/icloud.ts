@@ -108,7 +108,7 @@ export function icloudRoutes(state: SandboxState): Hono {
 			[propKey(DAV_NS, "principal-URL"), hrefXml(principalPath(account))],
 			[propKey(DAV_NS, "resourcetype"), "<D:collection/><D:principal/>"],
 			[propKey(DAV_NS, "displayname"), account.appleId],
-			// Absolute and on another origin (providers.md C5): clients must follow it, never build it.
+			// Absolute and on another origin (docs/providers.md C5): clients must follow it, never build it.
 			[propKey(CALDAV_NS, "calendar-home-set"), hrefXml(calendarHomeUrl(state, account))],
 			[propKey(CALDAV_NS, "calendar-user-address-set"), hrefXml(`mailto:${account.appleId}`)],
 		]);

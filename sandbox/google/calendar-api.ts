@@ -22,7 +22,7 @@ type ApiEnv = { Variables: { access: AccessRecord } };
 const SCOPE_PREFIX = "https://www.googleapis.com/auth/";
 
 /**
- * Which scopes allow what (providers.md A6, A7). `any` works on every calendar the person can reach; `owned` only on
+ * Which scopes allow what (docs/providers.md A6, A7). `any` works on every calendar the person can reach; `owned` only on
  * calendars they own. `calendar.app.created` covers calendars the app created, and the sandbox has no
  * calendars.insert, so it reaches none.
  */
@@ -190,7 +190,7 @@ export function googleCalendarRoutes(state: SandboxState): Hono<ApiEnv> {
 		const { calendar, role, ctx } = calendarFor(c, "readEvents");
 		const master = findEvent(ctx, c.req.param("eventId"));
 		if (master === undefined || master.recurrence === undefined) throw googleError(404, "notFound", "Not Found");
-		// events.instances takes only these list parameters (providers.md A1 [G1]); it always expands.
+		// events.instances takes only these list parameters (docs/providers.md A1 [G1]); it always expands.
 		const query = new URL(c.req.url).searchParams;
 		const params = new URLSearchParams({ singleEvents: "true" });
 		for (const name of ["maxResults", "pageToken", "showDeleted", "timeMin", "timeMax", "originalStart", "timeZone"]) {

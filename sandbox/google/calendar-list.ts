@@ -1,4 +1,4 @@
-// calendarList.list: a person's list with paging, sync tokens and the deleted/hidden rules of providers.md A6.
+// calendarList.list: a person's list with paging, sync tokens and the deleted/hidden rules of docs/providers.md A6.
 import { decodeCursor, encodeCursor } from "../ids";
 import { calendarColor } from "./colors";
 import { googleError } from "./errors";
@@ -56,7 +56,7 @@ export function listEntryJson(calendar: GoogleCalendar, role: AccessRole, email:
 export function listCalendarList(store: GoogleStore, email: string, params: URLSearchParams): Record<string, unknown> {
 	const who = email.toLowerCase();
 	const rawMax = params.get("maxResults");
-	// providers.md A6: 100 by default, at most 250.
+	// docs/providers.md A6: 100 by default, at most 250.
 	const maxResults = rawMax === null ? 100 : Math.min(Number(rawMax), 250);
 	if (!Number.isInteger(maxResults) || maxResults < 1) invalid("Invalid value for maxResults.", "maxResults");
 	const minRole = params.get("minAccessRole") as AccessRole | null;

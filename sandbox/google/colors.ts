@@ -1,4 +1,4 @@
-// colors.get: Google's calendar and event palettes (event palette per providers.md A6).
+// colors.get: Google's calendar and event palettes (event palette per docs/providers.md A6).
 
 const EVENT_BACKGROUNDS = ["#a4bdfc", "#7ae7bf", "#dbadff", "#ff887c", "#fbd75b", "#ffb878", "#46d6db", "#e1e1e1", "#5484ed", "#51b749", "#dc2127"];
 const CALENDAR_BACKGROUNDS = [

@@ -44,7 +44,7 @@ function checkDateTime(value: unknown, field: string, recurring: boolean): Event
 }
 
 const REMINDER_METHODS = ["email", "popup"];
-/** providers.md A4: at most 5 overrides, each 0–40320 minutes (four weeks) before the start. */
+/** docs/providers.md A4: at most 5 overrides, each 0–40320 minutes (four weeks) before the start. */
 const MAX_REMINDER_OVERRIDES = 5;
 const MAX_REMINDER_MINUTES = 40_320;
 const RESPONSE_STATUSES = ["needsAction", "declined", "tentative", "accepted"];

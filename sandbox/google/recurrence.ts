@@ -95,7 +95,7 @@ function compactUtc(epochMs: number): string {
 
 /**
  * Occurrences in `window` (start at or before `untilMs`), EXDATEs and EXRULE matches removed, in start order.
- * EXRULE is deprecated in RFC 5545 but providers.md A4 lists it among Google's recurrence lines, so it is honoured.
+ * EXRULE is deprecated in RFC 5545 but docs/providers.md A4 lists it among Google's recurrence lines, so it is honoured.
  */
 let expansions = 0;
 

@@ -24,7 +24,7 @@ export interface GoogleState {
 export interface GoogleSettings {
 	/**
 	 * How far back events.list's updatedMin may reach before 410 updatedMinTooLongAgo. Google publishes no number
-	 * (providers.md A3, Obs; a value 44 days old has been reported refused); 28 days is the sandbox's choice.
+	 * (docs/providers.md A3, Obs; a value 44 days old has been reported refused); 28 days is the sandbox's choice.
 	 */
 	updatedMinMaxAgeDays: number;
 }
@@ -56,7 +56,7 @@ export function createGoogleState(deps: GoogleDeps): GoogleState {
 			tokenPrefix: "ya29.sbx_",
 			rotateRefreshTokens: false,
 			accessTokenTtlSeconds: 3600,
-			// providers.md A7: 6 months unused, at most 100 live per account and client, 7 days in Testing status.
+			// docs/providers.md A7: 6 months unused, at most 100 live per account and client, 7 days in Testing status.
 			refreshTokens: {
 				maxIdleMs: 183 * DAY_MS,
 				maxLivePerClientUser: 100,

@@ -17,7 +17,7 @@ export interface GoogleCalendar {
 	syncEpoch: number;
 }
 
-/** One calendar on one person's calendar list (providers.md A6). */
+/** One calendar on one person's calendar list (docs/providers.md A6). */
 export interface ListEntry {
 	calendarId: string;
 	hidden: boolean;

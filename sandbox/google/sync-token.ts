@@ -4,7 +4,7 @@ import { decodeCursor, encodeCursor } from "../ids";
 export interface SyncTokenData {
 	calendarId: string;
 	seq: number;
-	/** providers.md A3: singleEvents and maxResults must equal the request that started the sync. */
+	/** docs/providers.md A3: singleEvents and maxResults must equal the request that started the sync. */
 	singleEvents: boolean;
 	maxResults: number;
 	/** The calendar's sync epoch when issued; an ACL change or expiry since then makes it 410. */

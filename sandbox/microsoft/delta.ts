@@ -72,7 +72,7 @@ interface DeltaState {
 	epoch?: number;
 }
 
-/** providers.md B3: delta takes none of these; its parameters are the window and the tokens. */
+/** docs/providers.md B3: delta takes none of these; its parameters are the window and the tokens. */
 const UNSUPPORTED_WITH_DELTA = ["$select", "$filter", "$orderby", "$search", "$expand"];
 
 function decodeState(token: string): DeltaState | null {
@@ -97,7 +97,7 @@ export function calendarViewDelta(ctx: ViewContext, query: URLSearchParams): Vie
 	let state: DeltaState;
 	if (skipToken !== null || deltaToken !== null) {
 		const decoded = decodeState(skipToken ?? deltaToken ?? "");
-		// Unknown, foreign or expired sync state (Outlook keeps it in a cache of no fixed lifetime, providers.md B3).
+		// Unknown, foreign or expired sync state (Outlook keeps it in a cache of no fixed lifetime, docs/providers.md B3).
 		const expired = decoded !== null && ((decoded.epoch ?? 0) !== ctx.deltaEpoch || (decoded.calendarId !== undefined && decoded.calendarId !== ctx.calendar.id));
 		if (decoded === null || decoded.snapshot > ctx.store.seq || expired) throw graphError(400, "syncStateNotFound", "The sync state generation is not found.");
 		if (deltaToken !== null && ctx.takeSyncGone()) {

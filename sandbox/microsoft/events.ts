@@ -62,9 +62,9 @@ function newVersion(event: GraphEvent, nowMs: number): void {
 
 /** Server-owned fields; isCancelled too, since only an organizer's cancel (not a write) sets it. */
 const READ_ONLY = new Set(["id", "@odata.etag", "changeKey", "createdDateTime", "lastModifiedDateTime", "iCalUId", "type", "transactionId", "seriesMasterId", "originalStart", "isCancelled"]);
-/** providers.md B2: the freeBusyStatus values. */
+/** docs/providers.md B2: the freeBusyStatus values. */
 const SHOW_AS = ["free", "tentative", "busy", "oof", "workingElsewhere", "unknown"];
-/** providers.md B1: an event takes at most 500 attendees. */
+/** docs/providers.md B1: an event takes at most 500 attendees. */
 const MAX_ATTENDEES = 500;
 
 function checkFields(body: Record<string, unknown>): void {
@@ -154,7 +154,7 @@ function seriesShapeChanged(current: StoredGraphEvent, next: GraphEvent, startMs
 
 /**
  * PATCH. On an occurrence (stored or generated) it makes an exception that keeps the occurrence's id.
- * On a series master, new times or a new pattern rebuild the series (providers.md B2): every occurrence is
+ * On a series master, new times or a new pattern rebuild the series (docs/providers.md B2): every occurrence is
  * regenerated under a new id and the old ones, exceptions and cancellations included, are removed, as Outlook
  * discards a series' exceptions when its pattern or times change. A recurrence on a single event makes it a
  * series master with the same id. `recurrence: null` counts as absent (SDKs send unset fields as null): a series

@@ -14,7 +14,7 @@ import { graphError, graphFaultError } from "./errors";
 import { ensureMicrosoftUser } from "./state";
 import { SANDBOX_TENANT_ID } from "./subscriptions";
 
-/** Entra's AADSTS number and wording for each refused grant (providers.md B7, [X23]). */
+/** Entra's AADSTS number and wording for each refused grant (docs/providers.md B7, [X23]). */
 const AADSTS: Record<GrantFailure, { code: number; message: string }> = {
 	unknown_code: { code: 70000, message: "The provided value for the 'code' parameter is not valid." },
 	client_mismatch: { code: 70000, message: "The provided authorization code was issued to a different client." },

@@ -1,5 +1,5 @@
 // The control API's recurrence lines (RRULE/EXDATE, as a person would pick in a calendar app) as Outlook's
-// patternedRecurrence (providers.md B2), for creating a series "in Outlook".
+// patternedRecurrence (docs/providers.md B2), for creating a series "in Outlook".
 import { Temporal } from "temporal-polyfill";
 import { SandboxHttpError } from "../http-error";
 

@@ -40,7 +40,7 @@ export function createMicrosoftState(deps: MicrosoftDeps): MicrosoftState {
 			...parseClientList(process.env.SANDBOX_MICROSOFT_CLIENTS),
 		]),
 		// Microsoft rotates refresh tokens on every use; old ones stay valid.
-		// providers.md B7: a refresh token unused for 90 days dies (AADSTS700082).
+		// docs/providers.md B7: a refresh token unused for 90 days dies (AADSTS700082).
 		auth: new AuthorizationServer({ clock: deps.clock, tokenPrefix: "EwB.sbx_", rotateRefreshTokens: true, accessTokenTtlSeconds: 3600, refreshTokens: { maxIdleMs: 90 * 86_400_000 } }),
 	};
 }

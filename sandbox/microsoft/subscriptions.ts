@@ -24,7 +24,7 @@ export interface Subscription {
 }
 
 /**
- * How notifications travel. Graph retries a failed delivery for up to 4 hours (providers.md B4); the sandbox
+ * How notifications travel. Graph retries a failed delivery for up to 4 hours (docs/providers.md B4); the sandbox
  * compresses that schedule so tests see the retries and the give-up in seconds. POST /_control/microsoft/config.
  */
 export interface NotificationConfig {
@@ -164,7 +164,7 @@ export class SubscriptionRegistry {
 
 	/**
 	 * PATCH: renews (expirationDateTime) and may move the notification URL (validated again). The lifecycle URL
-	 * can only be set at creation (providers.md B5), so adding or changing it is a 400.
+	 * can only be set at creation (docs/providers.md B5), so adding or changing it is a 400.
 	 */
 	async update(subscription: Subscription, body: Record<string, unknown>): Promise<Subscription> {
 		if ("lifecycleNotificationUrl" in body && body.lifecycleNotificationUrl !== (subscription.lifecycleNotificationUrl ?? null)) {

@@ -52,7 +52,7 @@ interface RefreshRecord {
 
 /** How long refresh tokens live; all measured on the sandbox clock, so POST /_control/clock drives them. */
 export interface RefreshTokenPolicy {
-	/** A token unused this long dies (Google: 6 months, providers.md A7; Microsoft: 90 days, B7). */
+	/** A token unused this long dies (Google: 6 months, docs/providers.md A7; Microsoft: 90 days, B7). */
 	maxIdleMs: number;
 	/** Live tokens per account and client; one more silently kills the oldest (Google: 100, A7). */
 	maxLivePerClientUser?: number;
@@ -195,7 +195,7 @@ export class AuthorizationServer {
 		return count;
 	}
 
-	/** Past the cap, the oldest live tokens of this account and client die without notice (Google, providers.md A7). */
+	/** Past the cap, the oldest live tokens of this account and client die without notice (Google, docs/providers.md A7). */
 	private enforceLiveTokenCap(userEmail: string, clientId: string): void {
 		const cap = this.options.refreshTokens.maxLivePerClientUser;
 		if (cap === undefined) return;

@@ -6,7 +6,7 @@ export interface OAuthClient {
 	clientSecret: string;
 	/** When set, authorize requests must use one of these exactly; when empty any redirect URI is allowed. */
 	redirectUris: string[];
-	/** Google's "Testing" publishing status (external user type): refresh tokens live 7 days (providers.md A7). */
+	/** Google's "Testing" publishing status (external user type): refresh tokens live 7 days (docs/providers.md A7). */
 	testing?: boolean;
 }
 

@@ -24,7 +24,7 @@ export const GOOGLE_CALENDAR_API = "https://www.googleapis.com/calendar/v3";
 /** Where the booking id lives on our events (per calendar copy, invisible to attendees). */
 export const GOOGLE_BOOKING_PROPERTY = "slotlineBookingId";
 
-/** Event palette of colors.get (providers.md A6); fixed for years, so not fetched per write. */
+/** Event palette of colors.get (docs/providers.md A6); fixed for years, so not fetched per write. */
 const EVENT_COLORS: ReadonlyArray<readonly [string, string]> = [
 	["1", "#a4bdfc"], ["2", "#7ae7bf"], ["3", "#dbadff"], ["4", "#ff887c"], ["5", "#fbd75b"], ["6", "#ffb878"],
 	["7", "#46d6db"], ["8", "#e1e1e1"], ["9", "#5484ed"], ["10", "#51b749"], ["11", "#dc2127"],
@@ -218,7 +218,7 @@ export class GoogleCalendar implements CalendarProvider, EventWriter {
 	}
 
 	/**
-	 * PATCH under If-Match with the etag we last stored (providers.md A1). A write of ours whose answer
+	 * PATCH under If-Match with the etag we last stored (docs/providers.md A1). A write of ours whose answer
 	 * was lost and that reaches Google after a newer one carries an old etag and is refused, so it can
 	 * never undo the newer one. A 412 on this, the booking's newest version, only means the event changed
 	 * since (that late write, or its owner), so it is written once more without the precondition.

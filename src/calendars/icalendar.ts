@@ -1,5 +1,5 @@
 // Translates iCalendar text (CalDAV, iCloud, ICS feeds) into the busy blocks inbound sync stores.
-// Pure: no I/O, no clock, no environment. The rules are those of shared/fixtures/ics/README.md.
+// Pure: no I/O, no clock, no environment. The rules are those of test/fixtures/ics/README.md.
 import ICAL from "ical.js";
 import { Temporal } from "temporal-polyfill";
 import { describe, parseCalendars } from "./icalendar-parse";

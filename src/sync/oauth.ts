@@ -6,7 +6,7 @@ import { ProviderError, TokenRevokedError } from "../calendars/provider";
 export type OAuthProvider = "google" | "microsoft";
 
 /**
- * The smallest scopes that list calendars and write events to one of them (providers.md A7, B7).
+ * The smallest scopes that list calendars and write events to one of them (docs/providers.md A7, B7).
  * Google refresh tokens need access_type=offline; Microsoft's need offline_access. Google's
  * calendar.events.owned reads only calendars the person owns: others are listed but not offered for
  * conflict checks (calendar.events.readonly would read them, at the cost of every calendar shared with

@@ -103,7 +103,7 @@ interface ErrorFault {
 	reason?: string;
 }
 
-/** Each provider's failures, three kinds each; how the real services throttle and fail (providers.md). */
+/** Each provider's failures, three kinds each; how the real services throttle and fail (docs/providers.md). */
 const ERROR_FAULTS: ErrorFault[] = [
 	{ provider: "google", status: 503 },
 	{ provider: "google", status: 429, retryAfter: 1 },

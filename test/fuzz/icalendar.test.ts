@@ -1,6 +1,6 @@
 /// <reference types="vite/client" />
-// Malformed and hostile iCalendar: mutations of the shared fixture corpus and hand-written attacks go
-// through the importer (src/calendars/icalendar.ts), which must return blocks or refuse the whole
+// Malformed and hostile iCalendar: mutations of the fixture corpus (test/fixtures/ics) and hand-written
+// attacks go through the importer (src/calendars/icalendar.ts), which must return blocks or refuse the whole
 // document with ICalendarParseError, never crash; and through a real ICS-feed connection and the sync
 // runner, where a hostile event next to good ones leaves the good ones synced.
 import fc from "fast-check";
@@ -11,7 +11,7 @@ import { DEMO_MERCHANT_ID } from "../../src/demo/seed";
 import { chooseCalendars, connectUnstored } from "../../src/sync/connections";
 import { blocksOf, db, inboundContext, runQueuedSyncs, seed } from "../inbound/harness";
 
-const files = import.meta.glob<string>("../../../shared/fixtures/ics/*.ics", { query: "?raw", import: "default", eager: true });
+const files = import.meta.glob<string>("../fixtures/ics/*.ics", { query: "?raw", import: "default", eager: true });
 const corpus = Object.values(files);
 const RUNS = Number(process.env.FUZZ_RUNS_ICS ?? 150);
 

@@ -1,7 +1,7 @@
 /// <reference types="vite/client" />
-// Inbound sync from CalDAV (Radicale) through the whole runner: every case of the shared iCalendar
-// corpus uploaded as real resources, polled into busy_blocks in the staff zone; a refused sync token
-// leads to a full resync; removed resources lose their blocks.
+// Inbound sync from CalDAV (Radicale) through the whole runner: every case of the iCalendar corpus
+// (test/fixtures/ics) uploaded as real resources, polled into busy_blocks in the staff zone; a refused
+// sync token leads to a full resync; removed resources lose their blocks.
 import ICAL from "ical.js";
 import { env } from "cloudflare:workers";
 import { eq } from "drizzle-orm";
@@ -15,8 +15,8 @@ import { blocksOf, control, db, inboundContext, runQueuedSyncs, seed, syncJobs }
 import type { InboundTestContext } from "./harness";
 
 const caldavUrl = inject("caldavUrl");
-const files = import.meta.glob<string>("../../../shared/fixtures/ics/*.ics", { query: "?raw", import: "default", eager: true });
-const manifests = import.meta.glob<string>("../../../shared/fixtures/ics/manifest.json", { query: "?raw", import: "default", eager: true });
+const files = import.meta.glob<string>("../fixtures/ics/*.ics", { query: "?raw", import: "default", eager: true });
+const manifests = import.meta.glob<string>("../fixtures/ics/manifest.json", { query: "?raw", import: "default", eager: true });
 
 interface FixtureCase {
 	file: string;

@@ -1,4 +1,4 @@
-// Google scopes per method (providers.md A6, A7) and the calendar list's paging, sync tokens and
+// Google scopes per method (docs/providers.md A6, A7) and the calendar list's paging, sync tokens and
 // deleted/hidden/summaryOverride entries (A6).
 import { beforeEach, describe, expect, it } from "vitest";
 import type { Sandbox } from "../../sandbox/server";
@@ -36,7 +36,7 @@ async function reason(res: Response): Promise<string | undefined> {
 	return ((await res.json()) as { error?: { errors?: Array<{ reason: string }> } }).error?.errors?.[0]?.reason;
 }
 
-describe("Google scopes (providers.md A6, A7)", () => {
+describe("Google scopes (docs/providers.md A6, A7)", () => {
 	it("calendar.freebusy alone gives free/busy of own calendars only, and no events", async () => {
 		const token = await tokenFor("calendar.freebusy");
 		const list = await get(events("primary"), token);
@@ -93,7 +93,7 @@ describe("Google scopes (providers.md A6, A7)", () => {
 	});
 });
 
-describe("Google calendarList (providers.md A6)", () => {
+describe("Google calendarList (docs/providers.md A6)", () => {
 	interface ListPage {
 		items: Array<{ id: string; deleted?: boolean; hidden?: boolean; summaryOverride?: string; summary?: string }>;
 		nextPageToken?: string;

@@ -97,7 +97,7 @@ describe("Google events: ids, conflicts and preconditions", () => {
 		expect(body.items[0]).toMatchObject({ colorId: "5", extendedProperties: { private: { slotlineBookingId: "bk_1" } } });
 	});
 
-	it("checks reminders: at most 5 overrides of 0–40320 minutes, not with useDefault (providers.md A4)", async () => {
+	it("checks reminders: at most 5 overrides of 0–40320 minutes, not with useDefault (docs/providers.md A4)", async () => {
 		const post = (reminders: unknown): Promise<Response> => api("/calendars/primary/events", { method: "POST", body: JSON.stringify({ ...slot(6, 9), reminders }) });
 		const popup = (minutes: number): { method: string; minutes: number } => ({ method: "popup", minutes });
 		expect((await post({ useDefault: false, overrides: [popup(0), popup(10), popup(60), popup(1440), popup(40_320)] })).status).toBe(200);
@@ -110,7 +110,7 @@ describe("Google events: ids, conflicts and preconditions", () => {
 		expect(await both.json()).toMatchObject({ error: { errors: [{ reason: "cannotUseDefaultRemindersAndSpecifyOverride" }] } });
 	});
 
-	it("checks attendees: an email each and a known responseStatus (providers.md A4)", async () => {
+	it("checks attendees: an email each and a known responseStatus (docs/providers.md A4)", async () => {
 		const post = (attendees: unknown): Promise<Response> => api("/calendars/primary/events", { method: "POST", body: JSON.stringify({ ...slot(7, 9), attendees }) });
 		const ok = await post(["needsAction", "declined", "tentative", "accepted"].map((responseStatus, i) => ({ email: `p${i}@example.com`, responseStatus })));
 		expect(ok.status).toBe(200);
@@ -149,7 +149,7 @@ describe("Google events.list and incremental sync", () => {
 		const { body: initial } = await list({ maxResults: "2" });
 		const e2 = initial.items[1];
 		await api(`/calendars/primary/events/${String(e2?.id)}`, { method: "DELETE" });
-		// Incremental requests repeat maxResults (providers.md A3).
+		// Incremental requests repeat maxResults (docs/providers.md A3).
 		const { status, body: delta } = await list({ syncToken: syncToken ?? "", maxResults: "2" });
 		expect(status).toBe(200);
 		expect(delta.items.map((i) => [i.id, i.status])).toEqual([
@@ -299,7 +299,7 @@ describe("Google events.list and incremental sync", () => {
 	});
 });
 
-describe("Google event times as Google prints them (providers.md A4)", () => {
+describe("Google event times as Google prints them (docs/providers.md A4)", () => {
 	it("always gives timed values an offset: the calendar's zone, or the request's timeZone", async () => {
 		await postJson(`${sandbox.url}/_control/google/users`, { email: "zoned@example.com", timeZone: "America/New_York" });
 		token = (await googleSignIn(sandbox, "zoned@example.com")).access_token;

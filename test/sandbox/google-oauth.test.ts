@@ -148,7 +148,7 @@ describe("Google OpenID Connect", () => {
 	});
 });
 
-describe("Google refresh-token lifetime (providers.md A7)", () => {
+describe("Google refresh-token lifetime (docs/providers.md A7)", () => {
 	async function advanceDays(days: number): Promise<void> {
 		await postJson(`${sandbox.url}/_control/clock`, { advanceSeconds: days * 86_400 });
 	}

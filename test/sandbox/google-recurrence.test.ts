@@ -43,7 +43,7 @@ async function instancesIn(timeMin: string, timeMax: string): Promise<string[]> 
 }
 const berlin = (date: string, hour: number): { dateTime: string; timeZone: string } => ({ dateTime: `${date}T${String(hour).padStart(2, "0")}:00:00`, timeZone: "Europe/Berlin" });
 
-describe("Google recurrence lines (providers.md A4)", () => {
+describe("Google recurrence lines (docs/providers.md A4)", () => {
 	it("reads an RDATE ending in Z as UTC and one with TZID in that zone", async () => {
 		const series = await insert({
 			start: berlin("2026-03-02", 9),
@@ -82,7 +82,7 @@ describe("Google recurrence lines (providers.md A4)", () => {
 	});
 });
 
-describe("Google events.instances (providers.md A1)", () => {
+describe("Google events.instances (docs/providers.md A1)", () => {
 	it("pages only the series' instances, every page full until the last, with no sync token", async () => {
 		const series = await insert({ start: berlin("2026-03-02", 9), end: berlin("2026-03-02", 10), recurrence: ["RRULE:FREQ=DAILY;COUNT=5"] });
 		// Other events in the calendar must not thin out the pages.
@@ -117,7 +117,7 @@ describe("Google events.instances (providers.md A1)", () => {
 	});
 });
 
-describe("Google events.update (PUT, providers.md A1)", () => {
+describe("Google events.update (PUT, docs/providers.md A1)", () => {
 	it("replaces the whole event: fields left out are gone, times bump the sequence, a stale If-Match is 412", async () => {
 		const event = await insert({ summary: "v1", description: "notes", colorId: "3", start: berlin("2026-03-02", 9), end: berlin("2026-03-02", 10) });
 		const res = await call(`/${event.id}`, { method: "PUT", headers: { "if-match": event.etag }, body: JSON.stringify({ summary: "v2", start: berlin("2026-03-02", 11), end: berlin("2026-03-02", 12) }) });

@@ -64,7 +64,7 @@ describe("iCloud main host", () => {
 		expect(new URL(home).origin).not.toBe(new URL(sandbox.url).origin);
 		expect(account.principalUrl).toBe(`${sandbox.url}/icloud/${account.dsid}/principal/`);
 		expect((await dav("PROPFIND", home, { ...amy, depth: "1" })).status).toBe(207);
-		// A client that keeps the main host and takes only the path finds nothing (providers.md C5).
+		// A client that keeps the main host and takes only the path finds nothing (docs/providers.md C5).
 		const wrongHost = new URL(new URL(home).pathname, sandbox.url).toString();
 		expect((await dav("PROPFIND", wrongHost, { ...amy, depth: "1" })).status).toBe(404);
 	});
@@ -152,7 +152,7 @@ describe("iCloud partition", () => {
 		expect(account.dsid).toMatch(/^\d+$/);
 	});
 
-	it("passes Radicale's 409 no-uid-conflict through when a second resource reuses a UID (providers.md C3, C4)", async () => {
+	it("passes Radicale's 409 no-uid-conflict through when a second resource reuses a UID (docs/providers.md C3, C4)", async () => {
 		await createAccount(amy.user, amy.password);
 		const calendar = `${await discoverHome()}home/`;
 		expect((await dav("PUT", `${calendar}first.ics`, { ...amy, body: eventIcs("shared-uid", "20260105T090000Z"), headers: { "if-none-match": "*" } })).status).toBe(201);

@@ -27,7 +27,7 @@ async function advanceDays(days: number): Promise<void> {
 	await postJson(`${sandbox.url}/_control/clock`, { advanceSeconds: days * 86_400 });
 }
 
-describe("Microsoft userinfo (providers.md B7)", () => {
+describe("Microsoft userinfo (docs/providers.md B7)", () => {
 	it("serves the userinfo endpoint the discovery document advertises", async () => {
 		const discovery = (await (await fetch(`${sandbox.url}/microsoft/common/v2.0/.well-known/openid-configuration`)).json()) as { userinfo_endpoint: string };
 		const { access_token } = await microsoftSignIn(sandbox, "ines@example.com", "openid email profile offline_access");
@@ -45,7 +45,7 @@ describe("Microsoft userinfo (providers.md B7)", () => {
 	});
 });
 
-describe("Microsoft invalid_grant codes (providers.md B7, AADSTS)", () => {
+describe("Microsoft invalid_grant codes (docs/providers.md B7, AADSTS)", () => {
 	it("names a wrong PKCE verifier AADSTS501481", async () => {
 		const { challenge } = pkcePair();
 		const res = await token({ grant_type: "authorization_code", code: await code(challenge), redirect_uri: REDIRECT_URI, code_verifier: pkcePair().verifier });
@@ -80,7 +80,7 @@ describe("Microsoft invalid_grant codes (providers.md B7, AADSTS)", () => {
 	});
 });
 
-describe("Microsoft refresh-token lifetime (providers.md B7)", () => {
+describe("Microsoft refresh-token lifetime (docs/providers.md B7)", () => {
 	it("kills a refresh token unused for 90 days with AADSTS700082; each use restarts the count", async () => {
 		const { refresh_token } = await microsoftSignIn(sandbox, "ines@example.com");
 		await advanceDays(60);

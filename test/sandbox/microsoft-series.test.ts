@@ -1,4 +1,4 @@
-// Graph series edits and the control API's recurring/cancelled events (providers.md B1, B2).
+// Graph series edits and the control API's recurring/cancelled events (docs/providers.md B1, B2).
 import { beforeEach, describe, expect, it } from "vitest";
 import type { Sandbox } from "../../sandbox/server";
 import { bearer, microsoftSignIn, postJson, sandboxPerFile } from "./helpers";
@@ -100,7 +100,7 @@ describe("Control API: recurring and cancelled Outlook events", () => {
 	});
 });
 
-describe("Graph series master edits (providers.md B2)", () => {
+describe("Graph series master edits (docs/providers.md B2)", () => {
 	it("new times rebuild the series: new occurrence ids, old occurrences, exceptions and cancellations removed", async () => {
 		const master = await createSeries();
 		const before = await view();
@@ -160,7 +160,7 @@ describe("Graph series master edits (providers.md B2)", () => {
 	});
 });
 
-describe("Graph event input checks (providers.md B1, B2)", () => {
+describe("Graph event input checks (docs/providers.md B1, B2)", () => {
 	it("accepts only Graph's showAs values and at most 500 attendees", async () => {
 		const base = { subject: "x", start: berlin("2026-03-02", "09:00:00"), end: berlin("2026-03-02", "10:00:00") };
 		expect((await postJson(`${graph}/me/events`, { ...base, showAs: "away" }, bearer(token))).status).toBe(400);

@@ -1,5 +1,5 @@
 // Graph subscriptions in the sandbox: owner checks, renewal rules, batched and retried notifications,
-// lifecycle events (providers.md B4, B5).
+// lifecycle events (docs/providers.md B4, B5).
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { DeliveryRecord } from "../../sandbox/webhooks";
 import type { Sandbox } from "../../sandbox/server";
@@ -92,7 +92,7 @@ describe("Graph subscription access", () => {
 	});
 });
 
-describe("Graph subscription expiration and renewal (providers.md B4, B5)", () => {
+describe("Graph subscription expiration and renewal (docs/providers.md B4, B5)", () => {
 	it("refuses an expirationDateTime in the past or beyond 10,080 minutes, and raises a short one to 45 minutes", async () => {
 		const { access_token } = await microsoftSignIn(sandbox, "olive@example.com");
 		const body = { changeType: "created", notificationUrl: `${receiver.url}/notify`, resource: "me/events" };
@@ -116,7 +116,7 @@ describe("Graph subscription expiration and renewal (providers.md B4, B5)", () =
 	});
 });
 
-describe("Graph notification delivery (providers.md B4)", () => {
+describe("Graph notification delivery (docs/providers.md B4)", () => {
 	it("batches changes that happen close together into one POST with several value items", async () => {
 		const { access_token } = await microsoftSignIn(sandbox, "olive@example.com");
 		const { id } = await subscribe(access_token);
@@ -180,7 +180,7 @@ describe("Graph notification delivery (providers.md B4)", () => {
 	});
 });
 
-describe("Graph lifecycle notifications (providers.md B5)", () => {
+describe("Graph lifecycle notifications (docs/providers.md B5)", () => {
 	async function lifecycle(id: string, lifecycleEvent: string): Promise<void> {
 		expect((await postJson(`${sandbox.url}/_control/microsoft/subscriptions/${id}/lifecycle`, { lifecycleEvent })).status).toBe(202);
 	}

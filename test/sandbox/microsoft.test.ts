@@ -139,7 +139,7 @@ describe("Microsoft Graph /me and calendars", () => {
 	});
 });
 
-describe("Microsoft Graph delta rules (providers.md B3)", () => {
+describe("Microsoft Graph delta rules (docs/providers.md B3)", () => {
 	const window = "startDateTime=2026-03-01T00:00:00Z&endDateTime=2026-03-31T00:00:00Z";
 
 	it("rejects $select, $filter, $orderby, $search and $expand", async () => {
