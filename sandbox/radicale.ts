@@ -1,10 +1,11 @@
-// Runs a throwaway Radicale (real CalDAV server) on 127.0.0.1 with htpasswd users and a temporary storage folder.
+// Runs a Radicale (real CalDAV server) on 127.0.0.1 with htpasswd users, in a temporary storage folder or a kept one.
 import { spawn } from "node:child_process";
 import type { ChildProcess } from "node:child_process";
-import { existsSync, rmSync } from "node:fs";
-import { mkdtemp, readdir, rename, rm, writeFile } from "node:fs/promises";
+import { rmSync } from "node:fs";
+import { mkdir, mkdtemp, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { delimiter, join } from "node:path";
+import { join } from "node:path";
+import { findRadicale } from "../scripts/system-deps.mjs";
 import { basicAuthorization, createCalendarCollection } from "./caldav/mkcalendar";
 import type { CalendarComponent } from "./caldav/mkcalendar";
 
@@ -15,6 +16,11 @@ export interface RadicaleOptions {
 	maxSyncTokenAgeSeconds?: number;
 	/** Path of the radicale executable; defaults to findRadicale(). */
 	binary?: string;
+	/**
+	 * Folder for storage and users, kept on close and reused by the next start (its users are loaded, so addUser
+	 * keeps them). Absent: a temporary folder, removed on close and when the process exits.
+	 */
+	dir?: string;
 }
 
 export interface Radicale {
@@ -33,17 +39,8 @@ export class RadicaleStartError extends Error {}
 
 const START_TIMEOUT_MS = 15_000;
 
-/** $RADICALE_BIN, else `radicale` on PATH, else /usr/bin/radicale; undefined when none exists. */
-export function findRadicale(): string | undefined {
-	const fromEnv = process.env.RADICALE_BIN;
-	if (fromEnv !== undefined && fromEnv !== "") return existsSync(fromEnv) ? fromEnv : undefined;
-	const dirs = [...(process.env.PATH ?? "").split(delimiter).filter((d) => d !== ""), "/usr/bin"];
-	for (const dir of dirs) {
-		const candidate = join(dir, "radicale");
-		if (existsSync(candidate)) return candidate;
-	}
-	return undefined;
-}
+/** Where radicale is looked for ($RADICALE_BIN, PATH, /usr/bin): one answer for the installer and the sandbox. */
+export { findRadicale };
 
 function configText(dir: string, port: number, maxSyncTokenAge: number): string {
 	// Plain htpasswd: a throwaway local server with test passwords; md5/bcrypt would need hashing code or passlib[bcrypt].
@@ -124,12 +121,28 @@ async function waitForHttp(url: string): Promise<void> {
 	}
 }
 
+/** The users of an htpasswd file written by this module (plain `name:password` lines); empty when there is none. */
+async function readUsers(htpasswd: string): Promise<Map<string, string>> {
+	const text = await readFile(htpasswd, "utf8").catch((error: NodeJS.ErrnoException) => {
+		if (error.code === "ENOENT") return "";
+		throw error;
+	});
+	const users = new Map<string, string>();
+	for (const line of text.split("\n")) {
+		const colon = line.indexOf(":");
+		if (colon > 0) users.set(line.slice(0, colon), line.slice(colon + 1));
+	}
+	return users;
+}
+
 export async function startRadicale(options: RadicaleOptions = {}): Promise<Radicale> {
 	const binary = options.binary ?? findRadicale();
 	if (binary === undefined) throw new RadicaleStartError("radicale is not installed (apt-get install radicale, or set RADICALE_BIN)");
-	const dir = await mkdtemp(join(tmpdir(), "slotline-radicale-"));
-	const users = new Map<string, string>();
+	const kept = options.dir !== undefined;
+	const dir = options.dir ?? (await mkdtemp(join(tmpdir(), "slotline-radicale-")));
+	if (kept) await mkdir(dir, { recursive: true, mode: 0o700 });
 	const htpasswd = join(dir, "users");
+	const users = kept ? await readUsers(htpasswd) : new Map<string, string>();
 	const collections = join(dir, "collections");
 
 	async function writeUsers(): Promise<void> {
@@ -153,7 +166,7 @@ export async function startRadicale(options: RadicaleOptions = {}): Promise<Radi
 	// Never leave a Radicale behind when the Node process exits without calling close().
 	const killOnExit = (): void => {
 		child.kill("SIGKILL");
-		rmSync(dir, { recursive: true, force: true });
+		if (!kept) rmSync(dir, { recursive: true, force: true });
 	};
 	process.once("exit", killOnExit);
 	const spawnFailure = new Promise<never>((_, reject) => child.once("error", (error) => reject(new RadicaleStartError(`cannot run ${binary}: ${error.message}`))));
@@ -166,7 +179,7 @@ export async function startRadicale(options: RadicaleOptions = {}): Promise<Radi
 	} catch (error) {
 		child.kill("SIGKILL");
 		process.off("exit", killOnExit);
-		await rm(dir, { recursive: true, force: true });
+		if (!kept) await rm(dir, { recursive: true, force: true });
 		throw error;
 	}
 
@@ -202,7 +215,7 @@ export async function startRadicale(options: RadicaleOptions = {}): Promise<Radi
 					await exited;
 					clearTimeout(timer);
 				}
-				await rm(dir, { recursive: true, force: true });
+				if (!kept) await rm(dir, { recursive: true, force: true });
 			})();
 			return closed;
 		},

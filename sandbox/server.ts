@@ -32,6 +32,8 @@ export interface SandboxOptions {
 	partitionPort?: number;
 	/** Base URL clients use to reach the partition host; defaults to its listening address. */
 	partitionPublicUrl?: string;
+	/** Runs on the fresh state before either port opens (main.ts restores saved state here), so no request sees it half-made. */
+	prepare?: (state: SandboxState) => void | Promise<void>;
 }
 
 export interface Sandbox {
@@ -39,6 +41,7 @@ export interface Sandbox {
 	/** Base URL of the iCloud partition host (calendar homes live there, not on `url`). */
 	partitionUrl: string;
 	state: SandboxState;
+	/** Safe to call more than once (a Ctrl+C and the start script's SIGTERM both stop it): later calls share the first. */
 	close(): Promise<void>;
 }
 
@@ -108,16 +111,20 @@ function stop(server: NodeServer): Promise<void> {
 export async function createSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
 	const hostname = options.hostname ?? "127.0.0.1";
 	const state = await createState(options.publicUrl ?? "", options.caldavUpstream, options.partitionPublicUrl ?? "");
+	await options.prepare?.(state);
 	const main = await listen(buildApp(state).fetch, options.port ?? 0, hostname);
 	const partition = await listen(buildPartitionApp(state).fetch, options.partitionPort ?? 0, hostname);
 	if (options.publicUrl === undefined) state.publicUrl = main.url;
 	if (options.partitionPublicUrl === undefined) state.partitionUrl = partition.url;
+	let closed: Promise<void> | undefined;
 	return {
 		url: main.url,
 		partitionUrl: state.partitionUrl,
 		state,
-		close: async (): Promise<void> => {
-			await Promise.all([stop(main.server), stop(partition.server)]);
+		close: (): Promise<void> => {
+			// A second server.close() would fail with ERR_SERVER_NOT_RUNNING.
+			closed ??= Promise.all([stop(main.server), stop(partition.server)]).then(() => undefined);
+			return closed;
 		},
 	};
 }

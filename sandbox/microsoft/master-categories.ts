@@ -29,12 +29,18 @@ const COLOR = /^(?:none|preset(?:[0-9]|1[0-9]|2[0-4]))$/i;
 /** Per store (a reset makes a new one, which forgets every list), per mailbox owner. */
 const lists = new WeakMap<OutlookStore, Map<string, OutlookCategory[]>>();
 
-export function masterCategories(store: OutlookStore, email: string): OutlookCategory[] {
+/** Every mailbox's list of this store, by owner; persistence.ts saves and restores it, since it lives here and not on the store. */
+export function masterCategoryLists(store: OutlookStore): Map<string, OutlookCategory[]> {
 	let byOwner = lists.get(store);
 	if (byOwner === undefined) {
 		byOwner = new Map();
 		lists.set(store, byOwner);
 	}
+	return byOwner;
+}
+
+export function masterCategories(store: OutlookStore, email: string): OutlookCategory[] {
+	const byOwner = masterCategoryLists(store);
 	let list = byOwner.get(email);
 	if (list === undefined) {
 		list = DEFAULTS.map(([displayName, color]) => ({ id: randomUUID(), displayName, color }));
