@@ -5,13 +5,15 @@ import { join } from "node:path";
 import { chromium } from "playwright-core";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll } from "vitest";
+import { findChromium } from "../../scripts/system-deps.mjs";
 
 const ARTIFACTS = join(import.meta.dirname, "..", "..", "test-artifacts", "browser");
 
 /** A fresh headless Chromium (Playwright gives every launch a new temporary profile). */
 export function launchBrowser(): Promise<Browser> {
 	return chromium.launch({
-		executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+		// `npm test` installs it first (scripts/system-deps.mjs); CHROMIUM_PATH points elsewhere.
+		executablePath: findChromium() ?? "/usr/bin/chromium",
 		headless: true,
 		args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
 	});

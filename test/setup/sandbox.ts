@@ -15,9 +15,9 @@ interface TestServers {
 type Holder = { [KEY]?: Promise<TestServers> };
 
 async function startServers(): Promise<TestServers> {
-	// CI installs radicale (.ci/run); a machine without it should say so instead of skipping CalDAV tests.
+	// `npm test` installs radicale first (pretest); vitest started any other way says how instead of skipping CalDAV tests.
 	if (findRadicale() === undefined) {
-		throw new Error("The tests need radicale, a real CalDAV server: `apt-get install radicale` (CI's .ci/run does), or set RADICALE_BIN.");
+		throw new Error("The tests need radicale, a real CalDAV server: `node scripts/system-deps.mjs test` installs it (npm test runs it first), or set RADICALE_BIN.");
 	}
 	const radicale = await startRadicale();
 	const sandbox = await createSandbox({ port: 0, caldavUpstream: radicale });
