@@ -3,6 +3,7 @@ import { Hono } from "hono";
 import { z } from "zod";
 import { SandboxHttpError } from "../http-error";
 import type { SandboxState } from "../state";
+import { homeEvents } from "./home-events";
 import { calendarHomeUrl, principalPath } from "./icloud";
 import { CalendarCreateError } from "./mkcalendar";
 import type { ICloudAccount } from "./icloud-accounts";
@@ -46,6 +47,13 @@ export function caldavControlRoutes(state: SandboxState): Hono {
 		return c.json(accountJson(state, account), created ? 201 : 200);
 	});
 	app.get("/icloud/accounts", (c) => c.json(state.icloud.list().map((account) => accountJson(state, account))));
+	/** The events in the account's Home calendar, as the Google and Microsoft calendars' control routes list theirs. */
+	app.get("/icloud/accounts/:appleId/events", async (c) => {
+		const appleId = c.req.param("appleId").toLowerCase();
+		const account = state.icloud.list().find((a) => a.appleId.toLowerCase() === appleId);
+		if (account === undefined) throw new SandboxHttpError(404, { error: "no such iCloud account" });
+		return c.json({ events: await homeEvents(upstreamOf(state), account) });
+	});
 	app.post("/caldav/users", async (c) => {
 		const body = await parse(userBody, c.req.raw);
 		const upstream = upstreamOf(state);

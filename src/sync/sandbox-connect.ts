@@ -3,6 +3,7 @@
 import type { ConnectionRow } from "../db/queries/connections";
 import { connectOAuth } from "./connect-oauth";
 import type { SyncContext } from "./connections";
+import { connectUnstored } from "./connections";
 import { authorizationUrl, exchangeCode } from "./oauth";
 import type { OAuthProvider } from "./oauth";
 
@@ -31,10 +32,36 @@ export async function connectSandboxAccount(context: SyncContext, account: Sandb
 	return connectOAuth(context, { merchantId: account.merchantId, staffId: account.staffId, provider: account.provider, tokens });
 }
 
-/** The demo merchant's sandbox calendars under `npm start`: Ana on Google, Ben on Microsoft. */
+/**
+ * A sandbox iCloud account, connected as a person does on the Integrations page: Apple ID and a fresh
+ * app-specific password, tried against the sandbox's iCloud CalDAV layer before anything is stored.
+ */
+export async function connectSandboxICloud(context: SyncContext, account: { sandboxUrl: string; appleId: string; merchantId: string; staffId: string | null }): Promise<ConnectionRow> {
+	const base = account.sandboxUrl.replace(/\/$/, "");
+	const appPassword = `${randomLetters(4)}-${randomLetters(4)}-${randomLetters(4)}-${randomLetters(4)}`;
+	const created = await fetch(`${base}/_control/icloud/accounts`, {
+		method: "POST",
+		headers: { "content-type": "application/json" },
+		body: JSON.stringify({ appleId: account.appleId, appPassword }),
+	});
+	if (!created.ok) throw new Error(`sandbox iCloud account not created: ${created.status}`);
+	return connectUnstored(
+		context,
+		{ merchantId: account.merchantId, staffId: account.staffId },
+		{ provider: "icloud", credentials: { kind: "password", username: account.appleId, password: appPassword }, serverUrl: `${base}/icloud`, accountLabel: account.appleId },
+	);
+}
+
+/** Lower-case letters, as Apple's app-specific passwords (xxxx-xxxx-xxxx-xxxx) have. */
+function randomLetters(count: number): string {
+	return Array.from(crypto.getRandomValues(new Uint8Array(count)), (byte) => String.fromCharCode(97 + (byte % 26))).join("");
+}
+
+/** The demo merchant's sandbox calendars under `npm start`: Ana on Google, Ben on Microsoft, Chloé on iCloud. */
 export async function connectDemoCalendars(context: SyncContext, sandboxUrl: string, merchantId: string): Promise<ConnectionRow[]> {
 	return [
 		await connectSandboxAccount(context, { sandboxUrl, provider: "google", email: "ana@demo.slotline.test", name: "Ana Jansen", merchantId, staffId: "stf_demo_ana" }),
 		await connectSandboxAccount(context, { sandboxUrl, provider: "microsoft", email: "ben@demo.slotline.test", name: "Ben Okafor", merchantId, staffId: "stf_demo_ben" }),
+		await connectSandboxICloud(context, { sandboxUrl, appleId: "chloe@demo.slotline.test", merchantId, staffId: "stf_demo_chloe" }),
 	];
 }

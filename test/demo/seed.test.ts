@@ -67,6 +67,7 @@ describe("demo seed", () => {
 		expect(first.calendarsConnected).toEqual([
 			{ staffId: "stf_demo_ana", provider: "google", account: "ana@demo.slotline.test" },
 			{ staffId: "stf_demo_ben", provider: "microsoft", account: "ben@demo.slotline.test" },
+			{ staffId: "stf_demo_chloe", provider: "icloud", account: "chloe@demo.slotline.test" },
 		]);
 		const connections = async (): Promise<unknown[]> =>
 			(await env.DB.prepare("select id, staff_id, provider, account_label, status, credentials from calendar_connections order by staff_id").all()).results;
@@ -81,7 +82,7 @@ describe("demo seed", () => {
 			env.DB.prepare("update connection_calendars set is_write_target = 0, check_conflicts = 0 where connection_id = (select id from calendar_connections where staff_id = 'stf_demo_ben')"),
 		]);
 		const [before, chosen, connected] = [await connections(), await calendars(), await connects()];
-		expect(connected).toHaveLength(2);
+		expect(connected).toHaveLength(3);
 
 		// `npm start` again: nothing reconnected, re-chosen or duplicated.
 		expect(await seed({ ownerPassword: "first-password-1", sandboxUrl })).toMatchObject({ merchantCreated: false, calendarsConnected: [] });
@@ -98,9 +99,10 @@ describe("demo seed", () => {
 		expect(again.calendarsConnected).toEqual([
 			{ staffId: "stf_demo_ana", provider: "google", account: "ana@demo.slotline.test" },
 			{ staffId: "stf_demo_ben", provider: "microsoft", account: "ben@demo.slotline.test" },
+			{ staffId: "stf_demo_chloe", provider: "icloud", account: "chloe@demo.slotline.test" },
 		]);
 		const active = await env.DB.prepare("select count(*) as n from calendar_connections where status = 'active'").first<{ n: number }>();
-		expect(active?.n).toBe(2);
+		expect(active?.n).toBe(3);
 	});
 
 	it("names an unknown connectCalendars value", async () => {

@@ -1,4 +1,4 @@
-// `npm start`'s seed: Ana's sandbox Google and Ben's sandbox Microsoft calendars are connected, and
+// `npm start`'s seed: Ana's sandbox Google, Ben's sandbox Microsoft and Chloé's sandbox iCloud calendars are connected, and
 // the demo bookings reach them through the real queue.
 import { env, exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
@@ -38,7 +38,7 @@ describe("dev seed", () => {
 		});
 		expect(response.status).toBe(200);
 		const seeded = await response.json<{ bookingsCreated: number; calendarsConnected: Array<{ staffId: string; provider: string }> }>();
-		expect(seeded.calendarsConnected.map((c) => `${c.staffId}:${c.provider}`)).toEqual(["stf_demo_ana:google", "stf_demo_ben:microsoft"]);
+		expect(seeded.calendarsConnected.map((c) => `${c.staffId}:${c.provider}`)).toEqual(["stf_demo_ana:google", "stf_demo_ben:microsoft", "stf_demo_chloe:icloud"]);
 
 		const ana = await eventually(() => eventsOfOurBookings("google", "ana@demo.slotline.test", "stf_demo_ana"), (events) => events.length >= 2);
 		expect(ana.map((e) => e.summary).sort()).toEqual(["Sam de Vries", "Walk-in"]);
@@ -46,5 +46,8 @@ describe("dev seed", () => {
 		const benCalendar = calendars.find((c) => c.owner === "ben@demo.slotline.test");
 		const ben = await eventually(() => eventsOfOurBookings("microsoft", benCalendar?.id ?? "", "stf_demo_ben"), (events) => events.length >= 1);
 		expect(ben.map((e) => e.subject)).toEqual(["Priya Shah"]);
+		// Chloé's iCloud calendar is only hers (the seed gave her a fresh app password), so every event is one of ours.
+		const chloe = await eventually(async () => ((await control("/icloud/accounts/chloe@demo.slotline.test/events")) as { events: Array<{ summary: string }> }).events, (events) => events.length >= 1);
+		expect(chloe.map((e) => e.summary)).toEqual(["Lucas Bakker"]);
 	});
 });
