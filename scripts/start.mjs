@@ -1,27 +1,58 @@
 #!/usr/bin/env node
 // `npm start`: the whole product on this machine. Generates local secrets on first run, applies D1
-// migrations, starts the provider sandbox on :8788 and `wrangler dev` on :8787, seeds the demo
-// merchant (only if it does not exist yet), and fires the cron every 5 minutes because wrangler
-// dev never does.
-import { spawn, spawnSync } from "node:child_process";
+// migrations, starts the provider sandbox on :8788 (its iCloud partition host on :8789) and `wrangler dev`
+// on :8787, seeds the demo merchant (only if it does not exist yet), and fires the cron every 5 minutes
+// because wrangler dev never does.
+//
+// It prints one line per step and then what a person needs; everything the tools print goes to a log
+// file named in the output (`npm start -- --verbose` or SLOTLINE_VERBOSE=1 shows it live as well).
+// Local state (D1, Durable Objects, the sandbox's users, grants and calendars, Radicale's storage) lives
+// in one folder, so a second start comes back exactly as the first was left.
+//
+// Environment: PORT, SANDBOX_PORT, SANDBOX_PARTITION_PORT (the ports), SLOTLINE_STATE_DIR (the local
+// state, default .wrangler/state), SLOTLINE_LOG (the log file, default .wrangler/logs/start.log).
+import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { createWriteStream, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const APP_PORT = Number(process.env.PORT ?? 8787);
 const SANDBOX_PORT = Number(process.env.SANDBOX_PORT ?? 8788);
+/** Fixed, not a free port: the demo's iCloud connection stores calendar URLs on this host. */
+const PARTITION_PORT = Number(process.env.SANDBOX_PARTITION_PORT ?? 8789);
+/** What the app and its OAuth redirects use; every printed URL uses this one host name. */
 const APP_URL = `http://localhost:${APP_PORT}`;
-const SANDBOX_URL = `http://127.0.0.1:${SANDBOX_PORT}`;
-const CRON_EVERY_MS = 5 * 60 * 1000;
+const PRINTED_SANDBOX_URL = `http://localhost:${SANDBOX_PORT}`;
 /**
- * The demo owner's password lives beside the local database it was set in (wrangler's default
- * state directory), not in .dev.vars: regenerating .dev.vars keeps the database, so the password
- * has to stay with the database for the printed sign-in to keep working.
+ * What the app's Worker (workerd) uses to reach the sandbox: the address the sandbox binds, so no name
+ * lookup can pick ::1 where nothing listens. Browsers reach the same server as localhost.
  */
-const DEMO_PASSWORD_FILE = join(root, ".wrangler", "state", "demo-owner-password");
-const env = { ...process.env, CLOUDFLARE_CF_FETCH_ENABLED: "false", WRANGLER_SEND_METRICS: "false" };
+const SANDBOX_URL = `http://127.0.0.1:${SANDBOX_PORT}`;
+const STATE_DIR = resolve(root, process.env.SLOTLINE_STATE_DIR ?? join(".wrangler", "state"));
+const LOG_FILE = resolve(root, process.env.SLOTLINE_LOG ?? join(".wrangler", "logs", "start.log"));
+const VERBOSE = process.argv.includes("--verbose") || /^(1|true|yes)$/i.test(process.env.SLOTLINE_VERBOSE ?? "");
+const CRON_EVERY_MS = 5 * 60 * 1000;
+/** How long children get to stop after SIGTERM before they are killed. */
+const STOP_GRACE_MS = 5000;
+/**
+ * The demo owner's password lives beside the local database it was set in, not in .dev.vars:
+ * regenerating .dev.vars keeps the database, so the password has to stay with the database for the
+ * printed sign-in to keep working.
+ */
+const DEMO_PASSWORD_FILE = join(STATE_DIR, "demo-owner-password");
+const env = { ...process.env, CLOUDFLARE_CF_FETCH_ENABLED: "false", WRANGLER_SEND_METRICS: "false", FORCE_COLOR: "0" };
+const bin = (name) => join(root, "node_modules", ".bin", name);
+
+mkdirSync(dirname(LOG_FILE), { recursive: true });
+const log = createWriteStream(LOG_FILE, { flags: "w" });
+const shown = (path) => relative(process.cwd(), path) || path;
+
+function step(text) {
+	console.log(`  ${text}`);
+	log.write(`== ${text}\n`);
+}
 
 function secret(bytes = 32) {
 	return randomBytes(bytes).toString("base64url");
@@ -41,7 +72,7 @@ function ensureDevVars() {
 		(_, name) => `${name}=${name === "ENCRYPTION_KEYS" ? `'${generated[name]}'` : generated[name]}`,
 	);
 	writeFileSync(target, text, { mode: 0o600 });
-	console.log("Created .dev.vars with fresh local secrets.");
+	step("created .dev.vars with fresh local secrets");
 }
 
 function readDevVars() {
@@ -68,61 +99,110 @@ function rememberDemoOwnerPassword(password) {
 	writeFileSync(DEMO_PASSWORD_FILE, `${password}\n`, { mode: 0o600 });
 }
 
-function run(command, args) {
-	const result = spawnSync(command, args, { cwd: root, env, stdio: "inherit" });
-	if (result.status !== 0) {
-		console.error(`${command} ${args.join(" ")} failed`);
-		process.exit(result.status ?? 1);
+/** A child's output goes to the log, and live to the terminal with --verbose. */
+function capture(name, stream, terminal) {
+	let partial = "";
+	stream.on("data", (chunk) => {
+		const lines = (partial + String(chunk)).split("\n");
+		partial = lines.pop() ?? "";
+		for (const line of lines) {
+			log.write(`[${name}] ${line}\n`);
+			if (VERBOSE && line.trim() !== "") terminal.write(`[${name}] ${line}\n`);
+		}
+	});
+}
+
+/** The last lines of the log, for a failure message. */
+function logTail(lines = 15) {
+	try {
+		return readFileSync(LOG_FILE, "utf8").trimEnd().split("\n").slice(-lines).join("\n");
+	} catch {
+		return "";
 	}
 }
 
-const children = [];
-function startChild(name, command, args, extraEnv = {}) {
-	const child = spawn(command, args, { cwd: root, env: { ...env, ...extraEnv }, stdio: ["ignore", "pipe", "pipe"] });
-	const prefix = (line) => (line.trim() === "" ? "" : `[${name}] ${line}\n`);
-	child.stdout.on("data", (chunk) => process.stdout.write(String(chunk).split("\n").map(prefix).join("")));
-	child.stderr.on("data", (chunk) => process.stderr.write(String(chunk).split("\n").map(prefix).join("")));
-	child.on("exit", (code, signal) => {
-		if (!shuttingDown) {
-			console.error(`${name} exited (${signal ?? code}); stopping.`);
-			shutdown(1);
-		}
-	});
-	children.push(child);
-	return child;
+function fail(message) {
+	console.error(`\n${message}\nLast lines of ${shown(LOG_FILE)}:\n${logTail()}`);
+	void shutdown(1);
 }
 
-let shuttingDown = false;
-function shutdown(code = 0) {
-	shuttingDown = true;
-	for (const child of children) child.kill("SIGTERM");
-	setTimeout(() => process.exit(code), 500).unref();
+const children = [];
+let shuttingDown;
+
+/**
+ * Each child runs in its own process group, so stopping kills what it started too (wrangler's workerd,
+ * tsx's node, the sandbox's Radicale), and a Ctrl+C reaches the children only through us, once.
+ */
+function startChild(name, command, args, extraEnv = {}) {
+	const child = spawn(command, args, { cwd: root, env: { ...env, ...extraEnv }, stdio: ["ignore", "pipe", "pipe"], detached: true });
+	capture(name, child.stdout, process.stdout);
+	capture(name, child.stderr, process.stderr);
+	const exited = new Promise((resolve) => child.once("exit", (code, signal) => resolve({ code, signal })));
+	child.once("error", (error) => log.write(`[${name}] ${error.message}\n`));
+	void exited.then(({ code, signal }) => {
+		if (shuttingDown === undefined) fail(`${name} exited (${signal ?? code}); stopping.`);
+	});
+	children.push({ child, exited });
+	return exited;
 }
-process.on("SIGINT", () => shutdown(0));
-process.on("SIGTERM", () => shutdown(0));
+
+function signalGroup(child, signal) {
+	try {
+		process.kill(-child.pid, signal);
+	} catch {
+		// the group is already gone
+	}
+}
+
+/** Stops every child group (SIGTERM, then SIGKILL after a grace period) and exits once they are gone. */
+function shutdown(code = 0) {
+	shuttingDown ??= (async () => {
+		if (code === 0) console.log("\nStopping…");
+		for (const { child } of children) signalGroup(child, "SIGTERM");
+		const killer = setTimeout(() => {
+			for (const { child } of children) signalGroup(child, "SIGKILL");
+		}, STOP_GRACE_MS);
+		await Promise.all(children.map(({ exited }) => exited));
+		// Group members that outlive their leader (a grandchild that ignored SIGTERM) go too.
+		for (const { child } of children) signalGroup(child, "SIGKILL");
+		clearTimeout(killer);
+		if (code === 0) console.log("Stopped.");
+		log.end(() => process.exit(code));
+	})();
+	return shuttingDown;
+}
+process.on("SIGINT", () => void shutdown(0));
+process.on("SIGTERM", () => void shutdown(0));
+process.on("SIGHUP", () => void shutdown(0));
 
 async function waitFor(url, timeoutMs) {
 	const deadline = Date.now() + timeoutMs;
 	while (Date.now() < deadline) {
+		if (shuttingDown !== undefined) return;
 		try {
 			const res = await fetch(url);
 			if (res.ok) return;
 		} catch {
 			// not up yet
 		}
-		await new Promise((resolve) => setTimeout(resolve, 300));
+		await new Promise((resolve) => setTimeout(resolve, 250));
 	}
 	throw new Error(`${url} did not answer within ${timeoutMs / 1000}s`);
 }
 
-ensureDevVars();
-const devVars = readDevVars();
-run("wrangler", ["d1", "migrations", "apply", "DB", "--local"]);
-
-const sandboxStarted = existsSync(join(root, "sandbox", "main.ts"));
-if (sandboxStarted) {
-	startChild("sandbox", "tsx", ["sandbox/main.ts"], { SANDBOX_PORT: String(SANDBOX_PORT), SANDBOX_PUBLIC_URL: SANDBOX_URL, SLOTLINE_URL: APP_URL });
+/** Applies the D1 migrations to the local database; answers how many were new. */
+async function applyMigrations() {
+	log.write("== wrangler d1 migrations apply\n");
+	const child = spawn(bin("wrangler"), ["d1", "migrations", "apply", "DB", "--local", "--persist-to", STATE_DIR], { cwd: root, env, stdio: ["ignore", "pipe", "pipe"] });
+	let output = "";
+	child.stdout.on("data", (chunk) => (output += chunk));
+	capture("migrations", child.stdout, process.stdout);
+	capture("migrations", child.stderr, process.stderr);
+	const code = await new Promise((resolve) => child.once("exit", resolve));
+	if (code !== 0) throw new Error(`applying the D1 migrations failed (exit ${code})`);
+	return Number(/About to apply (\d+) migration/.exec(output)?.[1] ?? 0);
 }
+
 /**
  * .dev.vars points the app at the sandbox on its default port. When PORT or SANDBOX_PORT moves either
  * server, the app must follow, or it would talk to whatever else listens there; .dev.vars stays the
@@ -144,39 +224,56 @@ function portOverrides() {
 	return Object.entries(vars).flatMap(([name, value]) => ["--var", `${name}:${value}`]);
 }
 
-startChild("worker", "wrangler", ["dev", "--port", String(APP_PORT), "--ip", "127.0.0.1", "--show-interactive-dev-session=false", ...portOverrides()]);
+async function main() {
+	console.log(`Starting Slotline (log: ${shown(LOG_FILE)}${VERBOSE ? "" : "; --verbose shows it live"})`);
+	ensureDevVars();
+	const devVars = readDevVars();
+	step(`migrations applied: ${await applyMigrations()}`);
 
-try {
+	startChild("sandbox", bin("tsx"), ["sandbox/main.ts"], {
+		SANDBOX_PORT: String(SANDBOX_PORT),
+		SANDBOX_PARTITION_PORT: String(PARTITION_PORT),
+		SANDBOX_PUBLIC_URL: SANDBOX_URL,
+		SANDBOX_STATE_DIR: join(STATE_DIR, "sandbox"),
+		SLOTLINE_URL: APP_URL,
+	});
+	startChild("worker", bin("wrangler"), ["dev", "--port", String(APP_PORT), "--ip", "127.0.0.1", "--persist-to", STATE_DIR, "--show-interactive-dev-session=false", ...portOverrides()]);
+
 	// The seed connects demo calendars in the sandbox, so both must answer first.
-	await Promise.all([waitFor(`${APP_URL}/healthz`, 90_000), sandboxStarted ? waitFor(`${SANDBOX_URL}/_control`, 90_000) : Promise.resolve()]);
+	await waitFor(`${SANDBOX_URL}/_control`, 90_000);
+	if (shuttingDown !== undefined) return;
+	step(`sandbox up: Google, Microsoft, Facebook, iCloud (CalDAV) and the mailbox on ${PRINTED_SANDBOX_URL}`);
+	await waitFor(`${APP_URL}/healthz`, 90_000);
+	if (shuttingDown !== undefined) return;
+	step(`worker up on ${APP_URL}`);
+
 	const owner = demoOwnerPassword(devVars);
 	const seed = await fetch(`${APP_URL}/_dev/seed`, {
 		method: "POST",
 		headers: { "content-type": "application/json", "x-seed-token": devVars.DEMO_SEED_TOKEN },
 		// State whose password we do not know (made before we kept one) gets ours, once.
-		body: JSON.stringify({ ownerPassword: owner.password, resetOwnerPassword: !owner.known, ...(sandboxStarted ? { sandboxUrl: SANDBOX_URL } : {}) }),
+		body: JSON.stringify({ ownerPassword: owner.password, resetOwnerPassword: !owner.known, sandboxUrl: SANDBOX_URL }),
 	});
 	if (!seed.ok) throw new Error(`seeding failed: ${seed.status} ${await seed.text()}`);
 	if (!owner.known) rememberDemoOwnerPassword(owner.password);
 	const demo = await seed.json();
+	step(`demo seeded: merchant "${demo.merchantSlug}"`);
 	console.log(`
 Slotline is running.
-  Health:        ${APP_URL}/healthz
   Booking page:  ${APP_URL}/b/${demo.merchantSlug}
-  Public API:    ${APP_URL}/api/v1/m/${demo.merchantSlug}/services   (OpenAPI: ${APP_URL}/api/openapi.json)
   Admin:         ${APP_URL}/admin
     sign in as   ${demo.ownerEmail}
     password     ${owner.password}
-  Sandbox:       ${SANDBOX_URL}/google/  ${SANDBOX_URL}/microsoft/  (control API: ${SANDBOX_URL}/_control)
-  Mailbox:       ${SANDBOX_URL}/mail
-Press Ctrl+C to stop.
-`);
-} catch (error) {
-	console.error(String(error));
-	shutdown(1);
+  Public API:    ${APP_URL}/api/v1/m/${demo.merchantSlug}/services   (OpenAPI: ${APP_URL}/api/openapi.json)
+  Health:        ${APP_URL}/healthz
+  Mailbox:       ${PRINTED_SANDBOX_URL}/mail
+  Sandbox:       ${PRINTED_SANDBOX_URL}/   (control API: ${PRINTED_SANDBOX_URL}/_control)
+Press Ctrl+C to stop.`);
+
+	// wrangler dev never fires Cron Triggers by itself; this stands in for the */5 schedule.
+	setInterval(() => {
+		fetch(`${APP_URL}/cdn-cgi/handler/scheduled?cron=${encodeURIComponent("*/5 * * * *")}`).catch(() => undefined);
+	}, CRON_EVERY_MS).unref();
 }
 
-// wrangler dev never fires Cron Triggers by itself; this stands in for the */5 schedule.
-setInterval(() => {
-	fetch(`${APP_URL}/cdn-cgi/handler/scheduled?cron=${encodeURIComponent("*/5 * * * *")}`).catch(() => undefined);
-}, CRON_EVERY_MS).unref();
+main().catch((error) => fail(error instanceof Error ? error.message : String(error)));
