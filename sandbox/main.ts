@@ -13,7 +13,7 @@ import type { SandboxOptions } from "./server";
 /** Often enough that a crash loses little; a save only writes when the state changed. */
 const AUTOSAVE_EVERY_MS = 2000;
 /** A stop that has not finished by then (a hung socket, a stuck Radicale) exits anyway. */
-const STOP_DEADLINE_MS = 5000;
+const STOP_DEADLINE_MS = 15_000;
 
 function message(error: unknown): string {
 	return error instanceof Error ? error.message : String(error);

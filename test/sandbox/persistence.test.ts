@@ -3,8 +3,6 @@
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdtemp, readdir, readFile, rm, stat } from "node:fs/promises";
-import { createServer } from "node:net";
-import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -15,6 +13,7 @@ import type { Radicale } from "../../sandbox/radicale";
 import { startRadicale } from "../../sandbox/radicale";
 import type { Sandbox } from "../../sandbox/server";
 import { createSandbox } from "../../sandbox/server";
+import { freePort } from "../support/free-port";
 import { dav, eventIcs } from "./caldav-helpers";
 import type { Receiver } from "./helpers";
 import { bearer, flush, googleSignIn, graphEcho, MICROSOFT_CLIENT, microsoftSignIn, postJson, startReceiver, tokenRequest } from "./helpers";
@@ -181,13 +180,6 @@ describe("state persistence", () => {
 	}, 60_000);
 });
 
-async function freePort(): Promise<number> {
-	const server = createServer();
-	await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-	const { port } = server.address() as AddressInfo;
-	await new Promise((resolve) => server.close(resolve));
-	return port;
-}
 
 interface Cli {
 	url: string;
@@ -219,7 +211,7 @@ async function startCli(env: Record<string, string>, ready: RegExp): Promise<Cli
 			const started = Date.now();
 			process.kill(-(child.pid ?? 0), "SIGINT");
 			process.kill(-(child.pid ?? 0), "SIGTERM");
-			const result = await Promise.race([exited, new Promise<{ code: null; signal: null }>((resolve) => setTimeout(() => resolve({ code: null, signal: null }), 10_000))]);
+			const result = await Promise.race([exited, new Promise<{ code: null; signal: null }>((resolve) => setTimeout(() => resolve({ code: null, signal: null }), 30_000))]);
 			return { ...result, ms: Date.now() - started };
 		},
 	};
