@@ -4,9 +4,10 @@ import { currentUser, postJson } from "./api";
 import type { Booking, Problem, Service, Slot, StaffMember } from "./api";
 import { h, replace } from "./dom";
 import { announceBooking, connectParent } from "./parent";
+import { sessionStore } from "./session-store";
 import { slotPicker } from "./slot-picker";
 import { googleCalendarUrl, icsPath } from "../src/booking/calendar-links";
-import { detectTimeZone, formatWhen } from "./time";
+import { detectTimeZone, formatWhen, inTimeOrder } from "./time";
 
 export interface BookConfig {
 	page: "book";
@@ -66,6 +67,9 @@ export function startBooking(root: HTMLElement, config: BookConfig): void {
 	let problem: Problem | null = null;
 	let busy = false;
 	let signedInAs: string | null = null;
+	// Where the chosen time waits during a sign-in on the hosted page. A framed page's sign-in tab shares
+	// no storage with the frame, and a browser may refuse storage altogether: then it waits in the address.
+	const store = config.embedded ? null : sessionStore();
 
 	const staffName = (id: string): string => config.staff.find((s) => s.id === id)?.name ?? "";
 	const staffOf = (s: Service): StaffMember[] => config.staff.filter((m) => s.staffIds.includes(m.id));
@@ -73,6 +77,8 @@ export function startBooking(root: HTMLElement, config: BookConfig): void {
 	function go(next: Step, focus = true): void {
 		step = next;
 		problem = next === "confirm" ? problem : null;
+		// What the last step announced ("5 times available…") says nothing about this one.
+		status.textContent = "";
 		render();
 		if (focus) view.querySelector<HTMLElement>("h2")?.focus();
 	}
@@ -150,13 +156,13 @@ export function startBooking(root: HTMLElement, config: BookConfig): void {
 		const hosted = `/b/${encodeURIComponent(config.merchant.slug)}`;
 		const chosen: Resume | null = service === null || slot === null ? null : { serviceId: service.id, staffId, zone, slot };
 		// A framed page has no first-party cookies, so sign-in happens in a new tab on the hosted page.
-		// That tab shares no storage with the frame, so the chosen time travels in the return address.
-		const returnTo = config.embedded && chosen !== null ? `${hosted}?${RESUME_PARAM}=${encodeURIComponent(JSON.stringify(chosen))}` : hosted;
+		// Without storage to keep it in, the chosen time travels in the return address.
+		const returnTo = store === null && chosen !== null ? `${hosted}?${RESUME_PARAM}=${encodeURIComponent(JSON.stringify(chosen))}` : hosted;
 		const query = `?returnTo=${encodeURIComponent(returnTo)}`;
 		const links: HTMLElement[] = [];
 		const target = config.embedded ? "_blank" : null;
 		const remember = (): void => {
-			if (chosen !== null) sessionStorage.setItem(RESUME_KEY, JSON.stringify(chosen));
+			if (chosen !== null) store?.setItem(RESUME_KEY, JSON.stringify(chosen));
 		};
 		if (config.signIn.google) links.push(h("a", { class: "button secondary", href: `/auth/google${query}`, target, rel: "noopener", onclick: remember }, "Continue with Google"));
 		if (config.signIn.facebook) links.push(h("a", { class: "button secondary", href: `/auth/facebook${query}`, target, rel: "noopener", onclick: remember }, "Continue with Facebook"));
@@ -235,9 +241,9 @@ export function startBooking(root: HTMLElement, config: BookConfig): void {
 		busy = false;
 		if (result.ok) {
 			booking = result.data.booking;
-			status.textContent = "Your booking is confirmed.";
 			announceBooking(booking);
 			go("done");
+			status.textContent = "Your booking is confirmed.";
 			return;
 		}
 		problem = result.problem;
@@ -249,7 +255,9 @@ export function startBooking(root: HTMLElement, config: BookConfig): void {
 	function problemView(): HTMLElement | null {
 		if (problem === null) return null;
 		if (problem.status === 409) {
-			const alternatives = problem.alternatives ?? [];
+			const alternatives = inTimeOrder(problem.alternatives ?? []);
+			// In time order the chosen person's times no longer come first, so a colleague's say whose they are.
+			const whose = (alt: Slot): string => (staffId === null || alt.staffId === staffId ? "" : ` with ${staffName(alt.staffId)}`);
 			return h(
 				"div",
 				{ class: "alert", role: "alert", tabindex: "-1" },
@@ -258,7 +266,7 @@ export function startBooking(root: HTMLElement, config: BookConfig): void {
 					"div",
 					{ class: "slots" },
 					...alternatives.map((alt) =>
-						h("button", { type: "button", class: "slot alternative", "data-start": alt.start, onclick: () => ((slot = alt), (problem = null), go("confirm")) }, formatWhen(alt.start, zone)),
+						h("button", { type: "button", class: "slot alternative", "data-start": alt.start, onclick: () => ((slot = alt), (problem = null), go("confirm")) }, `${formatWhen(alt.start, zone)}${whose(alt)}`),
 					),
 				),
 				h("button", { type: "button", class: "ghost", onclick: () => go("when") }, "See all times"),
@@ -269,13 +277,15 @@ export function startBooking(root: HTMLElement, config: BookConfig): void {
 	}
 
 	function confirmStep(current: Service, chosen: Slot): HTMLElement[] {
+		// Once someone else has the time, confirming it again can only fail: the alert offers others.
+		const taken = problem?.status === 409;
 		return [
 			back("details"),
 			heading("Confirm your booking"),
 			problemView(),
 			summary(current, chosen),
 			h("dl", { class: "summary" }, h("dt", {}, "Name"), h("dd", {}, details.name), h("dt", {}, "Email"), h("dd", {}, details.email)),
-			h("button", { type: "button", class: "primary", id: "slotline-confirm", disabled: busy, "aria-busy": busy ? "true" : "false", onclick: () => void confirm(current, chosen) }, busy ? "Booking…" : "Confirm booking"),
+			h("button", { type: "button", class: "primary", id: "slotline-confirm", disabled: busy || taken, "aria-busy": busy ? "true" : "false", onclick: () => void confirm(current, chosen) }, busy ? "Booking…" : "Confirm booking"),
 		].filter((e): e is HTMLElement => e !== null);
 	}
 
@@ -318,8 +328,8 @@ export function startBooking(root: HTMLElement, config: BookConfig): void {
 			signedInAs = user.email;
 			details = { ...details, name: [user.firstName, user.lastName].filter(Boolean).join(" "), email: user.email };
 		}
-		const saved = resumeFromAddress() ?? sessionStorage.getItem(RESUME_KEY);
-		sessionStorage.removeItem(RESUME_KEY);
+		const saved = resumeFromAddress() ?? store?.getItem(RESUME_KEY) ?? null;
+		store?.removeItem(RESUME_KEY);
 		if (saved === null) return;
 		try {
 			const state = JSON.parse(saved) as Resume;

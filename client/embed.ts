@@ -1,8 +1,8 @@
 // The loader a merchant pastes into their site: <script src="https://HOST/embed.js" data-merchant="demo" async>.
 // It puts the booking flow in an iframe (inline where the tag is, or in a popup behind a button with
-// data-mode="popup"), sizes it from the frame's height messages and re-announces the frame's events as
-// DOM events ("slotline:booking-created") on the container. The frame's own postMessage events reach
-// the page too.
+// data-mode="popup"), sizes it from the frame's height messages and re-announces every frame event as a
+// DOM event of the same type ("slotline:height", "slotline:booking-created") on the container, after
+// sizing it. The frame's own postMessage events reach the page too.
 (function embed(): void {
 	const script = document.currentScript as HTMLScriptElement | null;
 	const merchant = script?.dataset["merchant"];
@@ -22,7 +22,7 @@
 			const data = event.data as { source?: string; type?: string; height?: number } | null;
 			if (event.origin !== origin || event.source !== iframe.contentWindow || data?.source !== "slotline") return;
 			if (data.type === "slotline:height" && typeof data.height === "number") iframe.style.height = `${data.height}px`;
-			else container.dispatchEvent(new CustomEvent(String(data.type), { detail: data, bubbles: true }));
+			container.dispatchEvent(new CustomEvent(String(data.type), { detail: data, bubbles: true }));
 		});
 		return iframe;
 	}

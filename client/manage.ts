@@ -2,13 +2,15 @@
 import { postJson } from "./api";
 import type { Booking, Problem, Slot } from "./api";
 import { h, replace } from "./dom";
+import { googleCalendarUrl } from "../src/booking/calendar-links";
 import { slotPicker } from "./slot-picker";
-import { formatWhen } from "./time";
+import { formatWhen, inTimeOrder } from "./time";
 
 export interface ManageConfig {
 	page: "manage";
 	merchant: { slug: string; name: string; brandColor: string | null };
-	booking: { id: string; token: string; serviceId: string; staffId: string; status: string; start: string; timezone: string };
+	booking: { id: string; token: string; serviceId: string; staffId: string; status: string; start: string; end: string; timezone: string };
+	calendarEvent: { title: string; details: string; location: string | null };
 }
 
 export function startManage(root: HTMLElement, config: ManageConfig): void {
@@ -19,11 +21,18 @@ export function startManage(root: HTMLElement, config: ManageConfig): void {
 	const base = `/api/v1/bookings/${encodeURIComponent(booking.id)}`;
 	const query = `?token=${encodeURIComponent(booking.token)}`;
 
-	function showWhen(): void {
+	function showBooking(): void {
 		const when = document.getElementById("slotline-when");
 		if (when !== null) when.textContent = `${formatWhen(booking.start, booking.timezone)} (${booking.timezone.replaceAll("_", " ")})`;
 		const state = document.getElementById("slotline-status");
 		if (state !== null) state.textContent = booking.status === "cancelled" ? "Cancelled" : "Confirmed";
+		// The server rendered the add-to-calendar links for the booking as it was.
+		if (booking.status === "cancelled") {
+			document.getElementById("slotline-calendar-links")?.remove();
+			return;
+		}
+		const google = document.getElementById("slotline-google-calendar");
+		if (google instanceof HTMLAnchorElement) google.href = googleCalendarUrl({ ...config.calendarEvent, start: booking.start, end: booking.end });
 	}
 
 	function actions(): void {
@@ -59,7 +68,7 @@ export function startManage(root: HTMLElement, config: ManageConfig): void {
 		}
 		booking.status = "cancelled";
 		status.textContent = "Your booking is cancelled.";
-		showWhen();
+		showBooking();
 		actions();
 		panel.querySelector<HTMLElement>("a")?.focus();
 	}
@@ -91,14 +100,15 @@ export function startManage(root: HTMLElement, config: ManageConfig): void {
 			return;
 		}
 		booking.start = slot.start;
+		booking.end = slot.end;
 		status.textContent = `Your booking is moved to ${formatWhen(slot.start, zone)}.`;
-		showWhen();
+		showBooking();
 		actions();
 	}
 
 	function conflict(problem: Problem, zone: string): void {
 		status.textContent = problem.status === 409 ? "That time was just taken. Please choose another." : problem.detail;
-		const alternatives = problem.alternatives ?? [];
+		const alternatives = inTimeOrder(problem.alternatives ?? []);
 		if (problem.status !== 409 || alternatives.length === 0) return;
 		const alert = h(
 			"div",
@@ -110,6 +120,6 @@ export function startManage(root: HTMLElement, config: ManageConfig): void {
 		alert.focus();
 	}
 
-	showWhen();
+	showBooking();
 	actions();
 }

@@ -43,7 +43,7 @@ export function slotPicker(options: SlotPickerOptions): HTMLElement {
 	function setZone(next: string): void {
 		zone = next;
 		options.onTimezone(zone);
-		selected = null;
+		// The chosen day stays chosen: its times are loaded again, in the new zone.
 		void load();
 	}
 
@@ -79,15 +79,26 @@ export function slotPicker(options: SlotPickerOptions): HTMLElement {
 			month = shiftMonth(month, 1);
 			return load();
 		}
+		if (selected !== null && byDate.has(selected)) {
+			render();
+			announceTimes(selected);
+			return;
+		}
+		// A chosen day with no free time left (in a new zone, say) is no longer chosen.
+		selected = null;
 		announce(byDate.size === 0 ? `No free times in ${formatDate(`${month}-01`, "month")}.` : `${byDate.size} days with free times in ${formatDate(`${month}-01`, "month")}.`);
 		render();
+	}
+
+	function announceTimes(date: string): void {
+		const count = byDate.get(date)?.length ?? 0;
+		announce(`${count} ${count === 1 ? "time" : "times"} available on ${formatDate(date)}.`);
 	}
 
 	function pickDate(date: string): void {
 		selected = date;
 		render();
-		const count = byDate.get(date)?.length ?? 0;
-		announce(`${count} ${count === 1 ? "time" : "times"} available on ${formatDate(date)}.`);
+		announceTimes(date);
 		times.querySelector("button")?.focus();
 	}
 
@@ -120,7 +131,7 @@ export function slotPicker(options: SlotPickerOptions): HTMLElement {
 		const slots = selected === null ? [] : (byDate.get(selected) ?? []);
 		replace(
 			times,
-			selected === null
+			selected === null || loading
 				? null
 				: h(
 						"section",

@@ -2,8 +2,9 @@
 // Bundles the browser code (client/) with esbuild into dist/client, which Workers static assets serve:
 // /embed.js (the loader a merchant pastes into their site), /assets/widget.{js,css} (the booking flow
 // and manage page inside our own pages), /assets/admin.{js,css} (the merchant admin's islands) and
-// /assets/account.{js,css} (the customer account pages' islands). Run by wrangler's [build] command,
-// so dev, deploy and tests always serve fresh bundles.
+// /assets/account.{js,css} (the customer account pages' islands), beside /favicon.ico, which browsers ask
+// every page's origin for. Run by wrangler's [build] command, so dev, deploy and tests always serve fresh
+// bundles.
 import { build } from "esbuild";
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -40,6 +41,7 @@ export async function buildClient() {
 	for (const file of results.flatMap((result) => result.outputFiles)) writeIfChanged(file.path, file.contents);
 	// Headers for the static files (they never reach the Worker's middleware).
 	writeIfChanged(join(out, "_headers"), readFileSync(join(root, "client", "_headers")));
+	writeIfChanged(join(out, "favicon.ico"), readFileSync(join(root, "client", "favicon.ico")));
 	return ["embed.js", "assets/widget.js", "assets/widget.css", "assets/admin.js", "assets/admin.css", "assets/account.js", "assets/account.css"].map((file) => join(out, file));
 }
 

@@ -1,8 +1,10 @@
-// The calendar island: places bookings and busy blocks by their minutes (CSSOM, which the CSP allows),
-// opens a booking to edit its notes, reschedule or cancel it, and creates a booking or walk-in from an
-// empty cell or the "New booking" button. Every change goes through the Admin API, then the page reloads.
+// The calendar island: places bookings and busy blocks by their minutes, overlapping ones side by side
+// (CSSOM, which the CSP allows), opens a booking to edit its notes, reschedule or cancel it, and creates
+// a booking or walk-in from an empty cell or the "New booking" button. Every change goes through the
+// Admin API, then the page reloads.
 import { h, replace } from "../dom";
 import { announce, instantOf, request } from "./http";
+import { sideBySide } from "./side-by-side";
 
 export interface CalendarBooking {
 	id: string;
@@ -50,10 +52,22 @@ function scale(root: HTMLElement): number {
 function place(root: HTMLElement): void {
 	const windowStart = Number(root.dataset["windowStart"] ?? "0");
 	const ppm = scale(root);
-	for (const item of Array.from(root.querySelectorAll<HTMLElement>(".item"))) {
-		const top = Number(item.dataset["top"] ?? "0") - windowStart;
-		item.style.top = `${Math.max(0, top) * ppm}px`;
-		item.style.height = `${Math.max(14, Number(item.dataset["height"] ?? "30") * ppm - 2)}px`;
+	for (const lane of Array.from(root.querySelectorAll<HTMLElement>(".lane"))) {
+		const items = Array.from(lane.querySelectorAll<HTMLElement>(":scope > .item"));
+		const boxes = items.map((item) => {
+			const top = Math.max(0, Number(item.dataset["top"] ?? "0") - windowStart) * ppm;
+			return { start: top, end: top + Math.max(14, Number(item.dataset["height"] ?? "30") * ppm - 2) };
+		});
+		// By the drawn boxes, not the minutes: a short item drawn at its minimum height can still cover the next.
+		const placements = sideBySide(boxes);
+		items.forEach((item, i) => {
+			const box = boxes[i] ?? { start: 0, end: 0 };
+			const { column, columns } = placements[i] ?? { column: 0, columns: 1 };
+			item.style.top = `${box.start}px`;
+			item.style.height = `${box.end - box.start}px`;
+			item.style.left = `calc(${(100 * column) / columns}% + 2px)`;
+			item.style.width = `calc(${100 / columns}% - 4px)`;
+		});
 	}
 	for (const swatch of Array.from(document.querySelectorAll<HTMLElement>("[data-color]"))) {
 		swatch.style.setProperty("--item", swatch.dataset["color"] ?? "#888");

@@ -9,6 +9,14 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { reloadUntil, sandboxControl, signInOwner } from "./admin";
 import { browserForFile, shot, visitor } from "./browser";
 
+/**
+ * The day of the shop's feed event (12:00 UTC on the UTC date two days ahead, global-setup.ts), which is the
+ * same date in Amsterdam; the Amsterdam date of "now + 2 days" is a day later between 22:00 and 24:00 UTC.
+ */
+function feedEventDate(): string {
+	return new Date(Date.now() + 2 * 86_400_000).toISOString().slice(0, 10);
+}
+
 const appUrl = inject("appUrl");
 const sandboxUrl = inject("mailboxUrl");
 const caldavUrl = inject("caldavUrl");
@@ -234,8 +242,7 @@ describe("Integrations for every kind of calendar", () => {
 		await expect(feed.getByRole("checkbox").first().isChecked()).resolves.toBe(true);
 		await shot(page, "integrations-14-ics-feed");
 
-		const start = new Date(Date.now() + 2 * 86_400_000);
-		const date = new Intl.DateTimeFormat("en-CA", { timeZone: "Europe/Amsterdam" }).format(start);
+		const date = feedEventDate();
 		const busy = page.locator('.lane[data-staff="stf_demo_ben"] .busy.item', { hasText: "ICS feed (business)" });
 		await reloadUntil(page, `${appUrl}/admin/calendar?date=${date}`, () => busy.count()).toBe(1);
 		expect(await page.content()).not.toContain("Team lunch");
@@ -248,7 +255,7 @@ describe("Integrations for every kind of calendar", () => {
 		page.once("dialog", (dialog) => void dialog.accept());
 		await submitAndReload(feed.getByRole("button", { name: "Disconnect" }));
 		await expect(feed.locator(".status-text").textContent()).resolves.toBe("Disconnected");
-		const date = new Intl.DateTimeFormat("en-CA", { timeZone: "Europe/Amsterdam" }).format(new Date(Date.now() + 2 * 86_400_000));
+		const date = feedEventDate();
 		await page.goto(`${appUrl}/admin/calendar?date=${date}`);
 		expect(await page.locator(".busy.item", { hasText: "ICS feed" }).count()).toBe(0);
 	});

@@ -91,20 +91,23 @@ describe("hosted booking page", () => {
 		await other.close();
 	});
 
-	it("shows times in another zone when the customer switches it, on a phone", async () => {
+	it("shows the chosen day's times in another zone when the customer switches it, on a phone", async () => {
 		const context = await visitor(browser(), { phone: true });
 		const page = await context.newPage();
 		await page.goto(`${appUrl}/b/demo`);
 		await chooseService(page, "svc_demo_consult", "stf_demo_ben");
-		await page.locator("button.day:not([disabled])").first().click();
+		const day = page.locator("button.day:not([disabled])").first();
+		const date = (await day.getAttribute("data-date")) ?? "";
+		await day.click();
 		const first = page.locator("button.slot").first();
 		const start = (await first.getAttribute("data-start")) ?? "";
 		expect(await first.textContent()).toBe(timeIn(start, "Europe/Amsterdam"));
 		await shot(page, "tz-01-amsterdam-phone");
 
+		// The chosen day stays chosen, and its times come back in the new zone.
 		await page.locator("#slotline-tz").selectOption("America/New_York");
-		await expect.poll(() => page.locator('[role="status"]').textContent()).toMatch(/days with free times/);
-		await page.locator("button.day:not([disabled])").first().click();
+		await expect.poll(() => page.locator('[role="status"]').textContent()).toMatch(/times available on/);
+		await expect(page.locator('button.day[aria-pressed="true"]').getAttribute("data-date")).resolves.toBe(date);
 		const nyFirst = page.locator("button.slot").first();
 		const nyStart = (await nyFirst.getAttribute("data-start")) ?? "";
 		expect(nyStart).toBe(start);
@@ -115,8 +118,12 @@ describe("hosted booking page", () => {
 		await shot(page, "tz-02-new-york-phone");
 
 		await nyFirst.click();
+		// What the time step announced ("12 times available on…") is gone from the steps after it.
+		await page.getByRole("heading", { name: "Your details" }).waitFor();
+		await expect(page.getByRole("status").textContent()).resolves.toBe("");
 		await fillDetails(page, { name: "Tz Tester", email: "tz@example.com" });
 		await expect(page.locator(".summary").first().textContent()).resolves.toContain("America/New York");
+		await expect(page.getByRole("status").textContent()).resolves.toBe("");
 		await shot(page, "tz-03-confirm-phone");
 		await context.close();
 	});
@@ -153,6 +160,40 @@ describe("hosted booking page", () => {
 		await page.locator("#slotline-confirm").click();
 		await page.getByRole("heading", { name: "You're booked!" }).waitFor();
 		await shot(page, "race-02-booked-alternative");
+		await context.close();
+	});
+
+	it("lists the alternatives to a taken time in time order, and no longer offers to confirm the taken one", async () => {
+		const context = await visitor(browser());
+		const page = await context.newPage();
+		await page.goto(`${appUrl}/b/demo`);
+		await chooseService(page, "svc_demo_consult", "stf_demo_ben");
+		await page.locator("button.day:not([disabled])").nth(1).click();
+		const starts = await page.locator("button.slot").evaluateAll((buttons) => buttons.map((b) => Date.parse(b.getAttribute("data-start") ?? "")));
+		// A time with free ones 20 and 40 minutes before it and 20 after (consultations are 20 minutes, no
+		// buffers): the nearest free times then lie on both sides of it.
+		const step = 20 * 60_000;
+		const taken = starts.find((t) => starts.includes(t - step) && starts.includes(t - 2 * step) && starts.includes(t + step));
+		if (taken === undefined) throw new Error("no run of four free consultations with Ben");
+		await page.locator("button.slot").nth(starts.indexOf(taken)).click();
+		await fillDetails(page, { name: "Patient Pat", email: "patient.pat@example.com" });
+		await page.locator("#slotline-confirm").waitFor();
+
+		const rival = await fetch(`${appUrl}/api/v1/m/demo/bookings`, {
+			method: "POST",
+			headers: { "content-type": "application/json" },
+			body: JSON.stringify({ serviceId: "svc_demo_consult", staffId: "stf_demo_ben", start: new Date(taken).toISOString(), timezone: "Europe/Amsterdam", customer: { name: "Rapid Rae", email: "rae@example.com" } }),
+		});
+		expect(rival.status).toBe(201);
+
+		await page.locator("#slotline-confirm").click();
+		await page.getByRole("alert").waitFor();
+		await shot(page, "race-03-alternatives-in-order");
+		const offered = await page.locator("button.alternative").evaluateAll((buttons) => buttons.map((b) => Date.parse(b.getAttribute("data-start") ?? "")));
+		expect(offered.some((t) => t < taken) && offered.some((t) => t > taken)).toBe(true);
+		expect(offered).toEqual([...offered].sort((a, b) => a - b));
+		// The taken time cannot be confirmed again; the alternatives and "See all times" remain.
+		expect(await page.locator("#slotline-confirm").isDisabled()).toBe(true);
 		await context.close();
 	});
 });

@@ -17,6 +17,12 @@ interface Recorded {
 describe("embedded widget", () => {
 	it("books inside the shop's page and tells the shop by postMessage", async () => {
 		const context = await visitor(browser());
+		// The shop also listens for the height as a DOM event, as the README says it may.
+		await context.addInitScript(() => {
+			const heights: number[] = [];
+			(window as unknown as { slotlineDomHeights: number[] }).slotlineDomHeights = heights;
+			document.addEventListener("slotline:height", (event) => heights.push((event as CustomEvent<{ height: number }>).detail.height));
+		});
 		const page = await context.newPage();
 		await page.goto(shopUrl);
 		const iframe = page.locator('iframe[title="Book an appointment"]');
@@ -49,6 +55,7 @@ describe("embedded widget", () => {
 		await expect.poll(() => iframe.evaluate((el) => (el as HTMLIFrameElement).style.height)).toBe(`${lastHeight}px`);
 		const domEvents = (await page.evaluate(() => (window as unknown as { slotlineDomEvents: unknown[] }).slotlineDomEvents)) as Recorded["data"][];
 		expect(domEvents.map((e) => e.booking?.id)).toEqual([created?.data.booking?.id]);
+		await expect.poll(() => page.evaluate(() => (window as unknown as { slotlineDomHeights: number[] }).slotlineDomHeights.at(-1))).toBe(lastHeight);
 		await context.close();
 	});
 

@@ -43,12 +43,16 @@ describe("manage page", () => {
 		// The link points at APP_URL, which is this server.
 		await page.goto(booking.manageUrl);
 		await expect(page.locator("#slotline-status").textContent()).resolves.toBe("Confirmed");
+		const addToCalendar = page.getByRole("link", { name: /^Add to/ });
+		expect(await addToCalendar.count()).toBe(2);
 		await shot(page, "manage-01-booking");
 		await page.getByRole("button", { name: "Cancel booking" }).click();
 		await shot(page, "manage-02-cancel-question");
 		await page.getByRole("button", { name: "Yes, cancel it" }).click();
 		await expect.poll(() => page.locator("#slotline-status").textContent()).toBe("Cancelled");
 		await expect(page.getByRole("status").textContent()).resolves.toBe("Your booking is cancelled.");
+		// Nothing left to add to a calendar, without a reload.
+		expect(await addToCalendar.count()).toBe(0);
 		await shot(page, "manage-03-cancelled");
 		expect((await statusOf(booking)).status).toBe("cancelled");
 		await context.close();
@@ -67,6 +71,9 @@ describe("manage page", () => {
 		await slot.click();
 		await expect.poll(() => page.getByRole("status").textContent()).toContain("Your booking is moved to");
 		await expect(page.locator("#slotline-when").textContent()).resolves.toContain(timeIn(start, "Europe/Amsterdam"));
+		// The Google Calendar link adds the new time, not the old one.
+		const google = (await page.getByRole("link", { name: "Add to Google Calendar" }).getAttribute("href")) ?? "";
+		expect(new URL(google).searchParams.get("dates")?.split("/")[0]).toBe(start.replace(/[-:]/g, "").replace(/\.\d{3}/, ""));
 		await shot(page, "manage-05-moved");
 		expect((await statusOf(booking)).start).toBe(start.replace(".000Z", "Z"));
 		await context.close();

@@ -107,12 +107,15 @@ async function managePage(c: Context<AppEnv>): Promise<Response> {
 	const manageToken = new URL(manageUrl).searchParams.get("token") ?? "";
 	const start = utcIso(booking.startsAt);
 	const end = utcIso(booking.endsAt);
+	const title = `${service.name} with ${staffMember.name} (${merchant.name})`;
+	const calendarEvent = { title, details: `Manage your booking: ${manageUrl}`, location: service.location };
 	const config = {
 		page: "manage",
 		merchant: { slug: merchant.slug, name: merchant.name, brandColor: HEX_COLOUR.test(merchant.brandColor) ? merchant.brandColor : null },
-		booking: { id: booking.id, token: manageToken, serviceId: service.id, staffId: staffMember.id, status: booking.status, start, timezone: booking.timezone },
+		booking: { id: booking.id, token: manageToken, serviceId: service.id, staffId: staffMember.id, status: booking.status, start, end, timezone: booking.timezone },
+		// The island keeps the add-to-calendar links true after a reschedule or a cancellation.
+		calendarEvent,
 	};
-	const title = `${service.name} with ${staffMember.name} (${merchant.name})`;
 	// The URL holds the manage token: never send it onwards, never cache the page.
 	c.header("referrer-policy", "no-referrer");
 	c.header("cache-control", "private, no-store");
@@ -138,11 +141,11 @@ async function managePage(c: Context<AppEnv>): Promise<Response> {
 					<dd id="slotline-status">{booking.status === "confirmed" ? "Confirmed" : "Cancelled"}</dd>
 				</dl>
 				{booking.status === "confirmed" ? (
-					<p class="actions">
+					<p class="actions" id="slotline-calendar-links">
 						<a class="button secondary" href={icsPath(booking.id, manageToken)} download="booking.ics">
 							Add to calendar (.ics)
 						</a>
-						<a class="button secondary" href={googleCalendarUrl({ title, start, end, details: `Manage your booking: ${manageUrl}`, location: service.location })} target="_blank" rel="noopener">
+						<a class="button secondary" id="slotline-google-calendar" href={googleCalendarUrl({ ...calendarEvent, start, end })} target="_blank" rel="noopener">
 							Add to Google Calendar
 						</a>
 					</p>

@@ -219,6 +219,11 @@ export async function calendarPage(c: Context<AppEnv>): Promise<Response> {
 																const who = b.walkIn || entry.customer === null ? "Walk-in" : entry.customer.name;
 																const conflict = entry.conflicts.length > 0;
 																const orphaned = !lane.active;
+																const time = `${timeText(b.startsAt, zone)}–${timeText(b.endsAt, zone)}`;
+																const flags = [conflict ? "⚠ Conflict" : null, orphaned ? "⚠ Staff member inactive" : null].filter((f) => f !== null);
+																// The spoken name starts with exactly what is shown (WCAG 2.5.3), so saying "click 10:00–10:45
+																// Haircut" to voice control finds it; whose column it is and what the flags mean follow.
+																const shown = [time, entry.service.name, who, ...flags].join(" ");
 																return (
 																	<button
 																		type="button"
@@ -227,13 +232,16 @@ export async function calendarPage(c: Context<AppEnv>): Promise<Response> {
 																		data-top={p.startMinute}
 																		data-height={p.minutes}
 																		data-color={entry.service.color}
-																		aria-label={`${entry.service.name}, ${who}, ${timeText(b.startsAt, zone)} to ${timeText(b.endsAt, zone)} with ${lane.name}${conflict ? ", conflicts with a calendar event" : ""}${orphaned ? ", staff member inactive: move or cancel it" : ""}`}
+																		aria-label={`${shown}, with ${lane.name}${conflict ? ", conflicts with a calendar event" : ""}${orphaned ? ", move it to a colleague or cancel it" : ""}`}
 																	>
-																		<span class="time">{`${timeText(b.startsAt, zone)}–${timeText(b.endsAt, zone)}`}</span>
-																		<span class="title">{entry.service.name}</span>
-																		<span class="who">{who}</span>
-																		{conflict ? <span class="flag">⚠ Conflict</span> : null}
-																		{orphaned ? <span class="flag">⚠ Staff member inactive</span> : null}
+																		{/* Spaces between the parts (the flex column ignores them), so the text reads as words. */}
+																		<span class="time">{time}</span> <span class="title">{entry.service.name}</span> <span class="who">{who}</span>
+																		{flags.map((flag) => (
+																			<>
+																				{" "}
+																				<span class="flag">{flag}</span>
+																			</>
+																		))}
 																	</button>
 																);
 															})
