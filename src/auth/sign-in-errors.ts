@@ -1,4 +1,5 @@
-// The codes a failed provider sign-in ends with (/signin?error=CODE), and what to tell the person.
+// The codes a failed provider sign-in (or a confirmation link opened signed out) ends with
+// (/signin?error=CODE), and what to tell the person.
 
 export const SIGN_IN_ERROR_MESSAGES = {
 	"google-denied": "You cancelled signing in with Google. Nothing was shared; choose another way to sign in or try again.",
@@ -13,6 +14,8 @@ export const SIGN_IN_ERROR_MESSAGES = {
 		"An account already uses this email address. Sign in to it with your password or Google and link this login from your profile, or ask us to email you a confirmation link.",
 	"identity-taken": "This login is already linked to another Slotline account. Sign in with it there, or unlink it from that account first.",
 	"signin-required": "Sign in first to link another login to your account.",
+	"confirm-signin-required":
+		"To confirm this email address, sign in to its account here, then open the confirmation link again. Did you not create that account? Then someone else used your address: reset the password, and the account is yours alone.",
 	"link-session-changed": "You signed in as someone else while linking. Please start linking again.",
 	"invitation-invalid": "This invitation link is invalid, has expired or was already used. Ask the business to send you a new one.",
 	"invitation-email-mismatch":

@@ -33,6 +33,12 @@ export interface CreateBookingCommand {
 	merchantNotes: string | null;
 	recurrence: { frequency: BookingFrequency; count: number } | null;
 	source: WriteSource;
+	/**
+	 * Who in the business makes an admin write. Only an owner's booking may rewrite the stored
+	 * customer of the address: a staff member, like a guest, may be typing a colleague's customer's
+	 * address. Absent counts as staff.
+	 */
+	adminRole?: "owner" | "staff";
 	idempotency: IdempotencyInput | null;
 	now: number;
 }

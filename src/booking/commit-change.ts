@@ -14,6 +14,11 @@ type BookingRow = typeof bookings.$inferSelect;
  * ConflictError, and changes nothing, if any of them no longer has the version it was read at.
  */
 export async function commitChange(db: Database, updated: BookingRow[], change: BookingChangeKind): Promise<void> {
+	// Statements in a batch run one after another, and the triggers check each row as it is written:
+	// moving a weekly series by a week would put occurrence 1 onto occurrence 2's old time while that
+	// still stands. A parked (cancelled) row is ignored by the triggers, so confirming the rows only
+	// once all of them have moved checks each against the others' new times and everyone else's.
+	const parked = updated.length > 1 ? updated.filter((row) => row.status === "confirmed") : [];
 	try {
 		await db.batch([
 			...updated.flatMap((row) => [
@@ -26,7 +31,7 @@ export async function commitChange(db: Database, updated: BookingRow[], change: 
 						endsAt: row.endsAt,
 						blockStart: row.blockStart,
 						blockEnd: row.blockEnd,
-						status: row.status,
+						status: parked.includes(row) ? "cancelled" : row.status,
 						merchantNotes: row.merchantNotes,
 						version: row.version,
 						updatedAt: row.updatedAt,
@@ -44,6 +49,12 @@ export async function commitChange(db: Database, updated: BookingRow[], change: 
 					change,
 				}),
 			]),
+			...parked.map((row) =>
+				db
+					.update(bookings)
+					.set({ status: "confirmed" })
+					.where(and(eq(bookings.id, row.id), eq(bookings.version, row.version))),
+			),
 		] as unknown as Parameters<Database["batch"]>[0]);
 	} catch (error) {
 		if (isStaleVersion(error)) throw new ConflictError("This booking was changed meanwhile; nothing was changed. Reload it and try again.", []);

@@ -146,6 +146,7 @@ export async function writeBooking(db: Database, command: CreateBookingCommand, 
 		resourceId: resourceIds[index] ?? null,
 		customerId,
 		customerName: customer?.name ?? null,
+		customerPhone: customer?.phone ?? null,
 		startsAt: start,
 		originalStartsAt: start,
 		endsAt: start + durationMs,
@@ -220,12 +221,14 @@ function replay(earlier: Array<typeof bookings.$inferSelect>, requestHash: strin
 
 /**
  * Creates the customer record, or updates it only for someone entitled to: the verified account
- * that owns the address, or the merchant. A guest may type anyone's address, so a guest booking
- * never rewrites an existing customer's name or phone (the booking keeps the name it was given).
+ * that owns the address, or an owner of the business. A guest or a staff member may type anyone's
+ * address, so their booking never rewrites an existing customer's name or phone (the booking keeps
+ * the name and phone it was given).
  */
 function customerWrite(db: Database, merchantId: string, customer: CustomerInput, command: CreateBookingCommand) {
 	const insert = db.insert(customers).values({ id: newId("cus"), merchantId, userId: command.userId, name: customer.name, email: customer.email, phone: customer.phone });
-	if (command.userId === null && command.source === "public") return insert.onConflictDoNothing({ target: [customers.merchantId, customers.email] });
+	const entitled = command.userId !== null || (command.source === "admin" && command.adminRole === "owner");
+	if (!entitled) return insert.onConflictDoNothing({ target: [customers.merchantId, customers.email] });
 	return insert.onConflictDoUpdate({
 		target: [customers.merchantId, customers.email],
 		set: { name: customer.name, ...(customer.phone === null ? {} : { phone: customer.phone }), ...(command.userId === null ? {} : { userId: command.userId }) },

@@ -136,6 +136,45 @@ describe("staff and owner rights on bookings", () => {
 		expect(ownerPage).toContain("priya.private@example.com");
 	});
 
+	it("staff booking with a colleague's customer's address neither rewrite that customer's record nor get its contact details back", async () => {
+		const priya = { name: "Priya Shah", email: "priya.private@example.com", phone: "+31 6 5555 0101" };
+		await ownerBooks({ serviceId: "svc_demo_cut", staffId: "stf_demo_ben", start: at(tuesday, "11:00"), customer: priya });
+		const record = (): Promise<unknown> => env.DB.prepare("select name, phone from customers where email = ?").bind(priya.email).first();
+
+		// Only the address: the answer must not fill in the phone on record.
+		const probe = await call<{ booking: { id: string; customer: Record<string, unknown> } }>(world, world.staffMember, "POST", "/bookings", {
+			serviceId: "svc_demo_cut",
+			start: at(tuesday, "14:00"),
+			customer: { name: "Walk In", email: priya.email.toUpperCase() },
+		});
+		expect(probe.status).toBe(201);
+		expect(probe.body.booking.customer).toMatchObject({ name: "Walk In", email: priya.email, phone: null });
+		// A new name and phone: the record keeps its own.
+		const rewrite = await call<{ booking: { id: string; customer: Record<string, unknown> } }>(world, world.staffMember, "POST", "/bookings", {
+			serviceId: "svc_demo_cut",
+			start: at(tuesday, "16:00"),
+			customer: { name: "Mallory", email: priya.email, phone: "+31 6 6666 6666" },
+		});
+		expect(rewrite.status).toBe(201);
+		expect(rewrite.body.booking.customer).toMatchObject({ name: "Mallory", phone: "+31 6 6666 6666" });
+		expect(await record()).toEqual({ name: "Priya Shah", phone: "+31 6 5555 0101" });
+
+		// Nor do later reads of those bookings, on their own, in the list or on the calendar page.
+		const reads = [
+			await call(world, world.staffMember, "GET", `/bookings/${probe.body.booking.id}`),
+			await call(world, world.staffMember, "GET", `/bookings?from=${tuesday}&to=${tuesday}`),
+		];
+		for (const read of reads) expect(JSON.stringify(read.body)).not.toContain(priya.phone);
+		const page = await (await world.h.request(`/admin/calendar?view=day&date=${tuesday}`, { browser: world.staffMember })).text();
+		expect(page).not.toContain(priya.phone);
+
+		// The owner sees the record, and an owner's booking may still update it.
+		const owners = await call<{ booking: { customer: Record<string, unknown> } }>(world, world.owner, "GET", `/bookings/${probe.body.booking.id}`);
+		expect(owners.body.booking.customer).toMatchObject({ email: priya.email, phone: priya.phone });
+		await ownerBooks({ serviceId: "svc_demo_cut", staffId: "stf_demo_ben", start: at(tuesday, "15:00"), customer: { ...priya, name: "Priya Shah-Berg", phone: "+31 6 5555 0202" } });
+		expect(await record()).toEqual({ name: "Priya Shah-Berg", phone: "+31 6 5555 0202" });
+	});
+
 	it("the calendar page offers staff only their own column and read-only colleagues' bookings", async () => {
 		await ownerBooks({ serviceId: "svc_demo_cut", staffId: "stf_demo_ben", start: at(tuesday, "11:00") });
 		const configOf = async (browser: typeof world.owner): Promise<{ html: string; config: { bookableStaffIds: string[] } }> => {

@@ -129,18 +129,28 @@ describe("sign-up and sign-in", () => {
 		expect(again.headers.get("location")).toMatch(/email-verified=0$/);
 	});
 
-	it("follows the emailed verification link with a redirect", async () => {
+	it("follows the emailed verification link with a redirect, in a browser signed in to the account", async () => {
 		const h = harness();
-		const browser = h.browser();
+		const laptop = h.browser();
 		const email = uniqueEmail();
-		await signUp(h, browser, email);
+		await signUp(h, laptop, email);
 		const path = new URL(h.mailer.lastTo(email)?.text.match(/http\S+/)?.[0] ?? "http://x/").pathname;
 		const token = h.mailer.lastTo(email)?.text.match(/token=([a-z0-9]+)/)?.[1] ?? "";
-		const response = await h.request(`${path}?token=${token}`, {});
+		// A mail scanner, or another device: asked to sign in first, and the link is not used up.
+		const scanner = await h.request(`${path}?token=${token}`, {});
+		expect(await currentUser(h, laptop)).toMatchObject({ emailVerified: false });
+		expect(scanner.status).toBe(303);
+		expect(scanner.headers.get("location")).toMatch(/\/signin\?error=confirm-signin-required$/);
+
+		const phone = h.browser();
+		expect((await signIn(h, phone, email)).status).toBe(200);
+		const response = await h.request(`${path}?token=${token}`, { browser: phone });
 		expect(response.status).toBe(303);
 		expect(response.headers.get("location")).toMatch(/email-verified=1$/);
 		expect(response.headers.get("referrer-policy")).toBe("no-referrer");
-		expect(await currentUser(h, browser)).toMatchObject({ emailVerified: true });
+		// The password the account was made with still works: it was the mailbox owner's.
+		expect(await currentUser(h, laptop)).toMatchObject({ emailVerified: true });
+		expect((await signIn(h, h.browser(), email)).status).toBe(200);
 	});
 
 	it("resends the confirmation at most once a minute, and only to a signed-in, unverified account", async () => {

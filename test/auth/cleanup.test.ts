@@ -1,7 +1,7 @@
 import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { USED_TOKEN_RETENTION_MS, cleanupAuthTables } from "../../src/auth/cleanup";
-import { SIGN_IN_WINDOW_MS, recordSignInFailure } from "../../src/auth/rate-limit";
+import { SIGN_IN_WINDOW_MS, reserveSignInAttempt } from "../../src/auth/rate-limit";
 import { SESSION_IDLE_MS, createSession, validateSessionToken } from "../../src/auth/session";
 import { EMAIL_TOKEN_TTL_MS, consumeEmailToken, issueEmailToken } from "../../src/auth/tokens";
 import { authAttempts, emailTokens, users } from "../../src/db/schema";
@@ -23,19 +23,19 @@ describe("cleanupAuthTables (for the cron)", () => {
 		const now = T0 + EMAIL_TOKEN_TTL_MS["reset-password"] + USED_TOKEN_RETENTION_MS / 2;
 
 		const subjects = { email, ip: "192.0.2.1" };
-		// Recorded in this order because recording also trims what is older than its own window.
-		await recordSignInFailure(db(), subjects, now - 1000);
-		await recordSignInFailure(db(), subjects, now - SIGN_IN_WINDOW_MS - 1000);
+		// One row per limit each attempt counts under: this client on this account, the account, the client.
+		await reserveSignInAttempt(db(), subjects, now - 1000);
+		await reserveSignInAttempt(db(), subjects, now - SIGN_IN_WINDOW_MS - 1000);
 		const idle = await createSession(db(), userId, now - SESSION_IDLE_MS - HOUR);
 		const live = await createSession(db(), userId, now - HOUR);
 
 		const result = await cleanupAuthTables(db(), now);
 		// The reset link expired; the used verification link is within its retention; the invitation lives 7 days.
-		expect(result).toEqual({ emailTokens: 1, authAttempts: 2, sessions: 1 });
+		expect(result).toEqual({ emailTokens: 1, authAttempts: 3, sessions: 1 });
 		expect(await db().select({ purpose: emailTokens.purpose }).from(emailTokens).where(eq(emailTokens.email, email)).all()).toEqual(
 			expect.arrayContaining([{ purpose: "verify-email" }, { purpose: "invite" }]),
 		);
-		expect(await db().select().from(authAttempts).all()).toHaveLength(2);
+		expect(await db().select().from(authAttempts).all()).toHaveLength(3);
 		expect(await validateSessionToken(db(), live.token, now)).not.toBeNull();
 		expect(await validateSessionToken(db(), idle.token, now)).toBeNull();
 

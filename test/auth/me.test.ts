@@ -245,6 +245,35 @@ describe("bookings of the signed-in customer", () => {
 		const proven = await (await h.request("/api/v1/me/bookings", { browser: unproven })).json<{ bookings: unknown[] }>();
 		expect(proven.bookings).toHaveLength(2);
 	});
+
+	it("pre-hijacking: the mailbox owner's click confirms no squatter's account; a reset then takes it over", async () => {
+		const victim = uniqueEmail("victim");
+		expect((await book(h, h.browser(), "10:00", victim)).status).toBe(201);
+		// Someone registers the victim's address first, with their own password, and stays signed in.
+		const squatter = h.browser();
+		await signUp(h, squatter, victim, "the squatter's password");
+		const token = tokenFromMail(h.mailer, victim);
+
+		// The owner opens the link (by the mail's GET, or by POST) in a browser not signed in to that account.
+		const owner = h.browser();
+		const followed = await h.request(`/auth/verify-email?token=${token}`, { browser: owner });
+		const posted = await h.request("/auth/verify-email", { method: "POST", browser: owner, json: { token } });
+		// The squatter's account stays unproven: not verified, none of the owner's guest bookings.
+		expect((await profile(h, squatter)).user.emailVerified).toBe(false);
+		expect((await (await h.request("/api/v1/me/bookings", { browser: squatter })).json<{ bookings: unknown[] }>()).bookings).toEqual([]);
+		// The owner was asked to sign in to that account first (which they cannot).
+		expect(followed.status).toBe(303);
+		expect(followed.headers.get("location")).toMatch(/\/signin\?error=confirm-signin-required$/);
+		expect(posted.status).toBe(401);
+		expect(posted.headers.get("content-type")).toBe("application/problem+json");
+
+		// The owner resets the password (the link proves the mailbox): the squatter keeps no way in.
+		await h.request("/auth/password/forgot", { method: "POST", browser: owner, json: { email: victim } });
+		expect((await h.request("/auth/password/reset", { method: "POST", browser: owner, json: { token: tokenFromMail(h.mailer, victim), password: "the owner's own password" } })).status).toBe(200);
+		expect((await h.request("/api/v1/me", { browser: squatter })).status).toBe(401);
+		expect((await signIn(h, h.browser(), victim, "the squatter's password")).status).toBe(401);
+		expect((await (await h.request("/api/v1/me/bookings", { browser: owner })).json<{ bookings: unknown[] }>()).bookings).toHaveLength(1);
+	});
 });
 
 describe("GET /api/v1/m/{merchant}/sign-in-methods", () => {

@@ -1,4 +1,5 @@
-// commitChange: an update guarded by a version that moved on changes nothing and says so.
+// commitChange: an update guarded by a version that moved on changes nothing and says so; a series
+// moves onto its own old times, and the database still refuses any overlap at the new ones.
 import { env } from "cloudflare:workers";
 import { beforeEach, describe, expect, it } from "vitest";
 import { commitChange } from "../../src/booking/commit-change";
@@ -52,4 +53,39 @@ describe("commitChange", () => {
 		]);
 		expect(await outboxCount()).toBe(before);
 	});
+
+	it("moves a series onto times its own occurrences held until this change", async () => {
+		const series3 = await rows(await series(3));
+		const moved = shifted(series3, WEEK);
+		await commitChange(database(env.DB), moved, "rescheduled");
+		expect(await blocks()).toEqual(moved.map((row) => ({ id: row.id, block_start: row.blockStart, status: "confirmed", version: 2 })));
+	});
+
+	it("still refuses a series whose new times overlap each other or another booking, changing nothing", async () => {
+		const series3 = await rows(await series(3));
+		const before = await blocks();
+		// The last two occurrences onto the same new time.
+		const [first, second, third] = shifted(series3, WEEK);
+		const collapsed = [first!, second!, { ...third!, startsAt: second!.startsAt, endsAt: second!.endsAt, blockStart: second!.blockStart, blockEnd: second!.blockEnd }];
+		await expect(commitChange(database(env.DB), collapsed, "rescheduled")).rejects.toThrow(/booking_overlap/);
+		// The last occurrence onto a booking outside the series (written past every check but the database's).
+		const last = series3[2]!;
+		await env.DB.prepare(
+			"insert into bookings (id, merchant_id, service_id, staff_id, starts_at, ends_at, block_start, block_end, timezone, status, updated_at) values ('bkg_blocker', 'mer_demo', ?, ?, ?, ?, ?, ?, ?, 'confirmed', 0)",
+		)
+			.bind(last.serviceId, last.staffId, last.startsAt + WEEK, last.endsAt + WEEK, last.blockStart + WEEK, last.blockEnd + WEEK, last.timezone)
+			.run();
+		await expect(commitChange(database(env.DB), shifted(series3, WEEK), "rescheduled")).rejects.toThrow(/booking_overlap/);
+		expect(await blocks()).toEqual(before);
+	});
 });
+
+const WEEK = 7 * 24 * 3_600_000;
+
+function shifted<T extends { startsAt: number; endsAt: number; blockStart: number; blockEnd: number; version: number }>(list: T[], by: number): T[] {
+	return list.map((row) => ({ ...row, startsAt: row.startsAt + by, endsAt: row.endsAt + by, blockStart: row.blockStart + by, blockEnd: row.blockEnd + by, version: row.version + 1 }));
+}
+
+async function blocks() {
+	return (await env.DB.prepare("select id, block_start, status, version from bookings where series_id is not null order by series_index").all()).results;
+}

@@ -78,6 +78,19 @@ describe("moving a series", () => {
 		]);
 	});
 
+	it("moves a whole series forward by one or two weeks, onto times its own occurrences held", async () => {
+		const occurrences = await weeklySeries(4);
+		const first = occurrences[0]!;
+		// Each occurrence's new time is where a later one stood until this very change.
+		for (const weeks of [1, 2]) {
+			const res = await postJson(`/api/v1/bookings/${first.id}/reschedule?token=${tokenOf(first)}`, { start: at(week(weeks), "10:00"), scope: "series" });
+			expect(res.status).toBe(200);
+		}
+		expect(await startsBySeriesIndex(first.seriesId!)).toEqual(
+			[0, 1, 2, 3].map((n) => ({ index: n, start: at(week(n + 2), "10:00"), status: "confirmed" })),
+		);
+	});
+
 	it("refuses the whole move and names the occurrence that would conflict", async () => {
 		const occurrences = await weeklySeries(3);
 		const blocker = await postJson("/api/v1/m/demo/bookings", bookingBody({ start: at(week(2), "14:00"), customer: { name: "X", email: "x@example.com" } }));

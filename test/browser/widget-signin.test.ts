@@ -29,7 +29,9 @@ describe("signing in from the embedded widget", () => {
 			.toBe(1);
 		const mail = ((await (await fetch(`${mailboxUrl}/_control/mail?to=${encodeURIComponent(EMAIL)}`)).json()) as { messages: Array<{ text: string }> }).messages[0];
 		const confirm = /http\S+\/auth\/verify-email\?token=[a-z0-9]+/.exec(mail?.text ?? "")?.[0] ?? "";
-		const verified = await fetch(confirm, { redirect: "manual" });
+		// Opened in the session sign-up started: a confirmation link proves nothing to a browser not signed in to the account.
+		const session = created.headers.getSetCookie().find((line) => line.startsWith("__Host-slotline_session="))?.split(";")[0] ?? "";
+		const verified = await fetch(confirm, { redirect: "manual", headers: { cookie: session } });
 		expect(verified.headers.get("location")).toBe(`${appUrl}/?email-verified=1`);
 
 		const context = await visitor(browser());

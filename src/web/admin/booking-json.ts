@@ -1,6 +1,7 @@
 // The admin's JSON view of a booking, shaped by who is looking. Everyone in the business sees the
 // calendar (times, service, staff member, the customer's name); the customer's contact details and
-// the notes only the owner and the booking's own staff member see (see booking-permissions.ts).
+// the notes only the owner and the booking's own staff member see (see booking-permissions.ts), and
+// that staff member only the details given with the booking, never the stored customer record.
 import type { MerchantMembership } from "../../auth/membership";
 import type { AdminBooking } from "../../db/queries/admin-bookings";
 import type { CalendarProvider } from "../../db/schema";
@@ -33,6 +34,7 @@ export interface AdminBookingJson {
 export function adminBookingJson(entry: AdminBooking, viewer: MerchantMembership): AdminBookingJson {
 	const b = entry.booking;
 	const full = maySeeCustomerDetails(viewer, b.staffId);
+	const customer = entry.customer;
 	return {
 		id: b.id,
 		status: b.status,
@@ -41,8 +43,17 @@ export function adminBookingJson(entry: AdminBooking, viewer: MerchantMembership
 		localStart: localIso(b.startsAt, b.timezone),
 		timezone: b.timezone,
 		walkIn: b.walkIn,
-		// Built field by field for colleagues, so a column added to the customer never slips through.
-		customer: entry.customer === null ? null : full ? entry.customer : { name: entry.customer.name },
+		// Built field by field for staff, so a column added to the customer never slips through. The
+		// record's phone is the owner's to see: a staff member may book with a colleague's customer's
+		// address, and must not get back what that customer told someone else.
+		customer:
+			customer === null
+				? null
+				: viewer.role === "owner"
+					? customer
+					: full
+						? { id: customer.id, name: customer.name, email: customer.email, phone: b.customerPhone }
+						: { name: customer.name },
 		detailsHidden: !full,
 		service: entry.service,
 		staff: entry.staff,

@@ -90,7 +90,8 @@ export const adminBookings = new Hono<AppEnv>()
 	.post("/bookings", anyMember, valid("header", idempotencyHeader), valid("json", createBody), async (c) => {
 		const merchant = await merchantById(c.var.db, actingMerchantId(c));
 		const body = c.req.valid("json");
-		const staffId = staffForNewBooking(actingMembership(c), body.staffId);
+		const membership = actingMembership(c);
+		const staffId = staffForNewBooking(membership, body.staffId);
 		const key = c.req.valid("header")["idempotency-key"];
 		const customer = body.customer ?? null;
 		const outcome = await merchantSchedule(c.env, merchant.id).createBooking({
@@ -105,6 +106,7 @@ export const adminBookings = new Hono<AppEnv>()
 			merchantNotes: body.merchantNotes ?? null,
 			recurrence: body.recurrence ?? null,
 			source: "admin",
+			adminRole: membership.role,
 			// The write path scopes the key by source, so it never meets a customer's key.
 			idempotency: key === undefined ? null : { key, requestHash: canonicalHash(body) },
 			now: Date.now(),

@@ -10,7 +10,7 @@ import { IdentityLinkError, signInWithIdentity } from "../../auth/identity-link"
 import { takeOverUnprovenAccount } from "../../auth/mailbox-proof";
 import { hashPassword, passwordSchema, verifyPassword } from "../../auth/password";
 import type { ProviderProfile } from "../../auth/provider-profile";
-import { assertSignInAllowed, clearAccountFailures, recordSignInFailure } from "../../auth/rate-limit";
+import { reserveSignInAttempt, signInSucceeded } from "../../auth/rate-limit";
 import { joinAsStaff, liveInvitation, useInvitation } from "../../auth/staff-invitation";
 import type { Invitation } from "../../auth/staff-invitation";
 import { issueEmailToken } from "../../auth/tokens";
@@ -127,13 +127,11 @@ export const invitationAcceptance = new Hono<AppEnv>()
 		let userId: string;
 		if (joinsWithOwnPassword(user)) {
 			// An existing account joins only with its own password.
-			const subjects = { email, ip: c.req.header("cf-connecting-ip") ?? null };
-			await assertSignInAllowed(db, subjects, now);
+			const attempt = await reserveSignInAttempt(db, { email, ip: c.req.header("cf-connecting-ip") ?? null }, now);
 			if (!(await verifyPassword(body.password, user.passwordHash))) {
-				await recordSignInFailure(db, subjects, now);
 				throw new UnauthorizedError("The password is incorrect for the account with this email");
 			}
-			await clearAccountFailures(db, email);
+			await signInSucceeded(db, attempt);
 			await useInvitation(db, body.token, now);
 			userId = user.id;
 		} else {

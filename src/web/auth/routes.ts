@@ -7,9 +7,9 @@ import { claimGuestCustomers } from "../../auth/customer-claims";
 import { passwordResetEmail } from "../../auth/emails";
 import { takeOverUnprovenAccount } from "../../auth/mailbox-proof";
 import { hashPassword, passwordNeedsRehash, passwordSchema, verifyAgainstDummy, verifyPassword } from "../../auth/password";
-import { assertSignInAllowed, clearAccountFailures, recordSignInFailure } from "../../auth/rate-limit";
+import { clearAccountFailures, reserveSignInAttempt, signInSucceeded } from "../../auth/rate-limit";
 import { invalidateUserSessions } from "../../auth/session";
-import { consumeEmailToken, invalidLinkError, issueEmailToken, issuedSince } from "../../auth/tokens";
+import { consumeEmailToken, invalidLinkError, issueEmailToken, issuedSince, peekEmailToken } from "../../auth/tokens";
 import { users } from "../../db/schema";
 import { RateLimitedError, UnauthorizedError, UnprocessableError } from "../../errors";
 import { newId } from "../../ids";
@@ -45,19 +45,31 @@ function clientIp(c: Context<AppEnv>): string | null {
 	return c.req.header("cf-connecting-ip") ?? null;
 }
 
+/** What following a confirmation link came to. */
+type Confirmation = "confirmed" | "invalid" | "signin-required";
+
 /**
  * Marks the address verified if the token is good and still names the account's current address,
- * or, for a change of address, moves the account to the newly proven one. Verification unlocks
- * account linking, so a session of that user is replaced.
+ * or, for a change of address, moves the account to the newly proven one; but only in a browser
+ * signed in to that account. The mailbox alone does not prove the account's logins: whoever
+ * registered the address first (with a password, or a Facebook login that claims it) would keep
+ * them on an account now verified, holding the owner's guest bookings and open to linking. In the
+ * browser signed in to it, whoever reads the mailbox holds the logins; anyone else is asked to sign
+ * in first, and a mailbox owner who cannot resets the password, which takes the account over
+ * (takeOverUnprovenAccount). Verification unlocks account linking, so the session is replaced.
  */
-async function verifyEmail(c: Context<AppEnv>, token: string, now: number): Promise<boolean> {
+async function verifyEmail(c: Context<AppEnv>, token: string, now: number): Promise<Confirmation> {
 	const db = c.var.db;
+	const link = await peekEmailToken(db, token, "verify-email", now);
+	if (link === null || link.userId === null) return "invalid";
+	// Left unused, so the same link works once the account is signed in here.
+	if (c.var.session?.userId !== link.userId) return "signin-required";
 	const row = await consumeEmailToken(db, token, "verify-email", now);
-	if (row === null || row.userId === null) return false;
+	if (row === null || row.userId === null) return "invalid";
 	let updated: { id: string } | undefined;
 	if (row.payload?.["change"] === "email") {
 		const taken = await db.select({ id: users.id }).from(users).where(eq(users.email, row.email)).get();
-		if (taken !== undefined) return false;
+		if (taken !== undefined) return "invalid";
 		updated = await db.update(users).set({ email: row.email, emailVerifiedAt: now }).where(eq(users.id, row.userId)).returning({ id: users.id }).get();
 	} else {
 		updated = await db
@@ -69,9 +81,9 @@ async function verifyEmail(c: Context<AppEnv>, token: string, now: number): Prom
 	}
 	if (updated !== undefined) {
 		await claimGuestCustomers(db, row.userId, row.email);
-		if (c.var.session?.userId === row.userId) await startSession(c, row.userId, now);
+		await startSession(c, row.userId, now);
 	}
-	return true;
+	return "confirmed";
 }
 
 export const authRoutes = new Hono<AppEnv>()
@@ -109,8 +121,7 @@ export const authRoutes = new Hono<AppEnv>()
 	.post("/signin", async (c) => {
 		const body = await parseJsonBody(c, signInBody);
 		const now = Date.now();
-		const subjects = { email: body.email, ip: clientIp(c) };
-		await assertSignInAllowed(c.var.db, subjects, now);
+		const attempt = await reserveSignInAttempt(c.var.db, { email: body.email, ip: clientIp(c) }, now);
 		const user = await c.var.db
 			.select({ id: users.id, passwordHash: users.passwordHash })
 			.from(users)
@@ -120,12 +131,9 @@ export const authRoutes = new Hono<AppEnv>()
 			user?.passwordHash !== undefined && user.passwordHash !== null
 				? await verifyPassword(body.password, user.passwordHash)
 				: await verifyAgainstDummy(body.password);
-		if (user === undefined || !valid) {
-			await recordSignInFailure(c.var.db, subjects, now);
-			// One message for "no such account" and "wrong password".
-			throw new UnauthorizedError("The email or password is incorrect");
-		}
-		await clearAccountFailures(c.var.db, body.email);
+		// The reserved attempt stays as the failure. One message for "no such account" and "wrong password".
+		if (user === undefined || !valid) throw new UnauthorizedError("The email or password is incorrect");
+		await signInSucceeded(c.var.db, attempt);
 		if (user.passwordHash !== null && passwordNeedsRehash(user.passwordHash)) {
 			await c.var.db.update(users).set({ passwordHash: await hashPassword(body.password) }).where(eq(users.id, user.id));
 		}
@@ -153,7 +161,9 @@ export const authRoutes = new Hono<AppEnv>()
 
 	.post("/verify-email", async (c) => {
 		const body = await parseJsonBody(c, tokenBody);
-		if (!(await verifyEmail(c, body.token, Date.now()))) throw invalidLinkError();
+		const outcome = await verifyEmail(c, body.token, Date.now());
+		if (outcome === "invalid") throw invalidLinkError();
+		if (outcome === "signin-required") throw new UnauthorizedError("Sign in to the account of this address, then confirm it again.");
 		return c.json(await sessionView(c));
 	})
 
@@ -169,12 +179,14 @@ export const authRoutes = new Hono<AppEnv>()
 		return c.json({ message: "We have sent a new confirmation link." }, 202);
 	})
 
-	// The link in the email. Mail scanners may fetch it first; verifying is harmless to repeat for them.
+	// The link in the email. Mail scanners may fetch it first: without the account's session they
+	// change nothing and use nothing up.
 	.get("/verify-email", async (c) => {
 		const token = c.req.query("token") ?? "";
-		const ok = token !== "" && (await verifyEmail(c, token, Date.now()));
+		const outcome = token === "" ? "invalid" : await verifyEmail(c, token, Date.now());
 		c.header("referrer-policy", "no-referrer");
-		return c.redirect(new URL(`/?email-verified=${ok ? "1" : "0"}`, c.env.APP_URL).toString(), 303);
+		const next = outcome === "signin-required" ? "/signin?error=confirm-signin-required" : `/?email-verified=${outcome === "confirmed" ? "1" : "0"}`;
+		return c.redirect(new URL(next, c.env.APP_URL).toString(), 303);
 	})
 
 	// Adds a password to an account that signs in with Google or Facebook, or changes it (which
@@ -189,15 +201,14 @@ export const authRoutes = new Hono<AppEnv>()
 		const row = await c.var.db.select({ passwordHash: users.passwordHash }).from(users).where(eq(users.id, user.id)).get();
 		const current = row?.passwordHash ?? null;
 		if (current !== null) {
-			const subjects = { email: user.email, ip: clientIp(c) };
-			await assertSignInAllowed(c.var.db, subjects, now);
+			// Guessing the current password from a stolen session counts like guessing it at sign-in.
+			const attempt = await reserveSignInAttempt(c.var.db, { email: user.email, ip: clientIp(c) }, now);
 			if (body.currentPassword === undefined || !(await verifyPassword(body.currentPassword, current))) {
-				await recordSignInFailure(c.var.db, subjects, now);
 				throw new UnauthorizedError("The current password is incorrect");
 			}
+			await signInSucceeded(c.var.db, attempt);
 		}
 		await c.var.db.update(users).set({ passwordHash: await hashPassword(body.password) }).where(eq(users.id, user.id));
-		if (current !== null) await clearAccountFailures(c.var.db, user.email);
 		// A new way in is a change of privilege: a session id seen before it is worth nothing after.
 		const rotated = await startSession(c, user.id, now);
 		if (body.signOutOtherDevices ?? current !== null) await invalidateUserSessions(c.var.db, user.id, rotated.id);
@@ -237,7 +248,7 @@ export const authRoutes = new Hono<AppEnv>()
 		// claiming it, say) must not survive the mailbox owner taking the account.
 		if (user.emailVerifiedAt === null) await takeOverUnprovenAccount(c.var.db, user.id, user.email);
 		await invalidateUserSessions(c.var.db, user.id);
-		await clearAccountFailures(c.var.db, user.email);
+		await clearAccountFailures(c.var.db, { email: user.email, ip: clientIp(c) });
 		await startSession(c, user.id, now);
 		return c.json(await sessionView(c));
 	});
