@@ -176,6 +176,11 @@ export class GoogleCalendar implements CalendarProvider, EventWriter {
 		return (await this.read(response, { calendarId, level: "calendar" })) as EventsPage;
 	}
 
+	/**
+	 * A refused watch says only that push is unavailable for this calendar (some calendars never offer
+	 * it, and a 404 here need not come from the calendar at all), never that the calendar is gone:
+	 * whether it is gone is for the events.list read to say.
+	 */
 	private async watch(calendarId: string, request: WatchRequest): Promise<PushSubscription> {
 		const channel = (await this.json("POST", `${eventsPath(calendarId)}/watch`, {
 			// Channel ids are ours to choose and must be unique per project.
@@ -184,7 +189,7 @@ export class GoogleCalendar implements CalendarProvider, EventWriter {
 			address: request.address,
 			token: request.secret,
 			params: { ttl: String(request.ttlSeconds) },
-		}, { calendarId, level: "calendar" })) as { id: string; resourceId: string; expiration?: string };
+		})) as { id: string; resourceId: string; expiration?: string };
 		return {
 			id: channel.id,
 			resourceId: channel.resourceId,

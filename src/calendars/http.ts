@@ -31,25 +31,40 @@ export function noAuthorization(): Authorization {
 
 const DEFAULT_TIMEOUT_MS = 30_000;
 
+/**
+ * The largest answer read from a provider. A Worker has 128 MB, parsing multiplies what it reads, and
+ * one consumer isolate serves other businesses' messages too: a larger body fails its own connection
+ * (responseTooLarge) instead of the isolate. Legitimate answers stay far below it: a Google page of
+ * 2,500 trimmed events, a Graph page of 200, a CalDAV multiget of 50 resources.
+ */
+export const MAX_RESPONSE_BYTES = 5 * 1024 * 1024;
+
 export interface HttpClientOptions {
 	provider: ProviderName;
 	fetch: FetchFunction;
 	authorization: Authorization;
 	timeoutMs?: number;
+	/** MAX_RESPONSE_BYTES when absent. */
+	maxResponseBytes?: number;
 }
 
-/** Sends requests for one adapter. Answers every status except 401 and network failures. */
+/**
+ * Sends requests for one adapter. Answers every status except 401 and network failures, each with
+ * its body already read (at most maxResponseBytes, within the timeout), so no adapter can read more.
+ */
 export class ProviderHttp {
 	readonly provider: ProviderName;
 	private readonly fetcher: FetchFunction;
 	private readonly authorization: Authorization;
 	private readonly timeoutMs: number;
+	private readonly maxResponseBytes: number;
 
 	constructor(options: HttpClientOptions) {
 		this.provider = options.provider;
 		this.fetcher = options.fetch;
 		this.authorization = options.authorization;
 		this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+		this.maxResponseBytes = options.maxResponseBytes ?? MAX_RESPONSE_BYTES;
 	}
 
 	async send(url: string, init: RequestInit = {}): Promise<Response> {
@@ -69,14 +84,55 @@ export class ProviderHttp {
 		if (authorization !== null) headers.set("authorization", authorization);
 		const fetcher = this.fetcher;
 		try {
-			return await fetcher(url, { ...init, headers, redirect: init.redirect ?? "follow", signal: AbortSignal.timeout(this.timeoutMs) });
+			const response = await fetcher(url, { ...init, headers, redirect: init.redirect ?? "follow", signal: AbortSignal.timeout(this.timeoutMs) });
+			return await this.buffered(response);
 		} catch (error) {
+			if (error instanceof ProviderError) throw error;
 			const timedOut = error instanceof Error && (error.name === "TimeoutError" || error.name === "AbortError");
 			// The URL and headers stay out of the message: they may carry tokens or passwords.
 			throw new ProviderError(this.provider, 0, timedOut ? "timeout" : "network", true, null);
 		}
 	}
+
+	/** The same response with its body read into memory, refused past maxResponseBytes before it is all there. */
+	private async buffered(response: Response): Promise<Response> {
+		if (response.body === null) return response;
+		const limit = this.maxResponseBytes >= 1024 * 1024 ? `${Math.round(this.maxResponseBytes / (1024 * 1024))} MB` : `${this.maxResponseBytes} bytes`;
+		const tooLarge = (): ProviderError => new ProviderError(this.provider, response.status, "responseTooLarge", false, null, `the server's answer is larger than ${limit}, so it was not read`);
+		// A declared length says so at once; the count below also catches chunked and compressed answers.
+		const declared = Number(response.headers.get("content-length") ?? Number.NaN);
+		if (Number.isFinite(declared) && declared > this.maxResponseBytes) {
+			await discard(response);
+			throw tooLarge();
+		}
+		const reader = response.body.getReader();
+		const chunks: Uint8Array[] = [];
+		let total = 0;
+		for (;;) {
+			const { done, value } = await reader.read();
+			if (done) break;
+			total += value.byteLength;
+			if (total > this.maxResponseBytes) {
+				await reader.cancel();
+				throw tooLarge();
+			}
+			chunks.push(value);
+		}
+		const bytes = new Uint8Array(total);
+		let offset = 0;
+		for (const chunk of chunks) {
+			bytes.set(chunk, offset);
+			offset += chunk.byteLength;
+		}
+		const copy = new Response(NULL_BODY_STATUSES.has(response.status) ? null : bytes, { status: response.status, statusText: response.statusText, headers: response.headers });
+		// Adapters resolve hrefs against where an answer came from (CalDAV).
+		Object.defineProperty(copy, "url", { value: response.url });
+		return copy;
+	}
 }
+
+/** Statuses a Response may not be constructed with a body for. */
+const NULL_BODY_STATUSES = new Set([204, 205, 304]);
 
 /** Reads and drops a body so the connection can be reused. */
 export async function discard(response: Response): Promise<void> {

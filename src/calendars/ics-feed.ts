@@ -1,13 +1,13 @@
 // Read-only ICS feed subscription: a conditional GET of one URL, size-capped, through the iCalendar importer.
 import type { FetchFunction } from "./http";
-import { discard, noAuthorization, ProviderHttp, providerError } from "./http";
+import { discard, MAX_RESPONSE_BYTES, noAuthorization, ProviderHttp, providerError } from "./http";
 import { busyBlocksFromICalendar, ICalendarParseError } from "./icalendar";
 import { instanceOfBlock, slotlineMarkers } from "./icalendar-sync";
 import type { CalendarInfo, CalendarProvider, ExternalEvent, SyncResult, SyncWindow, UnreadableItem } from "./provider";
 import { CalendarUnavailableError, ProviderError, SyncCursorExpiredError } from "./provider";
 
-/** Feeds larger than this are refused before parsing: a Worker has 128 MB and parsing multiplies it. */
-export const MAX_FEED_BYTES = 5 * 1024 * 1024;
+/** Feeds larger than this are refused before parsing (responseTooLarge): a Worker has 128 MB and parsing multiplies it. */
+export const MAX_FEED_BYTES = MAX_RESPONSE_BYTES;
 
 /**
  * The one calendar of a feed. Not the URL: feed URLs often carry a secret token, so the URL lives
@@ -32,8 +32,8 @@ export function maskFeedUrl(url: string): string {
 export interface IcsFeedConfig {
 	/** The feed URL (webcal:// is read as https://). */
 	url: string;
-	/** The account's address, to recognise its own declined ATTENDEE line. */
-	ownerEmail: string | null;
+	/** The calendar owner's addresses, to recognise their own declined ATTENDEE line. */
+	ownAddresses: readonly string[];
 	fetch: FetchFunction;
 	maxBytes?: number;
 	/** Per request; ProviderHttp's default (30 s) when absent. */
@@ -56,14 +56,12 @@ export class IcsFeed implements CalendarProvider {
 	readonly writer = null;
 	private readonly http: ProviderHttp;
 	private readonly url: string;
-	private readonly ownerEmail: string | null;
-	private readonly maxBytes: number;
+	private readonly ownAddresses: readonly string[];
 
 	constructor(config: IcsFeedConfig) {
 		this.url = config.url.replace(/^webcal:/i, "https:");
-		this.http = new ProviderHttp({ provider: "ics", fetch: config.fetch, authorization: noAuthorization(), timeoutMs: config.timeoutMs });
-		this.ownerEmail = config.ownerEmail;
-		this.maxBytes = config.maxBytes ?? MAX_FEED_BYTES;
+		this.http = new ProviderHttp({ provider: "ics", fetch: config.fetch, authorization: noAuthorization(), timeoutMs: config.timeoutMs, maxResponseBytes: config.maxBytes ?? MAX_FEED_BYTES });
+		this.ownAddresses = config.ownAddresses;
 	}
 
 	/** Reads the feed once, so a wrong or dead URL is refused before anything is stored. */
@@ -94,7 +92,7 @@ export class IcsFeed implements CalendarProvider {
 		return { full: true, changed: events, removed, cursor: JSON.stringify(next), unreadable };
 	}
 
-	/** The body of a successful answer (size-capped); a gone feed is an unavailable calendar. */
+	/** The body of a successful answer (ProviderHttp capped its size); a gone feed is an unavailable calendar. */
 	private async body(response: Response): Promise<string> {
 		if (response.status === 404 || response.status === 410) {
 			await discard(response);
@@ -104,13 +102,13 @@ export class IcsFeed implements CalendarProvider {
 			await discard(response);
 			throw providerError("ics", response, `http${response.status}`);
 		}
-		return readCapped(response, this.maxBytes);
+		return response.text();
 	}
 
 	private toEvents(text: string, window: SyncWindow): { events: ExternalEvent[]; unreadable: UnreadableItem[] } {
 		let result: ReturnType<typeof busyBlocksFromICalendar>;
 		try {
-			result = busyBlocksFromICalendar(text, { staffTimezone: window.timeZone, staffEmail: this.ownerEmail, window: { from: window.from, to: window.to } });
+			result = busyBlocksFromICalendar(text, { staffTimezone: window.timeZone, ownAddresses: this.ownAddresses, window: { from: window.from, to: window.to } });
 		} catch (error) {
 			if (error instanceof ICalendarParseError) throw new ProviderError("ics", 200, "notICalendar", false, null);
 			throw error;
@@ -126,36 +124,6 @@ export class IcsFeed implements CalendarProvider {
 		// The UID and a category only: importer messages can quote the event's text.
 		return { events: [...byUid.values()], unreadable: result.errors.map((issue) => ({ id: issue.uid, problem: issue.problem })) };
 	}
-}
-
-/** Reads at most `maxBytes`, refusing larger bodies before they are all in memory. */
-async function readCapped(response: Response, maxBytes: number): Promise<string> {
-	const declared = Number(response.headers.get("content-length") ?? Number.NaN);
-	if (Number.isFinite(declared) && declared > maxBytes) {
-		await discard(response);
-		throw new ProviderError("ics", response.status, "feedTooLarge", false, null);
-	}
-	if (response.body === null) return "";
-	const reader = response.body.getReader();
-	const chunks: Uint8Array[] = [];
-	let total = 0;
-	for (;;) {
-		const { done, value } = await reader.read();
-		if (done) break;
-		total += value.byteLength;
-		if (total > maxBytes) {
-			await reader.cancel();
-			throw new ProviderError("ics", response.status, "feedTooLarge", false, null);
-		}
-		chunks.push(value);
-	}
-	const bytes = new Uint8Array(total);
-	let offset = 0;
-	for (const chunk of chunks) {
-		bytes.set(chunk, offset);
-		offset += chunk.byteLength;
-	}
-	return new TextDecoder().decode(bytes);
 }
 
 function parseCursor(cursor: string | null): FeedCursor | null {

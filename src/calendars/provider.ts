@@ -121,7 +121,7 @@ export type UnreadableProblem =
  */
 export interface ExternalEvent {
 	id: string;
-	/** Set when Slotline wrote it (our private marker); the caller skips it for availability. */
+	/** Set when Slotline wrote it (our private marker); the caller skips it when the booking is the syncing business's. */
 	slotlineBookingId: string | null;
 	instances: ExternalInstance[];
 }

@@ -26,12 +26,14 @@ export interface BlockRow {
 const ROWS_PER_STATEMENT = 4000;
 
 /**
- * The blocks one external event contributes. Slotline's own events, cancelled, free (transparent)
- * and declined instances block nothing; tentative ones are kept with the flag (availability applies
- * the merchant's policy); all-day instances cover the staff member's local days.
+ * The blocks one external event contributes. The syncing business's own booking events (their marker
+ * is in `ownBookings`), cancelled, free (transparent) and declined instances block nothing; tentative
+ * ones are kept with the flag (availability applies the merchant's policy); all-day instances cover
+ * the staff member's local days. A booking event another business wrote blocks time like any other
+ * event: one person working at two businesses may check the same calendar in both.
  */
-export function blocksOf(event: ExternalEvent, owner: BlockOwner): BlockRow[] {
-	if (event.slotlineBookingId !== null) return [];
+export function blocksOf(event: ExternalEvent, owner: BlockOwner, ownBookings: ReadonlySet<string>): BlockRow[] {
+	if (event.slotlineBookingId !== null && ownBookings.has(event.slotlineBookingId)) return [];
 	const rows: BlockRow[] = [];
 	for (const instance of event.instances) {
 		const row = blockOf(event.id, instance, owner.timeZone);
@@ -51,11 +53,11 @@ function blockOf(eventId: string, instance: ExternalInstance, timeZone: string):
 }
 
 /** The busy_blocks rows of these events, as the insert statements bind them (JSON arrays). */
-export function blockRows(events: Iterable<ExternalEvent>, owner: BlockOwner): unknown[][] {
+export function blockRows(events: Iterable<ExternalEvent>, owner: BlockOwner, ownBookings: ReadonlySet<string>): unknown[][] {
 	const rows: unknown[][] = [];
 	const ids = new BlockIds();
 	for (const event of events) {
-		for (const row of blocksOf(event, owner)) {
+		for (const row of blocksOf(event, owner, ownBookings)) {
 			rows.push([ids.next(), row.eventId, row.instanceId, row.start, row.end, row.allDay ? 1 : 0, row.tentative ? 1 : 0]);
 		}
 	}
@@ -128,7 +130,7 @@ export async function applySyncResult(
 			statements.push(at(`delete from busy_blocks where calendar_id = ?1 and external_event_id in (select value from json_each(?4)) and ${guard}`, JSON.stringify(touched.slice(i, i + ROWS_PER_STATEMENT))));
 		}
 	}
-	const rows = blockRows(latest.values(), owner);
+	const rows = blockRows(latest.values(), owner, await ownBookingMarkers(d1, owner.merchantId, latest.values()));
 	for (let i = 0; i < rows.length; i += ROWS_PER_STATEMENT) {
 		statements.push(
 			at(
@@ -147,6 +149,29 @@ export async function applySyncResult(
 	const results = await d1.batch(statements);
 	const applied = (results.at(-1)?.meta.changes ?? 0) > 0;
 	return { applied, blocks: applied ? rows.length : 0 };
+}
+
+/**
+ * The booking markers among `events` that name a booking or booking series of `merchantId`. The
+ * marker is the booking (or series) id, unique across businesses, so this tells the syncing
+ * business's own events from those another business wrote into the same calendar.
+ */
+async function ownBookingMarkers(d1: D1Database, merchantId: string, events: Iterable<ExternalEvent>): Promise<Set<string>> {
+	const markers = [...new Set([...events].flatMap((event) => (event.slotlineBookingId === null ? [] : [event.slotlineBookingId])))];
+	const statements: D1PreparedStatement[] = [];
+	for (let i = 0; i < markers.length; i += ROWS_PER_STATEMENT) {
+		statements.push(
+			d1
+				.prepare(
+					`select id from bookings where merchant_id = ?1 and id in (select value from json_each(?2))
+					 union all select id from booking_series where merchant_id = ?1 and id in (select value from json_each(?2))`,
+				)
+				.bind(merchantId, JSON.stringify(markers.slice(i, i + ROWS_PER_STATEMENT))),
+		);
+	}
+	if (statements.length === 0) return new Set();
+	const results = await d1.batch<{ id: string }>(statements);
+	return new Set(results.flatMap((result) => result.results.map((row) => row.id)));
 }
 
 /**

@@ -123,15 +123,19 @@ function printable(id: string): string {
 	return id.replace(/[^\x20-\x7e]/g, "?").slice(0, 100);
 }
 
-/** A broken channel must not stop the sync: polling (the cron) still covers the calendar. */
+/**
+ * A broken or refused channel must not stop the sync: polling (the cron) still covers the calendar.
+ * Nor does a refused channel say the calendar is gone: only the sync's own read of it can.
+ */
 async function keepPushAlive(context: InboundContext, adapter: CalendarProvider, connection: ConnectionRow, calendar: ConnectionCalendarRow): Promise<void> {
 	try {
 		const state = await ensurePush(context, adapter, calendar);
 		if (state === "opened" || state === "renewed") await logOperation(context.db, connection.id, "push", "ok", `${calendar.name}: channel ${state}`, context.now());
 	} catch (error) {
-		// A revoked grant or a vanished calendar is the sync's problem too; anything else only the channel's.
-		if (error instanceof TokenRevokedError || error instanceof CalendarUnavailableError) throw error;
-		await logOperation(context.db, connection.id, "push", "error", `${calendar.name}: ${errorSummary(error)}`, context.now());
+		// A revoked grant is the sync's problem too; anything else only the channel's.
+		if (error instanceof TokenRevokedError) throw error;
+		const message = `${calendar.name}: push notifications are unavailable (${errorSummary(error)}); its changes are picked up every 5 minutes instead`;
+		await logOperation(context.db, connection.id, "push", "error", message, context.now());
 	}
 }
 

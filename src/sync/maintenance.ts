@@ -9,7 +9,7 @@ import { calendarsOf, logOperation, setStatus } from "../db/queries/connections"
 import type { ConnectionRow } from "../db/queries/connections";
 import { calendarConnections, connectionCalendars } from "../db/schema";
 import type { CalendarSyncJob } from "../jobs";
-import { decryptCredentials } from "./adapters";
+import { decryptCredentials, openCredentials } from "./adapters";
 import { drainPending, errorSummary, needsReauthorization, refreshCalendars, retryRetryable } from "./connections";
 import type { SyncContext } from "./connections";
 import { StoredTokenSource } from "./tokens";
@@ -73,9 +73,9 @@ export async function refreshExpiringTokens(context: SyncContext): Promise<numbe
 	let refreshed = 0;
 	for (const connection of due) {
 		try {
-			const credentials = await decryptCredentials(context, connection);
+			const { credentials, stored } = await openCredentials(context, connection);
 			if (credentials.kind !== "oauth" || (connection.provider !== "google" && connection.provider !== "microsoft")) continue;
-			await new StoredTokenSource(context, { ...connection, provider: connection.provider }, credentials).refresh();
+			await new StoredTokenSource(context, { ...stored, provider: connection.provider }, credentials).refresh();
 			refreshed++;
 		} catch (error) {
 			if (error instanceof TokenRevokedError) await needsReauthorization(context, connection);

@@ -1,6 +1,6 @@
 // The AccessTokenSource of a stored OAuth connection: refreshes shortly before expiry or after a 401,
 // and always stores the newest tokens (Microsoft rotates refresh tokens), sealed with the current key.
-import { eq } from "drizzle-orm";
+import { and, eq } from "drizzle-orm";
 import type { AccessTokenSource } from "../calendars/provider";
 import { TokenRevokedError } from "../calendars/provider";
 import type { Database } from "../db/client";
@@ -25,8 +25,11 @@ export interface TokenStoreContext {
 export class StoredTokenSource implements AccessTokenSource {
 	private credentials: OAuthCredentials;
 	private expiresAt: number | null;
+	/** The sealed record these credentials were read from (or last stored as): refreshed tokens replace only it. */
+	private sealed: string | null;
 	private refreshing: Promise<string> | null = null;
 
+	/** `connection` as stored now: its sealed credentials are the ones `credentials` were opened from. */
 	constructor(
 		private readonly context: TokenStoreContext,
 		private readonly connection: ConnectionRow & { provider: OAuthProvider },
@@ -34,6 +37,7 @@ export class StoredTokenSource implements AccessTokenSource {
 	) {
 		this.credentials = credentials;
 		this.expiresAt = connection.accessTokenExpiresAt;
+		this.sealed = connection.credentials;
 	}
 
 	async get(): Promise<string> {
@@ -55,7 +59,8 @@ export class StoredTokenSource implements AccessTokenSource {
 		const next = await refreshGrant(this.context.env, this.connection.provider, refreshToken, this.context.now());
 		this.credentials = mergeTokens(this.credentials, next);
 		this.expiresAt = next.expiresAt;
-		await storeCredentials(this.context.db, this.context.vault, this.connection.id, this.credentials, next.expiresAt, this.context.now());
+		// The token still answers the request in flight; whether it is kept is storeCredentials' decision.
+		this.sealed = this.sealed === null ? null : await storeCredentials(this.context.db, this.context.vault, this.connection.id, this.sealed, this.credentials, next.expiresAt, this.context.now());
 		return this.credentials.accessToken;
 	}
 }
@@ -65,11 +70,27 @@ export function mergeTokens(current: OAuthCredentials, next: TokenSet): OAuthCre
 	return { kind: "oauth", accessToken: next.accessToken, refreshToken: next.refreshToken ?? current.refreshToken, scope: next.scope ?? current.scope };
 }
 
-/** Seals and stores credentials (always with the current key, which is how old keys rotate out). */
-export async function storeCredentials(db: Database, vault: CredentialVault, connectionId: string, credentials: ConnectionCredentials, accessTokenExpiresAt: number | null, now: number): Promise<void> {
+/**
+ * Seals and stores credentials (always with the current key, which is how old keys rotate out) in place
+ * of the sealed record `replacing`, and only if that is still what the row holds, as reseal does: a
+ * refresh that was in flight when Disconnect cleared the credentials (or when a reconnect or another
+ * refresh stored newer ones) must not write its tokens back. Returns the record now stored, or null
+ * when the row had moved on and nothing was written.
+ */
+export async function storeCredentials(
+	db: Database,
+	vault: CredentialVault,
+	connectionId: string,
+	replacing: string,
+	credentials: ConnectionCredentials,
+	accessTokenExpiresAt: number | null,
+	now: number,
+): Promise<string | null> {
 	const sealed = await vault.seal(credentials);
-	await db
+	const stored = await db
 		.update(calendarConnections)
 		.set({ credentials: sealed.ciphertext, credentialsKeyId: sealed.keyId, accessTokenExpiresAt, updatedAt: now })
-		.where(eq(calendarConnections.id, connectionId));
+		.where(and(eq(calendarConnections.id, connectionId), eq(calendarConnections.credentials, replacing)))
+		.returning({ id: calendarConnections.id });
+	return stored.length > 0 ? sealed.ciphertext : null;
 }

@@ -39,7 +39,7 @@ function feedServer(initial: string): { fetch: (input: string, init?: RequestIni
 describe("IcsFeed", () => {
 	it("reads a feed, answers 304 as no change, and reports vanished UIDs", async () => {
 		const server = feedServer(calendar(["UID:a", "DTSTART:20260602T070000Z", "DTEND:20260602T080000Z"], ["UID:b", "DTSTART:20260603T070000Z", "DTEND:20260603T080000Z", "STATUS:TENTATIVE"]));
-		const feed = new IcsFeed({ url: FEED_URL.replace("https:", "webcal:"), ownerEmail: null, fetch: server.fetch });
+		const feed = new IcsFeed({ url: FEED_URL.replace("https:", "webcal:"), ownAddresses: [], fetch: server.fetch });
 		const first = await feed.syncEvents(FEED_URL, null, WINDOW);
 		expect(first.full).toBe(true);
 		expect(first.changed.map((e) => [e.id, e.instances[0]?.status])).toEqual([["a", "confirmed"], ["b", "tentative"]]);
@@ -60,7 +60,7 @@ describe("IcsFeed", () => {
 			["UID:series", "DTSTART:20260601T080000Z", "DTEND:20260601T090000Z", "RRULE:FREQ=WEEKLY;COUNT=4", "EXDATE:20260615T080000Z"],
 			["UID:series", "RECURRENCE-ID:20260608T080000Z", "DTSTART:20260609T080000Z", "DTEND:20260609T090000Z"],
 		));
-		const feed = new IcsFeed({ url: FEED_URL, ownerEmail: null, fetch: server.fetch });
+		const feed = new IcsFeed({ url: FEED_URL, ownAddresses: [], fetch: server.fetch });
 		const result = await feed.syncEvents(FEED_URL, null, WINDOW);
 		expect(result.changed.find((e) => e.id === "own")).toEqual({ id: "own", slotlineBookingId: "bkg_1", instances: [] });
 		const series = result.changed.find((e) => e.id === "series");
@@ -70,10 +70,10 @@ describe("IcsFeed", () => {
 
 	it("refuses a feed over the size cap before parsing it", async () => {
 		const big = calendar(["UID:x", "DTSTART:20260602T070000Z", "DTEND:20260602T080000Z", `DESCRIPTION:${"y".repeat(5000)}`]);
-		const feed = new IcsFeed({ url: FEED_URL, ownerEmail: null, fetch: feedServer(big).fetch, maxBytes: 1024 });
-		await expect(feed.syncEvents(FEED_URL, null, WINDOW)).rejects.toMatchObject({ code: "feedTooLarge", retryable: false });
-		const declared = new IcsFeed({ url: FEED_URL, ownerEmail: null, maxBytes: 1024, fetch: async () => new Response("x", { headers: { "content-length": "99999999" } }) });
-		await expect(declared.syncEvents(FEED_URL, null, WINDOW)).rejects.toMatchObject({ code: "feedTooLarge" });
+		const feed = new IcsFeed({ url: FEED_URL, ownAddresses: [], fetch: feedServer(big).fetch, maxBytes: 1024 });
+		await expect(feed.syncEvents(FEED_URL, null, WINDOW)).rejects.toMatchObject({ code: "responseTooLarge", retryable: false });
+		const declared = new IcsFeed({ url: FEED_URL, ownAddresses: [], maxBytes: 1024, fetch: async () => new Response("x", { headers: { "content-length": "99999999" } }) });
+		await expect(declared.syncEvents(FEED_URL, null, WINDOW)).rejects.toMatchObject({ code: "responseTooLarge" });
 	});
 
 	it("revalidates with If-Modified-Since when the feed gives only Last-Modified", async () => {
@@ -82,7 +82,7 @@ describe("IcsFeed", () => {
 		const asked: Headers[] = [];
 		const feed = new IcsFeed({
 			url: FEED_URL,
-			ownerEmail: null,
+			ownAddresses: [],
 			fetch: async (_input, init) => {
 				const headers = new Headers(init?.headers);
 				asked.push(headers);
@@ -106,7 +106,7 @@ describe("IcsFeed", () => {
 			["UID:bad@test", `SUMMARY:${secret}`, "DTSTART;TZID=Atlantis Standard Time:20260603T090000", "DTEND;TZID=Atlantis Standard Time:20260603T100000"],
 			["UID:good@test", "DTSTART:20260602T070000Z", "DTEND:20260602T080000Z"],
 		);
-		const feed = new IcsFeed({ url: FEED_URL, ownerEmail: null, fetch: async () => new Response(text) });
+		const feed = new IcsFeed({ url: FEED_URL, ownAddresses: [], fetch: async () => new Response(text) });
 		const result = await feed.syncEvents(FEED, null, WINDOW);
 		expect(result.changed.map((e) => e.id)).toEqual(["good@test"]);
 		expect(result.unreadable).toEqual([{ id: "bad@test", problem: "unknown-time-zone" }]);
@@ -115,7 +115,7 @@ describe("IcsFeed", () => {
 
 	it("is read-only, lists one calendar named by its masked URL after reading it, and maps failures", async () => {
 		const secretUrl = "https://calendar.example.test/calendar/ical/ana%40example.test/private-9f8e7d6c5b4a/basic.ics";
-		const good = new IcsFeed({ url: secretUrl, ownerEmail: null, fetch: async () => new Response(calendar()) });
+		const good = new IcsFeed({ url: secretUrl, ownAddresses: [], fetch: async () => new Response(calendar()) });
 		expect(good.push).toBeNull();
 		expect(good.writer).toBeNull();
 		expect(await good.listCalendars()).toEqual([{ id: FEED_CALENDAR_ID, name: "https://calendar.example.test/…/basic.ics", writable: false, readable: true, primary: false, timeZone: null }]);
@@ -123,14 +123,14 @@ describe("IcsFeed", () => {
 		expect(maskFeedUrl("https://feeds.example.test/8c1f2a9e77")).toBe("https://feeds.example.test/…");
 		expect(maskFeedUrl(FEED_URL)).toBe("https://feeds.example.test/team.ics");
 
-		const feed = new IcsFeed({ url: FEED_URL, ownerEmail: null, fetch: async () => new Response("gone", { status: 404 }) });
+		const feed = new IcsFeed({ url: FEED_URL, ownAddresses: [], fetch: async () => new Response("gone", { status: 404 }) });
 		await expect(feed.listCalendars()).rejects.toBeInstanceOf(CalendarUnavailableError);
 		await expect(feed.syncEvents(FEED, null, WINDOW)).rejects.toBeInstanceOf(CalendarUnavailableError);
-		const busy = new IcsFeed({ url: FEED_URL, ownerEmail: null, fetch: async () => new Response("", { status: 503, headers: { "retry-after": "120" } }) });
+		const busy = new IcsFeed({ url: FEED_URL, ownAddresses: [], fetch: async () => new Response("", { status: 503, headers: { "retry-after": "120" } }) });
 		const error = await busy.syncEvents(FEED, null, WINDOW).catch((e: unknown) => e);
 		expect(error).toBeInstanceOf(ProviderError);
 		expect(error).toMatchObject({ status: 503, retryable: true, retryAfterSeconds: 120 });
-		const notCalendar = new IcsFeed({ url: FEED_URL, ownerEmail: null, fetch: async () => new Response("<html>login</html>") });
+		const notCalendar = new IcsFeed({ url: FEED_URL, ownAddresses: [], fetch: async () => new Response("<html>login</html>") });
 		await expect(notCalendar.syncEvents(FEED, null, WINDOW)).rejects.toMatchObject({ code: "notICalendar" });
 		await expect(notCalendar.listCalendars()).rejects.toMatchObject({ code: "notICalendar" });
 	});

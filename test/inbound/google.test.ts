@@ -3,11 +3,13 @@
 import { env } from "cloudflare:workers";
 import { eq } from "drizzle-orm";
 import { Temporal } from "temporal-polyfill";
-import { beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it, vi } from "vitest";
 import { GoogleCalendar } from "../../src/calendars/google";
-import { staff } from "../../src/db/schema";
+import { connectionById } from "../../src/db/queries/connections";
+import { calendarConnections, staff } from "../../src/db/schema";
 import { runCalendarSync } from "../../src/sync/inbound";
-import { receiveGoogleNotification, stopUnknownChannel } from "../../src/web/webhooks/google";
+import { receiveGoogleNotification } from "../../src/web/webhooks/google";
+import { backgroundSettled } from "../setup/worker";
 import {
 	at,
 	blocksOf,
@@ -21,6 +23,7 @@ import {
 	deliveriesDuring,
 	freeSlots,
 	inboundContext,
+	replay,
 	runQueuedSyncs,
 	sandboxUrl,
 	seed,
@@ -114,21 +117,57 @@ describe("Google push", () => {
 		expect((await calendar(calendarId)).syncCursor).toBe(cursor);
 	});
 
-	it("a channel nobody knows is stopped at Google with the resource id from its headers", async () => {
+	it("a notification for a channel nobody knows is refused without using any credential, and logged once", async () => {
 		const context = inboundContext();
-		const { email } = await connected(context);
-		// A channel opened outside Slotline's records (e.g. left over from a lost renewal).
+		const { email, connectionId } = await connected(context);
+		// A channel opened outside Slotline's records (as a lost watch response would leave), delivering for real.
 		const stray = await openStrayChannel(email);
 		const day = workday();
 		const caused = await deliveriesDuring("google", email, () => createExternalEvent("google", email, { summary: "Stray", start: utcAt(day, "09:00"), end: utcAt(day, "09:30") }));
 		const strayPush = caused.find((d) => d.headers["x-goog-channel-id"] === stray);
 		if (strayPush === undefined) throw new Error("the stray channel delivered nothing");
-		const verdict = await receiveGoogleNotification(context, new Headers(strayPush.headers));
-		expect(verdict.status).toBe(401);
-		expect(verdict.unknown?.resourceId).toBe(strayPush.headers["x-goog-resource-id"]);
-		expect(await stopUnknownChannel(context, verdict.unknown ?? { channelId: "", resourceId: null, resourceUri: null }, 0)).toBe(true);
+		// The stored access token has expired: any use of the credentials would refresh and store them.
+		await db.update(calendarConnections).set({ accessTokenExpiresAt: Date.now() - 60_000 }).where(eq(calendarConnections.id, connectionId));
+		const before = { connection: await connectionById(db, connectionId), log: await logOf(connectionId) };
+		// A forgery naming the staff member's calendar, as anyone who knows the address could send it.
+		const forged = { "x-goog-channel-id": crypto.randomUUID(), "x-goog-resource-id": "guessed", "x-goog-resource-state": "exists", "x-goog-message-number": "2", "x-goog-resource-uri": `https://www.googleapis.com/calendar/v3/calendars/${encodeURIComponent(email)}/events?alt=json` };
+		const logged = vi.spyOn(console, "error");
+		try {
+			for (const headers of [strayPush.headers, forged, strayPush.headers, strayPush.headers, forged]) {
+				expect((await replay({ ...strayPush, headers })).status).toBe(401);
+			}
+			await backgroundSettled();
+			const lines = logged.mock.calls.map(([line]) => String(line)).filter((line) => line.includes("unknown Google channel"));
+			expect(lines.map((line) => (JSON.parse(line) as { channelId: string }).channelId)).toEqual([stray, forged["x-goog-channel-id"]]);
+		} finally {
+			logged.mockRestore();
+		}
+		// Nothing was refreshed, stored, stopped or logged on the connection.
+		expect({ connection: await connectionById(db, connectionId), log: await logOf(connectionId) }).toEqual(before);
 		const channels = ((await control("/google/channels")) as { channels: Array<{ id: string }> }).channels;
-		expect(channels.some((c) => c.id === stray)).toBe(false);
+		expect(channels.some((c) => c.id === stray)).toBe(true);
+	});
+
+	it("a refused watch (404) means no push, not a deleted calendar: it is polled, blocks time, takes bookings, and the log says so", async () => {
+		const context = inboundContext();
+		const { connection, email, write } = await connectStaff(context, "google");
+		await control("/faults", { provider: "google", endpoint: "events.watch", status: 404, scope: { calendarId: email } });
+		const day = workday();
+		await createExternalEvent("google", email, { summary: "Dentist", start: utcAt(day, "10:00"), end: utcAt(day, "11:00") });
+		const [first] = await runQueuedSyncs(context);
+		expect(first).toMatchObject({ outcome: "synced", full: true, blocks: 1 });
+		expect(await calendar(write.id)).toMatchObject({ unavailableSince: null, pushChannelId: null });
+		expect(await freeSlots("stf_demo_ana", day)).not.toContain(utcAt(day, "10:00"));
+
+		const log = (await logOf(connection.id)) as Array<{ operation: string; outcome: string; message: string | null }>;
+		expect(log.some((entry) => entry.operation === "calendar-unavailable")).toBe(false);
+		expect(log.filter((entry) => entry.operation === "push").map((entry) => entry.message)).toEqual([
+			expect.stringMatching(/push notifications are unavailable \(ProviderError: google 404 .*\); its changes are picked up every 5 minutes instead$/),
+		]);
+		// Bookings are still written to it.
+		await book();
+		expect(await deliver(context)).toEqual(["written"]);
+		expect(await connectionById(db, connection.id)).toMatchObject({ status: "active", errorKind: null });
 	});
 
 	it("410 on the incremental sync: a full resync of the window", async () => {
@@ -146,6 +185,10 @@ describe("Google push", () => {
 		expect(log.results.some((r) => /fullSyncRequired/.test(r.message))).toBe(true);
 	});
 });
+
+async function logOf(connectionId: string): Promise<unknown[]> {
+	return (await env.DB.prepare("select * from connection_log where connection_id = ? order by id").bind(connectionId).all()).results;
+}
 
 async function openStrayChannel(email: string): Promise<string> {
 	const query = new URLSearchParams({ client_id: "slotline-test-google", redirect_uri: "http://127.0.0.1:9/cb", response_type: "code", scope: "https://www.googleapis.com/auth/calendar", login_hint: email, access_type: "offline", state: "s" });

@@ -3,7 +3,9 @@
 // replaced. Each is a 401 that queues nothing and changes no row.
 import { env, exports } from "cloudflare:workers";
 import { eq } from "drizzle-orm";
+import { drizzle } from "drizzle-orm/d1";
 import { beforeEach, describe, expect, it } from "vitest";
+import * as schema from "../../src/db/schema";
 import { calendarConnections, connectionCalendars } from "../../src/db/schema";
 import { DEMO_MERCHANT_ID } from "../../src/demo/seed";
 import { hashPushSecret } from "../../src/sync/push-secret";
@@ -111,6 +113,21 @@ describe("webhook forgeries", () => {
 		expect(removed.status).toBe(401);
 		expect((await post("/webhooks/microsoft", { headers: { "content-type": "application/json" }, body: JSON.stringify(graphBody("sub-a", "")) })).status).toBe(401);
 		// A forged subscriptionRemoved did not drop the subscription.
+		expect(await calendarsState()).toEqual(before);
+	});
+
+	it("Graph: a batch of a thousand forged items costs one query, and a body too large to be a batch is not read", async () => {
+		const queries: string[] = [];
+		const counted = drizzle(env.DB, { schema, logger: { logQuery: (query: string): void => void queries.push(query) } });
+		const context = { ...inboundContext(), db: counted };
+		// Known and unknown subscriptions, none with its clientState.
+		const items = Array.from({ length: 1000 }, (_, i) => ({ subscriptionId: i % 2 === 0 ? "sub-a" : `sub-${i}`, clientState: `guess-${i}`, changeType: "updated", resource: "me/events/x" }));
+		expect(await receiveGraphNotifications(context, { value: items }, true)).toEqual({ status: 401, queued: [] });
+		expect(queries).toHaveLength(1);
+
+		const before = await calendarsState();
+		const padded = JSON.stringify({ value: [{ subscriptionId: "sub-a", clientState: SECRET_A, lifecycleEvent: "subscriptionRemoved", padding: "x".repeat(2 * 1024 * 1024) }] });
+		expect((await post("/webhooks/microsoft/lifecycle", { headers: { "content-type": "application/json" }, body: padded })).status).toBe(413);
 		expect(await calendarsState()).toEqual(before);
 	});
 });

@@ -11,7 +11,7 @@ await applyD1Migrations(env.DB, env.TEST_MIGRATIONS);
 beforeEach(async () => {
 	// The previous test may have left work running that reads and writes D1: a merchant's outbox relay starts after
 	// its write has answered, the queue consumer runs the relayed jobs a second or two later, and some handlers send
-	// mail or stop a stray push channel from waitUntil. reset() aborts whatever uses storage at that moment, which
+	// mail from waitUntil. reset() aborts whatever uses storage at that moment, which
 	// surfaced as an uncaught "Application called deleteAllDurableObjects()" from D1, or could leave the database half
 	// reset (a later seed then hits duplicate rows). So let that work finish first: eviction waits for Durable
 	// Object work, and the Worker under test counts its queue batches and waitUntil tasks. Messages still waiting in

@@ -43,7 +43,7 @@ export function connectRefusal(error: ProviderError, provider: "caldav" | "iclou
 		noCalendarHome: "No calendars were found for this account at this address.",
 		notICalendar: "This address does not serve an iCalendar (.ics) feed.",
 		feedGone: "No feed was found at this address.",
-		feedTooLarge: "This feed is too large to read.",
+		responseTooLarge: provider === "ics" ? "This feed is too large to read." : "The server sent an answer too large to read.",
 	};
 	return new ConnectRefusedError([{ field: "serverUrl", message: reasons[error.code] ?? `${url} refused the request (${error.status}).` }]);
 }
