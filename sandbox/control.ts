@@ -29,8 +29,8 @@ const faultScope = z
 	.refine((scope) => Object.keys(scope).length > 0, "give account, calendarId or clientId");
 
 const faultBody = z.object({
-	// iCloud takes endpoint faults only (errors, Retry-After, latency); the flags below are the OAuth providers'.
-	provider: z.enum(["google", "microsoft", "facebook", "icloud"]),
+	// iCloud and mail take endpoint faults only (errors, Retry-After, latency); the flags below are the OAuth providers'.
+	provider: z.enum(["google", "microsoft", "facebook", "icloud", "mail"]),
 	endpoint: z.string().min(1).optional(),
 	errorRate: z.number().min(0).max(1).optional(),
 	status: z.number().int().min(400).max(599).optional(),
@@ -163,9 +163,9 @@ export function controlRoutes(state: SandboxState, ports: PortResolver = default
 	app.post("/faults", async (c) => {
 		const body = await parse(faultBody, c.req.raw);
 		const flagNames = ["forceSyncGone", "revokeRefreshTokens", "expireAccessTokens", "expireDeltaTokens", "expireSyncTokens", "dropNotifications"] as const;
-		const oauthProvider = body.provider === "icloud" ? null : body.provider;
+		const oauthProvider = body.provider === "icloud" || body.provider === "mail" ? null : body.provider;
 		if (oauthProvider === null && flagNames.some((name) => body[name] !== undefined)) {
-			throw new SandboxHttpError(400, { error: "iCloud takes endpoint faults only (status, errorRate, retryAfter, latencyMs, count, seed, scope)" });
+			throw new SandboxHttpError(400, { error: `${body.provider} takes endpoint faults only (status, errorRate, retryAfter, latencyMs, count, seed, scope)` });
 		}
 		const scope = scopeOf(body);
 		// Tokens belong to an account and a client; sync state belongs to a calendar. Refuse a scope that cannot apply

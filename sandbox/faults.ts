@@ -3,8 +3,11 @@
 import type { Context, MiddlewareHandler } from "hono";
 import { SandboxHttpError } from "./http-error";
 
-/** Who faults apply to; "icloud" is the CalDAV layer (endpoint faults only: errors, Retry-After, latency). */
-export type ProviderName = "google" | "microsoft" | "facebook" | "icloud";
+/**
+ * Who faults apply to; "icloud" is the CalDAV layer and "mail" the mailbox's sending endpoint (both endpoint faults
+ * only: errors, Retry-After, latency).
+ */
+export type ProviderName = "google" | "microsoft" | "facebook" | "icloud" | "mail";
 
 /**
  * Narrows a fault or switch to what one test owns. Every field given must match; an absent field matches anything,

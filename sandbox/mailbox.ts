@@ -1,6 +1,9 @@
 // Local mailbox standing in for an email provider: Slotline POSTs mail here; people read it at GET /mail.
+import type { Context } from "hono";
 import { Hono } from "hono";
 import { z } from "zod";
+import { faultGuard } from "./faults";
+import type { FaultRegistry, InjectedFault, RequestSubject } from "./faults";
 import { SandboxHttpError } from "./http-error";
 import { opaqueToken } from "./ids";
 import { renderInbox, renderMessage } from "./pages/mail";
@@ -75,9 +78,21 @@ function notFound(): SandboxHttpError {
 	return new SandboxHttpError(404, { error: "message not found" });
 }
 
-export function mailRoutes(mailbox: () => Mailbox, now: () => number): Hono {
+/** A mail service that is down or throttling ("mail" faults on messages.send). */
+function mailFaultError(fault: InjectedFault): SandboxHttpError {
+	return new SandboxHttpError(fault.status, { error: "mail service unavailable" }, fault.retryAfter === undefined ? {} : { "retry-after": String(fault.retryAfter) });
+}
+
+/** A message's first recipient is the account a scoped mail fault names. */
+async function recipient(c: Context): Promise<RequestSubject> {
+	const to = ((await c.req.json().catch(() => null)) as { to?: unknown } | null)?.to;
+	const first = Array.isArray(to) ? to[0] : to;
+	return typeof first === "string" ? { account: first } : {};
+}
+
+export function mailRoutes(mailbox: () => Mailbox, now: () => number, faults: () => FaultRegistry): Hono {
 	const app = new Hono();
-	app.post("/messages", async (c) => {
+	app.post("/messages", faultGuard(faults, "mail", "messages.send", mailFaultError, recipient), async (c) => {
 		const parsed = messageInput.safeParse(await c.req.json().catch(() => null));
 		if (!parsed.success) throw new SandboxHttpError(400, { error: "invalid message", issues: parsed.error.issues });
 		const message = mailbox().add(parsed.data, new Date(now()).toISOString());

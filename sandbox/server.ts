@@ -87,7 +87,7 @@ export function buildApp(state: SandboxState): Hono {
 	app.route("/_control", caldavControlRoutes(state));
 	app.route("/_control", controlRoutes(state));
 	app.route("/", icloudRoutes(state));
-	app.route("/mail", mailRoutes(() => state.mailbox, state.clock.now));
+	app.route("/mail", mailRoutes(() => state.mailbox, state.clock.now, () => state.faults));
 	return app;
 }
 

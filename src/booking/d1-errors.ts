@@ -24,6 +24,10 @@ export function isUniqueViolation(error: unknown): boolean {
 	return messages(error).includes("UNIQUE constraint failed");
 }
 
+export function isForeignKeyViolation(error: unknown): boolean {
+	return messages(error).includes("FOREIGN KEY constraint failed");
+}
+
 /** Raised by commitChange's outbox insert when a guarded update matched no row (see commit-change.ts). */
 export function isStaleVersion(error: unknown): boolean {
 	return messages(error).includes("NOT NULL constraint failed: outbox.merchant_id");

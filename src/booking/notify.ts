@@ -5,7 +5,9 @@ import { and, asc, eq } from "drizzle-orm";
 import type { Database } from "../db/client";
 import { bookings, customers, merchants, services, staff } from "../db/schema";
 import type { BookingNotifyJob } from "../jobs";
+import { errorFields, logLine } from "../log";
 import type { Mailer } from "../mail/mailer";
+import { ianaTimeZone } from "../time";
 import { claimEmail, markEmailSent, releaseEmail } from "./email-ledger";
 import { invitationIcs } from "./invitation";
 import { manageToken } from "./manage-token";
@@ -28,7 +30,8 @@ function toBase64(text: string): string {
 
 function when(instant: number, zone: string): string {
 	const text = new Intl.DateTimeFormat("en-GB", { dateStyle: "full", timeStyle: "short", timeZone: zone }).format(new Date(instant));
-	return `${text} (${zone.replaceAll("_", " ")})`;
+	// By its canonical name, also for bookings stored before zones were canonicalised ("europe/amsterdam").
+	return `${text} (${(ianaTimeZone(zone) ?? zone).replaceAll("_", " ")})`;
 }
 
 /**
@@ -46,8 +49,14 @@ export async function notifyCustomer(db: Database, mailer: Mailer, config: Notif
 	let siblings: BookingRow[] = [booking];
 	if (booking.seriesId !== null) {
 		siblings = await db.query.bookings.findMany({ where: eq(bookings.seriesId, booking.seriesId), orderBy: [asc(bookings.seriesIndex)] });
-		const together = siblings.filter((s) => s.updatedAt === booking.updatedAt);
-		if (together.some((s) => (s.seriesIndex ?? 0) < (booking.seriesIndex ?? 0))) return "skipped";
+		if (job.change === "created") {
+			// A series is booked all at once: its first occurrence sends, however the others changed since
+			// (a delivery that waited out a mail outage finds them moved, and no longer "together").
+			if (siblings[0]?.id !== booking.id) return "skipped";
+		} else {
+			const together = siblings.filter((s) => s.updatedAt === booking.updatedAt);
+			if (together.some((s) => (s.seriesIndex ?? 0) < (booking.seriesIndex ?? 0))) return "skipped";
+		}
 	}
 
 	const [merchant, service, member, customer] = await Promise.all([
@@ -110,6 +119,12 @@ export async function notifyCustomer(db: Database, mailer: Mailer, config: Notif
 		await releaseEmail(db, booking.id, job.version, config.now);
 		throw error;
 	}
-	await markEmailSent(db, booking.id, job.version, config.now);
+	try {
+		await markEmailSent(db, booking.id, job.version, config.now);
+	} catch (error) {
+		// It went out: failing the job would only send it again once the claim lapses. Unmarked, the
+		// claim lapses all the same, so only a later duplicate of this message could repeat it.
+		logLine("error", "email sent but not recorded", { bookingId: booking.id, version: job.version, error: errorFields(error) });
+	}
 	return "sent";
 }

@@ -23,6 +23,32 @@ export interface Mailer {
 	send(message: MailMessage): Promise<void>;
 }
 
+/**
+ * How long one send may take before it counts as failed. It bounds how long a customer email's claim
+ * is held (src/booking/email-ledger.ts), so a delivery that dies mid-send blocks its retries only briefly.
+ */
+export const MAIL_SEND_TIMEOUT_MS = 20_000;
+
+export class MailTimeoutError extends Error {
+	override readonly name = "MailTimeoutError";
+	constructor() {
+		super(`the mail service did not answer within ${MAIL_SEND_TIMEOUT_MS / 1000} s`);
+	}
+}
+
+/** `work`, or MailTimeoutError once MAIL_SEND_TIMEOUT_MS have passed (for a send that takes no AbortSignal). */
+async function withinTimeout<T>(work: Promise<T>): Promise<T> {
+	let timer: ReturnType<typeof setTimeout> | undefined;
+	const timeout = new Promise<never>((_, reject) => {
+		timer = setTimeout(() => reject(new MailTimeoutError()), MAIL_SEND_TIMEOUT_MS);
+	});
+	try {
+		return await Promise.race([work, timeout]);
+	} finally {
+		clearTimeout(timer);
+	}
+}
+
 /** Sends to the sandbox mailbox (`POST {base}/mail/messages`), where people and tests read it. */
 export class HttpMailboxMailer implements Mailer {
 	constructor(
@@ -35,6 +61,7 @@ export class HttpMailboxMailer implements Mailer {
 			method: "POST",
 			headers: { "content-type": "application/json" },
 			body: JSON.stringify({ from: this.from, ...message }),
+			signal: AbortSignal.timeout(MAIL_SEND_TIMEOUT_MS),
 		});
 		// Only the status: the body could echo the message, and messages carry one-time links.
 		if (!response.ok) throw new Error(`Mailbox answered ${response.status}`);
@@ -58,7 +85,7 @@ export class CloudflareEmailMailer implements Mailer {
 		for (const attachment of message.attachments ?? []) {
 			mime.addAttachment({ filename: attachment.filename, contentType: attachment.contentType, data: attachment.content });
 		}
-		await this.binding.send(new EmailMessage(this.from, message.to, mime.asRaw()));
+		await withinTimeout(this.binding.send(new EmailMessage(this.from, message.to, mime.asRaw())));
 	}
 }
 

@@ -1,5 +1,6 @@
 // The provider-push queue consumer: validates each message, runs its job, and decides between
-// ack, retry with backoff, and giving up (after max_retries the queue moves it to the DLQ).
+// ack, retry with backoff, and giving up (after max_retries the queue moves it to the DLQ, whose
+// consumer keeps it in D1 for the cron: see dead-letters.ts).
 import { database } from "../db/client";
 import type { Database } from "../db/client";
 import { notifyCustomer } from "../booking/notify";
@@ -8,7 +9,7 @@ import type { BookingChangedJob, Job } from "../jobs";
 import { errorFields, logLine } from "../log";
 import { mailerFor } from "../mail/mailer";
 import { syncContextFor } from "./connections";
-import { recordDeadPush } from "./dead-letters";
+import { forgetDeadJobs, recordDeadJob } from "./dead-letters";
 import { runCalendarSync } from "./inbound";
 import { handleCalendarPush, pushJobsFor } from "./outbound";
 import { retryDelaySeconds } from "./retry";
@@ -16,7 +17,6 @@ import { retryDelaySeconds } from "./retry";
 export interface JobContext {
 	env: Env;
 	db: Database;
-	now: number;
 }
 
 /** booking.changed fans out into independently retried side effects: the customer's email and one push per calendar. */
@@ -33,7 +33,8 @@ async function runJob(context: JobContext, job: Job): Promise<void> {
 		case "booking.changed":
 			return fanOut(context, job);
 		case "booking.notify":
-			await notifyCustomer(context.db, mailerFor(context.env), { appUrl: context.env.APP_URL, sessionSecret: context.env.SESSION_SECRET, mailFrom: context.env.MAIL_FROM, now: context.now }, job);
+			// The job's own clock: the email's claim is a lease measured from it.
+			await notifyCustomer(context.db, mailerFor(context.env), { appUrl: context.env.APP_URL, sessionSecret: context.env.SESSION_SECRET, mailFrom: context.env.MAIL_FROM, now: Date.now() }, job);
 			return;
 		case "calendar.push":
 			await handleCalendarPush(syncContextFor(context.env, context.db), job);
@@ -45,28 +46,31 @@ async function runJob(context: JobContext, job: Job): Promise<void> {
 }
 
 /**
- * Messages that exhausted their retries. They are logged (ids only: messages carry no credentials); a
- * dead calendar.push also puts its connection in Error and is kept for the admin's retry.
+ * Messages that exhausted their retries, each kept in D1 until a later run of it succeeds (a dead
+ * calendar.push also puts its connection in Error). Logged with ids only: messages carry no credentials.
  */
 async function recordDeadLetters(batch: MessageBatch<unknown>, env: Env): Promise<void> {
 	const db = database(env.DB);
 	for (const message of batch.messages) {
 		const parsed = jobSchema.safeParse(message.body);
-		logLine("error", "job dead-lettered", { id: message.id, job: parsed.success ? parsed.data : "malformed" });
 		try {
-			if (parsed.success && parsed.data.type === "calendar.push") await recordDeadPush(syncContextFor(env, db), parsed.data);
+			if (parsed.success) await recordDeadJob(syncContextFor(env, db), parsed.data);
+			logLine("error", "job dead-lettered", { id: message.id, job: parsed.success ? parsed.data : "malformed" });
 			message.ack();
 		} catch (error) {
-			// Recording failed (D1 down): let the DLQ deliver it again rather than lose it.
-			logLine("error", "dead letter not recorded", { id: message.id, error: errorFields(error) });
-			message.retry();
+			// Recording failed: what killed the job (D1 down, say) may still be going on, so wait it out
+			// with backoff (wrangler.toml gives the DLQ hours of retries) rather than spend them at once.
+			const delaySeconds = retryDelaySeconds(error, message.attempts);
+			logLine("error", "dead letter not recorded", { id: message.id, attempt: message.attempts, retryIn: delaySeconds, error: errorFields(error) });
+			message.retry({ delaySeconds });
 		}
 	}
 }
 
 export async function consumeBatch(batch: MessageBatch<unknown>, env: Env): Promise<void> {
 	if (batch.queue.endsWith("-dlq")) return recordDeadLetters(batch, env);
-	const context: JobContext = { env, db: database(env.DB), now: Date.now() };
+	const context: JobContext = { env, db: database(env.DB) };
+	const done: Job[] = [];
 	for (const message of batch.messages) {
 		const parsed = jobSchema.safeParse(message.body);
 		if (!parsed.success) {
@@ -78,11 +82,18 @@ export async function consumeBatch(batch: MessageBatch<unknown>, env: Env): Prom
 		try {
 			await runJob(context, parsed.data);
 			message.ack();
+			done.push(parsed.data);
 		} catch (error) {
 			const delaySeconds = retryDelaySeconds(error, message.attempts);
 			// Which job (ids only) and the error's typed fields, never its message: see src/log.ts.
 			logLine("warn", "job failed", { id: message.id, job: parsed.data, attempt: message.attempts, retryIn: delaySeconds, error: errorFields(error) });
 			message.retry({ delaySeconds });
 		}
+	}
+	try {
+		await forgetDeadJobs(context.db, done);
+	} catch (error) {
+		// The jobs did run: a row left behind is only queued once more by the cron, and finds nothing to do.
+		logLine("warn", "dead jobs not forgotten", { error: errorFields(error) });
 	}
 }

@@ -1,10 +1,13 @@
 // The merchant admin pages, server-side: the sign-in gate, roles, what each page renders from the
 // database (bookings, busy time, connections needing attention) and what it must never render.
 import { env } from "cloudflare:workers";
+import { eq } from "drizzle-orm";
 import { beforeEach, describe, expect, it } from "vitest";
 import { createSession } from "../../src/auth/session";
 import { DEMO_MERCHANT_ID } from "../../src/demo/seed";
-import { bookings, busyBlocks, calendarConnections, connectionCalendars, connectionLog, users } from "../../src/db/schema";
+import { bookings, busyBlocks, calendarConnections, connectionCalendars, connectionLog, staff, users } from "../../src/db/schema";
+import { syncContextFor } from "../../src/sync/connections";
+import { forgetDeadJobs, recordDeadJob } from "../../src/sync/dead-letters";
 import { safeReturnPath } from "../../src/web/pages/admin/guard";
 import { db } from "../auth/harness";
 import { adminWorld } from "./support";
@@ -95,6 +98,18 @@ describe("admin pages: roles", () => {
 		expect(await (await page("/admin", "staff")).text()).not.toContain('href="/admin/setup"');
 	});
 
+	it("offers time zones in Setup by their current names, and each staff member's other calendar addresses", async () => {
+		await db().update(staff).set({ calendarAddresses: ["ana.private@example.test", "ana@work.example"] }).where(eq(staff.id, "stf_demo_ana"));
+		const html = await (await page("/admin/setup")).text();
+		const zones = [...html.matchAll(/<option value="([^"]+)"><\/option>/g)].map((m) => m[1]);
+		expect(zones).toContain("Asia/Kolkata");
+		expect(zones).toContain("Europe/Kyiv");
+		expect(zones).not.toContain("Asia/Calcutta");
+		expect(zones).not.toContain("Europe/Kiev");
+		expect(zones).toEqual([...new Set(zones)].sort());
+		expect(html).toContain('name="calendarAddresses" type="text" data-type="addresses" value="ana.private@example.test, ana@work.example"');
+	});
+
 	it("shows staff only their own connections on Integrations", async () => {
 		await anasGoogle("active");
 		await db()
@@ -125,6 +140,21 @@ describe("admin pages: content", () => {
 		expect(html).not.toContain("SEALED-CREDENTIALS");
 		expect(res.headers.get("content-security-policy")).toContain("frame-ancestors 'none'");
 		expect(res.headers.get("x-frame-options")).toBe("DENY");
+	});
+
+	it("tells owners, not staff, about booking updates that ran out of retries, until a later try gets them through", async () => {
+		const context = syncContextFor(env, db());
+		const email = { type: "booking.notify", merchantId: DEMO_MERCHANT_ID, bookingId: "bkg_x", version: 2, change: "rescheduled" } as const;
+		const fanOut = { type: "booking.changed", merchantId: DEMO_MERCHANT_ID, bookingId: "bkg_y", version: 1, change: "created" } as const;
+		await recordDeadJob(context, email);
+		await recordDeadJob(context, fanOut);
+		// A duplicate of the same dead message is the same update.
+		await recordDeadJob(context, email);
+		const banner = "1 customer email and 1 booking change (its email and calendar writes) could not be sent yet.";
+		expect(await (await page("/admin")).text()).toContain(banner);
+		expect(await (await page("/admin", "staff")).text()).not.toContain("could not be sent yet");
+		await forgetDeadJobs(db(), [email, fanOut]);
+		expect(await (await page("/admin")).text()).not.toContain("could not be sent yet");
 	});
 
 	it("renders bookings in their service colour and external busy time as hatched Busy naming only the provider", async () => {

@@ -1,10 +1,15 @@
+import { createMessageBatch } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { beforeEach, describe, expect, it } from "vitest";
-import { EmailInFlightError } from "../../src/booking/email-ledger";
+import { CLAIM_LEASE_MS, EmailInFlightError } from "../../src/booking/email-ledger";
+import { rescheduleBooking, updateMerchantNotes } from "../../src/booking/change";
 import { notifyCustomer } from "../../src/booking/notify";
 import { database } from "../../src/db/client";
 import type { Mailer } from "../../src/mail/mailer";
+import { MAIL_SEND_TIMEOUT_MS } from "../../src/mail/mailer";
 import { RecordingMailer } from "../../src/mail/recording-mailer";
+import { consumeBatch } from "../../src/sync/consumer";
+import { withDelaysKept } from "../faults/queue";
 import { at, bookDirectly, bookingBody, postJson, seedDemo, upcoming } from "../support/demo";
 import { mailTo } from "../support/mailbox";
 
@@ -69,6 +74,18 @@ describe("customer emails", () => {
 		expect(mailer.outbox[0]?.text.match(/•/g)).toHaveLength(3);
 	});
 
+	it("confirms a series once even when the confirmation goes out after an occurrence was moved or noted", async () => {
+		const occurrences = await bookDirectly({ recurrence: { frequency: "weekly", count: 3 } });
+		// Its confirmation waited (a mail outage, say) while the second occurrence moved an hour and the third got a note.
+		await rescheduleBooking(database(env.DB), { merchantId: "mer_demo", bookingId: occurrences[1]!.id, start: occurrences[1]!.start + 3_600_000, staffId: null, scope: "one", source: "admin", now: Date.now() });
+		await updateMerchantNotes(database(env.DB), { merchantId: "mer_demo", bookingId: occurrences[2]!.id, merchantNotes: "Bring the forms", now: Date.now() });
+		const mailer = new RecordingMailer();
+		const outcomes = [];
+		for (const occurrence of occurrences) outcomes.push(await notifyCustomer(database(env.DB), mailer, config(), created(occurrence.id)));
+		expect(outcomes).toEqual(["sent", "skipped", "skipped"]);
+		expect(mailer.outbox).toHaveLength(1);
+	});
+
 	it("does not email the customer about merchant-only changes", async () => {
 		const [booking] = await bookDirectly();
 		const mailer = new RecordingMailer();
@@ -130,5 +147,58 @@ describe("one email per booking version", () => {
 		const mailer = new RecordingMailer();
 		expect(await notifyCustomer(database(env.DB), mailer, config(), created(booking!.id))).toBe("sent");
 		expect(mailer.outbox).toHaveLength(1);
+	});
+
+	it("holds a claim no longer than its delivery can be sending: one that died mid-send is taken over, and waiters are told when", async () => {
+		const [booking] = await bookDirectly();
+		const claimedAt = Date.now();
+		// A delivery claimed the email and died before sending it (its isolate was killed): the claim stays behind.
+		await env.DB.prepare("insert into customer_emails (booking_id, version, claimed_at) values (?, 1, ?)").bind(booking!.id, claimedAt).run();
+		// The lease outlasts the longest send its holder may still be making, and hardly more.
+		expect(CLAIM_LEASE_MS - MAIL_SEND_TIMEOUT_MS).toBeGreaterThan(0);
+		expect(CLAIM_LEASE_MS - MAIL_SEND_TIMEOUT_MS).toBeLessThanOrEqual(15_000);
+
+		// While the dead delivery could still be sending, another waits: the queue retries it when the claim lapses.
+		const mailer = new RecordingMailer();
+		const waiting = await notifyCustomer(database(env.DB), mailer, { ...config(), now: claimedAt + 1_000 }, created(booking!.id)).catch((error: unknown) => error);
+		expect(waiting).toBeInstanceOf(EmailInFlightError);
+		expect((waiting as EmailInFlightError).retryAfterSeconds).toBe(Math.ceil((CLAIM_LEASE_MS - 1_000) / 1000));
+		const delays = new Map<string, number>();
+		const batch = createMessageBatch("slotline-provider-push", [{ id: "m1", timestamp: new Date(), attempts: 1, body: created(booking!.id) }]);
+		await consumeBatch(withDelaysKept(batch as MessageBatch<unknown>, delays), env);
+		expect(delays.get("m1")).toBeGreaterThanOrEqual(Math.floor((claimedAt + CLAIM_LEASE_MS - Date.now()) / 1000));
+
+		// Once it has lapsed, the next delivery takes the claim over and sends, once.
+		expect(await notifyCustomer(database(env.DB), mailer, { ...config(), now: claimedAt + CLAIM_LEASE_MS + 1 }, created(booking!.id))).toBe("sent");
+		expect(await notifyCustomer(database(env.DB), mailer, { ...config(), now: claimedAt + CLAIM_LEASE_MS + 2 }, created(booking!.id))).toBe("skipped");
+		expect(mailer.outbox).toHaveLength(1);
+	});
+});
+
+describe("time zone names", () => {
+	it("stores a zone typed in any case, or by its old name, by its canonical name", async () => {
+		for (const [typed, canonical, time] of [
+			["europe/amsterdam", "Europe/Amsterdam", "10:00"],
+			["Asia/Calcutta", "Asia/Kolkata", "11:00"],
+			["Europe/Kiev", "Europe/Kyiv", "14:00"],
+			["US/Pacific", "America/Los_Angeles", "15:00"],
+		] as const) {
+			const body = bookingBody({ start: at(upcoming(2), time), timezone: typed, customer: { name: "Zoe Zone", email: `zone-${crypto.randomUUID()}@example.com` } });
+			const res = await postJson("/api/v1/m/demo/bookings", body);
+			expect(res.status, typed).toBe(201);
+			const { booking } = await res.json<{ booking: { id: string; timezone: string } }>();
+			expect(booking.timezone).toBe(canonical);
+			expect(await env.DB.prepare("select timezone from bookings where id = ?").bind(booking.id).first("timezone")).toBe(canonical);
+		}
+	});
+
+	it("prints the canonical name in the confirmation, even for a booking stored as typed", async () => {
+		const [booking] = await bookDirectly({ timezone: "europe/amsterdam" });
+		const mailer = new RecordingMailer();
+		expect(await notifyCustomer(database(env.DB), mailer, config(), created(booking!.id))).toBe("sent");
+		const [message] = mailer.outbox;
+		expect(message?.subject).toContain("(Europe/Amsterdam)");
+		expect(message?.text).toContain("(Europe/Amsterdam)");
+		expect(`${message?.subject}${message?.text}`).not.toContain("europe/amsterdam");
 	});
 });

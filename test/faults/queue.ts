@@ -17,7 +17,7 @@ export interface QueueOptions {
 	batchSize: number;
 	/** Consumer invocations in flight at once (Cloudflare scales them with the backlog). */
 	concurrency: number;
-	/** wrangler.toml: max_retries 6 on the main queue; the dead-letter queue has Cloudflare's default, 3. */
+	/** wrangler.toml: max_retries 6 on the main queue (the dead-letter queue's 100 are DEAD_LETTER_MAX_RETRIES). */
 	maxRetries: number;
 	/** How long one second of a requested retry delay lasts here. */
 	msPerSecond: number;
@@ -46,7 +46,45 @@ export interface QueueStats {
 	crashes: number;
 }
 
-const DEAD_LETTER_MAX_RETRIES = 3;
+/** wrangler.toml: max_retries of the dead-letter queue's consumer. */
+const DEAD_LETTER_MAX_RETRIES = 100;
+
+/** The key under which withDelaysKept keeps a retryAll's delay. */
+export const ALL = "*";
+
+/**
+ * `batch` as the consumer sees it, keeping the delay each retry asks for in `delays`: the test pool's
+ * getQueueResult reports which messages were retried but drops their delaySeconds.
+ */
+export function withDelaysKept(batch: MessageBatch<unknown>, delays: Map<string, number>): MessageBatch<unknown> {
+	const messages = batch.messages.map(
+		(message) =>
+			new Proxy(message, {
+				get(target, key): unknown {
+					if (key === "retry") {
+						return (options?: QueueRetryOptions): void => {
+							delays.set(target.id, options?.delaySeconds ?? 0);
+							target.retry(options);
+						};
+					}
+					const value: unknown = Reflect.get(target, key);
+					return typeof value === "function" ? value.bind(target) : value;
+				},
+			}),
+	);
+	return {
+		queue: batch.queue,
+		metadata: batch.metadata,
+		messages,
+		retryAll(options?: QueueRetryOptions): void {
+			delays.set(ALL, options?.delaySeconds ?? 0);
+			batch.retryAll(options);
+		},
+		ackAll(): void {
+			batch.ackAll();
+		},
+	};
+}
 
 export class SimulatedQueue {
 	readonly stats: QueueStats = { deliveries: 0, retries: 0, duplicates: 0, deadLettered: 0, lost: 0, crashes: 0 };
@@ -57,6 +95,7 @@ export class SimulatedQueue {
 	private timers = 0;
 	private paused = false;
 	private sequence = 0;
+	private unsettled = 0;
 	private waiters: Array<() => void> = [];
 
 	constructor(private readonly options: QueueOptions) {}
@@ -74,6 +113,11 @@ export class SimulatedQueue {
 		for (const message of messages) this.enqueue(message.body, message.delaySeconds ?? options?.delaySeconds ?? 0);
 	}
 
+	/** Messages of the main queue not yet acked or dead-lettered: waiting, delayed or in flight. */
+	get live(): number {
+		return this.unsettled;
+	}
+
 	/** Stops handing out batches; the ones in flight finish. */
 	pause(): void {
 		this.paused = true;
@@ -82,6 +126,22 @@ export class SimulatedQueue {
 	resume(): void {
 		this.paused = false;
 		this.pump();
+	}
+
+	/** While paused: delivers what waits now, once, and waits for it; what those batches send stays waiting. */
+	async deliverWaiting(): Promise<void> {
+		const waiting = this.ready.splice(0, this.ready.length);
+		const runs: Array<Promise<void>> = [];
+		for (let i = 0; i < waiting.length; i += this.options.batchSize) {
+			this.inFlight++;
+			runs.push(
+				this.deliver(QUEUE, waiting.slice(i, i + this.options.batchSize), this.options.maxRetries).finally(() => {
+					this.inFlight--;
+					this.pump();
+				}),
+			);
+		}
+		await Promise.all(runs);
 	}
 
 	/** Resolves once no batch is in flight (while paused, nothing new starts). */
@@ -113,11 +173,13 @@ export class SimulatedQueue {
 
 	private enqueue(body: unknown, delaySeconds: number): void {
 		const message: Pending = { id: `msg-${++this.sequence}`, body, attempts: 0, dead: false };
+		this.unsettled++;
 		this.later({ ...message }, delaySeconds);
 		if (this.options.random() < this.options.duplicateRate) {
 			// The same message once more, a little later: what an at-least-once queue may do. (Its own id,
 			// so the two never share a batch's ack/retry bookkeeping.)
 			this.stats.duplicates++;
+			this.unsettled++;
 			this.later({ ...message, id: `${message.id}-again` }, 1);
 		}
 	}
@@ -161,12 +223,13 @@ export class SimulatedQueue {
 		this.stats.deliveries += messages.length;
 		const batch = createMessageBatch(queue, messages.map((m) => ({ id: m.id, timestamp: new Date(), attempts: m.attempts, body: m.body })));
 		const ctx = createExecutionContext();
+		const delays = new Map<string, number>();
 		let retried: Map<string, number>;
 		try {
-			await this.options.consume(batch as MessageBatch<unknown>);
+			await this.options.consume(withDelaysKept(batch as MessageBatch<unknown>, delays));
 			const result = await getQueueResult(batch, ctx);
-			retried = new Map(result.retryMessages.map((r) => [r.msgId, r.delaySeconds ?? 0]));
-			if (result.retryBatch.retry) for (const m of messages) retried.set(m.id, result.retryBatch.delaySeconds ?? 0);
+			retried = new Map(result.retryMessages.map((r) => [r.msgId, delays.get(r.msgId) ?? 0]));
+			if (result.retryBatch.retry) for (const m of messages) retried.set(m.id, delays.get(ALL) ?? 0);
 		} catch {
 			// A handler that throws fails the whole batch (Cloudflare retries every message of it).
 			this.stats.crashes++;
@@ -174,12 +237,16 @@ export class SimulatedQueue {
 		}
 		for (const message of messages) {
 			const delay = retried.get(message.id);
-			if (delay === undefined) continue;
+			if (delay === undefined) {
+				if (!message.dead) this.unsettled--;
+				continue;
+			}
 			if (message.attempts <= maxRetries) {
 				this.stats.retries++;
 				this.later(message, delay);
 			} else if (!message.dead) {
 				this.stats.deadLettered++;
+				this.unsettled--;
 				this.later({ ...message, attempts: 0, dead: true }, 0);
 			} else {
 				this.stats.lost++;

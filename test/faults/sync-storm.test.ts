@@ -4,19 +4,26 @@
 // delivery, a dead-letter queue. The suite's own sandbox (test/setup/fault-sandbox.ts) fails 30% of all
 // requests to Google, Microsoft and its iCloud layer (5xx, 429, Google's 403 rateLimitExceeded, with
 // Retry-After) and, in latency windows, holds requests past the client's timeout so writes time out after
-// the provider performed them. Ana's Google grant is revoked halfway: her connection goes to Error, she
-// re-authorises (a new grant), and her backlog drains. Afterwards each staff calendar holds exactly one
-// event per confirmed booking (a series as one recurring event with its exceptions) at its current time,
-// none for cancelled ones, nothing waits, no dead letter is left (the admin's retry takes them), and no
-// console line of the run carries a token, a password or a secret.
+// the provider performed them. Early on, the consumer loses D1 and the mail service refuses every email
+// for longer than the queue's whole retry budget: jobs of every kind die, the dead-letter consumer waits
+// D1 out before it keeps them, and the cron's next run queues them again. (The outage starts between
+// deliveries: one caught between sending an email and recording it could send it twice.) Ana's Google
+// grant is revoked halfway: her connection goes to Error, she re-authorises (a new grant), and her
+// backlog drains. Afterwards each staff calendar holds exactly one event per confirmed booking (a series
+// as one recurring event with its exceptions) at its current time, none for cancelled ones, every
+// customer got each email exactly once, nothing waits, no dead letter or dead job is left (the admin's
+// retry takes what the cron did not), and no console line of the run carries a token, a password or a secret.
 import { env } from "cloudflare:workers";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { connectionById, pendingCount } from "../../src/db/queries/connections";
+import { deadJobs } from "../../src/db/schema";
 import { DEMO_OWNER_EMAIL } from "../../src/demo/seed";
 import { consumeBatch } from "../../src/sync/consumer";
+import { runCron } from "../../src/sync/cron";
 import { retryFailed } from "../../src/sync/connections";
 import { LeakGuard } from "../security/leak-guard";
 import { at, book, change, db, outboxJobs, seed } from "../sync/harness";
+import { D1Outage } from "./outage";
 import { SimulatedQueue } from "./queue";
 import {
 	FaultPlan,
@@ -36,6 +43,8 @@ const BOOKINGS = 500;
 const SERIES_PER_STAFF = 2;
 const SERIES_LENGTH = 5;
 const FAILURE_RATE = 0.3;
+/** One requested second of retry delay lasts this long here. */
+const MS_PER_SECOND = 20;
 const MINUTE = 60_000;
 const DAY = 24 * 60 * MINUTE;
 /** Single bookings sit on a 40-minute grid and series on the same grid shifted by 20, so no two ever overlap. */
@@ -81,15 +90,18 @@ describe("sync under provider faults", () => {
 		const random = seeded(20_261_117);
 
 		const queue = new SimulatedQueue({
-			consume: (batch) => consumeBatch(batch, faulty),
+			consume: (batch) => consumeBatch(batch, consumer),
 			batchSize: 10,
 			concurrency: 8,
 			maxRetries: 6,
-			msPerSecond: 40,
+			msPerSecond: MS_PER_SECOND,
 			duplicateRate: 0.05,
 			random,
 		});
 		const faulty = faultEnv(queue);
+		// The queue's consumers (and the cron) reach D1 through this; the write path and the people connecting do not.
+		const d1 = new D1Outage();
+		const consumer = d1.env(faulty);
 		const context = faultContext(faulty);
 		// A rerun (watch mode) starts from an empty sandbox too.
 		await faultControl("/reset", {});
@@ -124,6 +136,11 @@ describe("sync under provider faults", () => {
 			return found;
 		};
 		const operations: Operation[] = [];
+		/** Emails each customer must get: one per creation, move and cancellation (notes are not mailed). */
+		const expectedEmails = new Map<string, number>();
+		const mails = (to: string): void => {
+			expectedEmails.set(to, (expectedEmails.get(to) ?? 0) + 1);
+		};
 		let position = 0;
 		const later = (from: number): number => from + 1 + Math.floor(random() * 60);
 		const singles = BOOKINGS - staff.length * SERIES_PER_STAFF * SERIES_LENGTH;
@@ -132,13 +149,15 @@ describe("sync under provider faults", () => {
 		for (let i = 0; i < singles; i++) {
 			const member = staff[i % staff.length] as StaffCalendar;
 			const key = `single ${i}`;
+			const customerEmail = `storm${i}@example.com`;
 			const start = laneOf(member.staffId, nextLane);
 			const created = position++;
+			mails(customerEmail);
 			operations.push({
 				at: created,
 				label: key,
 				run: async () => {
-					const [booking] = await book({ serviceId: "svc_demo_consult", staffId: member.staffId, start, customer: { name: `Storm ${i}`, email: `storm${i}@example.com`, phone: null }, customerNotes: null });
+					const [booking] = await book({ serviceId: "svc_demo_consult", staffId: member.staffId, start, customer: { name: `Storm ${i}`, email: customerEmail, phone: null }, customerNotes: null });
 					ids.set(key, booking?.id ?? "");
 				},
 			});
@@ -149,6 +168,7 @@ describe("sync under provider faults", () => {
 			const move = (): void => {
 				const to = laneOf(member.staffId, nextMove);
 				when = later(when);
+				mails(customerEmail);
 				operations.push({ at: when, label: `${key} moved`, run: () => change.reschedule(id(key), to) });
 			};
 			if (kind === 1 || kind === 4 || kind === 5) move();
@@ -159,6 +179,7 @@ describe("sync under provider faults", () => {
 			}
 			if (kind === 2 || kind === 4) {
 				when = later(when);
+				mails(customerEmail);
 				operations.push({ at: when, label: `${key} cancelled`, run: () => change.cancel(id(key)) });
 			}
 			if (!seriesAt.has(i)) continue;
@@ -169,6 +190,9 @@ describe("sync under provider faults", () => {
 			const second = n >= staff.length;
 			const seriesStart = base + LANE / 2 + (second ? 1 : 0) * LANE;
 			const seriesKey = `series ${n}`;
+			const seriesEmail = `series${n}@example.com`;
+			// One email for the series, and one for each change below but the note.
+			for (let k = 0; k < (second ? 2 : 3); k++) mails(seriesEmail);
 			const occurrences: string[] = [];
 			const seriesCreated = position++;
 			operations.push({
@@ -180,7 +204,7 @@ describe("sync under provider faults", () => {
 						staffId: owner.staffId,
 						start: seriesStart,
 						recurrence: { frequency: "weekly", count: SERIES_LENGTH },
-						customer: { name: `Series ${n}`, email: `series${n}@example.com`, phone: null },
+						customer: { name: `Series ${n}`, email: seriesEmail, phone: null },
 						customerNotes: null,
 					});
 					occurrences.push(...made.map((b) => b.id));
@@ -205,10 +229,13 @@ describe("sync under provider faults", () => {
 			for (const job of await outboxJobs()) await queue.send(job);
 		};
 		let producing = true;
+		let outageOver = false;
+		let outageDeaths = 0;
 		let revokedAt = -1;
 		let errorSeen = null as { kind: string | null; message: string | null } | null;
 		let reauthorized = false;
 		let reconnectAttempts = 0;
+		const outageAt = Math.floor(operations.length * 0.15);
 		const revokeAt = Math.floor(operations.length * 0.4);
 		const CHUNK = 20;
 
@@ -232,10 +259,40 @@ describe("sync under provider faults", () => {
 			reauthorized = true;
 		};
 
+		// The outage and the latency windows take turns: closing a window re-arms the faults, which would end the outage.
+		let turn: Promise<void> = Promise.resolve();
+		const exclusively = (work: () => Promise<void>): Promise<void> => {
+			const mine = turn.then(work);
+			turn = mine.catch(() => undefined);
+			return mine;
+		};
+		/**
+		 * D1 out of the consumers' reach and the mail service refusing every email (no booking can be made
+		 * meanwhile either) until every job on the queue has run out of retries: longer than the whole retry
+		 * budget, however fast this machine runs. It starts between deliveries, so no email is caught between
+		 * its send and its record.
+		 */
+		const outage = async (): Promise<void> => {
+			queue.pause();
+			await queue.settled();
+			const deadBefore = queue.stats.deadLettered;
+			d1.down = true;
+			await faultControl("/faults", { provider: "mail", endpoint: "*", status: 503 });
+			queue.resume();
+			await until(() => queue.live === 0, "every job on the queue to run out of retries", 120_000);
+			d1.down = false;
+			// Clears the mail fault with the rest, and arms the provider faults again.
+			await plan.disarm();
+			await plan.arm();
+			outageDeaths = queue.stats.deadLettered - deadBefore;
+			outageOver = true;
+		};
+
 		const production = (async (): Promise<void> => {
 			for (let i = 0; i < operations.length; i += CHUNK) {
 				for (const operation of operations.slice(i, i + CHUNK)) await operation.run();
 				await relay();
+				if (!outageOver && i >= outageAt) await exclusively(outage);
 				if (revokedAt < 0 && i >= revokeAt) {
 					// Ana revokes Slotline's access at Google: her refresh token dies and her access token lapses.
 					revokedAt = i;
@@ -258,7 +315,7 @@ describe("sync under provider faults", () => {
 			for (let n = 0; producing && n < 3; n++) {
 				await sleep(5_000);
 				if (!producing) break;
-				await plan.latencyWindow(providers[n % providers.length] ?? "google", 1_200, queue);
+				await exclusively(() => plan.latencyWindow(providers[n % providers.length] ?? "google", 1_200, queue));
 			}
 		})();
 
@@ -267,6 +324,9 @@ describe("sync under provider faults", () => {
 			await until(anaInError, "Ana's connection to ask for re-authorisation");
 			await reauthorize();
 		}
+		await queue.idle();
+		// ---- The cron's next run queues again every job that died (and retries connections in Error).
+		const { deadJobsRequeued } = await runCron(consumer, Date.now());
 		await queue.idle();
 		// Ana's connection went to Error, asking for re-authorisation, and then came back by itself being reconnected.
 		expect(errorSeen).toMatchObject({ kind: "reauthorize" });
@@ -302,6 +362,7 @@ describe("sync under provider faults", () => {
 				`  injected errors: ${[...plan.injected].map(([key, n]) => `${key}: ${n}`).join(", ")}`,
 				`  latency windows: ${plan.windows}; timeouts seen by the consumer: ${[...timeouts].map(([p, n]) => `${p} ${n}`).join(", ") || "none"}`,
 				`  queue: ${stats.deliveries} deliveries, ${stats.retries} retries, ${stats.duplicates} duplicates, ${stats.deadLettered} dead letters, ${adminRetries} admin retries`,
+				`  outage of D1 and mail until every job on the queue died: ${outageDeaths} jobs died, ${d1.refused} D1 calls refused, ${deadJobsRequeued} dead jobs queued again by the cron`,
 				`  revoked grant: Error "${errorSeen?.kind}" seen, re-authorised after ${reconnectAttempts} attempt(s)`,
 			].join("\n"),
 		);
@@ -318,6 +379,16 @@ describe("sync under provider faults", () => {
 		}
 		expect(stats.crashes).toBe(0);
 		expect(stats.lost).toBe(0);
+		// The outage killed jobs, the cron brought back what was kept, and nothing is left.
+		expect(outageDeaths).toBeGreaterThan(10);
+		expect(deadJobsRequeued).toBeGreaterThan(5);
+		expect(await db.select().from(deadJobs).all()).toEqual([]);
+		// Every customer got each of their emails exactly once.
+		const { messages: mailed } = (await faultControl("/mail")) as { messages: Array<{ to: string[] }> };
+		const received = new Map<string, number>();
+		for (const message of mailed) for (const to of message.to) if (expectedEmails.has(to)) received.set(to, (received.get(to) ?? 0) + 1);
+		const wrong = [...expectedEmails].filter(([to, n]) => received.get(to) !== n).map(([to, n]) => `${to}: expected ${n}, got ${received.get(to) ?? 0}`);
+		expect(wrong).toEqual([]);
 		// The faults really happened, on every provider.
 		for (const provider of ["google", "microsoft", "icloud"] as const) expect(plan.total(provider)).toBeGreaterThan(50);
 		expect([...timeouts.values()].reduce((a, b) => a + b, 0)).toBeGreaterThan(5);

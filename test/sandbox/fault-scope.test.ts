@@ -51,6 +51,20 @@ describe("endpoint faults with a scope", () => {
 		expect(await insert(ana.access_token)).toBe(200);
 	});
 
+	it("reach the mailbox by recipient: its sends fail with Retry-After and store nothing, others' are delivered", async () => {
+		const send = (to: string): Promise<Response> => postJson(`${sandbox.url}/mail/messages`, { from: "bookings@slotline.test", to, subject: "Hi", text: "Hello" });
+		expect((await fault({ provider: "mail", endpoint: "*", status: 503, retryAfter: 30, scope: { account: "down@example.com" } })).status).toBe(201);
+		const refused = await send("Down@example.com");
+		expect(refused.status).toBe(503);
+		expect(refused.headers.get("retry-after")).toBe("30");
+		expect((await send("up@example.com")).status).toBe(201);
+		expect((await fault({ provider: "mail", revokeRefreshTokens: true })).status).toBe(400);
+		await fetch(`${sandbox.url}/_control/faults?account=down@example.com`, { method: "DELETE" });
+		expect((await send("down@example.com")).status).toBe(201);
+		const listed = (await (await fetch(`${sandbox.url}/_control/mail`)).json()) as { messages: Array<{ to: string[] }> };
+		expect(listed.messages.map((m) => m.to[0]).sort()).toEqual(["down@example.com", "up@example.com"]);
+	});
+
 	it("match the calendar the path names, with primary resolved to the account's own calendar", async () => {
 		const ana = await googleSignIn(sandbox, "ana@example.com");
 		const studio = (await (await postJson(`${sandbox.url}/_control/calendars`, { provider: "google", owner: "ana@example.com", name: "Studio" })).json()) as { id: string };

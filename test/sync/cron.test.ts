@@ -1,7 +1,8 @@
 import { createExecutionContext, createScheduledController, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
-import { beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it, vi } from "vitest";
 import worker from "../../src/index";
+import { runCron } from "../../src/sync/cron";
 import { retryDelaySeconds } from "../../src/sync/retry";
 import { seedDemo } from "../support/demo";
 
@@ -24,6 +25,32 @@ describe("cron", () => {
 			{ booking_id: "bkg_old", sent_at: now },
 			{ booking_id: "bkg_new", sent_at: null },
 		]);
+	});
+});
+
+describe("cron isolation", () => {
+	it("runs every other part when the relay fails, and logs which part failed", async () => {
+		const now = Date.now();
+		const DAY = 86_400_000;
+		await env.DB.batch([
+			// A row the queue refuses: its message would be over the 128 KB a queue message may hold.
+			env.DB.prepare("insert into outbox (merchant_id, booking_id, version, change, created_at) values ('mer_demo', ?, 1, 'created', ?)").bind(`bkg_${"x".repeat(200_000)}`, now - 10 * 60_000),
+			// Work for two other parts: a relayed row past its retention, and a session past its expiry.
+			env.DB.prepare("insert into outbox (merchant_id, booking_id, version, change, created_at, sent_at) values ('mer_demo', 'bkg_sent', 1, 'created', ?, ?)").bind(now - 9 * DAY, now - 8 * DAY),
+			env.DB.prepare("insert into users (id, email) values ('usr_cron', 'cron@example.test')"),
+			env.DB.prepare("insert into sessions (id, user_id, created_at, last_seen_at, expires_at) values ('sess_cron', 'usr_cron', ?, ?, ?)").bind(now - 2 * DAY, now - 2 * DAY, now - DAY),
+		]);
+		const logged = vi.spyOn(console, "error");
+		try {
+			const report = await runCron(env, now);
+			expect(report).toMatchObject({ relayed: 0, bookingMessagesPruned: 1, authRowsDeleted: 1 });
+			const failed = logged.mock.calls.map(([line]) => String(line)).filter((line) => line.includes('"cron part failed"'));
+			expect(failed.map((line) => (JSON.parse(line) as { part: string }).part)).toEqual(["relay"]);
+		} finally {
+			logged.mockRestore();
+		}
+		const left = await env.DB.prepare("select booking_id from outbox").all<{ booking_id: string }>();
+		expect(left.results.map((row) => row.booking_id.slice(0, 5))).toEqual(["bkg_x"]);
 	});
 });
 

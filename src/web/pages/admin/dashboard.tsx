@@ -1,9 +1,12 @@
 // /admin: today's bookings, the upcoming ones, a banner for every calendar connection in Error and,
-// for owners, one for upcoming bookings whose staff member was deactivated.
+// for owners, one for upcoming bookings whose staff member was deactivated and one for booking updates
+// (emails, calendar writes) that ran out of retries and wait for the cron's next try.
 import type { Context } from "hono";
 import { bookingsBetween, upcomingWithInactiveStaff } from "../../../db/queries/admin-bookings";
 import type { AdminBooking } from "../../../db/queries/admin-bookings";
 import { merchantSettingsSchema } from "../../../db/queries/admin-settings";
+import { undeliveredUpdates } from "../../../sync/dead-letters";
+import type { UndeliveredUpdates } from "../../../sync/dead-letters";
 import { addDays, localDate, localDayStart } from "../../../time";
 import type { AppEnv } from "../../context";
 import { connectionsNeedingAttention } from "./attention";
@@ -33,16 +36,26 @@ function BookingRow(props: { entry: AdminBooking; zone: string; withDay: boolean
 	);
 }
 
+function undeliveredText(undelivered: UndeliveredUpdates): string {
+	const count = (n: number, one: string, many: string): string => `${n} ${n === 1 ? one : many}`;
+	const parts = [
+		undelivered.emails > 0 ? count(undelivered.emails, "customer email", "customer emails") : null,
+		undelivered.changes > 0 ? count(undelivered.changes, "booking change (its email and calendar writes)", "booking changes (their emails and calendar writes)") : null,
+	].filter((part) => part !== null);
+	return `${parts.join(" and ")} could not be sent yet.`;
+}
+
 export async function dashboardPage(c: Context<AppEnv>): Promise<Response> {
 	const page = await adminPageContext(c);
 	const zone = page.merchant.timezone;
 	const today = localDate(page.now, zone);
 	const tentativeBlocks = merchantSettingsSchema.parse(page.merchant.settings ?? {}).tentativeBlocks;
-	const [todays, later, attention, orphaned] = await Promise.all([
+	const [todays, later, attention, orphaned, undelivered] = await Promise.all([
 		bookingsBetween(c.var.db, { merchantId: page.merchant.id, from: localDayStart(today, zone), to: localDayStart(addDays(today, 1), zone), staffId: null, tentativeBlocks }),
 		bookingsBetween(c.var.db, { merchantId: page.merchant.id, from: localDayStart(addDays(today, 1), zone), to: localDayStart(addDays(today, UPCOMING_DAYS + 1), zone), staffId: null, tentativeBlocks }),
 		connectionsNeedingAttention(c.var.db, page.membership),
 		isOwner(page) ? upcomingWithInactiveStaff(c.var.db, page.merchant.id, page.now) : Promise.resolve([]),
+		isOwner(page) ? undeliveredUpdates(c.var.db, page.merchant.id) : Promise.resolve<UndeliveredUpdates>({ emails: 0, changes: 0 }),
 	]);
 	const confirmedToday = todays.filter((e) => e.booking.status === "confirmed");
 	const upcoming = later.filter((e) => e.booking.status === "confirmed").slice(0, UPCOMING_LIMIT);
@@ -71,6 +84,14 @@ export async function dashboardPage(c: Context<AppEnv>): Promise<Response> {
 					</a>
 				</div>
 			))}
+			{undelivered.emails + undelivered.changes > 0 ? (
+				<div class="banner error" role="alert">
+					<p>
+						<strong>{undeliveredText(undelivered)}</strong>
+						<span class="detail">Slotline keeps trying them automatically; this goes away once they are through.</span>
+					</p>
+				</div>
+			) : null}
 			<div class="columns">
 				<section aria-labelledby="today-heading" class="card">
 					<h2 id="today-heading">Today, {dayText(page.now, zone)}</h2>
