@@ -1,8 +1,11 @@
 // Dates and times for the customer: the browser's Intl does every zone conversion (never by hand);
 // plain calendar dates ("YYYY-MM-DD") are only counted, never shifted between zones.
+import { currentZoneName, currentZoneNames } from "../src/time-zone-names";
+
 export function detectTimeZone(): string {
 	try {
-		return Intl.DateTimeFormat().resolvedOptions().timeZone || "UTC";
+		// Chrome names India's zone Asia/Calcutta; the customer sees, and the booking stores, Asia/Kolkata.
+		return currentZoneName(Intl.DateTimeFormat().resolvedOptions().timeZone || "UTC");
 	} catch {
 		return "UTC";
 	}
@@ -10,7 +13,7 @@ export function detectTimeZone(): string {
 
 export function timeZones(current: string): string[] {
 	const supported = (Intl as unknown as { supportedValuesOf?: (key: string) => string[] }).supportedValuesOf?.("timeZone") ?? [];
-	const zones = supported.length > 0 ? supported : ["UTC", "Europe/London", "Europe/Amsterdam", "America/New_York", "America/Los_Angeles", "Asia/Tokyo", "Australia/Sydney"];
+	const zones = currentZoneNames(supported.length > 0 ? supported : ["UTC", "Europe/London", "Europe/Amsterdam", "America/New_York", "America/Los_Angeles", "Asia/Tokyo", "Australia/Sydney"]);
 	return zones.includes(current) ? zones : [current, ...zones];
 }
 
@@ -68,6 +71,11 @@ export function formatWhen(instant: string, zone: string): string {
 export function weekdayNames(): string[] {
 	// 2024-01-01 was a Monday.
 	return [0, 1, 2, 3, 4, 5, 6].map((i) => new Intl.DateTimeFormat(undefined, { weekday: "short", timeZone: "UTC" }).format(new Date(Date.UTC(2024, 0, 1 + i))));
+}
+
+/** Slots by start. The API ranks alternatives nearest first, which in a list reads as a jumble of times. */
+export function inTimeOrder<T extends { start: string }>(slots: T[]): T[] {
+	return [...slots].sort((a, b) => Date.parse(a.start) - Date.parse(b.start));
 }
 
 /** The local calendar date of a slot (its localStart already carries the customer's zone). */

@@ -1,29 +1,26 @@
 // Small Temporal helpers shared by the web and booking layers (the availability core has its own).
 import { Temporal } from "temporal-polyfill";
-import { ValidationError } from "./errors";
+import { currentZoneName } from "./time-zone-names";
 
 /** Letters first, then what IANA names use; this rules out offsets ("+05:00") and ISO date-times. */
 const IANA_NAME = /^[A-Za-z][A-Za-z0-9_+\-/]*$/;
 
 /**
- * The runtime's spelling of an IANA zone name ("UTC" included), or null. Temporal also accepts
- * fixed offsets such as "+05:00" as zones, but an offset has no DST rules: wall-clock hours and
- * recurring bookings would drift by an hour twice a year, so only names are accepted.
+ * The canonical IANA name of a zone ("UTC" included), or null: in its proper case ("europe/paris"
+ * is "Europe/Paris"), a link as the zone it stands for ("US/Pacific" is "America/Los_Angeles") and a
+ * renamed zone by its current name ("Asia/Calcutta" is "Asia/Kolkata"). Temporal also accepts fixed
+ * offsets such as "+05:00" as zones, but an offset has no DST rules: wall-clock hours and recurring
+ * bookings would drift by an hour twice a year, so only names are accepted.
  */
 export function ianaTimeZone(zone: string): string | null {
 	if (!IANA_NAME.test(zone)) return null;
 	try {
-		return Temporal.Now.zonedDateTimeISO(zone).timeZoneId;
+		// Temporal fixes the case but keeps a link as given; ICU resolves links, in CLDR's spelling.
+		const id = Temporal.Now.zonedDateTimeISO(zone).timeZoneId;
+		return currentZoneName(new Intl.DateTimeFormat("en-US", { timeZone: id }).resolvedOptions().timeZone);
 	} catch {
 		return null;
 	}
-}
-
-/** Throws a field error unless `zone` is an IANA zone name the runtime knows. */
-export function assertTimeZone(zone: string, field: string): string {
-	const id = ianaTimeZone(zone);
-	if (id === null) throw new ValidationError([{ field, message: `Unknown IANA time zone "${zone}"` }]);
-	return id;
 }
 
 /** RFC 3339 local time with its offset, e.g. "2026-03-29T09:00:00+02:00". */

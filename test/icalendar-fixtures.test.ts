@@ -47,7 +47,7 @@ describe("iCalendar fixtures", () => {
 				it(`${fixture.file}: ${fixture.description}`, () => {
 					const result = busyBlocksFromICalendar(fixtureText(fixture.file), {
 						staffTimezone: fixture.staffTimezone,
-						staffEmail: fixture.staffEmail,
+						ownAddresses: [fixture.staffEmail],
 						window: { from: Date.parse(fixture.window.from), to: Date.parse(fixture.window.to) },
 					});
 					expect(result.errors).toEqual([]);

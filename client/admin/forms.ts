@@ -38,6 +38,7 @@ async function fieldValue(field: Field): Promise<unknown> {
 	if (type === "bool") return (field as HTMLInputElement).checked;
 	if (type === "number") return value === "" ? undefined : Number(value);
 	if (type === "nullable") return value === "" ? null : value;
+	if (type === "addresses") return value.split(/[\s,;]+/).filter((address) => address !== "");
 	if (type === "money") return value === "" ? null : { amountCents: Math.round(Number(value.replace(",", ".")) * 100), currency: "EUR" };
 	if (type === "local-datetime") {
 		if (value === "") return undefined;

@@ -3,6 +3,7 @@
 // UTC, so every occurrence keeps its exact instant across DST and a change to one occurrence is a
 // new version (higher SEQUENCE) of the same UID.
 import ICAL from "ical.js";
+import { icalText } from "../calendars/icalendar-text";
 
 export interface InvitationEvent {
 	uid: string;
@@ -46,14 +47,14 @@ export function invitationIcs(event: InvitationEvent): { method: "REQUEST" | "CA
 		for (const start of sorted.slice(1)) vevent.addPropertyWithValue("rdate", utc(start));
 		vevent.updatePropertyWithValue("status", "CONFIRMED");
 	}
-	vevent.updatePropertyWithValue("summary", event.summary);
-	vevent.updatePropertyWithValue("description", event.description);
-	if (event.location !== null) vevent.updatePropertyWithValue("location", event.location);
+	vevent.updatePropertyWithValue("summary", icalText(event.summary));
+	vevent.updatePropertyWithValue("description", icalText(event.description));
+	if (event.location !== null) vevent.updatePropertyWithValue("location", icalText(event.location));
 	vevent.updatePropertyWithValue("url", event.url);
 	const organizer = vevent.addPropertyWithValue("organizer", `mailto:${event.organizer.email}`);
-	organizer.setParameter("cn", event.organizer.name);
+	organizer.setParameter("cn", icalText(event.organizer.name));
 	const attendee = vevent.addPropertyWithValue("attendee", `mailto:${event.attendee.email}`);
-	attendee.setParameter("cn", event.attendee.name);
+	attendee.setParameter("cn", icalText(event.attendee.name));
 	attendee.setParameter("role", "REQ-PARTICIPANT");
 	attendee.setParameter("partstat", method === "CANCEL" ? "DECLINED" : "ACCEPTED");
 	calendar.addSubcomponent(vevent);

@@ -7,7 +7,7 @@ import { busyBlocksFromICalendar } from "./icalendar";
 import { instanceOfBlock, slotlineMarkers } from "./icalendar-sync";
 import { bookingICalendar, bookingUid } from "./icalendar-write";
 import type { CalendarInfo, CalendarProvider, EventWriter, ExternalEvent, OutboundEvent, StoredEvent, SyncResult, SyncWindow, UnreadableItem } from "./provider";
-import { CalendarUnavailableError, ProviderError, SyncCursorExpiredError } from "./provider";
+import { CalendarUnavailableError, ProviderError, SyncCursorExpiredError, TokenRevokedError } from "./provider";
 import { escapeXml, hrefProperty, parseMultistatus, propfindBody, textOf } from "./webdav";
 import type { DavResponse, Multistatus } from "./webdav";
 
@@ -34,8 +34,11 @@ export interface CalDavConfig {
 	/** For iCloud an app-specific password. */
 	password: string;
 	fetch: FetchFunction;
-	/** The account's address, to recognise its own declined ATTENDEE line. */
-	ownerEmail: string | null;
+	/**
+	 * The calendar owner's addresses (the staff member's email, ones the admin added), to recognise
+	 * their own declined ATTENDEE line; the principal's calendar-user-address-set is added to them.
+	 */
+	ownAddresses: readonly string[];
 	/** Per request; ProviderHttp's default (30 s) when absent. */
 	timeoutMs?: number;
 }
@@ -50,14 +53,16 @@ export class CalDavCalendar implements CalendarProvider, EventWriter {
 	readonly writer: EventWriter = this;
 	private readonly http: ProviderHttp;
 	private readonly serverUrl: string;
-	private readonly ownerEmail: string | null;
+	private readonly ownAddresses: readonly string[];
 	private home: string | null = null;
+	/** The principal's mailto: addresses (RFC 6638 calendar-user-address-set), learnt with the home. */
+	private principalAddresses: string[] | null = null;
 
 	constructor(config: CalDavConfig) {
 		this.name = config.provider;
 		this.http = new ProviderHttp({ provider: config.provider, fetch: config.fetch, authorization: basicAuthorization(config.username, config.password), timeoutMs: config.timeoutMs });
 		this.serverUrl = config.serverUrl;
-		this.ownerEmail = config.ownerEmail;
+		this.ownAddresses = config.ownAddresses;
 	}
 
 	async listCalendars(): Promise<CalendarInfo[]> {
@@ -136,6 +141,7 @@ export class CalDavCalendar implements CalendarProvider, EventWriter {
 		const members = await this.syncCollection(collection, parsed?.token ?? "");
 		if (members === null) return this.syncByCtag(collection, null, window);
 		const unreadable: UnreadableItem[] = [];
+		if (members.changed.length > 0) await this.learnPrincipalAddresses();
 		const changed = await this.multiget(collection, members.changed, window, unreadable);
 		return { full: parsed === null, changed, removed: members.removed, cursor: JSON.stringify({ kind: "sync", token: members.token } satisfies Cursor), unreadable };
 	}
@@ -186,6 +192,7 @@ export class CalDavCalendar implements CalendarProvider, EventWriter {
 		const ctag = textOf(status.responses[0]?.props.getctag) ?? "";
 		const cursor = JSON.stringify({ kind: "ctag", ctag } satisfies Cursor);
 		if (previousCtag !== null && ctag !== "" && ctag === previousCtag) return { full: false, changed: [], removed: [], cursor, unreadable: [] };
+		await this.learnPrincipalAddresses();
 		const range = `<C:time-range start="${compactUtc(window.from)}" end="${compactUtc(window.to)}"/>`;
 		const body = `<?xml version="1.0" encoding="utf-8"?><C:calendar-query ${'xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:caldav"'}><D:prop><D:getetag/><C:calendar-data/></D:prop><C:filter><C:comp-filter name="VCALENDAR"><C:comp-filter name="VEVENT">${range}</C:comp-filter></C:comp-filter></C:filter></C:calendar-query>`;
 		const answer = await this.report(collection, "1", body);
@@ -217,7 +224,7 @@ export class CalDavCalendar implements CalendarProvider, EventWriter {
 		const marker = [...slotlineMarkers(text).values()][0] ?? null;
 		try {
 			// Free time (transparent, cancelled, declined) yields no blocks, so only busy instances arrive.
-			const { blocks, errors } = busyBlocksFromICalendar(text, { staffTimezone: window.timeZone, staffEmail: this.ownerEmail, window: { from: window.from, to: window.to } });
+			const { blocks, errors } = busyBlocksFromICalendar(text, { staffTimezone: window.timeZone, ownAddresses: [...this.ownAddresses, ...(this.principalAddresses ?? [])], window: { from: window.from, to: window.to } });
 			// The resource's name and a category only: importer messages can quote the event's text.
 			for (const issue of errors) unreadable.push({ id: resourceName(response.href), problem: issue.problem });
 			return {
@@ -256,13 +263,29 @@ export class CalDavCalendar implements CalendarProvider, EventWriter {
 			if (principal !== null) break;
 		}
 		if (principal === null) throw new ProviderError(this.name, 404, "noPrincipal", false, null, "CalDAV discovery found no principal");
-		const homes = await this.propfind(principal, "0", "<C:calendar-home-set/>");
+		const homes = await this.propfind(principal, "0", "<C:calendar-home-set/><C:calendar-user-address-set/>");
 		const response = homes.responses[0];
+		this.principalAddresses = mailtoAddresses(response?.props["calendar-user-address-set"]);
 		// Absolute and possibly on another host (iCloud partitions): never assume the server's host.
 		const home = response === undefined ? null : hrefProperty(response.props["calendar-home-set"], response.href);
 		if (home === null) throw new ProviderError(this.name, 404, "noCalendarHome", false, null, "CalDAV discovery found no calendar home");
 		this.home = home;
 		return home;
+	}
+
+	/**
+	 * The principal's own addresses, found by discovery (once per adapter, only when there are events
+	 * to read). A server without principals, or without the property, leaves the configured addresses
+	 * alone; a failure that may pass fails the sync, so a declined event is not stored as busy meanwhile.
+	 */
+	private async learnPrincipalAddresses(): Promise<void> {
+		if (this.principalAddresses !== null) return;
+		try {
+			await this.calendarHome();
+		} catch (error) {
+			if (!(error instanceof ProviderError) || error.retryable || error instanceof TokenRevokedError) throw error;
+		}
+		this.principalAddresses ??= [];
 	}
 
 	private async propfind(url: string, depth: "0" | "1", props: string): Promise<Multistatus> {
@@ -411,6 +434,21 @@ function canWrite(privileges: unknown): boolean {
 	if (typeof privileges !== "object" || privileges === null) return true;
 	const names = JSON.stringify(privileges);
 	return /"(?:all|write|write-content|bind)"/.test(names);
+}
+
+/** The mailto: hrefs of a calendar-user-address-set, as bare addresses (other hrefs name principals). */
+function mailtoAddresses(addressSet: unknown): string[] {
+	if (typeof addressSet !== "object" || addressSet === null) return [];
+	const hrefs = (addressSet as { href?: unknown[] }).href ?? [];
+	return hrefs.flatMap((href) => {
+		const match = /^mailto:(.+)$/i.exec(textOf(href)?.trim() ?? "");
+		if (match?.[1] === undefined) return [];
+		try {
+			return [decodeURIComponent(match[1])];
+		} catch {
+			return [match[1]];
+		}
+	});
 }
 
 /** The resource's file name, for log lines (never the server or account part of the URL). */

@@ -4,6 +4,7 @@ import ICAL from "ical.js";
 import { Temporal } from "temporal-polyfill";
 import { rruleOf } from "./event-time";
 import { SLOTLINE_BOOKING_ID_PROPERTY } from "./icalendar";
+import { icalText } from "./icalendar-text";
 import type { OutboundEvent } from "./provider";
 import { vtimezone } from "./vtimezone";
 
@@ -49,10 +50,10 @@ function vevent(event: OutboundEvent, uid: string, start: number, end: number, n
 	component.addPropertyWithValue("dtstamp", ICAL.Time.fromJSDate(new Date(nowMs), true));
 	component.addProperty(zoned("dtstart", start, event.timeZone));
 	component.addProperty(zoned("dtend", end, event.timeZone));
-	component.addPropertyWithValue("summary", event.title);
-	if (event.description !== null) component.addPropertyWithValue("description", event.description);
-	if (event.location !== null) component.addPropertyWithValue("location", event.location);
-	if (event.color !== null) component.addPropertyWithValue("categories", event.color.name);
+	component.addPropertyWithValue("summary", icalText(event.title));
+	if (event.description !== null) component.addPropertyWithValue("description", icalText(event.description));
+	if (event.location !== null) component.addPropertyWithValue("location", icalText(event.location));
+	if (event.color !== null) component.addPropertyWithValue("categories", icalText(event.color.name));
 	component.addPropertyWithValue("status", "CONFIRMED");
 	component.addPropertyWithValue("transp", "OPAQUE");
 	component.addPropertyWithValue(SLOTLINE_BOOKING_ID_PROPERTY.toLowerCase(), event.bookingId);

@@ -41,7 +41,10 @@ class TemporalTimezone extends ICAL.Timezone {
 
 	#learnSegmentAround(zoned: Temporal.ZonedDateTime): void {
 		if (this.#segments.length >= MAX_SEGMENTS) this.#segments.pop();
-		const previous = zoned.getTimeZoneTransition("previous");
+		// "previous" is the last transition strictly before the instant. An instant that is itself a
+		// transition (03:00 on a spring-forward day) starts its segment: asked from one nanosecond
+		// later, Temporal names that transition, not the one before it, whose offset was another.
+		const previous = zoned.add({ nanoseconds: 1 }).getTimeZoneTransition("previous");
 		const next = zoned.getTimeZoneTransition("next");
 		// Most recently learnt first: expansion moves forward, so it is the likeliest hit.
 		this.#segments.unshift({

@@ -12,7 +12,7 @@ import type { ICalendarImportOptions } from "./icalendar";
 
 const options: ICalendarImportOptions = {
 	staffTimezone: "Europe/Amsterdam",
-	staffEmail: "noor@salon.example",
+	ownAddresses: ["noor@salon.example"],
 	window: { from: Date.parse("2026-06-01T00:00:00Z"), to: Date.parse("2026-06-08T00:00:00Z") },
 };
 
@@ -239,5 +239,54 @@ describe("busyBlocksFromICalendar: Slotline's own events", () => {
 		const [own, other] = new ICAL.Component(ICAL.parse(calendar(["UID:a", "x-slotline-booking-id:bk_1"], ["UID:b"]))).getAllSubcomponents("vevent");
 		expect(own !== undefined && isSlotlineBookingEvent(own)).toBe(true);
 		expect(other !== undefined && isSlotlineBookingEvent(other)).toBe(false);
+	});
+});
+
+describe("busyBlocksFromICalendar: the staff member's own attendee", () => {
+	const invitation = (uid: string, attendee: string): string[] => [`UID:${uid}`, "DTSTART:20260602T090000Z", "DTEND:20260602T100000Z", "ORGANIZER:mailto:boss@example.test", attendee];
+
+	it("frees an event declined under any of the staff member's addresses, and only those", () => {
+		const result = busyBlocksFromICalendar(
+			calendar(
+				invitation("email", "ATTENDEE;PARTSTAT=DECLINED:mailto:Noor@Salon.example"),
+				invitation("alias", "ATTENDEE;PARTSTAT=DECLINED:MAILTO:noor.private@example.test"),
+				invitation("email-param", "ATTENDEE;PARTSTAT=DECLINED;EMAIL=noor.private@example.test:urn:uuid:7e1c"),
+				invitation("colleague", "ATTENDEE;PARTSTAT=DECLINED:mailto:colleague@salon.example"),
+				invitation("accepted", "ATTENDEE;PARTSTAT=ACCEPTED:mailto:noor.private@example.test"),
+			),
+			{ ...options, ownAddresses: ["noor@salon.example", " mailto:Noor.Private@example.test"] },
+		);
+		expect(result.blocks.map((b) => b.uid).sort()).toEqual(["accepted", "colleague"]);
+	});
+
+	it("frees nothing when no address is known", () => {
+		const result = busyBlocksFromICalendar(calendar(invitation("email", "ATTENDEE;PARTSTAT=DECLINED:mailto:noor@salon.example")), { ...options, ownAddresses: [] });
+		expect(result.blocks.map((b) => b.uid)).toEqual(["email"]);
+	});
+});
+
+// Not in the corpus: the corpus is also stored in Radicale, and Radicale 3.1 refuses an RDATE of PERIOD values (400).
+describe("busyBlocksFromICalendar: RDATE;VALUE=PERIOD", () => {
+	it("gives each period its own length: an explicit end in a TZID zone, a duration in UTC; a plain RDATE takes the series' length", () => {
+		const series = [
+			"UID:periods@test",
+			"DTSTART;TZID=Europe/Amsterdam:20260601T090000",
+			"DTEND;TZID=Europe/Amsterdam:20260601T100000",
+			"RRULE:FREQ=WEEKLY;COUNT=2",
+			"RDATE;VALUE=PERIOD;TZID=Europe/Amsterdam:20260603T140000/20260603T163000",
+			"RDATE;TZID=Europe/Amsterdam:20260604T080000",
+			"RDATE;VALUE=PERIOD:20260605T120000Z/PT45M,20260606T120000Z/20260606T123000Z",
+		];
+		const window = { from: Date.parse("2026-06-01T00:00:00Z"), to: Date.parse("2026-06-15T00:00:00Z") };
+		const result = busyBlocksFromICalendar(calendar(series), { ...options, window });
+		expect(result.errors).toEqual([]);
+		expect(result.blocks.map((b) => [iso(b.start), iso(b.end)])).toEqual([
+			["2026-06-01T07:00:00.000Z", "2026-06-01T08:00:00.000Z"],
+			["2026-06-03T12:00:00.000Z", "2026-06-03T14:30:00.000Z"],
+			["2026-06-04T06:00:00.000Z", "2026-06-04T07:00:00.000Z"],
+			["2026-06-05T12:00:00.000Z", "2026-06-05T12:45:00.000Z"],
+			["2026-06-06T12:00:00.000Z", "2026-06-06T12:30:00.000Z"],
+			["2026-06-08T07:00:00.000Z", "2026-06-08T08:00:00.000Z"],
+		]);
 	});
 });

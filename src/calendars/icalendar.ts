@@ -18,12 +18,16 @@ const MAX_STEPS_PER_SERIES = 50_000;
 const MAX_STEPS_PER_DOCUMENT = 250_000;
 /** Longer DURATIONs are not real events; ten years is far beyond any window sync asks for. */
 const MAX_DURATION_DAYS = 3_660;
+const MS_PER_DAY = 86_400_000;
 
 export interface ICalendarImportOptions {
 	/** IANA zone of the staff member: floating times and all-day dates are read in it. */
 	staffTimezone: string;
-	/** Finds the staff member's own ATTENDEE (case-insensitive, `mailto:` removed). */
-	staffEmail: string | null;
+	/**
+	 * The staff member's own addresses (their email, the calendar account's, ones the admin added):
+	 * an ATTENDEE with any of them is theirs (case-insensitive, `mailto:` removed), and their decline frees the time.
+	 */
+	ownAddresses: readonly string[];
 	/** UTC epoch ms, [from, to). */
 	window: { from: number; to: number };
 }
@@ -117,7 +121,7 @@ export function busyBlocksFromICalendar(text: string, options: ICalendarImportOp
 interface ImportContext {
 	staffTimezone: string;
 	staffZone: ICAL.Timezone;
-	staffEmail: string | null;
+	ownAddresses: ReadonlySet<string>;
 	from: number;
 	to: number;
 	zones: ZoneResolver;
@@ -142,7 +146,7 @@ function createContext(options: ICalendarImportOptions): ImportContext {
 	return {
 		staffTimezone: options.staffTimezone,
 		staffZone,
-		staffEmail: options.staffEmail === null ? null : normalizeAddress(options.staffEmail),
+		ownAddresses: new Set(options.ownAddresses.map(normalizeAddress).filter((address) => address !== "")),
 		from,
 		to,
 		zones,
@@ -202,7 +206,7 @@ function blocksOfGroup(group: EventGroup, context: ImportContext, errors: ICalen
 	const blocks: ImportedBlock[] = [];
 	if (masterComponent !== undefined) {
 		try {
-			blocks.push(...masterBlocks(group.uid, prepareEvent(masterComponent, context), overrides, context, errors));
+			blocks.push(...masterBlocks(group.uid, prepareEvent(masterComponent, context), overrides, rangeOverridesOf(overrides, context), context, errors));
 		} catch (error) {
 			errors.push({ uid: group.uid, problem: problemOf(error), message: describe(error) });
 		}
@@ -243,7 +247,7 @@ function prepareEvent(component: ICAL.Component, context: ImportContext): Prepar
 		start,
 		end: endRuleOf(component, start, context),
 		recurrenceId: firstTime(component, "recurrence-id", context),
-		availability: availabilityOf(component, context.staffEmail),
+		availability: availabilityOf(component, context.ownAddresses),
 	};
 }
 
@@ -254,33 +258,35 @@ function endRuleOf(component: ICAL.Component, start: ICAL.Time, context: ImportC
 		return { kind: "exact", ms: instantOf(end, context) - instantOf(start, context) };
 	}
 	const duration = component.getFirstPropertyValue("duration");
-	if (duration instanceof ICAL.Duration) {
-		// RFC 5545 §3.3.6: weeks and days are nominal (calendar days), the rest is exact time.
-		const sign = duration.isNegative ? -1 : 1;
-		// ical.js walks a date forward month by month, so a hostile P99999999W would cost seconds.
-		if (duration.weeks * 7 + duration.days > MAX_DURATION_DAYS) throw new ImportProblem("bad-duration", `DURATION longer than ${MAX_DURATION_DAYS} days`);
-		return {
-			kind: "duration",
-			days: sign * (duration.weeks * 7 + duration.days),
-			seconds: sign * (duration.hours * 3600 + duration.minutes * 60 + duration.seconds),
-		};
-	}
+	if (duration instanceof ICAL.Duration) return durationRule(duration);
 	return { kind: "none" };
 }
 
-function availabilityOf(component: ICAL.Component, staffEmail: string | null): Availability {
+function durationRule(duration: ICAL.Duration): EndRule {
+	// RFC 5545 §3.3.6: weeks and days are nominal (calendar days), the rest is exact time.
+	const sign = duration.isNegative ? -1 : 1;
+	// ical.js walks a date forward month by month, so a hostile P99999999W would cost seconds.
+	if (duration.weeks * 7 + duration.days > MAX_DURATION_DAYS) throw new ImportProblem("bad-duration", `DURATION longer than ${MAX_DURATION_DAYS} days`);
+	return {
+		kind: "duration",
+		days: sign * (duration.weeks * 7 + duration.days),
+		seconds: sign * (duration.hours * 3600 + duration.minutes * 60 + duration.seconds),
+	};
+}
+
+function availabilityOf(component: ICAL.Component, ownAddresses: ReadonlySet<string>): Availability {
 	const transparency = textValue(component, "transp")?.trim().toUpperCase();
 	const status = textValue(component, "status")?.trim().toUpperCase();
 	if (transparency === "TRANSPARENT" || status === "CANCELLED") return "free";
-	if (staffEmail !== null && declinedBy(component, staffEmail)) return "free";
+	if (ownAddresses.size > 0 && declinedBy(component, ownAddresses)) return "free";
 	return status === "TENTATIVE" ? "tentative" : "busy";
 }
 
-function declinedBy(component: ICAL.Component, staffEmail: string): boolean {
+function declinedBy(component: ICAL.Component, ownAddresses: ReadonlySet<string>): boolean {
 	return component.getAllProperties("attendee").some((attendee) => {
 		// EMAIL= (RFC 7986) carries the address when the value is not a mailto: URI.
 		const addresses = [String(attendee.getFirstValue() ?? ""), parameterText(attendee, "email") ?? ""];
-		if (!addresses.map(normalizeAddress).includes(staffEmail)) return false;
+		if (!addresses.some((address) => ownAddresses.has(normalizeAddress(address)))) return false;
 		// A missing PARTSTAT means NEEDS-ACTION, which still blocks.
 		return (parameterText(attendee, "partstat") ?? "").trim().toUpperCase() === "DECLINED";
 	});
@@ -293,17 +299,23 @@ function masterBlocks(
 	uid: string,
 	master: PreparedEvent,
 	overrides: Map<string, PreparedEvent>,
+	ranges: RangeOverride[],
 	context: ImportContext,
 	errors: ICalendarImportIssue[],
 ): ImportedBlock[] {
 	const rules = master.component.getAllProperties("rrule").map((p) => p.getFirstValue());
-	const rdates = master.component.getAllProperties("rdate").flatMap((p) => timesOf(p, context));
+	const rdateProperties = master.component.getAllProperties("rdate");
+	const rdates = rdateProperties.flatMap((p) => timesOf(p, context));
+	const periodEnds = periodEndsOf(rdateProperties, context);
 	const recurring = rules.length > 0 || rdates.length > 0 || overrides.size > 0;
 	if (!recurring) {
 		const block = blockOf(master, master.start, null, uid, context);
 		return block === null ? [] : [block];
 	}
-	if (master.availability === "free") return [];
+	// A THISANDFUTURE override can make later instances of a free series busy.
+	if (master.availability === "free" && ranges.length === 0) return [];
+	// An instance just past the window may be moved back into it by a THISANDFUTURE override.
+	const stopAt = context.to + Math.max(0, ...ranges.map((range) => range.lookBackMs));
 
 	const iterators = rules.map((rule) => {
 		if (!(rule instanceof ICAL.Recur)) throw new ImportProblem("bad-recurrence", "Unreadable RRULE");
@@ -337,10 +349,14 @@ function masterBlocks(
 		const key = timeKey(occurrence);
 		if (key === lastKey) return null;
 		lastKey = key;
-		if (instantOf(occurrence, context) >= context.to) return "stop";
+		if (instantOf(occurrence, context) >= stopAt) return "stop";
 		if (excludedKeys.has(key) || overrides.has(key)) return null;
 		if (excludedDays.size > 0 && !occurrence.isDate && excludedDays.has(dateOf(occurrence))) return null;
-		return blockOf(master, occurrence, occurrence, uid, context);
+		const range = rangeAt(ranges, occurrence);
+		if (range !== null) return blockOf(range.event, shiftedBy(range, occurrence, context), occurrence, uid, context);
+		// An RDATE period lasts as long as the period says, not as long as the series (RFC 5545 §3.8.5.2).
+		const periodEnd = periodEnds.get(key);
+		return blockOf(periodEnd === undefined ? master : { ...master, end: periodEnd }, occurrence, occurrence, uid, context);
 	};
 
 	const blocks: ImportedBlock[] = [];
@@ -376,6 +392,65 @@ function masterBlocks(
 		errors.push({ uid, problem: "too-many-occurrences", message: `${error.message}; ${blocks.length} occurrences kept` });
 	}
 	return blocks;
+}
+
+/**
+ * A RECURRENCE-ID;RANGE=THISANDFUTURE override (RFC 5545 §3.8.4.4, §3.2.13): every later instance
+ * without an override of its own moves by the shift it gave its own instance and takes its length
+ * and its free/busy meaning.
+ */
+interface RangeOverride {
+	event: PreparedEvent;
+	recurrenceId: ICAL.Time;
+	/** How far it moved its instance back (ms, 0 if forward): later instances come into the window from that far past it. */
+	lookBackMs: number;
+}
+
+function rangeOverridesOf(overrides: Map<string, PreparedEvent>, context: ImportContext): RangeOverride[] {
+	const ranges: RangeOverride[] = [];
+	for (const event of overrides.values()) {
+		const property = event.component.getFirstProperty("recurrence-id");
+		const range = property === null ? null : parameterText(property, "range");
+		if (event.recurrenceId === null || range?.trim().toUpperCase() !== "THISANDFUTURE") continue;
+		const lookBackMs = Math.max(0, instantOf(event.recurrenceId, context) - instantOf(event.start, context));
+		if (lookBackMs > MAX_DURATION_DAYS * MS_PER_DAY) throw new ImportProblem("bad-recurrence", `THISANDFUTURE override moves its instances more than ${MAX_DURATION_DAYS} days`);
+		ranges.push({ event, recurrenceId: event.recurrenceId, lookBackMs });
+	}
+	return ranges.sort((a, b) => a.recurrenceId.compare(b.recurrenceId));
+}
+
+/** The latest THISANDFUTURE override at or before `occurrence`, or null. */
+function rangeAt(ranges: RangeOverride[], occurrence: ICAL.Time): RangeOverride | null {
+	let found: RangeOverride | null = null;
+	for (const range of ranges) {
+		if (range.recurrenceId.compare(occurrence) > 0) break;
+		found = range;
+	}
+	return found;
+}
+
+/**
+ * `occurrence` moved as the override moved its own instance: by the same wall-clock shift when both
+ * are written in one zone (or both are dates), so a series moved from 09:00 to 10:00 stays at 10:00
+ * across DST; by the same elapsed time otherwise.
+ */
+function shiftedBy(range: RangeOverride, occurrence: ICAL.Time, context: ImportContext): ICAL.Time {
+	const from = range.recurrenceId;
+	const to = range.event.start;
+	if (from.isDate === to.isDate && occurrence.isDate === to.isDate && (from.isDate || from.zone?.tzid === to.zone?.tzid)) {
+		const wallShift = wallMs(to) - wallMs(from);
+		if (Math.abs(wallShift) > MAX_DURATION_DAYS * MS_PER_DAY) throw new ImportProblem("bad-recurrence", `THISANDFUTURE override moves its instances more than ${MAX_DURATION_DAYS} days`);
+		const moved = occurrence.clone();
+		moved.adjust(Math.trunc(wallShift / MS_PER_DAY), 0, 0, (wallShift % MS_PER_DAY) / 1000);
+		return moved;
+	}
+	const instant = instantOf(occurrence, context) + instantOf(to, context) - instantOf(from, context);
+	return ICAL.Time.fromJSDate(new Date(instant), true);
+}
+
+/** A wall-clock time (or a date at midnight) as if it were UTC, for differences of wall times. */
+function wallMs(time: ICAL.Time): number {
+	return Date.UTC(time.year, time.month - 1, time.day, time.hour, time.minute, time.second);
 }
 
 class ExpansionLimitError extends Error {
@@ -490,6 +565,28 @@ function firstTime(component: ICAL.Component, name: string, context: ImportConte
 	const [time] = timesOf(property, context);
 	if (time === undefined) throw new ImportProblem("bad-date", `${name.toUpperCase()} is not a date or date-time`);
 	return time;
+}
+
+/**
+ * The length each PERIOD value of RDATE properties gives its own instance, keyed by its start
+ * (timeKey): up to its end, or its duration.
+ */
+function periodEndsOf(properties: ICAL.Property[], context: ImportContext): Map<string, EndRule> {
+	const ends = new Map<string, EndRule>();
+	for (const property of properties) {
+		const tzid = parameterText(property, "tzid")?.trim() ?? "";
+		for (const value of property.getValues() as unknown[]) {
+			if (!(value instanceof ICAL.Period) || !(value.start instanceof ICAL.Time)) continue;
+			const start = resolveZone(value.start, property, tzid, context);
+			if (value.end instanceof ICAL.Time) {
+				const end = resolveZone(value.end, property, tzid, context);
+				ends.set(timeKey(start), { kind: "exact", ms: instantOf(end, context) - instantOf(start, context) });
+			} else if (value.duration instanceof ICAL.Duration) {
+				ends.set(timeKey(start), durationRule(value.duration));
+			}
+		}
+	}
+	return ends;
 }
 
 /** The date/date-time values of a property (a PERIOD contributes its start), zones resolved. */

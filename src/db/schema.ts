@@ -4,6 +4,7 @@ import { sql } from "drizzle-orm";
 import { check, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 import { PROVIDER_NAMES } from "../calendars/provider";
 import type { ProviderName } from "../calendars/provider";
+import type { Job } from "../jobs";
 
 const createdAt = () =>
 	integer("created_at")
@@ -37,6 +38,11 @@ export const staff = sqliteTable(
 			.references(() => merchants.id, { onDelete: "cascade" }),
 		name: text("name").notNull(),
 		email: text("email").notNull(),
+		/**
+		 * Other addresses that are this person's own in calendars (an alias, a private address), added by
+		 * the admin; lower-cased. Inbound sync frees the time of events they declined under any of them.
+		 */
+		calendarAddresses: text("calendar_addresses", { mode: "json" }).$type<string[]>().notNull().default([]),
 		timezone: text("timezone").notNull(),
 		color: text("color").notNull(),
 		active: integer("active", { mode: "boolean" }).notNull().default(true),
@@ -251,14 +257,15 @@ export const emailTokens = sqliteTable(
 );
 
 /**
- * Failed sign-in attempts, one row each, for sliding-window rate limits. `subject` is the
- * SHA-256 of the account email or client IP, so the table holds no addresses in clear.
+ * Password attempts, one row per limit each counts under (src/auth/rate-limit.ts): failed ones,
+ * and ones under way until the password proves right. `subject` is the SHA-256 of the account
+ * email, the client IP, or both, so the table holds no addresses in clear.
  */
 export const authAttempts = sqliteTable(
 	"auth_attempts",
 	{
 		id: integer("id").primaryKey({ autoIncrement: true }),
-		scope: text("scope", { enum: ["account", "ip"] }).notNull(),
+		scope: text("scope", { enum: ["account", "account-client", "ip"] }).notNull(),
 		subject: text("subject").notNull(),
 		at: integer("at").notNull(),
 	},
@@ -316,6 +323,11 @@ export const bookings = sqliteTable(
 		 * already exists; the record keeps its owner's details, and the booking keeps what was typed.
 		 */
 		customerName: text("customer_name"),
+		/**
+		 * The phone given with this booking: what its staff member sees, never the record's, which
+		 * may hold what the customer told the owner or a colleague.
+		 */
+		customerPhone: text("customer_phone"),
 		startsAt: integer("starts_at").notNull(),
 		endsAt: integer("ends_at").notNull(),
 		/** startsAt minus the service's buffer before: the staff member is taken from here. */
@@ -394,6 +406,27 @@ export const customerEmails = sqliteTable(
 		sentAt: integer("sent_at"),
 	},
 	(t) => [primaryKey({ columns: [t.bookingId, t.version] }), index("customer_emails_claimed_idx").on(t.claimedAt)],
+);
+
+/**
+ * Queue jobs that ran out of retries (src/sync/dead-letters.ts says which: a dead calendar.push is kept
+ * by its connection instead). The cron queues each again with backoff until one run succeeds, which
+ * deletes it; meanwhile the merchant's owners see it on the dashboard. One row per job however often it dies.
+ */
+export const deadJobs = sqliteTable(
+	"dead_jobs",
+	{
+		/** What the job is about (src/sync/dead-letters.ts `jobKey`), so duplicates of one job share the row. */
+		key: text("key").primaryKey(),
+		/** Whose owners are told; null for a calendar sync (its connection's log says it). */
+		merchantId: text("merchant_id").references(() => merchants.id, { onDelete: "cascade" }),
+		job: text("job", { mode: "json" }).$type<Job>().notNull(),
+		diedAt: integer("died_at").notNull(),
+		/** Times the cron has queued it again. */
+		attempts: integer("attempts").notNull().default(0),
+		nextAttemptAt: integer("next_attempt_at").notNull(),
+	},
+	(t) => [index("dead_jobs_due_idx").on(t.nextAttemptAt), index("dead_jobs_merchant_idx").on(t.merchantId)],
 );
 
 // ---------------------------------------------------------------------------------------------

@@ -9,7 +9,7 @@ import { MicrosoftCalendar } from "../calendars/microsoft";
 import type { CalendarProvider, ProviderName } from "../calendars/provider";
 import { ProviderError, TokenRevokedError } from "../calendars/provider";
 import type { ConnectionRow } from "../db/queries/connections";
-import { calendarConnections } from "../db/schema";
+import { calendarConnections, staff } from "../db/schema";
 import type { ConnectionCredentials } from "./credentials";
 import { StoredTokenSource } from "./tokens";
 import type { TokenStoreContext } from "./tokens";
@@ -33,34 +33,47 @@ export function providerTimeoutMs(env: Pick<Env, "PROVIDER_TIMEOUT_MS">): number
  * re-seals idle ones); a legacy ICS connection's plain feed URL moves into its sealed credentials.
  */
 export async function decryptCredentials(context: TokenStoreContext, connection: ConnectionRow): Promise<ConnectionCredentials> {
+	return (await openCredentials(context, connection)).credentials;
+}
+
+/**
+ * decryptCredentials, also returning the connection as it is stored afterwards (with the re-sealed
+ * record when it was re-sealed), which is what a later write of refreshed tokens must find unchanged.
+ */
+export async function openCredentials(context: TokenStoreContext, connection: ConnectionRow): Promise<{ credentials: ConnectionCredentials; stored: ConnectionRow }> {
 	if (connection.credentials === null || connection.credentialsKeyId === null) throw new TokenRevokedError(connection.provider, 0, "noCredentials");
 	const sealed = { ciphertext: connection.credentials, keyId: connection.credentialsKeyId };
 	const opened = await context.vault.open(sealed);
 	const legacyFeed = connection.provider === "ics" && opened.kind === "none" && connection.serverUrl !== null;
 	const credentials: ConnectionCredentials = legacyFeed ? { kind: "feed", url: connection.serverUrl ?? "" } : opened;
-	if (legacyFeed || context.vault.needsRotation(sealed)) await reseal(context, connection, credentials);
-	return credentials;
+	if (!legacyFeed && !context.vault.needsRotation(sealed)) return { credentials, stored: connection };
+	const resealed = await reseal(context, connection, credentials);
+	return { credentials, stored: resealed === null ? connection : { ...connection, ...resealed } };
 }
 
 /**
  * Stores the same credentials sealed with the current key. Only if the record is still the one that
  * was read: a token refresh that stored newer tokens meanwhile wins (it sealed with the current key too).
+ * Returns what changed in the row, or null when it had moved on.
  */
-async function reseal(context: TokenStoreContext, connection: ConnectionRow, credentials: ConnectionCredentials): Promise<void> {
+async function reseal(context: TokenStoreContext, connection: ConnectionRow, credentials: ConnectionCredentials): Promise<Pick<ConnectionRow, "credentials" | "credentialsKeyId" | "serverUrl"> | null> {
 	const sealed = await context.vault.seal(credentials);
-	await context.db
+	const stored = await context.db
 		.update(calendarConnections)
 		.set({ credentials: sealed.ciphertext, credentialsKeyId: sealed.keyId, ...(credentials.kind === "feed" ? { serverUrl: null } : {}) })
-		.where(and(eq(calendarConnections.id, connection.id), eq(calendarConnections.credentials, connection.credentials ?? "")));
+		.where(and(eq(calendarConnections.id, connection.id), eq(calendarConnections.credentials, connection.credentials ?? "")))
+		.returning({ id: calendarConnections.id });
+	if (stored.length === 0) return null;
+	return { credentials: sealed.ciphertext, credentialsKeyId: sealed.keyId, serverUrl: credentials.kind === "feed" ? null : connection.serverUrl };
 }
 
 export async function openAdapter(context: TokenStoreContext, connection: ConnectionRow): Promise<CalendarProvider> {
-	const credentials = await decryptCredentials(context, connection);
+	const { credentials, stored } = await openCredentials(context, connection);
 	switch (connection.provider) {
 		case "google":
 		case "microsoft": {
 			if (credentials.kind !== "oauth") throw new TokenRevokedError(connection.provider, 0, "wrongCredentials");
-			const tokens = new StoredTokenSource(context, { ...connection, provider: connection.provider }, credentials);
+			const tokens = new StoredTokenSource(context, { ...stored, provider: connection.provider }, credentials);
 			const timeoutMs = providerTimeoutMs(context.env);
 			return connection.provider === "google"
 				? new GoogleCalendar({ tokens, fetch: providerFetch, apiBaseUrl: context.env.GOOGLE_CALENDAR_API, timeoutMs })
@@ -69,8 +82,19 @@ export async function openAdapter(context: TokenStoreContext, connection: Connec
 		case "caldav":
 		case "icloud":
 		case "ics":
-			return unstoredAdapter(context.env, { provider: connection.provider, credentials, serverUrl: connection.serverUrl, accountLabel: connection.accountLabel });
+			return unstoredAdapter(context.env, { provider: connection.provider, credentials, serverUrl: connection.serverUrl, accountLabel: connection.accountLabel }, await ownAddressesOf(context, connection));
 	}
+}
+
+/**
+ * The addresses that are the connection owner's own in iCalendar ATTENDEE lines: the staff member's
+ * email and the ones the admin added for them (none for the business calendar). Google and Graph
+ * mark the owner's attendee themselves; CalDAV and ICS feeds are matched by address.
+ */
+async function ownAddressesOf(context: TokenStoreContext, connection: ConnectionRow): Promise<string[]> {
+	if (connection.staffId === null) return [];
+	const member = await context.db.query.staff.findFirst({ where: eq(staff.id, connection.staffId), columns: { email: true, calendarAddresses: true } });
+	return member === undefined ? [] : [member.email, ...member.calendarAddresses];
 }
 
 export interface UnstoredConnection {
@@ -84,17 +108,17 @@ export interface UnstoredConnection {
  * The adapter of a password or feed connection from its credentials alone, so they can be tried
  * (listCalendars) before anything is stored.
  */
-export function unstoredAdapter(env: Pick<Env, "ICLOUD_CALDAV_URL" | "PROVIDER_TIMEOUT_MS">, connection: UnstoredConnection): CalendarProvider {
+export function unstoredAdapter(env: Pick<Env, "ICLOUD_CALDAV_URL" | "PROVIDER_TIMEOUT_MS">, connection: UnstoredConnection, ownAddresses: readonly string[] = []): CalendarProvider {
 	const timeoutMs = providerTimeoutMs(env);
 	const { provider, credentials } = connection;
 	if (provider === "ics") {
 		if (credentials.kind !== "feed") throw new TokenRevokedError("ics", 0, "wrongCredentials");
-		return new IcsFeed({ url: credentials.url, ownerEmail: null, fetch: providerFetch, timeoutMs });
+		return new IcsFeed({ url: credentials.url, ownAddresses, fetch: providerFetch, timeoutMs });
 	}
 	if (credentials.kind !== "password") throw new TokenRevokedError(provider, 0, "wrongCredentials");
 	const serverUrl = connection.serverUrl ?? (provider === "icloud" ? env.ICLOUD_CALDAV_URL : null);
 	if (serverUrl === null) throw new ProviderError(provider, 0, "noServerUrl", false, null);
-	// The account label is the address the person signed in with: their own ATTENDEE line.
-	const ownerEmail = connection.accountLabel.includes("@") ? connection.accountLabel : null;
-	return new CalDavCalendar({ provider, serverUrl, username: credentials.username, password: credentials.password, fetch: providerFetch, ownerEmail, timeoutMs });
+	// An account label that is an address (an Apple ID, say) is the one the person signed in with.
+	const addresses = connection.accountLabel.includes("@") ? [...ownAddresses, connection.accountLabel] : ownAddresses;
+	return new CalDavCalendar({ provider, serverUrl, username: credentials.username, password: credentials.password, fetch: providerFetch, ownAddresses: addresses, timeoutMs });
 }

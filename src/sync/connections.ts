@@ -460,6 +460,20 @@ export async function disconnectStaffConnections(context: SyncContext, merchantI
 	return live.length;
 }
 
+/**
+ * Reads the staff member's checked CalDAV, iCloud and ICS calendars again in full after their
+ * addresses changed: which events they declined depends on those addresses, and an incremental sync
+ * would only look at events that changed since.
+ */
+export async function resyncMatchedByAddress(context: SyncContext, merchantId: string, staffId: string): Promise<void> {
+	const matched = (await connectionsOf(context.db, merchantId, staffId)).filter((row) => row.status !== "disconnected" && (row.provider === "caldav" || row.provider === "icloud" || row.provider === "ics"));
+	const calendarIds: string[] = [];
+	for (const connection of matched) calendarIds.push(...(await calendarsOf(context.db, connection.id)).filter((c) => c.checkConflicts).map((c) => c.id));
+	for (let i = 0; i < calendarIds.length; i += SEND_BATCH) {
+		await context.queue.sendBatch(calendarIds.slice(i, i + SEND_BATCH).map((calendarId) => ({ body: { type: "calendar.sync" as const, calendarId, reason: "resync" as const }, contentType: "json" as const })));
+	}
+}
+
 async function alertOwners(context: SyncContext, connection: ConnectionRow, message: string): Promise<void> {
 	const owners = await context.db
 		.select({ email: users.email, merchantName: merchants.name })

@@ -45,6 +45,19 @@ describe("admin staff", () => {
 		expect(ana.body.staff.serviceIds.sort()).toEqual(["svc_demo_colour", "svc_demo_consult", "svc_demo_cut"]);
 	});
 
+	it("keeps the other calendar addresses the admin adds, lower-cased and once each, and names a bad one", async () => {
+		const updated = await call<{ staff: StaffJson & { calendarAddresses: string[] } }>(world, world.owner, "PATCH", "/staff/stf_demo_ana", {
+			calendarAddresses: ["Ana.Private@Example.com", "ana.private@example.com", "ana@work.example"],
+		});
+		expect(updated.status).toBe(200);
+		expect(updated.body.staff.calendarAddresses).toEqual(["ana.private@example.com", "ana@work.example"]);
+		const bad = await call(world, world.owner, "PATCH", "/staff/stf_demo_ana", { calendarAddresses: ["ana@work.example", "not an address"] });
+		expect(bad.status).toBe(400);
+		expect(fieldsOf(bad.body)).toEqual(["body.calendarAddresses.1"]);
+		const read = await call<{ staff: { calendarAddresses: string[] } }>(world, world.owner, "GET", "/staff/stf_demo_ana");
+		expect(read.body.staff.calendarAddresses).toEqual(["ana.private@example.com", "ana@work.example"]);
+	});
+
 	it("names invalid staff fields", async () => {
 		const bad = await call(world, world.owner, "POST", "/staff", { name: " ", email: "nope", timezone: "Mars/Base", color: "green", position: -1 });
 		expect(bad.status).toBe(400);

@@ -23,7 +23,7 @@ async function radicaleAccount(label: string): Promise<Account> {
 	await control("/caldav/users", { username, password });
 	const { url } = (await control("/caldav/calendars", { username, password, slug: "work", displayName: "Work" })) as { url: string };
 	await control("/caldav/calendars", { username, password, slug: "todo", displayName: "Todo", components: ["VTODO"] });
-	const caldav = new CalDavCalendar({ provider: "caldav", serverUrl: caldavUrl, username, password, fetch: testFetch, ownerEmail: `${username}@example.test` });
+	const caldav = new CalDavCalendar({ provider: "caldav", serverUrl: caldavUrl, username, password, fetch: testFetch, ownAddresses: [`${username}@example.test`] });
 	return { caldav, username, password, calendarUrl: url };
 }
 
@@ -133,7 +133,7 @@ describe("CalDavCalendar (Radicale)", () => {
 		// A server without RFC 6578 answers the report with 403 (supported-report) or 501.
 		const noSyncFetch = (input: string, init?: RequestInit): Promise<Response> =>
 			init?.method === "REPORT" && String(init.body).includes("sync-collection") ? Promise.resolve(new Response("<error/>", { status: 501 })) : testFetch(input, init);
-		const caldav = new CalDavCalendar({ provider: "caldav", serverUrl: caldavUrl, username: account.username, password: account.password, fetch: noSyncFetch, ownerEmail: null });
+		const caldav = new CalDavCalendar({ provider: "caldav", serverUrl: caldavUrl, username: account.username, password: account.password, fetch: noSyncFetch, ownAddresses: [] });
 		await putRaw(account, "busy.ics", vevent("busy", ["DTSTART:20260602T070000Z", "DTEND:20260602T080000Z"]));
 		await putRaw(account, "outside.ics", vevent("outside", ["DTSTART:20270602T070000Z", "DTEND:20270602T080000Z"]));
 		const first = await caldav.syncEvents(account.calendarUrl, null, WINDOW);
@@ -155,13 +155,13 @@ describe("CalDavCalendar (Radicale)", () => {
 		expect(stored).toContain("EXDATE;TZID=Europe/Berlin:20260615T100000");
 		expect(stored).toContain("RECURRENCE-ID;TZID=Europe/Berlin:20260608T100000");
 		// Expanded by the importer inbound sync uses; the marker is removed, else it skips our own event.
-		const { blocks } = busyBlocksFromICalendar(stored.replace(/^X-SLOTLINE-BOOKING-ID:.*\r?\n/gm, ""), { staffTimezone: "Europe/Berlin", staffEmail: null, window: WINDOW });
+		const { blocks } = busyBlocksFromICalendar(stored.replace(/^X-SLOTLINE-BOOKING-ID:.*\r?\n/gm, ""), { staffTimezone: "Europe/Berlin", ownAddresses: [], window: WINDOW });
 		expect(blocks.map((b) => b.start)).toEqual([T0, T0 + 8 * DAY, T0 + 21 * DAY]);
 	});
 
 	it("reports rejected credentials as TokenRevokedError without the password in the message", async () => {
 		const account = await radicaleAccount("auth");
-		const wrong = new CalDavCalendar({ provider: "caldav", serverUrl: caldavUrl, username: account.username, password: "wrong-secret-pw", fetch: testFetch, ownerEmail: null });
+		const wrong = new CalDavCalendar({ provider: "caldav", serverUrl: caldavUrl, username: account.username, password: "wrong-secret-pw", fetch: testFetch, ownAddresses: [] });
 		const error = await wrong.listCalendars().catch((e: unknown) => e);
 		expect(error).toBeInstanceOf(TokenRevokedError);
 		expect((error as Error).message).not.toContain("wrong-secret-pw");
@@ -198,7 +198,7 @@ const MULTISTATUS = '<?xml version="1.0"?><D:multistatus xmlns:D="DAV:" xmlns:C=
 describe("CalDavCalendar (scripted server)", () => {
 	const collection = "https://dav.example.test/cal/work/";
 	const account = (fetch: (input: string, init?: RequestInit) => Promise<Response>): CalDavCalendar =>
-		new CalDavCalendar({ provider: "caldav", serverUrl: "https://dav.example.test/", username: "ana", password: "pw-secret", fetch, ownerEmail: null });
+		new CalDavCalendar({ provider: "caldav", serverUrl: "https://dav.example.test/", username: "ana", password: "pw-secret", fetch, ownAddresses: [] });
 
 	it("reads a 403 with a precondition as a refused request, and only a bare 403 as an unavailable calendar", async () => {
 		const tooBig = account(scripted(() => new Response(`<D:error xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:caldav"><C:max-resource-size/></D:error>`, { status: 403 })).fetch);
@@ -274,7 +274,7 @@ describe("CalDavCalendar (iCloud layer)", () => {
 	it("discovers through the well-known redirect and the partition host, and writes there", async () => {
 		const appleId = `apple-${crypto.randomUUID().slice(0, 8)}@icloud.test`;
 		const account = (await control("/icloud/accounts", { appleId, appPassword: "abcd-efgh-ijkl-mnop" })) as { calendarHomeUrl: string };
-		const icloud = new CalDavCalendar({ provider: "icloud", serverUrl: `${sandboxUrl}/icloud`, username: appleId, password: "abcd-efgh-ijkl-mnop", fetch: testFetch, ownerEmail: appleId });
+		const icloud = new CalDavCalendar({ provider: "icloud", serverUrl: `${sandboxUrl}/icloud`, username: appleId, password: "abcd-efgh-ijkl-mnop", fetch: testFetch, ownAddresses: [appleId] });
 		const calendars = await icloud.listCalendars();
 		// "Reminders" is VTODO-only and left out.
 		expect(calendars.map((c) => c.name)).toEqual(["Home"]);
@@ -289,5 +289,24 @@ describe("CalDavCalendar (iCloud layer)", () => {
 		await icloud.deleteEvent(home, event.bookingId, created);
 		const after = await icloud.syncEvents(home, synced.cursor, WINDOW);
 		expect(after.removed).toEqual([created.externalId]);
+	});
+
+	it("frees an event declined under the principal's calendar-user-address-set, without being told the address", async () => {
+		const appleId = `apple-${crypto.randomUUID().slice(0, 8)}@icloud.test`;
+		await control("/icloud/accounts", { appleId, appPassword: "abcd-efgh-ijkl-mnop" });
+		const config = { provider: "icloud" as const, serverUrl: `${sandboxUrl}/icloud`, username: appleId, password: "abcd-efgh-ijkl-mnop", fetch: testFetch };
+		const home = (await new CalDavCalendar({ ...config, ownAddresses: [] }).listCalendars())[0]?.id ?? "";
+		for (const [name, attendee] of [["declined", appleId.toUpperCase()], ["colleague", "colleague@example.test"]] as const) {
+			const response = await fetch(new URL(`${name}.ics`, home.endsWith("/") ? home : `${home}/`), {
+				method: "PUT",
+				headers: { authorization: `Basic ${btoa(`${appleId}:abcd-efgh-ijkl-mnop`)}`, "content-type": "text/calendar" },
+				body: vevent(name, ["DTSTART:20260605T070000Z", "DTEND:20260605T080000Z", `ATTENDEE;PARTSTAT=DECLINED:mailto:${attendee}`]),
+			});
+			expect(response.status).toBeLessThan(300);
+		}
+		// A fresh adapter, as each sync job opens one: it learns the address from the principal.
+		const synced = await new CalDavCalendar({ ...config, ownAddresses: [] }).syncEvents(home, null, WINDOW);
+		const instances = new Map(synced.changed.map((e) => [new URL(e.id).pathname.split("/").pop(), e.instances.length]));
+		expect(Object.fromEntries(instances)).toEqual({ "declined.ics": 0, "colleague.ics": 1 });
 	});
 });

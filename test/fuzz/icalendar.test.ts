@@ -16,7 +16,7 @@ const corpus = Object.values(files);
 const RUNS = Number(process.env.FUZZ_RUNS_ICS ?? 150);
 
 const WINDOW = { from: Date.UTC(2026, 0, 1), to: Date.UTC(2027, 0, 1) };
-const OPTIONS = { staffTimezone: "Europe/Amsterdam", staffEmail: "ana@demo.test", window: WINDOW };
+const OPTIONS = { staffTimezone: "Europe/Amsterdam", ownAddresses: ["ana@demo.test"], window: WINDOW };
 
 /** Hostile content: runaway rules, impossible times, unknown zones, huge values, broken structure. */
 const ATTACKS = [

@@ -5,12 +5,12 @@
 import ICAL from "ical.js";
 import { env } from "cloudflare:workers";
 import { eq } from "drizzle-orm";
-import { beforeEach, describe, expect, inject, it } from "vitest";
+import { beforeEach, describe, expect, inject, it, vi } from "vitest";
 import { vtimezone } from "../../src/calendars/vtimezone";
 import { staff } from "../../src/db/schema";
 import { DEMO_MERCHANT_ID } from "../../src/demo/seed";
 import { runCalendarSync } from "../../src/sync/inbound";
-import { connectUnstored } from "../../src/sync/connections";
+import { connectUnstored, resyncMatchedByAddress } from "../../src/sync/connections";
 import { blocksOf, control, db, inboundContext, runQueuedSyncs, seed, syncJobs } from "./harness";
 import type { InboundTestContext } from "./harness";
 
@@ -176,5 +176,80 @@ describe("CalDAV changes", () => {
 		await put(account, "c", event("c", day + 3 * 86_400_000, 1));
 		const resync = await runCalendarSync(context, { type: "calendar.sync", calendarId, reason: "cron" });
 		expect(resync).toMatchObject({ outcome: "synced", full: true, blocks: 3 });
+	});
+
+	it("an answer over 5 MB is not read: that connection's sync fails with a clear error, and works again once it is smaller", async () => {
+		const now = Date.now();
+		const context = inboundContext();
+		const account = await radicaleAccount();
+		const calendarId = await connected(context, account, "ana@example.test");
+		const stamp = (ms: number): string => iso(ms).replace(/[-:]/g, "");
+		const start = Math.floor(now / 86_400_000) * 86_400_000 + 5 * 86_400_000 + 9 * 3600_000;
+		// One event padded to 6 MB in short lines (Radicale stores those several times faster than long folded ones;
+		// it still takes seconds, hence the test's longer timeout).
+		const event = (uid: string, padding: string[]): string =>
+			["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//t//EN", "BEGIN:VEVENT", `UID:${uid}`, `DTSTAMP:${stamp(now)}`, `DTSTART:${stamp(start)}`, `DTEND:${stamp(start + 3600_000)}`, ...padding, "END:VEVENT", "END:VCALENDAR", ""].join("\r\n");
+		await put(account, "padded", event("padded", Array.from({ length: 90_000 }, () => `X-PAD:${"x".repeat(60)}`)));
+
+		const report = await runCalendarSync(context, { type: "calendar.sync", calendarId, reason: "cron" });
+		expect(report.outcome).toBe("failed");
+		expect(await blocksOf(calendarId)).toEqual([]);
+		const row = await env.DB.prepare("select connection_id from connection_calendars where id = ?").bind(calendarId).first<{ connection_id: string }>();
+		const log = await env.DB.prepare("select operation, outcome, message from connection_log where connection_id = ? order by id desc limit 1").bind(row?.connection_id).first();
+		expect(log).toEqual({ operation: "sync", outcome: "error", message: expect.stringMatching(/caldav \d+ responseTooLarge: the server's answer is larger than 5 MB/) });
+
+		// Once the event is small, it is read and blocks time.
+		await put(account, "padded", event("padded", []));
+		const again = await runCalendarSync(context, { type: "calendar.sync", calendarId, reason: "cron" });
+		expect(again).toMatchObject({ outcome: "synced", blocks: 1 });
+	}, 60_000);
+});
+
+describe("declined invitations are matched against the staff member's addresses", () => {
+	const ANA = "ana@demo.slotline.test";
+	const ALIAS = "ana.private@example.test";
+	const stamp = (ms: number): string => iso(ms).replace(/[-:]/g, "");
+	const declinedBy = (uid: string, start: number, address: string): string =>
+		`BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//EN\r\nBEGIN:VEVENT\r\nUID:${uid}\r\nDTSTAMP:${stamp(start)}\r\nDTSTART:${stamp(start)}\r\nDTEND:${stamp(start + 3600_000)}\r\nORGANIZER:mailto:boss@example.test\r\nATTENDEE;PARTSTAT=DECLINED:mailto:${address}\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n`;
+	const day = (n: number): number => Math.floor(Date.now() / 86_400_000) * 86_400_000 + n * 86_400_000 + 9 * 3600_000;
+
+	it("CalDAV with a login that is not an address: the staff email, then an address the admin adds, free the time", async () => {
+		const context = inboundContext();
+		const account = await radicaleAccount();
+		// Signed in as a bare login name (Radicale's "tess"), so the account label is no address at all.
+		const calendarId = await connected(context, account, account.username);
+		await put(account, "to-email", declinedBy("to-email", day(5), ANA.toUpperCase()));
+		await put(account, "to-alias", declinedBy("to-alias", day(6), ALIAS));
+		await put(account, "someone-else", declinedBy("someone-else", day(7), "colleague@example.test"));
+		await runCalendarSync(context, { type: "calendar.sync", calendarId, reason: "cron" });
+		expect((await blocksOf(calendarId)).map((b) => b.starts_at)).toEqual([day(6), day(7)]);
+
+		// The admin adds the alias: the staff member's CalDAV calendars are read again in full.
+		await db.update(staff).set({ calendarAddresses: [ALIAS] }).where(eq(staff.id, "stf_demo_ana"));
+		await resyncMatchedByAddress(context, DEMO_MERCHANT_ID, "stf_demo_ana");
+		expect(syncJobs(context.recording.sent).filter((job) => job.reason === "resync").map((job) => job.calendarId)).toEqual([calendarId]);
+		await runQueuedSyncs(context);
+		expect((await blocksOf(calendarId)).map((b) => b.starts_at)).toEqual([day(7)]);
+	});
+
+	it("an ICS feed frees the time of events the staff member declined", async () => {
+		const feedUrl = "https://feeds.example.test/u/ana/basic.ics";
+		const feed = ["to-email", "to-alias", "someone-else"]
+			.map((uid, index) => declinedBy(uid, day(5 + index), [ANA, ALIAS, "colleague@example.test"][index] ?? ""))
+			.map((text) => text.replace(/^[\s\S]*?(BEGIN:VEVENT[\s\S]*END:VEVENT\r\n)[\s\S]*$/, "$1"))
+			.join("");
+		const real = globalThis.fetch;
+		vi.spyOn(globalThis, "fetch").mockImplementation(async (input, init) => {
+			const url = input instanceof Request ? input.url : String(input);
+			if (url === feedUrl) return new Response(`BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//EN\r\n${feed}END:VCALENDAR\r\n`, { headers: { "content-type": "text/calendar" } });
+			return real(input, init);
+		});
+		await db.update(staff).set({ calendarAddresses: [ALIAS] }).where(eq(staff.id, "stf_demo_ana"));
+		const context = inboundContext();
+		await connectUnstored(context, { merchantId: DEMO_MERCHANT_ID, staffId: "stf_demo_ana" }, { provider: "ics", accountLabel: "feeds.example.test", credentials: { kind: "feed", url: feedUrl }, serverUrl: null });
+		const [job] = syncJobs(context.recording.sent);
+		await runQueuedSyncs(context);
+		vi.restoreAllMocks();
+		expect((await blocksOf(job?.calendarId ?? "")).map((b) => b.starts_at)).toEqual([day(7)]);
 	});
 });

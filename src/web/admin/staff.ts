@@ -7,26 +7,38 @@ import { revokeStaffAccess } from "../../auth/membership";
 import { insertStaff, listStaff, staffRecord, updateStaff } from "../../db/queries/admin-catalog";
 import type { StaffRecord } from "../../db/queries/admin-catalog";
 import { upcomingWithInactiveStaff } from "../../db/queries/admin-bookings";
-import { disconnectStaffConnections, syncContextFor } from "../../sync/connections";
+import { disconnectStaffConnections, resyncMatchedByAddress, syncContextFor } from "../../sync/connections";
 import type { Context } from "hono";
 import type { AppEnv } from "../context";
 import { actingMerchantId, anyMember, ownerOnly } from "./guard";
 import { colour, entityId, timeZone } from "./schemas";
 import { valid } from "./validate";
 
+const address = z
+	.email()
+	.max(254)
+	.transform((value) => value.toLowerCase());
+
 const staffFields = {
 	name: z.string().trim().min(1).max(120),
-	email: z
-		.email()
-		.max(254)
-		.transform((value) => value.toLowerCase()),
+	email: address,
+	/** Their other addresses in calendars, whose declined invitations free the time too. */
+	calendarAddresses: z
+		.array(address)
+		.max(20)
+		.transform((values) => [...new Set(values)]),
 	timezone: timeZone,
 	color: colour,
 	position: z.number().int().min(0).max(10_000),
 	serviceIds: z.array(entityId).max(200),
 };
 
-const createBody = z.strictObject({ ...staffFields, position: staffFields.position.optional(), serviceIds: staffFields.serviceIds.default([]) });
+const createBody = z.strictObject({
+	...staffFields,
+	calendarAddresses: staffFields.calendarAddresses.default([]),
+	position: staffFields.position.optional(),
+	serviceIds: staffFields.serviceIds.default([]),
+});
 const updateBody = z.strictObject({ ...staffFields, active: z.boolean() }).partial();
 
 function staffJson(member: StaffRecord): Record<string, unknown> {
@@ -34,6 +46,7 @@ function staffJson(member: StaffRecord): Record<string, unknown> {
 		id: member.id,
 		name: member.name,
 		email: member.email,
+		calendarAddresses: member.calendarAddresses,
 		timezone: member.timezone,
 		color: member.color,
 		position: member.position,
@@ -78,6 +91,9 @@ export const adminStaff = new Hono<AppEnv>()
 		// Reactivating (active: true) gives nothing back: the person needs a new invitation, and
 		// their calendars a new connection.
 		if (changes.active === false) return deactivated(c, merchantId, c.req.param("id"));
+		if (changes.email !== undefined || changes.calendarAddresses !== undefined) {
+			await resyncMatchedByAddress(syncContextFor(c.env, c.var.db, c.var.mailer), merchantId, c.req.param("id"));
+		}
 		return c.json({ staff: staffJson(await staffRecord(c.var.db, merchantId, c.req.param("id"))) });
 	})
 

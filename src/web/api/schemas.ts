@@ -12,10 +12,12 @@ function isDate(value: string): boolean {
 	}
 }
 
+/** An IANA zone, passed on in its canonical name ("europe/amsterdam" and "Europe/Amsterdam" are one zone). */
 export const timeZone = z
 	.string()
 	.max(64)
 	.refine((value) => ianaTimeZone(value) !== null, { message: "Must be an IANA time zone name such as Europe/Amsterdam or UTC (not an offset)" })
+	.transform((value) => ianaTimeZone(value) ?? value)
 	.openapi({ example: "Europe/Amsterdam" });
 
 export const isoDate = z

@@ -10,6 +10,7 @@ import type { DateOverrideRow, TimeOffRow, WorkingHoursRow } from "../../../db/q
 import { businessSettings } from "../../../db/queries/admin-settings";
 import { memberships } from "../../../db/schema";
 import { addDays, localDate } from "../../../time";
+import { currentZoneNames } from "../../../time-zone-names";
 import type { AppEnv } from "../../context";
 import { dateTimeText } from "./format";
 import { AdminLayout } from "./layout";
@@ -88,6 +89,13 @@ function StaffFields(props: { member?: StaffRecord; services: ServiceRecord[]; p
 				<div class="field">
 					<label for={`${p}-email`}>Email</label>
 					<input id={`${p}-email`} name="email" type="email" value={m?.email ?? ""} required />
+				</div>
+				<div class="field">
+					<label for={`${p}-addresses`}>Other calendar addresses</label>
+					<input id={`${p}-addresses`} name="calendarAddresses" type="text" data-type="addresses" value={m?.calendarAddresses.join(", ") ?? ""} aria-describedby={`${p}-addresses-hint`} />
+					<small id={`${p}-addresses-hint`} class="muted">
+						Addresses invitations reach them at besides their email, comma-separated: events they decline there do not block time.
+					</small>
 				</div>
 				<div class="field">
 					<label for={`${p}-tz`}>Time zone</label>
@@ -228,7 +236,7 @@ export async function setupPage(c: Context<AppEnv>): Promise<Response> {
 			timeOff: await timeOffBetween(db, m.id, page.now, page.now + AHEAD_DAYS * 86_400_000),
 		})),
 	);
-	const zones = typeof Intl.supportedValuesOf === "function" ? Intl.supportedValuesOf("timeZone") : [zone];
+	const zones = currentZoneNames(typeof Intl.supportedValuesOf === "function" ? Intl.supportedValuesOf("timeZone") : [zone]);
 	return c.html(
 		<AdminLayout title="Setup" section="setup" viewer={page.viewer} config={{ page: "setup", csrfToken: page.csrfToken, timezone: zone }}>
 			<h1>Setup</h1>

@@ -1,0 +1,1 @@
+ALTER TABLE `staff` ADD `calendar_addresses` text DEFAULT '[]' NOT NULL;
