@@ -8,7 +8,14 @@ import { z } from "zod";
 export const bookingChangeKinds = ["created", "rescheduled", "updated", "cancelled"] as const;
 export type BookingChangeKind = (typeof bookingChangeKinds)[number];
 
+/**
+ * Set by the cron on a job that ran out of retries and is queued again (src/sync/dead-letters.ts), so
+ * that only such a job's success costs the statement that forgets its dead row.
+ */
+const requeued = { requeued: z.literal(true).optional() };
+
 const bookingChange = {
+	...requeued,
 	merchantId: z.string(),
 	bookingId: z.string(),
 	/** The booking's version after the change; consumers skip anything older than what they applied. */
@@ -32,6 +39,7 @@ export const calendarSyncJob = z.object({
 	/** connection_calendars.id */
 	calendarId: z.string(),
 	reason: z.enum(["push", "cron", "resync", "connect"]),
+	...requeued,
 });
 
 export const jobSchema = z.discriminatedUnion("type", [bookingChangedJob, bookingNotifyJob, calendarPushJob, calendarSyncJob]);

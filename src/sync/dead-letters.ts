@@ -71,7 +71,7 @@ export async function requeueDeadJobs(context: SyncContext): Promise<number> {
 	const due = await context.db.select().from(deadJobs).where(lte(deadJobs.nextAttemptAt, now)).orderBy(asc(deadJobs.nextAttemptAt)).limit(REQUEUES_PER_RUN).all();
 	if (due.length === 0) return 0;
 	// Sent before the rows move on, so a queue that refuses leaves them due for the next run.
-	await context.queue.sendBatch(due.map((row) => ({ body: row.job, contentType: "json" as const })));
+	await context.queue.sendBatch(due.map((row) => ({ body: { ...row.job, requeued: true }, contentType: "json" as const })));
 	const byAttempts = new Map<number, string[]>();
 	for (const row of due) byAttempts.set(row.attempts, [...(byAttempts.get(row.attempts) ?? []), row.key]);
 	for (const [attempts, keys] of byAttempts) {
@@ -83,9 +83,9 @@ export async function requeueDeadJobs(context: SyncContext): Promise<number> {
 	return due.length;
 }
 
-/** Forgets the dead rows of jobs that have now run to completion. */
+/** Forgets the dead rows of requeued jobs that have now run to completion (others have none). */
 export async function forgetDeadJobs(db: Database, done: Job[]): Promise<void> {
-	const keys = done.filter((job): job is KeptJob => job.type !== "calendar.push").map(jobKey);
+	const keys = done.filter((job): job is KeptJob => job.type !== "calendar.push" && job.requeued === true).map(jobKey);
 	if (keys.length > 0) await db.delete(deadJobs).where(inArray(deadJobs.key, keys));
 }
 
