@@ -51,6 +51,16 @@ async function loadSnapshot(file: string): Promise<Snapshot | undefined> {
 }
 
 async function main(): Promise<void> {
+	// Listen for signals before anything starts: a Ctrl+C during start-up (Radicale up, ports not yet) must
+	// not kill the process uncleanly; it stops everything as soon as there is everything to stop.
+	let stopWhenStarted = false;
+	let stopNow: (() => void) | undefined;
+	const onSignal = (): void => {
+		if (stopNow === undefined) stopWhenStarted = true;
+		else stopNow();
+	};
+	process.on("SIGINT", onSignal);
+	process.on("SIGTERM", onSignal);
 	const port = Number(process.env.SANDBOX_PORT ?? 8788);
 	const stateDir = process.env.SANDBOX_STATE_DIR === "" ? undefined : process.env.SANDBOX_STATE_DIR;
 	const stateFile = stateDir === undefined ? undefined : join(stateDir, "sandbox.json");
@@ -110,8 +120,8 @@ async function main(): Promise<void> {
 		}, STOP_DEADLINE_MS).unref();
 		void shutdown().then((code) => process.exit(code));
 	};
-	process.on("SIGINT", stop);
-	process.on("SIGTERM", stop);
+	stopNow = stop;
+	if (stopWhenStarted) stop();
 }
 
 await main();

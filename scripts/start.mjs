@@ -131,7 +131,7 @@ let shuttingDown;
 
 /**
  * Each child runs in its own process group, so stopping kills what it started too (wrangler's workerd,
- * tsx's node, the sandbox's Radicale), and a Ctrl+C reaches the children only through us, once.
+ * the sandbox's Radicale), and a Ctrl+C reaches the children only through us, once.
  */
 function startChild(name, command, args, extraEnv = {}) {
 	const child = spawn(command, args, { cwd: root, env: { ...env, ...extraEnv }, stdio: ["ignore", "pipe", "pipe"], detached: true });
@@ -230,7 +230,9 @@ async function main() {
 	const devVars = readDevVars();
 	step(`migrations applied: ${await applyMigrations()}`);
 
-	startChild("sandbox", bin("tsx"), ["sandbox/main.ts"], {
+	// One process with tsx's loader rather than the tsx CLI, which relays signals to a child of its own and
+	// SIGKILLs it when the child has not confirmed the signal within 30 ms (a busy machine misses that).
+	startChild("sandbox", process.execPath, ["--import", "tsx", "sandbox/main.ts"], {
 		SANDBOX_PORT: String(SANDBOX_PORT),
 		SANDBOX_PARTITION_PORT: String(PARTITION_PORT),
 		SANDBOX_PUBLIC_URL: SANDBOX_URL,

@@ -45,7 +45,7 @@ export async function startSandboxedWorker({ port, sandboxPort, name }) {
 	};
 	const varArgs = Object.entries(vars).flatMap(([k, v]) => ["--var", `${k}:${v}`]);
 	spawnSync("wrangler", ["d1", "migrations", "apply", "DB", "--local", "--persist-to", state], { env: benchEnv, stdio: "ignore" });
-	const sandbox = spawn("tsx", ["sandbox/main.ts"], { env: { ...benchEnv, SANDBOX_PORT: String(sandboxPort), SANDBOX_PUBLIC_URL: sandboxUrl }, stdio: "ignore" });
+	const sandbox = spawn(process.execPath, ["--import", "tsx", "sandbox/main.ts"], { env: { ...benchEnv, SANDBOX_PORT: String(sandboxPort), SANDBOX_PUBLIC_URL: sandboxUrl }, stdio: "ignore" });
 	const worker = spawn("wrangler", ["dev", "--port", String(port), "--ip", "127.0.0.1", "--persist-to", state, "--show-interactive-dev-session=false", ...varArgs], { env: benchEnv, stdio: "ignore" });
 	async function stop() {
 		worker.kill("SIGTERM");

@@ -208,7 +208,7 @@ describe("npm start", () => {
 		expect([...hosts]).toEqual(["localhost"]);
 
 		const started = descendants(running.child.pid as number);
-		// wrangler, workerd, tsx, the sandbox's node and Radicale at least.
+		// wrangler, workerd, the sandbox and Radicale at least.
 		expect(started.length).toBeGreaterThanOrEqual(4);
 		const { code, ms } = await stop(running);
 		expect(code).toBe(0);

@@ -188,10 +188,10 @@ interface Cli {
 	interrupt(): Promise<{ code: number | null; signal: NodeJS.Signals | null; ms: number }>;
 }
 
-/** `tsx sandbox/main.ts` in a process group of its own, as the start script runs it; resolves once its output matches `ready`. */
+/** `node --import tsx sandbox/main.ts` in a process group of its own, as the start script runs it; resolves once its output matches `ready`. */
 async function startCli(env: Record<string, string>, ready: RegExp): Promise<Cli> {
 	const port = Number(env.SANDBOX_PORT);
-	const child = spawn(join(root, "node_modules/.bin/tsx"), ["sandbox/main.ts"], { cwd: root, env: { ...process.env, ...env }, detached: true, stdio: ["ignore", "pipe", "pipe"] });
+	const child = spawn(process.execPath, ["--import", "tsx", "sandbox/main.ts"], { cwd: root, env: { ...process.env, ...env }, detached: true, stdio: ["ignore", "pipe", "pipe"] });
 	let output = "";
 	child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString("utf8")));
 	child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString("utf8")));
