@@ -1,9 +1,18 @@
 // `npm start`'s seed (POST /_dev/seed): the demo merchant is created once, and a restart neither adds
 // rows nor undoes what the merchant's admin changed since.
 import { env } from "cloudflare:workers";
-import { describe, expect, inject, it } from "vitest";
+import { beforeEach, describe, expect, inject, it } from "vitest";
 import { verifyPassword } from "../../src/auth/password";
 import { postJson } from "../support/demo";
+
+// The demo staff's sandbox accounts have fixed addresses, and the shared sandbox keeps their calendars
+// across tests while the database is emptied: events of an earlier seed's bookings (unknown ids now) would
+// block the new seed's times like any other business's events. Worker files run one at a time, so a reset
+// here disturbs no other test.
+beforeEach(async () => {
+	const reset = await fetch(`${inject("sandboxUrl")}/_control/reset`, { method: "POST" });
+	expect(reset.ok).toBe(true);
+});
 
 const TABLES = ["merchants", "staff", "services", "staff_services", "working_hours", "resources", "users", "memberships", "customers", "bookings", "outbox"];
 
