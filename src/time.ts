@@ -1,6 +1,8 @@
 // Small Temporal helpers shared by the web and booking layers (the availability core has its own).
 import { Temporal } from "temporal-polyfill";
+import { MS_PER_DAY, isoFromEpochDay } from "./availability/calendar";
 import { currentZoneName } from "./time-zone-names";
+import { zoneOffset } from "./zone-offsets";
 
 /** Letters first, then what IANA names use; this rules out offsets ("+05:00") and ISO date-times. */
 const IANA_NAME = /^[A-Za-z][A-Za-z0-9_+\-/]*$/;
@@ -23,11 +25,37 @@ export function ianaTimeZone(zone: string): string | null {
 	}
 }
 
-/** RFC 3339 local time with its offset, e.g. "2026-03-29T09:00:00+02:00". */
+/**
+ * RFC 3339 local time with its offset, e.g. "2026-03-29T09:00:00+02:00", exactly as Temporal's
+ * `toString({ timeZoneName: "never", smallestUnit: "second" })` prints it: the instant truncated to
+ * the second, the offset rounded to the minute. The offset comes from the zone's cached table, since
+ * the availability API formats every slot.
+ */
 export function localIso(instant: number, zone: string): string {
-	return Temporal.Instant.fromEpochMilliseconds(instant)
-		.toZonedDateTimeISO(zone)
-		.toString({ timeZoneName: "never", smallestUnit: "second" });
+	const second = Math.floor(instant / 1000) * 1000;
+	const offset = Number.isInteger(instant) ? zoneOffset(second, zone) : null;
+	if (offset === null) {
+		return Temporal.Instant.fromEpochMilliseconds(instant).toZonedDateTimeISO(zone).toString({ timeZoneName: "never", smallestUnit: "second" });
+	}
+	const wall = second + offset.ms;
+	const day = Math.floor(wall / MS_PER_DAY);
+	const secondOfDay = (wall - day * MS_PER_DAY) / 1000;
+	const minuteOfDay = Math.floor(secondOfDay / 60);
+	return `${isoDate(day)}T${TWO_DIGITS[Math.floor(minuteOfDay / 60)]}:${TWO_DIGITS[minuteOfDay % 60]}:${TWO_DIGITS[secondOfDay % 60]}${offset.text}`;
+}
+
+const TWO_DIGITS = Array.from({ length: 60 }, (_, n) => String(n).padStart(2, "0"));
+
+/** The last epoch day printed and its "YYYY-MM-DD": consecutive slots mostly share a day. */
+let lastDay = Number.NaN;
+let lastDayText = "";
+
+function isoDate(epochDay: number): string {
+	if (epochDay !== lastDay) {
+		lastDayText = isoFromEpochDay(epochDay);
+		lastDay = epochDay;
+	}
+	return lastDayText;
 }
 
 export function utcIso(instant: number): string {
@@ -36,7 +64,9 @@ export function utcIso(instant: number): string {
 
 /** The local calendar date of an instant in a zone, "YYYY-MM-DD". */
 export function localDate(instant: number, zone: string): string {
-	return Temporal.Instant.fromEpochMilliseconds(instant).toZonedDateTimeISO(zone).toPlainDate().toString();
+	const offset = Number.isInteger(instant) ? zoneOffset(instant, zone) : null;
+	if (offset === null) return Temporal.Instant.fromEpochMilliseconds(instant).toZonedDateTimeISO(zone).toPlainDate().toString();
+	return isoDate(Math.floor((instant + offset.ms) / MS_PER_DAY));
 }
 
 export function addDays(date: string, days: number): string {

@@ -1,4 +1,5 @@
 import { beforeEach, describe, expect, it } from "vitest";
+import { api } from "../support/demo";
 import { adminWorld, call, fieldsOf } from "./support";
 import type { AdminWorld } from "./support";
 
@@ -77,6 +78,13 @@ describe("admin settings", () => {
 		expect((await call<{ settings: SettingsJson }>(world, world.owner, "GET", "/settings")).body.settings).toEqual(patched.body.settings);
 		// The rival merchant's settings are its own.
 		expect((await call<{ settings: SettingsJson }>(world, world.rival, "GET", "/settings")).body.settings.name).toBe("Rival Salon");
+	});
+
+	it("reaches the public API at once, though it remembers merchants for a minute", async () => {
+		const methods = async () => (await (await api("/api/v1/m/demo/sign-in-methods")).json<{ facebook: boolean }>()).facebook;
+		expect(await methods()).toBe(true);
+		expect((await call(world, world.owner, "PATCH", "/settings", { signIn: { facebook: false } })).status).toBe(200);
+		expect(await methods()).toBe(false);
 	});
 
 	it("names invalid settings and refuses staff", async () => {

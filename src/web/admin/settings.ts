@@ -5,6 +5,7 @@ import { z } from "zod";
 import { businessSettings, updateBusinessSettings } from "../../db/queries/admin-settings";
 import type { BusinessSettings } from "../../db/queries/admin-settings";
 import type { AppEnv } from "../context";
+import { forgetMerchant } from "../merchant-directory";
 import { actingMerchantId, anyMember, ownerOnly } from "./guard";
 import { colour, timeZone } from "./schemas";
 import { valid } from "./validate";
@@ -34,5 +35,8 @@ export const adminSettings = new Hono<AppEnv>()
 	})
 
 	.patch("/settings", ownerOnly, valid("json", patchBody), async (c) => {
-		return c.json({ settings: settingsJson(await updateBusinessSettings(c.var.db, actingMerchantId(c), c.req.valid("json"))) });
+		const merchantId = actingMerchantId(c);
+		const settings = await updateBusinessSettings(c.var.db, merchantId, c.req.valid("json"));
+		forgetMerchant(merchantId);
+		return c.json({ settings: settingsJson(settings) });
 	});
