@@ -8,11 +8,15 @@ import os from "node:os";
 
 const BENCHMARKS = [
 	["tsx", ["scripts/bench/availability.ts"]],
+	// Right after the core, so the table shows the HTTP figures beside the core's.
+	["node", ["scripts/bench/availability-http.mjs"]],
 	["node", ["scripts/bench/storm.mjs"]],
 	["node", ["scripts/bench/storm-merchants.mjs"]],
+	["node", ["scripts/bench/d1-statements.mjs"]],
 	["node", ["scripts/bench/inbound.mjs"]],
 	["node", ["scripts/bench/outbound.mjs"]],
 	["node", ["scripts/bench/sizes.mjs"]],
+	["node", ["scripts/bench/startup.mjs"]],
 ];
 const README_START = "<!-- bench:start -->";
 const README_END = "<!-- bench:end -->";

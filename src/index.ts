@@ -1,4 +1,5 @@
 // The Worker's single entry: HTTP, queue and cron handlers, and the Durable Object classes.
+import { inPhase } from "./db/statement-count";
 import type { Job } from "./jobs";
 import { consumeBatch } from "./sync/consumer";
 import { runCron } from "./sync/cron";
@@ -12,10 +13,10 @@ export default {
 	fetch: app.fetch,
 
 	async queue(batch, env) {
-		await consumeBatch(batch, env);
+		await inPhase("background", () => consumeBatch(batch, env));
 	},
 
 	async scheduled(controller, env, ctx) {
-		ctx.waitUntil(runCron(env, controller.scheduledTime));
+		ctx.waitUntil(inPhase("background", () => runCron(env, controller.scheduledTime)));
 	},
 } satisfies ExportedHandler<Env, Job>;

@@ -6,6 +6,9 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
+/** The benchmarks' own Worker: the app as wrangler.toml has it, plus the storms' baseline (see that file). */
+export const BENCH_CONFIG = "scripts/bench/wrangler.bench.toml";
+
 const env = { ...process.env, CLOUDFLARE_CF_FETCH_ENABLED: "false", WRANGLER_SEND_METRICS: "false" };
 
 /** Overlapping confirmed pairs (same staff member or resource): the double bookings, which must be 0. */
@@ -22,8 +25,11 @@ async function waitFor(url) {
 	throw new Error(`${url} did not come up`);
 }
 
-/** Starts the Worker on `port` and seeds the demo; returns its base URL, the seed token, and stop/sql. */
-export async function startLocalWorker(port) {
+/**
+ * Starts the Worker on `port` (from the wrangler config at `config`, wrangler.toml by default) and seeds the
+ * demo; returns its base URL, the seed token, and stop/sql.
+ */
+export async function startLocalWorker(port, { config = "wrangler.toml" } = {}) {
 	// Another process on the port would answer the health check and take our requests.
 	const taken = await fetch(`http://127.0.0.1:${port}/healthz`).then(
 		() => true,
@@ -37,6 +43,8 @@ export async function startLocalWorker(port) {
 		SESSION_SECRET: randomBytes(32).toString("base64url"),
 		ENCRYPTION_KEYS: JSON.stringify({ current: "b", keys: { b: randomBytes(32).toString("base64") } }),
 		DEMO_SEED_TOKEN: seedToken,
+		// GET /_dev/d1-statements, for scripts/bench/d1-statements.mjs.
+		D1_STATEMENT_COUNTING: "1",
 		GOOGLE_CLIENT_ID: "bench",
 		GOOGLE_CLIENT_SECRET: "bench",
 		MICROSOFT_CLIENT_ID: "bench",
@@ -48,8 +56,9 @@ export async function startLocalWorker(port) {
 	const envFile = join(state, "bench.env");
 	writeFileSync(envFile, Object.entries(vars).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join("\n"), { mode: 0o600 });
 	const varArgs = ["--env-file", envFile];
-	spawnSync("wrangler", ["d1", "migrations", "apply", "DB", "--local", "--persist-to", state], { env, stdio: "ignore" });
-	const worker = spawn("wrangler", ["dev", "--port", String(port), "--ip", "127.0.0.1", "--persist-to", state, "--show-interactive-dev-session=false", ...varArgs], { env, stdio: "ignore" });
+	const configArgs = ["--config", config];
+	spawnSync("wrangler", ["d1", "migrations", "apply", "DB", "--local", "--persist-to", state, ...configArgs], { env, stdio: "ignore" });
+	const worker = spawn("wrangler", ["dev", "--port", String(port), "--ip", "127.0.0.1", "--persist-to", state, "--show-interactive-dev-session=false", ...configArgs, ...varArgs], { env, stdio: "ignore" });
 	const exited = new Promise((r) => worker.once("exit", r));
 	let running = true;
 	async function stop() {
@@ -73,7 +82,7 @@ export async function startLocalWorker(port) {
 		stop,
 		/** Reads the local D1 directly; call after stop(), since the running Worker holds the database. */
 		sql(query) {
-			const out = spawnSync("wrangler", ["d1", "execute", "DB", "--local", "--persist-to", state, "--json", "--command", query], { env, encoding: "utf8" });
+			const out = spawnSync("wrangler", ["d1", "execute", "DB", "--local", "--persist-to", state, "--json", "--command", query, ...configArgs], { env, encoding: "utf8" });
 			if (out.status !== 0) throw new Error(out.stderr);
 			return JSON.parse(out.stdout)[0].results;
 		},

@@ -1,9 +1,8 @@
-// Bundle sizes: every browser bundle in dist/client (built fresh) and the Worker bundle as
-// `wrangler deploy --dry-run` writes it, raw and gzipped (the size that travels and counts against
-// the Workers script limit). Prints `BENCH size.<file> <bytes> bytes` lines.
+// Bundle sizes: every browser bundle in dist/client (built fresh), raw and gzipped (the size that
+// travels). Prints `BENCH size.<file> <bytes> bytes` lines. The Worker's bundle is measured with its
+// start-up (scripts/bench/startup.mjs).
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
 import { gzipSync } from "node:zlib";
 
@@ -25,14 +24,3 @@ function report(name, path) {
 const build = spawnSync("node", ["scripts/build-client.mjs"], { env, stdio: "inherit" });
 if (build.status !== 0) throw new Error("client build failed");
 for (const path of filesUnder("dist/client").filter((p) => /\.(js|css)$/.test(p)).sort()) report(`client.${relative("dist/client", path)}`, path);
-
-const out = mkdtempSync(join(tmpdir(), "slotline-bench-worker-"));
-try {
-	const dryRun = spawnSync("wrangler", ["deploy", "--dry-run", "--outdir", out], { env, encoding: "utf8" });
-	if (dryRun.status !== 0) throw new Error(`wrangler deploy --dry-run failed: ${dryRun.stderr}`);
-	const bundle = filesUnder(out).find((p) => p.endsWith(".js"));
-	if (bundle === undefined) throw new Error("no worker bundle written");
-	report("worker", bundle);
-} finally {
-	rmSync(out, { recursive: true, force: true });
-}

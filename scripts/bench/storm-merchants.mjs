@@ -1,18 +1,17 @@
 // Multi-merchant booking storm: 1,000 booking requests sent at once (no client-side pool) across 5
 // merchants (the demo and 4 seeded by the dev route), 4 requests per slot over 50 slots per merchant,
-// against wrangler dev with local D1 and one Durable Object per merchant. Prints throughput, latency
-// and the double bookings (overlapping confirmed pairs), which must be 0.
-import { DOUBLE_BOOKINGS_SQL, startLocalWorker } from "./local-worker.mjs";
+// against wrangler dev with local D1 and one Durable Object per merchant; then the same storm, on the same
+// slots, against the baseline (scripts/bench/baseline-worker.ts) under the same wrangler dev. Prints
+// throughput, latency and the double bookings (overlapping confirmed pairs), which must be 0, of both,
+// and how Slotline's p95 latency compares with the baseline's.
+import { BENCH_CONFIG, DOUBLE_BOOKINGS_SQL, startLocalWorker } from "./local-worker.mjs";
+import { baselineBooking, baselineDoubleBookings, fire, percentile, printOtherStatuses, slotlineBooking } from "./storm-load.mjs";
 
 const PORT = Number(process.env.BENCH_MERCHANTS_PORT ?? 8797);
 const REQUESTS = Number(process.env.STORM_REQUESTS ?? 1000);
 const EXTRA_MERCHANTS = 4;
 const SLOTS_PER_MERCHANT = 50;
 const ZONE = "Europe/Amsterdam";
-
-function percentile(sorted, p) {
-	return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? Number.NaN;
-}
 
 /** 50 free slots of a merchant's consultation over the coming week, spread over its staff. */
 async function slotsOf(base, slug, serviceId, staffIds) {
@@ -27,7 +26,7 @@ async function slotsOf(base, slug, serviceId, staffIds) {
 	return all.filter((_, i) => i % Math.max(1, Math.floor(all.length / SLOTS_PER_MERCHANT)) === 0).slice(0, SLOTS_PER_MERCHANT);
 }
 
-const worker = await startLocalWorker(PORT);
+const worker = await startLocalWorker(PORT, { config: BENCH_CONFIG });
 try {
 	const seeded = await fetch(`${worker.base}/_dev/seed-bench-merchants`, { method: "POST", headers: { "content-type": "application/json", "x-seed-token": worker.seedToken }, body: JSON.stringify({ count: EXTRA_MERCHANTS }) });
 	if (!seeded.ok) throw new Error(`bench merchants: ${seeded.status}`);
@@ -41,30 +40,19 @@ try {
 	}
 	const requests = Array.from({ length: REQUESTS }, (_, i) => targets[i % targets.length]);
 
-	const statuses = new Map();
-	const latencies = [];
-	const started = performance.now();
-	await Promise.all(
-		requests.map(async ({ merchant, slot }, i) => {
-			const sent = performance.now();
-			let status = 0;
-			try {
-				const res = await fetch(`${worker.base}/api/v1/m/${merchant.slug}/bookings`, {
-					method: "POST",
-					headers: { "content-type": "application/json", "idempotency-key": `storm-${i}` },
-					body: JSON.stringify({ serviceId: merchant.serviceId, staffId: slot.staffId, start: slot.start, timezone: ZONE, customer: { name: `Storm ${i}`, email: `storm${i}@example.com` } }),
-				});
-				await res.arrayBuffer();
-				status = res.status;
-			} catch {
-				status = "network-error";
-			}
-			latencies.push(performance.now() - sent);
-			statuses.set(status, (statuses.get(status) ?? 0) + 1);
-		}),
+	// Everything in flight at once, for both.
+	const { seconds, statuses, latencies } = await fire(
+		worker.base,
+		requests.map(({ merchant, slot }, i) => slotlineBooking(merchant, slot, `storm-${i}`, ZONE)),
+		requests.length,
 	);
-	const seconds = (performance.now() - started) / 1000;
-	latencies.sort((a, b) => a - b);
+	const baseline = await fire(
+		worker.base,
+		requests.map(({ merchant, slot }) => baselineBooking(merchant, slot)),
+		requests.length,
+	);
+	let baselineDoubles = 0;
+	for (const merchant of merchants) baselineDoubles += await baselineDoubleBookings(worker.base, merchant);
 	await worker.stop();
 	const [{ n: doubles }] = worker.sql(DOUBLE_BOOKINGS_SQL);
 	// Stored keys carry the writer's scope (src/booking/idempotency-key.ts): a public request's "storm-1" is "public:storm-1".
@@ -80,12 +68,17 @@ try {
 	console.log(`BENCH storm5.latency_p95 ${percentile(latencies, 95).toFixed(0)} ms`);
 	console.log(`BENCH storm5.created ${created} bookings`);
 	console.log(`BENCH storm5.conflicts_409 ${statuses.get(409) ?? 0} responses`);
-	for (const [status, count] of [...statuses].sort()) {
-		if (status !== 201 && status !== 409) console.log(`BENCH storm5.status_${status} ${count} responses`);
-	}
+	printOtherStatuses("storm5", statuses);
 	console.log(`BENCH storm5.confirmed_rows ${confirmed} bookings`);
 	console.log(`BENCH storm5.double_bookings ${doubles} pairs`);
-	if (doubles !== 0 || confirmed !== created) process.exitCode = 1;
+	console.log(`BENCH storm5.baseline.requests_per_second ${(REQUESTS / baseline.seconds).toFixed(1)} req/s`);
+	console.log(`BENCH storm5.baseline.latency_p50 ${percentile(baseline.latencies, 50).toFixed(0)} ms`);
+	console.log(`BENCH storm5.baseline.latency_p95 ${percentile(baseline.latencies, 95).toFixed(0)} ms`);
+	console.log(`BENCH storm5.baseline.created ${baseline.statuses.get(201) ?? 0} bookings`);
+	printOtherStatuses("storm5.baseline", baseline.statuses);
+	console.log(`BENCH storm5.baseline.double_bookings ${baselineDoubles} pairs`);
+	console.log(`BENCH storm5.p95_ratio_to_baseline ${(percentile(latencies, 95) / percentile(baseline.latencies, 95)).toFixed(2)} ratio`);
+	if (doubles !== 0 || confirmed !== created || baselineDoubles !== 0) process.exitCode = 1;
 } finally {
 	await worker.dispose();
 }

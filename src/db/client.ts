@@ -1,10 +1,23 @@
-// One drizzle instance per D1 binding; the schema is passed so relational helpers know the tables.
+// How the Worker reaches D1: d1() for raw statements, database() for drizzle (the schema is passed so
+// relational helpers know the tables). Both go through d1(), the one place a wrapper can sit.
+import { env } from "cloudflare:workers";
 import { drizzle } from "drizzle-orm/d1";
 import type { DrizzleD1Database } from "drizzle-orm/d1";
 import * as schema from "./schema";
+import { countStatements, countingEnabled } from "./statement-count";
 
 export type Database = DrizzleD1Database<typeof schema>;
 
-export function database(d1: D1Database): Database {
-	return drizzle(d1, { schema });
+/**
+ * The D1 binding as the Worker uses it: `binding` itself, or, when D1_STATEMENT_COUNTING is "1" (tests,
+ * benchmarks), the same binding counting its statements (./statement-count.ts). It takes the binding rather
+ * than the env, and reads the switch from the Worker's own env, so callers that hold only `env.DB` (the
+ * Durable Object's constructor) are counted too.
+ */
+export function d1(binding: D1Database): D1Database {
+	return countingEnabled(env) ? countStatements(binding) : binding;
+}
+
+export function database(binding: D1Database): Database {
+	return drizzle(d1(binding), { schema });
 }

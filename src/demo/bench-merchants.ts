@@ -1,5 +1,6 @@
-// Extra merchants for the multi-merchant booking storm (scripts/bench/storm-merchants.mjs): each a small
-// copy of the demo's shape (three staff with the demo's weekly hours, one consultation they all offer).
+// Extra merchants for the multi-merchant booking storm (scripts/bench/storm-merchants.mjs) and the
+// availability benchmark (scripts/bench/availability-http.mjs): each a small copy of the demo's shape
+// (three staff, or as many as asked, with the same weekly hours, and one consultation they all offer).
 // Only the DEMO_SEED_TOKEN-gated dev route creates them. Idempotent: fixed ids and insert-or-ignore.
 import type { Database } from "../db/client";
 import { merchants, services, staff, staffServices, workingHours } from "../db/schema";
@@ -15,17 +16,20 @@ export interface BenchMerchant {
 /** Weekday hours shared by every bench staff member: Monday to Saturday, 08:00-20:00. */
 const BENCH_HOURS: Array<[number, string, string]> = [1, 2, 3, 4, 5, 6].map((weekday) => [weekday, "08:00", "20:00"]);
 
-export function benchMerchant(n: number): BenchMerchant {
+/** Staff ids end in one letter (a, b, c, …), so at most 26 (the dev route checks). */
+export const BENCH_MAX_STAFF = 26;
+
+export function benchMerchant(n: number, staffCount = 3): BenchMerchant {
 	return {
 		merchantId: `mer_bench_${n}`,
 		slug: `bench-${n}`,
 		serviceId: `svc_bench_${n}_consult`,
-		staffIds: ["a", "b", "c"].map((letter) => `stf_bench_${n}_${letter}`),
+		staffIds: Array.from({ length: staffCount }, (_, i) => `stf_bench_${n}_${String.fromCharCode(97 + i)}`),
 	};
 }
 
-export async function seedBenchMerchant(db: Database, n: number): Promise<BenchMerchant> {
-	const bench = benchMerchant(n);
+export async function seedBenchMerchant(db: Database, n: number, staffCount = 3): Promise<BenchMerchant> {
+	const bench = benchMerchant(n, staffCount);
 	await db
 		.insert(merchants)
 		.values({ id: bench.merchantId, slug: bench.slug, name: `Bench Studio ${n}`, timezone: DEMO_TIMEZONE, settings: { tentativeBlocks: true, signIn: { google: false, facebook: false, password: true } } })

@@ -1,7 +1,7 @@
 // The outgoing mail port: one small interface for every email Slotline sends (sign-in links,
 // booking confirmations), with an HTTP mailbox for local development and Cloudflare Email for production.
 import { EmailMessage } from "cloudflare:email";
-import { createMimeMessage } from "mimetext/browser";
+import { loadMimeText } from "../lazy";
 
 export interface MailAttachment {
 	filename: string;
@@ -76,6 +76,7 @@ export class CloudflareEmailMailer implements Mailer {
 	) {}
 
 	async send(message: MailMessage): Promise<void> {
+		const { createMimeMessage } = await loadMimeText();
 		const mime = createMimeMessage();
 		mime.setSender({ name: "Slotline", addr: this.from });
 		mime.setRecipient(message.to);

@@ -1,5 +1,5 @@
-// The dev route that seeds the storm's extra merchants: only with the seed token, idempotent, and each
-// merchant bookable through the public API like any other.
+// The dev route that seeds the storm's extra merchants (and the availability benchmark's ten-staff one): only
+// with the seed token, idempotent, and each merchant bookable through the public API like any other.
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { api, postJson, upcoming } from "../support/demo";
@@ -34,5 +34,25 @@ describe("POST /_dev/seed-bench-merchants", () => {
 		const slot = slots.slots[0];
 		const booked = await postJson(`/api/v1/m/${bench?.slug}/bookings`, { serviceId: bench?.serviceId, staffId: slot?.staffId, start: slot?.start, timezone: "Europe/Amsterdam", customer: { name: "Bench", email: "bench@example.com" } });
 		expect(booked.status).toBe(201);
+	});
+
+	it("seeds as many staff as asked, every one of them bookable", async () => {
+		const token = { "x-seed-token": env.DEMO_SEED_TOKEN };
+		expect((await postJson("/_dev/seed-bench-merchants", { count: 1, staffPerMerchant: 27 }, token)).status).toBe(400);
+		const seeded = await postJson("/_dev/seed-bench-merchants", { count: 1, staffPerMerchant: 10 }, token);
+		expect(seeded.status).toBe(200);
+		const [bench] = (await seeded.json<{ merchants: Array<{ slug: string; serviceId: string; staffIds: string[] }> }>()).merchants;
+		expect(bench?.staffIds).toHaveLength(10);
+		const staff = await env.DB.prepare("select count(*) as n from staff where merchant_id = 'mer_bench_1'").first<{ n: number }>();
+		expect(staff?.n).toBe(10);
+
+		// The tenth offers the consultation and works the bench hours like the first three.
+		const day = upcoming(3).toString();
+		const tenth = bench?.staffIds.at(-1);
+		const res = await api(`/api/v1/m/${bench?.slug}/availability?serviceId=${bench?.serviceId}&staffId=${tenth}&from=${day}&to=${day}&timezone=Europe/Amsterdam`);
+		expect(res.status).toBe(200);
+		const { slots } = await res.json<{ slots: Array<{ staffId: string }> }>();
+		expect(slots.length).toBeGreaterThan(30);
+		expect(slots.every((slot) => slot.staffId === tenth)).toBe(true);
 	});
 });

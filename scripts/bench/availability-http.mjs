@@ -1,0 +1,98 @@
+// Availability over HTTP: 50 sequential calls of the public availability API for 30 days, for one staff
+// member and for "anyone" of ten, against wrangler dev with a merchant of 10 staff and ~1,000 bookings.
+// Everything around the pure core (availability.ts measures that alone) is in these figures: routing,
+// validation, loading the schedule, formatting. The bookings are made through the public API, so the
+// benchmark holds wherever the schedule is kept. Prints `BENCH` lines in ms; asserts nothing about time.
+import { startLocalWorker } from "./local-worker.mjs";
+import { percentile } from "./storm-load.mjs";
+
+const PORT = Number(process.env.BENCH_AVAILABILITY_PORT ?? 8792);
+const STAFF = 10;
+const BOOKINGS = 1000;
+const CALLS = 50;
+const DAYS = 30;
+const ZONE = "Europe/Amsterdam";
+
+const day = (offset) => new Date(Date.now() + offset * 86400_000).toISOString().slice(0, 10);
+const FROM = day(1);
+const TO = day(DAYS);
+
+async function slotsOf(base, merchant, staffId) {
+	const staff = staffId === undefined ? "" : `&staffId=${staffId}`;
+	const res = await fetch(`${base}/api/v1/m/${merchant.slug}/availability?serviceId=${merchant.serviceId}${staff}&from=${FROM}&to=${TO}&timezone=${ZONE}`);
+	if (!res.ok) throw new Error(`availability: ${res.status} ${await res.text()}`);
+	return (await res.json()).slots;
+}
+
+/** BOOKINGS / STAFF bookings per staff member, spread evenly over the 30 days; one writer per staff member. */
+async function book(base, merchant) {
+	let created = 0;
+	await Promise.all(
+		merchant.staffIds.map(async (staffId) => {
+			const free = await slotsOf(base, merchant, staffId);
+			const step = Math.max(1, Math.floor(free.length / (BOOKINGS / STAFF)));
+			for (const slot of free.filter((_, i) => i % step === 0).slice(0, BOOKINGS / STAFF)) {
+				const res = await fetch(`${base}/api/v1/m/${merchant.slug}/bookings`, {
+					method: "POST",
+					headers: { "content-type": "application/json" },
+					body: JSON.stringify({ serviceId: merchant.serviceId, staffId, start: slot.start, timezone: ZONE, customer: { name: "Bench customer", email: `${staffId}-${slot.start}@example.com`.replaceAll(":", "") } }),
+				});
+				await res.arrayBuffer();
+				if (res.status === 201) created++;
+				else throw new Error(`booking: ${res.status}`);
+			}
+		}),
+	);
+	return created;
+}
+
+/**
+ * Waits until the background work the bookings started (the outbox relay, the queue consumer) has stopped
+ * touching D1, so it does not compete with the measured calls: the D1 statement counts (GET
+ * /_dev/d1-statements) unchanged for 3 s. Where that route is missing, a pause long enough on a busy
+ * two-core machine (the consumer's 1,000 confirmation emails took about 50 s there).
+ */
+async function settle(base) {
+	let last = "";
+	let quiet = 0;
+	for (let waited = 0; waited < 180 && quiet < 3; waited++) {
+		const res = await fetch(`${base}/_dev/d1-statements`);
+		if (res.status === 404) return new Promise((r) => setTimeout(r, 60_000));
+		const counts = await res.text();
+		quiet = counts === last ? quiet + 1 : 0;
+		last = counts;
+		await new Promise((r) => setTimeout(r, 1000));
+	}
+}
+
+/** CALLS sequential calls after one unmeasured call; prints p50 and p95 in ms and the slots answered. */
+async function measure(name, base, merchant, staffId) {
+	await slotsOf(base, merchant, staffId);
+	const times = [];
+	let slots = 0;
+	for (let i = 0; i < CALLS; i++) {
+		const started = performance.now();
+		slots = (await slotsOf(base, merchant, staffId)).length;
+		times.push(performance.now() - started);
+	}
+	times.sort((a, b) => a - b);
+	console.log(`BENCH availability.http.${name}.p50 ${percentile(times, 50).toFixed(1)} ms`);
+	console.log(`BENCH availability.http.${name}.p95 ${percentile(times, 95).toFixed(1)} ms`);
+	console.log(`BENCH availability.http.${name}.slots ${slots} slots`);
+}
+
+const worker = await startLocalWorker(PORT);
+try {
+	const seeded = await fetch(`${worker.base}/_dev/seed-bench-merchants`, { method: "POST", headers: { "content-type": "application/json", "x-seed-token": worker.seedToken }, body: JSON.stringify({ count: 1, staffPerMerchant: STAFF }) });
+	if (!seeded.ok) throw new Error(`bench merchant: ${seeded.status}`);
+	const [merchant] = (await seeded.json()).merchants;
+	if (merchant.staffIds.length !== STAFF) throw new Error(`bench merchant has ${merchant.staffIds.length} staff, not ${STAFF}`);
+	const created = await book(worker.base, merchant);
+	await settle(worker.base);
+	console.log(`BENCH availability.http.staff ${STAFF} staff`);
+	console.log(`BENCH availability.http.bookings ${created} bookings`);
+	await measure("1staff", worker.base, merchant, merchant.staffIds[0]);
+	await measure("anyone10", worker.base, merchant, undefined);
+} finally {
+	await worker.dispose();
+}
