@@ -42,6 +42,9 @@ export default defineConfig(async () => {
 									FACEBOOK_APP_ID: "slotline-test-facebook",
 									FACEBOOK_APP_SECRET: "test-facebook-secret",
 									DEMO_SEED_TOKEN: "test-seed-token",
+									OPS_TOKEN: "test-ops-token-0123456789abcdef",
+									// Counts D1 statements by phase (src/db/statement-count.ts), for test/load/d1-statements.test.ts.
+									D1_STATEMENT_COUNTING: "1",
 								},
 							},
 						}),

@@ -13,7 +13,7 @@
 // state, default .wrangler/state), SLOTLINE_LOG (the log file, default .wrangler/logs/start.log).
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { createWriteStream, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { appendFileSync, createWriteStream, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -58,21 +58,31 @@ function secret(bytes = 32) {
 	return randomBytes(bytes).toString("base64url");
 }
 
-/** Creates .dev.vars from the example on first run, with fresh secrets where it says GENERATE. */
+/**
+ * Creates .dev.vars from the example on first run, with fresh secrets where it says GENERATE. A .dev.vars
+ * made by an earlier version gets only the generated secrets added since (OPS_TOKEN); the rest stays as it is.
+ */
 function ensureDevVars() {
 	const target = join(root, ".dev.vars");
-	if (existsSync(target)) return;
 	const generated = {
 		SESSION_SECRET: secret(),
 		ENCRYPTION_KEYS: JSON.stringify({ current: "local1", keys: { local1: randomBytes(32).toString("base64") } }),
 		DEMO_SEED_TOKEN: secret(),
+		OPS_TOKEN: secret(),
 	};
-	const text = readFileSync(join(root, ".dev.vars.example"), "utf8").replace(
-		/^([A-Z0-9_]+)=GENERATE$/gm,
-		(_, name) => `${name}=${name === "ENCRYPTION_KEYS" ? `'${generated[name]}'` : generated[name]}`,
-	);
-	writeFileSync(target, text, { mode: 0o600 });
-	step("created .dev.vars with fresh local secrets");
+	const line = (name) => `${name}=${name === "ENCRYPTION_KEYS" ? `'${generated[name]}'` : generated[name]}`;
+	const example = readFileSync(join(root, ".dev.vars.example"), "utf8");
+	if (!existsSync(target)) {
+		writeFileSync(target, example.replace(/^([A-Z0-9_]+)=GENERATE$/gm, (_, name) => line(name)), { mode: 0o600 });
+		step("created .dev.vars with fresh local secrets");
+		return;
+	}
+	const present = readDevVars();
+	const missing = [...example.matchAll(/^([A-Z0-9_]+)=GENERATE$/gm)].map((match) => match[1]).filter((name) => !(name in present));
+	if (missing.length === 0) return;
+	const text = readFileSync(target, "utf8");
+	appendFileSync(target, `${text === "" || text.endsWith("\n") ? "" : "\n"}${missing.map((name) => `${line(name)}\n`).join("")}`);
+	step(`added ${missing.join(", ")} to .dev.vars`);
 }
 
 function readDevVars() {

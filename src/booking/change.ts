@@ -1,39 +1,34 @@
-// Reschedule, cancel and note changes. Each keeps the booking's id (so its calendar event is
-// updated, not duplicated), bumps its version, and writes one outbox row per changed booking in the
-// same D1 batch as the change (see commit-change.ts).
-import { and, asc, eq, gte } from "drizzle-orm";
+// Reschedule, cancel and note changes, inside the merchant's Durable Object. Each keeps the
+// booking's id (so its calendar event is updated, not duplicated), bumps its version, and writes one
+// outbox row per changed booking in the same transaction as the change. Synchronous throughout, so
+// nothing runs between the check and the write.
 import type { AvailabilityQuery } from "../availability";
-import type { Database } from "../db/client";
-import { staffOffering } from "../db/queries/catalog";
-import { bookingSeries, bookings, merchants, services, staff } from "../db/schema";
 import { ConflictError, NotFoundError, UnprocessableError } from "../errors";
+import type { BookingChangeKind } from "../jobs";
 import { utcIso } from "../time";
-import type { BookingView, CancelCommand, NotesCommand, RescheduleCommand } from "./commands";
-import { commitChange } from "./commit-change";
-import { isOverlapViolation } from "./d1-errors";
+import type { BookingView, CancelCommand, ChangeScope, NotesCommand, RescheduleCommand } from "./commands";
+import { isOverlapViolation } from "./sqlite-errors";
+import { assertMayChange } from "./permissions";
+import type { PlanContext } from "./plan";
 import { checkFor, refusal, scheduleAround, suggestions } from "./plan";
 import { occurrenceStarts } from "./recurrence";
 import type { BookingFrequency } from "./recurrence";
-import { bookingView } from "./views";
+import type { BookingRecord, ScheduleStore, SetupState } from "./schedule-store";
+import { bookingRecordView } from "./views";
 
-type BookingRow = typeof bookings.$inferSelect;
 const MINUTE = 60_000;
 const SERIES_HORIZON_DAYS = 3660;
 
-export async function bookingOf(db: Database, merchantId: string, bookingId: string): Promise<BookingRow> {
-	const row = await db.query.bookings.findFirst({ where: and(eq(bookings.id, bookingId), eq(bookings.merchantId, merchantId)) });
-	if (row === undefined) throw new NotFoundError("Booking");
+function bookingOf(store: ScheduleStore, bookingId: string): BookingRecord {
+	const row = store.booking(bookingId);
+	if (row === null) throw new NotFoundError("Booking");
 	return row;
 }
 
 /** The booking itself, or it and every later confirmed occurrence of its series. */
-function scopeRows(db: Database, row: BookingRow, scope: "one" | "series") {
-	if (scope === "one" || row.seriesId === null) return db.select().from(bookings).where(eq(bookings.id, row.id));
-	return db
-		.select()
-		.from(bookings)
-		.where(and(eq(bookings.seriesId, row.seriesId), eq(bookings.status, "confirmed"), gte(bookings.seriesIndex, row.seriesIndex ?? 0)))
-		.orderBy(asc(bookings.seriesIndex));
+function scopeRows(store: ScheduleStore, row: BookingRecord, scope: ChangeScope): BookingRecord[] {
+	if (scope === "one" || row.seriesId === null) return [row];
+	return store.seriesFrom(row.seriesId, row.seriesIndex ?? 0);
 }
 
 /**
@@ -41,7 +36,7 @@ function scopeRows(db: Database, row: BookingRow, scope: "one" | "series") {
  * series, counted by series index from the first row, so occurrences cancelled in between leave
  * their gap instead of pulling the later ones forward.
  */
-function movedStarts(rows: BookingRow[], start: number, zone: string, frequency: BookingFrequency | undefined): number[] {
+function movedStarts(rows: BookingRecord[], start: number, zone: string, frequency: BookingFrequency | undefined): number[] {
 	const first = rows[0];
 	if (rows.length === 1 || first === undefined) return [start];
 	if (frequency === undefined) throw new Error(`series ${first.seriesId} has no series row`);
@@ -54,69 +49,61 @@ function movedStarts(rows: BookingRow[], start: number, zone: string, frequency:
 	});
 }
 
-export async function rescheduleBooking(db: Database, command: RescheduleCommand): Promise<BookingView[]> {
-	// Reads in two round trips: the booking and merchant, then everything that depends on the booking.
-	const [targetRows, merchantRows] = await db.batch([
-		db
-			.select()
-			.from(bookings)
-			.where(and(eq(bookings.id, command.bookingId), eq(bookings.merchantId, command.merchantId)))
-			.limit(1),
-		db.select().from(merchants).where(eq(merchants.id, command.merchantId)).limit(1),
-	]);
-	const target = targetRows[0];
-	if (target === undefined) throw new NotFoundError("Booking");
+/**
+ * Writes `updated` (rows whose `version` is one more than when they were read) with their outbox
+ * messages, in one transaction. A row changed meanwhile (impossible while every write runs here
+ * synchronously, but cheap to keep true) aborts all of it as a conflict.
+ */
+export function commitChange(store: ScheduleStore, updated: BookingRecord[], change: BookingChangeKind, now: number): void {
+	store.transaction(() => {
+		// The triggers check each row as it is written: moving a weekly series by a week would put
+		// occurrence 1 onto occurrence 2's old time while that still stands. So the rows are parked
+		// (cancelled, which the triggers ignore) while they move, and confirmed once all have moved.
+		const parked = updated.length > 1 ? updated.filter((row) => row.status === "confirmed") : [];
+		for (const row of updated) {
+			const written = store.updateBooking(parked.includes(row) ? { ...row, status: "cancelled" } : row);
+			if (!written) throw new ConflictError("This booking was changed meanwhile; nothing was changed. Reload it and try again.", []);
+			store.appendOutbox(row.id, row.version, change, now);
+		}
+		for (const row of parked) store.setStatus(row.id, "confirmed");
+	});
+}
+
+export function rescheduleBooking(store: ScheduleStore, setup: SetupState, command: RescheduleCommand): BookingView[] {
+	const target = bookingOf(store, command.bookingId);
+	const rows = scopeRows(store, target, command.scope);
+	assertMayChange(command.actor, target, rows, command.staffId);
 	if (target.status !== "confirmed") throw new UnprocessableError("booking-cancelled", "A cancelled booking cannot be rescheduled.");
 	if (command.source === "public" && target.startsAt <= command.now) {
 		throw new UnprocessableError("booking-started", "This booking has already started and can no longer be moved.");
 	}
-	const merchant = merchantRows[0];
-	if (merchant === undefined) throw new NotFoundError("Merchant");
-	const staffId = command.staffId ?? target.staffId;
-	const [serviceRows, offering, memberRows, rows, seriesRows] = await db.batch([
-		db
-			.select()
-			.from(services)
-			.where(and(eq(services.id, target.serviceId), eq(services.merchantId, merchant.id)))
-			.limit(1),
-		staffOffering(db, merchant.id, target.serviceId),
-		db
-			.select()
-			.from(staff)
-			.where(and(eq(staff.id, staffId), eq(staff.merchantId, merchant.id)))
-			.limit(1),
-		scopeRows(db, target, command.scope),
-		db
-			.select()
-			.from(bookingSeries)
-			.where(eq(bookingSeries.id, target.seriesId ?? ""))
-			.limit(1),
-	]);
-	const service = serviceRows[0];
-	if (service === undefined) throw new NotFoundError("Service");
+	const service = store.service(target.serviceId);
+	if (service === null) throw new NotFoundError("Service");
 	if (command.source === "public" && !service.active) {
-		throw new UnprocessableError("service-inactive", `${service.name} is no longer offered; please contact ${merchant.name} to move this booking.`);
+		throw new UnprocessableError("service-inactive", `${service.name} is no longer offered; please contact ${setup.merchantName} to move this booking.`);
 	}
-	const member = memberRows[0];
-	if (member === undefined) throw new NotFoundError("Staff member");
+	const staffId = command.staffId ?? target.staffId;
+	const member = store.staffMember(staffId);
+	if (member === null) throw new NotFoundError("Staff member");
+	const offering = store.offering(service.id);
 	if (staffId !== target.staffId && !offering.some((s) => s.id === staffId)) {
 		throw new UnprocessableError("staff-does-not-offer-service", `${member.name} does not offer ${service.name}.`);
 	}
-	const starts = movedStarts(rows, command.start, member.timezone, seriesRows[0]?.frequency);
+	const starts = movedStarts(rows, command.start, member.timezone, target.seriesId === null ? undefined : store.series(target.seriesId)?.frequency);
 	const excludeBookingIds = rows.map((r) => r.id);
 
 	// The member keeps the booking even if they no longer offer the service; colleagues who do are
 	// loaded too, so a refusal offers the member's nearest free slots first and then theirs.
 	const candidates = offering.some((s) => s.id === member.id) ? offering : [...offering, member];
-	const context = { db, merchant, service, staff: candidates, timezone: target.timezone, now: command.now, excludeBookingIds };
-	const firstQuery = await scheduleAround(context, [command.start]);
+	const context: PlanContext = { store, setup, service, staff: candidates, timezone: target.timezone, now: command.now, excludeBookingIds };
+	const firstQuery = scheduleAround(context, [command.start]);
 	const firstCheck = checkFor(firstQuery, member.id, command.start, command.source);
-	if (!firstCheck.ok) throw refusal(firstQuery, firstCheck.reason, command.start, member.id, target.timezone);
+	if (!firstCheck.ok) throw refusal(context, firstQuery, firstCheck.reason, command.start, member.id);
 
 	const resourceIds: Array<string | null> = [firstCheck.resourceId];
 	const conflicts: Array<{ index: number; start: string }> = [];
 	if (rows.length > 1) {
-		const seriesQuery = await scheduleAround({ ...context, staff: [member] }, starts.slice(1));
+		const seriesQuery = scheduleAround({ ...context, staff: [member] }, starts.slice(1));
 		const laterQuery: AvailabilityQuery = { ...seriesQuery, service: { ...seriesQuery.service, horizonDays: SERIES_HORIZON_DAYS } };
 		rows.slice(1).forEach((row, offset) => {
 			const start = starts[offset + 1] as number;
@@ -128,13 +115,13 @@ export async function rescheduleBooking(db: Database, command: RescheduleCommand
 	if (conflicts.length > 0) {
 		throw new ConflictError(
 			`${conflicts.length} of ${rows.length} occurrences cannot move there; nothing was changed.`,
-			suggestions(firstQuery, command.start, member.id, target.timezone),
+			suggestions(context, firstQuery, command.start, member.id),
 			conflicts,
 		);
 	}
 
 	const durationMs = service.durationMinutes * MINUTE;
-	const updated = rows.map((row, index) => {
+	const updated = rows.map((row, index): BookingRecord => {
 		const start = starts[index] as number;
 		return {
 			...row,
@@ -149,29 +136,32 @@ export async function rescheduleBooking(db: Database, command: RescheduleCommand
 		};
 	});
 	try {
-		await commitChange(db, updated, "rescheduled");
+		commitChange(store, updated, "rescheduled", command.now);
 	} catch (error) {
-		if (isOverlapViolation(error)) throw new ConflictError("That time has just been taken.", suggestions(firstQuery, command.start, member.id, target.timezone));
+		if (isOverlapViolation(error)) throw new ConflictError("That time has just been taken.", suggestions(context, firstQuery, command.start, member.id));
 		throw error;
 	}
-	return updated.map(bookingView);
+	return updated.map((row) => bookingRecordView(row, setup.merchantId));
 }
 
-export async function cancelBooking(db: Database, command: CancelCommand): Promise<BookingView[]> {
-	const target = await bookingOf(db, command.merchantId, command.bookingId);
-	if (target.status === "cancelled") return [bookingView(target)];
+export function cancelBooking(store: ScheduleStore, setup: SetupState, command: CancelCommand): BookingView[] {
+	const target = bookingOf(store, command.bookingId);
+	const covered = scopeRows(store, target, command.scope);
+	assertMayChange(command.actor, target, covered, null);
+	if (target.status === "cancelled") return [bookingRecordView(target, setup.merchantId)];
 	if (command.source === "public" && target.startsAt <= command.now) {
 		throw new UnprocessableError("booking-started", "This booking has already started and can no longer be cancelled online; please contact the merchant.");
 	}
-	const rows = (await scopeRows(db, target, command.scope)).filter((row) => row.id === target.id || row.startsAt >= command.now);
-	const updated = rows.map((row) => ({ ...row, status: "cancelled" as const, version: row.version + 1, updatedAt: command.now }));
-	await commitChange(db, updated, "cancelled");
-	return updated.map(bookingView);
+	const rows = covered.filter((row) => row.id === target.id || row.startsAt >= command.now);
+	const updated = rows.map((row): BookingRecord => ({ ...row, status: "cancelled", version: row.version + 1, updatedAt: command.now }));
+	commitChange(store, updated, "cancelled", command.now);
+	return updated.map((row) => bookingRecordView(row, setup.merchantId));
 }
 
-export async function updateMerchantNotes(db: Database, command: NotesCommand): Promise<BookingView> {
-	const target = await bookingOf(db, command.merchantId, command.bookingId);
-	const updated = { ...target, merchantNotes: command.merchantNotes, version: target.version + 1, updatedAt: command.now };
-	await commitChange(db, [updated], "updated");
-	return bookingView(updated);
+export function updateMerchantNotes(store: ScheduleStore, setup: SetupState, command: NotesCommand): BookingView {
+	const target = bookingOf(store, command.bookingId);
+	assertMayChange(command.actor, target, [target], null);
+	const updated: BookingRecord = { ...target, merchantNotes: command.merchantNotes, version: target.version + 1, updatedAt: command.now };
+	commitChange(store, [updated], "updated", command.now);
+	return bookingRecordView(updated, setup.merchantId);
 }

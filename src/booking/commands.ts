@@ -45,6 +45,13 @@ export interface CreateBookingCommand {
 
 export type ChangeScope = "one" | "series";
 
+/** Who in the business changes a booking from the admin: staff may change only their own bookings. */
+export interface BookingActor {
+	role: "owner" | "staff";
+	/** The caller's own staff member, if their account is linked to one. */
+	staffId: string | null;
+}
+
 export interface RescheduleCommand {
 	merchantId: string;
 	bookingId: string;
@@ -53,6 +60,8 @@ export interface RescheduleCommand {
 	staffId: string | null;
 	scope: ChangeScope;
 	source: WriteSource;
+	/** Set for admin changes; checked in the same step as the change (src/booking/permissions.ts). */
+	actor?: BookingActor;
 	now: number;
 }
 
@@ -62,6 +71,7 @@ export interface CancelCommand {
 	scope: ChangeScope;
 	/** Customers cannot cancel a booking that has started; the merchant can. */
 	source: WriteSource;
+	actor?: BookingActor;
 	now: number;
 }
 
@@ -69,6 +79,7 @@ export interface NotesCommand {
 	merchantId: string;
 	bookingId: string;
 	merchantNotes: string | null;
+	actor?: BookingActor;
 	now: number;
 }
 
@@ -98,6 +109,7 @@ export interface BookingView {
 export type WriteFailure =
 	| { kind: "validation"; fields: Array<{ field: string; message: string }> }
 	| { kind: "not-found"; what: string }
+	| { kind: "forbidden"; detail: string }
 	| { kind: "unprocessable"; code: string; detail: string }
 	| {
 			kind: "conflict";

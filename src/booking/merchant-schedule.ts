@@ -1,117 +1,283 @@
-// The per-merchant Durable Object: every booking write for one merchant passes through here, one
-// at a time (see docs/architecture.md, "Why writes cannot race").
+// The per-merchant Durable Object: it holds the merchant's schedule in its own SQLite (bookings,
+// series, busy blocks, and a copy of the setup availability reads) and answers availability and
+// every booking write from it. A write's check and insert run synchronously in one transaction, so
+// nothing can interleave between them (see docs/architecture.md, "Why writes cannot race").
 import { DurableObject } from "cloudflare:workers";
-import { database } from "../db/client";
-import type { Database } from "../db/client";
-import { UnprocessableError } from "../errors";
+import { computeAnyoneSlots, computeSlots } from "../availability";
+import { d1, database } from "../db/client";
+import { inPhase } from "../db/statement-count";
+import { NotFoundError, UnprocessableError } from "../errors";
 import { jobQueue } from "../jobs";
 import { errorFields, logLine } from "../log";
+import { coveringWindow, localIso, utcIso } from "../time";
+import { applyFeedBatch, clearFeedCalendar } from "./busy-feed";
+import type { FeedBatch, FeedOutcome } from "./busy-feed";
 import { cancelBooking, rescheduleBooking, updateMerchantNotes } from "./change";
 import type { BookingView, CancelCommand, CreateBookingCommand, NotesCommand, RescheduleCommand, WriteOutcome } from "./commands";
-import { createBooking, planBooking } from "./create";
+import { createBooking } from "./create";
 import { scopedIdempotencyKey } from "./idempotency-key";
-import { relayOutbox } from "./outbox";
-import { captureOutcome } from "./outcome";
+import { captureOutcomeSync } from "./outcome";
+import { relayOutbox } from "./read-model";
+import { compareWithD1, importFromD1 } from "./schedule-import";
+import type { Imported, ScheduleComparison } from "./schedule-import";
+import { OUTBOX_RETENTION_MS } from "./retention";
+import { migrateScheduleStorage } from "./schedule-schema";
+import { ScheduleStore } from "./schedule-store";
+import type { BookingRecord, BusyRecord, SeriesRecord, SetupState, StaffUpcoming } from "./schedule-store";
+import { readSetup, writeSetup } from "./setup-snapshot";
 import { singleFlight } from "./single-flight";
 
 /** If relaying right after a write fails, the alarm tries again this much later. */
 const RELAY_RETRY_MS = 30_000;
 /** How long a stored idempotent outcome is replayed. */
 const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
+const MINUTE = 60_000;
+
+export interface AvailabilityRequest {
+	serviceId: string;
+	/** Undefined means "anyone who offers the service": each start once, with the staff member it would get. */
+	staffId?: string;
+	/** Customer days, inclusive, in `timezone`. */
+	from: string;
+	to: string;
+	timezone: string;
+	now: number;
+}
+
+/** Which bookings the admin reads: those overlapping [from, to) (of one staff member, or everyone's with null), or the named ones. */
+export type AdminBookingSelection = { from: number; to: number; staffId: string | null } | { ids: string[] };
+
+export interface AdminBookingExtract {
+	bookings: BookingRecord[];
+	series: SeriesRecord[];
+	/** External blocks overlapping the span of the confirmed bookings. */
+	busy: BusyRecord[];
+}
+
+export interface AvailabilitySlot {
+	start: string;
+	end: string;
+	staffId: string;
+	localStart: string;
+}
 
 export class MerchantSchedule extends DurableObject<Env> {
-	/** Tail of the write queue: each write starts only after the previous one settled. */
-	private tail: Promise<unknown> = Promise.resolve();
-	private readonly db: Database;
-	/**
-	 * Relays never overlap: two relays reading the same unsent rows would both send them. Writes
-	 * landing during a relay are picked up by one follow-up relay.
-	 */
+	private readonly store: ScheduleStore;
+	/** The setup copy's header, kept in memory; null until the setup was first loaded. */
+	private setup: SetupState | null = null;
+	/** Relays never overlap: two relays reading the same unsent rows would both send them. */
 	private readonly relay: () => Promise<void> = singleFlight(() => this.relayOnce());
+	/** Setup reloads never overlap either; a change during one is picked up by one follow-up reload. */
+	private readonly reload: () => Promise<void> = singleFlight(() => this.reloadSetup());
 
 	constructor(ctx: DurableObjectState, env: Env) {
 		super(ctx, env);
-		this.db = database(env.DB);
-		// Outcomes of requests that carried an Idempotency-Key, including refusals, so a retry with
-		// the same key and body gets exactly the same answer.
-		ctx.storage.sql.exec(`create table if not exists idempotency (
-			key text primary key,
-			request_hash text not null,
-			outcome text not null,
-			created_at integer not null
-		)`);
-	}
-
-	async createBooking(command: CreateBookingCommand): Promise<WriteOutcome<BookingView[]>> {
-		const key =
-			command.idempotency === null
-				? null
-				: { key: `create:${scopedIdempotencyKey(command.source, command.idempotency.key)}`, hash: command.idempotency.requestHash };
-		return this.idempotent(key, command.now, async () => {
-			// A refusal needs no turn in the write queue: planBooking only reads, and a "taken" read
-			// from a consistent D1 batch was true when it was read, which lies within this request.
-			// So a flood of requests for taken slots is answered concurrently instead of one by one;
-			// only a request that looks bookable queues, to be planned again behind earlier writes.
-			const preview = await captureOutcome(() => planBooking(this.db, command));
-			if (!preview.ok) return preview;
-			if (preview.value.kind === "replay") return { ok: true, value: preview.value.views };
-			return this.write(() => createBooking(this.db, command));
+		this.store = new ScheduleStore(ctx.storage);
+		// Synchronous, and before any request: nothing ever runs against an older schema.
+		void ctx.blockConcurrencyWhile(async () => {
+			migrateScheduleStorage(ctx.storage);
+			this.setup = this.store.setupState();
 		});
 	}
 
+	// ---- availability and writes (the request path: only this object's storage) -------------------
+
+	async availability(request: AvailabilityRequest): Promise<WriteOutcome<AvailabilitySlot[]>> {
+		const setup = await this.ready();
+		return captureOutcomeSync(() => {
+			// Deactivated services and staff are gone for customers: 404, as for unknown ids.
+			const service = this.store.service(request.serviceId);
+			if (service === null || !service.active) throw new NotFoundError("Service");
+			let candidates = this.store.offering(service.id);
+			if (request.staffId !== undefined) {
+				const member = this.store.staffMember(request.staffId);
+				if (member === null || !member.active) throw new NotFoundError("Staff member");
+				candidates = candidates.filter((s) => s.id === member.id);
+			}
+			const extra = (service.durationMinutes + service.bufferBeforeMinutes + service.bufferAfterMinutes) * MINUTE;
+			const window = coveringWindow(request.from, request.to, extra);
+			const query = this.store.scheduleQuery({
+				service,
+				staff: candidates,
+				resourceIds: service.requiredResourceType === null ? [] : this.store.resourcesOfType(service.requiredResourceType),
+				windowFrom: window.from,
+				windowTo: window.to,
+				fromDate: window.fromDate,
+				toDate: window.toDate,
+				from: request.from,
+				to: request.to,
+				timezone: request.timezone,
+				now: request.now,
+				tentativeBlocks: setup.tentativeBlocks,
+			});
+			const slots = request.staffId === undefined ? computeAnyoneSlots(query) : computeSlots(query);
+			return slots.map((s) => ({ start: utcIso(s.start), end: utcIso(s.end), staffId: s.staffId, localStart: localIso(s.start, request.timezone) }));
+		});
+	}
+
+	async createBooking(command: CreateBookingCommand): Promise<WriteOutcome<BookingView[]>> {
+		const setup = await this.ready();
+		const key = command.idempotency === null ? null : { key: `create:${scopedIdempotencyKey(command.source, command.idempotency.key)}`, hash: command.idempotency.requestHash };
+		return this.written(this.idempotent(key, command.now, () => captureOutcomeSync(() => createBooking(this.store, setup, command))));
+	}
+
 	async rescheduleBooking(command: RescheduleCommand): Promise<WriteOutcome<BookingView[]>> {
-		return this.write(() => rescheduleBooking(this.db, command));
+		const setup = await this.ready();
+		return this.written(captureOutcomeSync(() => rescheduleBooking(this.store, setup, command)));
 	}
 
 	async cancelBooking(command: CancelCommand): Promise<WriteOutcome<BookingView[]>> {
-		return this.write(() => cancelBooking(this.db, command));
+		const setup = await this.ready();
+		return this.written(captureOutcomeSync(() => cancelBooking(this.store, setup, command)));
 	}
 
 	async updateMerchantNotes(command: NotesCommand): Promise<WriteOutcome<BookingView>> {
-		return this.write(() => updateMerchantNotes(this.db, command));
+		const setup = await this.ready();
+		return this.written(captureOutcomeSync(() => updateMerchantNotes(this.store, setup, command)));
 	}
 
-	override async alarm(): Promise<void> {
-		await this.relay();
-		const cutoff = Date.now() - IDEMPOTENCY_TTL_MS;
-		this.ctx.storage.sql.exec("delete from idempotency where created_at < ?", cutoff);
+	// ---- reads for the admin (the authoritative schedule) ---------------------------------------
+
+	async booking(bookingId: string): Promise<BookingRecord | null> {
+		await this.ready();
+		return this.store.booking(bookingId);
+	}
+
+	/** Bookings starting in [from, to), and external busy blocks overlapping it. */
+	async scheduleBetween(from: number, to: number): Promise<{ bookings: BookingRecord[]; busy: BusyRecord[] }> {
+		await this.ready();
+		return { bookings: this.store.bookingsBetween(from, to), busy: this.store.busyBetween(from, to) };
 	}
 
 	/**
-	 * Runs `work` after every earlier write of this merchant has finished. Awaiting D1 inside a
-	 * Durable Object lets other requests interleave, so the object's single thread alone does not
-	 * serialize a check-then-write; this explicit queue does. Outbox rows are relayed afterwards,
-	 * outside the queue, so a slow queue send never delays the next booking.
+	 * The admin's bookings (src/booking/calendar-view.ts): those overlapping a range or the named ones,
+	 * with their series and the busy blocks overlapping the confirmed ones, read together so they agree.
 	 */
-	private async write<T>(work: () => Promise<T>): Promise<WriteOutcome<T>> {
-		const run = this.tail.then(
-			() => captureOutcome(work),
-			() => captureOutcome(work),
-		);
-		this.tail = run.catch(() => undefined);
-		const outcome = await run;
-		if (outcome.ok) this.ctx.waitUntil(this.relay());
+	async adminBookings(selection: AdminBookingSelection): Promise<AdminBookingExtract> {
+		await this.ready();
+		const bookings = "ids" in selection ? this.store.bookingsByIds(selection.ids) : this.store.bookingsOverlapping(selection.from, selection.to, selection.staffId);
+		const confirmed = bookings.filter((b) => b.status === "confirmed");
+		const busy = confirmed.length === 0 ? [] : this.store.busyBetween(Math.min(...confirmed.map((b) => b.startsAt)), Math.max(...confirmed.map((b) => b.endsAt)));
+		const series = this.store.seriesByIds([...new Set(bookings.flatMap((b) => (b.seriesId === null ? [] : [b.seriesId])))]);
+		return { bookings, series, busy };
+	}
+
+	/** Per staff member of `staffIds` who has any: confirmed bookings not over at `now` (deactivated staff's, for the owner). */
+	async upcomingByStaff(staffIds: string[], now: number): Promise<StaffUpcoming[]> {
+		await this.ready();
+		return this.store.upcomingByStaff(staffIds, now);
+	}
+
+	// ---- inbound calendar sync ------------------------------------------------------------------
+
+	/** One sync step's busy blocks for one calendar (src/sync/busy-store.ts), in one transaction. */
+	async applyFeed(batch: FeedBatch): Promise<FeedOutcome> {
+		await this.ready();
+		return applyFeedBatch(this.ctx.storage, batch, (ids) => this.store.ownBookingIds(ids));
+	}
+
+	/** Forgets a calendar's blocks (disconnected, unchecked or lost); older results are refused after. */
+	async clearCalendar(calendarId: string, generation: number): Promise<void> {
+		await this.ready();
+		clearFeedCalendar(this.ctx.storage, calendarId, generation);
+	}
+
+	// ---- setup and housekeeping ------------------------------------------------------------------
+
+	/**
+	 * Reloads the setup copy from D1 when it is older than `version` (or always, without one).
+	 * Called after setup changes and by the cron for objects it finds behind. Returns the version held.
+	 */
+	async refreshSetup(version?: number): Promise<number> {
+		if (version === undefined || this.setup === null || this.setup.setupVersion < version) await this.reload();
+		return this.setup?.setupVersion ?? -1;
+	}
+
+	/**
+	 * Moves this merchant's schedule from D1 into the object and compares both sides (the migration
+	 * command, scripts/migrate-schedules.mjs; idempotent). An object already imports on its first use
+	 * (ready()), so for a used object this finds nothing new and only verifies. No other request runs
+	 * meanwhile, so nothing is booked against a half-imported schedule and the comparison is exact.
+	 */
+	async importFromD1(): Promise<{ imported: Imported } & ScheduleComparison> {
+		return this.ctx.blockConcurrencyWhile(async () => {
+			const imported = await importFromD1(this.ctx.storage, this.store, d1(this.env.DB), jobQueue(this.env), this.merchantId());
+			await this.relay();
+			return { imported, ...(await compareWithD1(this.ctx.storage, d1(this.env.DB), this.merchantId())) };
+		});
+	}
+
+	/** Relays every unsent outbox row now; for tests and the migration command, which read D1 right after. */
+	async flush(): Promise<void> {
+		await this.relay();
+		if (this.store.unsentOutbox(1).length > 0) throw new Error("outbox relay failed; the alarm retries it");
+	}
+
+	override async alarm(): Promise<void> {
+		await inPhase("background", () => this.relay());
+		const now = Date.now();
+		this.ctx.storage.sql.exec("delete from idempotency where created_at < ?", now - IDEMPOTENCY_TTL_MS);
+		this.store.pruneOutbox(now - OUTBOX_RETENTION_MS);
+	}
+
+	/**
+	 * The setup copy, loaded from D1 the first time this object is used (a brand-new merchant, or an
+	 * object whose storage predates the move, which imports D1's schedule then); after that, only
+	 * setup changes reload it. Every RPC that reads or writes the schedule waits for it.
+	 */
+	private async ready(): Promise<SetupState> {
+		if (this.setup === null) await this.reload();
+		if (this.setup === null) throw new NotFoundError("Merchant");
+		return this.setup;
+	}
+
+	private async reloadSetup(): Promise<void> {
+		const merchantId = this.merchantId();
+		const snapshot = await readSetup(database(this.env.DB), merchantId);
+		if (snapshot === null) return;
+		// An older snapshot than the one held (two reloads crossing) is never written over a newer one.
+		if (this.setup !== null && this.setup.setupVersion > snapshot.merchant.setupVersion) return;
+		// The first load of an object also brings in whatever D1 still holds of this merchant's
+		// schedule from before the objects held it (a no-op for a new merchant), so no request is ever
+		// answered from an object that does not know the merchant's earlier bookings and busy blocks.
+		if (this.setup === null) await importFromD1(this.ctx.storage, this.store, d1(this.env.DB), jobQueue(this.env), merchantId);
+		writeSetup(this.ctx.storage, snapshot, Date.now());
+		this.setup = this.store.setupState();
+		await d1(this.env.DB)
+			.prepare("update merchants set schedule_setup_version = ?1 where id = ?2 and schedule_setup_version < ?1")
+			.bind(snapshot.merchant.setupVersion, merchantId)
+			.run();
+	}
+
+	private merchantId(): string {
+		const name = this.ctx.id.name;
+		if (name === undefined) throw new Error("a merchant schedule must be addressed by name (the merchant id)");
+		return name;
+	}
+
+	/** After a committed change the outbox is relayed in the background: a slow queue never delays the answer. */
+	private written<T>(outcome: WriteOutcome<T>): WriteOutcome<T> {
+		if (outcome.ok) this.ctx.waitUntil(inPhase("background", () => this.relay()));
 		return outcome;
 	}
 
 	private async relayOnce(): Promise<void> {
 		try {
-			const merchantId = this.ctx.id.name;
-			await relayOutbox(this.db, jobQueue(this.env), merchantId === undefined ? {} : { merchantId }, Date.now());
+			await relayOutbox(this.store, d1(this.env.DB), jobQueue(this.env), this.merchantId(), Date.now());
 		} catch (error) {
 			logLine("warn", "outbox relay failed; retrying from alarm", { error: errorFields(error) });
 			await this.ctx.storage.setAlarm(Date.now() + RELAY_RETRY_MS);
 			return;
 		}
-		// Expired idempotency records are swept on the next alarm; schedule one if none is pending.
+		// Expired idempotency records and old outbox rows are swept on the next alarm; schedule one if none is pending.
 		if ((await this.ctx.storage.getAlarm()) === null) await this.ctx.storage.setAlarm(Date.now() + IDEMPOTENCY_TTL_MS);
 	}
 
-	private async idempotent<T>(
-		key: { key: string; hash: string } | null,
-		now: number,
-		work: () => Promise<WriteOutcome<T>>,
-	): Promise<WriteOutcome<T>> {
+	/**
+	 * Outcomes of requests that carried an Idempotency-Key, including refusals, so a retry with the
+	 * same key and body gets exactly the same answer. Synchronous, like the write it wraps.
+	 */
+	private idempotent<T>(key: { key: string; hash: string } | null, now: number, work: () => WriteOutcome<T>): WriteOutcome<T> {
 		if (key === null) return work();
 		const stored = this.ctx.storage.sql
 			.exec<{ request_hash: string; outcome: string }>("select request_hash, outcome from idempotency where key = ?", key.key)
@@ -123,7 +289,7 @@ export class MerchantSchedule extends DurableObject<Env> {
 			}
 			return JSON.parse(stored.outcome) as WriteOutcome<T>;
 		}
-		const outcome = await work();
+		const outcome = work();
 		this.ctx.storage.sql.exec(
 			"insert or ignore into idempotency (key, request_hash, outcome, created_at) values (?, ?, ?, ?)",
 			key.key,

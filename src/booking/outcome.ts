@@ -1,6 +1,6 @@
 // Converts typed errors to plain outcomes inside the Durable Object and back outside it, because
 // an Error subclass thrown over RPC arrives as a bare Error.
-import { AppError, ConflictError, NotFoundError, UnprocessableError, ValidationError } from "../errors";
+import { AppError, ConflictError, ForbiddenError, NotFoundError, UnprocessableError, ValidationError } from "../errors";
 import type { WriteFailure, WriteOutcome } from "./commands";
 
 export async function captureOutcome<T>(work: () => Promise<T>): Promise<WriteOutcome<T>> {
@@ -13,10 +13,22 @@ export async function captureOutcome<T>(work: () => Promise<T>): Promise<WriteOu
 	}
 }
 
+/** captureOutcome for synchronous work (the object's checks and writes never await). */
+export function captureOutcomeSync<T>(work: () => T): WriteOutcome<T> {
+	try {
+		return { ok: true, value: work() };
+	} catch (error) {
+		const failure = toFailure(error);
+		if (failure === null) throw error;
+		return { ok: false, failure };
+	}
+}
+
 function toFailure(error: unknown): WriteFailure | null {
 	if (!(error instanceof AppError)) return null;
 	if (error instanceof ValidationError) return { kind: "validation", fields: error.fields };
 	if (error instanceof NotFoundError) return { kind: "not-found", what: error.message.replace(/ not found$/, "") };
+	if (error instanceof ForbiddenError) return { kind: "forbidden", detail: error.message };
 	if (error instanceof UnprocessableError) return { kind: "unprocessable", code: error.code, detail: error.message };
 	if (error instanceof ConflictError)
 		return { kind: "conflict", detail: error.message, alternatives: error.alternatives, conflicts: error.conflicts };
@@ -32,6 +44,8 @@ export function unwrapOutcome<T>(outcome: WriteOutcome<T>): T {
 			throw new ValidationError(failure.fields);
 		case "not-found":
 			throw new NotFoundError(failure.what);
+		case "forbidden":
+			throw new ForbiddenError(failure.detail);
 		case "unprocessable":
 			throw new UnprocessableError(failure.code, failure.detail);
 		case "conflict":

@@ -2,11 +2,10 @@
 // whole calendar, but add bookings (walk-ins included) only to their own column and edit, move or
 // cancel only their own bookings, never moving one to a colleague; everything else is the owner's.
 // Staff read a colleague's booking without the customer's contact details and the notes.
-import { and, eq, gte, ne } from "drizzle-orm";
-import type { MerchantMembership } from "../../auth/membership";
-import type { Database } from "../../db/client";
-import { bookings } from "../../db/schema";
-import { ForbiddenError, NotFoundError } from "../../errors";
+import type { MerchantMembership } from "../auth/membership";
+import { ForbiddenError } from "../errors";
+import type { BookingActor } from "./commands";
+import type { BookingRecord } from "./schedule-store";
 
 /** The staff member a staff-role caller books for; throws when they may not book for `requested`. */
 export function staffForNewBooking(membership: MerchantMembership, requested: string | undefined): string | undefined {
@@ -22,44 +21,15 @@ export function maySeeCustomerDetails(membership: MerchantMembership, bookingSta
 	return membership.role === "owner" || (membership.staffId !== null && membership.staffId === bookingStaffId);
 }
 
-export interface BookingChangeRequest {
-	bookingId: string;
-	scope: "one" | "series";
-	/** A reschedule's new staff member, if it names one. */
-	moveToStaffId?: string | undefined;
-}
-
 /**
- * Refuses a staff-role caller's change to a booking that is not theirs (for `series`, to any later
- * confirmed occurrence that is a colleague's) or that hands it to a colleague. Another merchant's
- * booking is "not found", exactly as the write itself would answer.
+ * Refuses a staff-role caller's change to a booking that is not theirs (for a series, to any of the
+ * occurrences the change covers that is a colleague's) or that hands it to a colleague. Checked by
+ * the merchant's object in the same synchronous step as the change, on the rows it changes.
  */
-export async function assertMayChangeBooking(db: Database, membership: MerchantMembership, request: BookingChangeRequest): Promise<void> {
-	if (membership.role === "owner") return;
-	const row = await db
-		.select({ staffId: bookings.staffId, seriesId: bookings.seriesId, seriesIndex: bookings.seriesIndex })
-		.from(bookings)
-		.where(and(eq(bookings.id, request.bookingId), eq(bookings.merchantId, membership.merchantId)))
-		.get();
-	if (row === undefined) throw new NotFoundError("Booking");
-	const own = membership.staffId;
-	if (own === null || row.staffId !== own) throw new ForbiddenError("Staff can change only their own bookings; ask an owner to change a colleague's");
-	if (request.moveToStaffId !== undefined && request.moveToStaffId !== own) {
-		throw new ForbiddenError("Staff cannot move a booking to a colleague; ask an owner");
-	}
-	if (request.scope === "series" && row.seriesId !== null) {
-		const colleagues = await db
-			.select({ id: bookings.id })
-			.from(bookings)
-			.where(
-				and(
-					eq(bookings.seriesId, row.seriesId),
-					eq(bookings.status, "confirmed"),
-					gte(bookings.seriesIndex, row.seriesIndex ?? 0),
-					ne(bookings.staffId, own),
-				),
-			)
-			.get();
-		if (colleagues !== undefined) throw new ForbiddenError("Later bookings of this series are with a colleague; change just this one, or ask an owner");
-	}
+export function assertMayChange(actor: BookingActor | undefined, target: BookingRecord, covered: readonly BookingRecord[], moveToStaffId: string | null): void {
+	if (actor === undefined || actor.role === "owner") return;
+	const own = actor.staffId;
+	if (own === null || target.staffId !== own) throw new ForbiddenError("Staff can change only their own bookings; ask an owner to change a colleague's");
+	if (moveToStaffId !== null && moveToStaffId !== own) throw new ForbiddenError("Staff cannot move a booking to a colleague; ask an owner");
+	if (covered.some((row) => row.staffId !== own)) throw new ForbiddenError("Later bookings of this series are with a colleague; change just this one, or ask an owner");
 }

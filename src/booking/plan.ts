@@ -1,29 +1,33 @@
-// Shared steps of every booking write: load the schedule around the requested times, check each
-// occurrence with the availability core, and explain a refusal (422 reason or 409 alternatives).
+// Shared steps of every booking write: read the schedule around the requested times from the
+// object's storage, check each occurrence with the availability core, and explain a refusal (422
+// reason or 409 alternatives, computed only when a refusal is actually answered).
 import { checkSlot, findAlternatives } from "../availability";
 import type { AvailabilityQuery, CheckSlotOptions, SlotCheck, Unavailability } from "../availability";
-import type { Database } from "../db/client";
-import type { MerchantRow, ServiceRow, StaffRow } from "../db/queries/catalog";
-import { serviceResourceIds, serviceResources } from "../db/queries/catalog";
-import { assembleSchedule, scheduleReads, scheduleWindow } from "../db/queries/schedule";
 import { ConflictError, UnprocessableError } from "../errors";
 import type { SlotSuggestion } from "../errors";
-import { addDays, localDate, localIso, utcIso } from "../time";
+import { addDays, coveringWindow, localDate, localDayStart, localIso, utcIso } from "../time";
 import type { WriteSource } from "./commands";
+import type { ScheduleStore, ServiceRecord, SetupState, StaffRecord } from "./schedule-store";
 
 const MINUTE = 60_000;
 /**
- * How many days either side of the requested times are loaded, and so searched for alternatives.
- * findAlternatives never looks beyond the loaded days, so every alternative offered is bookable.
+ * How many days either side of a requested time alternatives are searched in. findAlternatives never
+ * looks beyond the loaded days, so every alternative offered is bookable.
  */
 const ALTERNATIVE_SEARCH_DAYS = 14;
+/**
+ * The days loaded for the check itself, and searched first for alternatives: the requested day and
+ * its neighbours. Most refusals find three nearer alternatives there than anything farther could
+ * be, so the two weeks either side are read only when they might hold a nearer one.
+ */
+const NEAR_DAYS = 1;
 
 export interface PlanContext {
-	db: Database;
-	merchant: MerchantRow;
-	service: ServiceRow;
+	store: ScheduleStore;
+	setup: SetupState;
+	service: ServiceRecord;
 	/** Candidate staff, in display order: everyone who could be offered as an alternative. */
-	staff: StaffRow[];
+	staff: StaffRecord[];
 	timezone: string;
 	now: number;
 	excludeBookingIds?: string[];
@@ -40,33 +44,39 @@ export interface DayRange {
  * two weeks before the earliest (but not before today, which holds no bookable slot, unless a start
  * lies there) to two weeks after the latest.
  */
-export function daysAround(starts: number[], timezone: string, now: number): DayRange {
+export function daysAround(starts: number[], timezone: string, now: number, radius = ALTERNATIVE_SEARCH_DAYS): DayRange {
 	const first = localDate(Math.min(...starts), timezone);
 	const last = localDate(Math.max(...starts), timezone);
 	const today = localDate(now, timezone);
-	const searchFrom = addDays(first, -ALTERNATIVE_SEARCH_DAYS);
+	const searchFrom = addDays(first, -radius);
 	const from = first < today ? first : searchFrom > today ? searchFrom : today;
-	return { from, to: addDays(last, ALTERNATIVE_SEARCH_DAYS) };
+	return { from, to: addDays(last, radius) };
 }
 
-/** Loads, in one D1 batch, the schedule of `context.staff` and the service's resources over daysAround(starts). */
-export async function scheduleAround(context: PlanContext, starts: number[]): Promise<AvailabilityQuery> {
-	const { db, merchant, service } = context;
-	const days = daysAround(starts, context.timezone, context.now);
+/**
+ * The schedule of `context.staff` and the service's resources over daysAround(starts), from the
+ * object's storage: the near days, enough to check each start (and assign "anyone", which looks at
+ * that day), unless a radius is given.
+ */
+export function scheduleAround(context: PlanContext, starts: number[], radius = NEAR_DAYS): AvailabilityQuery {
+	const { service } = context;
+	const days = daysAround(starts, context.timezone, context.now, radius);
 	const blockMs = (service.bufferBeforeMinutes + service.bufferAfterMinutes + service.durationMinutes) * MINUTE;
-	const [resources, ...rows] = await db.batch([
-		serviceResources(db, merchant.id, service.id),
-		...scheduleReads(db, {
-			merchantId: merchant.id,
-			staffIds: context.staff.map((member) => member.id),
-			resourceIds: serviceResourceIds(db, merchant.id, service.id),
-			window: scheduleWindow(days.from, days.to, blockMs),
-		}),
-	]);
-	return assembleSchedule(
-		{ merchant, service, staff: context.staff, resources, ...days, timezone: context.timezone, now: context.now, excludeBookingIds: context.excludeBookingIds ?? [] },
-		rows,
-	);
+	const window = coveringWindow(days.from, days.to, blockMs);
+	return context.store.scheduleQuery({
+		service,
+		staff: context.staff,
+		resourceIds: service.requiredResourceType === null ? [] : context.store.resourcesOfType(service.requiredResourceType),
+		windowFrom: window.from,
+		windowTo: window.to,
+		fromDate: window.fromDate,
+		toDate: window.toDate,
+		...days,
+		timezone: context.timezone,
+		now: context.now,
+		tentativeBlocks: context.setup.tentativeBlocks,
+		...(context.excludeBookingIds === undefined ? {} : { excludeBookingIds: context.excludeBookingIds }),
+	});
 }
 
 /** Merchants may book off the slot grid and outside the customer-facing rules; never into a conflict. */
@@ -103,9 +113,17 @@ export function anyoneRefusalReason(query: AvailabilityQuery, start: number, sou
 	return ruleReason ?? "taken";
 }
 
-/** The nearest free slots: `staffId`'s first when given, then the other staff in the query. */
-export function suggestions(query: AvailabilityQuery, start: number, staffId: string | null, timezone: string): SlotSuggestion[] {
-	return findAlternatives(query, start, staffId, 3).map((slot) => ({
+/**
+ * The nearest free slots to `start`: `staffId`'s first when given, then the other staff of the
+ * context. Searched in `near` (the query the check used) first; the wider days are read only when a
+ * slot there could be nearer than the farthest found, so the answer is the same as searching them all.
+ */
+export function suggestions(context: PlanContext, near: AvailabilityQuery, start: number, staffId: string | null): SlotSuggestion[] {
+	const found = findAlternatives(near, start, staffId, ALTERNATIVES);
+	const final = found.length === ALTERNATIVES && (staffId === null || found.every((slot) => slot.staffId === staffId)) && found.every((slot) => Math.abs(slot.start - start) < nearReach(near, start));
+	const slots = final ? found : findAlternatives(scheduleAround(context, [start], ALTERNATIVE_SEARCH_DAYS), start, staffId, ALTERNATIVES);
+	const timezone = context.timezone;
+	return slots.map((slot) => ({
 		start: utcIso(slot.start),
 		end: utcIso(slot.end),
 		staffId: slot.staffId,
@@ -113,9 +131,21 @@ export function suggestions(query: AvailabilityQuery, start: number, staffId: st
 	}));
 }
 
+const ALTERNATIVES = 3;
+
+/**
+ * How far from `start` the near query saw everything: to the end of its last day, and to the start
+ * of its first unless that is today (nothing earlier is bookable, so the wider days add nothing there).
+ */
+function nearReach(near: AvailabilityQuery, start: number): number {
+	const rangeEnd = localDayStart(addDays(near.to, 1), near.timezone);
+	const below = near.from <= localDate(near.now, near.timezone) ? Number.POSITIVE_INFINITY : start - localDayStart(near.from, near.timezone);
+	return Math.min(below, rangeEnd - start);
+}
+
 /** The error for a refused single time: 422 when a rule forbids it, 409 with alternatives when it is taken. */
-export function refusal(query: AvailabilityQuery, reason: Unavailability, start: number, staffId: string | null, timezone: string): Error {
+export function refusal(context: PlanContext, query: AvailabilityQuery, reason: Unavailability, start: number, staffId: string | null): Error {
 	if (isRuleRefusal(reason)) return new UnprocessableError(reason, ruleReasons[reason]);
 	const detail = reason === "no-resource" ? "No room is free at that time." : "That time has just been taken.";
-	return new ConflictError(detail, suggestions(query, start, staffId, timezone));
+	return new ConflictError(detail, suggestions(context, query, start, staffId));
 }

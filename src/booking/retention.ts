@@ -1,8 +1,8 @@
-// How long the write path's bookkeeping is kept: relayed outbox rows and the email ledger. Both only
-// matter while a message may still be delivered again, which the queue bounds to days.
+// How long the write path's bookkeeping is kept: relayed outbox rows (in each merchant's object, pruned
+// by its alarm) and the email ledger. Both only matter while a message may still be delivered again,
+// which the queue bounds to days.
 import type { Database } from "../db/client";
 import { pruneEmailLedger } from "./email-ledger";
-import { pruneSentOutbox } from "./outbox";
 
 const DAY = 86_400_000;
 /** Relayed rows are kept a week for inspection, then deleted. */
@@ -12,6 +12,5 @@ export const EMAIL_LEDGER_RETENTION_MS = 30 * DAY;
 
 /** Deletes bookkeeping past its retention; returns how many rows went. */
 export async function pruneBookingMessages(db: Database, now: number): Promise<number> {
-	const [outboxRows, ledgerRows] = await Promise.all([pruneSentOutbox(db, now - OUTBOX_RETENTION_MS), pruneEmailLedger(db, now - EMAIL_LEDGER_RETENTION_MS)]);
-	return outboxRows + ledgerRows;
+	return pruneEmailLedger(db, now - EMAIL_LEDGER_RETENTION_MS);
 }

@@ -1,5 +1,5 @@
-// Recognises the constraint failures the write path expects from D1 (drizzle wraps them, so the
-// whole cause chain is searched).
+// Recognises constraint failures from SQLite (D1, and the merchant object's storage; drizzle wraps
+// them, so the whole cause chain is searched).
 function messages(error: unknown): string {
 	const parts: string[] = [];
 	let current: unknown = error;
@@ -15,7 +15,7 @@ function messages(error: unknown): string {
 	return parts.join(" | ");
 }
 
-/** Raised by the bookings_no_overlap_* triggers (migrations/0001). */
+/** Raised by the bookings_no_overlap_* triggers (src/booking/schedule-schema.ts). */
 export function isOverlapViolation(error: unknown): boolean {
 	return messages(error).includes("booking_overlap");
 }
@@ -26,9 +26,4 @@ export function isUniqueViolation(error: unknown): boolean {
 
 export function isForeignKeyViolation(error: unknown): boolean {
 	return messages(error).includes("FOREIGN KEY constraint failed");
-}
-
-/** Raised by commitChange's outbox insert when a guarded update matched no row (see commit-change.ts). */
-export function isStaleVersion(error: unknown): boolean {
-	return messages(error).includes("NOT NULL constraint failed: outbox.merchant_id");
 }

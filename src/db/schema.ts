@@ -26,6 +26,20 @@ export const merchants = sqliteTable("merchants", {
 	timezone: text("timezone").notNull(),
 	brandColor: text("brand_color").notNull().default("#4f46e5"),
 	settings: text("settings", { mode: "json" }).$type<MerchantSettings>().notNull(),
+	/**
+	 * Moves on every change to what availability reads (this row, staff, services, resources, hours,
+	 * overrides, time off: triggers in migrations/0012), so the merchant's Durable Object, which keeps
+	 * a copy of that setup, can tell whether its copy is current.
+	 */
+	setupVersion: integer("setup_version").notNull().default(0),
+	/** The setup_version the merchant's Durable Object last loaded (the cron refreshes objects behind). */
+	scheduleSetupVersion: integer("schedule_setup_version").notNull().default(-1),
+	/**
+	 * When the schedule migration command (scripts/migrate-schedules.mjs) found the merchant's Durable
+	 * Object holding everything D1 held, counts and checksums equal; null until then, so a re-run asks
+	 * only for the merchants still to do.
+	 */
+	scheduleMigratedAt: integer("schedule_migrated_at"),
 	createdAt: createdAt(),
 });
 
@@ -375,8 +389,9 @@ export const bookings = sqliteTable(
 );
 
 /**
- * Transactional outbox: a row is written in the same D1 batch as the booking change it
- * describes, so no change commits without its message and no message exists without its change.
+ * The outbox of the time before each merchant's Durable Object held its schedule (the outbox now
+ * lives in the object). Nothing writes it any more; the schedule migration command relays any row
+ * still unsent (scripts/migrate-schedules.mjs), after which a later migration drops the table.
  */
 export const outbox = sqliteTable(
 	"outbox",
@@ -510,6 +525,11 @@ export const connectionCalendars = sqliteTable(
 		 * sync or channel that started before cannot write its result afterwards.
 		 */
 		syncGeneration: integer("sync_generation").notNull().default(0),
+		/**
+		 * Counts the sync results this calendar has claimed (a claim also moves the cursor). The merchant's
+		 * Durable Object orders results by it, so a slow older result never overwrites a newer one.
+		 */
+		syncStep: integer("sync_step").notNull().default(0),
 	},
 	(t) => [
 		uniqueIndex("connection_calendars_external_idx").on(t.connectionId, t.externalId),

@@ -7,7 +7,7 @@ import { Temporal } from "temporal-polyfill";
 import type { Database } from "../db/client";
 import { bookings, memberships, merchants, resources, services, staff, staffServices, users, workingHours } from "../db/schema";
 import type { CreateBookingCommand } from "../booking/commands";
-import { isUniqueViolation } from "../booking/d1-errors";
+import { isUniqueViolation } from "../booking/sqlite-errors";
 
 export const DEMO_MERCHANT_ID = "mer_demo";
 export const DEMO_SLUG = "demo";
@@ -108,7 +108,10 @@ export async function resetDemoOwnerPassword(db: Database, passwordHash: string)
 	await db.update(users).set({ passwordHash }).where(eq(users.email, DEMO_OWNER_EMAIL));
 }
 
-/** A few bookings on the coming working days, so the calendar is not empty; none if any exist. */
+/**
+ * A few bookings on the coming working days, so the calendar is not empty; none if any exist. Asked of
+ * D1's read model of bookings, which the seed route brings up to date before it answers.
+ */
 export async function demoBookingCommands(db: Database, now: number): Promise<CreateBookingCommand[]> {
 	const existing = await db.select({ id: bookings.id }).from(bookings).where(eq(bookings.merchantId, DEMO_MERCHANT_ID)).limit(1);
 	if (existing.length > 0) return [];

@@ -2,6 +2,7 @@
 // pick calendars, error states and the owner's alert, calendars that vanish, disconnect, resync, and
 // draining pushes that waited for the connection to work again.
 import { and, eq, gte, inArray, sql } from "drizzle-orm";
+import { merchantSchedule } from "../booking/merchant-schedule";
 import type { CalendarInfo, CalendarProvider, ProviderName } from "../calendars/provider";
 import { ProviderError } from "../calendars/provider";
 import type { Database } from "../db/client";
@@ -19,7 +20,7 @@ import {
 } from "../db/queries/connections";
 import type { ConnectionCalendarRow, ConnectionRow, PendingSelection } from "../db/queries/connections";
 import { markCalendarDirty } from "../db/queries/event-links";
-import { bookings, busyBlocks, calendarConnections, connectionCalendars, memberships, merchants, users } from "../db/schema";
+import { bookings, calendarConnections, connectionCalendars, memberships, merchants, users } from "../db/schema";
 import { AppError, UnprocessableError } from "../errors";
 import { newId } from "../ids";
 import { jobQueue } from "../jobs";
@@ -267,21 +268,31 @@ async function storeCalendars(context: SyncContext, connection: ConnectionRow, l
 export async function calendarGone(context: SyncContext, connection: ConnectionRow, calendar: ConnectionCalendarRow, adapter: CalendarProvider | null): Promise<void> {
 	if (calendar.unavailableSince !== null) return;
 	const now = context.now();
-	await context.db.batch([
-		context.db
+	const [moved] = await context.db
+		.update(connectionCalendars)
+		.set({
+			unavailableSince: now,
+			syncCursor: null,
+			syncGeneration: sql`${connectionCalendars.syncGeneration} + 1`,
+			pushChannelId: null,
+			pushResourceId: null,
+			pushSecretHash: null,
+			pushExpiresAt: null,
+		})
+		.where(eq(connectionCalendars.id, calendar.id))
+		.returning({ generation: connectionCalendars.syncGeneration });
+	if (moved === undefined) return;
+	try {
+		await merchantSchedule(context.env, connection.merchantId).clearCalendar(calendar.id, moved.generation);
+	} catch (error) {
+		// Marked available again, so the retry (the job's, or the next listing) does all of it again
+		// instead of finding the calendar already marked and its blocks still there.
+		await context.db
 			.update(connectionCalendars)
-			.set({
-				unavailableSince: now,
-				syncCursor: null,
-				syncGeneration: sql`${connectionCalendars.syncGeneration} + 1`,
-				pushChannelId: null,
-				pushResourceId: null,
-				pushSecretHash: null,
-				pushExpiresAt: null,
-			})
-			.where(eq(connectionCalendars.id, calendar.id)),
-		context.db.delete(busyBlocks).where(eq(busyBlocks.calendarId, calendar.id)),
-	]);
+			.set({ unavailableSince: null })
+			.where(and(eq(connectionCalendars.id, calendar.id), eq(connectionCalendars.syncGeneration, moved.generation)));
+		throw error;
+	}
 	await logOperation(context.db, connection.id, "calendar-unavailable", "error", `${calendar.name} was deleted or unshared; it no longer blocks time`, now);
 	if (adapter === null || adapter.push === null || calendar.pushChannelId === null) return;
 	try {
@@ -408,8 +419,11 @@ async function retry(context: SyncContext, connection: ConnectionRow, selection:
 /**
  * Stops push channels (best effort), deletes the stored credentials and stops writing. Events already
  * written stay in the calendar and every booking stays in Slotline. The database goes first, so a sync
- * or channel renewal in flight finds the calendar's generation moved and cannot write anything back.
- * `reason`, when Slotline rather than a person disconnected it, goes into the log line.
+ * or channel renewal in flight finds the calendar's generation moved and cannot write anything back;
+ * the calendars' busy blocks go from the merchant's object after the channels. If the object cannot be
+ * reached this throws, unlogged, with the rest done; disconnecting again clears them, and so does
+ * reconnecting (its first sync is a full one, which replaces them). `reason`, when Slotline rather than
+ * a person disconnected it, goes into the log line.
  */
 export async function disconnect(context: SyncContext, connection: ConnectionRow, reason: string | null = null): Promise<void> {
 	const calendars = await calendarsOf(context.db, connection.id);
@@ -417,22 +431,16 @@ export async function disconnect(context: SyncContext, connection: ConnectionRow
 	// Opened before the credentials are deleted: stopping the channels needs them.
 	const adapter = watched.length > 0 && connection.credentials !== null ? await adapterFor(context, connection).catch(() => null) : null;
 	const now = context.now();
-	await context.db.batch([
+	const [, moved] = await context.db.batch([
 		context.db
 			.update(calendarConnections)
 			.set({ status: "disconnected", errorKind: null, statusMessage: null, credentials: null, credentialsKeyId: null, accessTokenExpiresAt: null, updatedAt: now })
 			.where(eq(calendarConnections.id, connection.id)),
-		// A disconnected calendar no longer blocks time; a reconnect starts from a full sync.
-		context.db.delete(busyBlocks).where(
-			inArray(
-				busyBlocks.calendarId,
-				context.db.select({ id: connectionCalendars.id }).from(connectionCalendars).where(eq(connectionCalendars.connectionId, connection.id)),
-			),
-		),
 		context.db
 			.update(connectionCalendars)
 			.set({ pushChannelId: null, pushResourceId: null, pushSecretHash: null, pushExpiresAt: null, syncCursor: null, changeTag: null, syncGeneration: sql`${connectionCalendars.syncGeneration} + 1` })
-			.where(eq(connectionCalendars.connectionId, connection.id)),
+			.where(eq(connectionCalendars.connectionId, connection.id))
+			.returning({ id: connectionCalendars.id, generation: connectionCalendars.syncGeneration }),
 	]);
 	for (const calendar of watched) {
 		if (adapter === null) {
@@ -445,6 +453,9 @@ export async function disconnect(context: SyncContext, connection: ConnectionRow
 			await logOperation(context.db, connection.id, "stop-push", "error", errorSummary(error), context.now());
 		}
 	}
+	// A disconnected calendar no longer blocks time; a reconnect starts from a full sync.
+	const schedule = merchantSchedule(context.env, connection.merchantId);
+	await Promise.all(moved.map((calendar) => schedule.clearCalendar(calendar.id, calendar.generation)));
 	await logOperation(context.db, connection.id, "disconnect", "ok", reason, now);
 }
 

@@ -1,23 +1,21 @@
-// The 5-minute Cron Trigger: the safety net for everything push-based. It relays outbox rows their
-// Durable Object could not send, queues again jobs that ran out of retries (dead-letters.ts), and keeps
-// calendar sync honest (see maintenance.ts).
+// The 5-minute Cron Trigger: the safety net for everything push-based. It refreshes merchant objects
+// whose setup copy is behind D1 (setup-sync.ts; each object's own alarm retries its outbox relay),
+// queues again jobs that ran out of retries (dead-letters.ts), and keeps calendar sync honest (see
+// maintenance.ts).
 import { cleanupAuthTables } from "../auth/cleanup";
 import type { AuthCleanupResult } from "../auth/cleanup";
-import { relayOutbox } from "../booking/outbox";
 import { pruneBookingMessages } from "../booking/retention";
+import { refreshStaleSchedules } from "../booking/setup-sync";
 import { database } from "../db/client";
-import { jobQueue } from "../jobs";
 import { errorFields, logLine } from "../log";
 import { syncContextFor } from "./connections";
 import type { SyncContext } from "./connections";
 import { requeueDeadJobs } from "./dead-letters";
 import { enqueueSafetyNetSyncs, refreshExpiringTokens, resealOldCredentials, retryErroredConnections } from "./maintenance";
 
-/** Rows younger than this are left to their Durable Object, which relays right after the write. */
-const OUTBOX_GRACE_MS = 60_000;
-
 export interface CronReport {
-	relayed: number;
+	/** Merchant objects whose setup copy was behind and was refreshed. */
+	schedulesRefreshed: number;
 	syncsQueued: number;
 	tokensRefreshed: number;
 	connectionsRetried: number;
@@ -32,8 +30,8 @@ export async function runCron(env: Env, now: number): Promise<CronReport> {
 	// Built inside each part that needs it: even a keyring that cannot be read fails only those parts.
 	const context = (): SyncContext => syncContextFor(env, db);
 	// Each part runs even if another fails: one bad connection, or an outbox row the queue refuses, must not stop the rest.
-	const [relayed, syncsQueued, tokensRefreshed, connectionsRetried, credentialsResealed, authRowsDeleted, bookingMessagesPruned, deadJobsRequeued] = await Promise.all([
-		settle("relay", () => relayOutbox(db, jobQueue(env), { createdBefore: now - OUTBOX_GRACE_MS }, now)),
+	const [schedulesRefreshed, syncsQueued, tokensRefreshed, connectionsRetried, credentialsResealed, authRowsDeleted, bookingMessagesPruned, deadJobsRequeued] = await Promise.all([
+		settle("schedules", () => refreshStaleSchedules(env)),
 		settle("sync", () => enqueueSafetyNetSyncs(context())),
 		settle("tokens", () => refreshExpiringTokens(context())),
 		settle("retries", () => retryErroredConnections(context())),
@@ -42,7 +40,7 @@ export async function runCron(env: Env, now: number): Promise<CronReport> {
 		settle("booking-retention", () => pruneBookingMessages(db, now)),
 		settle("dead-jobs", () => requeueDeadJobs(context())),
 	]);
-	return { relayed, syncsQueued, tokensRefreshed, connectionsRetried, credentialsResealed, authRowsDeleted, bookingMessagesPruned, deadJobsRequeued };
+	return { schedulesRefreshed, syncsQueued, tokensRefreshed, connectionsRetried, credentialsResealed, authRowsDeleted, bookingMessagesPruned, deadJobsRequeued };
 }
 
 function countDeleted(result: AuthCleanupResult): number {

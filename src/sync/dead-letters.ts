@@ -4,7 +4,7 @@
 // checked calendar; every other job is kept in dead_jobs, queued again by the cron with backoff until a
 // run of it succeeds, and shown to the merchant's owners meanwhile.
 import { asc, count, eq, inArray, lte, sql } from "drizzle-orm";
-import { isForeignKeyViolation } from "../booking/d1-errors";
+import { isForeignKeyViolation } from "../booking/sqlite-errors";
 import type { Database } from "../db/client";
 import { addPending, calendarById, connectionById, logOperation } from "../db/queries/connections";
 import { deadJobs } from "../db/schema";

@@ -1,6 +1,7 @@
 // Inbound sync: the calendar.sync handler. Reads a checked calendar's changes through its adapter
 // (incremental from the stored cursor, a full resync of the window when the provider refuses it) and
-// turns them into busy_blocks, keeping its push channel alive on the way.
+// hands them to the merchant's Durable Object as busy blocks (busy-store.ts), keeping its push channel
+// alive on the way.
 import { eq } from "drizzle-orm";
 import type { CalendarProvider, SyncResult } from "../calendars/provider";
 import { CalendarUnavailableError, ProviderError, SyncCursorExpiredError, TokenRevokedError } from "../calendars/provider";
@@ -9,7 +10,7 @@ import type { ConnectionCalendarRow, ConnectionRow } from "../db/queries/connect
 import { merchants, staff } from "../db/schema";
 import type { CalendarSyncJob } from "../jobs";
 import { applySyncResult, clearCalendarBlocks } from "./busy-store";
-import type { BlockOwner } from "./busy-store";
+import type { BlockOwner } from "./feed-batch";
 import { adapterFor, calendarGone, errorSummary, needsReauthorization } from "./connections";
 import { ensurePush, stopPush } from "./push-channels";
 import { syncWindow } from "./window";
@@ -69,7 +70,7 @@ export async function runCalendarSync(context: InboundContext, job: CalendarSync
 	try {
 		adapter = await adapterFor(context, connection);
 		if (!calendar.checkConflicts) {
-			await clearCalendarBlocks(context.env.DB, calendar.id);
+			await clearCalendarBlocks(context.env, connection.merchantId, calendar.id);
 			if (calendar.pushChannelId !== null) await stopPushQuietly(context, adapter, calendar);
 			return nothing("unchecked");
 		}
@@ -99,7 +100,7 @@ async function syncChecked(context: InboundContext, adapter: CalendarProvider, c
 	}
 	const fullAt = result.full ? now : (stored?.fullAt ?? now);
 	const start = { cursor: calendar.syncCursor, generation: calendar.syncGeneration };
-	const outcome = await applySyncResult(context.env.DB, calendar.id, owner, start, result, storedCursor(fullAt, result.cursor), now);
+	const outcome = await applySyncResult(context.env, calendar.id, owner, start, result, storedCursor(fullAt, result.cursor), now);
 	if (!outcome.applied) return { outcome: "raced", full: result.full, blocks: 0 };
 	await markSynced(context.db, connection.id, now);
 	if (calendar.unavailableSince !== null) await logOperation(context.db, connection.id, "sync", "ok", `${calendar.name} is available again`, now);

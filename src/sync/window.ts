@@ -1,4 +1,4 @@
-// The stretch of time inbound sync keeps in busy_blocks: 90 days back, 365 days ahead of now.
+// The stretch of time inbound sync keeps as busy blocks: 90 days back, 365 days ahead of now.
 import type { SyncWindow } from "../calendars/provider";
 
 export const SYNC_PAST_MS = 90 * 86_400_000;

@@ -14,6 +14,7 @@ import { connectCallback } from "./connections/callback";
 import { connectionRoutes } from "./connections/routes";
 import { dev } from "./dev";
 import { health } from "./health";
+import { ops } from "./ops";
 import { provideMailer } from "./mailer";
 import { accountPages } from "./pages/account";
 import { adminPages } from "./pages/admin";
@@ -46,6 +47,7 @@ export function createApp(): Hono<AppEnv> {
 	app.route("/", bookingCalendar);
 	app.route("/", bookingPages);
 	app.route("/", accountPages);
+	app.route("/", ops);
 	app.route("/", dev);
 	app.onError(handleError);
 	app.notFound(handleNotFound);

@@ -1,11 +1,14 @@
 // Local-only routes for `npm start`: seeding the demo merchant. Enabled only when DEMO_SEED_TOKEN
-// is set (.dev.vars sets it; production leaves it empty), and then only with that token.
+// is set (.dev.vars sets it; production leaves it empty), and then only with that token. The D1
+// statement counts, for the tests and benchmarks, only when D1_STATEMENT_COUNTING is "1".
 import { Hono } from "hono";
 import { z } from "zod";
 import { merchantSchedule } from "../booking/merchant-schedule";
 import { unwrapOutcome } from "../booking/outcome";
+import { syncScheduleSetup } from "../booking/setup-sync";
 import { hashPassword } from "../auth/password";
-import { seedBenchMerchant } from "../demo/bench-merchants";
+import { countingEnabled, resetStatementCounts, statementCounts } from "../db/statement-count";
+import { BENCH_MAX_STAFF, seedBenchMerchant } from "../demo/bench-merchants";
 import { DEMO_MERCHANT_ID, DEMO_OWNER_EMAIL, DEMO_SLUG, demoBookingCommands, resetDemoOwnerPassword, seedDemoCatalogue, seedDemoOwner } from "../demo/seed";
 import { NotFoundError } from "../errors";
 import { syncContextFor } from "../sync/connections";
@@ -27,7 +30,11 @@ const seedBody = z.object({
 	connectCalendars: z.enum(["if-created", "always"]).default("if-created"),
 });
 
-const benchBody = z.object({ count: z.number().int().min(1).max(50) });
+const benchBody = z.object({
+	count: z.number().int().min(1).max(50),
+	/** The storms' merchants have 3; the availability benchmark's has 10. */
+	staffPerMerchant: z.number().int().min(1).max(BENCH_MAX_STAFF).default(3),
+});
 
 /** Every dev route answers 404 unless DEMO_SEED_TOKEN is set and presented. */
 function requireSeedToken(env: Env, presented: string | undefined): void {
@@ -36,13 +43,20 @@ function requireSeedToken(env: Env, presented: string | undefined): void {
 }
 
 export const dev = new Hono<AppEnv>()
+	// This isolate's D1 statements by phase since the last reset; `?reset=1` answers them and starts again at 0.
+	.get("/_dev/d1-statements", (c) => {
+		if (!countingEnabled(c.env)) throw new NotFoundError("Route");
+		const counts = statementCounts();
+		if (c.req.query("reset") === "1") resetStatementCounts();
+		return c.json(counts);
+	})
 	// Extra merchants for the multi-merchant booking storm (scripts/bench/storm-merchants.mjs).
 	.post("/_dev/seed-bench-merchants", async (c) => {
 		requireSeedToken(c.env, c.req.header("x-seed-token"));
 		const parsed = benchBody.safeParse(await c.req.json().catch(() => null));
 		if (!parsed.success) validationHook({ target: "json", success: false, error: parsed.error });
 		const seeded = [];
-		for (let n = 1; n <= (parsed.data?.count ?? 0); n++) seeded.push(await seedBenchMerchant(c.get("db"), n));
+		for (let n = 1; n <= (parsed.data?.count ?? 0); n++) seeded.push(await seedBenchMerchant(c.get("db"), n, parsed.data?.staffPerMerchant));
 		return c.json({ merchants: seeded });
 	})
 	.post("/_dev/seed", async (c) => {
@@ -51,6 +65,9 @@ export const dev = new Hono<AppEnv>()
 		if (!parsed.success) validationHook({ target: "json", success: false, error: parsed.error });
 		const db = c.get("db");
 		const merchantCreated = await seedDemoCatalogue(db);
+		// The merchant's object keeps its own copy of the setup: hand it what was just written (and, for a
+		// demo seeded again into a database whose object had loaded an earlier one, replace that).
+		await syncScheduleSetup(c.env, DEMO_MERCHANT_ID);
 		let ownerCreated = false;
 		if (parsed.data !== undefined) {
 			const hash = await hashPassword(parsed.data.ownerPassword);
@@ -67,5 +84,7 @@ export const dev = new Hono<AppEnv>()
 		const commands = await demoBookingCommands(db, Date.now());
 		const schedule = merchantSchedule(c.env, DEMO_MERCHANT_ID);
 		for (const command of commands) unwrapOutcome(await schedule.createBooking(command));
+		// The next seed asks D1's read model whether the demo has bookings: make sure it has these.
+		if (commands.length > 0) await schedule.flush();
 		return c.json({ merchantId: DEMO_MERCHANT_ID, merchantSlug: DEMO_SLUG, ownerEmail: DEMO_OWNER_EMAIL, merchantCreated, ownerCreated, bookingsCreated: commands.length, calendarsConnected: connected.map((row) => ({ staffId: row.staffId, provider: row.provider, account: row.accountLabel })) });
 	});

@@ -1,9 +1,16 @@
+import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { beforeEach, describe, expect, it } from "vitest";
-import { busyBlocks, calendarConnections, connectionCalendars } from "../../src/db/schema";
+import type { BookingView, CreateBookingCommand } from "../../src/booking/commands";
+import { createBooking } from "../../src/booking/create";
+import { merchantSchedule } from "../../src/booking/merchant-schedule";
+import type { MerchantSchedule } from "../../src/booking/merchant-schedule";
+import { ScheduleStore } from "../../src/booking/schedule-store";
+import { calendarConnections, connectionCalendars } from "../../src/db/schema";
 import { db } from "../auth/harness";
 import { at, bookDirectly, upcoming } from "../support/demo";
-import { adminWorld, call, fieldsOf } from "./support";
+import { flushSchedule } from "../support/schedule";
+import { adminWorld, call, fieldsOf, scheduleBookings } from "./support";
 import type { AdminWorld } from "./support";
 
 interface AdminBookingJson {
@@ -42,16 +49,53 @@ async function listDay(day = tuesday.toString(), extra = ""): Promise<AdminBooki
 	return res.body.bookings;
 }
 
-/** An external calendar event of Ana's, as inbound sync would store it. */
+/** An external calendar event of Ana's, as inbound sync stores it: the connection in D1, its busy time in the merchant's object. */
 async function externalBusy(start: string, end: string, tentative = false): Promise<void> {
 	const id = crypto.randomUUID();
 	await db().batch([
 		db().insert(calendarConnections).values({ id: `con_${id}`, merchantId: "mer_demo", staffId: "stf_demo_ana", provider: "google", accountLabel: "ana@gmail.test", status: "active", updatedAt: 0 }),
 		db().insert(connectionCalendars).values({ id: `cal_${id}`, connectionId: `con_${id}`, externalId: "primary", name: "Ana private", checkConflicts: true }),
-		db()
-			.insert(busyBlocks)
-			.values({ id: `blk_${id}`, merchantId: "mer_demo", staffId: "stf_demo_ana", calendarId: `cal_${id}`, externalEventId: "evt-secret-title", startsAt: Date.parse(start), endsAt: Date.parse(end), tentative }),
 	]);
+	const fed = await merchantSchedule(env, "mer_demo").applyFeed({
+		calendarId: `cal_${id}`,
+		generation: 0,
+		step: 1,
+		staffId: "stf_demo_ana",
+		full: false,
+		events: [{ eventId: "evt-secret-title", marker: null, blocks: [{ instanceId: "evt-secret-title", start: Date.parse(start), end: Date.parse(end), allDay: false, tentative }] }],
+		removed: [],
+	});
+	expect(fed).toEqual({ applied: true, blocks: 1 });
+}
+
+/**
+ * Books in the demo merchant's object as a write does, but leaves its outbox unrelayed: D1's read
+ * model does not have the booking (nor its customer) yet, as for a moment after every write.
+ */
+async function bookUnrelayed(overrides: Partial<CreateBookingCommand>): Promise<BookingView[]> {
+	return runInDurableObject(merchantSchedule(env, "mer_demo"), async (instance: MerchantSchedule, state) => {
+		await instance.refreshSetup();
+		const store = new ScheduleStore(state.storage);
+		const setup = store.setupState();
+		if (setup === null) throw new Error("the demo merchant is not seeded");
+		return createBooking(store, setup, {
+			merchantId: "mer_demo",
+			serviceId: "svc_demo_cut",
+			staffId: "stf_demo_ana",
+			start: Date.parse(at(tuesday, "10:00")),
+			timezone: "Europe/Amsterdam",
+			customer: null,
+			userId: null,
+			customerNotes: null,
+			merchantNotes: null,
+			recurrence: null,
+			source: "admin",
+			adminRole: "owner",
+			idempotency: null,
+			now: Date.now(),
+			...overrides,
+		});
+	});
 }
 
 describe("admin bookings", () => {
@@ -191,6 +235,43 @@ describe("admin bookings", () => {
 		expect(listed?.conflict).toBe(false);
 	});
 
+	it("reads the merchant's object, so a booking shows before D1's read model has it", async () => {
+		const customer = { name: "Mia Klein", email: "mia@example.com", phone: "+31 6 0000 0000" };
+		const [made] = await bookUnrelayed({ customer, recurrence: { frequency: "weekly", count: 2 } });
+		const inReadModel = "select (select count(*) from bookings where merchant_id = 'mer_demo') + (select count(*) from customers where merchant_id = 'mer_demo') as n";
+		expect(await env.DB.prepare(inReadModel).first()).toEqual({ n: 0 });
+
+		const [listed, ...others] = await listDay();
+		expect(others).toEqual([]);
+		expect(listed).toMatchObject({ id: made?.id, customer, service: { id: "svc_demo_cut", name: "Haircut" }, staff: { id: "stf_demo_ana", name: "Ana Jansen" } });
+		expect(listed?.series).toMatchObject({ index: 0, frequency: "weekly", count: 2 });
+		// No customer record yet, so no id for it.
+		expect(listed?.customer).not.toHaveProperty("id");
+		expect((await call<{ booking: AdminBookingJson }>(world, world.owner, "GET", `/bookings/${made?.id}`)).body.booking).toMatchObject({ id: made?.id, customer });
+		const calendar = await (await world.h.request(`/admin/calendar?view=day&date=${tuesday}`, { browser: world.owner })).text();
+		expect(calendar).toContain(`data-booking="${made?.id}"`);
+		expect(await (await world.h.request("/admin", { browser: world.owner })).text()).toContain("Mia Klein");
+
+		// All of that was read while D1 still had nothing. Once relayed, the owner's view carries the customer record's id.
+		expect(await env.DB.prepare(inReadModel).first()).toEqual({ n: 0 });
+		await flushSchedule();
+		const record = await env.DB.prepare("select id from customers where merchant_id = 'mer_demo' and email = ?").bind(customer.email).first<{ id: string }>();
+		expect(record?.id).toMatch(/^cus_/);
+		expect((await listDay())[0]?.customer).toEqual({ id: record?.id, ...customer });
+	});
+
+	it("counts a deactivated staff member's upcoming bookings from the merchant's object", async () => {
+		await bookUnrelayed({ start: Date.parse(at(tuesday, "10:00")) });
+		await bookUnrelayed({ start: Date.parse(at(tuesday.add({ days: 1 }), "11:00")) });
+		await bookUnrelayed({ staffId: "stf_demo_ben", start: Date.parse(at(tuesday, "10:00")) });
+		const deactivated = await call(world, world.owner, "DELETE", "/staff/stf_demo_ana");
+		expect(deactivated.body).toMatchObject({ staff: { active: false }, upcomingBookings: 2 });
+		const dashboard = await (await world.h.request("/admin", { browser: world.owner })).text();
+		expect(dashboard).toMatch(/2 upcoming bookings are with Ana Jansen, who is no longer active/);
+		expect(dashboard).toContain(`href="/admin/calendar?date=${tuesday}"`);
+		expect(dashboard).not.toMatch(/with Ben Okafor, who is no longer active/);
+	});
+
 	it("names invalid fields", async () => {
 		const bad = await call(world, world.owner, "POST", "/bookings", {
 			serviceId: "",
@@ -228,7 +309,7 @@ describe("admin bookings", () => {
 		const id = staffView.body.bookings[0]?.id ?? "";
 		expect((await call(world, noToken, "POST", `/bookings/${id}/cancel`, {})).status).toBe(403);
 		expect((await call(world, noToken, "PATCH", `/bookings/${id}`, { merchantNotes: "x" })).status).toBe(403);
-		const rows = await env.DB.prepare("select status, merchant_notes from bookings where merchant_id = ?").bind("mer_demo").all();
-		expect(rows.results).toEqual([{ status: "confirmed", merchant_notes: null }]);
+		// The merchant's object, which holds the bookings, is unchanged.
+		expect((await scheduleBookings()).map((b) => ({ status: b.status, merchantNotes: b.merchantNotes }))).toEqual([{ status: "confirmed", merchantNotes: null }]);
 	});
 });

@@ -10,6 +10,7 @@ import { syncContextFor } from "../../src/sync/connections";
 import { forgetDeadJobs, recordDeadJob } from "../../src/sync/dead-letters";
 import { safeReturnPath } from "../../src/web/pages/admin/guard";
 import { db } from "../auth/harness";
+import { importSchedule } from "../support/schedule";
 import { adminWorld } from "./support";
 import type { AdminWorld } from "./support";
 
@@ -183,6 +184,8 @@ describe("admin pages: content", () => {
 				.insert(busyBlocks)
 				.values({ id: "busy_page_test", merchantId: DEMO_MERCHANT_ID, staffId: "stf_demo_ana", calendarId: "cal_ana_primary", externalEventId: "evt1", startsAt: start + 30 * 60_000, endsAt: start + 90 * 60_000 }),
 		]);
+		// Into the merchant's object, where the calendar reads bookings and busy time.
+		await importSchedule();
 		const html = await (await page(`/admin/calendar?date=${date}`)).text();
 		expect(html).toMatch(/class="booking item conflict" data-booking="bkg_page_test" data-top="600" data-height="45" data-color="#f97316"/);
 		expect(html).toContain("Busy · Google");

@@ -5,9 +5,12 @@ import { env } from "cloudflare:workers";
 import { expect } from "vitest";
 import { csrfTokenFor } from "../../src/auth/csrf";
 import { createSession } from "../../src/auth/session";
+import { merchantSchedule } from "../../src/booking/merchant-schedule";
+import type { BookingRecord } from "../../src/booking/schedule-store";
 import { DEMO_MERCHANT_ID } from "../../src/demo/seed";
 import { bookings, memberships, merchants, resources, services, staff, staffServices, timeOff, users } from "../../src/db/schema";
 import { seedDemo } from "../support/demo";
+import { importSchedule } from "../support/schedule";
 import { db, harness } from "../auth/harness";
 import type { Browser, Harness } from "../auth/harness";
 
@@ -78,6 +81,8 @@ async function seedRival(): Promise<void> {
 		db().insert(users).values({ id: "usr_rival_owner", email: "owner@rival.test" }),
 		db().insert(memberships).values({ userId: "usr_rival_owner", merchantId: RIVAL.merchantId, role: "owner" }),
 	]);
+	// Its booking goes where a deployment's bookings live: the merchant's object.
+	await importSchedule(RIVAL.merchantId);
 }
 
 /** Seeds both merchants and signs in the three people. Call in beforeEach (storage resets per test). */
@@ -97,6 +102,11 @@ export async function adminWorld(): Promise<AdminWorld> {
 		browserFor(h, "usr_rival_owner"),
 	]);
 	return { h, owner, staffMember, rival };
+}
+
+/** Every booking of a merchant as its object holds them (the record: D1's read model follows in the background). */
+export async function scheduleBookings(merchantId: string = DEMO_MERCHANT_ID): Promise<BookingRecord[]> {
+	return (await merchantSchedule(env, merchantId).scheduleBetween(0, Number.MAX_SAFE_INTEGER)).bookings;
 }
 
 /** Sends a request as `browser` and parses the JSON answer. */

@@ -3,7 +3,7 @@
 import { env } from "cloudflare:workers";
 import { beforeEach, describe, expect, it } from "vitest";
 import { at, upcoming } from "../support/demo";
-import { RIVAL, adminWorld, call, expectHidden } from "./support";
+import { RIVAL, adminWorld, call, expectHidden, scheduleBookings } from "./support";
 import type { AdminWorld } from "./support";
 
 let world: AdminWorld;
@@ -64,6 +64,8 @@ describe("admin tenancy", () => {
 			.bind(RIVAL.serviceId, RIVAL.staffId, RIVAL.resourceId, RIVAL.bookingId, RIVAL.timeOffId)
 			.first();
 		expect(rival).toEqual({ service: "Rival cut", staff: "Rita Rival", staffActive: 1, resource: "Rival room", booking: "confirmed:rival secret", timeOff: 1, overrides: 0, links: 1 });
+		// And in the rival's object, which holds its bookings.
+		expect((await scheduleBookings(RIVAL.merchantId)).map((b) => `${b.status}:${b.merchantNotes}:${b.version}`)).toEqual(["confirmed:rival secret:1"]);
 		const demoServices = await env.DB.prepare("select count(*) as n from services where merchant_id = 'mer_demo'").first<{ n: number }>();
 		expect(demoServices?.n).toBe(4);
 	});

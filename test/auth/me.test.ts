@@ -3,6 +3,7 @@ import { eq } from "drizzle-orm";
 import { beforeEach, describe, expect, inject, it } from "vitest";
 import { customers, identities, merchants } from "../../src/db/schema";
 import { at, seedDemo, upcoming } from "../support/demo";
+import { flushSchedule } from "../support/schedule";
 import { PASSWORD, db, harness, seedMerchant, signIn, signUp, tokenFromMail, uniqueEmail } from "./harness";
 import type { Browser, Harness } from "./harness";
 
@@ -45,8 +46,9 @@ async function verifiedAccount(h: Harness, email = uniqueEmail()): Promise<Brows
 	return browser;
 }
 
+/** Books through the public API and waits until D1's read model (what /api/v1/me reads) has the booking. */
 async function book(h: Harness, browser: Browser, time: string, email = "typed@example.com"): Promise<Response> {
-	return h.request("/api/v1/m/demo/bookings", {
+	const response = await h.request("/api/v1/m/demo/bookings", {
 		method: "POST",
 		browser,
 		json: {
@@ -57,6 +59,8 @@ async function book(h: Harness, browser: Browser, time: string, email = "typed@e
 			customer: { name: "Cam Customer", email },
 		},
 	});
+	await flushSchedule();
+	return response;
 }
 
 describe("profile: GET/PATCH /api/v1/me", () => {

@@ -5,6 +5,7 @@ import { beforeEach, describe, expect, it } from "vitest";
 import { adminWorld, call } from "../admin/support";
 import type { AdminWorld } from "../admin/support";
 import { at, bookingBody, postJson, upcoming } from "../support/demo";
+import { flushSchedule } from "../support/schedule";
 
 let world: AdminWorld;
 beforeEach(async () => {
@@ -53,6 +54,7 @@ describe("Idempotency-Key scopes", () => {
 		const retry = await world.h.request("/admin/api/bookings", { method: "POST", browser: world.owner, json: body, headers: { "idempotency-key": "k1" } });
 		expect(retry.status).toBe(201);
 		expect((await retry.json<{ booking: { id: string } }>()).booking.id).toBe(adminId);
+		await flushSchedule();
 		const rows = await env.DB.prepare("select idempotency_key from bookings where merchant_id = 'mer_demo'").all<{ idempotency_key: string }>();
 		expect(rows.results.map((r) => r.idempotency_key)).toEqual(["admin:k1"]);
 	});
@@ -67,6 +69,7 @@ describe("Idempotency-Key scopes", () => {
 			headers: { "idempotency-key": "same" },
 		});
 		expect(merchant.status).toBe(201);
+		await flushSchedule();
 		const count = await env.DB.prepare("select count(*) as n from bookings where merchant_id = 'mer_demo'").first<{ n: number }>();
 		expect(count?.n).toBe(2);
 	});

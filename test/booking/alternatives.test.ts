@@ -3,6 +3,7 @@
 import { env } from "cloudflare:workers";
 import { beforeEach, describe, expect, it } from "vitest";
 import { api, at, bookingBody, postJson, seedDemo, upcoming } from "../support/demo";
+import { flushSchedule, refreshSchedule } from "../support/schedule";
 
 interface Alternative {
 	start: string;
@@ -20,6 +21,7 @@ beforeEach(async () => {
 
 async function anaAway(from: number, to: number): Promise<void> {
 	await env.DB.prepare("insert into time_off (id, staff_id, starts_at, ends_at) values (?, 'stf_demo_ana', ?, ?)").bind(crypto.randomUUID(), from, to).run();
+	await refreshSchedule();
 }
 
 /** Ana is away for a month except 09:00-10:00 on `day`: one haircut (45 min + 15 buffer) fits. */
@@ -56,6 +58,7 @@ describe("409 alternatives", () => {
 		const created = await postJson("/api/v1/m/demo/bookings", bookingBody({ start: at(day, "09:00") }));
 		expect(created.status).toBe(201);
 		const { booking } = await created.json<{ booking: { id: string; manageUrl: string } }>();
+		await flushSchedule();
 		await anaHasOneSlot();
 		const token = new URL(booking.manageUrl).searchParams.get("token");
 		const res = await postJson(`/api/v1/bookings/${booking.id}/reschedule?token=${token}`, { start: at(day, "11:00") });

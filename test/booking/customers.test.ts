@@ -3,12 +3,15 @@ import { env } from "cloudflare:workers";
 import { beforeEach, describe, expect, it } from "vitest";
 import { at, bookingBody, postJson, seedDemo, upcoming } from "../support/demo";
 import { mailTo } from "../support/mailbox";
+import { flushSchedule } from "../support/schedule";
 
 beforeEach(async () => {
 	await seedDemo();
 });
 
+/** The merchant's customer record in D1, written when a booking reaches the read model. */
 async function customer(email: string): Promise<{ name: string; phone: string | null } | null> {
+	await flushSchedule();
 	return env.DB.prepare("select name, phone from customers where email = ?").bind(email).first();
 }
 

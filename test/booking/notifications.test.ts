@@ -10,8 +10,9 @@ import { MAIL_SEND_TIMEOUT_MS } from "../../src/mail/mailer";
 import { RecordingMailer } from "../../src/mail/recording-mailer";
 import { consumeBatch } from "../../src/sync/consumer";
 import { withDelaysKept } from "../faults/queue";
-import { at, bookDirectly, bookingBody, postJson, seedDemo, upcoming } from "../support/demo";
+import { at, bookDirectly, bookingBody, inDemoSchedule, postJson, seedDemo, upcoming } from "../support/demo";
 import { mailTo } from "../support/mailbox";
+import { flushSchedule } from "../support/schedule";
 
 function decode(base64: string): string {
 	return new TextDecoder().decode(Uint8Array.from(atob(base64), (c) => c.charCodeAt(0)));
@@ -77,8 +78,10 @@ describe("customer emails", () => {
 	it("confirms a series once even when the confirmation goes out after an occurrence was moved or noted", async () => {
 		const occurrences = await bookDirectly({ recurrence: { frequency: "weekly", count: 3 } });
 		// Its confirmation waited (a mail outage, say) while the second occurrence moved an hour and the third got a note.
-		await rescheduleBooking(database(env.DB), { merchantId: "mer_demo", bookingId: occurrences[1]!.id, start: occurrences[1]!.start + 3_600_000, staffId: null, scope: "one", source: "admin", now: Date.now() });
-		await updateMerchantNotes(database(env.DB), { merchantId: "mer_demo", bookingId: occurrences[2]!.id, merchantNotes: "Bring the forms", now: Date.now() });
+		await inDemoSchedule((store, setup) =>
+			rescheduleBooking(store, setup, { merchantId: "mer_demo", bookingId: occurrences[1]!.id, start: occurrences[1]!.start + 3_600_000, staffId: null, scope: "one", source: "admin", now: Date.now() }),
+		);
+		await inDemoSchedule((store, setup) => updateMerchantNotes(store, setup, { merchantId: "mer_demo", bookingId: occurrences[2]!.id, merchantNotes: "Bring the forms", now: Date.now() }));
 		const mailer = new RecordingMailer();
 		const outcomes = [];
 		for (const occurrence of occurrences) outcomes.push(await notifyCustomer(database(env.DB), mailer, config(), created(occurrence.id)));
@@ -188,6 +191,7 @@ describe("time zone names", () => {
 			expect(res.status, typed).toBe(201);
 			const { booking } = await res.json<{ booking: { id: string; timezone: string } }>();
 			expect(booking.timezone).toBe(canonical);
+			await flushSchedule();
 			expect(await env.DB.prepare("select timezone from bookings where id = ?").bind(booking.id).first("timezone")).toBe(canonical);
 		}
 	});

@@ -1,6 +1,11 @@
+import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { beforeEach, describe, expect, it } from "vitest";
+import { merchantSchedule } from "../../src/booking/merchant-schedule";
+import { ScheduleStore } from "../../src/booking/schedule-store";
+import type { BookingRecord } from "../../src/booking/schedule-store";
 import { api, at, bookingBody, postJson, seedDemo, upcoming } from "../support/demo";
+import { flushSchedule } from "../support/schedule";
 
 interface Problem {
 	status: number;
@@ -104,9 +109,12 @@ describe("booking", () => {
 
 	it("writes one outbox message per committed change", async () => {
 		const { booking } = await (await postJson("/api/v1/m/demo/bookings", bookingBody())).json<{ booking: BookingJson }>();
-		await postJson(`/api/v1/bookings/${booking.id}/cancel?token=${tokenOf(booking)}`, {});
-		const rows = await env.DB.prepare("select version, change from outbox where booking_id = ? order by id").bind(booking.id).all();
-		expect(rows.results).toEqual([
+		await flushSchedule();
+		expect((await postJson(`/api/v1/bookings/${booking.id}/cancel?token=${tokenOf(booking)}`, {})).status).toBe(200);
+		const rows = await runInDurableObject(merchantSchedule(env, "mer_demo"), (_instance, state) =>
+			state.storage.sql.exec("select version, change from outbox where booking_id = ? order by id", booking.id).toArray(),
+		);
+		expect(rows).toEqual([
 			{ version: 1, change: "created" },
 			{ version: 2, change: "cancelled" },
 		]);
@@ -121,6 +129,7 @@ describe("booking", () => {
 		expect(await second.json()).toEqual(await first.json());
 		const third = await postJson("/api/v1/m/demo/bookings", bookingBody({ notes: "changed" }), headers);
 		expect(third.status).toBe(422);
+		await flushSchedule();
 		const count = await env.DB.prepare("select count(*) as n from bookings").first<{ n: number }>();
 		expect(count?.n).toBe(1);
 	});
@@ -167,6 +176,7 @@ describe("booking", () => {
 		const body = (staffId: string, email: string) => bookingBody({ serviceId: "svc_demo_massage", staffId, start: at(day, "15:00"), customer: { name: "R", email } });
 		expect((await postJson("/api/v1/m/demo/bookings", body("stf_demo_ben", "a@example.com"))).status).toBe(201);
 		expect((await postJson("/api/v1/m/demo/bookings", body("stf_demo_chloe", "b@example.com"))).status).toBe(201);
+		await flushSchedule();
 		const rooms = await env.DB.prepare("select resource_id from bookings order by resource_id").all<{ resource_id: string }>();
 		expect(rooms.results.map((r) => r.resource_id)).toEqual(["res_demo_room1", "res_demo_room2"]);
 	});
@@ -175,6 +185,8 @@ describe("booking", () => {
 describe("manage link", () => {
 	it("shows, reschedules (same id) and cancels with the token, and hides the booking without it", async () => {
 		const { booking } = await (await postJson("/api/v1/m/demo/bookings", bookingBody())).json<{ booking: BookingJson }>();
+		// The manage routes find the booking's merchant in D1's read model, a moment behind the object.
+		await flushSchedule();
 		const token = tokenOf(booking);
 		expect((await api(`/api/v1/bookings/${booking.id}?token=${token}`)).status).toBe(200);
 		expect((await api(`/api/v1/bookings/${booking.id}?token=${token.slice(0, -2)}xx`)).status).toBe(404);
@@ -199,6 +211,7 @@ describe("manage link", () => {
 describe("cancel body", () => {
 	it("cancels one booking without a body, and names a bad scope", async () => {
 		const { booking } = await (await postJson("/api/v1/m/demo/bookings", bookingBody())).json<{ booking: BookingJson }>();
+		await flushSchedule();
 		const bad = await postJson(`/api/v1/bookings/${booking.id}/cancel?token=${tokenOf(booking)}`, { scope: "everything" });
 		expect(bad.status).toBe(400);
 		expect((await bad.json<Problem>()).errors?.map((e) => e.field)).toEqual(["body.scope"]);
@@ -229,6 +242,7 @@ describe("recurring bookings", () => {
 		expect(res.status).toBe(409);
 		const problem = await res.json<Problem>();
 		expect(problem.conflicts).toEqual([{ index: 2, start: at(third, "10:00") }]);
+		await flushSchedule();
 		const count = await env.DB.prepare("select count(*) as n from bookings").first<{ n: number }>();
 		expect(count?.n).toBe(1);
 	});
@@ -236,23 +250,83 @@ describe("recurring bookings", () => {
 	it("cancels one occurrence or the rest of the series", async () => {
 		const body = await (await postJson("/api/v1/m/demo/bookings", bookingBody({ recurrence: { frequency: "biweekly", count: 3 } }))).json<{ occurrences: BookingJson[] }>();
 		const [first, second] = body.occurrences;
+		await flushSchedule();
 		await postJson(`/api/v1/bookings/${second!.id}/cancel?token=${tokenOf(second!)}`, { scope: "one" });
+		await flushSchedule();
 		let statuses = await env.DB.prepare("select status from bookings order by series_index").all<{ status: string }>();
 		expect(statuses.results.map((r) => r.status)).toEqual(["confirmed", "cancelled", "confirmed"]);
 		await postJson(`/api/v1/bookings/${first!.id}/cancel?token=${tokenOf(first!)}`, { scope: "series" });
+		await flushSchedule();
 		statuses = await env.DB.prepare("select status from bookings order by series_index").all<{ status: string }>();
 		expect(statuses.results.map((r) => r.status)).toEqual(["cancelled", "cancelled", "cancelled"]);
 	});
 });
 
-describe("database invariant", () => {
-	it("refuses an overlapping confirmed booking even when written directly", async () => {
+describe("storage invariant", () => {
+	// The object's triggers (src/booking/schedule-schema.ts) refuse a double booking even from a write that
+	// skipped every check, here an insert straight through ScheduleStore.
+	it("refuses an overlapping confirmed booking inserted past the checks, for the same staff member or the same room", async () => {
 		const { booking } = await (await postJson("/api/v1/m/demo/bookings", bookingBody())).json<{ booking: BookingJson }>();
-		const start = Date.parse(booking.start) + 30 * 60_000;
-		const insert = env.DB.prepare(
-			`insert into bookings (id, merchant_id, service_id, staff_id, starts_at, ends_at, block_start, block_end, timezone, status, updated_at)
-			 values ('bkg_direct', 'mer_demo', 'svc_demo_cut', 'stf_demo_ana', ?1, ?2, ?1, ?2, 'UTC', 'confirmed', 0)`,
-		).bind(start, start + 45 * 60_000);
-		await expect(insert.run()).rejects.toThrow(/booking_overlap/);
+		const massage = bookingBody({ serviceId: "svc_demo_massage", staffId: "stf_demo_ben", start: at(upcoming(2), "15:00"), customer: { name: "R", email: "r@example.com" } });
+		const { booking: inRoom } = await (await postJson("/api/v1/m/demo/bookings", massage)).json<{ booking: BookingJson }>();
+		const outcomes = await runInDurableObject(merchantSchedule(env, "mer_demo"), (_instance, state) => {
+			const store = new ScheduleStore(state.storage);
+			const attempt = (row: BookingRecord): string => {
+				try {
+					store.insertBooking(row);
+					return "inserted";
+				} catch (error) {
+					return error instanceof Error && error.message.includes("booking_overlap") ? "refused" : String(error);
+				}
+			};
+			const made = store.booking(booking.id)!;
+			const room = store.booking(inRoom.id)!;
+			const later = (row: BookingRecord, id: string, minutes: number, changes: Partial<BookingRecord> = {}): BookingRecord => ({
+				...row,
+				id,
+				startsAt: row.startsAt + minutes * 60_000,
+				endsAt: row.endsAt + minutes * 60_000,
+				blockStart: row.blockStart + minutes * 60_000,
+				blockEnd: row.blockEnd + minutes * 60_000,
+				idempotencyKey: null,
+				...changes,
+			});
+			return {
+				sameStaff: attempt(later(made, "bkg_direct_staff", 30)),
+				// Inside the buffer after the booking: blocks overlap though the appointments do not.
+				intoBuffer: attempt(later(made, "bkg_direct_buffer", 50)),
+				sameRoom: attempt(later(room, "bkg_direct_room", 30, { staffId: "stf_demo_chloe" })),
+				otherStaff: attempt(later(made, "bkg_direct_other", 30, { staffId: "stf_demo_ben" })),
+				cancelled: attempt(later(made, "bkg_direct_cancelled", 30, { status: "cancelled" })),
+				afterBlock: attempt(later(made, "bkg_direct_after", 60)),
+				// Moving a booking onto another is refused the same way.
+				movedOnto: (() => {
+					const moved = later(made, "bkg_direct_after", 0, { version: 2 });
+					try {
+						store.updateBooking(moved);
+						return "moved";
+					} catch (error) {
+						return error instanceof Error && error.message.includes("booking_overlap") ? "refused" : String(error);
+					}
+				})(),
+				confirmedOverlaps: state.storage.sql
+					.exec<{ n: number }>(
+						`select count(*) as n from bookings a join bookings b on a.id < b.id
+						 where a.status = 'confirmed' and b.status = 'confirmed' and (a.staff_id = b.staff_id or a.resource_id = b.resource_id)
+						   and a.block_start < b.block_end and b.block_start < a.block_end`,
+					)
+					.one().n,
+			};
+		});
+		expect(outcomes).toEqual({
+			sameStaff: "refused",
+			intoBuffer: "refused",
+			sameRoom: "refused",
+			otherStaff: "inserted",
+			cancelled: "inserted",
+			afterBlock: "inserted",
+			movedOnto: "refused",
+			confirmedOverlaps: 0,
+		});
 	});
 });

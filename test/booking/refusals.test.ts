@@ -1,10 +1,13 @@
 // Requests the write path refuses, and what a refusal leaves behind: nothing.
+import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { beforeEach, describe, expect, it } from "vitest";
 import { manageToken } from "../../src/booking/manage-token";
+import { merchantSchedule } from "../../src/booking/merchant-schedule";
 import { adminWorld, call } from "../admin/support";
 import type { AdminWorld } from "../admin/support";
 import { api, at, bookingBody, postJson, upcoming } from "../support/demo";
+import { importSchedule, refreshSchedule } from "../support/schedule";
 
 interface Problem {
 	status: number;
@@ -18,9 +21,9 @@ beforeEach(async () => {
 	world = await adminWorld();
 });
 
-/** Rows of the demo merchant (the admin world also seeds a rival merchant with a booking). */
+/** Rows of the demo merchant, in its object: where bookings and their outbox messages are written. */
 async function count(table: "bookings" | "outbox"): Promise<number> {
-	return (await env.DB.prepare(`select count(*) as n from ${table} where merchant_id = 'mer_demo'`).first<{ n: number }>())?.n ?? -1;
+	return runInDurableObject(merchantSchedule(env, "mer_demo"), (_instance, state) => state.storage.sql.exec<{ n: number }>(`select count(*) as n from ${table}`).one().n);
 }
 
 const day = upcoming(2).toString();
@@ -53,6 +56,7 @@ describe("refusals leave nothing behind", () => {
 describe("deactivated services and staff", () => {
 	it("answers 404 for an inactive service on availability and booking", async () => {
 		await env.DB.prepare("update services set active = 0 where id = 'svc_demo_cut'").run();
+		await refreshSchedule();
 		expect((await availability("serviceId=svc_demo_cut")).status).toBe(404);
 		expect((await availability("serviceId=svc_demo_cut&staffId=stf_demo_ana")).status).toBe(404);
 		const res = await postJson("/api/v1/m/demo/bookings", bookingBody());
@@ -63,6 +67,7 @@ describe("deactivated services and staff", () => {
 
 	it("never offers or assigns an inactive staff member", async () => {
 		await env.DB.prepare("update staff set active = 0 where id = 'stf_demo_ben'").run();
+		await refreshSchedule();
 		expect((await availability("serviceId=svc_demo_cut&staffId=stf_demo_ben")).status).toBe(404);
 		expect((await postJson("/api/v1/m/demo/bookings", bookingBody({ staffId: "stf_demo_ben", start: at(upcoming(2), "11:00") }))).status).toBe(404);
 		const anyone = await (await availability("serviceId=svc_demo_cut")).json<{ slots: Array<{ start: string; staffId: string }> }>();
@@ -85,6 +90,7 @@ describe("cancelling with the manage link", () => {
 		)
 			.bind(start, start + 45 * 60_000)
 			.run();
+		await importSchedule();
 		return { id: "bkg_past", token: await manageToken(env.SESSION_SECRET, "bkg_past") };
 	}
 
@@ -95,7 +101,7 @@ describe("cancelling with the manage link", () => {
 		const problem = await res.json<Problem>();
 		expect(problem.type).toMatch(/booking-started$/);
 		expect(problem.detail).toMatch(/already started/);
-		const row = await env.DB.prepare("select status, version from bookings where id = ?").bind(id).first();
+		const row = await runInDurableObject(merchantSchedule(env, "mer_demo"), (_instance, state) => state.storage.sql.exec("select status, version from bookings where id = ?", id).one());
 		expect(row).toEqual({ status: "confirmed", version: 1 });
 		expect(await count("outbox")).toBe(0);
 

@@ -2,10 +2,12 @@
 // connection at most (a second account is refused with 409), every booking goes to it, its events block
 // every staff member in availability, in booking and in the admin's conflicts; a staff member may use
 // Google, Microsoft and CalDAV at once, and calendars checked across connections all block time.
+import { env } from "cloudflare:workers";
 import { eq } from "drizzle-orm";
 import { beforeEach, describe, expect, it } from "vitest";
 import { hashPassword } from "../../src/auth/password";
-import { busyWithConflicts, bookingsBetween } from "../../src/db/queries/admin-bookings";
+import { busyWithConflicts } from "../../src/booking/busy-view";
+import { bookingsBetween } from "../../src/booking/calendar-view";
 import { calendarsOf } from "../../src/db/queries/connections";
 import { calendarConnections } from "../../src/db/schema";
 import { DEMO_MERCHANT_ID, DEMO_OWNER_EMAIL, seedDemoCatalogue, seedDemoOwner } from "../../src/demo/seed";
@@ -65,10 +67,10 @@ describe("the business calendar", () => {
 		// Admin: the block conflicts with both bookings, and each booking with the block; neither is cancelled.
 		const from = Date.parse(utcAt(day, "00:00"));
 		const to = from + 86_400_000;
-		const busy = await busyWithConflicts(db, DEMO_MERCHANT_ID, from, to, null, true);
+		const busy = await busyWithConflicts(env, db, { merchantId: DEMO_MERCHANT_ID, from, to, staffIds: null, tentativeBlocks: true });
 		expect(busy).toHaveLength(1);
 		expect(busy[0]?.conflictsWith.sort()).toEqual([ana!.id, ben!.id].sort());
-		const listed = await bookingsBetween(db, { merchantId: DEMO_MERCHANT_ID, from, to, staffId: null, tentativeBlocks: true });
+		const listed = await bookingsBetween(env, db, { merchantId: DEMO_MERCHANT_ID, from, to, staffId: null, tentativeBlocks: true });
 		expect(listed.map((b) => [b.booking.status, b.conflicts.length])).toEqual([["confirmed", 1], ["confirmed", 1]]);
 
 		// A second account for the business is refused; the same account may reconnect.

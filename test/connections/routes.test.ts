@@ -5,13 +5,15 @@ import { eq } from "drizzle-orm";
 import { beforeEach, describe, expect, it } from "vitest";
 import { hashPassword } from "../../src/auth/password";
 import { connectionById } from "../../src/db/queries/connections";
-import { bookings, busyBlocks, connectionCalendars, memberships, users } from "../../src/db/schema";
+import { merchantSchedule } from "../../src/booking/merchant-schedule";
+import { bookings, connectionCalendars, memberships, users } from "../../src/db/schema";
 import { DEMO_OWNER_EMAIL, seedDemoCatalogue, seedDemoOwner } from "../../src/demo/seed";
 import { CredentialVault } from "../../src/sync/credentials";
 import { resync } from "../../src/sync/connections";
 import { handleCalendarPush } from "../../src/sync/outbound";
 import { PASSWORD, harness, seedMerchant, signIn } from "../auth/harness";
 import type { Browser, Harness } from "../auth/harness";
+import { busyBlocksOf } from "../support/schedule";
 import { book, control, db, deliver, liveEvents, testContext, uniqueEmail } from "../sync/harness";
 
 const responses: string[] = [];
@@ -84,9 +86,11 @@ describe("calendar connections API", () => {
 		const stored = await connectionById(db, id);
 		const secrets = await new CredentialVault(env.ENCRYPTION_KEYS).open({ ciphertext: stored!.credentials!, keyId: stored!.credentialsKeyId! });
 
-		// A block from this account's calendar, as inbound sync would have stored it.
+		// A block from this account's calendar, as inbound sync would have stored it in the merchant's object.
 		const checked = (await db.select().from(connectionCalendars).where(eq(connectionCalendars.connectionId, id)))[0]!;
-		await db.insert(busyBlocks).values({ id: "blk_disconnect", merchantId: "mer_demo", staffId: "stf_demo_ana", calendarId: checked.id, externalEventId: "ext1", startsAt: Date.now() + 86_400_000, endsAt: Date.now() + 90_000_000 });
+		const block = { instanceId: "ext1", start: Date.now() + 86_400_000, end: Date.now() + 90_000_000, allDay: false, tentative: false };
+		await merchantSchedule(env, "mer_demo").applyFeed({ calendarId: checked.id, generation: checked.syncGeneration, step: 1, staffId: "stf_demo_ana", full: false, events: [{ eventId: "ext1", marker: null, blocks: [block] }], removed: [] });
+		expect((await busyBlocksOf()).filter((b) => b.calendarId === checked.id)).toHaveLength(1);
 
 		const disconnected = await call(h, browser, `/admin/api/connections/${id}`, { method: "DELETE" });
 		expect(disconnected.status).toBe(200);
@@ -94,7 +98,7 @@ describe("calendar connections API", () => {
 		expect(after?.status).toBe("disconnected");
 		expect(after?.credentials).toBeNull();
 		// Its calendar no longer blocks time.
-		expect(await db.select().from(busyBlocks).where(eq(busyBlocks.calendarId, checked.id))).toEqual([]);
+		expect((await busyBlocksOf()).filter((b) => b.calendarId === checked.id)).toEqual([]);
 		expect(await liveEvents("google", email)).toHaveLength(1);
 		expect(await db.query.bookings.findFirst({ where: eq(bookings.id, booking!.id) })).toBeDefined();
 

@@ -1,8 +1,10 @@
 // `npm start`'s seed (POST /_dev/seed): the demo merchant is created once, and a restart neither adds
 // rows nor undoes what the merchant's admin changed since.
+import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { beforeEach, describe, expect, inject, it } from "vitest";
 import { verifyPassword } from "../../src/auth/password";
+import { merchantSchedule } from "../../src/booking/merchant-schedule";
 import { postJson } from "../support/demo";
 
 // The demo staff's sandbox accounts have fixed addresses, and the shared sandbox keeps their calendars
@@ -58,6 +60,13 @@ describe("demo seed", () => {
 		expect(await env.DB.prepare("select 1 from staff_services where staff_id = 'stf_demo_ben' and service_id = 'svc_demo_massage'").first()).toBeNull();
 		expect(await env.DB.prepare("select 1 from resources where id = 'res_demo_room2'").first()).toBeNull();
 		expect((await env.DB.prepare("select name from services where id = 'svc_demo_cut'").first<{ name: string }>())?.name).toBe("Cut & style");
+		// The merchant's object, which loaded the setup for the first seed's bookings, was handed the edits too.
+		const copy = await runInDurableObject(merchantSchedule(env, "mer_demo"), (_instance, state) => ({
+			hours: state.storage.sql.exec("select weekday, start_time, end_time from working_hours where staff_id = 'stf_demo_ana'").toArray(),
+			service: state.storage.sql.exec("select name from services where id = 'svc_demo_cut'").one().name,
+			rooms: state.storage.sql.exec("select id from resources order by id").toArray(),
+		}));
+		expect(copy).toEqual({ hours: [{ weekday: 1, start_time: "08:00", end_time: "12:00" }], service: "Cut & style", rooms: [{ id: "res_demo_room1" }] });
 	});
 
 	it("keeps the owner's password unless asked to reset it", { timeout: 60_000 }, async () => {

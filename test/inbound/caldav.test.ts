@@ -1,7 +1,7 @@
 /// <reference types="vite/client" />
 // Inbound sync from CalDAV (Radicale) through the whole runner: every case of the iCalendar corpus
-// (test/fixtures/ics) uploaded as real resources, polled into busy_blocks in the staff zone; a refused
-// sync token leads to a full resync; removed resources lose their blocks.
+// (test/fixtures/ics) uploaded as real resources, polled into the merchant object's busy blocks in the
+// staff zone; a refused sync token leads to a full resync; removed resources lose their blocks.
 import ICAL from "ical.js";
 import { env } from "cloudflare:workers";
 import { eq } from "drizzle-orm";

@@ -1,9 +1,12 @@
 // Inbound sync from Google against the sandbox: a channel per checked calendar, verified pushes that
 // queue an incremental sync, replays and forgeries, 410 recovery, and what blocks time (and how).
+import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { eq } from "drizzle-orm";
 import { Temporal } from "temporal-polyfill";
 import { beforeEach, describe, expect, it, vi } from "vitest";
+import { merchantSchedule } from "../../src/booking/merchant-schedule";
+import type { MerchantSchedule } from "../../src/booking/merchant-schedule";
 import { GoogleCalendar } from "../../src/calendars/google";
 import { connectionById } from "../../src/db/queries/connections";
 import { calendarConnections, staff } from "../../src/db/schema";
@@ -275,12 +278,21 @@ describe("what a Google event blocks", () => {
 		const blocks = await blocksOf(calendarId);
 		expect(blocks.map((b) => b.starts_at)).toEqual([Date.parse(utcAt(day, "16:00"))]);
 
-		const columns = await env.DB.prepare("select name from pragma_table_info('busy_blocks')").all<{ name: string }>();
-		expect(columns.results.map((c) => c.name).filter((n) => /title|summary|description|location|attendee|subject/.test(n))).toEqual([]);
-		for (const table of ["busy_blocks", "connection_calendars", "connection_log", "calendar_connections"]) {
+		for (const table of ["connection_calendars", "connection_log", "calendar_connections"]) {
 			const rows = await env.DB.prepare(`select * from ${table}`).all();
 			expect(JSON.stringify(rows.results)).not.toMatch(/surgery|Dr\. Who/);
 		}
+		// Nor in the merchant's object, which holds the busy blocks: no such column, and no such text in any table.
+		const stored = await runInDurableObject(merchantSchedule(env, "mer_demo"), (_instance: MerchantSchedule, state) => {
+			const tables = state.storage.sql.exec<{ name: string }>("select name from sqlite_master where type = 'table' and name not like 'sqlite_%' and name not like '_cf_%'").toArray();
+			return {
+				columns: state.storage.sql.exec<{ name: string }>("select name from pragma_table_info('busy_blocks')").toArray().map((c) => c.name),
+				rows: tables.map((t) => JSON.stringify(state.storage.sql.exec(`select * from "${t.name}"`).toArray())),
+			};
+		});
+		expect(stored.columns).toContain("starts_at");
+		expect(stored.columns.filter((n) => /title|summary|description|location|attendee|subject/.test(n))).toEqual([]);
+		for (const rows of stored.rows) expect(rows).not.toMatch(/surgery|Dr\. Who/);
 	});
 
 	it("unchecking a calendar removes its blocks and stops its channel", async () => {

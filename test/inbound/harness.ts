@@ -1,6 +1,6 @@
 // Helpers for inbound-sync tests: a sync context whose provider notifications go to the sandbox's
 // webhook sink (the Worker under test has no port), replay of what the sandbox delivered, busy blocks
-// as stored, and free slots from the public availability API.
+// as the merchant's Durable Object stores them, and free slots from the public availability API.
 import { env, exports } from "cloudflare:workers";
 import { eq } from "drizzle-orm";
 import { Temporal } from "temporal-polyfill";
@@ -12,6 +12,7 @@ import type { CalendarSyncJob, Job } from "../../src/jobs";
 import { runCalendarSync } from "../../src/sync/inbound";
 import type { SyncReport } from "../../src/sync/inbound";
 import type { InboundContext } from "../../src/sync/push-channels";
+import { busyBlocksOf, refreshSchedule } from "../support/schedule";
 import { control, db, sandboxUrl, testContext } from "../sync/harness";
 import type { TestContext } from "../sync/harness";
 
@@ -81,13 +82,24 @@ export interface StoredBlock {
 	staff_id: string | null;
 }
 
+/** A calendar's busy blocks, from the object of the merchant whose connection it belongs to, by start and end. */
 export async function blocksOf(calendarId: string): Promise<StoredBlock[]> {
-	const rows = await env.DB.prepare(
-		"select external_event_id, external_instance_id, starts_at, ends_at, all_day, tentative, staff_id from busy_blocks where calendar_id = ? order by starts_at, ends_at",
-	)
+	const owner = await env.DB.prepare("select c.merchant_id from connection_calendars cc join calendar_connections c on c.id = cc.connection_id where cc.id = ?")
 		.bind(calendarId)
-		.all<StoredBlock>();
-	return rows.results;
+		.first<{ merchant_id: string }>();
+	if (owner === null) throw new Error(`calendar ${calendarId} is gone`);
+	return (await busyBlocksOf(owner.merchant_id))
+		.filter((b) => b.calendarId === calendarId)
+		.sort((a, b) => a.start - b.start || a.end - b.end)
+		.map((b) => ({
+			external_event_id: b.eventId,
+			external_instance_id: b.instanceId,
+			starts_at: b.start,
+			ends_at: b.end,
+			all_day: b.allDay ? 1 : 0,
+			tentative: b.tentative ? 1 : 0,
+			staff_id: b.staffId,
+		}));
 }
 
 export async function calendar(id: string): Promise<ConnectionCalendarRow> {
@@ -121,6 +133,8 @@ export async function setTentativePolicy(tentativeBlocks: boolean): Promise<void
 	const row = await db.query.merchants.findFirst({ where: eq(merchants.id, DEMO_MERCHANT_ID) });
 	if (row === undefined) throw new Error("demo merchant missing");
 	await db.update(merchants).set({ settings: { ...row.settings, tentativeBlocks } }).where(eq(merchants.id, DEMO_MERCHANT_ID));
+	// The object keeps a copy of the setup, the policy included.
+	await refreshSchedule(DEMO_MERCHANT_ID);
 }
 
 /** Creates an event in a sandbox calendar the way its owner would (fires pushes). */

@@ -1,8 +1,11 @@
 // CSRF on every state-changing route, enumerated from the routers: with a valid session cookie but no
 // CSRF token, a wrong one, or the right one from a foreign Origin, each is refused with 403 and the
-// database is exactly as before.
+// database (D1, and both merchants' objects, which hold their schedules) is exactly as before.
+import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { beforeEach, describe, expect, it } from "vitest";
+import { merchantSchedule } from "../../src/booking/merchant-schedule";
+import { DEMO_MERCHANT_ID } from "../../src/demo/seed";
 import { createApp } from "../../src/web/app";
 import { ORIGIN } from "../auth/harness";
 import { expectNoLeaks, guardLeaks } from "./leak-guard";
@@ -37,6 +40,12 @@ async function databaseState(): Promise<string> {
 	for (const { name } of tables.results) {
 		const rows = await env.DB.prepare(`select * from "${name}"`).all();
 		parts.push(`${name}:${JSON.stringify(rows.results)}`);
+	}
+	for (const merchantId of [DEMO_MERCHANT_ID, OTHER.merchantId]) {
+		const schedule = await runInDurableObject(merchantSchedule(env, merchantId), (_instance, state) =>
+			["bookings", "booking_series", "outbox", "idempotency", "busy_blocks"].map((table) => `${table}:${JSON.stringify(state.storage.sql.exec(`select * from ${table}`).toArray())}`),
+		);
+		parts.push(`object ${merchantId}:`, ...schedule);
 	}
 	return parts.join("\n");
 }

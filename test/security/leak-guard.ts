@@ -40,6 +40,7 @@ export class LeakGuard {
 		this.addSecret("MICROSOFT_CLIENT_SECRET", env.MICROSOFT_CLIENT_SECRET);
 		this.addSecret("FACEBOOK_APP_SECRET", env.FACEBOOK_APP_SECRET);
 		this.addSecret("DEMO_SEED_TOKEN", env.DEMO_SEED_TOKEN);
+		this.addSecret("OPS_TOKEN", env.OPS_TOKEN);
 		const keyring = JSON.parse(env.ENCRYPTION_KEYS) as { keys: Record<string, string> };
 		for (const [id, material] of Object.entries(keyring.keys)) {
 			this.addSecret(`ENCRYPTION_KEYS.${id}`, material);

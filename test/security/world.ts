@@ -1,11 +1,13 @@
 // Test world for the security suite: the admin world (the demo merchant and a rival merchant) plus a
 // customer account on each side, the rival's customer booking, login and calendar connection, so every
 // route can be tried with the other tenant's and the other customer's ids.
+import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { eq } from "drizzle-orm";
 import { expect } from "vitest";
 import { csrfTokenFor } from "../../src/auth/csrf";
 import { createSession } from "../../src/auth/session";
+import { merchantSchedule } from "../../src/booking/merchant-schedule";
 import { bookings, calendarConnections, connectionCalendars, customers, identities, users } from "../../src/db/schema";
 import { db } from "../auth/harness";
 import type { Browser, Harness } from "../auth/harness";
@@ -64,6 +66,14 @@ export async function securityWorld(guard?: LeakGuard): Promise<SecurityWorld> {
 		db().insert(connectionCalendars).values({ id: OTHER.calendarId, connectionId: OTHER.connectionId, externalId: "rita@gmail.rival.test", name: "Rita's work calendar", writable: true, isWriteTarget: true, checkConflicts: true }),
 		db().insert(users).values({ id: "usr_demo_customer", email: "dora@customer.demo.test", emailVerifiedAt: now }),
 	]);
+	// The rival's booking is the object's record (D1's row above is its read model): it carries the customer too.
+	await runInDurableObject(merchantSchedule(env, OTHER.merchantId), (_instance, state) => {
+		state.storage.sql.exec(
+			"update bookings set customer_email = 'carla@customer.rival.test', customer_name = 'Carla Rivalcustomer', user_id = ? where id = ?",
+			OTHER.customerUserId,
+			OTHER.bookingId,
+		);
+	});
 	const [customer, otherCustomer] = await Promise.all([browserFor(world.h, "usr_demo_customer"), browserFor(world.h, OTHER.customerUserId)]);
 	for (const browser of [world.owner, world.staffMember, world.rival, customer, otherCustomer]) guard?.addSecret("session token", browser.cookie);
 	return { ...world, customer, otherCustomer };
@@ -101,5 +111,10 @@ export async function otherTenantState(): Promise<unknown> {
 	)
 		.bind(OTHER.merchantId, OTHER.staffId, OTHER.connectionId, OTHER.customerUserId)
 		.first();
-	return row;
+	// Its schedule as its object holds it: a write there reaches D1's read model only a moment later.
+	const schedule = await runInDurableObject(merchantSchedule(env, OTHER.merchantId), (_instance, state) => ({
+		bookings: state.storage.sql.exec("select id, status, starts_at, staff_id, merchant_notes, version from bookings order by id").toArray(),
+		outbox: state.storage.sql.exec<{ n: number }>("select count(*) as n from outbox").one().n,
+	}));
+	return { ...row, schedule };
 }

@@ -1,9 +1,10 @@
 // Runs before each test file. The storage (D1 and Durable Objects) belongs to the test runner, which several files
 // share (vitest.config.ts: isolate false), so every test starts from an empty database and empty Durable Objects with
 // the migrations applied. The file-level migration is a no-op once the runner's database has them.
-import { applyD1Migrations, evictAllDurableObjects, reset } from "cloudflare:test";
+import { applyD1Migrations, evictAllDurableObjects, listDurableObjectIds, reset, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { beforeEach } from "vitest";
+import { clearMerchantDirectory } from "../../src/web/merchant-directory";
 import { backgroundSettled } from "./worker";
 
 await applyD1Migrations(env.DB, env.TEST_MIGRATIONS);
@@ -18,6 +19,15 @@ beforeEach(async () => {
 	// the queue are deleted by reset() with the rest of the storage.
 	await evictAllDurableObjects();
 	await backgroundSettled();
+	// reset() empties D1 but keeps the merchant objects' SQLite, which now holds each merchant's schedule:
+	// delete it object by object, then evict them so the next request constructs each afresh (and its
+	// constructor migrates the empty storage).
+	for (const id of await listDurableObjectIds(env.MERCHANT_SCHEDULE)) {
+		await runInDurableObject(env.MERCHANT_SCHEDULE.get(id), (_instance, state) => state.storage.deleteAll());
+	}
+	await evictAllDurableObjects();
 	await reset();
 	await applyD1Migrations(env.DB, env.TEST_MIGRATIONS);
+	// The merchants it remembered are gone with the database (the next test may reuse their slugs).
+	clearMerchantDirectory();
 });

@@ -1,10 +1,16 @@
 // Test helpers around the demo merchant: seed it and name future wall-clock times in its zone.
+import { runInDurableObject } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
 import { Temporal } from "temporal-polyfill";
 import type { BookingView, CreateBookingCommand } from "../../src/booking/commands";
 import { createBooking } from "../../src/booking/create";
+import { merchantSchedule } from "../../src/booking/merchant-schedule";
+import type { MerchantSchedule } from "../../src/booking/merchant-schedule";
+import { readModelStatements } from "../../src/booking/read-model";
+import { ScheduleStore } from "../../src/booking/schedule-store";
+import type { SetupState } from "../../src/booking/schedule-store";
 import { database } from "../../src/db/client";
-import { DEMO_TIMEZONE, seedDemoCatalogue } from "../../src/demo/seed";
+import { DEMO_MERCHANT_ID, DEMO_TIMEZONE, seedDemoCatalogue } from "../../src/demo/seed";
 
 export const BASE = "http://slotline.test";
 
@@ -44,12 +50,32 @@ export function bookingBody(overrides: Record<string, unknown> = {}): Record<str
 }
 
 /**
- * Books a haircut with Ana (two days ahead, 10:00) straight through the write path, not the Durable
- * Object: nothing relays its outbox rows, so no queue message (and no email) follows on its own.
+ * Runs `work` on the demo merchant's schedule inside its Durable Object (as its RPC methods do, but
+ * without them) and writes what changed into D1's read model, without relaying: the object's outbox
+ * rows stay unsent, so no queue message (and no email) follows on its own, until the object relays
+ * its outbox for another write or from its alarm.
+ */
+export async function inDemoSchedule<T>(work: (store: ScheduleStore, setup: SetupState) => T): Promise<T> {
+	return runInDurableObject(merchantSchedule(env, DEMO_MERCHANT_ID), async (instance: MerchantSchedule, state) => {
+		const store = new ScheduleStore(state.storage);
+		if (store.setupState() === null) await instance.refreshSetup();
+		const setup = store.setupState();
+		if (setup === null) throw new Error("the demo merchant is not seeded");
+		const result = work(store, setup);
+		const statements = readModelStatements(store, env.DB, DEMO_MERCHANT_ID, store.unsentOutbox(1_000));
+		if (statements.length > 0) await env.DB.batch(statements);
+		return result;
+	});
+}
+
+/**
+ * Books a haircut with Ana (two days ahead, 10:00) through the write path inside the Durable Object
+ * but around its relay (inDemoSchedule): D1's read model has the booking and its customer, and no
+ * queue message (and no email) follows on its own.
  */
 export async function bookDirectly(overrides: Partial<CreateBookingCommand> = {}): Promise<BookingView[]> {
-	return createBooking(database(env.DB), {
-		merchantId: "mer_demo",
+	const command: CreateBookingCommand = {
+		merchantId: DEMO_MERCHANT_ID,
 		serviceId: "svc_demo_cut",
 		staffId: "stf_demo_ana",
 		start: Date.parse(at(upcoming(2), "10:00")),
@@ -63,10 +89,14 @@ export async function bookDirectly(overrides: Partial<CreateBookingCommand> = {}
 		idempotency: null,
 		now: Date.now(),
 		...overrides,
-	});
+	};
+	return inDemoSchedule((store, setup) => createBooking(store, setup, command));
 }
 
-/** Pairs of confirmed bookings whose buffered blocks overlap for one staff member or one resource: 0 means no double booking. */
+/**
+ * Pairs of confirmed bookings whose buffered blocks overlap for one staff member or one resource: 0 means
+ * no double booking. Read from D1's read model, so flush the merchants' objects first (support/schedule.ts).
+ */
 export async function overlappingPairs(): Promise<number> {
 	const row = await env.DB.prepare(
 		`select count(*) as n from bookings a join bookings b on a.id < b.id

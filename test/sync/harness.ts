@@ -1,17 +1,22 @@
 // Helpers for outbound-sync tests: a sync context whose queue records messages, sandbox accounts
-// connected through the real OAuth code exchange, bookings written by the real write path, and the
-// outbox driven by hand so every step is deterministic.
+// connected through the real OAuth code exchange, bookings written by the real write path inside the
+// merchant's Durable Object, and its outbox driven by hand so every step is deterministic.
+import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
-import { asc, isNull } from "drizzle-orm";
 import { Temporal } from "temporal-polyfill";
 import { inject } from "vitest";
 import { cancelBooking, rescheduleBooking, updateMerchantNotes } from "../../src/booking/change";
-import type { BookingView, CreateBookingCommand } from "../../src/booking/commands";
+import type { BookingView, CreateBookingCommand, WriteOutcome } from "../../src/booking/commands";
 import { createBooking } from "../../src/booking/create";
+import { merchantSchedule } from "../../src/booking/merchant-schedule";
+import type { MerchantSchedule } from "../../src/booking/merchant-schedule";
+import { captureOutcomeSync, unwrapOutcome } from "../../src/booking/outcome";
+import { readModelStatements, relayOutbox } from "../../src/booking/read-model";
+import { ScheduleStore } from "../../src/booking/schedule-store";
+import type { SetupState } from "../../src/booking/schedule-store";
 import { database } from "../../src/db/client";
 import { calendarsOf } from "../../src/db/queries/connections";
 import type { ConnectionCalendarRow, ConnectionRow } from "../../src/db/queries/connections";
-import { outbox } from "../../src/db/schema";
 import { DEMO_MERCHANT_ID, DEMO_TIMEZONE, seedDemoCatalogue, seedDemoOwner } from "../../src/demo/seed";
 import type { BookingChangedJob, Job } from "../../src/jobs";
 import { RecordingMailer } from "../../src/mail/recording-mailer";
@@ -111,8 +116,29 @@ export function at(weekday: number, time: string, daysAhead = 2): number {
 	return date.toZonedDateTime({ timeZone: DEMO_TIMEZONE, plainTime: Temporal.PlainTime.from(time) }).epochMilliseconds;
 }
 
+/**
+ * Runs a write in the merchant's object exactly as its RPC methods do (the setup read from D1 first, so
+ * a test's direct setup edits count), but without the relay they start. D1's read model gets the change
+ * at once, as the relay would write it; its outbox rows stay unsent until the test relays them
+ * (outboxJobs, relayOutboxes), so no message follows on its own.
+ */
+async function inSchedule<T>(merchantId: string, write: (store: ScheduleStore, setup: SetupState) => T): Promise<T> {
+	const outcome = await runInDurableObject(merchantSchedule(env, merchantId), async (instance: MerchantSchedule, state): Promise<WriteOutcome<T>> => {
+		await instance.refreshSetup();
+		const store = new ScheduleStore(state.storage);
+		const setup = store.setupState();
+		if (setup === null) throw new Error(`merchant ${merchantId} has no setup`);
+		const written = captureOutcomeSync(() => write(store, setup));
+		const statements = readModelStatements(store, env.DB, merchantId, store.unsentOutbox(1_000));
+		if (statements.length > 0) await env.DB.batch(statements);
+		return written;
+	});
+	// Typed errors are rebuilt here, as the write path's callers rebuild them from the RPC's outcome.
+	return unwrapOutcome(outcome);
+}
+
 export async function book(overrides: Partial<CreateBookingCommand> = {}): Promise<BookingView[]> {
-	return createBooking(db, {
+	const command: CreateBookingCommand = {
 		merchantId: DEMO_MERCHANT_ID,
 		serviceId: "svc_demo_cut",
 		staffId: "stf_demo_ana",
@@ -127,21 +153,45 @@ export async function book(overrides: Partial<CreateBookingCommand> = {}): Promi
 		idempotency: null,
 		now: Date.now(),
 		...overrides,
-	});
+	};
+	return inSchedule(command.merchantId, (store, setup) => createBooking(store, setup, command));
 }
 
 export const change = {
-	reschedule: (bookingId: string, start: number, scope: "one" | "series" = "one") =>
-		rescheduleBooking(db, { merchantId: DEMO_MERCHANT_ID, bookingId, start, staffId: null, scope, source: "admin", now: Date.now() }),
-	cancel: (bookingId: string, scope: "one" | "series" = "one") => cancelBooking(db, { merchantId: DEMO_MERCHANT_ID, bookingId, scope, source: "admin", now: Date.now() }),
-	notes: (bookingId: string, merchantNotes: string) => updateMerchantNotes(db, { merchantId: DEMO_MERCHANT_ID, bookingId, merchantNotes, now: Date.now() }),
+	/** `staffId` also hands the booking (or the series from it) to that staff member. */
+	reschedule: (bookingId: string, start: number, scope: "one" | "series" = "one", staffId: string | null = null) =>
+		inSchedule(DEMO_MERCHANT_ID, (store, setup) => rescheduleBooking(store, setup, { merchantId: DEMO_MERCHANT_ID, bookingId, start, staffId, scope, source: "admin", now: Date.now() })),
+	cancel: (bookingId: string, scope: "one" | "series" = "one") =>
+		inSchedule(DEMO_MERCHANT_ID, (store, setup) => cancelBooking(store, setup, { merchantId: DEMO_MERCHANT_ID, bookingId, scope, source: "admin", now: Date.now() })),
+	notes: (bookingId: string, merchantNotes: string) =>
+		inSchedule(DEMO_MERCHANT_ID, (store, setup) => updateMerchantNotes(store, setup, { merchantId: DEMO_MERCHANT_ID, bookingId, merchantNotes, now: Date.now() })),
 };
 
-/** Takes the unsent outbox rows as booking.changed messages (what the relay would send). */
+/**
+ * Relays every merchant object's unsent outbox rows onto `queue` as the object's own relay does (D1's
+ * read model written first); returns how many rows were relayed. The messages are handed to `queue`
+ * from here rather than from inside the object, so what a test's queue does with them (deliveries,
+ * retries on timers) runs in the test, not as work of the object.
+ */
+export async function relayOutboxes(queue: Queue<Job>): Promise<number> {
+	const merchants = await env.DB.prepare("select id from merchants order by id").all<{ id: string }>();
+	const jobs: Job[] = [];
+	for (const { id } of merchants.results) {
+		const recording = new RecordingQueue();
+		await runInDurableObject(merchantSchedule(env, id), (_instance: MerchantSchedule, state) =>
+			relayOutbox(new ScheduleStore(state.storage), env.DB, recording as unknown as Queue<Job>, id, Date.now()),
+		);
+		jobs.push(...recording.take());
+	}
+	for (let i = 0; i < jobs.length; i += 100) await queue.sendBatch(jobs.slice(i, i + 100).map((body) => ({ body, contentType: "json" as const })));
+	return jobs.length;
+}
+
+/** Relays the outbox (see relayOutboxes), returning the booking.changed messages instead of queueing them. */
 export async function outboxJobs(): Promise<BookingChangedJob[]> {
-	const rows = await db.select().from(outbox).where(isNull(outbox.sentAt)).orderBy(asc(outbox.id)).all();
-	await db.update(outbox).set({ sentAt: Date.now() }).where(isNull(outbox.sentAt));
-	return rows.map((r) => ({ type: "booking.changed", merchantId: r.merchantId, bookingId: r.bookingId, version: r.version, change: r.change }));
+	const recording = new RecordingQueue();
+	await relayOutboxes(recording as unknown as Queue<Job>);
+	return recording.take().filter((job): job is BookingChangedJob => job.type === "booking.changed");
 }
 
 /** Delivers the outbox: fan-out, then every calendar.push, in order. */

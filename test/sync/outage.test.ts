@@ -7,7 +7,6 @@
 import { env } from "cloudflare:workers";
 import { asc, eq } from "drizzle-orm";
 import { beforeEach, describe, expect, it } from "vitest";
-import { relayOutbox } from "../../src/booking/outbox";
 import { instantOf } from "../../src/calendars/event-time";
 import { GOOGLE_BOOKING_PROPERTY } from "../../src/calendars/google";
 import { database } from "../../src/db/client";
@@ -22,7 +21,7 @@ import { undeliveredUpdates } from "../../src/sync/dead-letters";
 import type { OAuthProvider } from "../../src/sync/oauth";
 import { D1Outage } from "../faults/outage";
 import { SimulatedQueue } from "../faults/queue";
-import { at, book, change, connectStaff, control, db, liveEvents, seed, uniqueEmail } from "./harness";
+import { at, book, change, connectStaff, control, db, liveEvents, relayOutboxes, seed, uniqueEmail } from "./harness";
 import type { Connected } from "./harness";
 
 beforeEach(seed);
@@ -80,8 +79,8 @@ describe("an outage longer than the retry budget", () => {
 		const ana = await connectStaff(context, "google", "stf_demo_ana");
 		const ben = await connectStaff(context, "microsoft", "stf_demo_ben");
 		await queue.idle();
-		// The write path's own relay (D1 is up for it: what the outage cuts off is the consumer).
-		const relay = (): Promise<number> => relayOutbox(db, queue as unknown as Queue<Job>, {}, Date.now());
+		// The merchant object's own relay (D1 is up for it: what the outage cuts off is the consumer).
+		const relay = (): Promise<number> => relayOutboxes(queue as unknown as Queue<Job>);
 		const customer = (email: string) => ({ name: "Outage Customer", email, phone: null });
 		const email = { a: uniqueEmail("a"), b: uniqueEmail("b"), c: uniqueEmail("c"), d: uniqueEmail("d") };
 		const calendarsRight = async (): Promise<void> => {

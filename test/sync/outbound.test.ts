@@ -3,11 +3,9 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { instantOf } from "../../src/calendars/event-time";
 import { GOOGLE_BOOKING_PROPERTY } from "../../src/calendars/google";
-import { rescheduleBooking } from "../../src/booking/change";
-import { DEMO_MERCHANT_ID } from "../../src/demo/seed";
 import { handleCalendarPush } from "../../src/sync/outbound";
 import type { OAuthProvider } from "../../src/sync/oauth";
-import { at, book, change, connectStaff, db, deliver, liveEvents, outboxJobs, sandboxEvents, seed, testContext } from "./harness";
+import { at, book, change, connectStaff, deliver, liveEvents, outboxJobs, sandboxEvents, seed, testContext } from "./harness";
 
 beforeEach(seed);
 
@@ -134,8 +132,7 @@ describe.each(["google", "microsoft"] as const)("%s", (provider) => {
 		const occurrences = await book({ recurrence: { frequency: "weekly", count: 4 } });
 		await deliver(context);
 		const second = occurrences[1]!;
-		const reassign = (staffId: string, start: number) =>
-			rescheduleBooking(db, { merchantId: DEMO_MERCHANT_ID, bookingId: second.id, start, staffId, scope: "one", source: "admin", now: Date.now() });
+		const reassign = (staffId: string, start: number) => change.reschedule(second.id, start, "one", staffId);
 		await reassign("stf_demo_ben", second.start);
 		await deliver(context);
 
@@ -173,7 +170,7 @@ describe.each(["google", "microsoft"] as const)("%s", (provider) => {
 		await reassign("stf_demo_ben", second.start);
 		await deliver(context);
 		expect(await liveEvents(provider, ben.write.externalId)).toHaveLength(1);
-		await rescheduleBooking(db, { merchantId: DEMO_MERCHANT_ID, bookingId: occurrences[0]!.id, start: occurrences[0]!.start, staffId: "stf_demo_ben", scope: "series", source: "admin", now: Date.now() });
+		await change.reschedule(occurrences[0]!.id, occurrences[0]!.start, "series", "stf_demo_ben");
 		await deliver(context);
 		expect(await liveEvents(provider, ana.write.externalId)).toHaveLength(0);
 		const benAfter = await liveEvents(provider, ben.write.externalId);

@@ -55,6 +55,18 @@ export async function calendarById(db: Database, id: string): Promise<Connection
 	return (await db.query.connectionCalendars.findFirst({ where: eq(connectionCalendars.id, id) })) ?? null;
 }
 
+/** The provider of each of these calendars that belongs to a connection of `merchantId` (others are absent). */
+export async function calendarProviders(db: Database, merchantId: string, calendarIds: string[]): Promise<Map<string, ConnectionRow["provider"]>> {
+	if (calendarIds.length === 0) return new Map();
+	const rows = await db
+		.select({ id: connectionCalendars.id, provider: calendarConnections.provider })
+		.from(connectionCalendars)
+		.innerJoin(calendarConnections, eq(calendarConnections.id, connectionCalendars.connectionId))
+		.where(and(eq(calendarConnections.merchantId, merchantId), inArray(connectionCalendars.id, calendarIds)))
+		.all();
+	return new Map(rows.map((row) => [row.id, row.provider]));
+}
+
 export interface WriteTarget {
 	calendarId: string;
 	connectionId: string;

@@ -1,12 +1,12 @@
 // The admin's JSON view of a booking, shaped by who is looking. Everyone in the business sees the
 // calendar (times, service, staff member, the customer's name); the customer's contact details and
-// the notes only the owner and the booking's own staff member see (see booking-permissions.ts), and
+// the notes only the owner and the booking's own staff member see (see src/booking/permissions.ts), and
 // that staff member only the details given with the booking, never the stored customer record.
 import type { MerchantMembership } from "../../auth/membership";
-import type { AdminBooking } from "../../db/queries/admin-bookings";
+import type { AdminBooking } from "../../booking/calendar-view";
 import type { CalendarProvider } from "../../db/schema";
 import { localIso, utcIso } from "../../time";
-import { maySeeCustomerDetails } from "./booking-permissions";
+import { maySeeCustomerDetails } from "../../booking/permissions";
 
 export interface AdminBookingJson {
 	id: string;

@@ -1,7 +1,8 @@
-// Admin: external busy time for the calendar view. Only times, flags, the provider and the bookings a
-// block conflicts with are shown: busy blocks never hold an event's title, attendees or location.
+// Admin: external busy time for the calendar view, from the merchant's object (src/booking/busy-view.ts).
+// Only times, flags, the provider and the bookings a block conflicts with are shown: busy blocks never
+// hold an event's title, attendees or location.
 import { Hono } from "hono";
-import { busyWithConflicts } from "../../db/queries/admin-bookings";
+import { busyWithConflicts } from "../../booking/busy-view";
 import { merchantSettingsSchema } from "../../db/queries/admin-settings";
 import { merchantById, staffOf } from "../../db/queries/catalog";
 import { addDays, localDayStart, utcIso } from "../../time";
@@ -15,15 +16,14 @@ export const adminBusy = new Hono<AppEnv>().get("/busy", anyMember, valid("query
 	const query = c.req.valid("query");
 	const merchant = await merchantById(c.var.db, merchantId);
 	if (query.staffId !== undefined) await staffOf(c.var.db, merchantId, query.staffId);
-	const blocks = await busyWithConflicts(
-		c.var.db,
+	const blocks = await busyWithConflicts(c.env, c.var.db, {
 		merchantId,
-		localDayStart(query.from, merchant.timezone),
-		localDayStart(addDays(query.to, 1), merchant.timezone),
+		from: localDayStart(query.from, merchant.timezone),
+		to: localDayStart(addDays(query.to, 1), merchant.timezone),
 		// Without a staff filter: everyone's; the business-wide calendars (staffId null) always, since they block everyone.
-		query.staffId === undefined ? null : [query.staffId],
-		merchantSettingsSchema.parse(merchant.settings ?? {}).tentativeBlocks,
-	);
+		staffIds: query.staffId === undefined ? null : [query.staffId],
+		tentativeBlocks: merchantSettingsSchema.parse(merchant.settings ?? {}).tentativeBlocks,
+	});
 	return c.json({
 		timezone: merchant.timezone,
 		busy: blocks.map((b) => ({

@@ -5,7 +5,7 @@ import type { MerchantMembership } from "../../auth/membership";
 import type { AppEnv } from "../context";
 import { requireMerchantMember } from "../auth/require";
 
-/** Owners and staff: reading the calendar and working with bookings (staff only their own: see booking-permissions.ts). */
+/** Owners and staff: reading the calendar and working with bookings (staff only their own: see src/booking/permissions.ts). */
 export const anyMember = requireMerchantMember("staff");
 
 /** Owners only: the catalogue, hours and business settings. */

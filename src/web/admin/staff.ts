@@ -6,7 +6,7 @@ import { z } from "zod";
 import { revokeStaffAccess } from "../../auth/membership";
 import { insertStaff, listStaff, staffRecord, updateStaff } from "../../db/queries/admin-catalog";
 import type { StaffRecord } from "../../db/queries/admin-catalog";
-import { upcomingWithInactiveStaff } from "../../db/queries/admin-bookings";
+import { upcomingWithInactiveStaff } from "../../booking/calendar-view";
 import { disconnectStaffConnections, resyncMatchedByAddress, syncContextFor } from "../../sync/connections";
 import type { Context } from "hono";
 import type { AppEnv } from "../context";
@@ -63,7 +63,7 @@ function staffJson(member: StaffRecord): Record<string, unknown> {
 async function deactivated(c: Context<AppEnv>, merchantId: string, staffId: string): Promise<Response> {
 	await revokeStaffAccess(c.var.db, merchantId, staffId);
 	const disconnectedConnections = await disconnectStaffConnections(syncContextFor(c.env, c.var.db, c.var.mailer), merchantId, staffId);
-	const [upcoming] = await upcomingWithInactiveStaff(c.var.db, merchantId, Date.now(), staffId);
+	const [upcoming] = await upcomingWithInactiveStaff(c.env, c.var.db, merchantId, Date.now(), staffId);
 	return c.json({ staff: staffJson(await staffRecord(c.var.db, merchantId, staffId)), upcomingBookings: upcoming?.count ?? 0, disconnectedConnections });
 }
 

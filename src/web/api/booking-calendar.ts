@@ -6,7 +6,7 @@ import type { AppEnv } from "../context";
 import { managedBooking } from "../managed-booking";
 
 export const bookingCalendar = new Hono<AppEnv>().get("/api/v1/bookings/:id/calendar.ics", async (c) => {
-	const { booking, merchant, service, staffMember, customer, manageUrl } = await managedBooking(c.var.db, c.env, c.req.param("id"), c.req.query("token"));
+	const { booking, merchant, service, staffMember, manageUrl } = await managedBooking(c.var.db, c.env, c.req.param("id"), c.req.query("token"));
 	const { text } = invitationIcs({
 		// A single booking is the email's event (same UID); one occurrence of a series becomes its own event,
 		// since the email's series event lists every occurrence and this file describes only one.
@@ -19,7 +19,7 @@ export const bookingCalendar = new Hono<AppEnv>().get("/api/v1/bookings/:id/cale
 		location: service.location,
 		organizer: { name: merchant.name, email: c.env.MAIL_FROM },
 		// The name typed on this booking: a guest booking never rewrites the stored customer's.
-		attendee: { name: booking.customerName ?? customer?.name ?? "Guest", email: customer?.email ?? c.env.MAIL_FROM },
+		attendee: { name: booking.customerName ?? "Guest", email: booking.customerEmail ?? c.env.MAIL_FROM },
 		url: manageUrl,
 		now: Date.now(),
 	});

@@ -109,7 +109,11 @@ const bookingColumns = {
 	staffName: staff.name,
 };
 
-/** The user's bookings: those whose customer record (at any merchant) is linked to the account. */
+/**
+ * The user's bookings: those whose customer record (at any merchant) is linked to the account. Read
+ * from D1's read model, the one place bookings of every merchant meet; each merchant's object writes
+ * it a moment after a change, so a booking made or moved just now may show a moment later.
+ */
 function ownBookings(db: Database, userId: string) {
 	return db
 		.select(bookingColumns)

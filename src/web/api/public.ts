@@ -2,17 +2,15 @@
 // declared with zod so the same schemas validate requests and generate /api/openapi.json.
 import { OpenAPIHono, createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
-import { computeAnyoneSlots, computeSlots } from "../../availability";
 import type { BookingView } from "../../booking/commands";
 import { manageToken } from "../../booking/manage-token";
-import { bookingView } from "../../booking/views";
+import { bookingRecordView } from "../../booking/views";
 import { merchantSchedule } from "../../booking/merchant-schedule";
 import { unwrapOutcome } from "../../booking/outcome";
-import { activeServiceOf, activeStaffOf, merchantBySlug, resourcesOfType, staffOffering } from "../../db/queries/catalog";
-import { loadSchedule } from "../../db/queries/schedule";
-import { coveringWindow, localIso, utcIso } from "../../time";
+import { localIso, utcIso } from "../../time";
 import type { AppEnv } from "../context";
-import { managedBooking, managedBookingRow } from "../managed-booking";
+import { managedBooking, managedBookingMerchant } from "../managed-booking";
+import { cachedMerchantBySlug } from "../merchant-directory";
 import { catalogueView, signInMethods } from "../pages/catalogue-view";
 import { canonicalHash, validationHook } from "../validation";
 import { meApi } from "./me";
@@ -35,7 +33,6 @@ import {
 
 const problem = (description: string) => ({ description, content: { "application/problem+json": { schema: ProblemSchema } } });
 const json = <T extends z.ZodType>(schema: T, description: string) => ({ description, content: { "application/json": { schema } } });
-const MINUTE = 60_000;
 
 export const publicApi = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
 publicApi.route("/", meApi);
@@ -54,7 +51,7 @@ publicApi.openapi(
 	}),
 	async (c) => {
 		const db = c.get("db");
-		const merchant = await merchantBySlug(db, c.req.valid("param").merchant);
+		const merchant = await cachedMerchantBySlug(db, c.req.valid("param").merchant);
 		return c.json({ services: (await catalogueView(db, merchant.id)).services }, 200);
 	},
 );
@@ -70,7 +67,7 @@ publicApi.openapi(
 	}),
 	async (c) => {
 		const db = c.get("db");
-		const merchant = await merchantBySlug(db, c.req.valid("param").merchant);
+		const merchant = await cachedMerchantBySlug(db, c.req.valid("param").merchant);
 		return c.json({ staff: (await catalogueView(db, merchant.id)).staff }, 200);
 	},
 );
@@ -85,7 +82,7 @@ publicApi.openapi(
 		responses: { 200: json(SignInMethodsSchema, "Offered methods"), 404: problem("Unknown merchant") },
 	}),
 	async (c) => {
-		const merchant = await merchantBySlug(c.get("db"), c.req.valid("param").merchant);
+		const merchant = await cachedMerchantBySlug(c.get("db"), c.req.valid("param").merchant);
 		const methods = signInMethods(merchant);
 		return c.json({ ...methods, startUrls: { google: methods.google ? "/auth/google" : null, facebook: methods.facebook ? "/auth/facebook" : null } }, 200);
 	},
@@ -110,37 +107,20 @@ publicApi.openapi(
 		},
 	}),
 	async (c) => {
-		const db = c.get("db");
 		const query = c.req.valid("query");
-		const merchant = await merchantBySlug(db, c.req.valid("param").merchant);
-		// Deactivated services and staff are gone for customers: 404, as for unknown ids.
-		const service = await activeServiceOf(db, merchant.id, query.serviceId);
-		let candidates = await staffOffering(db, merchant.id, service.id);
-		if (query.staffId !== undefined) {
-			const member = await activeStaffOf(db, merchant.id, query.staffId);
-			candidates = candidates.filter((s) => s.id === member.id);
-		}
-		const resources = service.requiredResourceType === null ? [] : await resourcesOfType(db, merchant.id, service.requiredResourceType);
-		const extra = (service.durationMinutes + service.bufferBeforeMinutes + service.bufferAfterMinutes) * MINUTE;
-		const schedule = await loadSchedule(db, {
-			merchant,
-			service,
-			staff: candidates,
-			resources,
-			window: coveringWindow(query.from, query.to, extra),
-			from: query.from,
-			to: query.to,
-			timezone: query.timezone,
-			now: Date.now(),
-		});
-		const slots = query.staffId === undefined ? computeAnyoneSlots(schedule) : computeSlots(schedule);
-		return c.json(
-			{
+		const merchant = await cachedMerchantBySlug(c.get("db"), c.req.valid("param").merchant);
+		// The merchant's object answers from its own storage: no D1 statement on this path.
+		const slots = unwrapOutcome(
+			await merchantSchedule(c.env, merchant.id).availability({
+				serviceId: query.serviceId,
+				...(query.staffId === undefined ? {} : { staffId: query.staffId }),
+				from: query.from,
+				to: query.to,
 				timezone: query.timezone,
-				slots: slots.map((s) => ({ start: utcIso(s.start), end: utcIso(s.end), staffId: s.staffId, localStart: localIso(s.start, query.timezone) })),
-			},
-			200,
+				now: Date.now(),
+			}),
 		);
+		return c.json({ timezone: query.timezone, slots }, 200);
 	},
 );
 
@@ -186,7 +166,7 @@ publicApi.openapi(
 		const db = c.get("db");
 		const body = c.req.valid("json");
 		const idempotencyKey = c.req.valid("header")["idempotency-key"];
-		const merchant = await merchantBySlug(db, c.req.valid("param").merchant);
+		const merchant = await cachedMerchantBySlug(db, c.req.valid("param").merchant);
 		const user = c.get("user");
 		const outcome = await merchantSchedule(c.env, merchant.id).createBooking({
 			merchantId: merchant.id,
@@ -234,7 +214,7 @@ publicApi.openapi(
 	}),
 	async (c) => {
 		const found = await managedBooking(c.get("db"), c.env, c.req.valid("param").id, presentedToken(c, c.req.valid("query").token));
-		const view = await bookingJson(c.env, bookingView(found.booking));
+		const view = await bookingJson(c.env, bookingRecordView(found.booking, found.merchant.id));
 		return c.json(
 			{
 				booking: {
@@ -269,12 +249,11 @@ publicApi.openapi(
 		},
 	}),
 	async (c) => {
-		const row = await managedBookingRow(c.get("db"), c.env, c.req.valid("param").id, presentedToken(c, c.req.valid("query").token));
+		const bookingId = c.req.valid("param").id;
+		const merchantId = await managedBookingMerchant(c.get("db"), c.env, bookingId, presentedToken(c, c.req.valid("query").token));
 		// Without a body the validator hands over {}, which skips the schema's default.
 		const scope = c.req.valid("json").scope ?? "one";
-		const views = unwrapOutcome(
-			await merchantSchedule(c.env, row.merchantId).cancelBooking({ merchantId: row.merchantId, bookingId: row.id, scope, source: "public", now: Date.now() }),
-		);
+		const views = unwrapOutcome(await merchantSchedule(c.env, merchantId).cancelBooking({ merchantId, bookingId, scope, source: "public", now: Date.now() }));
 		return c.json({ bookings: await Promise.all(views.map((v) => bookingJson(c.env, v))) }, 200);
 	},
 );
@@ -298,12 +277,13 @@ publicApi.openapi(
 		},
 	}),
 	async (c) => {
-		const row = await managedBookingRow(c.get("db"), c.env, c.req.valid("param").id, presentedToken(c, c.req.valid("query").token));
+		const bookingId = c.req.valid("param").id;
+		const merchantId = await managedBookingMerchant(c.get("db"), c.env, bookingId, presentedToken(c, c.req.valid("query").token));
 		const body = c.req.valid("json");
 		const views = unwrapOutcome(
-			await merchantSchedule(c.env, row.merchantId).rescheduleBooking({
-				merchantId: row.merchantId,
-				bookingId: row.id,
+			await merchantSchedule(c.env, merchantId).rescheduleBooking({
+				merchantId,
+				bookingId,
 				start: Date.parse(body.start),
 				staffId: null,
 				scope: body.scope,

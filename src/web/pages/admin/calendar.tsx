@@ -5,8 +5,10 @@
 import type { Context } from "hono";
 import { z } from "zod";
 import { listServices, listStaff } from "../../../db/queries/admin-catalog";
-import { bookingsBetween, busyWithConflicts } from "../../../db/queries/admin-bookings";
-import type { AdminBooking, BusyWithConflicts } from "../../../db/queries/admin-bookings";
+import { busyWithConflicts } from "../../../booking/busy-view";
+import type { BusyView } from "../../../booking/busy-view";
+import { bookingsBetween } from "../../../booking/calendar-view";
+import type { AdminBooking } from "../../../booking/calendar-view";
 import { merchantSettingsSchema } from "../../../db/queries/admin-settings";
 import type { MerchantMembership } from "../../../auth/membership";
 import { addDays, localDate, localDayStart, utcIso } from "../../../time";
@@ -56,8 +58,8 @@ export async function calendarPage(c: Context<AppEnv>): Promise<Response> {
 	const [members, services, entries, busy] = await Promise.all([
 		listStaff(c.var.db, page.merchant.id),
 		listServices(c.var.db, page.merchant.id),
-		bookingsBetween(c.var.db, { merchantId: page.merchant.id, from, to, staffId: null, tentativeBlocks }),
-		busyWithConflicts(c.var.db, page.merchant.id, from, to, null, tentativeBlocks),
+		bookingsBetween(c.env, c.var.db, { merchantId: page.merchant.id, from, to, staffId: null, tentativeBlocks }),
+		busyWithConflicts(c.env, c.var.db, { merchantId: page.merchant.id, from, to, staffIds: null, tentativeBlocks }),
 	]);
 	const confirmed = entries.filter((e) => e.booking.status === "confirmed");
 	// A deactivated staff member keeps a column only while bookings of theirs are in view, so the owner sees them.
@@ -83,12 +85,12 @@ export async function calendarPage(c: Context<AppEnv>): Promise<Response> {
 		return staffId === null || staffId === lane.staffId;
 	}
 
-	function busyLabel(block: BusyWithConflicts): string {
+	function busyLabel(block: BusyView): string {
 		return `Busy · ${providerName(block.provider)}${block.staffId === null ? " (business)" : ""}${block.tentative ? " · tentative" : ""}`;
 	}
 
 	/** The block overlaps a booking in this lane: the booking stays (the platform decides), both are flagged. */
-	function conflictIn(block: BusyWithConflicts, lane: Lane): boolean {
+	function conflictIn(block: BusyView, lane: Lane): boolean {
 		return block.conflictsWith.some((id) => confirmed.some((e) => e.booking.id === id && e.booking.staffId === lane.staffId));
 	}
 

@@ -2,8 +2,8 @@
 // for owners, one for upcoming bookings whose staff member was deactivated and one for booking updates
 // (emails, calendar writes) that ran out of retries and wait for the cron's next try.
 import type { Context } from "hono";
-import { bookingsBetween, upcomingWithInactiveStaff } from "../../../db/queries/admin-bookings";
-import type { AdminBooking } from "../../../db/queries/admin-bookings";
+import { bookingsBetween, upcomingWithInactiveStaff } from "../../../booking/calendar-view";
+import type { AdminBooking } from "../../../booking/calendar-view";
 import { merchantSettingsSchema } from "../../../db/queries/admin-settings";
 import { undeliveredUpdates } from "../../../sync/dead-letters";
 import type { UndeliveredUpdates } from "../../../sync/dead-letters";
@@ -50,15 +50,18 @@ export async function dashboardPage(c: Context<AppEnv>): Promise<Response> {
 	const zone = page.merchant.timezone;
 	const today = localDate(page.now, zone);
 	const tentativeBlocks = merchantSettingsSchema.parse(page.merchant.settings ?? {}).tentativeBlocks;
-	const [todays, later, attention, orphaned, undelivered] = await Promise.all([
-		bookingsBetween(c.var.db, { merchantId: page.merchant.id, from: localDayStart(today, zone), to: localDayStart(addDays(today, 1), zone), staffId: null, tentativeBlocks }),
-		bookingsBetween(c.var.db, { merchantId: page.merchant.id, from: localDayStart(addDays(today, 1), zone), to: localDayStart(addDays(today, UPCOMING_DAYS + 1), zone), staffId: null, tentativeBlocks }),
+	const todayStart = localDayStart(today, zone);
+	const tomorrowStart = localDayStart(addDays(today, 1), zone);
+	const [entries, attention, orphaned, undelivered] = await Promise.all([
+		// Today and the upcoming days in one read, split below: a booking over midnight is in both.
+		bookingsBetween(c.env, c.var.db, { merchantId: page.merchant.id, from: todayStart, to: localDayStart(addDays(today, UPCOMING_DAYS + 1), zone), staffId: null, tentativeBlocks }),
 		connectionsNeedingAttention(c.var.db, page.membership),
-		isOwner(page) ? upcomingWithInactiveStaff(c.var.db, page.merchant.id, page.now) : Promise.resolve([]),
+		isOwner(page) ? upcomingWithInactiveStaff(c.env, c.var.db, page.merchant.id, page.now) : Promise.resolve([]),
 		isOwner(page) ? undeliveredUpdates(c.var.db, page.merchant.id) : Promise.resolve<UndeliveredUpdates>({ emails: 0, changes: 0 }),
 	]);
-	const confirmedToday = todays.filter((e) => e.booking.status === "confirmed");
-	const upcoming = later.filter((e) => e.booking.status === "confirmed").slice(0, UPCOMING_LIMIT);
+	const confirmed = entries.filter((e) => e.booking.status === "confirmed");
+	const confirmedToday = confirmed.filter((e) => e.booking.startsAt < tomorrowStart && e.booking.endsAt > todayStart);
+	const upcoming = confirmed.filter((e) => e.booking.endsAt > tomorrowStart).slice(0, UPCOMING_LIMIT);
 	return c.html(
 		<AdminLayout title="Dashboard" section="dashboard" viewer={page.viewer} config={{ page: "dashboard", csrfToken: page.csrfToken }}>
 			<h1>Dashboard</h1>

@@ -1,0 +1,1 @@
+ALTER TABLE `merchants` ADD `schedule_migrated_at` integer;
