@@ -4,22 +4,12 @@
 import { eq, inArray } from "drizzle-orm";
 import type { Database } from "../db/client";
 import { dateOverrides, merchants, resources, services, staff, staffServices, timeOff, workingHours } from "../db/schema";
+import type { ServiceRecord, StaffRecord } from "./schedule-store";
 
 export interface SetupSnapshot {
 	merchant: { id: string; name: string; timezone: string; tentativeBlocks: boolean; setupVersion: number };
-	services: Array<{
-		id: string;
-		name: string;
-		durationMinutes: number;
-		bufferBeforeMinutes: number;
-		bufferAfterMinutes: number;
-		minNoticeMinutes: number;
-		horizonDays: number;
-		slotIntervalMinutes: number;
-		requiredResourceType: string | null;
-		active: boolean;
-	}>;
-	staff: Array<{ id: string; name: string; timezone: string; position: number; active: boolean }>;
+	services: ServiceRecord[];
+	staff: StaffRecord[];
 	staffServices: Array<{ staffId: string; serviceId: string }>;
 	resources: Array<{ id: string; type: string; active: boolean }>;
 	workingHours: Array<{ staffId: string; weekday: number; startTime: string; endTime: string }>;
