@@ -59,15 +59,27 @@ function existsInside(target: string): boolean {
 	return !outsideRoot(target) && ENDINGS.some((ending) => existsSync(target + ending));
 }
 
+/** Build output the repository ignores (dist/, .wrangler/): there only after a build, never tracked. */
+function ignoredInside(target: string): boolean {
+	if (outsideRoot(target)) return false;
+	try {
+		execFileSync("git", ["check-ignore", "-q", "--no-index", path.relative(root, target)], { cwd: root });
+		return true;
+	} catch {
+		return false;
+	}
+}
+
 /**
  * A relative path escapes when, resolved against the file's folder or against the root (helpers often
  * resolve against the working directory), it lands above the root, unless it names something that
- * exists from the file's folder (an import of a sibling folder, a link between docs).
+ * exists from the file's folder (an import of a sibling folder, a link between docs) or build output
+ * inside the root that a bare clone has not built yet (a tool's config pointing at dist/).
  */
 function escapingReference(file: string, reference: string): boolean {
 	const prefix = literalPrefix(reference);
 	const fromFile = path.resolve(root, path.dirname(file), prefix);
-	if (existsInside(fromFile)) return false;
+	if (existsInside(fromFile) || ignoredInside(fromFile)) return false;
 	return outsideRoot(fromFile) || outsideRoot(path.resolve(root, prefix));
 }
 
@@ -105,6 +117,14 @@ describe("the repository stands alone", () => {
 		const files = trackedFiles();
 		expect(files).toContain("package.json");
 		expect(files).toContain("test/repo/standalone.test.ts");
+	});
+
+	it("accepts a nested config's path to build output not built yet, and nothing above the root", () => {
+		// Built here rather than written out, so this file does not hold the references it tests.
+		const up = (levels: number, rest: string): string => `${"../".repeat(levels)}${rest}`;
+		expect(escapingReference("scripts/bench/wrangler.bench.toml", up(2, "dist/not-built-yet"))).toBe(false);
+		expect(escapingReference("scripts/bench/wrangler.bench.toml", up(3, "elsewhere"))).toBe(true);
+		expect(escapingReference("README.md", up(1, "dist/client"))).toBe(true);
 	});
 
 	it("has no file that points above its root", () => {
