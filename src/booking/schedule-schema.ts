@@ -53,10 +53,11 @@ export const SCHEDULE_MIGRATIONS: readonly string[] = [
 	) without rowid;
 	create table resources (
 		id text primary key,
+		name text not null,
 		type text not null,
 		active integer not null
 	);
-	create index resources_type_idx on resources (type);
+	create index resources_type_idx on resources (type, name, id);
 	create table working_hours (
 		staff_id text not null,
 		weekday integer not null,

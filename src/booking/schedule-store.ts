@@ -218,10 +218,10 @@ export class ScheduleStore {
 			.map(staffRecord);
 	}
 
-	/** Active resources of a type, by id. */
+	/** Active resources of a type, by name (the first free one is assigned, as the admin lists them). */
 	resourcesOfType(type: string): string[] {
 		return this.sql
-			.exec<{ id: string }>("select id from resources where type = ? and active = 1 order by id", type)
+			.exec<{ id: string }>("select id from resources where type = ? and active = 1 order by name, id", type)
 			.toArray()
 			.map((row) => row.id);
 	}

@@ -11,7 +11,7 @@ export interface SetupSnapshot {
 	services: ServiceRecord[];
 	staff: StaffRecord[];
 	staffServices: Array<{ staffId: string; serviceId: string }>;
-	resources: Array<{ id: string; type: string; active: boolean }>;
+	resources: Array<{ id: string; name: string; type: string; active: boolean }>;
 	workingHours: Array<{ staffId: string; weekday: number; startTime: string; endTime: string }>;
 	dateOverrides: Array<{ staffId: string; date: string; intervals: Array<{ start: string; end: string }> }>;
 	timeOff: Array<{ id: string; staffId: string; startsAt: number; endsAt: number }>;
@@ -48,7 +48,7 @@ export async function readSetup(db: Database, merchantId: string): Promise<Setup
 		})),
 		staff: staffRows.map((m) => ({ id: m.id, name: m.name, timezone: m.timezone, position: m.position, active: m.active })),
 		staffServices: offered.map((x) => ({ staffId: x.staffId, serviceId: x.serviceId })),
-		resources: resourceRows.map((r) => ({ id: r.id, type: r.type, active: r.active })),
+		resources: resourceRows.map((r) => ({ id: r.id, name: r.name, type: r.type, active: r.active })),
 		workingHours: hours.map((h) => ({ staffId: h.staffId, weekday: h.weekday, startTime: h.startTime, endTime: h.endTime })),
 		dateOverrides: overrides.map((o) => ({ staffId: o.staffId, date: o.date, intervals: o.intervals })),
 		timeOff: absences.map((a) => ({ id: a.id, staffId: a.staffId, startsAt: a.startsAt, endsAt: a.endsAt })),
@@ -89,7 +89,7 @@ export function writeSetup(storage: DurableObjectStorage, snapshot: SetupSnapsho
 		}
 		for (const s of snapshot.staff) sql.exec("insert into staff (id, name, timezone, position, active) values (?, ?, ?, ?, ?)", s.id, s.name, s.timezone, s.position, s.active ? 1 : 0);
 		for (const x of snapshot.staffServices) sql.exec("insert into staff_services (staff_id, service_id) values (?, ?)", x.staffId, x.serviceId);
-		for (const r of snapshot.resources) sql.exec("insert into resources (id, type, active) values (?, ?, ?)", r.id, r.type, r.active ? 1 : 0);
+		for (const r of snapshot.resources) sql.exec("insert into resources (id, name, type, active) values (?, ?, ?, ?)", r.id, r.name, r.type, r.active ? 1 : 0);
 		for (const h of snapshot.workingHours) sql.exec("insert into working_hours (staff_id, weekday, start_time, end_time) values (?, ?, ?, ?)", h.staffId, h.weekday, h.startTime, h.endTime);
 		for (const o of snapshot.dateOverrides) sql.exec("insert into date_overrides (staff_id, date, intervals) values (?, ?, ?)", o.staffId, o.date, JSON.stringify(o.intervals));
 		for (const a of snapshot.timeOff) sql.exec("insert into time_off (id, staff_id, starts_at, ends_at) values (?, ?, ?, ?)", a.id, a.staffId, a.startsAt, a.endsAt);
