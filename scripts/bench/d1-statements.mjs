@@ -102,6 +102,9 @@ try {
 	const booked = await counts();
 	const bookedTotal = await settled();
 	figures("booking", booked.request, bookedTotal.request + bookedTotal.background, N);
+	// Where a booking's statements go, for whoever works on the figure above (not BENCH lines).
+	const res = await fetch(`${BASE}/_dev/d1-statements?by=statement`);
+	for (const { statement, count } of await res.json()) console.log(`# ${(count / N).toFixed(2)} per booking: ${statement}`);
 } finally {
 	await worker.dispose();
 }

@@ -15,6 +15,8 @@ export type StatementCounts = Record<Phase, number>;
 const phases = new AsyncLocalStorage<Phase>();
 // Module state, so per isolate: locally the Worker and its Durable Objects share one, and the dev route reads it.
 const counts: StatementCounts = { request: 0, background: 0 };
+/** The same counts by statement ("<phase> <SQL text, shortened>"), to see which queries a path spends. */
+const bySql = new Map<string, number>();
 const countedBindings = new WeakMap<D1Database, D1Database>();
 const counters = new WeakSet<D1Database>();
 /** The statement each counting wrapper stands for: D1's batch() accepts only its own statement objects. */
@@ -29,18 +31,32 @@ export function statementCounts(): StatementCounts {
 	return { ...counts };
 }
 
+/** Counts by phase and statement text, most frequent first. */
+export function statementCountsBySql(): Array<{ statement: string; count: number }> {
+	return [...bySql].sort((a, b) => b[1] - a[1]).map(([statement, count]) => ({ statement, count }));
+}
+
 export function resetStatementCounts(): void {
 	counts.request = 0;
 	counts.background = 0;
+	bySql.clear();
 }
 
 export function countingEnabled(vars: Pick<Env, "D1_STATEMENT_COUNTING">): boolean {
 	return vars.D1_STATEMENT_COUNTING === "1";
 }
 
-function add(statements: number): void {
-	counts[phases.getStore() ?? "request"] += statements;
+function add(statements: number, sql: readonly string[] = []): void {
+	const phase = phases.getStore() ?? "request";
+	counts[phase] += statements;
+	for (const text of sql) {
+		const key = `${phase} ${text.replace(/\s+/g, " ").slice(0, 120)}`;
+		bySql.set(key, (bySql.get(key) ?? 0) + 1);
+	}
 }
+
+/** The SQL text behind each counting statement wrapper. */
+const statementSql = new WeakMap<D1PreparedStatement, string>();
 
 /** `binding` counting every statement it runs: each of prepare(…).run/all/first/raw, each statement of batch(), each of exec(). */
 export function countStatements(binding: D1Database): D1Database {
@@ -58,10 +74,13 @@ export function countStatements(binding: D1Database): D1Database {
 function countingSessions<T extends D1Database | D1DatabaseSession>(real: T): T {
 	return new Proxy(real, {
 		get(target, key): unknown {
-			if (key === "prepare") return (query: string) => countedStatement(target.prepare(query));
+			if (key === "prepare") return (query: string) => countedStatement(target.prepare(query), query);
 			if (key === "batch") {
 				return (statements: D1PreparedStatement[]) => {
-					add(statements.length);
+					add(
+						statements.length,
+						statements.map((statement) => statementSql.get(statement) ?? "?"),
+					);
 					return target.batch(statements.map((statement) => realStatements.get(statement) ?? statement));
 				};
 			}
@@ -77,22 +96,22 @@ function countingSessions<T extends D1Database | D1DatabaseSession>(real: T): T 
 async function countedExec(target: D1Database, query: string): Promise<D1ExecResult> {
 	try {
 		const result = await target.exec(query);
-		add(result.count);
+		add(result.count, [query]);
 		return result;
 	} catch (error) {
-		add(1);
+		add(1, [query]);
 		throw error;
 	}
 }
 
-function countedStatement(real: D1PreparedStatement): D1PreparedStatement {
+function countedStatement(real: D1PreparedStatement, sql: string): D1PreparedStatement {
 	const counted = new Proxy(real, {
 		get(target, key): unknown {
-			if (key === "bind") return (...values: unknown[]) => countedStatement(target.bind(...values));
+			if (key === "bind") return (...values: unknown[]) => countedStatement(target.bind(...values), sql);
 			if (key === "first" || key === "run" || key === "all" || key === "raw") {
 				const run = Reflect.get(target, key) as (...args: unknown[]) => Promise<unknown>;
 				return (...args: unknown[]) => {
-					add(1);
+					add(1, [sql]);
 					return run.apply(target, args);
 				};
 			}
@@ -101,5 +120,6 @@ function countedStatement(real: D1PreparedStatement): D1PreparedStatement {
 		},
 	});
 	realStatements.set(counted, real);
+	statementSql.set(counted, sql);
 	return counted;
 }

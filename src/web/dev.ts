@@ -1,17 +1,19 @@
-// Local-only routes for `npm start`: seeding the demo merchant. Enabled only when DEMO_SEED_TOKEN
-// is set (.dev.vars sets it; production leaves it empty), and then only with that token. The D1
-// statement counts, for the tests and benchmarks, only when D1_STATEMENT_COUNTING is "1".
+// Local-only routes for `npm start`: seeding the demo merchant, and polling calendars on demand for the
+// polling benchmark. Enabled only when DEMO_SEED_TOKEN is set (.dev.vars sets it; production leaves it
+// empty), and then only with that token. The D1 statement counts, for the tests and benchmarks, only
+// when D1_STATEMENT_COUNTING is "1".
 import { Hono } from "hono";
 import { z } from "zod";
 import { merchantSchedule } from "../booking/merchant-schedule";
 import { unwrapOutcome } from "../booking/outcome";
 import { syncScheduleSetup } from "../booking/setup-sync";
 import { hashPassword } from "../auth/password";
-import { countingEnabled, resetStatementCounts, statementCounts } from "../db/statement-count";
+import { countingEnabled, resetStatementCounts, statementCounts, statementCountsBySql } from "../db/statement-count";
 import { BENCH_MAX_STAFF, seedBenchMerchant } from "../demo/bench-merchants";
 import { DEMO_MERCHANT_ID, DEMO_OWNER_EMAIL, DEMO_SLUG, demoBookingCommands, resetDemoOwnerPassword, seedDemoCatalogue, seedDemoOwner } from "../demo/seed";
 import { NotFoundError } from "../errors";
 import { syncContextFor } from "../sync/connections";
+import { calendarPoller } from "../sync/polling";
 import { connectDemoCalendars } from "../sync/sandbox-connect";
 import type { AppEnv } from "./context";
 import { validationHook } from "./validation";
@@ -36,6 +38,8 @@ const benchBody = z.object({
 	staffPerMerchant: z.number().int().min(1).max(BENCH_MAX_STAFF).default(3),
 });
 
+const pollNowBody = z.object({ connectionIds: z.array(z.string().min(1).max(64)).min(1).max(500) });
+
 /** Every dev route answers 404 unless DEMO_SEED_TOKEN is set and presented. */
 function requireSeedToken(env: Env, presented: string | undefined): void {
 	const token = env.DEMO_SEED_TOKEN;
@@ -43,10 +47,11 @@ function requireSeedToken(env: Env, presented: string | undefined): void {
 }
 
 export const dev = new Hono<AppEnv>()
-	// This isolate's D1 statements by phase since the last reset; `?reset=1` answers them and starts again at 0.
+	// This isolate's D1 statements by phase since the last reset; `?reset=1` answers them and starts again at 0;
+	// `?by=statement` answers them by statement text instead.
 	.get("/_dev/d1-statements", (c) => {
 		if (!countingEnabled(c.env)) throw new NotFoundError("Route");
-		const counts = statementCounts();
+		const counts = c.req.query("by") === "statement" ? statementCountsBySql() : statementCounts();
 		if (c.req.query("reset") === "1") resetStatementCounts();
 		return c.json(counts);
 	})
@@ -58,6 +63,15 @@ export const dev = new Hono<AppEnv>()
 		const seeded = [];
 		for (let n = 1; n <= (parsed.data?.count ?? 0); n++) seeded.push(await seedBenchMerchant(c.get("db"), n, parsed.data?.staffPerMerchant));
 		return c.json({ merchants: seeded });
+	})
+	// The connections' pollers poll every scheduled calendar at once, all connections in parallel, as their
+	// alarms would (scripts/bench/polling.mjs: the unchanged polls one Worker handles a second).
+	.post("/_dev/poll-now", async (c) => {
+		requireSeedToken(c.env, c.req.header("x-seed-token"));
+		const parsed = pollNowBody.safeParse(await c.req.json().catch(() => null));
+		if (!parsed.success) validationHook({ target: "json", success: false, error: parsed.error });
+		const polls = await Promise.all((parsed.data?.connectionIds ?? []).map((id) => calendarPoller(c.env, id).pollNow()));
+		return c.json({ checked: polls.reduce((sum, poll) => sum + poll.checked, 0), changed: polls.reduce((sum, poll) => sum + poll.changed, 0) });
 	})
 	.post("/_dev/seed", async (c) => {
 		requireSeedToken(c.env, c.req.header("x-seed-token"));
