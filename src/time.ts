@@ -15,6 +15,20 @@ const IANA_NAME = /^[A-Za-z][A-Za-z0-9_+\-/]*$/;
  * bookings would drift by an hour twice a year, so only names are accepted.
  */
 export function ianaTimeZone(zone: string): string | null {
+	const known = canonicalNames.get(zone);
+	if (known !== undefined) return known;
+	const name = resolveZoneName(zone);
+	// Every request names a zone, and resolving one builds a Temporal object and an Intl formatter; names
+	// are few, but they come from clients, so the memo is bounded.
+	if (canonicalNames.size >= MAX_MEMOISED_ZONE_NAMES) canonicalNames.clear();
+	canonicalNames.set(zone, name);
+	return name;
+}
+
+const MAX_MEMOISED_ZONE_NAMES = 1024;
+const canonicalNames = new Map<string, string | null>();
+
+function resolveZoneName(zone: string): string | null {
 	if (!IANA_NAME.test(zone)) return null;
 	try {
 		// Temporal fixes the case but keeps a link as given; ICU resolves links, in CLDR's spelling.

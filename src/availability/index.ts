@@ -4,5 +4,5 @@ export { findAlternatives } from "./alternatives";
 export { computeAnyoneSlots, pickStaff } from "./assign";
 export { checkSlot } from "./check";
 export type { CheckSlotOptions } from "./check";
-export { computeSlots } from "./slots";
+export { computeSlots, horizonCutsRange } from "./slots";
 export type * from "./types";

@@ -18,6 +18,15 @@ export function computeSlots(q: AvailabilityQuery): Slot[] {
 	return slotsBetween(ctx, q.staff.map((_, i) => i), range.start, range.end);
 }
 
+/**
+ * Whether the booking horizon, counted from `q.now`, ends before the query's range does: then a later
+ * `now` can add slots at the end, so an answer cannot simply be reused with the earlier ones dropped.
+ */
+export function horizonCutsRange(q: AvailabilityQuery): boolean {
+	const ctx = createContext(q);
+	return ctx.latest + 1 < customerRange(ctx).end;
+}
+
 /** The query's customer days [from 00:00, to + 1 00:00) read in `q.timezone`, as instants. */
 export function customerRange(ctx: QueryContext): Interval {
 	const fromDay = epochDayFromIso(ctx.query.from, "from");

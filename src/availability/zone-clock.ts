@@ -2,6 +2,7 @@
 // offset segment only lets us reuse its answer on days far from any offset transition.
 import { Temporal } from "temporal-polyfill";
 import { ValidationError } from "../errors";
+import { zoneOffset } from "../zone-offsets";
 import { MS_PER_DAY, MS_PER_MINUTE, wallFields } from "./calendar";
 
 export interface ZoneClock {
@@ -72,6 +73,9 @@ export function createZoneClock(timeZone: string, field: string): ZoneClock {
 	}
 
 	function localDay(instant: number): number {
+		// The isolate's offset table answers as Temporal would (zone-offsets.ts), without an object per call.
+		const offset = zoneOffset(instant, timeZone);
+		if (offset !== null) return Math.floor((instant + offset.ms) / MS_PER_DAY);
 		const date = Temporal.Instant.fromEpochMilliseconds(instant).toZonedDateTimeISO(timeZone).toPlainDate();
 		return Date.UTC(date.year, date.month - 1, date.day) / MS_PER_DAY;
 	}

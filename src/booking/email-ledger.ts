@@ -1,6 +1,7 @@
 // The once-only ledger of customer emails: one email per (booking, version), however often the
-// queue delivers its message. A sender claims the version before sending and marks it sent after.
-import { and, eq, isNull, lt } from "drizzle-orm";
+// queue delivers its message. A sender claims the version before sending and marks it sent after. It
+// lives in the merchant's object (table email_claims), beside the bookings it is about.
+import { lt } from "drizzle-orm";
 import type { Database } from "../db/client";
 import { customerEmails } from "../db/schema";
 import { MAIL_SEND_TIMEOUT_MS } from "../mail/mailer";
@@ -25,45 +26,74 @@ export class EmailInFlightError extends Error {
 	}
 }
 
+/** What a claim found: this caller sends; it went out already; or another delivery holds it for this long. */
+export type EmailClaim = { kind: "claimed" } | { kind: "sent" } | { kind: "in-flight"; retryAfterSeconds: number };
+
 /**
- * Claims the email of `version`: true when this caller should send it, false when it was sent
- * already. Throws EmailInFlightError while another sender's claim is within its lease.
+ * Claims the email of `version` in the merchant object's ledger (synchronous, like every write there).
+ * A claim older than its lease and still unsent is taken over.
  */
-export async function claimEmail(db: Database, bookingId: string, version: number, now: number): Promise<boolean> {
-	const claimed = await db
-		.insert(customerEmails)
-		.values({ bookingId, version, claimedAt: now })
-		.onConflictDoUpdate({
-			target: [customerEmails.bookingId, customerEmails.version],
-			set: { claimedAt: now },
-			setWhere: and(isNull(customerEmails.sentAt), lt(customerEmails.claimedAt, now - CLAIM_LEASE_MS)),
-		})
-		.returning({ claimedAt: customerEmails.claimedAt });
-	if (claimed.length > 0) return true;
-	const existing = await db.query.customerEmails.findFirst({ where: and(eq(customerEmails.bookingId, bookingId), eq(customerEmails.version, version)) });
-	if (existing?.sentAt !== null && existing?.sentAt !== undefined) return false;
-	// Gone already (its holder gave it back): try again at once.
-	const leaseLeft = existing === undefined ? 0 : existing.claimedAt + CLAIM_LEASE_MS - now;
-	throw new EmailInFlightError(bookingId, version, Math.max(1, Math.ceil(leaseLeft / 1000)));
+export function claimEmail(sql: SqlStorage, bookingId: string, version: number, now: number): EmailClaim {
+	const claimed = sql.exec(
+		`insert into email_claims (booking_id, version, claimed_at) values (?1, ?2, ?3)
+		 on conflict (booking_id, version) do update set claimed_at = excluded.claimed_at
+		 where email_claims.sent_at is null and email_claims.claimed_at < ?3 - ?4`,
+		bookingId,
+		version,
+		now,
+		CLAIM_LEASE_MS,
+	);
+	if (claimed.rowsWritten > 0) return { kind: "claimed" };
+	const existing = sql.exec<{ claimed_at: number; sent_at: number | null }>("select claimed_at, sent_at from email_claims where booking_id = ? and version = ?", bookingId, version).one();
+	if (existing.sent_at !== null) return { kind: "sent" };
+	return { kind: "in-flight", retryAfterSeconds: Math.max(1, Math.ceil((existing.claimed_at + CLAIM_LEASE_MS - now) / 1000)) };
 }
 
-export async function markEmailSent(db: Database, bookingId: string, version: number, now: number): Promise<void> {
-	await db
-		.update(customerEmails)
-		.set({ sentAt: now })
-		.where(and(eq(customerEmails.bookingId, bookingId), eq(customerEmails.version, version)));
+export function markEmailSent(sql: SqlStorage, bookingId: string, version: number, now: number): void {
+	sql.exec("update email_claims set sent_at = ? where booking_id = ? and version = ?", now, bookingId, version);
 }
 
 /** Gives a claim back after a failed send, so the message's retry can send at once. */
-export async function releaseEmail(db: Database, bookingId: string, version: number, claimedAt: number): Promise<void> {
-	await db
-		.delete(customerEmails)
-		.where(
-			and(eq(customerEmails.bookingId, bookingId), eq(customerEmails.version, version), eq(customerEmails.claimedAt, claimedAt), isNull(customerEmails.sentAt)),
-		);
+export function releaseEmail(sql: SqlStorage, bookingId: string, version: number, claimedAt: number): void {
+	sql.exec("delete from email_claims where booking_id = ? and version = ? and claimed_at = ? and sent_at is null", bookingId, version, claimedAt);
 }
 
-/** Deletes ledger rows claimed before `before`: their messages are long past any redelivery. */
+/** Deletes claims made before `before`: their messages are long past any redelivery. */
+export function pruneEmailClaims(sql: SqlStorage, before: number): void {
+	sql.exec("delete from email_claims where claimed_at < ?", before);
+}
+
+export interface EmailRecord {
+	bookingId: string;
+	version: number;
+	claimedAt: number;
+	sentAt: number | null;
+}
+
+/**
+ * Merges ledger rows kept elsewhere (D1's customer_emails, from before the ledger moved here) into the
+ * object's: a version sent on either side is sent, and a claim still held there is honoured here.
+ * Returns how many rows it added or marked sent.
+ */
+export function mergeEmailRecords(sql: SqlStorage, records: readonly EmailRecord[]): number {
+	let changed = 0;
+	for (const r of records) {
+		changed += sql.exec(
+			`insert into email_claims (booking_id, version, claimed_at, sent_at) values (?, ?, ?, ?)
+			 on conflict (booking_id, version) do update set sent_at = excluded.sent_at
+			 where email_claims.sent_at is null and excluded.sent_at is not null`,
+			r.bookingId,
+			r.version,
+			r.claimedAt,
+			r.sentAt,
+		).rowsWritten > 0
+			? 1
+			: 0;
+	}
+	return changed;
+}
+
+/** Deletes rows of D1's ledger (customer_emails, written before the ledger moved into the objects) claimed before `before`. */
 export async function pruneEmailLedger(db: Database, before: number): Promise<number> {
 	const deleted = await db.delete(customerEmails).where(lt(customerEmails.claimedAt, before)).returning({ bookingId: customerEmails.bookingId });
 	return deleted.length;

@@ -3,24 +3,30 @@
 // every booking write from it. A write's check and insert run synchronously in one transaction, so
 // nothing can interleave between them (see docs/architecture.md, "Why writes cannot race").
 import { DurableObject } from "cloudflare:workers";
-import { computeAnyoneSlots, computeSlots } from "../availability";
+import { computeAnyoneSlots, computeSlots, horizonCutsRange } from "../availability";
 import { d1, database } from "../db/client";
 import { inPhase } from "../db/statement-count";
 import { NotFoundError, UnprocessableError } from "../errors";
 import { jobQueue } from "../jobs";
+import type { BookingChangeKind } from "../jobs";
 import { errorFields, logLine } from "../log";
 import { coveringWindow, localIso, utcIso } from "../time";
+import { RefusalAnswers, SlotAnswers } from "./answer-cache";
 import { applyFeedBatch, clearFeedCalendar } from "./busy-feed";
 import type { FeedBatch, FeedOutcome } from "./busy-feed";
 import { cancelBooking, rescheduleBooking, updateMerchantNotes } from "./change";
 import type { BookingView, CancelCommand, CreateBookingCommand, NotesCommand, RescheduleCommand, WriteOutcome } from "./commands";
 import { createBooking } from "./create";
+import { ALTERNATIVE_SEARCH_DAYS, ALTERNATIVES } from "./plan";
+import * as emailLedger from "./email-ledger";
 import { scopedIdempotencyKey } from "./idempotency-key";
+import { claimNotice } from "./notice";
+import type { NoticeClaim } from "./notice";
 import { captureOutcomeSync } from "./outcome";
 import { relayOutbox } from "./read-model";
-import { compareWithD1, importFromD1 } from "./schedule-import";
+import { compareWithD1, importEmailLedger, importFromD1 } from "./schedule-import";
 import type { Imported, ScheduleComparison } from "./schedule-import";
-import { OUTBOX_RETENTION_MS } from "./retention";
+import { EMAIL_LEDGER_RETENTION_MS, OUTBOX_RETENTION_MS } from "./retention";
 import { migrateScheduleStorage } from "./schedule-schema";
 import { ScheduleStore } from "./schedule-store";
 import type { BookingRecord, BusyRecord, SeriesRecord, SetupState, StaffUpcoming } from "./schedule-store";
@@ -32,6 +38,7 @@ const RELAY_RETRY_MS = 30_000;
 /** How long a stored idempotent outcome is replayed. */
 const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
 const MINUTE = 60_000;
+const DAY = 24 * 60 * MINUTE;
 
 export interface AvailabilityRequest {
 	serviceId: string;
@@ -69,6 +76,10 @@ export class MerchantSchedule extends DurableObject<Env> {
 	private readonly relay: () => Promise<void> = singleFlight(() => this.relayOnce());
 	/** Setup reloads never overlap either; a change during one is picked up by one follow-up reload. */
 	private readonly reload: () => Promise<void> = singleFlight(() => this.reloadSetup());
+	/** Recent answers, reused while the schedule's version stands (answer-cache.ts). */
+	private readonly slotAnswers = new SlotAnswers();
+	private readonly refusals = new RefusalAnswers();
+	private readonly upgradeEmails: () => Promise<void> = singleFlight(() => this.upgradeEmailsOnce());
 
 	constructor(ctx: DurableObjectState, env: Env) {
 		super(ctx, env);
@@ -84,6 +95,10 @@ export class MerchantSchedule extends DurableObject<Env> {
 
 	async availability(request: AvailabilityRequest): Promise<WriteOutcome<AvailabilitySlot[]>> {
 		const setup = await this.ready();
+		const key = JSON.stringify([request.serviceId, request.staffId ?? null, request.from, request.to, request.timezone]);
+		const version = this.store.scheduleVersion();
+		const cached = this.slotAnswers.get(key, version, request.now);
+		if (cached !== null) return { ok: true, value: cached };
 		return captureOutcomeSync(() => {
 			// Deactivated services and staff are gone for customers: 404, as for unknown ids.
 			const service = this.store.service(request.serviceId);
@@ -111,14 +126,45 @@ export class MerchantSchedule extends DurableObject<Env> {
 				tentativeBlocks: setup.tentativeBlocks,
 			});
 			const slots = request.staffId === undefined ? computeAnyoneSlots(query) : computeSlots(query);
-			return slots.map((s) => ({ start: utcIso(s.start), end: utcIso(s.end), staffId: s.staffId, localStart: localIso(s.start, request.timezone) }));
+			const answer = slots.map((s) => ({ start: utcIso(s.start), end: utcIso(s.end), staffId: s.staffId, localStart: localIso(s.start, request.timezone) }));
+			if (!horizonCutsRange(query)) {
+				this.slotAnswers.set(key, version, request.now, { minNoticeMs: service.minNoticeMinutes * MINUTE, starts: slots.map((s) => s.start), slots: answer });
+			}
+			return answer;
 		});
 	}
 
 	async createBooking(command: CreateBookingCommand): Promise<WriteOutcome<BookingView[]>> {
 		const setup = await this.ready();
 		const key = command.idempotency === null ? null : { key: `create:${scopedIdempotencyKey(command.source, command.idempotency.key)}`, hash: command.idempotency.requestHash };
-		return this.written(this.idempotent(key, command.now, () => captureOutcomeSync(() => createBooking(this.store, setup, command))));
+		return this.written(this.idempotent(key, command.now, () => this.createOrRefuse(setup, command)));
+	}
+
+	/**
+	 * A public single booking refused as taken is answered again from memory while the schedule is
+	 * unchanged: in a storm on one slot every later request would compute the same 409 and alternatives.
+	 */
+	private createOrRefuse(setup: SetupState, command: CreateBookingCommand): WriteOutcome<BookingView[]> {
+		const key = command.source === "public" && command.recurrence === null ? JSON.stringify([command.serviceId, command.staffId, command.start, command.timezone]) : null;
+		const version = this.store.scheduleVersion();
+		const known = key === null ? null : this.refusals.get(key, version, command.now);
+		if (known !== null) return { ok: false, failure: { kind: "conflict", detail: known.detail, alternatives: known.alternatives, conflicts: [] } };
+		const outcome = captureOutcomeSync(() => createBooking(this.store, setup, command));
+		if (key !== null && !outcome.ok && outcome.failure.kind === "conflict") {
+			const service = this.store.service(command.serviceId);
+			// Near the horizon's end a later clock could bring a nearer alternative into reach: not kept.
+			const searchEnd = command.start + (ALTERNATIVE_SEARCH_DAYS + 2) * DAY;
+			if (service !== null && searchEnd < command.now + service.horizonDays * DAY) {
+				this.refusals.set(key, version, command.now, {
+					minNoticeMs: service.minNoticeMinutes * MINUTE,
+					start: command.start,
+					detail: outcome.failure.detail,
+					alternatives: outcome.failure.alternatives,
+					complete: outcome.failure.alternatives.length === ALTERNATIVES,
+				});
+			}
+		}
+		return outcome;
 	}
 
 	async rescheduleBooking(command: RescheduleCommand): Promise<WriteOutcome<BookingView[]>> {
@@ -182,6 +228,47 @@ export class MerchantSchedule extends DurableObject<Env> {
 		clearFeedCalendar(this.ctx.storage, calendarId, generation);
 	}
 
+	// ---- customer emails (src/booking/notify.ts sends them from the queue) -------------------------
+
+	/**
+	 * Decides whether change `version` of `bookingId` mails its customer and, if so, claims it and
+	 * answers what the email says (notice.ts), all from this object's storage in one synchronous step.
+	 * `now` is the delivering job's clock: the claim is a lease measured from it.
+	 */
+	async claimNotice(bookingId: string, version: number, change: BookingChangeKind, now: number): Promise<NoticeClaim> {
+		try {
+			await this.ready();
+		} catch (error) {
+			// No such merchant (any more): nobody to mail, as before.
+			if (error instanceof NotFoundError) return { kind: "skip" };
+			throw error;
+		}
+		await this.upgradeEmails();
+		return claimNotice(this.ctx.storage.sql, this.store, bookingId, version, change, now);
+	}
+
+	markEmailSent(bookingId: string, version: number, now: number): void {
+		emailLedger.markEmailSent(this.ctx.storage.sql, bookingId, version, now);
+	}
+
+	/** Gives back the claim taken at `claimedAt` after a failed send, so the job's retry sends at once. */
+	releaseEmail(bookingId: string, version: number, claimedAt: number): void {
+		emailLedger.releaseEmail(this.ctx.storage.sql, bookingId, version, claimedAt);
+	}
+
+	/**
+	 * An object in use before its schema held the email ledger (schema version 2) imported D1's schedule
+	 * without D1's ledger, and copied its setup without service locations: it brings in both before its
+	 * first email, once.
+	 */
+	private async upgradeEmailsOnce(): Promise<void> {
+		const sql = this.ctx.storage.sql;
+		if (sql.exec("select 1 from upgrade_tasks where task = 'email-ledger'").toArray().length === 0) return;
+		await this.reload();
+		await importEmailLedger(this.ctx.storage, d1(this.env.DB), this.merchantId());
+		sql.exec("delete from upgrade_tasks where task = 'email-ledger'");
+	}
+
 	// ---- setup and housekeeping ------------------------------------------------------------------
 
 	/**
@@ -218,6 +305,7 @@ export class MerchantSchedule extends DurableObject<Env> {
 		const now = Date.now();
 		this.ctx.storage.sql.exec("delete from idempotency where created_at < ?", now - IDEMPOTENCY_TTL_MS);
 		this.store.pruneOutbox(now - OUTBOX_RETENTION_MS);
+		emailLedger.pruneEmailClaims(this.ctx.storage.sql, now - EMAIL_LEDGER_RETENTION_MS);
 	}
 
 	/**

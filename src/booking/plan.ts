@@ -14,7 +14,7 @@ const MINUTE = 60_000;
  * How many days either side of a requested time alternatives are searched in. findAlternatives never
  * looks beyond the loaded days, so every alternative offered is bookable.
  */
-const ALTERNATIVE_SEARCH_DAYS = 14;
+export const ALTERNATIVE_SEARCH_DAYS = 14;
 /**
  * The days loaded for the check itself, and searched first for alternatives: the requested day and
  * its neighbours. Most refusals find three nearer alternatives there than anything farther could
@@ -131,7 +131,7 @@ export function suggestions(context: PlanContext, near: AvailabilityQuery, start
 	}));
 }
 
-const ALTERNATIVES = 3;
+export const ALTERNATIVES = 3;
 
 /**
  * How far from `start` the near query saw everything: to the end of its last day, and to the start

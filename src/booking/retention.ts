@@ -1,6 +1,6 @@
-// How long the write path's bookkeeping is kept: relayed outbox rows (in each merchant's object, pruned
-// by its alarm) and the email ledger. Both only matter while a message may still be delivered again,
-// which the queue bounds to days.
+// How long the write path's bookkeeping is kept: relayed outbox rows and the email ledger (both in each
+// merchant's object, pruned by its alarm), and D1's email ledger from before the objects held it (pruned
+// by the cron). They only matter while a message may still be delivered again, which the queue bounds to days.
 import type { Database } from "../db/client";
 import { pruneEmailLedger } from "./email-ledger";
 

@@ -1,9 +1,11 @@
 // Moves one merchant's schedule from D1 (where it lived before each merchant's Durable Object held
-// it) into the object: bookings, series and busy blocks, plus any legacy outbox row still unsent.
+// it) into the object: bookings, series and busy blocks, plus any legacy outbox row still unsent, and
+// the email ledger's rows for its bookings.
 // Idempotent and resumable: rows the object already has are kept (an object's row is never older
 // than D1's, since only the object writes bookings now), so running it again changes nothing. The
 // result carries counts and a checksum of both sides, which the migration command compares.
 import type { Job } from "../jobs";
+import { mergeEmailRecords } from "./email-ledger";
 import type { ScheduleStore } from "./schedule-store";
 
 export interface Imported {
@@ -11,6 +13,8 @@ export interface Imported {
 	series: number;
 	busyBlocks: number;
 	legacyMessages: number;
+	/** Rows of D1's email ledger added to the object's, or that marked one of its versions sent. */
+	emails: number;
 }
 
 /** Counts and SHA-256 of every booking's (id, version, status, staff, resource, times) on each side. */
@@ -51,7 +55,7 @@ const PAGE = 500;
 
 /** Imports `merchantId`'s D1 schedule into `store` (see the file comment). */
 export async function importFromD1(storage: DurableObjectStorage, store: ScheduleStore, d1: D1Database, queue: Queue<Job>, merchantId: string): Promise<Imported> {
-	const imported: Imported = { bookings: 0, series: 0, busyBlocks: 0, legacyMessages: 0 };
+	const imported: Imported = { bookings: 0, series: 0, busyBlocks: 0, legacyMessages: 0, emails: 0 };
 
 	const series = await d1.prepare("select id, frequency, count, created_at from booking_series where merchant_id = ?").bind(merchantId).all<{ id: string; frequency: "weekly" | "biweekly" | "monthly"; count: number; created_at: number }>();
 	storage.transactionSync(() => {
@@ -141,6 +145,9 @@ export async function importFromD1(storage: DurableObjectStorage, store: Schedul
 		}
 	});
 
+	// Before the messages below go out: an email D1's ledger says went out is not sent again.
+	imported.emails = await importEmailLedger(storage, d1, merchantId);
+
 	// Messages the old write path committed but never relayed: send them now (consumers skip versions
 	// they already applied, so a message sent twice is harmless), then mark them sent.
 	const legacy = await d1.prepare("select id, booking_id, version, change from outbox where merchant_id = ? and sent_at is null order by id").bind(merchantId).all<{ id: number; booking_id: string; version: number; change: "created" | "rescheduled" | "updated" | "cancelled" }>();
@@ -153,6 +160,30 @@ export async function importFromD1(storage: DurableObjectStorage, store: Schedul
 		imported.legacyMessages = legacy.results.length;
 	}
 	return imported;
+}
+
+/**
+ * Copies D1's email ledger (customer_emails, where the queue consumer recorded emails before the object
+ * held the ledger) for this merchant's bookings into the object's, so no version whose email went out
+ * is sent again. Merges, so it can run again; returns how many rows changed the object's ledger.
+ */
+export async function importEmailLedger(storage: DurableObjectStorage, d1: D1Database, merchantId: string): Promise<number> {
+	let changed = 0;
+	let after = { bookingId: "", version: 0 };
+	for (;;) {
+		const page = await d1
+			.prepare(
+				`select e.booking_id, e.version, e.claimed_at, e.sent_at from customer_emails e join bookings b on b.id = e.booking_id
+				 where b.merchant_id = ?1 and (e.booking_id, e.version) > (?2, ?3) order by e.booking_id, e.version limit ?4`,
+			)
+			.bind(merchantId, after.bookingId, after.version, PAGE)
+			.all<{ booking_id: string; version: number; claimed_at: number; sent_at: number | null }>();
+		const records = page.results.map((row) => ({ bookingId: row.booking_id, version: row.version, claimedAt: row.claimed_at, sentAt: row.sent_at }));
+		changed += storage.transactionSync(() => mergeEmailRecords(storage.sql, records));
+		const last = records.at(-1);
+		if (last === undefined || records.length < PAGE) return changed;
+		after = last;
+	}
 }
 
 /** Both sides' counts and checksums; equal once the object's outbox has reached D1's read model. */

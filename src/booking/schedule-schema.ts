@@ -4,6 +4,21 @@
 //
 // Version 0 is what objects held before the schedule moved here: only the `idempotency` table.
 
+/** Every table availability and the write checks read: a row written to any of them is a new schedule. */
+const SCHEDULE_TABLES = ["setup_state", "services", "staff", "staff_services", "resources", "working_hours", "date_overrides", "time_off", "booking_series", "bookings", "busy_blocks"];
+
+/**
+ * schedule_version.n moves with every row inserted, updated or deleted in SCHEDULE_TABLES, by triggers:
+ * the database keeps it, so no write path (a setup refresh, an import, a test writing rows directly)
+ * can forget to. The outbox, idempotency outcomes and the email ledger do not move it.
+ */
+function scheduleVersionStep(): string {
+	const triggers = SCHEDULE_TABLES.flatMap((table) =>
+		["insert", "update", "delete"].map((op) => `create trigger ${table}_${op}_version after ${op} on ${table} begin update schedule_version set n = n + 1 where id = 1; end;`),
+	);
+	return ["create table schedule_version (id integer primary key check (id = 1), n integer not null);", "insert into schedule_version (id, n) values (1, 0);", ...triggers].join("\n");
+}
+
 /** Each entry upgrades the schema from its index to index + 1. Never edit a shipped entry: append. */
 export const SCHEDULE_MIGRATIONS: readonly string[] = [
 	// 0 → 1: the schedule itself.
@@ -200,6 +215,30 @@ export const SCHEDULE_MIGRATIONS: readonly string[] = [
 	create index busy_blocks_event_idx on busy_blocks (calendar_id, event_id);
 	create index busy_blocks_staff_time_idx on busy_blocks (staff_id, starts_at);
 	`,
+	// 1 → 2: customer emails are decided, claimed and written from here (src/booking/notice.ts), so the
+	// queue consumer sends them without a D1 statement.
+	`
+	-- The once-only ledger of customer emails (email-ledger.ts), beside the bookings it is about. It was
+	-- D1's customer_emails; an object's import copies that table's rows for its bookings.
+	create table email_claims (
+		booking_id text not null,
+		version integer not null,
+		claimed_at integer not null,
+		sent_at integer,
+		primary key (booking_id, version)
+	) without rowid;
+	create index email_claims_claimed_idx on email_claims (claimed_at);
+
+	-- Emails print the service's location.
+	alter table services add column location text;
+
+	-- Work an object already in use must do once, on its next use of what this version added: it imported
+	-- D1's schedule without the email ledger and copied its setup without locations.
+	create table upgrade_tasks (task text primary key) without rowid;
+	insert into upgrade_tasks (task) select 'email-ledger' from setup_state;
+	`,
+	// 2 → 3: the schedule's version, for answers reused while it is unchanged (answer-cache.ts).
+	scheduleVersionStep(),
 ];
 
 export const SCHEDULE_SCHEMA_VERSION = SCHEDULE_MIGRATIONS.length;

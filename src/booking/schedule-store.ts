@@ -24,6 +24,8 @@ export interface ServiceRecord {
 	slotIntervalMinutes: number;
 	requiredResourceType: string | null;
 	active: boolean;
+	/** Printed in customer emails (notice.ts). */
+	location: string | null;
 }
 
 export interface StaffRecord {
@@ -167,6 +169,7 @@ function serviceRecord(row: Row): ServiceRecord {
 		slotIntervalMinutes: row.slot_interval_minutes as number,
 		requiredResourceType: row.required_resource_type as string | null,
 		active: row.active === 1,
+		location: row.location as string | null,
 	};
 }
 
@@ -179,6 +182,11 @@ export class ScheduleStore {
 
 	private get sql(): SqlStorage {
 		return this.storage.sql;
+	}
+
+	/** Moves with every row written to what availability reads (triggers: schedule-schema.ts). */
+	scheduleVersion(): number {
+		return this.sql.exec("select n from schedule_version where id = 1").one().n as number;
 	}
 
 	/** Runs `work` as one transaction: everything it wrote commits together or not at all. */
@@ -259,26 +267,31 @@ export class ScheduleStore {
 				byStaff.get(row.staff_id as string)?.timeOff.push({ start: row.starts_at as number, end: row.ends_at as number });
 			}
 			// The block_start lower bound lets the index serve the scan: no block is longer than 7 days.
-			for (const row of this.sql.exec(
-				"select id, staff_id, block_start, block_end from bookings where staff_id in (select value from json_each(?)) and status = 'confirmed' and block_start < ? and block_start > ? and block_end > ?",
-				staffIds,
-				request.windowTo,
-				request.windowFrom - 604_800_000,
-				request.windowFrom,
-			)) {
-				if (excluded.has(row.id as string)) continue;
-				byStaff.get(row.staff_id as string)?.bookings.push({ start: row.block_start as number, end: row.block_end as number });
+			// Bookings and busy blocks are the many rows: read as arrays (raw()), not as an object per row.
+			for (const [id, staffId, blockStart, blockEnd] of this.sql
+				.exec(
+					"select id, staff_id, block_start, block_end from bookings where staff_id in (select value from json_each(?)) and status = 'confirmed' and block_start < ? and block_start > ? and block_end > ?",
+					staffIds,
+					request.windowTo,
+					request.windowFrom - 604_800_000,
+					request.windowFrom,
+				)
+				.raw()) {
+				if (excluded.size > 0 && excluded.has(id as string)) continue;
+				byStaff.get(staffId as string)?.bookings.push({ start: blockStart as number, end: blockEnd as number });
 			}
-			for (const row of this.sql.exec(
-				"select staff_id, starts_at, ends_at, tentative from busy_blocks where (staff_id is null or staff_id in (select value from json_each(?))) and starts_at < ? and ends_at > ?",
-				staffIds,
-				request.windowTo,
-				request.windowFrom,
-			)) {
-				const block = { start: row.starts_at as number, end: row.ends_at as number, tentative: row.tentative === 1 };
+			for (const [staffId, startsAt, endsAt, tentative] of this.sql
+				.exec(
+					"select staff_id, starts_at, ends_at, tentative from busy_blocks where (staff_id is null or staff_id in (select value from json_each(?))) and starts_at < ? and ends_at > ?",
+					staffIds,
+					request.windowTo,
+					request.windowFrom,
+				)
+				.raw()) {
+				const block = { start: startsAt as number, end: endsAt as number, tentative: tentative === 1 };
 				// The business calendar's blocks (no staff member) take everyone's time.
-				if (row.staff_id === null) for (const schedule of staff) schedule.busy.push(block);
-				else byStaff.get(row.staff_id as string)?.busy.push(block);
+				if (staffId === null) for (const schedule of staff) schedule.busy.push(block);
+				else byStaff.get(staffId as string)?.busy.push(block);
 			}
 		}
 		const resources: ResourceSchedule[] = request.resourceIds.map((id) => ({ id, bookings: [] }));
@@ -334,6 +347,11 @@ export class ScheduleStore {
 			.exec(`select ${BOOKING_COLUMNS} from bookings where series_id = ? and status = 'confirmed' and series_index >= ? order by series_index`, seriesId, fromIndex)
 			.toArray()
 			.map(bookingRecord);
+	}
+
+	/** Every occurrence of a series, cancelled ones included, in series order. */
+	seriesOccurrences(seriesId: string): BookingRecord[] {
+		return this.sql.exec(`select ${BOOKING_COLUMNS} from bookings where series_id = ? order by series_index`, seriesId).toArray().map(bookingRecord);
 	}
 
 	series(seriesId: string): SeriesRecord | null {

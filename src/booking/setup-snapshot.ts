@@ -45,6 +45,7 @@ export async function readSetup(db: Database, merchantId: string): Promise<Setup
 			slotIntervalMinutes: s.slotIntervalMinutes,
 			requiredResourceType: s.requiredResourceType,
 			active: s.active,
+			location: s.location,
 		})),
 		staff: staffRows.map((m) => ({ id: m.id, name: m.name, timezone: m.timezone, position: m.position, active: m.active })),
 		staffServices: offered.map((x) => ({ staffId: x.staffId, serviceId: x.serviceId })),
@@ -74,7 +75,7 @@ export function writeSetup(storage: DurableObjectStorage, snapshot: SetupSnapsho
 		);
 		for (const s of snapshot.services) {
 			sql.exec(
-				"insert into services (id, name, duration_minutes, buffer_before_minutes, buffer_after_minutes, min_notice_minutes, horizon_days, slot_interval_minutes, required_resource_type, active) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+				"insert into services (id, name, duration_minutes, buffer_before_minutes, buffer_after_minutes, min_notice_minutes, horizon_days, slot_interval_minutes, required_resource_type, active, location) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
 				s.id,
 				s.name,
 				s.durationMinutes,
@@ -85,6 +86,7 @@ export function writeSetup(storage: DurableObjectStorage, snapshot: SetupSnapsho
 				s.slotIntervalMinutes,
 				s.requiredResourceType,
 				s.active ? 1 : 0,
+				s.location,
 			);
 		}
 		for (const s of snapshot.staff) sql.exec("insert into staff (id, name, timezone, position, active) values (?, ?, ?, ?, ?)", s.id, s.name, s.timezone, s.position, s.active ? 1 : 0);

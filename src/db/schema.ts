@@ -408,9 +408,9 @@ export const outbox = sqliteTable(
 );
 
 /**
- * Customer emails per booking version: a version's email is sent once even when its queue message
- * is delivered twice. A row is claimed before sending and marked sent after; a claim left by a
- * crashed sender expires, so the message's retry sends it.
+ * Customer emails per booking version, as recorded before the ledger moved into each merchant's object
+ * (src/booking/email-ledger.ts): nothing writes here any more. An object's import copies its bookings'
+ * rows, so a version sent then is not sent again; the cron prunes the rest with age.
  */
 export const customerEmails = sqliteTable(
 	"customer_emails",

@@ -34,7 +34,7 @@ async function runJob(context: JobContext, job: Job): Promise<void> {
 			return fanOut(context, job);
 		case "booking.notify":
 			// The job's own clock: the email's claim is a lease measured from it.
-			await notifyCustomer(context.db, mailerFor(context.env), { appUrl: context.env.APP_URL, sessionSecret: context.env.SESSION_SECRET, mailFrom: context.env.MAIL_FROM, now: Date.now() }, job);
+			await notifyCustomer(context.env, mailerFor(context.env), { appUrl: context.env.APP_URL, sessionSecret: context.env.SESSION_SECRET, mailFrom: context.env.MAIL_FROM, now: Date.now() }, job);
 			return;
 		case "calendar.push":
 			await handleCalendarPush(syncContextFor(context.env, context.db), job);

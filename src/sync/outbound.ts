@@ -4,9 +4,9 @@
 import { asc, eq } from "drizzle-orm";
 import { CalendarUnavailableError, ProviderError, TokenRevokedError } from "../calendars/provider";
 import type { OccurrenceException, OutboundEvent, StoredEvent } from "../calendars/provider";
-import { calendarById, clearPending, addPending, connectionById, logOperation, markSynced, writeTargets } from "../db/queries/connections";
+import { calendarById, clearPending, addPending, connectionById, logOperation, markSynced } from "../db/queries/connections";
 import type { ConnectionCalendarRow, ConnectionRow } from "../db/queries/connections";
-import { linksFor, liveLinkCalendars, recordLinks } from "../db/queries/event-links";
+import { changeCalendars, linksFor, recordLinks } from "../db/queries/event-links";
 import { bookingSeries, bookings, customers, services, staff } from "../db/schema";
 import type { BookingChangedJob, CalendarPushJob } from "../jobs";
 import { adapterFor, calendarUnavailable, errorSummary, needsReauthorization } from "./connections";
@@ -22,11 +22,8 @@ const MAX_ROUNDS = 3;
  * event (a booking moved to another staff member must leave the first one's calendar).
  */
 export async function pushJobsFor(context: Pick<SyncContext, "db">, job: BookingChangedJob): Promise<CalendarPushJob[]> {
-	const booking = await context.db.query.bookings.findFirst({ where: eq(bookings.id, job.bookingId) });
-	if (booking === undefined) return [];
-	const targets = (await writeTargets(context.db, booking.merchantId, booking.staffId)).map((t) => t.calendarId);
-	const calendars = new Set([...targets, ...(await liveLinkCalendars(context.db, booking.id))]);
-	return [...calendars].map((calendarId) => ({ type: "calendar.push", bookingId: booking.id, calendarId, version: job.version }));
+	const calendars = new Set(await changeCalendars(context.db, job.bookingId));
+	return [...calendars].map((calendarId) => ({ type: "calendar.push", bookingId: job.bookingId, calendarId, version: job.version }));
 }
 
 /** A push that failed in a way the queue should retry (429, 5xx, timeouts, a lost race). */

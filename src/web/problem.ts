@@ -51,7 +51,7 @@ function fromAppError(error: AppError, instance: string): Response {
 
 /** Hono `onError`: typed errors keep their status; anything unexpected is a logged 500. */
 export function handleError(error: Error, c: Context): Response {
-	const instance = new URL(c.req.url).pathname;
+	const instance = c.req.path;
 	if (error instanceof AppError) return fromAppError(error, instance);
 	if (error instanceof ZodError) return fromAppError(new ValidationError(zodFieldProblems(error)), instance);
 	if (error instanceof HTTPException) {
@@ -77,7 +77,7 @@ export function handleError(error: Error, c: Context): Response {
 }
 
 export function handleNotFound(c: Context): Response {
-	const instance = new URL(c.req.url).pathname;
+	const instance = c.req.path;
 	return problemJson({
 		type: PROBLEM_BASE + "not-found",
 		title: "Not found",

@@ -1,5 +1,5 @@
 // The merchant object's outbox after a write: relayed once even when relays are triggered together,
-// and pruned by the object's alarm once sent and old; the cron prunes D1's email ledger.
+// and pruned by the object's alarm once sent and old, with its email ledger; the cron prunes D1's former one.
 import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { beforeEach, describe, expect, it } from "vitest";
@@ -45,7 +45,7 @@ describe("relaying the outbox", () => {
 });
 
 describe("retention", () => {
-	it("the object's alarm deletes outbox rows sent before the retention and expired idempotency records, never unsent rows", async () => {
+	it("the object's alarm deletes outbox rows sent before the retention, expired idempotency records and old email claims, never unsent rows", async () => {
 		const now = Date.now();
 		const old = now - OUTBOX_RETENTION_MS - 60_000;
 		const kept = await runInDurableObject(merchantSchedule(env, "mer_demo"), async (instance: MerchantSchedule, state) => {
@@ -55,6 +55,8 @@ describe("retention", () => {
 			sql.exec("insert into outbox (booking_id, version, change, created_at, sent_at) values ('bkg_recent', 1, 'created', ?1, ?1)", now);
 			sql.exec("insert into idempotency (key, request_hash, outcome, created_at) values ('create:public:old', 'h', '{}', ?)", now - 2 * 86_400_000);
 			sql.exec("insert into idempotency (key, request_hash, outcome, created_at) values ('create:public:recent', 'h', '{}', ?)", now);
+			sql.exec("insert into email_claims (booking_id, version, claimed_at, sent_at) values ('bkg_old_sent', 1, ?1, ?1)", now - EMAIL_LEDGER_RETENTION_MS - 1);
+			sql.exec("insert into email_claims (booking_id, version, claimed_at, sent_at) values ('bkg_recent', 1, ?1, ?1)", now - OUTBOX_RETENTION_MS - 1);
 			// The queue is down, so the old unsent row cannot go out before the prune runs.
 			relayTo(instance, {
 				async sendBatch(): Promise<void> {
@@ -65,6 +67,7 @@ describe("retention", () => {
 			return {
 				outbox: sql.exec<{ booking_id: string; sent: number }>("select booking_id, sent_at is not null as sent from outbox order by booking_id").toArray(),
 				idempotency: sql.exec<{ key: string }>("select key from idempotency").toArray().map((row) => row.key),
+				emails: sql.exec<{ booking_id: string }>("select booking_id from email_claims").toArray().map((row) => row.booking_id),
 			};
 		});
 		expect(kept.outbox).toEqual([
@@ -72,9 +75,10 @@ describe("retention", () => {
 			{ booking_id: "bkg_recent", sent: 1 },
 		]);
 		expect(kept.idempotency).toEqual(["create:public:recent"]);
+		expect(kept.emails).toEqual(["bkg_recent"]);
 	});
 
-	it("the cron deletes email ledger rows past their retention", async () => {
+	it("the cron deletes rows of D1's former email ledger past their retention", async () => {
 		const now = Date.now();
 		await env.DB.batch([
 			env.DB.prepare("insert into customer_emails (booking_id, version, claimed_at, sent_at) values ('bkg_old_sent', 1, ?1, ?1)").bind(now - EMAIL_LEDGER_RETENTION_MS - 1),

@@ -20,20 +20,25 @@ const TABLES = [
 	"bookings",
 	"busy_blocks",
 	"date_overrides",
+	"email_claims",
 	"feed_calendars",
 	"feed_events",
 	"idempotency",
 	"outbox",
 	"resources",
+	"schedule_version",
 	"schema_version",
 	"services",
 	"setup_state",
 	"staff",
 	"staff_services",
 	"time_off",
+	"upgrade_tasks",
 	"working_hours",
 ];
-const TRIGGERS = ["bookings_no_overlap_insert", "bookings_no_overlap_update"];
+/** The overlap guards, and the triggers that move schedule_version on every write to what availability reads. */
+const VERSIONED = ["setup_state", "services", "staff", "staff_services", "resources", "working_hours", "date_overrides", "time_off", "booking_series", "bookings", "busy_blocks"];
+const TRIGGERS = ["bookings_no_overlap_insert", "bookings_no_overlap_update", ...VERSIONED.flatMap((table) => ["delete", "insert", "update"].map((op) => `${table}_${op}_version`))].sort();
 
 interface Snapshot {
 	version: number | null;
@@ -98,6 +103,18 @@ describe("the merchant object's schema", () => {
 			expect(result.again).toEqual(result.migrated);
 		});
 	}
+
+	it("has an object already in use at version 1 import D1's email ledger and reload its setup on its next email; a new one not", async () => {
+		const tasks = await runInDurableObject(merchantSchedule(env, "mer_schema_used"), async (_instance, state) => {
+			await storageAt(state.storage, 1);
+			state.storage.sql.exec("insert into setup_state (id, merchant_id, merchant_name, merchant_timezone, tentative_blocks, setup_version, loaded_at) values (1, 'mer_schema_used', 'Used', 'UTC', 0, 3, 0)");
+			migrateScheduleStorage(state.storage);
+			return state.storage.sql.exec<{ task: string }>("select task from upgrade_tasks").toArray();
+		});
+		expect(tasks).toEqual([{ task: "email-ledger" }]);
+		const fresh = await runInDurableObject(merchantSchedule(env, "mer_schema_fresh"), (_instance, state) => state.storage.sql.exec("select task from upgrade_tasks").toArray());
+		expect(fresh).toEqual([]);
+	});
 
 	it("refuses overlapping confirmed bookings once migrated from version 0 (the triggers came with it)", async () => {
 		const outcome = await runInDurableObject(merchantSchedule(env, "mer_schema_triggers"), async (_instance, state) => {

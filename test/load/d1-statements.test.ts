@@ -4,6 +4,7 @@
 // warm-up request per route (a cold isolate may resolve the merchant slug once).
 import { describe, expect, it } from "vitest";
 import { api, at, bookingBody, postJson, seedDemo, upcoming } from "../support/demo";
+import { mailTo } from "../support/mailbox";
 
 interface Counts {
 	request: number;
@@ -84,6 +85,18 @@ describe("D1 statements on the request path", { timeout: 30_000 }, () => {
 		// booking does reach D1, so the counter is seen to count the background path at all.
 		expect(total.background, "D1 statements after a created booking, in the background").toBeGreaterThan(0);
 		expect(total.request).toBe(0);
+	});
+
+	it("costs at most 3 statements in all once its relay, fan-out and email are done", async () => {
+		await warmedUp();
+		const email = `counted-${crypto.randomUUID()}@example.com`;
+		expect((await postJson(BOOKINGS, bookingBody({ customer: { name: "Counted", email } }))).status).toBe(201);
+		// The email is the last of the booking's background work (the relay queues booking.changed, whose fan-out
+		// queues booking.notify): once it is in the mailbox, everything has run that could count.
+		expect(await mailTo(email, 1)).toHaveLength(1);
+		const total = await settled();
+		// The read model's customer and booking (the relay), and the calendars the change goes to (the fan-out).
+		expect(total.request + total.background, "D1 statements of a created booking, in all").toBeLessThanOrEqual(3);
 	});
 
 	it("issues none for a refusal: 409 for a taken time, 422 for a rule", async () => {

@@ -25,7 +25,7 @@ function migrate(merchantId: string, token: string | null = env.OPS_TOKEN): Prom
 
 interface MigrationReport {
 	merchantId: string;
-	imported: { bookings: number; series: number; busyBlocks: number; legacyMessages: number };
+	imported: { bookings: number; series: number; busyBlocks: number; legacyMessages: number; emails: number };
 	d1: { bookings: number; checksum: string };
 	object: { bookings: number; checksum: string };
 	matches: boolean;
@@ -136,7 +136,7 @@ describe("POST /ops/schedules/migrate", () => {
 		const second = await migrate("mer_demo");
 		expect(second.status).toBe(200);
 		const again = await second.json<MigrationReport>();
-		expect(again.imported).toEqual({ bookings: 0, series: 0, busyBlocks: 0, legacyMessages: 0 });
+		expect(again.imported).toEqual({ bookings: 0, series: 0, busyBlocks: 0, legacyMessages: 0, emails: 0 });
 		expect(again.object).toEqual(report.object);
 		expect(again.d1).toEqual(report.d1);
 		expect(again.migratedAt).toBe(report.migratedAt);

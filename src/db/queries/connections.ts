@@ -81,15 +81,18 @@ export async function writeTargets(db: Database, merchantId: string, staffId: st
 		.select({ calendarId: connectionCalendars.id, connectionId: calendarConnections.id })
 		.from(connectionCalendars)
 		.innerJoin(calendarConnections, eq(connectionCalendars.connectionId, calendarConnections.id))
-		.where(
-			and(
-				eq(calendarConnections.merchantId, merchantId),
-				ne(calendarConnections.status, "disconnected"),
-				eq(connectionCalendars.isWriteTarget, true),
-				or(eq(calendarConnections.staffId, staffId), isNull(calendarConnections.staffId)),
-			),
-		)
+		.where(isWriteTarget(merchantId, staffId))
 		.all();
+}
+
+/** writeTargets' rule, on connection_calendars joined with calendar_connections; its values may be subqueries. */
+export function isWriteTarget(merchantId: string | SQL, staffId: string | SQL): SQL {
+	return and(
+		eq(calendarConnections.merchantId, merchantId),
+		ne(calendarConnections.status, "disconnected"),
+		eq(connectionCalendars.isWriteTarget, true),
+		or(eq(calendarConnections.staffId, staffId), isNull(calendarConnections.staffId)),
+	) as SQL;
 }
 
 export async function setStatus(

@@ -1,8 +1,9 @@
 // event_links: which external event each booking became in each calendar, and at which version.
-import { and, eq, inArray, sql } from "drizzle-orm";
+import { and, eq, exists, inArray, sql } from "drizzle-orm";
 import type { Database } from "../client";
-import { eventLinks } from "../schema";
+import { bookings, calendarConnections, connectionCalendars, eventLinks } from "../schema";
 import { newId } from "../../ids";
+import { isWriteTarget } from "./connections";
 
 export type EventLinkRow = typeof eventLinks.$inferSelect;
 
@@ -11,14 +12,28 @@ export async function linksFor(db: Database, calendarId: string, bookingIds: str
 	return db.query.eventLinks.findMany({ where: and(eq(eventLinks.calendarId, calendarId), inArray(eventLinks.bookingId, bookingIds)) });
 }
 
-/** Calendars that still hold a live event of this booking. */
-export async function liveLinkCalendars(db: Database, bookingId: string): Promise<string[]> {
+/**
+ * Every calendar a change of the booking goes to, in one statement: the write targets of its staff member
+ * and of the business (as D1's read model has the booking now), then those still holding a live event of
+ * it (a booking moved to another staff member must leave the first one's calendar). A calendar may come
+ * twice; nothing comes for a booking D1 does not have.
+ */
+export async function changeCalendars(db: Database, bookingId: string): Promise<string[]> {
+	const booking = db.select({ id: bookings.id }).from(bookings).where(eq(bookings.id, bookingId));
+	const merchantId = db.select({ merchantId: bookings.merchantId }).from(bookings).where(eq(bookings.id, bookingId));
+	const staffId = db.select({ staffId: bookings.staffId }).from(bookings).where(eq(bookings.id, bookingId));
 	const rows = await db
-		.select({ calendarId: eventLinks.calendarId })
-		.from(eventLinks)
-		.where(and(eq(eventLinks.bookingId, bookingId), eq(eventLinks.deleted, false)))
-		.all();
-	return rows.map((r) => r.calendarId);
+		.select({ calendarId: connectionCalendars.id })
+		.from(connectionCalendars)
+		.innerJoin(calendarConnections, eq(connectionCalendars.connectionId, calendarConnections.id))
+		.where(isWriteTarget(sql`(${merchantId})`, sql`(${staffId})`))
+		.unionAll(
+			db
+				.select({ calendarId: eventLinks.calendarId })
+				.from(eventLinks)
+				.where(and(eq(eventLinks.bookingId, bookingId), eq(eventLinks.deleted, false), exists(booking))),
+		);
+	return rows.map((row) => row.calendarId);
 }
 
 export interface LinkWrite {

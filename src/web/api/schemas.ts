@@ -1,15 +1,19 @@
 // zod schemas of the public API: they validate requests and generate /api/openapi.json.
 import { z } from "@hono/zod-openapi";
-import { Temporal } from "temporal-polyfill";
+import { epochDayFromIso } from "../../availability/calendar";
 import { ianaTimeZone } from "../../time";
 
-function isDate(value: string): boolean {
+/** The epoch day of a real "YYYY-MM-DD" date, or null: the availability core's own reading, and cheap (no Temporal object per call). */
+function epochDay(value: string): number | null {
 	try {
-		Temporal.PlainDate.from(value, { overflow: "reject" });
-		return true;
+		return epochDayFromIso(value, "date");
 	} catch {
-		return false;
+		return null;
 	}
+}
+
+function isDate(value: string): boolean {
+	return epochDay(value) !== null;
 }
 
 /** An IANA zone, passed on in its canonical name ("europe/amsterdam" and "Europe/Amsterdam" are one zone). */
@@ -84,7 +88,7 @@ export const availabilityQuery = z
 		timezone: timeZone,
 	})
 	.refine((q) => q.to >= q.from, { path: ["to"], message: "Must not be before from" })
-	.refine((q) => !isDate(q.from) || !isDate(q.to) || Temporal.PlainDate.from(q.from).until(q.to).days <= 62, {
+	.refine((q) => (epochDay(q.to) ?? 0) - (epochDay(q.from) ?? 0) <= 62, {
 		path: ["to"],
 		message: "The range may span at most 62 days",
 	});
