@@ -1,4 +1,4 @@
-// Two projects: the Worker's tests run inside workerd through @cloudflare/vitest-plugin, with D1
+// Projects: the Worker's tests run inside workerd through @cloudflare/vitest-plugin, with D1
 // migrations applied in setup; the sandbox (a Node server) is tested in Node.
 import path from "node:path";
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
@@ -13,56 +13,65 @@ export default defineConfig(async () => {
 	const { testSandbox, testCaldavUrl } = (await tsImport("./test/setup/sandbox.ts", import.meta.url)) as typeof import("./test/setup/sandbox");
 	const sandbox = await testSandbox();
 	const caldavUrl = await testCaldavUrl();
+	const POLLER_TESTS = ["test/inbound/poller.test.ts"];
+	/** A project of tests inside workerd, one runner per project (so each has its own D1 and objects). */
+	function workerProject(name: string, include: string[], exclude: string[], globalSetup: string[]) {
+		return {
+			plugins: [
+				cloudflareTest({
+					wrangler: { configPath: "./wrangler.toml" },
+					// src/index.ts with its background work counted (test/setup/worker.ts).
+					main: "./test/setup/worker.ts",
+					miniflare: {
+						bindings: {
+							TEST_MIGRATIONS: migrations,
+							APP_URL: "http://localhost:8787",
+							GOOGLE_ISSUER: `${sandbox.url}/google`,
+							GOOGLE_CALENDAR_API: `${sandbox.url}/google/calendar/v3`,
+							MICROSOFT_AUTHORITY: `${sandbox.url}/microsoft/common/v2.0`,
+							MICROSOFT_GRAPH_API: `${sandbox.url}/microsoft/graph/v1.0`,
+							FACEBOOK_DIALOG_URL: `${sandbox.url}/facebook/dialog/oauth`,
+							FACEBOOK_GRAPH_API: `${sandbox.url}/facebook/graph`,
+							MAIL_SANDBOX_URL: sandbox.url,
+							SESSION_SECRET: "test-session-secret-0123456789abcdef0123456789abcdef",
+							ENCRYPTION_KEYS: JSON.stringify({ current: "k1", keys: { k1: "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=" } }),
+							GOOGLE_CLIENT_ID: "slotline-test-google",
+							GOOGLE_CLIENT_SECRET: "test-google-secret",
+							MICROSOFT_CLIENT_ID: "slotline-test-microsoft",
+							MICROSOFT_CLIENT_SECRET: "test-microsoft-secret",
+							FACEBOOK_APP_ID: "slotline-test-facebook",
+							FACEBOOK_APP_SECRET: "test-facebook-secret",
+							DEMO_SEED_TOKEN: "test-seed-token",
+							OPS_TOKEN: "test-ops-token-0123456789abcdef",
+							// Counts D1 statements by phase (src/db/statement-count.ts), for test/load/d1-statements.test.ts.
+							D1_STATEMENT_COUNTING: "1",
+						},
+					},
+				}),
+			],
+			test: {
+				name,
+				// Files run one after another in their runner's workerd instead of each starting one and importing
+				// the app again (about 3 s a file). Storage is the runner's: the setup file empties it before
+				// every test, so no test sees another's rows.
+				isolate: false,
+				include,
+				exclude,
+				setupFiles: ["./test/setup/apply-migrations.ts"],
+				// fault-sandbox.ts starts the fault suite's own sandbox (see there) and provides its URLs.
+				globalSetup,
+				provide: { sandboxUrl: sandbox.url, caldavUrl },
+			},
+		};
+	}
+
 	return {
 		test: {
 			projects: [
-				{
-					plugins: [
-						cloudflareTest({
-							wrangler: { configPath: "./wrangler.toml" },
-							// src/index.ts with its background work counted (test/setup/worker.ts).
-							main: "./test/setup/worker.ts",
-							miniflare: {
-								bindings: {
-									TEST_MIGRATIONS: migrations,
-									APP_URL: "http://localhost:8787",
-									GOOGLE_ISSUER: `${sandbox.url}/google`,
-									GOOGLE_CALENDAR_API: `${sandbox.url}/google/calendar/v3`,
-									MICROSOFT_AUTHORITY: `${sandbox.url}/microsoft/common/v2.0`,
-									MICROSOFT_GRAPH_API: `${sandbox.url}/microsoft/graph/v1.0`,
-									FACEBOOK_DIALOG_URL: `${sandbox.url}/facebook/dialog/oauth`,
-									FACEBOOK_GRAPH_API: `${sandbox.url}/facebook/graph`,
-									MAIL_SANDBOX_URL: sandbox.url,
-									SESSION_SECRET: "test-session-secret-0123456789abcdef0123456789abcdef",
-									ENCRYPTION_KEYS: JSON.stringify({ current: "k1", keys: { k1: "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=" } }),
-									GOOGLE_CLIENT_ID: "slotline-test-google",
-									GOOGLE_CLIENT_SECRET: "test-google-secret",
-									MICROSOFT_CLIENT_ID: "slotline-test-microsoft",
-									MICROSOFT_CLIENT_SECRET: "test-microsoft-secret",
-									FACEBOOK_APP_ID: "slotline-test-facebook",
-									FACEBOOK_APP_SECRET: "test-facebook-secret",
-									DEMO_SEED_TOKEN: "test-seed-token",
-									OPS_TOKEN: "test-ops-token-0123456789abcdef",
-									// Counts D1 statements by phase (src/db/statement-count.ts), for test/load/d1-statements.test.ts.
-									D1_STATEMENT_COUNTING: "1",
-								},
-							},
-						}),
-					],
-					test: {
-						name: "worker",
-						// Files run one after another in their runner's workerd instead of each starting one and importing
-						// the app again (about 3 s a file). Storage is the runner's: the setup file empties it before
-						// every test, so no test sees another's rows.
-						isolate: false,
-						include: ["test/**/*.test.ts", "src/**/*.test.ts"],
-						exclude: ["test/browser/**", "test/sandbox/**", "test/repo/**"],
-						setupFiles: ["./test/setup/apply-migrations.ts"],
-						// fault-sandbox.ts starts the fault suite's own sandbox (see there) and provides its URLs.
-						globalSetup: ["./test/setup/sandbox.ts", "./test/setup/fault-sandbox.ts"],
-						provide: { sandboxUrl: sandbox.url, caldavUrl },
-					},
-				},
+				// The poller's tests run 200 calendar pollers, and an object once used stays listed for the per-test
+				// wipe (test/setup/apply-migrations.ts): in their own runner (own storage), the rest stays fast.
+				workerProject("worker", ["test/**/*.test.ts", "src/**/*.test.ts"], ["test/browser/**", "test/sandbox/**", "test/repo/**", ...POLLER_TESTS], ["./test/setup/sandbox.ts", "./test/setup/fault-sandbox.ts"]),
+				workerProject("worker-polling", POLLER_TESTS, [], ["./test/setup/sandbox.ts"]),
 				{
 					test: {
 						name: "browser",

@@ -29,8 +29,9 @@ const faultScope = z
 	.refine((scope) => Object.keys(scope).length > 0, "give account, calendarId or clientId");
 
 const faultBody = z.object({
-	// iCloud and mail take endpoint faults only (errors, Retry-After, latency); the flags below are the OAuth providers'.
-	provider: z.enum(["google", "microsoft", "facebook", "icloud", "mail"]),
+	// iCloud, ICS feeds and mail take endpoint faults (errors, Retry-After, latency); the flags below are the OAuth
+	// providers', but for noValidators, which is the feeds'.
+	provider: z.enum(["google", "microsoft", "facebook", "icloud", "ics", "mail"]),
 	endpoint: z.string().min(1).optional(),
 	errorRate: z.number().min(0).max(1).optional(),
 	status: z.number().int().min(400).max(599).optional(),
@@ -50,6 +51,8 @@ const faultBody = z.object({
 	/** Google: every events sync token issued so far has expired (410 fullSyncRequired from now on). */
 	expireSyncTokens: z.boolean().optional(),
 	dropNotifications: z.union([z.number().nonnegative(), z.object({ rate: z.number().min(0).max(1) }), z.object({ count: z.number().int().nonnegative() })]).optional(),
+	/** ICS feeds: serve the scope's feeds without ETag and Last-Modified (true), or with them again (false). */
+	noValidators: z.boolean().optional(),
 });
 type FaultBody = z.infer<typeof faultBody>;
 
@@ -163,10 +166,11 @@ export function controlRoutes(state: SandboxState, ports: PortResolver = default
 	app.post("/faults", async (c) => {
 		const body = await parse(faultBody, c.req.raw);
 		const flagNames = ["forceSyncGone", "revokeRefreshTokens", "expireAccessTokens", "expireDeltaTokens", "expireSyncTokens", "dropNotifications"] as const;
-		const oauthProvider = body.provider === "icloud" || body.provider === "mail" ? null : body.provider;
+		const oauthProvider = body.provider === "icloud" || body.provider === "ics" || body.provider === "mail" ? null : body.provider;
 		if (oauthProvider === null && flagNames.some((name) => body[name] !== undefined)) {
 			throw new SandboxHttpError(400, { error: `${body.provider} takes endpoint faults only (status, errorRate, retryAfter, latencyMs, count, seed, scope)` });
 		}
+		if (body.noValidators !== undefined && body.provider !== "ics") throw new SandboxHttpError(400, { error: "noValidators is an ics switch" });
 		const scope = scopeOf(body);
 		// Tokens belong to an account and a client; sync state belongs to a calendar. Refuse a scope that cannot apply
 		// rather than quietly widening or narrowing it.
@@ -195,6 +199,10 @@ export function controlRoutes(state: SandboxState, ports: PortResolver = default
 			if (body.provider !== "google") throw new SandboxHttpError(400, { error: "expireSyncTokens is a Google fault" });
 			state.google.store.expireSyncTokens(scope === undefined ? undefined : calendarsIn(state.google.store.allCalendars(), scope));
 			applied.expireSyncTokens = true;
+		}
+		if (body.noValidators !== undefined) {
+			state.faults.setBareFeeds(scope, body.noValidators);
+			applied.noValidators = body.noValidators;
 		}
 		const drop = body.dropNotifications;
 		if (drop !== undefined) {

@@ -4,10 +4,10 @@ import type { Context, MiddlewareHandler } from "hono";
 import { SandboxHttpError } from "./http-error";
 
 /**
- * Who faults apply to; "icloud" is the CalDAV layer and "mail" the mailbox's sending endpoint (both endpoint faults
- * only: errors, Retry-After, latency).
+ * Who faults apply to; "icloud" is the CalDAV layer, "ics" the published feeds and "mail" the mailbox's sending
+ * endpoint (endpoint faults only: errors, Retry-After, latency; "ics" also serves feeds without validators).
  */
-export type ProviderName = "google" | "microsoft" | "facebook" | "icloud" | "mail";
+export type ProviderName = "google" | "microsoft" | "facebook" | "icloud" | "ics" | "mail";
 
 /**
  * Narrows a fault or switch to what one test owns. Every field given must match; an absent field matches anything,
@@ -109,6 +109,8 @@ export class FaultRegistry {
 	private faults: ActiveFault[] = [];
 	private syncGone: SyncGoneSwitch[] = [];
 	private drops: DropSwitch[] = [];
+	/** Scopes whose feeds are served without ETag and Last-Modified, as servers that send neither do. */
+	private bareFeeds: Array<FaultScope | undefined> = [];
 
 	add(spec: FaultSpec): void {
 		const random = spec.seed === undefined ? Math.random : seededRandom(spec.seed);
@@ -132,17 +134,30 @@ export class FaultRegistry {
 		return { rate: entry.rate, count: entry.count };
 	}
 
+	/** Serves the feeds inside `scope` without validators (`on`), or with them again. */
+	setBareFeeds(scope: FaultScope | undefined, on: boolean): void {
+		this.bareFeeds = this.bareFeeds.filter((s) => !sameScope(s, scope));
+		if (on) this.bareFeeds.push(scope);
+	}
+
+	/** Whether a feed request about `subject` gets ETag and Last-Modified (and so can be answered 304). */
+	sendsValidators(subject: RequestSubject): boolean {
+		return !this.bareFeeds.some((scope) => scopeMatches(scope, subject));
+	}
+
 	/** Forgets everything, or (with a scope) only the faults and switches armed with exactly that scope. */
 	clear(scope?: FaultScope): void {
 		if (scope === undefined) {
 			this.faults = [];
 			this.syncGone = [];
 			this.drops = [];
+			this.bareFeeds = [];
 			return;
 		}
 		this.faults = this.faults.filter((f) => !sameScope(f.scope, scope));
 		this.syncGone = this.syncGone.filter((s) => !sameScope(s.scope, scope));
 		this.drops = this.drops.filter((d) => !sameScope(d.scope, scope));
+		this.bareFeeds = this.bareFeeds.filter((s) => !sameScope(s, scope));
 	}
 
 	list(): Array<Omit<ActiveFault, "random">> {
@@ -156,6 +171,7 @@ export class FaultRegistry {
 			...this.drops
 				.filter((d) => d.rate > 0 || d.count > 0)
 				.map((d) => ({ provider: d.provider, dropNotifications: { rate: d.rate, count: d.count }, ...(d.scope === undefined ? {} : { scope: d.scope }) })),
+			...this.bareFeeds.map((scope) => ({ provider: "ics", noValidators: true, ...(scope === undefined ? {} : { scope }) })),
 		];
 	}
 

@@ -8,6 +8,7 @@ import { randomBytes } from "node:crypto";
 import { mkdir, open, readFile, rename, rm } from "node:fs/promises";
 import { dirname } from "node:path";
 import { ICloudAccounts } from "./caldav/icloud-accounts";
+import { PublishedFeeds } from "./caldav/published-feeds";
 import { ChannelRegistry } from "./google/push";
 import { GoogleStore } from "./google/store";
 import type { FieldsOf } from "./json-codec";
@@ -66,6 +67,7 @@ const SAVED_CLASSES = new Map<abstract new (...args: never[]) => unknown, Readon
 	// `batches` are notifications waiting out their batch window on a timer of this process.
 	[SubscriptionRegistry, new Set(["batches"])],
 	[ICloudAccounts, new Set()],
+	[PublishedFeeds, new Set()],
 	[Mailbox, new Set()],
 ]);
 

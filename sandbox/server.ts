@@ -5,6 +5,7 @@ import { Hono } from "hono";
 import { ZodError } from "zod";
 import { caldavControlRoutes } from "./caldav/control-routes";
 import { icloudPartitionRoutes, icloudRoutes } from "./caldav/icloud";
+import { publishedFeedRoutes } from "./caldav/published-feeds";
 import type { CaldavUpstream } from "./caldav/upstream";
 import { controlRoutes, defaultPorts } from "./control";
 import { facebookRoutes } from "./facebook";
@@ -87,6 +88,7 @@ export function buildApp(state: SandboxState): Hono {
 	app.route("/_control", caldavControlRoutes(state));
 	app.route("/_control", controlRoutes(state));
 	app.route("/", icloudRoutes(state));
+	app.route("/feeds", publishedFeedRoutes(state));
 	app.route("/mail", mailRoutes(() => state.mailbox, state.clock.now, () => state.faults));
 	return app;
 }

@@ -2,6 +2,7 @@
 import type { Clock } from "./clock";
 import { createClock } from "./clock";
 import { ICloudAccounts } from "./caldav/icloud-accounts";
+import { PublishedFeeds } from "./caldav/published-feeds";
 import type { CaldavUpstream } from "./caldav/upstream";
 import { FaultRegistry } from "./faults";
 import type { FacebookState } from "./facebook";
@@ -29,13 +30,15 @@ export interface SandboxState {
 	facebook: FacebookState;
 	/** iCloud stand-in accounts (their data lives in the CalDAV upstream). */
 	icloud: ICloudAccounts;
+	/** Calendars published as ICS feeds (served from the CalDAV upstream). */
+	feeds: PublishedFeeds;
 	/** The Radicale the iCloud layer fronts; undefined when the sandbox runs without one. */
 	caldav: CaldavUpstream | undefined;
 }
 
-function providerStates(state: SandboxState): Pick<SandboxState, "google" | "microsoft" | "facebook" | "icloud"> {
+function providerStates(state: SandboxState): Pick<SandboxState, "google" | "microsoft" | "facebook" | "icloud" | "feeds"> {
 	const deps = { clock: state.clock, webhooks: () => state.webhooks, faults: () => state.faults };
-	return { google: createGoogleState(deps), microsoft: createMicrosoftState(deps), facebook: createFacebookState(deps), icloud: new ICloudAccounts() };
+	return { google: createGoogleState(deps), microsoft: createMicrosoftState(deps), facebook: createFacebookState(deps), icloud: new ICloudAccounts(), feeds: new PublishedFeeds() };
 }
 
 export async function createState(publicUrl: string, caldav?: CaldavUpstream, partitionUrl = ""): Promise<SandboxState> {
@@ -53,7 +56,7 @@ export async function createState(publicUrl: string, caldav?: CaldavUpstream, pa
 	return state;
 }
 
-/** Forgets all data (users, grants, calendars, iCloud accounts, faults, mail); keys, clock, public URL and CalDAV upstream survive. */
+/** Forgets all data (users, grants, calendars, iCloud accounts, published feeds, faults, mail); keys, clock, public URL and CalDAV upstream survive. */
 export function resetState(state: SandboxState): void {
 	state.faults = new FaultRegistry();
 	state.mailbox = new Mailbox();

@@ -6,6 +6,7 @@ import { runCron } from "./sync/cron";
 import { createApp } from "./web/app";
 
 export { MerchantSchedule } from "./booking/merchant-schedule";
+export { CalendarPoller } from "./sync/poller";
 
 const app = createApp();
 

@@ -38,7 +38,8 @@ export const calendarSyncJob = z.object({
 	type: z.literal("calendar.sync"),
 	/** connection_calendars.id */
 	calendarId: z.string(),
-	reason: z.enum(["push", "cron", "resync", "connect"]),
+	/** "poll": run by a calendar poller (src/sync/poller.ts) in its own alarm, never queued. */
+	reason: z.enum(["push", "cron", "resync", "connect", "poll"]),
 	...requeued,
 });
 

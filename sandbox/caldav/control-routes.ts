@@ -1,4 +1,5 @@
-// Control API for CalDAV: iCloud accounts (Apple ID + app-specific password) and plain Radicale users and calendars.
+// Control API for CalDAV: iCloud accounts (Apple ID + app-specific password), plain Radicale users and calendars, and
+// calendars of either published as ICS feeds.
 import { Hono } from "hono";
 import { z } from "zod";
 import { SandboxHttpError } from "../http-error";
@@ -7,15 +8,22 @@ import { homeEvents } from "./home-events";
 import { calendarHomeUrl, principalPath } from "./icloud";
 import { CalendarCreateError } from "./mkcalendar";
 import type { ICloudAccount } from "./icloud-accounts";
+import { feedUrl } from "./published-feeds";
 import type { CaldavUpstream } from "./upstream";
 
 const accountBody = z.object({ appleId: z.string().includes("@"), appPassword: z.string().min(1) });
 const userBody = z.object({ username: z.string().regex(/^[A-Za-z0-9._@+-]+$/), password: z.string().min(1).regex(/^[^\r\n]+$/) });
+const slug = z.string().regex(/^[A-Za-z0-9._-]+$/);
 const calendarBody = userBody.extend({
-	slug: z.string().regex(/^[A-Za-z0-9._-]+$/),
+	slug,
 	displayName: z.string().min(1),
 	components: z.array(z.enum(["VEVENT", "VTODO", "VJOURNAL"])).min(1).optional(),
 });
+
+const feedBody = z.union([
+	z.object({ appleId: z.string().includes("@"), calendar: slug.default("home") }).strict(),
+	userBody.extend({ calendar: slug }).strict(),
+]);
 
 async function parse<T extends z.ZodType>(schema: T, request: Request): Promise<z.infer<T>> {
 	const result = schema.safeParse(await request.json().catch(() => null));
@@ -53,6 +61,22 @@ export function caldavControlRoutes(state: SandboxState): Hono {
 		const account = state.icloud.list().find((a) => a.appleId.toLowerCase() === appleId);
 		if (account === undefined) throw new SandboxHttpError(404, { error: "no such iCloud account" });
 		return c.json({ events: await homeEvents(upstreamOf(state), account) });
+	});
+	/** Publishes an iCloud account's calendar (Home unless named) or a plain Radicale user's as an ICS feed. */
+	app.post("/feeds", async (c) => {
+		const body = await parse(feedBody, c.req.raw);
+		// Feeds are read from Radicale: without one this is 503, as every CalDAV control route.
+		upstreamOf(state);
+		let source: { account: string; upstreamUser: string; upstreamPassword: string };
+		if ("appleId" in body) {
+			const account = state.icloud.list().find((a) => a.appleId === body.appleId.toLowerCase());
+			if (account === undefined) throw new SandboxHttpError(404, { error: "no such iCloud account" });
+			source = { account: account.appleId, upstreamUser: account.upstreamUser, upstreamPassword: account.upstreamPassword };
+		} else {
+			source = { account: body.username, upstreamUser: body.username, upstreamPassword: body.password };
+		}
+		const feed = state.feeds.publish({ ...source, calendar: body.calendar });
+		return c.json({ id: feed.id, url: feedUrl(state, feed) }, 201);
 	});
 	app.post("/caldav/users", async (c) => {
 		const body = await parse(userBody, c.req.raw);

@@ -1,12 +1,13 @@
 // CalDAV adapter (Radicale, Nextcloud, iCloud): RFC 6764 discovery, conditional PUT/DELETE of booking
-// events, and inbound sync by sync-collection (RFC 6578) with a ctag + calendar-query fallback.
+// events, inbound sync by sync-collection (RFC 6578) with a ctag + calendar-query fallback, and the one-request
+// probe that polling asks first.
 import { compactUtc } from "./event-time";
 import type { FetchFunction } from "./http";
 import { basicAuthorization, discard, ProviderHttp, providerError } from "./http";
 import { busyBlocksFromICalendar } from "./icalendar";
 import { instanceOfBlock, slotlineMarkers } from "./icalendar-sync";
 import { bookingICalendar, bookingUid } from "./icalendar-write";
-import type { CalendarInfo, CalendarProvider, EventWriter, ExternalEvent, OutboundEvent, StoredEvent, SyncResult, SyncWindow, UnreadableItem } from "./provider";
+import type { CalendarInfo, CalendarProvider, EventWriter, ExternalEvent, OutboundEvent, ProbeResult, StoredEvent, SyncResult, SyncWindow, UnreadableItem } from "./provider";
 import { CalendarUnavailableError, ProviderError, SyncCursorExpiredError, TokenRevokedError } from "./provider";
 import { escapeXml, hrefProperty, parseMultistatus, propfindBody, textOf } from "./webdav";
 import type { DavResponse, Multistatus } from "./webdav";
@@ -144,6 +145,23 @@ export class CalDavCalendar implements CalendarProvider, EventWriter {
 		if (members.changed.length > 0) await this.learnPrincipalAddresses();
 		const changed = await this.multiget(collection, members.changed, window, unreadable);
 		return { full: parsed === null, changed, removed: members.removed, cursor: JSON.stringify({ kind: "sync", token: members.token } satisfies Cursor), unreadable };
+	}
+
+	/**
+	 * One PROPFIND Depth 0 on the collection for its sync-token (RFC 6578) and ctag (CalendarServer's getctag,
+	 * which iCloud and Radicale keep), either of which moves whenever a member changes (docs/providers.md C8).
+	 * Both are read here, before the sync the caller runs on a change, and the caller stores this version only
+	 * after that sync succeeded: a change landing between the two makes the next probe differ, so it costs one
+	 * sync too many, never a missed change. Unchanged, the sync leaves the collection at this same version.
+	 */
+	async probe(calendarId: string, since: string | null): Promise<ProbeResult> {
+		const answer = await this.propfind(collectionUrl(calendarId), "0", "<D:sync-token/><CS:getctag/>");
+		const props = answer.responses[0]?.props ?? {};
+		const token = textOf(props["sync-token"]) ?? "";
+		const ctag = textOf(props.getctag) ?? "";
+		// The kind is part of the version, so a server that starts or stops offering one never looks unchanged.
+		const version = token !== "" ? `sync:${token}` : ctag !== "" ? `ctag:${ctag}` : null;
+		return { version, changed: version === null || since === null || version !== since };
 	}
 
 	/**

@@ -83,14 +83,20 @@ export class ProviderHttp {
 		const headers = new Headers(init.headers);
 		if (authorization !== null) headers.set("authorization", authorization);
 		const fetcher = this.fetcher;
+		// A timer cleared once the answer is read (AbortSignal.timeout's runs on for the full timeout, and a
+		// Durable Object with a timer pending, a calendar poller say, cannot be evicted until it fires).
+		const deadline = new AbortController();
+		const timer = setTimeout(() => deadline.abort(new DOMException("The provider did not answer in time", "TimeoutError")), this.timeoutMs);
 		try {
-			const response = await fetcher(url, { ...init, headers, redirect: init.redirect ?? "follow", signal: AbortSignal.timeout(this.timeoutMs) });
+			const response = await fetcher(url, { ...init, headers, redirect: init.redirect ?? "follow", signal: deadline.signal });
 			return await this.buffered(response);
 		} catch (error) {
 			if (error instanceof ProviderError) throw error;
-			const timedOut = error instanceof Error && (error.name === "TimeoutError" || error.name === "AbortError");
+			const timedOut = deadline.signal.aborted || (error instanceof Error && (error.name === "TimeoutError" || error.name === "AbortError"));
 			// The URL and headers stay out of the message: they may carry tokens or passwords.
 			throw new ProviderError(this.provider, 0, timedOut ? "timeout" : "network", true, null);
+		} finally {
+			clearTimeout(timer);
 		}
 	}
 

@@ -1,13 +1,16 @@
-// Read-only ICS feed subscription: a conditional GET of one URL, size-capped, through the iCalendar importer.
+// Read-only ICS feed subscription: a conditional GET of one URL, size-capped, hashed, through the iCalendar importer.
+import { encodeHexLowerCase } from "@oslojs/encoding";
 import type { FetchFunction } from "./http";
 import { discard, MAX_RESPONSE_BYTES, noAuthorization, ProviderHttp, providerError } from "./http";
 import { busyBlocksFromICalendar, ICalendarParseError } from "./icalendar";
 import { instanceOfBlock, slotlineMarkers } from "./icalendar-sync";
-import type { CalendarInfo, CalendarProvider, ExternalEvent, SyncResult, SyncWindow, UnreadableItem } from "./provider";
+import type { CalendarInfo, CalendarProvider, ExternalEvent, ProbeResult, SyncResult, SyncWindow, UnreadableItem } from "./provider";
 import { CalendarUnavailableError, ProviderError, SyncCursorExpiredError } from "./provider";
 
 /** Feeds larger than this are refused before parsing (responseTooLarge): a Worker has 128 MB and parsing multiplies it. */
 export const MAX_FEED_BYTES = MAX_RESPONSE_BYTES;
+
+const ACCEPT = "text/calendar, */*;q=0.5";
 
 /**
  * The one calendar of a feed. Not the URL: feed URLs often carry a secret token, so the URL lives
@@ -40,10 +43,16 @@ export interface IcsFeedConfig {
 	timeoutMs?: number;
 }
 
-/** Validators of the last fetch; the cursor is their JSON. */
-interface FeedCursor {
+/** One state of the feed: the validators it was served with (either may be absent) and its body's SHA-256. */
+interface FeedVersion {
 	etag: string | null;
 	lastModified: string | null;
+	/** Hex. Says "unchanged" when validators cannot: a feed without them, or a new ETag for the same bytes. */
+	sha256: string | null;
+}
+
+/** The sync cursor (its JSON); a probe's version is the JSON of the FeedVersion alone. */
+interface FeedCursor extends FeedVersion {
 	/** UIDs in the last snapshot, so ones that vanish can be reported as removed. */
 	ids: string[];
 }
@@ -66,34 +75,60 @@ export class IcsFeed implements CalendarProvider {
 
 	/** Reads the feed once, so a wrong or dead URL is refused before anything is stored. */
 	async listCalendars(): Promise<CalendarInfo[]> {
-		const response = await this.http.send(this.url, { headers: { accept: "text/calendar, */*;q=0.5" } });
-		const text = await this.body(response);
+		const response = await this.http.send(this.url, { headers: { accept: ACCEPT } });
+		const text = decodeUtf8(await this.body(response));
 		if (!/^\s*BEGIN:VCALENDAR/i.test(text.replace(/^\uFEFF/, ""))) throw new ProviderError("ics", 200, "notICalendar", false, null);
 		return [{ id: FEED_CALENDAR_ID, name: maskFeedUrl(this.url), writable: false, readable: true, primary: false, timeZone: null }];
 	}
 
-	/** The whole feed each time it changed (`full: true`); 304 or identical validators: no change. */
+	/**
+	 * The whole feed each time it changed (`full: true`). No change on a 304, nor when the body hashes as the last
+	 * one did: a feed without validators costs one GET and a hash when unchanged, never a parse.
+	 */
 	async syncEvents(_calendarId: string, cursor: string | null, window: SyncWindow): Promise<SyncResult> {
 		const previous = parseCursor(cursor);
-		const headers: Record<string, string> = { accept: "text/calendar, */*;q=0.5" };
-		if (previous?.etag != null) headers["if-none-match"] = previous.etag;
-		if (previous?.lastModified != null) headers["if-modified-since"] = previous.lastModified;
-		const response = await this.http.send(this.url, { headers });
-		if (response.status === 304 && previous !== null) {
-			await discard(response);
-			return { full: false, changed: [], removed: [], cursor: cursor ?? "", unreadable: [] };
+		const read = await this.read(previous);
+		if (read === null) return { full: false, changed: [], removed: [], cursor: cursor ?? "", unreadable: [] };
+		if (previous !== null && previous.sha256 === read.version.sha256) {
+			return { full: false, changed: [], removed: [], cursor: JSON.stringify({ ...read.version, ids: previous.ids } satisfies FeedCursor), unreadable: [] };
 		}
-		const text = await this.body(response);
-		const { events, unreadable } = this.toEvents(text, window);
+		const { events, unreadable } = this.toEvents(decodeUtf8(read.bytes), window);
 		const ids = events.map((e) => e.id);
-		const next: FeedCursor = { etag: response.headers.get("etag"), lastModified: response.headers.get("last-modified"), ids };
+		const next: FeedCursor = { ...read.version, ids };
 		const removed = (previous?.ids ?? []).filter((id) => !ids.includes(id));
 		// Feeds are snapshots, so this is always a full result; `removed` helps callers that diff.
 		return { full: true, changed: events, removed, cursor: JSON.stringify(next), unreadable };
 	}
 
+	/**
+	 * The same conditional GET as a sync, so polling and syncing agree on what "unchanged" means. `version` is the
+	 * JSON of {etag, lastModified, sha256}. On a 200 with the bytes `since` hashed, `changed` is false while
+	 * `version` carries the new validators: storing it lets the next probe end in a 304.
+	 */
+	async probe(_calendarId: string, since: string | null): Promise<ProbeResult> {
+		const previous = parseVersion(since);
+		const read = await this.read(previous);
+		if (read === null) return { version: since, changed: false };
+		return { version: JSON.stringify(read.version), changed: previous === null || previous.sha256 !== read.version.sha256 };
+	}
+
+	/** One GET, conditional on `previous`'s validators: null when the server answered 304, else the body and its version. */
+	private async read(previous: FeedVersion | null): Promise<{ bytes: Uint8Array; version: FeedVersion } | null> {
+		const headers: Record<string, string> = { accept: ACCEPT };
+		if (previous?.etag != null) headers["if-none-match"] = previous.etag;
+		if (previous?.lastModified != null) headers["if-modified-since"] = previous.lastModified;
+		const response = await this.http.send(this.url, { headers });
+		if (response.status === 304 && previous !== null) {
+			await discard(response);
+			return null;
+		}
+		const bytes = await this.body(response);
+		const sha256 = encodeHexLowerCase(new Uint8Array(await crypto.subtle.digest("SHA-256", bytes)));
+		return { bytes, version: { etag: response.headers.get("etag"), lastModified: response.headers.get("last-modified"), sha256 } };
+	}
+
 	/** The body of a successful answer (ProviderHttp capped its size); a gone feed is an unavailable calendar. */
-	private async body(response: Response): Promise<string> {
+	private async body(response: Response): Promise<Uint8Array> {
 		if (response.status === 404 || response.status === 410) {
 			await discard(response);
 			throw new CalendarUnavailableError("ics", response.status, "feedGone");
@@ -102,7 +137,7 @@ export class IcsFeed implements CalendarProvider {
 			await discard(response);
 			throw providerError("ics", response, `http${response.status}`);
 		}
-		return response.text();
+		return new Uint8Array(await response.arrayBuffer());
 	}
 
 	private toEvents(text: string, window: SyncWindow): { events: ExternalEvent[]; unreadable: UnreadableItem[] } {
@@ -126,13 +161,34 @@ export class IcsFeed implements CalendarProvider {
 	}
 }
 
+/** UTF-8 as Response.text() reads it (a byte order mark dropped). */
+function decodeUtf8(bytes: Uint8Array): string {
+	return new TextDecoder().decode(bytes);
+}
+
 function parseCursor(cursor: string | null): FeedCursor | null {
 	if (cursor === null) return null;
 	try {
 		const value = JSON.parse(cursor) as FeedCursor;
-		if (Array.isArray(value.ids)) return value;
+		// Cursors written before bodies were hashed have no sha256: their next read parses.
+		if (Array.isArray(value.ids)) return { ...value, sha256: typeof value.sha256 === "string" ? value.sha256 : null };
 	} catch {
 		// fall through
 	}
 	throw new SyncCursorExpiredError("ics", 0, "unreadableCursor");
+}
+
+/** A probe's `since`; one that cannot be read counts as unknown, so the probe reports a change. */
+function parseVersion(since: string | null): FeedVersion | null {
+	if (since === null) return null;
+	try {
+		const value = JSON.parse(since) as Partial<FeedVersion> | null;
+		const nullableString = (v: unknown): v is string | null => v === null || typeof v === "string";
+		if (value !== null && nullableString(value.etag) && nullableString(value.lastModified) && nullableString(value.sha256)) {
+			return { etag: value.etag, lastModified: value.lastModified, sha256: value.sha256 };
+		}
+	} catch {
+		// fall through
+	}
+	return null;
 }

@@ -199,6 +199,24 @@ export interface CalendarProvider {
 	listCalendars(): Promise<CalendarInfo[]>;
 	/** Changes since `cursor` (null = full sync of `window`). Throws SyncCursorExpiredError. */
 	syncEvents(calendarId: string, cursor: string | null, window: SyncWindow): Promise<SyncResult>;
+	/**
+	 * For polled calendars (CalDAV, iCloud, ICS): one small request that says whether the calendar may
+	 * have changed since the version `since` (null = unknown: changed). Absent for providers whose change
+	 * feed is already that cheap (Google, Graph: a delta read with nothing new is one small request).
+	 */
+	probe?(calendarId: string, since: string | null): Promise<ProbeResult>;
+}
+
+/** What a probe saw: an opaque version to pass back next time, and whether it differs from `since`. */
+export interface ProbeResult {
+	/**
+	 * Opaque (CalDAV "sync:<token>" or "ctag:<ctag>"; ICS validators and a content hash); null when the server
+	 * offers none. With `changed` false it may still differ from `since` (an ICS feed's new validators for the
+	 * same bytes): storing it then makes the next probe cheaper.
+	 */
+	version: string | null;
+	/** True also when either version is unknown: the caller then runs the sync to find out. */
+	changed: boolean;
 }
 
 /** Credentials for OAuth providers: the caller owns refreshing and storing tokens. */

@@ -28,6 +28,7 @@ import type { CalendarPushJob, Job } from "../jobs";
 import type { Mailer } from "../mail/mailer";
 import { mailerFor } from "../mail/mailer";
 import { decryptCredentials, openAdapter, unstoredAdapter } from "./adapters";
+import { ensurePolling, isPolledProvider } from "./polling";
 import type { UnstoredConnection } from "./adapters";
 import { CredentialKeyError, CredentialVault } from "./credentials";
 import type { ConnectionCredentials } from "./credentials";
@@ -187,6 +188,8 @@ export async function connect(context: SyncContext, request: ConnectRequest): Pr
 	if (existing !== null) await resync(context, connection);
 	// A reconnected account syncs its checked calendars again (and reopens their channels).
 	if (existing !== null) await enqueueSyncs(context, (await calendarsOf(context.db, id)).filter((c) => c.checkConflicts).map((c) => c.id));
+	// A new or re-entered password, or a feed: its poller starts (again) and reads the connection afresh.
+	if (isPolledProvider(request.provider)) await ensurePolling(context.env, id);
 	return mustConnection(context.db, id);
 }
 
@@ -351,6 +354,8 @@ export async function chooseCalendars(context: SyncContext, connection: Connecti
 	// one that no longer is loses its busy blocks and channel.
 	const toggled = calendars.filter((c) => c.checkConflicts !== choice.conflictCalendarIds.includes(c.id));
 	await enqueueSyncs(context, toggled.map((c) => c.id));
+	// Its poller reads the new choice now rather than from its cached copy (one with nothing checked stops).
+	if (isPolledProvider(connection.provider) && toggled.length > 0) await ensurePolling(context.env, connection.id);
 }
 
 /** One calendar.sync per calendar, for the inbound side (src/sync/inbound.ts). */
@@ -457,6 +462,8 @@ export async function disconnect(context: SyncContext, connection: ConnectionRow
 	const schedule = merchantSchedule(context.env, connection.merchantId);
 	await Promise.all(moved.map((calendar) => schedule.clearCalendar(calendar.id, calendar.generation)));
 	await logOperation(context.db, connection.id, "disconnect", "ok", reason, now);
+	// Its poller finds the connection gone and stops, instead of probing with the credentials it cached.
+	if (isPolledProvider(connection.provider)) await ensurePolling(context.env, connection.id);
 }
 
 /**

@@ -1,7 +1,7 @@
 // The 5-minute Cron Trigger: the safety net for everything push-based. It refreshes merchant objects
 // whose setup copy is behind D1 (setup-sync.ts; each object's own alarm retries its outbox relay),
-// queues again jobs that ran out of retries (dead-letters.ts), and keeps calendar sync honest (see
-// maintenance.ts).
+// queues again jobs that ran out of retries (dead-letters.ts), and keeps calendar sync honest, pushed
+// and polled (see maintenance.ts).
 import { cleanupAuthTables } from "../auth/cleanup";
 import type { AuthCleanupResult } from "../auth/cleanup";
 import { pruneBookingMessages } from "../booking/retention";
@@ -11,12 +11,14 @@ import { errorFields, logLine } from "../log";
 import { syncContextFor } from "./connections";
 import type { SyncContext } from "./connections";
 import { requeueDeadJobs } from "./dead-letters";
-import { enqueueSafetyNetSyncs, refreshExpiringTokens, resealOldCredentials, retryErroredConnections } from "./maintenance";
+import { enqueueSafetyNetSyncs, ensurePollers, refreshExpiringTokens, resealOldCredentials, retryErroredConnections } from "./maintenance";
 
 export interface CronReport {
 	/** Merchant objects whose setup copy was behind and was refreshed. */
 	schedulesRefreshed: number;
 	syncsQueued: number;
+	/** Connections whose poller was ensured (restarted if it had stopped). */
+	pollersEnsured: number;
 	tokensRefreshed: number;
 	connectionsRetried: number;
 	credentialsResealed: number;
@@ -30,9 +32,10 @@ export async function runCron(env: Env, now: number): Promise<CronReport> {
 	// Built inside each part that needs it: even a keyring that cannot be read fails only those parts.
 	const context = (): SyncContext => syncContextFor(env, db);
 	// Each part runs even if another fails: one bad connection, or an outbox row the queue refuses, must not stop the rest.
-	const [schedulesRefreshed, syncsQueued, tokensRefreshed, connectionsRetried, credentialsResealed, authRowsDeleted, bookingMessagesPruned, deadJobsRequeued] = await Promise.all([
+	const [schedulesRefreshed, syncsQueued, pollersEnsured, tokensRefreshed, connectionsRetried, credentialsResealed, authRowsDeleted, bookingMessagesPruned, deadJobsRequeued] = await Promise.all([
 		settle("schedules", () => refreshStaleSchedules(env)),
 		settle("sync", () => enqueueSafetyNetSyncs(context())),
+		settle("pollers", () => ensurePollers(context())),
 		settle("tokens", () => refreshExpiringTokens(context())),
 		settle("retries", () => retryErroredConnections(context())),
 		settle("reseal", () => resealOldCredentials(context())),
@@ -40,7 +43,7 @@ export async function runCron(env: Env, now: number): Promise<CronReport> {
 		settle("booking-retention", () => pruneBookingMessages(db, now)),
 		settle("dead-jobs", () => requeueDeadJobs(context())),
 	]);
-	return { schedulesRefreshed, syncsQueued, tokensRefreshed, connectionsRetried, credentialsResealed, authRowsDeleted, bookingMessagesPruned, deadJobsRequeued };
+	return { schedulesRefreshed, syncsQueued, pollersEnsured, tokensRefreshed, connectionsRetried, credentialsResealed, authRowsDeleted, bookingMessagesPruned, deadJobsRequeued };
 }
 
 function countDeleted(result: AuthCleanupResult): number {

@@ -12,6 +12,7 @@ import type { CalendarSyncJob } from "../jobs";
 import { applySyncResult, clearCalendarBlocks } from "./busy-store";
 import type { BlockOwner } from "./feed-batch";
 import { adapterFor, calendarGone, errorSummary, needsReauthorization } from "./connections";
+import { ensurePolling } from "./polling";
 import { ensurePush, stopPush } from "./push-channels";
 import { syncWindow } from "./window";
 import type { InboundContext } from "./push-channels";
@@ -75,7 +76,8 @@ export async function runCalendarSync(context: InboundContext, job: CalendarSync
 			return nothing("unchecked");
 		}
 		// An unavailable calendar is only polled until it comes back; opening a channel on it would fail every time.
-		if (calendar.unavailableSince === null) await keepPushAlive(context, adapter, connection, calendar);
+		// A poller's sync (every 15-30 s) leaves a failed channel to the cron's, which tries it every 5 minutes.
+		if (calendar.unavailableSince === null && job.reason !== "poll") await keepPushAlive(context, adapter, connection, calendar);
 		return await syncChecked(context, adapter, connection, calendar, job);
 	} catch (error) {
 		return handleFailure(context, connection, calendar, adapter ?? null, error);
@@ -125,8 +127,8 @@ function printable(id: string): string {
 }
 
 /**
- * A broken or refused channel must not stop the sync: polling (the cron) still covers the calendar.
- * Nor does a refused channel say the calendar is gone: only the sync's own read of it can.
+ * A broken or refused channel must not stop the sync: the connection's poller (poller.ts) reads the
+ * calendar instead. Nor does a refused channel say the calendar is gone: only the sync's own read can.
  */
 async function keepPushAlive(context: InboundContext, adapter: CalendarProvider, connection: ConnectionRow, calendar: ConnectionCalendarRow): Promise<void> {
 	try {
@@ -135,8 +137,9 @@ async function keepPushAlive(context: InboundContext, adapter: CalendarProvider,
 	} catch (error) {
 		// A revoked grant is the sync's problem too; anything else only the channel's.
 		if (error instanceof TokenRevokedError) throw error;
-		const message = `${calendar.name}: push notifications are unavailable (${errorSummary(error)}); its changes are picked up every 5 minutes instead`;
+		const message = `${calendar.name}: push notifications are unavailable (${errorSummary(error)}); its changes are polled instead`;
 		await logOperation(context.db, connection.id, "push", "error", message, context.now());
+		await ensurePolling(context.env, connection.id);
 	}
 }
 

@@ -1,8 +1,9 @@
-// The cron's calendar upkeep: a safety-net sync of every checked calendar (which also renews push
-// channels nearing expiry), access tokens refreshed before they lapse, errored connections retried
-// with backoff, and credentials re-sealed under the current key. Push only shortens latency; this is
-// what makes inbound sync correct when pushes are lost.
-import { and, eq, inArray, isNotNull, lt, ne, or, isNull, lte } from "drizzle-orm";
+// The cron's calendar upkeep: a safety-net sync of every checked Google and Microsoft calendar (which
+// also renews push channels nearing expiry), the pollers of the other calendars restarted if they
+// stopped, access tokens refreshed before they lapse, errored connections retried with backoff, and
+// credentials re-sealed under the current key. Push only shortens latency; this is what makes inbound
+// sync correct when pushes are lost.
+import { and, eq, inArray, isNotNull, lt, ne, notInArray, or, isNull, lte } from "drizzle-orm";
 import type { SQL } from "drizzle-orm";
 import { TokenRevokedError } from "../calendars/provider";
 import { calendarsOf, logOperation, setStatus } from "../db/queries/connections";
@@ -12,6 +13,7 @@ import type { CalendarSyncJob } from "../jobs";
 import { decryptCredentials, openCredentials } from "./adapters";
 import { drainPending, errorSummary, needsReauthorization, refreshCalendars, retryRetryable } from "./connections";
 import type { SyncContext } from "./connections";
+import { POLLED_PROVIDERS, ensurePolling, isPolled } from "./polling";
 import { StoredTokenSource } from "./tokens";
 
 /** Refresh access tokens expiring within this; also keeps idle Microsoft grants from lapsing after 90 days. */
@@ -24,6 +26,8 @@ const RETRY_MAX_MS = 6 * 3600_000;
 /** A connection that stayed healthy this long after its last automatic retry starts its backoff afresh. */
 const RETRY_FORGET_MS = 24 * 3600_000;
 const SEND_BATCH = 100;
+/** Pollers ensured at once. */
+const ENSURE_BATCH = 50;
 /** Credentials re-sealed per cron run (each is one decrypt, one encrypt and one write). */
 const RESEALS_PER_RUN = 50;
 
@@ -40,19 +44,49 @@ export function retryBackoffMs(attempts: number): number {
 	return Math.min(RETRY_MAX_MS, RETRY_BASE_MS * 2 ** Math.max(0, attempts));
 }
 
-/** One calendar.sync ("cron") per checked calendar of every usable connection; returns how many. */
+/**
+ * One calendar.sync ("cron") per checked Google and Microsoft calendar of every usable connection (a
+ * push may be lost; the sync also renews channels and retries ones that could not be opened); returns
+ * how many. Calendars that cannot push have their pollers, which ensurePollers keeps running.
+ */
 export async function enqueueSafetyNetSyncs(context: SyncContext): Promise<number> {
 	const rows = await context.db
 		.select({ id: connectionCalendars.id })
 		.from(connectionCalendars)
 		.innerJoin(calendarConnections, eq(connectionCalendars.connectionId, calendarConnections.id))
-		.where(and(eq(connectionCalendars.checkConflicts, true), usable()))
+		.where(and(eq(connectionCalendars.checkConflicts, true), notInArray(calendarConnections.provider, [...POLLED_PROVIDERS]), usable()))
 		.all();
 	const jobs: CalendarSyncJob[] = rows.map((r) => ({ type: "calendar.sync", calendarId: r.id, reason: "cron" }));
 	for (let i = 0; i < jobs.length; i += SEND_BATCH) {
 		await context.queue.sendBatch(jobs.slice(i, i + SEND_BATCH).map((body) => ({ body, contentType: "json" as const })));
 	}
 	return jobs.length;
+}
+
+/**
+ * Restarts the poller of every usable connection with a polled calendar (polling.ts) whose schedule
+ * stopped (ensure is idempotent: a running one only re-reads its connection); returns how many.
+ */
+export async function ensurePollers(context: SyncContext): Promise<number> {
+	const rows = await context.db
+		.select({
+			connectionId: calendarConnections.id,
+			provider: calendarConnections.provider,
+			checkConflicts: connectionCalendars.checkConflicts,
+			readable: connectionCalendars.readable,
+			pushChannelId: connectionCalendars.pushChannelId,
+			lastSyncedAt: connectionCalendars.lastSyncedAt,
+			unavailableSince: connectionCalendars.unavailableSince,
+		})
+		.from(connectionCalendars)
+		.innerJoin(calendarConnections, eq(connectionCalendars.connectionId, calendarConnections.id))
+		.where(and(eq(connectionCalendars.checkConflicts, true), usable()))
+		.all();
+	const polled = [...new Set(rows.filter((row) => isPolled(row.provider, row)).map((row) => row.connectionId))];
+	for (let i = 0; i < polled.length; i += ENSURE_BATCH) {
+		await Promise.all(polled.slice(i, i + ENSURE_BATCH).map((id) => ensurePolling(context.env, id)));
+	}
+	return polled.length;
 }
 
 /** Refreshes OAuth access tokens that expire soon; a dead grant puts its connection in Error. */

@@ -11,7 +11,7 @@ import { adminApi } from "./admin";
 import { bookingCalendar } from "./api/booking-calendar";
 import { publicApi } from "./api/public";
 import { connectCallback } from "./connections/callback";
-import { connectionRoutes } from "./connections/routes";
+import { connectionRoutes, connectStart } from "./connections/routes";
 import { dev } from "./dev";
 import { health } from "./health";
 import { ops } from "./ops";
@@ -39,6 +39,7 @@ export function createApp(): Hono<AppEnv> {
 	app.route("/auth", googleAuth);
 	app.route("/admin/api", staffInvitations);
 	app.route("/admin/api/connections", connectionRoutes);
+	app.route("/admin/api/connect", connectStart);
 	app.route("/connect", connectCallback);
 	app.route("/webhooks", webhooks);
 	app.route("/admin/api", adminApi);

@@ -1,8 +1,12 @@
 // The Integrations page's "Refresh calendar list" when the provider says no: a changed iCloud password
 // puts the connection in Error asking for the new one (422 saying so), an unreachable server is a 503
-// that changes nothing; never a 500. And the page's connect forms say what iCloud needs.
+// that changes nothing; never a 500. A polled calendar's last check and cadence, from its poller. And
+// the page's connect forms say what iCloud needs.
+import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { beforeEach, describe, expect, it } from "vitest";
+import type { CalendarPoller } from "../../src/sync/poller";
+import { calendarPoller } from "../../src/sync/polling";
 import { control, sandboxUrl } from "../sync/harness";
 import { adminWorld, call } from "./support";
 import type { AdminWorld } from "./support";
@@ -22,7 +26,7 @@ interface ConnectionJson {
 async function connectICloud(password: string): Promise<{ id: string; appleId: string }> {
 	const appleId = `chloe-${crypto.randomUUID().slice(0, 8)}@icloud.test`;
 	await control("/icloud/accounts", { appleId, appPassword: password });
-	const res = await call<{ connection: ConnectionJson }>(world, world.owner, "POST", "/connections/password", {
+	const res = await call<{ connection: ConnectionJson }>(world, world.owner, "POST", "/connections", {
 		provider: "icloud",
 		staffId: "stf_demo_chloe",
 		serverUrl: `${sandboxUrl}/icloud`,
@@ -66,6 +70,29 @@ describe("refreshing a connection's calendar list", () => {
 	});
 });
 
+describe("polled calendars on the Integrations page", () => {
+	it("show their last check, last change and cadence in words, read from the connection's poller", async () => {
+		const { id } = await connectICloud("abcd-efgh-ijkl-mnop");
+		// Its poller has not run yet.
+		const before = await call<{ connection: { calendars: Array<{ polling: unknown }> } }>(world, world.owner, "GET", `/connections/${id}`);
+		expect(before.body.connection.calendars).toEqual([expect.objectContaining({ polling: null })]);
+		// Its poller's alarm fires (the clock set by hand: 3 s ago, no jitter).
+		const now = Date.now() - 3_000;
+		const poller = calendarPoller(env, id);
+		await runInDurableObject(poller, (instance: CalendarPoller) => {
+			instance.clock = () => now;
+			instance.random = () => 0;
+		});
+		expect(await runDurableObjectAlarm(poller)).toBe(true);
+
+		const after = await call<{ connection: { calendars: Array<{ polling: unknown }> } }>(world, world.owner, "GET", `/connections/${id}`);
+		const checkedAt = new Date(now).toISOString();
+		expect(after.body.connection.calendars).toEqual([expect.objectContaining({ polling: { lastCheckedAt: checkedAt, lastChangedAt: null, everySeconds: 30, failing: false, lastError: null, paused: false } })]);
+		const html = await (await world.h.request("/admin/integrations", { browser: world.owner })).text();
+		expect(html).toMatch(new RegExp(`Home: checked <time datetime="${checkedAt}"[^>]*>\\d+ seconds ago</time> · no change seen yet · checks every 30 seconds`));
+	});
+});
+
 describe("the Integrations page's connect forms", () => {
 	it("offers iCloud with the app-specific password explained, another CalDAV server, and ICS feeds, for each staff member and the business", async () => {
 		const html = await (await world.h.request("/admin/integrations", { browser: world.owner })).text();
@@ -73,8 +100,8 @@ describe("the Integrations page's connect forms", () => {
 			expect(html).toContain(`data-owner="${owner}"`);
 			expect(html).toContain(`id="icloud-help-${owner}"`);
 			expect(html).toContain(`aria-describedby="icloud-help-${owner}"`);
-			expect(html).toContain(`/admin/api/connections/connect/google?staffId=${owner}`);
-			expect(html).toContain(`/admin/api/connections/connect/microsoft?staffId=${owner}`);
+			expect(html).toContain(`/admin/api/connect/google?staffId=${owner}`);
+			expect(html).toContain(`/admin/api/connect/microsoft?staffId=${owner}`);
 		}
 		expect(html).toContain("App-Specific Passwords");
 		expect(html).toContain('href="https://appleid.apple.com"');

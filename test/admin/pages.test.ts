@@ -136,7 +136,7 @@ describe("admin pages: content", () => {
 		expect(html).toContain("Slotline lost access to ana@gmail.test");
 		expect(html).toContain("2 minutes ago");
 		expect(html).toContain("invalid_grant");
-		expect(html).toContain('href="/admin/api/connections/connect/google?staffId=stf_demo_ana&amp;loginHint=ana%40gmail.test"');
+		expect(html).toContain('href="/admin/api/connect/google?staffId=stf_demo_ana&amp;loginHint=ana%40gmail.test"');
 		expect(html).toContain("App-Specific Passwords");
 		expect(html).not.toContain("SEALED-CREDENTIALS");
 		expect(res.headers.get("content-security-policy")).toContain("frame-ancestors 'none'");

@@ -87,12 +87,12 @@ describe("the business calendar", () => {
 		const appleId = `biz-${crypto.randomUUID().slice(0, 8)}@icloud.test`;
 		await control("/icloud/accounts", { appleId, appPassword: "app-pass-1234" });
 		const body = { provider: "icloud", staffId: "business", serverUrl: `${sandboxUrl}/icloud`, username: appleId, password: "app-pass-1234" };
-		const refused = await h.request("/admin/api/connections/password", { method: "POST", browser: owner, json: body });
+		const refused = await h.request("/admin/api/connections", { method: "POST", browser: owner, json: body });
 		expect(refused.status).toBe(409);
 		expect(refused.headers.get("content-type")).toContain("application/problem+json");
 		expect(await refused.json()).toMatchObject({ type: expect.stringMatching(/business-calendar-exists$/), connectionId: business.connection.id });
 		await disconnect(context, again);
-		expect((await h.request("/admin/api/connections/password", { method: "POST", browser: owner, json: body })).status).toBe(201);
+		expect((await h.request("/admin/api/connections", { method: "POST", browser: owner, json: body })).status).toBe(201);
 	});
 });
 

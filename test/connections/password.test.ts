@@ -49,14 +49,14 @@ async function icloudAccount(password: string): Promise<string> {
 
 /** The iCloud form of the Integrations page, sent for Ana. */
 function connectICloud(h: Harness, browser: Browser, appleId: string, password: string): Promise<Response> {
-	return h.request("/admin/api/connections/password", {
+	return h.request("/admin/api/connections", {
 		method: "POST",
 		browser,
 		json: { provider: "icloud", staffId: "stf_demo_ana", serverUrl: `${sandboxUrl}/icloud`, username: appleId, password },
 	});
 }
 
-describe("POST /admin/api/connections/password", () => {
+describe("POST /admin/api/connections", () => {
 	it("connects an iCloud account that works, with its calendars, and nothing else", async () => {
 		const h = harness();
 		const browser = await owner(h);
@@ -99,7 +99,7 @@ describe("POST /admin/api/connections/password", () => {
 		const h = harness();
 		const browser = await owner(h);
 		// Nothing listens on port 9 (discard): the connection is refused.
-		const unreachable = await h.request("/admin/api/connections/password", {
+		const unreachable = await h.request("/admin/api/connections", {
 			method: "POST",
 			browser,
 			json: { provider: "caldav", staffId: "stf_demo_ana", serverUrl: "http://127.0.0.1:9/dav/", username: "ana", password: "secret-pw" },
@@ -107,7 +107,7 @@ describe("POST /admin/api/connections/password", () => {
 		expect(unreachable.status).toBe(422);
 		expect((await unreachable.json<Problem>()).errors).toEqual([{ field: "serverUrl", message: expect.stringContaining("could not be reached") }]);
 
-		const incomplete = await h.request("/admin/api/connections/password", { method: "POST", browser, json: { provider: "caldav", serverUrl: "https://dav.example.test/" } });
+		const incomplete = await h.request("/admin/api/connections", { method: "POST", browser, json: { provider: "caldav", serverUrl: "https://dav.example.test/" } });
 		expect(incomplete.status).toBe(400);
 		expect((await incomplete.json<Problem>()).errors?.map((e) => e.field).sort()).toEqual(["password", "username"]);
 		expect(await connectionCount()).toBe(0);
@@ -125,13 +125,13 @@ describe("POST /admin/api/connections/password", () => {
 		const h = harness();
 		const browser = await owner(h);
 		served = "<html>Sign in</html>";
-		const refused = await h.request("/admin/api/connections/password", { method: "POST", browser, json: { provider: "ics", staffId: "stf_demo_ana", serverUrl: feedUrl } });
+		const refused = await h.request("/admin/api/connections", { method: "POST", browser, json: { provider: "ics", staffId: "stf_demo_ana", serverUrl: feedUrl } });
 		expect(refused.status).toBe(422);
 		expect((await refused.json<Problem>()).errors).toEqual([{ field: "serverUrl", message: expect.stringContaining("iCalendar") }]);
 		expect(await connectionCount()).toBe(0);
 
 		served = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//EN\r\nEND:VCALENDAR\r\n";
-		const added = await h.request("/admin/api/connections/password", { method: "POST", browser, json: { provider: "ics", staffId: "stf_demo_ana", serverUrl: feedUrl } });
+		const added = await h.request("/admin/api/connections", { method: "POST", browser, json: { provider: "ics", staffId: "stf_demo_ana", serverUrl: feedUrl } });
 		expect(added.status).toBe(201);
 		const text = await added.text();
 		expect(text).not.toContain("private-7c1d9a4e0b22f8");
@@ -145,7 +145,7 @@ describe("POST /admin/api/connections/password", () => {
 		expect(JSON.stringify(await calendarsOf(db, shown.id))).not.toContain("private-7c1d9a4e0b22f8");
 		expect(await new CredentialVault(env.ENCRYPTION_KEYS).open({ ciphertext: row!.credentials!, keyId: row!.credentialsKeyId! })).toEqual({ kind: "feed", url: feedUrl });
 		// Adding the same feed again brings back the same connection instead of a second one.
-		const again = await h.request("/admin/api/connections/password", { method: "POST", browser, json: { provider: "ics", staffId: "stf_demo_ana", serverUrl: feedUrl } });
+		const again = await h.request("/admin/api/connections", { method: "POST", browser, json: { provider: "ics", staffId: "stf_demo_ana", serverUrl: feedUrl } });
 		expect((await again.json<{ connection: { id: string } }>()).connection.id).toBe(shown.id);
 	});
 

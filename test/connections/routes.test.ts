@@ -42,7 +42,7 @@ async function call(h: Harness, browser: Browser, path: string, init: RequestIni
 /** Runs the browser side of "Connect Google": our start URL, the sandbox consent shortcut, our callback. */
 async function connectThroughBrowser(h: Harness, browser: Browser, email: string, staffId: string): Promise<string> {
 	await control("/google/users", { email, name: "Ana" });
-	const start = await call(h, browser, `/admin/api/connections/connect/google?staffId=${staffId}&loginHint=${encodeURIComponent(email)}`);
+	const start = await call(h, browser, `/admin/api/connect/google?staffId=${staffId}&loginHint=${encodeURIComponent(email)}`);
 	expect(start.status).toBe(302);
 	const consent = new URL(start.headers.get("location") ?? "");
 	expect(consent.searchParams.get("scope")).toBe("https://www.googleapis.com/auth/calendar.events.owned https://www.googleapis.com/auth/calendar.calendarlist.readonly");
@@ -141,8 +141,8 @@ describe("calendar connections API", () => {
 		const staffBrowser = h.browser();
 		expect((await signIn(h, staffBrowser, benEmail)).status).toBe(200);
 		expect((await call(h, staffBrowser, `/admin/api/connections/${id}`)).status).toBe(404);
-		expect((await call(h, staffBrowser, "/admin/api/connections/connect/google?staffId=stf_demo_ana")).status).toBe(404);
-		const own = await call(h, staffBrowser, "/admin/api/connections/connect/google");
+		expect((await call(h, staffBrowser, "/admin/api/connect/google?staffId=stf_demo_ana")).status).toBe(404);
+		const own = await call(h, staffBrowser, "/admin/api/connect/google");
 		expect(own.status).toBe(302);
 		const list = await (await call(h, staffBrowser, "/admin/api/connections")).json<{ connections: unknown[] }>();
 		expect(list.connections).toHaveLength(0);

@@ -37,10 +37,21 @@ export async function faultControl(path: string, body?: unknown, method = body =
 	return response.status === 204 ? null : response.json();
 }
 
+/**
+ * Calendar pollers are Durable Objects, which run with the Worker's own env, whose providers are the shared
+ * sandbox's, not this suite's: none is started here, so every provider request goes through this suite's env.
+ * Polling has its own tests (test/inbound/poller.test.ts).
+ */
+const NO_POLLERS = {
+	idFromName: (name: string) => env.CALENDAR_POLLER.idFromName(name),
+	get: () => ({ ensure: async (): Promise<void> => undefined, status: async (): Promise<never[]> => [] }),
+} as unknown as Env["CALENDAR_POLLER"];
+
 /** The Worker's env with every provider, the mailbox and the queue binding pointed at the suite's own. */
 export function faultEnv(queue: SimulatedQueue): Env {
 	return {
 		...env,
+		CALENDAR_POLLER: NO_POLLERS,
 		GOOGLE_ISSUER: `${faultSandboxUrl}/google`,
 		GOOGLE_CALENDAR_API: `${faultSandboxUrl}/google/calendar/v3`,
 		MICROSOFT_AUTHORITY: `${faultSandboxUrl}/microsoft/common/v2.0`,

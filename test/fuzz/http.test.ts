@@ -46,7 +46,7 @@ function isBrowserOrProviderRoute(method: string, path: string): boolean {
 		// /auth/invitations and /auth/sign-in-errors/:code are JSON APIs and must answer problem+json.
 		/^\/(auth\/(google|facebook)(\/callback)?|connect\/:provider\/callback)$/.test(path) ||
 		(method === "GET" && path === "/auth/verify-email") ||
-		path === "/admin/api/connections/connect/:provider"
+		path === "/admin/api/connect/:provider"
 	);
 }
 

@@ -165,7 +165,7 @@ describe("Google push", () => {
 		const log = (await logOf(connection.id)) as Array<{ operation: string; outcome: string; message: string | null }>;
 		expect(log.some((entry) => entry.operation === "calendar-unavailable")).toBe(false);
 		expect(log.filter((entry) => entry.operation === "push").map((entry) => entry.message)).toEqual([
-			expect.stringMatching(/push notifications are unavailable \(ProviderError: google 404 .*\); its changes are picked up every 5 minutes instead$/),
+			expect.stringMatching(/push notifications are unavailable \(ProviderError: google 404 .*\); its changes are polled instead$/),
 		]);
 		// Bookings are still written to it.
 		await book();

@@ -1,5 +1,29 @@
-// CalDAV request helpers for sandbox tests: WebDAV methods with Basic auth, small iCalendar bodies, href/tag reading.
+// CalDAV helpers for sandbox tests: a sandbox with its own Radicale, WebDAV methods with Basic auth, small iCalendar
+// bodies, href/tag reading.
+import { afterAll, beforeAll, beforeEach } from "vitest";
 import { basicAuthorization } from "../../sandbox/caldav/mkcalendar";
+import type { Radicale } from "../../sandbox/radicale";
+import { startRadicale } from "../../sandbox/radicale";
+import type { Sandbox } from "../../sandbox/server";
+import { createSandbox } from "../../sandbox/server";
+
+/** A Radicale and a sandbox in front of it, of this test file's own: reset before each test, closed after them. */
+export function caldavSandboxPerFile(use: (sandbox: Sandbox) => void): void {
+	let radicale: Radicale | undefined;
+	let sandbox: Sandbox | undefined;
+	beforeAll(async () => {
+		radicale = await startRadicale();
+		sandbox = await createSandbox({ port: 0, caldavUpstream: radicale });
+		use(sandbox);
+	});
+	afterAll(async () => {
+		await sandbox?.close();
+		await radicale?.close();
+	});
+	beforeEach(async () => {
+		await fetch(`${sandbox?.url}/_control/reset`, { method: "POST" });
+	});
+}
 
 export interface DavRequest {
 	user: string;

@@ -1,12 +1,9 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import type { Radicale } from "../../sandbox/radicale";
-import { startRadicale } from "../../sandbox/radicale";
+import { afterAll, describe, expect, it } from "vitest";
 import type { Sandbox } from "../../sandbox/server";
 import { createSandbox } from "../../sandbox/server";
-import { dav, eventIcs, MULTIGET, PROPFIND, responses, SYNC_COLLECTION, tagValues } from "./caldav-helpers";
+import { caldavSandboxPerFile, dav, eventIcs, MULTIGET, PROPFIND, responses, SYNC_COLLECTION, tagValues } from "./caldav-helpers";
 import { postJson } from "./helpers";
 
-let radicale: Radicale;
 let sandbox: Sandbox;
 const amy = { user: "amy@icloud.example", password: "abcd-efgh-ijkl-mnop" };
 
@@ -36,16 +33,8 @@ async function discoverHome(user = amy): Promise<string> {
 	return new URL(tagValues(tagValues(found.text, "calendar-home-set")[0] ?? "", "href")[0] ?? "", principal).toString();
 }
 
-beforeAll(async () => {
-	radicale = await startRadicale();
-	sandbox = await createSandbox({ port: 0, caldavUpstream: radicale });
-});
-afterAll(async () => {
-	await sandbox?.close();
-	await radicale?.close();
-});
-beforeEach(async () => {
-	await fetch(`${sandbox.url}/_control/reset`, { method: "POST" });
+caldavSandboxPerFile((started) => {
+	sandbox = started;
 });
 
 describe("iCloud main host", () => {

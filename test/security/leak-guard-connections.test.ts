@@ -53,7 +53,7 @@ interface ShownConnection {
 async function connectOAuth(provider: "google" | "microsoft", staffId: string): Promise<string> {
 	const email = uniqueEmail(provider);
 	await control(`/${provider}/users`, { email, name: "Lee Leak" });
-	const start = await h.request(`/admin/api/connections/connect/${provider}?staffId=${staffId}&loginHint=${encodeURIComponent(email)}`, { browser: owner });
+	const start = await h.request(`/admin/api/connect/${provider}?staffId=${staffId}&loginHint=${encodeURIComponent(email)}`, { browser: owner });
 	expect(start.status).toBe(302);
 	const flowCookie = start.headers.getSetCookie().find((c) => c.startsWith("__Host-slotline_connect="))?.split(";")[0] ?? "";
 	guard.addSecret("connect flow cookie", flowCookie.split("=").slice(1).join("="));
@@ -67,7 +67,7 @@ async function connectOAuth(provider: "google" | "microsoft", staffId: string): 
 
 function connectWithPassword(body: Record<string, unknown>): Promise<Response> {
 	if (typeof body.password === "string") guard.addSecret("password entered on the connect form", body.password);
-	return h.request("/admin/api/connections/password", { method: "POST", browser: owner, json: body });
+	return h.request("/admin/api/connections", { method: "POST", browser: owner, json: body });
 }
 
 /** An ICS feed on a real HTTP server (the sandbox mailbox serves attachments), at a URL with a secret token. */

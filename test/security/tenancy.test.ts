@@ -68,8 +68,8 @@ const attempts: Attempt[] = [
 	{ route: "PATCH /admin/api/settings", as: "owner", path: "/admin/api/settings", body: { brandColor: "#abcdef" }, expect: "own" },
 	// Calendar connections
 	{ route: "GET /admin/api/connections", as: "owner", path: "/admin/api/connections", expect: "own" },
-	{ route: "GET /admin/api/connections/connect/:provider", as: "owner", path: `/admin/api/connections/connect/google?staffId=${OTHER.staffId}`, expect: "hidden" },
-	{ route: "POST /admin/api/connections/password", as: "owner", path: "/admin/api/connections/password", body: { provider: "ics", staffId: OTHER.staffId, serverUrl: "https://feeds.example/cal.ics" }, expect: "hidden" },
+	{ route: "GET /admin/api/connect/:provider", as: "owner", path: `/admin/api/connect/google?staffId=${OTHER.staffId}`, expect: "hidden" },
+	{ route: "POST /admin/api/connections", as: "owner", path: "/admin/api/connections", body: { provider: "ics", staffId: OTHER.staffId, serverUrl: "https://feeds.example/cal.ics" }, expect: "hidden" },
 	{ route: "GET /admin/api/connections/:id", as: "owner", path: `/admin/api/connections/${OTHER.connectionId}`, expect: "hidden" },
 	{ route: "PUT /admin/api/connections/:id/password", as: "owner", path: `/admin/api/connections/${OTHER.connectionId}/password`, body: { password: "guessed-password" }, expect: "hidden" },
 	{ route: "PUT /admin/api/connections/:id/calendars", as: "owner", path: `/admin/api/connections/${OTHER.connectionId}/calendars`, body: { writeCalendarId: null, conflictCalendarIds: [] }, expect: "hidden" },

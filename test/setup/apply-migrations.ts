@@ -22,9 +22,20 @@ beforeEach(async () => {
 	// reset() empties D1 but keeps the merchant objects' SQLite, which now holds each merchant's schedule:
 	// delete it object by object, then evict them so the next request constructs each afresh (and its
 	// constructor migrates the empty storage).
-	for (const id of await listDurableObjectIds(env.MERCHANT_SCHEDULE)) {
-		await runInDurableObject(env.MERCHANT_SCHEDULE.get(id), (_instance, state) => state.storage.deleteAll());
-	}
+	// An object once used stays listed (its storage file remains, and its constructor recreates its tables),
+	// so the lists only grow during a run (a test polls 200 connections): wipe them all at once, not in turn.
+	await Promise.all(
+		(await listDurableObjectIds(env.MERCHANT_SCHEDULE)).map((id) => runInDurableObject(env.MERCHANT_SCHEDULE.get(id), (_instance, state) => state.storage.deleteAll())),
+	);
+	// Calendar pollers too, with their alarms: one left behind would poll a connection the reset deleted.
+	await Promise.all(
+		(await listDurableObjectIds(env.CALENDAR_POLLER)).map((id) =>
+			runInDurableObject(env.CALENDAR_POLLER.get(id), async (_instance, state) => {
+				await state.storage.deleteAlarm();
+				await state.storage.deleteAll();
+			}),
+		),
+	);
 	await evictAllDurableObjects();
 	await reset();
 	await applyD1Migrations(env.DB, env.TEST_MIGRATIONS);

@@ -4,7 +4,7 @@
 import worker from "../../src/index";
 import type { Job } from "../../src/jobs";
 
-export { MerchantSchedule } from "../../src/index";
+export { CalendarPoller, MerchantSchedule } from "../../src/index";
 
 // On globalThis rather than in this module, so the setup file and the Worker share it whichever copy of the module
 // each was given: both run in the same isolate.

@@ -1,5 +1,6 @@
 // /admin/api/connections: the signed-in person's calendar connections (the owner sees all of the
-// merchant's): list, connect, re-enter a password, pick calendars, resync, retry failed pushes, disconnect.
+// merchant's): list, add a CalDAV, iCloud or ICS connection (POST to the collection), re-enter a password,
+// pick calendars, resync, retry failed pushes, disconnect; OAuth connections start at /admin/api/connect.
 import { Hono } from "hono";
 import { setSignedCookie } from "hono/cookie";
 import { z } from "zod";
@@ -13,6 +14,7 @@ import type { UnstoredConnection } from "../../sync/adapters";
 import { chooseCalendars, connectUnstored, disconnect, errorSummary, needsReauthorization, refreshCalendars, resync, retryFailed, syncContextFor } from "../../sync/connections";
 import type { SyncContext } from "../../sync/connections";
 import { authorizationUrl } from "../../sync/oauth";
+import { pollStatusOf } from "../../sync/polling";
 import { parseJsonBody } from "../auth/json-body";
 import { requireMerchantMember } from "../auth/require";
 import type { AppEnv } from "../context";
@@ -77,7 +79,8 @@ function context(c: Context<AppEnv>): SyncContext {
 }
 
 async function view(c: Context<AppEnv>, row: ConnectionRow): Promise<ConnectionView> {
-	return connectionView(row, await calendarsOf(c.var.db, row.id), await pendingCount(c.var.db, row.id));
+	const calendars = await calendarsOf(c.var.db, row.id);
+	return connectionView(row, calendars, await pendingCount(c.var.db, row.id), await pollStatusOf(c.env, row, calendars));
 }
 
 /** "business" names the merchant's own connection; anything else must be one of its staff. */
@@ -101,20 +104,7 @@ export const connectionRoutes = new Hono<AppEnv>()
 		return c.json({ connections: await Promise.all(rows.map((row) => view(c, row))) });
 	})
 
-	/** Browser navigation: starts the provider's consent screen. */
-	.get("/connect/:provider", async (c) => {
-		const provider = providerParam.safeParse(c.req.param("provider"));
-		if (!provider.success) throw new UnprocessableError("unknown-provider", "Connect google or microsoft here; CalDAV, iCloud and ICS feeds are added with a password or URL.");
-		const membership = membershipOf(c);
-		const staffId = await ownerFor(c, c.req.query("staffId"));
-		const redirectUri = new URL(`/connect/${provider.data}/callback`, c.env.APP_URL).toString();
-		const { url, flow } = await authorizationUrl(c.env, provider.data, redirectUri, c.req.query("loginHint") ?? null);
-		const value = encodeConnectFlow({ ...flow, provider: provider.data, merchantId: membership.merchantId, staffId, userId: c.var.user?.id ?? "" });
-		await setSignedCookie(c, CONNECT_COOKIE, value, c.env.SESSION_SECRET, { prefix: "host", httpOnly: true, secure: true, sameSite: "Lax", path: "/", maxAge: CONNECT_TTL_SECONDS });
-		return c.redirect(url.toString(), 302);
-	})
-
-	.post("/password", async (c) => {
+	.post("/", async (c) => {
 		const body = await parseJsonBody(c, passwordConnection);
 		const membership = membershipOf(c);
 		const staffId = await ownerFor(c, body.staffId);
@@ -198,4 +188,24 @@ export const connectionRoutes = new Hono<AppEnv>()
 		const row = await manageableConnection(c, c.req.param("id"));
 		await disconnect(context(c), row);
 		return c.json({ connection: await view(c, await manageableConnection(c, row.id)) });
+	});
+
+/**
+ * GET /admin/api/connect/:provider, a browser navigation: starts the provider's consent screen. Not under
+ * /admin/api/connections/: "connections/connect/:provider" beside "connections/:id/password" is a pair of
+ * routes Hono's RegExpRouter cannot tell apart, and one such pair puts every request of the app on the
+ * slower TrieRouter (test/web/router.test.ts).
+ */
+export const connectStart = new Hono<AppEnv>()
+	.use(requireMerchantMember())
+	.get("/:provider", async (c) => {
+		const provider = providerParam.safeParse(c.req.param("provider"));
+		if (!provider.success) throw new UnprocessableError("unknown-provider", "Connect google or microsoft here; CalDAV, iCloud and ICS feeds are added with a password or URL.");
+		const membership = membershipOf(c);
+		const staffId = await ownerFor(c, c.req.query("staffId"));
+		const redirectUri = new URL(`/connect/${provider.data}/callback`, c.env.APP_URL).toString();
+		const { url, flow } = await authorizationUrl(c.env, provider.data, redirectUri, c.req.query("loginHint") ?? null);
+		const value = encodeConnectFlow({ ...flow, provider: provider.data, merchantId: membership.merchantId, staffId, userId: c.var.user?.id ?? "" });
+		await setSignedCookie(c, CONNECT_COOKIE, value, c.env.SESSION_SECRET, { prefix: "host", httpOnly: true, secure: true, sameSite: "Lax", path: "/", maxAge: CONNECT_TTL_SECONDS });
+		return c.redirect(url.toString(), 302);
 	});

@@ -1,5 +1,6 @@
 // The JSON a connection is shown as. Built field by field, so credentials can never slip into a response.
 import type { ConnectionCalendarRow, ConnectionLogRow, ConnectionRow } from "../../db/queries/connections";
+import type { PollStatus } from "../../sync/polling";
 
 export interface ConnectionView {
 	id: string;
@@ -22,10 +23,27 @@ export interface ConnectionView {
 		checkConflicts: boolean;
 		/** When the provider stopped letting us read it (deleted, unshared); it blocks nothing meanwhile. */
 		unavailableSince: string | null;
+		/** What its poller saw, for a polled calendar (src/sync/polling.ts); null for one read by push. */
+		polling: CalendarPolling | null;
 	}>;
 }
 
-export function connectionView(row: ConnectionRow, calendars: ConnectionCalendarRow[], pending: { waiting: number; failed: number }): ConnectionView {
+export interface CalendarPolling {
+	/** The last check that got an answer. */
+	lastCheckedAt: string | null;
+	/** The last check that found its events changed. */
+	lastChangedAt: string | null;
+	/** Its current cadence (15-30 s while it matters, up to 5 minutes when idle, longer while failing). */
+	everySeconds: number;
+	/** The last check failed; it is being retried with backoff. */
+	failing: boolean;
+	/** Why the last check failed or checks paused: provider, status and code only. */
+	lastError: string | null;
+	/** Not checked until the connection is fixed or the calendar is back. */
+	paused: boolean;
+}
+
+export function connectionView(row: ConnectionRow, calendars: ConnectionCalendarRow[], pending: { waiting: number; failed: number }, polling: ReadonlyMap<string, PollStatus>): ConnectionView {
 	return {
 		id: row.id,
 		provider: row.provider,
@@ -45,8 +63,25 @@ export function connectionView(row: ConnectionRow, calendars: ConnectionCalendar
 			write: c.isWriteTarget,
 			checkConflicts: c.checkConflicts,
 			unavailableSince: c.unavailableSince === null ? null : new Date(c.unavailableSince).toISOString(),
+			polling: pollingView(polling.get(c.id)),
 		})),
 	};
+}
+
+function pollingView(status: PollStatus | undefined): CalendarPolling | null {
+	if (status === undefined) return null;
+	return {
+		lastCheckedAt: isoOrNull(status.lastCheckedAt),
+		lastChangedAt: isoOrNull(status.lastChangedAt),
+		everySeconds: Math.round(status.intervalMs / 1000),
+		failing: status.failures > 0,
+		lastError: status.lastError,
+		paused: status.nextAt === null,
+	};
+}
+
+function isoOrNull(instant: number | null): string | null {
+	return instant === null ? null : new Date(instant).toISOString();
 }
 
 export function logView(rows: ConnectionLogRow[]): Array<{ at: string; operation: string; outcome: string; message: string | null }> {

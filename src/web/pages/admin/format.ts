@@ -1,4 +1,4 @@
-// How the admin pages write times, providers and sync ages for people (in the merchant's zone).
+// How the admin pages write times, providers, sync ages and poll cadences for people (in the merchant's zone).
 import type { CalendarProvider } from "../../../db/schema";
 
 const PROVIDER_NAMES: Record<CalendarProvider, string> = {
@@ -29,6 +29,21 @@ export function timeAgo(then: number, now: number): string {
 		if (count >= 1 && seconds >= size * 0.75) return `${count} ${name}${count === 1 ? "" : "s"} ago`;
 	}
 	return "just now";
+}
+
+/** timeAgo to the second within the first minute ("12 seconds ago"), for things that happen every few seconds. */
+export function secondsAgo(then: number, now: number): string {
+	const seconds = Math.max(0, Math.round((now - then) / 1000));
+	if (seconds >= 60) return timeAgo(then, now);
+	if (seconds < 2) return "just now";
+	return `${seconds} seconds ago`;
+}
+
+/** A cadence in words: "every 20 seconds", "every minute", "every 5 minutes". */
+export function everyText(seconds: number): string {
+	if (seconds < 90) return `every ${seconds} second${seconds === 1 ? "" : "s"}`;
+	const minutes = Math.round(seconds / 60);
+	return minutes === 1 ? "every minute" : `every ${minutes} minutes`;
 }
 
 export function timeText(instant: number, zone: string): string {

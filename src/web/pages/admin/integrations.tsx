@@ -1,6 +1,7 @@
 // /admin/integrations: every calendar connection of the business and of each staff member (staff see
-// only their own), with status, last sync, calendar pickers, resync, retry, disconnect, re-authorisation
-// (OAuth consent again, or a new password for CalDAV/iCloud) and the sync log; Connect buttons for
+// only their own), with status, last sync, each polled calendar's last check, last change and cadence,
+// calendar pickers, resync, retry, disconnect, re-authorisation (OAuth consent again, or a new password
+// for CalDAV/iCloud) and the sync log; Connect buttons for
 // Google, Microsoft, Apple/CalDAV and ICS feeds. Credentials never reach the page: connections are
 // shown through the API's own field-by-field view.
 import type { Context } from "hono";
@@ -10,7 +11,8 @@ import type { ConnectionRow } from "../../../db/queries/connections";
 import type { AppEnv } from "../../context";
 import { connectionView, logView } from "../../connections/view";
 import type { ConnectionView } from "../../connections/view";
-import { dateTimeText, providerName, timeAgo } from "./format";
+import { pollStatusOf } from "../../../sync/polling";
+import { dateTimeText, everyText, providerName, secondsAgo, timeAgo } from "./format";
 import { AdminLayout } from "./layout";
 import { adminPageContext, isOwner } from "./page-context";
 
@@ -32,7 +34,7 @@ interface Owner {
 function connectHref(provider: "google" | "microsoft", owner: string, loginHint?: string): string {
 	const params = new URLSearchParams({ staffId: owner });
 	if (loginHint !== undefined) params.set("loginHint", loginHint);
-	return `/admin/api/connections/connect/${provider}?${params.toString()}`;
+	return `/admin/api/connect/${provider}?${params.toString()}`;
 }
 
 /** CalDAV/iCloud after the server refused the stored password: a new one, checked before it is kept. */
@@ -64,6 +66,43 @@ function PasswordForm(props: { view: ConnectionView; action: string }) {
 	);
 }
 
+/** An instant as "12 seconds ago", with the date and time on hover. */
+function Ago(props: { at: string; now: number; zone: string }) {
+	return (
+		<time datetime={props.at} title={dateTimeText(Date.parse(props.at), props.zone)}>
+			{secondsAgo(Date.parse(props.at), props.now)}
+		</time>
+	);
+}
+
+/** Each polled calendar's last check, last change and cadence ("checks every 20 seconds"). */
+function Polling(props: { view: ConnectionView; now: number; zone: string }) {
+	const polled = props.view.calendars.filter((cal) => cal.polling !== null);
+	if (polled.length === 0) return null;
+	return (
+		<ul class="polling muted" aria-label="How often Slotline checks these calendars for changes">
+			{polled.map((cal) => {
+				const p = cal.polling;
+				if (p === null) return null;
+				return (
+					<li data-calendar={cal.id}>
+						{cal.name}:{" "}
+						{p.lastCheckedAt === null ? "not checked yet" : <>checked <Ago at={p.lastCheckedAt} now={props.now} zone={props.zone} /></>}
+						{" · "}
+						{p.lastChangedAt === null ? "no change seen yet" : <>last change <Ago at={p.lastChangedAt} now={props.now} zone={props.zone} /></>}
+						{" · "}
+						{p.paused
+							? "checks paused until it can be read again"
+							: p.everySeconds === 0
+								? "first check due now"
+								: `checks ${everyText(p.everySeconds)}${p.failing ? " (the last check failed; retrying)" : ""}`}
+					</li>
+				);
+			})}
+		</ul>
+	);
+}
+
 function ConnectionCard(props: { view: ConnectionView; log: ReturnType<typeof logView>; now: number; zone: string; owner: string }) {
 	const v = props.view;
 	const oauth = v.provider === "google" || v.provider === "microsoft";
@@ -92,6 +131,7 @@ function ConnectionCard(props: { view: ConnectionView; log: ReturnType<typeof lo
 					)}
 					{v.pendingPushes.waiting + v.pendingPushes.failed > 0 ? ` · ${v.pendingPushes.waiting} waiting, ${v.pendingPushes.failed} failed` : ""}
 				</p>
+				{v.status === "disconnected" ? null : <Polling view={v} now={props.now} zone={props.zone} />}
 			</header>
 			{v.status === "disconnected" ? (
 				oauth ? (
@@ -256,7 +296,7 @@ function ConnectForms(props: { owner: Owner }) {
 			<details>
 				<summary>Connect Apple iCloud</summary>
 				{/* No server address: the API starts from iCloud's own (ICLOUD_CALDAV_URL) and discovers the rest. */}
-				<form class="stack" data-api="/admin/api/connections/password" data-method="POST" data-done="reload" data-extra={JSON.stringify({ staffId: id, provider: "icloud" })}>
+				<form class="stack" data-api="/admin/api/connections" data-method="POST" data-done="reload" data-extra={JSON.stringify({ staffId: id, provider: "icloud" })}>
 					<AppPasswordHelp id={`icloud-help-${id}`} />
 					<div class="field">
 						<label for={`icloud-user-${id}`}>Apple ID (email)</label>
@@ -274,7 +314,7 @@ function ConnectForms(props: { owner: Owner }) {
 			</details>
 			<details>
 				<summary>Connect another CalDAV server</summary>
-				<form class="stack" data-api="/admin/api/connections/password" data-method="POST" data-done="reload" data-extra={JSON.stringify({ staffId: id, provider: "caldav" })}>
+				<form class="stack" data-api="/admin/api/connections" data-method="POST" data-done="reload" data-extra={JSON.stringify({ staffId: id, provider: "caldav" })}>
 					<p class="muted" id={`caldav-help-${id}`}>
 						Fastmail, Nextcloud, Synology and other calendar servers speak CalDAV. Enter the address your provider gives for CalDAV (the server, or your calendar
 						home) and your sign-in; if your provider offers app passwords, use one.
@@ -299,7 +339,7 @@ function ConnectForms(props: { owner: Owner }) {
 			</details>
 			<details>
 				<summary>Add an ICS feed (read-only)</summary>
-				<form class="stack" data-api="/admin/api/connections/password" data-method="POST" data-done="reload" data-extra={JSON.stringify({ staffId: id, provider: "ics" })}>
+				<form class="stack" data-api="/admin/api/connections" data-method="POST" data-done="reload" data-extra={JSON.stringify({ staffId: id, provider: "ics" })}>
 					<p class="muted" id={`ics-help-${id}`}>
 						The calendar's private address in iCal format (Google: Settings → Integrate calendar → Secret address in iCal format; Outlook: Publish a calendar → ICS).
 						Slotline reads it every few minutes to block that time and never writes to it; the address is stored encrypted and shown only shortened.
@@ -327,11 +367,14 @@ export async function integrationsPage(c: Context<AppEnv>): Promise<Response> {
 		listStaff(db, page.merchant.id),
 	]);
 	const cards = await Promise.all(
-		rows.map(async (row: ConnectionRow) => ({
-			row,
-			view: connectionView(row, await calendarsOf(db, row.id), await pendingCount(db, row.id)),
-			log: logView(await logOf(db, row.id)),
-		})),
+		rows.map(async (row: ConnectionRow) => {
+			const calendars = await calendarsOf(db, row.id);
+			return {
+				row,
+				view: connectionView(row, calendars, await pendingCount(db, row.id), await pollStatusOf(c.env, row, calendars)),
+				log: logView(await logOf(db, row.id)),
+			};
+		}),
 	);
 	const owners: Owner[] = owner
 		? [{ key: "business", title: "The business" }, ...members.filter((m) => m.active).map((m) => ({ key: m.id, title: m.name }))]
