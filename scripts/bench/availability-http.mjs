@@ -81,6 +81,23 @@ async function measure(name, base, merchant, staffId) {
 	console.log(`BENCH availability.http.${name}.slots ${slots} slots`);
 }
 
+/**
+ * The same 50 calls of GET /healthz (no storage, no Durable Object): what wrangler dev's proxy and the
+ * Worker's routing cost by themselves on this machine, beside which the figures above are read.
+ */
+async function measureFloor(base) {
+	await (await fetch(`${base}/healthz`)).arrayBuffer();
+	const times = [];
+	for (let i = 0; i < CALLS; i++) {
+		const started = performance.now();
+		await (await fetch(`${base}/healthz`)).arrayBuffer();
+		times.push(performance.now() - started);
+	}
+	times.sort((a, b) => a - b);
+	console.log(`BENCH availability.http.floor.p50 ${percentile(times, 50).toFixed(1)} ms`);
+	console.log(`BENCH availability.http.floor.p95 ${percentile(times, 95).toFixed(1)} ms`);
+}
+
 const worker = await startLocalWorker(PORT);
 try {
 	const seeded = await fetch(`${worker.base}/_dev/seed-bench-merchants`, { method: "POST", headers: { "content-type": "application/json", "x-seed-token": worker.seedToken }, body: JSON.stringify({ count: 1, staffPerMerchant: STAFF }) });
@@ -93,6 +110,7 @@ try {
 	console.log(`BENCH availability.http.bookings ${created} bookings`);
 	await measure("1staff", worker.base, merchant, merchant.staffIds[0]);
 	await measure("anyone10", worker.base, merchant, undefined);
+	await measureFloor(worker.base);
 } finally {
 	await worker.dispose();
 }
