@@ -8,8 +8,8 @@ import type { ProviderName } from "../calendars/provider";
 export const HOT_MIN_MS = 15_000;
 export const HOT_MAX_MS = 30_000;
 /** iCloud publishes no rate limits (docs/providers.md D, C9): never sooner than this, whatever else applies. */
-export const ICLOUD_MIN_MS = 30_000;
-const ICLOUD_MAX_MS = 36_000;
+export const ICLOUD_MIN_MS = 24_000;
+const ICLOUD_MAX_MS = 28_000;
 /** The slowest cadence: what the cron gave every calendar before polling had its own schedule. */
 export const IDLE_MAX_MS = 5 * 60_000;
 /** A calendar whose events changed this recently is hot: people edit in bursts. */

@@ -260,7 +260,7 @@ describe("a polled ICS feed", () => {
 });
 
 describe("back-off", () => {
-	it("honours 503 with Retry-After, backs off exponentially without it, and never asks iCloud twice within 30 s", async () => {
+	it("honours 503 with Retry-After, backs off exponentially without it, and never asks iCloud twice within 24 s", async () => {
 		const context = inboundContext();
 		const appleId = `poll-${crypto.randomUUID().slice(0, 8)}@icloud.test`;
 		const appPassword = "abcd-efgh-ijkl-mnop";
@@ -273,8 +273,8 @@ describe("back-off", () => {
 		});
 		await runQueuedSyncs(context);
 		let now = start();
-		// iCloud's hot band starts at 30 s.
-		expect(await pollAt(connection.id, now)).toMatchObject([{ intervalMs: 30 * SECOND, failures: 0 }]);
+		// iCloud's hot band starts at 24 s.
+		expect(await pollAt(connection.id, now)).toMatchObject([{ intervalMs: 24 * SECOND, failures: 0 }]);
 
 		// iCloud is busy for the next two minutes.
 		await control("/faults", { provider: "icloud", endpoint: "propfind", status: 503, retryAfter: 120, count: 1, scope: { account: appleId } });
@@ -286,7 +286,7 @@ describe("back-off", () => {
 		await pollAt(connection.id, now + MINUTE);
 		expect(requests()).toBe(0);
 		now += 2 * MINUTE;
-		expect(await pollAt(connection.id, now)).toMatchObject([{ lastCheckedAt: now, failures: 0, intervalMs: 30 * SECOND }]);
+		expect(await pollAt(connection.id, now)).toMatchObject([{ lastCheckedAt: now, failures: 0, intervalMs: 24 * SECOND }]);
 
 		// 503s without Retry-After: 30 s, then 60 s, then back to normal.
 		await control("/faults", { provider: "icloud", endpoint: "propfind", status: 503, count: 2, scope: { account: appleId } });
@@ -297,7 +297,7 @@ describe("back-off", () => {
 			waits.push(status?.intervalMs ?? 0);
 			expect(status?.failures).toBe(poll < 2 ? poll + 1 : 0);
 		}
-		expect(waits).toEqual([30 * SECOND, 60 * SECOND, 30 * SECOND]);
+		expect(waits).toEqual([30 * SECOND, 60 * SECOND, 24 * SECOND]);
 	});
 });
 
