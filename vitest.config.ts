@@ -4,6 +4,7 @@ import path from "node:path";
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
 import { tsImport } from "tsx/esm/api";
+import { sandboxEndpoints } from "./scripts/sandbox-endpoints.mjs";
 
 export default defineConfig(async () => {
 	const migrations = await readD1Migrations(path.join(import.meta.dirname, "migrations"));
@@ -26,13 +27,9 @@ export default defineConfig(async () => {
 						bindings: {
 							TEST_MIGRATIONS: migrations,
 							APP_URL: "http://localhost:8787",
-							GOOGLE_ISSUER: `${sandbox.url}/google`,
-							GOOGLE_CALENDAR_API: `${sandbox.url}/google/calendar/v3`,
-							MICROSOFT_AUTHORITY: `${sandbox.url}/microsoft/common/v2.0`,
-							MICROSOFT_GRAPH_API: `${sandbox.url}/microsoft/graph/v1.0`,
-							FACEBOOK_DIALOG_URL: `${sandbox.url}/facebook/dialog/oauth`,
-							FACEBOOK_GRAPH_API: `${sandbox.url}/facebook/graph`,
-							MAIL_SANDBOX_URL: sandbox.url,
+							// iCloud stays the real default here: the tests name the sandbox's iCloud server where they mean it.
+							...sandboxEndpoints(sandbox.url),
+							ICLOUD_CALDAV_URL: "https://caldav.icloud.com",
 							SESSION_SECRET: "test-session-secret-0123456789abcdef0123456789abcdef",
 							ENCRYPTION_KEYS: JSON.stringify({ current: "k1", keys: { k1: "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=" } }),
 							GOOGLE_CLIENT_ID: "slotline-test-google",

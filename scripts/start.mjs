@@ -16,6 +16,7 @@ import { randomBytes } from "node:crypto";
 import { appendFileSync, createWriteStream, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { sandboxEndpoints } from "./sandbox-endpoints.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const APP_PORT = Number(process.env.PORT ?? 8787);
@@ -220,17 +221,7 @@ async function applyMigrations() {
  */
 function portOverrides() {
 	if (process.env.PORT === undefined && process.env.SANDBOX_PORT === undefined) return [];
-	const vars = {
-		APP_URL,
-		GOOGLE_ISSUER: `${SANDBOX_URL}/google`,
-		GOOGLE_CALENDAR_API: `${SANDBOX_URL}/google/calendar/v3`,
-		MICROSOFT_AUTHORITY: `${SANDBOX_URL}/microsoft/common/v2.0`,
-		MICROSOFT_GRAPH_API: `${SANDBOX_URL}/microsoft/graph/v1.0`,
-		FACEBOOK_DIALOG_URL: `${SANDBOX_URL}/facebook/dialog/oauth`,
-		FACEBOOK_GRAPH_API: `${SANDBOX_URL}/facebook/graph`,
-		ICLOUD_CALDAV_URL: `${SANDBOX_URL}/icloud`,
-		MAIL_SANDBOX_URL: SANDBOX_URL,
-	};
+	const vars = { APP_URL, ...sandboxEndpoints(SANDBOX_URL) };
 	return Object.entries(vars).flatMap(([name, value]) => ["--var", `${name}:${value}`]);
 }
 

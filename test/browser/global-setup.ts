@@ -15,6 +15,7 @@ import type { TestProject } from "vitest/node";
 import { startRadicale } from "../../sandbox/radicale";
 import { createSandbox } from "../../sandbox/server";
 import { freePort } from "../support/free-port";
+import { sandboxEndpoints } from "../../scripts/sandbox-endpoints.mjs";
 
 const root = join(import.meta.dirname, "..", "..");
 const wrangler = join(root, "node_modules", ".bin", "wrangler");
@@ -87,14 +88,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
 		SESSION_SECRET: randomBytes(32).toString("base64url"),
 		ENCRYPTION_KEYS: JSON.stringify({ current: "b", keys: { b: randomBytes(32).toString("base64") } }),
 		DEMO_SEED_TOKEN: seedToken,
-		GOOGLE_ISSUER: `${sandbox.url}/google`,
-		GOOGLE_CALENDAR_API: `${sandbox.url}/google/calendar/v3`,
-		MICROSOFT_AUTHORITY: `${sandbox.url}/microsoft/common/v2.0`,
-		MICROSOFT_GRAPH_API: `${sandbox.url}/microsoft/graph/v1.0`,
-		FACEBOOK_DIALOG_URL: `${sandbox.url}/facebook/dialog/oauth`,
-		FACEBOOK_GRAPH_API: `${sandbox.url}/facebook/graph`,
-		MAIL_SANDBOX_URL: sandbox.url,
-		ICLOUD_CALDAV_URL: `${sandbox.url}/icloud`,
+		...sandboxEndpoints(sandbox.url),
 		GOOGLE_CLIENT_ID: "slotline-browser-google",
 		GOOGLE_CLIENT_SECRET: "browser-google-secret",
 		MICROSOFT_CLIENT_ID: "slotline-browser-microsoft",
