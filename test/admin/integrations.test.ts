@@ -87,9 +87,9 @@ describe("polled calendars on the Integrations page", () => {
 
 		const after = await call<{ connection: { calendars: Array<{ polling: unknown }> } }>(world, world.owner, "GET", `/connections/${id}`);
 		const checkedAt = new Date(now).toISOString();
-		expect(after.body.connection.calendars).toEqual([expect.objectContaining({ polling: { lastCheckedAt: checkedAt, lastChangedAt: null, everySeconds: 30, failing: false, lastError: null, paused: false } })]);
+		expect(after.body.connection.calendars).toEqual([expect.objectContaining({ polling: { lastCheckedAt: checkedAt, lastChangedAt: null, everySeconds: 24, failing: false, lastError: null, paused: false } })]);
 		const html = await (await world.h.request("/admin/integrations", { browser: world.owner })).text();
-		expect(html).toMatch(new RegExp(`Home: checked <time datetime="${checkedAt}"[^>]*>\\d+ seconds ago</time> · no change seen yet · checks every 30 seconds`));
+		expect(html).toMatch(new RegExp(`Home: checked <time datetime="${checkedAt}"[^>]*>\\d+ seconds ago</time> · no change seen yet · checks every 24 seconds`));
 	});
 });
 
