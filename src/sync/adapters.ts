@@ -67,7 +67,8 @@ async function reseal(context: TokenStoreContext, connection: ConnectionRow, cre
 	return { credentials: sealed.ciphertext, credentialsKeyId: sealed.keyId, serverUrl: credentials.kind === "feed" ? null : connection.serverUrl };
 }
 
-export async function openAdapter(context: TokenStoreContext, connection: ConnectionRow): Promise<CalendarProvider> {
+/** `ownAddresses` when the caller already knows them (the poller keeps them between polls), else read from D1. */
+export async function openAdapter(context: TokenStoreContext, connection: ConnectionRow, ownAddresses?: string[]): Promise<CalendarProvider> {
 	const { credentials, stored } = await openCredentials(context, connection);
 	switch (connection.provider) {
 		case "google":
@@ -82,7 +83,7 @@ export async function openAdapter(context: TokenStoreContext, connection: Connec
 		case "caldav":
 		case "icloud":
 		case "ics":
-			return unstoredAdapter(context.env, { provider: connection.provider, credentials, serverUrl: connection.serverUrl, accountLabel: connection.accountLabel }, await ownAddressesOf(context, connection));
+			return unstoredAdapter(context.env, { provider: connection.provider, credentials, serverUrl: connection.serverUrl, accountLabel: connection.accountLabel }, ownAddresses ?? (await ownAddressesOf(context, connection)));
 	}
 }
 
@@ -91,7 +92,7 @@ export async function openAdapter(context: TokenStoreContext, connection: Connec
  * email and the ones the admin added for them (none for the business calendar). Google and Graph
  * mark the owner's attendee themselves; CalDAV and ICS feeds are matched by address.
  */
-async function ownAddressesOf(context: TokenStoreContext, connection: ConnectionRow): Promise<string[]> {
+export async function ownAddressesOf(context: Pick<TokenStoreContext, "db">, connection: ConnectionRow): Promise<string[]> {
 	if (connection.staffId === null) return [];
 	const member = await context.db.query.staff.findFirst({ where: eq(staff.id, connection.staffId), columns: { email: true, calendarAddresses: true } });
 	return member === undefined ? [] : [member.email, ...member.calendarAddresses];

@@ -43,8 +43,8 @@ export interface SyncContext {
 }
 
 /** Opens a connection's adapter; overridable so tests and the dev seed can use the same code paths. */
-export function adapterFor(context: SyncContext, connection: ConnectionRow): Promise<CalendarProvider> {
-	return openAdapter(context, connection);
+export function adapterFor(context: SyncContext, connection: ConnectionRow, ownAddresses?: string[]): Promise<CalendarProvider> {
+	return openAdapter(context, connection, ownAddresses);
 }
 
 /** 409: the merchant has a calendar for the whole business already; only one is allowed. */

@@ -17,6 +17,7 @@ import type { ConnectionCalendarRow, ConnectionRow } from "../db/queries/connect
 import { dateOverrides, staff, workingHours } from "../db/schema";
 import { inPhase } from "../db/statement-count";
 import { errorFields, logLine } from "../log";
+import { ownAddressesOf } from "./adapters";
 import { adapterFor, errorSummary, syncContextFor } from "./connections";
 import { FULL_RESYNC_AFTER_MS, parseStoredCursor, runCalendarSync } from "./inbound";
 import type { SyncReport } from "./inbound";
@@ -68,9 +69,14 @@ interface Loaded {
 	connection: ConnectionRow;
 	calendars: ConnectionCalendarRow[];
 	bookableSoon: boolean;
+	/** The owner's addresses, which CalDAV and feed adapters match declined invitations by. */
+	ownAddresses: string[];
 	context: InboundContext;
 	adapter: CalendarProvider | null;
 }
+
+/** Loaded as kept in the object's SQLite between evictions: the rows as D1 gave them (credentials sealed). */
+type StoredLoad = Pick<Loaded, "at" | "connection" | "calendars" | "bookableSoon" | "ownAddresses">;
 
 /** What one calendar's poll means for the rest of this alarm. */
 type After = "next" | "stop";
@@ -91,7 +97,7 @@ export class CalendarPoller extends DurableObject<Env> {
 	async ensure(connectionId: string): Promise<void> {
 		const storage = this.sql();
 		storage.exec("insert into poller_meta (key, value) values ('connection', ?) on conflict (key) do update set value = excluded.value", connectionId);
-		this.loaded = null;
+		this.dropLoaded();
 		const now = this.clock();
 		const update = storage.exec("update polled_calendars set next_at = ? where next_at is null", now);
 		update.toArray();
@@ -172,7 +178,7 @@ export class CalendarPoller extends DurableObject<Env> {
 		const syncAnyway = this.clock() - row.full_at >= FULL_RESYNC_AFTER_MS || calendar.syncCursor === null;
 		let probe: ProbeResult | null = null;
 		try {
-			loaded.adapter ??= await adapterFor(loaded.context, loaded.connection);
+			loaded.adapter ??= await adapterFor(loaded.context, loaded.connection, loaded.ownAddresses);
 			if (loaded.adapter.probe !== undefined && !syncAnyway) {
 				probe = await loaded.adapter.probe(calendar.externalId, row.version);
 				if (!probe.changed) {
@@ -196,7 +202,7 @@ export class CalendarPoller extends DurableObject<Env> {
 				// The probe's version only now: had the sync failed, the next probe must still see a change.
 				this.succeeded(loaded, row, { changed: report.outcome === "synced" && !syncAnyway, version: probe?.version ?? null, fullAt: report.full ? this.clock() : row.full_at });
 				// The cached row still says "no cursor"; the next alarm reads the one this sync stored.
-				if (calendar.syncCursor === null) this.loaded = null;
+				if (calendar.syncCursor === null) this.dropLoaded();
 				return "next";
 			case "raced":
 				// Another sync took this step; the next probe compares with the version from before it.
@@ -211,12 +217,12 @@ export class CalendarPoller extends DurableObject<Env> {
 			case "revoked":
 				// The connection asks for re-authorisation; the next alarm finds it so and stops.
 				this.stopped(row, "access refused");
-				this.loaded = null;
+				this.dropLoaded();
 				return "stop";
 			case "skipped":
 			case "unchecked":
 				// The calendar or connection changed under the cached copy: read it again on the next alarm.
-				this.loaded = null;
+				this.dropLoaded();
 				this.sql().exec("update polled_calendars set next_at = ? where calendar_id = ?", this.clock() + HOT_MIN_MS, row.calendar_id);
 				return "next";
 		}
@@ -261,7 +267,7 @@ export class CalendarPoller extends DurableObject<Env> {
 			row.calendar_id,
 		);
 		// What failed may be the cached connection (a new password, a moved calendar): read it again.
-		this.loaded = null;
+		this.dropLoaded();
 		logLine("warn", "calendar poll failed", { connectionId: loaded.connection.id, calendarId: row.calendar_id, failures, retryInMs: cadence.intervalMs, error: errorFields(error) });
 		return "next";
 	}
@@ -290,16 +296,38 @@ export class CalendarPoller extends DurableObject<Env> {
 	/** The connection and its polled calendars, cached; null when nothing is to be polled. */
 	private async load(connectionId: string): Promise<Loaded | null> {
 		const now = this.clock();
-		if (this.loaded !== null && now - this.loaded.at < RELOAD_AFTER_MS) return this.loaded;
-		this.loaded = null;
 		const db = database(this.env.DB);
+		// Polls are 15-30 s apart and an idle object is evicted after about 10 s, so the copy kept in memory
+		// rarely survives to the next poll: the one in this object's SQLite does (credentials still sealed).
+		this.loaded ??= this.storedLoad(db);
+		if (this.loaded !== null && now - this.loaded.at < RELOAD_AFTER_MS) return this.loaded;
+		this.dropLoaded();
+		const context = this.contextFor(db);
 		const connection = await connectionById(db, connectionId);
 		if (connection === null || !isReadable(connection)) return null;
 		const calendars = (await calendarsOf(db, connectionId)).filter((calendar) => isPolled(connection.provider, calendar));
 		if (calendars.length === 0) return null;
-		const context: InboundContext = { ...syncContextFor(this.env, db), now: () => this.clock() };
-		this.loaded = { at: now, connection, calendars, bookableSoon: await hasBookableTime(db, connection, now), context, adapter: null };
+		const stored: StoredLoad = { at: now, connection, calendars, bookableSoon: await hasBookableTime(db, connection, now), ownAddresses: await ownAddressesOf(context, connection) };
+		this.loaded = { ...stored, context, adapter: null };
+		this.sql().exec("insert into poller_meta (key, value) values ('loaded', ?) on conflict (key) do update set value = excluded.value", JSON.stringify(stored));
 		return this.loaded;
+	}
+
+	private storedLoad(db: Database): Loaded | null {
+		const row = this.sql().exec<{ value: string }>("select value from poller_meta where key = 'loaded'").toArray()[0];
+		if (row === undefined) return null;
+		const stored = JSON.parse(row.value) as StoredLoad;
+		return { ...stored, context: this.contextFor(db), adapter: null };
+	}
+
+	private contextFor(db: Database): InboundContext {
+		return { ...syncContextFor(this.env, db), now: () => this.clock() };
+	}
+
+	/** Drops the connection as loaded, in memory and stored: the next poll reads it from D1 again. */
+	private dropLoaded(): void {
+		this.loaded = null;
+		this.sql().exec("delete from poller_meta where key = 'loaded'");
 	}
 
 	/** Calendars newly polled are due at once; ones no longer polled are forgotten. */
