@@ -14,6 +14,7 @@ const BENCHMARKS = [
 	["node", ["scripts/bench/storm-merchants.mjs"]],
 	["node", ["scripts/bench/d1-statements.mjs"]],
 	["node", ["scripts/bench/inbound.mjs"]],
+	["node", ["scripts/bench/polling.mjs"]],
 	["node", ["scripts/bench/outbound.mjs"]],
 	["node", ["scripts/bench/sizes.mjs"]],
 	["node", ["scripts/bench/startup.mjs"]],

@@ -21,7 +21,8 @@ async function waitFor(url) {
 	throw new Error(`${url} did not come up`);
 }
 
-export async function startSandboxedWorker({ port, sandboxPort, name }) {
+/** `vars` adds to (or overrides) the Worker's variables, e.g. `{ D1_STATEMENT_COUNTING: "1" }`. */
+export async function startSandboxedWorker({ port, sandboxPort, name, vars: extraVars = {} }) {
 	const base = `http://127.0.0.1:${port}`;
 	const sandboxUrl = `http://127.0.0.1:${sandboxPort}`;
 	const state = mkdtempSync(join(tmpdir(), `slotline-bench-${name}-`));
@@ -42,6 +43,7 @@ export async function startSandboxedWorker({ port, sandboxPort, name }) {
 		MICROSOFT_CLIENT_SECRET: "dev-microsoft-secret",
 		FACEBOOK_APP_ID: "bench",
 		FACEBOOK_APP_SECRET: "bench",
+		...extraVars,
 	};
 	const varArgs = Object.entries(vars).flatMap(([k, v]) => ["--var", `${k}:${v}`]);
 	spawnSync("wrangler", ["d1", "migrations", "apply", "DB", "--local", "--persist-to", state], { env: benchEnv, stdio: "ignore" });
@@ -64,6 +66,8 @@ export async function startSandboxedWorker({ port, sandboxPort, name }) {
 		base,
 		sandboxUrl,
 		state,
+		/** For the DEMO_SEED_TOKEN-guarded /_dev routes. */
+		seedToken,
 		stop,
 		/** POST /_dev/seed with the demo owner's password and `body` (e.g. `{ sandboxUrl }` to connect the demo calendars). */
 		seed(body = {}) {

@@ -14,13 +14,14 @@
 // parsing is not in these figures; the bundle sizes stand for it.
 import { spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { gzipSync } from "node:zlib";
 import { unstable_readConfig } from "wrangler";
+import { cpuMs, descendantsNamed } from "./process-cpu.mjs";
 import { buildWorkerBundle, bytesInOutput, eagerInputs } from "./worker-bundle.mjs";
 
 const SAMPLES = Number(process.env.STARTUP_SAMPLES ?? 15);
@@ -54,34 +55,11 @@ function median(values) {
 	return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
 }
 
-/** The workerd that Miniflare started for this process (its only workerd child). */
+/** The workerd that Miniflare started for this process (its only workerd). */
 function workerdPid() {
-	for (const entry of readdirSync("/proc")) {
-		if (!/^\d+$/.test(entry)) continue;
-		let stat;
-		try {
-			stat = readFileSync(`/proc/${entry}/stat`, "utf8");
-		} catch {
-			continue; // exited meanwhile
-		}
-		// "pid (comm) state ppid …": the name may hold spaces, so fields are counted after its ")".
-		const parent = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
-		if (parent === process.pid && stat.includes("(workerd)")) return entry;
-	}
-	throw new Error("no workerd child process found");
-}
-
-/** CPU milliseconds all of a process's threads have run so far. */
-function cpuMs(pid) {
-	let nanos = 0;
-	for (const tid of readdirSync(`/proc/${pid}/task`)) {
-		try {
-			nanos += Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, "utf8").split(" ")[0]);
-		} catch {
-			// a thread that ended meanwhile
-		}
-	}
-	return nanos / 1e6;
+	const [pid] = descendantsNamed(process.pid, "workerd");
+	if (pid === undefined) throw new Error("no workerd child process found");
+	return pid;
 }
 
 /** The Worker's bindings as wrangler.toml declares them, with throwaway secrets; no Durable Object, cron or queue consumer (the entry exports none). */
