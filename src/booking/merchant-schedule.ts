@@ -362,8 +362,11 @@ export class MerchantSchedule extends DurableObject<Env> {
 	}
 
 	/**
-	 * Outcomes of requests that carried an Idempotency-Key, including refusals, so a retry with the
-	 * same key and body gets exactly the same answer. Synchronous, like the write it wraps.
+	 * Outcomes of requests that carried an Idempotency-Key, so a retry with the same key and body gets
+	 * exactly the same answer and never a second booking. Only outcomes that wrote something are kept: a
+	 * refusal changed nothing, so a retry is simply answered afresh (and may find the slot free by then),
+	 * and refusing costs no storage write, which in a storm on one slot is nearly every request.
+	 * Synchronous, like the write it wraps.
 	 */
 	private idempotent<T>(key: { key: string; hash: string } | null, now: number, work: () => WriteOutcome<T>): WriteOutcome<T> {
 		if (key === null) return work();
@@ -378,6 +381,7 @@ export class MerchantSchedule extends DurableObject<Env> {
 			return JSON.parse(stored.outcome) as WriteOutcome<T>;
 		}
 		const outcome = work();
+		if (!outcome.ok) return outcome;
 		this.ctx.storage.sql.exec(
 			"insert or ignore into idempotency (key, request_hash, outcome, created_at) values (?, ?, ?, ?)",
 			key.key,

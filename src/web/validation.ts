@@ -1,6 +1,5 @@
 // The zod validation hook every router uses: failures become a 400 problem naming each field,
 // prefixed with where it came from ("query.from", "body.customer.email").
-import { sha256 } from "@oslojs/crypto/sha2";
 import { encodeHexLowerCase } from "@oslojs/encoding";
 import type { ZodError } from "zod";
 import { ValidationError } from "../errors";
@@ -15,8 +14,9 @@ export function validationHook(result: { target: string; success: boolean; error
 }
 
 /** SHA-256 hex of a value's canonical JSON (keys sorted), to compare request bodies. */
-export function canonicalHash(value: unknown): string {
-	return encodeHexLowerCase(sha256(new TextEncoder().encode(canonicalJson(value))));
+export async function canonicalHash(value: unknown): Promise<string> {
+	// The runtime's native digest: a JavaScript SHA-256 was 4% of a booking storm's CPU.
+	return encodeHexLowerCase(new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(canonicalJson(value)))));
 }
 
 function canonicalJson(value: unknown): string {

@@ -134,6 +134,21 @@ describe("booking", () => {
 		expect(count?.n).toBe(1);
 	});
 
+	it("answers a refused Idempotency-Key afresh on retry, so it can book once the slot is free", async () => {
+		const taken = await postJson("/api/v1/m/demo/bookings", bookingBody());
+		expect(taken.status).toBe(201);
+		const { booking } = await taken.json<{ booking: BookingJson }>();
+		const headers = { "idempotency-key": "key-refused" };
+		const refused = await postJson("/api/v1/m/demo/bookings", bookingBody({ customer: { name: "Second", email: "second@example.com" } }), headers);
+		expect(refused.status).toBe(409);
+		expect((await postJson(`/api/v1/bookings/${booking.id}/cancel?token=${tokenOf(booking)}`, {})).status).toBe(200);
+		// Were the refusal stored under the key, this retry would get the same 409 for a free slot.
+		const retried = await postJson("/api/v1/m/demo/bookings", bookingBody({ customer: { name: "Second", email: "second@example.com" } }), headers);
+		expect(retried.status).toBe(201);
+		const replayed = await postJson("/api/v1/m/demo/bookings", bookingBody({ customer: { name: "Second", email: "second@example.com" } }), headers);
+		expect(await replayed.json()).toEqual(await retried.json());
+	});
+
 	it("rejects malformed bodies with every offending field named", async () => {
 		const res = await postJson("/api/v1/m/demo/bookings", { serviceId: "", start: "tomorrow", timezone: "Nowhere", customer: { name: "", email: "nope" } });
 		expect(res.status).toBe(400);

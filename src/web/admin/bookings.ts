@@ -121,7 +121,7 @@ export const adminBookings = new Hono<AppEnv>()
 			source: "admin",
 			adminRole: membership.role,
 			// The write path scopes the key by source, so it never meets a customer's key.
-			idempotency: key === undefined ? null : { key, requestHash: canonicalHash(body) },
+			idempotency: key === undefined ? null : { key, requestHash: await canonicalHash(body) },
 			now: Date.now(),
 		});
 		const bookings = await written(c, merchant, unwrapOutcome(outcome));

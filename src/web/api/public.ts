@@ -182,7 +182,7 @@ publicApi.openapi(
 			merchantNotes: null,
 			recurrence: body.recurrence ?? null,
 			source: "public",
-			idempotency: idempotencyKey === undefined ? null : { key: idempotencyKey, requestHash: canonicalHash(body) },
+			idempotency: idempotencyKey === undefined ? null : { key: idempotencyKey, requestHash: await canonicalHash(body) },
 			now: Date.now(),
 		});
 		const views = unwrapOutcome(outcome);
