@@ -46,9 +46,23 @@ class Answers<T> {
 
 export interface SlotsAnswer {
 	minNoticeMs: number;
-	/** Each slot's start instant, ascending, beside the formatted slots. */
+	/** Each slot's start instant, ascending. */
 	starts: number[];
-	slots: AvailabilitySlot[];
+	/** The slots as a JSON array, and where in it each slot's object begins. */
+	json: string;
+	offsets: number[];
+}
+
+/** A JSON array of slots and where each slot's object begins in it. */
+export function slotsJson(slots: readonly AvailabilitySlot[]): { json: string; offsets: number[] } {
+	const offsets: number[] = [];
+	let json = "[";
+	for (const slot of slots) {
+		if (offsets.length > 0) json += ",";
+		offsets.push(json.length);
+		json += JSON.stringify(slot);
+	}
+	return { json: `${json}]`, offsets };
 }
 
 /**
@@ -62,13 +76,16 @@ export class SlotAnswers extends Answers<SlotsAnswer> {
 		super(16);
 	}
 
-	get(key: string, version: number, now: number): AvailabilitySlot[] | null {
+	/** The slots' JSON array for a clock of `now`. */
+	get(key: string, version: number, now: number): string | null {
 		const answer = this.find(key, version, now);
 		if (answer === null) return null;
 		const earliest = now + answer.minNoticeMs;
 		let first = 0;
 		while (first < answer.starts.length && (answer.starts[first] as number) < earliest) first++;
-		return first === 0 ? answer.slots : answer.slots.slice(first);
+		if (first === 0) return answer.json;
+		const offset = answer.offsets[first];
+		return offset === undefined ? "[]" : `[${answer.json.slice(offset)}`;
 	}
 
 	set(key: string, version: number, now: number, answer: SlotsAnswer): void {

@@ -19,9 +19,9 @@ beforeEach(async () => {
 
 async function slots(request: Partial<AvailabilityRequest> & { now: number }): Promise<AvailabilitySlot[]> {
 	const day = upcoming(2).toString();
-	return unwrapOutcome(
-		await merchantSchedule(env, DEMO_MERCHANT_ID).availability({ serviceId: "svc_demo_cut", staffId: "stf_demo_ana", from: day, to: day, timezone: "Europe/Amsterdam", ...request }),
-	);
+	return JSON.parse(
+		unwrapOutcome(await merchantSchedule(env, DEMO_MERCHANT_ID).availability({ serviceId: "svc_demo_cut", staffId: "stf_demo_ana", from: day, to: day, timezone: "Europe/Amsterdam", ...request })),
+	) as AvailabilitySlot[];
 }
 
 describe("availability answers reused by the merchant's object", () => {

@@ -1,7 +1,7 @@
 // The public booking API (/api/v1): what the widget and third parties build on. Every route is
 // declared with zod so the same schemas validate requests and generate /api/openapi.json.
 import { OpenAPIHono, createRoute, z } from "@hono/zod-openapi";
-import type { Context } from "hono";
+import type { Context, TypedResponse } from "hono";
 import type { BookingView } from "../../booking/commands";
 import { manageToken } from "../../booking/manage-token";
 import { bookingRecordView } from "../../booking/views";
@@ -109,7 +109,8 @@ publicApi.openapi(
 	async (c) => {
 		const query = c.req.valid("query");
 		const merchant = await cachedMerchantBySlug(c.get("db"), c.req.valid("param").merchant);
-		// The merchant's object answers from its own storage: no D1 statement on this path.
+		// The merchant's object answers from its own storage (no D1 statement on this path), with the
+		// slots already as JSON: passed through, never parsed here.
 		const slots = unwrapOutcome(
 			await merchantSchedule(c.env, merchant.id).availability({
 				serviceId: query.serviceId,
@@ -120,7 +121,8 @@ publicApi.openapi(
 				now: Date.now(),
 			}),
 		);
-		return c.json({ timezone: query.timezone, slots }, 200);
+		const body = `{"timezone":${JSON.stringify(query.timezone)},"slots":${slots}}`;
+		return new Response(body, { status: 200, headers: { "content-type": "application/json" } }) as Response & TypedResponse<z.infer<typeof AvailabilitySchema>, 200, "json">;
 	},
 );
 
