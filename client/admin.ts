@@ -3,7 +3,8 @@
 import { startCalendar } from "./admin/calendar";
 import type { CalendarConfig } from "./admin/calendar";
 import { startForms } from "./admin/forms";
-import { request, useBusiness, useCsrfToken } from "./admin/http";
+import { request, useBusiness } from "./admin/http";
+import { useCsrfToken } from "./shared/http";
 
 interface PageConfig {
 	page: string;

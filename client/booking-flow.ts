@@ -1,10 +1,12 @@
 // The booking flow: service, staff (or anyone), date and time, details (or sign in), confirm, done.
 // Each step replaces the last and moves focus to its heading so keyboard and screen reader users follow.
-import { currentUser, postJson } from "./api";
-import type { Booking, Problem, Service, Slot, StaffMember } from "./api";
+import { currentUser } from "./api";
+import type { Booking, BookingCreated, OfferedSignIn, Service, Slot, Staff } from "../src/web/api/schemas";
 import { h, replace } from "./dom";
 import { announceBooking, connectParent } from "./parent";
 import { sessionStore } from "./session-store";
+import { request } from "./shared/http";
+import type { Failure } from "./shared/http";
 import { slotPicker } from "./slot-picker";
 import { googleCalendarUrl, icsPath } from "../src/booking/calendar-links";
 import { detectTimeZone, formatWhen, inTimeOrder } from "./time";
@@ -13,8 +15,8 @@ export interface BookConfig {
 	page: "book";
 	merchant: { slug: string; name: string; brandColor: string | null };
 	services: Service[];
-	staff: StaffMember[];
-	signIn: { google: boolean; facebook: boolean; password: boolean };
+	staff: Staff[];
+	signIn: OfferedSignIn;
 	embedded: boolean;
 	parentOrigin: string | null;
 }
@@ -64,7 +66,7 @@ export function startBooking(root: HTMLElement, config: BookConfig): void {
 	let slot: Slot | null = null;
 	let details: Details = { name: "", email: "", phone: "", notes: "" };
 	let booking: Booking | null = null;
-	let problem: Problem | null = null;
+	let problem: Failure | null = null;
 	let busy = false;
 	let signedInAs: string | null = null;
 	// Where the chosen time waits during a sign-in on the hosted page. A framed page's sign-in tab shares
@@ -72,7 +74,7 @@ export function startBooking(root: HTMLElement, config: BookConfig): void {
 	const store = config.embedded ? null : sessionStore();
 
 	const staffName = (id: string): string => config.staff.find((s) => s.id === id)?.name ?? "";
-	const staffOf = (s: Service): StaffMember[] => config.staff.filter((m) => s.staffIds.includes(m.id));
+	const staffOf = (s: Service): Staff[] => config.staff.filter((m) => s.staffIds.includes(m.id));
 
 	function go(next: Step, focus = true): void {
 		step = next;
@@ -226,7 +228,8 @@ export function startBooking(root: HTMLElement, config: BookConfig): void {
 		busy = true;
 		render();
 		status.textContent = "Booking…";
-		const result = await postJson<{ booking: Booking }>(
+		const result = await request<BookingCreated>(
+			"POST",
 			`/api/v1/m/${encodeURIComponent(config.merchant.slug)}/bookings`,
 			{
 				serviceId: current.id,
@@ -246,8 +249,8 @@ export function startBooking(root: HTMLElement, config: BookConfig): void {
 			status.textContent = "Your booking is confirmed.";
 			return;
 		}
-		problem = result.problem;
-		status.textContent = result.problem.status === 409 ? "That time was just taken. Please choose another." : result.problem.detail;
+		problem = result;
+		status.textContent = result.status === 409 ? "That time was just taken. Please choose another." : result.detail;
 		render();
 		view.querySelector<HTMLElement>(".alert")?.focus();
 	}
@@ -255,7 +258,7 @@ export function startBooking(root: HTMLElement, config: BookConfig): void {
 	function problemView(): HTMLElement | null {
 		if (problem === null) return null;
 		if (problem.status === 409) {
-			const alternatives = inTimeOrder(problem.alternatives ?? []);
+			const alternatives = inTimeOrder(problem.alternatives);
 			// In time order the chosen person's times no longer come first, so a colleague's say whose they are.
 			const whose = (alt: Slot): string => (staffId === null || alt.staffId === staffId ? "" : ` with ${staffName(alt.staffId)}`);
 			return h(
@@ -272,7 +275,7 @@ export function startBooking(root: HTMLElement, config: BookConfig): void {
 				h("button", { type: "button", class: "ghost", onclick: () => go("when") }, "See all times"),
 			);
 		}
-		const fields = problem.errors?.map((e) => h("li", {}, `${e.field}: ${e.message}`)) ?? [];
+		const fields = problem.errors.map((e) => h("li", {}, `${e.field}: ${e.message}`));
 		return h("div", { class: "alert", role: "alert", tabindex: "-1" }, h("p", {}, problem.detail), fields.length > 0 ? h("ul", {}, ...fields) : null);
 	}
 

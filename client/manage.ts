@@ -1,7 +1,8 @@
 // The manage page behind a confirmation's link: cancel the booking, or move it to another free time.
-import { postJson } from "./api";
-import type { Booking, Problem, Slot } from "./api";
+import type { Booking, Slot } from "../src/web/api/schemas";
 import { h, replace } from "./dom";
+import { request } from "./shared/http";
+import type { Failure } from "./shared/http";
 import { googleCalendarUrl } from "../src/booking/calendar-links";
 import { slotPicker } from "./slot-picker";
 import { formatWhen, inTimeOrder } from "./time";
@@ -61,9 +62,9 @@ export function startManage(root: HTMLElement, config: ManageConfig): void {
 
 	async function cancel(): Promise<void> {
 		status.textContent = "Cancelling…";
-		const result = await postJson<{ bookings: Booking[] }>(`${base}/cancel${query}`, { scope: "one" });
+		const result = await request<{ bookings: Booking[] }>("POST", `${base}/cancel${query}`, { scope: "one" });
 		if (!result.ok) {
-			status.textContent = result.problem.detail;
+			status.textContent = result.detail;
 			return;
 		}
 		booking.status = "cancelled";
@@ -94,9 +95,9 @@ export function startManage(root: HTMLElement, config: ManageConfig): void {
 
 	async function move(slot: Slot, zone: string): Promise<void> {
 		status.textContent = "Moving your booking…";
-		const result = await postJson<{ bookings: Booking[] }>(`${base}/reschedule${query}`, { start: slot.start });
+		const result = await request<{ bookings: Booking[] }>("POST", `${base}/reschedule${query}`, { start: slot.start });
 		if (!result.ok) {
-			conflict(result.problem, zone);
+			conflict(result, zone);
 			return;
 		}
 		booking.start = slot.start;
@@ -106,9 +107,9 @@ export function startManage(root: HTMLElement, config: ManageConfig): void {
 		actions();
 	}
 
-	function conflict(problem: Problem, zone: string): void {
+	function conflict(problem: Failure, zone: string): void {
 		status.textContent = problem.status === 409 ? "That time was just taken. Please choose another." : problem.detail;
-		const alternatives = inTimeOrder(problem.alternatives ?? []);
+		const alternatives = inTimeOrder(problem.alternatives);
 		if (problem.status !== 409 || alternatives.length === 0) return;
 		const alert = h(
 			"div",

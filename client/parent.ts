@@ -1,6 +1,6 @@
 // Messages to the page that embeds the widget (only when framed): the frame's height, so the loader can
 // size it, and the booking once made. The token-bearing manage link never leaves the frame.
-import type { Booking } from "./api";
+import type { Booking } from "../src/web/api/schemas";
 
 let parentOrigin: string | null = null;
 

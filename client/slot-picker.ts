@@ -1,8 +1,9 @@
 // Date and time choice: a month of days (days without a free slot greyed out), then that day's free
 // times in the customer's zone, which they can switch. Used by the booking flow and the manage page.
-import { availabilityUrl, getJson } from "./api";
-import type { Slot } from "./api";
+import { availabilityUrl } from "./api";
+import type { Availability, Slot } from "../src/web/api/schemas";
 import { h, replace } from "./dom";
+import { request as send } from "./shared/http";
 import { formatDate, formatTime, monthDays, shiftMonth, slotDate, timeZones, todayIn, weekdayNames } from "./time";
 
 export interface SlotPickerOptions {
@@ -62,11 +63,11 @@ export function slotPicker(options: SlotPickerOptions): HTMLElement {
 			return;
 		}
 		announce("Loading available times…");
-		const result = await getJson<{ slots: Slot[] }>(availabilityUrl(options.merchant, { serviceId: options.serviceId, staffId: options.staffId, from, to, timezone: zone }));
+		const result = await send<Availability>("GET", availabilityUrl(options.merchant, { serviceId: options.serviceId, staffId: options.staffId, from, to, timezone: zone }));
 		if (id !== request) return;
 		loading = false;
 		if (!result.ok) {
-			announce(result.problem.detail);
+			announce(result.detail);
 			render();
 			return;
 		}

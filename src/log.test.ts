@@ -7,7 +7,7 @@ import { RetryablePushError } from "./sync/outbound";
 
 describe("errorFields", () => {
 	it("keeps a provider error's provider, status, code and retryability, and its cause's", () => {
-		const cause = new ProviderError("google", 503, "backendError", true, 2);
+		const cause = new ProviderError({ provider: "google", status: 503, code: "backendError", retryable: true, retryAfterSeconds: 2 });
 		expect(errorFields(new RetryablePushError("ProviderError: google 503 backendError", 2, cause))).toEqual({
 			name: "RetryablePushError",
 			cause: { name: "ProviderError", provider: "google", status: 503, code: "backendError", retryable: true },

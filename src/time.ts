@@ -1,43 +1,7 @@
-// Small Temporal helpers shared by the web and booking layers (the availability core has its own).
+// Dates and local times as the web and booking layers print and step them; zone offsets come from zones.ts.
 import { Temporal } from "temporal-polyfill";
 import { MS_PER_DAY, isoFromEpochDay } from "./availability/calendar";
-import { currentZoneName } from "./time-zone-names";
-import { zoneOffset } from "./zone-offsets";
-
-/** Letters first, then what IANA names use; this rules out offsets ("+05:00") and ISO date-times. */
-const IANA_NAME = /^[A-Za-z][A-Za-z0-9_+\-/]*$/;
-
-/**
- * The canonical IANA name of a zone ("UTC" included), or null: in its proper case ("europe/paris"
- * is "Europe/Paris"), a link as the zone it stands for ("US/Pacific" is "America/Los_Angeles") and a
- * renamed zone by its current name ("Asia/Calcutta" is "Asia/Kolkata"). Temporal also accepts fixed
- * offsets such as "+05:00" as zones, but an offset has no DST rules: wall-clock hours and recurring
- * bookings would drift by an hour twice a year, so only names are accepted.
- */
-export function ianaTimeZone(zone: string): string | null {
-	const known = canonicalNames.get(zone);
-	if (known !== undefined) return known;
-	const name = resolveZoneName(zone);
-	// Every request names a zone, and resolving one builds a Temporal object and an Intl formatter; names
-	// are few, but they come from clients, so the memo is bounded.
-	if (canonicalNames.size >= MAX_MEMOISED_ZONE_NAMES) canonicalNames.clear();
-	canonicalNames.set(zone, name);
-	return name;
-}
-
-const MAX_MEMOISED_ZONE_NAMES = 1024;
-const canonicalNames = new Map<string, string | null>();
-
-function resolveZoneName(zone: string): string | null {
-	if (!IANA_NAME.test(zone)) return null;
-	try {
-		// Temporal fixes the case but keeps a link as given; ICU resolves links, in CLDR's spelling.
-		const id = Temporal.Now.zonedDateTimeISO(zone).timeZoneId;
-		return currentZoneName(new Intl.DateTimeFormat("en-US", { timeZone: id }).resolvedOptions().timeZone);
-	} catch {
-		return null;
-	}
-}
+import { zoneOffset } from "./zones";
 
 /**
  * RFC 3339 local time with its offset, e.g. "2026-03-29T09:00:00+02:00", exactly as Temporal's

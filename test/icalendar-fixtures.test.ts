@@ -1,8 +1,8 @@
 /// <reference types="vite/client" />
-// Runs every case of the iCalendar corpus (test/fixtures/ics) through the importer, for both
-// tentativeBlocks policies, and compares the blocks exactly.
+// Runs every case of the iCalendar corpus (test/fixtures/ics) through the importer and the one blocking
+// policy, for both tentativeBlocks policies, and compares the blocks exactly.
 import { describe, expect, it } from "vitest";
-import { busyBlocksFromICalendar } from "../src/calendars/icalendar";
+import { icalendarBlocks } from "./support/icalendar-blocks";
 
 // workerd has no file system: Vite inlines the files into the test bundle at transform time.
 const files = import.meta.glob<string>("./fixtures/ics/*.ics", { query: "?raw", import: "default", eager: true });
@@ -45,7 +45,7 @@ describe("iCalendar fixtures", () => {
 		describe(`tentativeBlocks: ${tentativeBlocks}`, () => {
 			for (const fixture of cases) {
 				it(`${fixture.file}: ${fixture.description}`, () => {
-					const result = busyBlocksFromICalendar(fixtureText(fixture.file), {
+					const result = icalendarBlocks(fixtureText(fixture.file), {
 						staffTimezone: fixture.staffTimezone,
 						ownAddresses: [fixture.staffEmail],
 						window: { from: Date.parse(fixture.window.from), to: Date.parse(fixture.window.to) },

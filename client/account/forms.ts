@@ -1,7 +1,7 @@
 // Wiring for a server-rendered account form: read its fields, send them, and show the outcome. Field
 // problems land beside their inputs (aria-invalid, the field's error slot), the rest in the form's
 // alert line; success goes to the form's status line or the caller's own handler.
-import type { Answer } from "../shared/http";
+import type { Answer, Failure } from "../shared/http";
 
 export type FormValues = Record<string, string | boolean>;
 
@@ -25,7 +25,7 @@ export function valuesOf(form: HTMLFormElement): FormValues {
 	return values;
 }
 
-export function showProblem(form: HTMLFormElement, answer: Extract<Answer<unknown>, { ok: false }>): void {
+export function showProblem(form: HTMLFormElement, answer: Failure): void {
 	const unplaced: string[] = [];
 	for (const problem of answer.errors) {
 		// "body.password", "password" and "customer.email" all name the input by their last segment.

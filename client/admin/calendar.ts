@@ -3,33 +3,17 @@
 // a booking or walk-in from an empty cell or the "New booking" button. Every change goes through the
 // Admin API, then the page reloads.
 import { h, replace } from "../dom";
+import type { AdminBookingJson } from "../../src/web/admin/schemas";
+import type { Answer } from "../shared/http";
 import { announce, instantOf, request } from "./http";
 import { sideBySide } from "./side-by-side";
-
-export interface CalendarBooking {
-	id: string;
-	start: string;
-	end: string;
-	localStart: string;
-	walkIn: boolean;
-	/** Only the name on a colleague's booking (`detailsHidden`): contact details stay with the owner and that staff member. */
-	customer: { name: string; email?: string; phone?: string | null } | null;
-	detailsHidden: boolean;
-	service: { id: string; name: string };
-	staff: { id: string; name: string };
-	resource: { id: string; name: string } | null;
-	customerNotes: string | null;
-	merchantNotes: string | null;
-	series: { index: number | null; count: number | null } | null;
-	conflicts: Array<{ start: string; end: string; provider: string }>;
-}
 
 export interface CalendarConfig {
 	page: "calendar";
 	timezone: string;
 	date: string;
 	openBooking: string | null;
-	bookings: CalendarBooking[];
+	bookings: AdminBookingJson[];
 	services: Array<{ id: string; name: string; durationMinutes: number; staffIds: string[] }>;
 	staff: Array<{ id: string; name: string }>;
 	/** Whose column the viewer may book into (owners: every active staff member's). */
@@ -90,18 +74,18 @@ function dialogShell(title: string): { dialog: HTMLDialogElement; body: HTMLElem
 	return { dialog, body, error };
 }
 
-async function run(error: HTMLElement, action: () => Promise<{ ok: boolean; detail?: string; errors?: Array<{ field: string; message: string }> }>): Promise<void> {
+async function run(error: HTMLElement, action: () => Promise<Answer<unknown>>): Promise<void> {
 	error.textContent = "";
 	const answer = await action();
 	if (answer.ok) {
 		location.reload();
 		return;
 	}
-	const detail = (answer.errors ?? []).map((e) => `${e.field.replace(/^body\./, "")}: ${e.message}`).join(" · ");
-	error.textContent = detail === "" ? (answer.detail ?? "Something went wrong.") : detail;
+	const detail = answer.errors.map((e) => `${e.field.replace(/^body\./, "")}: ${e.message}`).join(" · ");
+	error.textContent = detail === "" ? answer.detail : detail;
 }
 
-function openBooking(config: CalendarConfig, booking: CalendarBooking, opener: HTMLElement | null): void {
+function openBooking(config: CalendarConfig, booking: AdminBookingJson, opener: HTMLElement | null): void {
 	const zone = config.timezone;
 	const { dialog, body, error } = dialogShell(`${booking.service.name} with ${booking.staff.name}`);
 	const contact = booking.customer === null ? [] : [booking.customer.name, booking.customer.email, booking.customer.phone];

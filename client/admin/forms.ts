@@ -2,7 +2,7 @@
 // the body (data-type says how), field errors are shown beside their inputs, and success reloads the
 // page, goes to the path in data-done or announces it. One handler instead of a script per form.
 import { announce, instantOf, request } from "./http";
-import type { FieldError } from "./http";
+import type { FieldError } from "../../src/web/api/schemas";
 
 type Json = Record<string, unknown>;
 

@@ -3,9 +3,6 @@
 import { request as send } from "../shared/http";
 import type { Answer } from "../shared/http";
 
-export type { Answer, FieldError } from "../shared/http";
-export { useCsrfToken } from "../shared/http";
-
 let business: string | null = null;
 
 /** The business this page was rendered for: every call names it, so a tab left open after switching business elsewhere is refused (409) instead of acting on the other one. */

@@ -1,18 +1,29 @@
-// The islands' one way to call our JSON APIs (admin and account bundles): JSON in and out, the
+// The browser's one way to call our JSON APIs (widget, admin and account bundles): JSON in and out, the
 // session's CSRF token on every change (and the new one after a call that rotated the session), and
-// every failure turned into a message plus per-field errors: an RFC 9457 problem, a body that is not
-// JSON at all (a proxy's or the platform's error page), or no answer.
-export interface FieldError {
-	field: string;
-	message: string;
-}
+// every failure turned into a message plus what its problem names (per-field errors, the free times
+// instead of a taken one): an RFC 9457 problem, a body that is not JSON at all (a proxy's or the
+// platform's error page), or no answer.
+import type { FieldError, Slot } from "../../src/web/api/schemas";
 
-export type Answer<T> = { ok: true; status: number; data: T } | { ok: false; status: number; detail: string; errors: FieldError[] };
+export type Failure = { ok: false; status: number; detail: string; errors: FieldError[]; alternatives: Slot[] };
+export type Answer<T> = { ok: true; status: number; data: T } | Failure;
 
-let csrfToken: string | null = null;
+/** null: no session (changes need no token); undefined: not known yet (the widget's pages carry none). */
+let csrfToken: string | null | undefined;
+let sessionAsked: Promise<unknown> | undefined;
 
+/** The token of the session the page was rendered for (admin and account pages carry it). */
 export function useCsrfToken(token: string | null): void {
 	csrfToken = token;
+}
+
+/** The session's token, asked of /auth/session once when the page did not carry it (its answer sets it). */
+async function tokenForChange(): Promise<string | null> {
+	if (csrfToken === undefined) {
+		sessionAsked ??= request("GET", "/auth/session");
+		await sessionAsked;
+	}
+	return csrfToken ?? null;
 }
 
 /** What to say when the answer carries no problem we can read: by status, never the body's own text. */
@@ -38,6 +49,7 @@ async function jsonOf(res: Response): Promise<unknown> {
 }
 
 export async function request<T>(method: string, url: string, body?: unknown, headers: Record<string, string> = {}): Promise<Answer<T>> {
+	const token = method === "GET" ? null : await tokenForChange();
 	let res: Response;
 	try {
 		res = await fetch(url, {
@@ -46,25 +58,28 @@ export async function request<T>(method: string, url: string, body?: unknown, he
 			headers: {
 				accept: "application/json",
 				...(body === undefined ? {} : { "content-type": "application/json" }),
-				...(method === "GET" || csrfToken === null ? {} : { "x-csrf-token": csrfToken }),
+				...(token === null ? {} : { "x-csrf-token": token }),
 				...headers,
 			},
 			...(body === undefined ? {} : { body: JSON.stringify(body) }),
 		});
 	} catch {
-		return { ok: false, status: 0, detail: "Slotline could not be reached. Check your connection and try again.", errors: [] };
+		return { ok: false, status: 0, detail: "Slotline could not be reached. Check your connection and try again.", errors: [], alternatives: [] };
 	}
 	const parsed = await jsonOf(res);
 	if (res.ok) {
-		// Sign-in, password changes and the like answer with the session view of a brand-new session.
-		const token = (parsed as { csrfToken?: unknown } | undefined)?.csrfToken;
-		if (typeof token === "string") csrfToken = token;
+		// The session view (/auth/session, and sign-in, password changes and the like, which answer with
+		// that of a brand-new session) carries the session's token, null when there is none.
+		const session = (parsed as { csrfToken?: unknown } | undefined)?.csrfToken;
+		if (typeof session === "string" || session === null) csrfToken = session;
 		return { ok: true, status: res.status, data: (parsed ?? null) as T };
 	}
-	const problem = (typeof parsed === "object" && parsed !== null ? parsed : {}) as { detail?: unknown; errors?: unknown };
+	const problem = (typeof parsed === "object" && parsed !== null ? parsed : {}) as { detail?: unknown; errors?: unknown; alternatives?: unknown };
 	const detail = typeof problem.detail === "string" && problem.detail !== "" ? problem.detail : unreadableFailure(res.status);
 	const errors = Array.isArray(problem.errors) ? (problem.errors as unknown[]).filter(isFieldError) : [];
-	return { ok: false, status: res.status, detail, errors };
+	// Only our own 409 carries alternatives, so they are taken as the schema says.
+	const alternatives = Array.isArray(problem.alternatives) ? (problem.alternatives as Slot[]) : [];
+	return { ok: false, status: res.status, detail, errors, alternatives };
 }
 
 function isFieldError(value: unknown): value is FieldError {

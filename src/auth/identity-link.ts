@@ -2,10 +2,11 @@
 // same verified email. Linking by email happens only on a verified address (the provider's or ours).
 import { and, eq } from "drizzle-orm";
 import type { Database } from "../db/client";
+import { userByEmail } from "../db/queries/users";
 import { identities, sessions, users } from "../db/schema";
 import { newId } from "../ids";
 import { claimGuestCustomers } from "./customer-claims";
-import type { ProviderProfile } from "./provider-profile";
+import type { ProviderProfile } from "../oauth/profile";
 
 export type IdentityProvider = (typeof identities.$inferSelect)["provider"];
 
@@ -80,11 +81,7 @@ export async function signInWithIdentity(
 		if (unverifiedEmail === "refuse") throw new IdentityLinkError("email-unverified");
 		return createUnverifiedAccount(db, profile.email, profile, identity);
 	}
-	const user = await db
-		.select({ id: users.id, emailVerifiedAt: users.emailVerifiedAt, firstName: users.firstName, photoUrl: users.photoUrl })
-		.from(users)
-		.where(eq(users.email, profile.email))
-		.get();
+	const user = await userByEmail(db, profile.email);
 	if (user === undefined) {
 		const userId = newId("usr");
 		await db.batch([

@@ -4,6 +4,8 @@ import { sha256 } from "@oslojs/crypto/sha2";
 import { encodeBase32LowerCaseNoPadding, encodeHexLowerCase } from "@oslojs/encoding";
 import { and, eq, ne } from "drizzle-orm";
 import type { Database } from "../db/client";
+import { sessionUserColumns } from "../db/queries/users";
+import type { SessionUser } from "../db/queries/users";
 import { sessions, users } from "../db/schema";
 
 /** 160 bits: well above the 128 needed to make guessing hopeless. */
@@ -23,26 +25,6 @@ export interface Session {
 	/** The business the admin acts on, as chosen with the switcher (null: the oldest membership). */
 	merchantId: string | null;
 }
-
-/** What request handlers may know about the signed-in person (never the password hash). */
-export interface SessionUser {
-	id: string;
-	email: string;
-	emailVerifiedAt: number | null;
-	firstName: string | null;
-	lastName: string | null;
-	photoUrl: string | null;
-}
-
-/** The columns of `users` that make a SessionUser, for any query that loads one. */
-export const sessionUserColumns = {
-	id: users.id,
-	email: users.email,
-	emailVerifiedAt: users.emailVerifiedAt,
-	firstName: users.firstName,
-	lastName: users.lastName,
-	photoUrl: users.photoUrl,
-};
 
 export interface SessionValidation {
 	session: Session;

@@ -1,8 +1,9 @@
 // Staff invitations as the invitee meets them: a live invitation (to an active staff member) and
 // joining the merchant with it, whichever way in (a password, Google) proved the invited mailbox.
-import { and, eq, isNull } from "drizzle-orm";
+import { and, eq } from "drizzle-orm";
 import type { Database } from "../db/client";
-import { memberships, merchants, staff, users } from "../db/schema";
+import { confirmEmail } from "../db/queries/users";
+import { memberships, merchants, staff } from "../db/schema";
 import { consumeEmailToken, invalidLinkError, peekEmailToken } from "./tokens";
 
 export interface Invitation {
@@ -47,9 +48,6 @@ export async function joinAsStaff(db: Database, invitation: Invitation, userId: 
 			.insert(memberships)
 			.values({ userId, merchantId: invitation.merchantId, role: "staff", staffId: invitation.staffId })
 			.onConflictDoUpdate({ target: [memberships.userId, memberships.merchantId], set: { staffId: invitation.staffId } }),
-		db
-			.update(users)
-			.set({ emailVerifiedAt: now })
-			.where(and(eq(users.id, userId), eq(users.email, invitation.email), isNull(users.emailVerifiedAt))),
+		confirmEmail(db, userId, invitation.email, now),
 	]);
 }

@@ -3,13 +3,13 @@
 import { Temporal } from "temporal-polyfill";
 import { NotFoundError, ValidationError } from "../errors";
 import type { FieldProblem } from "../errors";
+import { createZoneClock } from "../zones";
+import type { ZoneClock } from "../zones";
 import { MS_PER_MINUTE } from "./calendar";
 import { findOverlap, mergeIntervals } from "./intervals";
 import type { AvailabilityQuery, Interval, StaffSchedule } from "./types";
 import { prepareHours } from "./working-hours";
 import type { HoursPattern } from "./working-hours";
-import { createZoneClock } from "./zone-clock";
-import type { ZoneClock } from "./zone-clock";
 
 export interface StaffContext {
 	index: number;

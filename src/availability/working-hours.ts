@@ -1,10 +1,10 @@
 // A staff member's working hours: weekly wall-clock pattern plus date overrides, turned into
 // UTC intervals one local date at a time.
 import { ValidationError } from "../errors";
+import type { ZoneClock } from "../zones";
 import { epochDayFromIso, isoWeekday } from "./calendar";
 import type { Interval, StaffSchedule } from "./types";
 import { parseWallTime } from "./wall-time";
-import type { ZoneClock } from "./zone-clock";
 
 /** [start, end) in minutes after local midnight; end may be 1440 ("24:00"). */
 interface WallSpan {

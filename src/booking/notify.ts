@@ -4,7 +4,7 @@
 import type { BookingChangeKind, BookingNotifyJob } from "../jobs";
 import { errorFields, logLine } from "../log";
 import type { MailMessage, Mailer } from "../mail/mailer";
-import { ianaTimeZone } from "../time";
+import { ianaTimeZone } from "../zones";
 import { EmailInFlightError } from "./email-ledger";
 import { invitationIcs } from "./invitation";
 import { manageToken } from "./manage-token";

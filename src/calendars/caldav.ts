@@ -4,8 +4,7 @@
 import { compactUtc } from "./event-time";
 import type { FetchFunction } from "./http";
 import { basicAuthorization, discard, ProviderHttp, providerError } from "./http";
-import { busyBlocksFromICalendar } from "./icalendar";
-import { instanceOfBlock, slotlineMarkers } from "./icalendar-sync";
+import { eventsFromICalendar } from "./icalendar";
 import { bookingICalendar, bookingUid } from "./icalendar-write";
 import type { CalendarInfo, CalendarProvider, EventWriter, ExternalEvent, OutboundEvent, ProbeResult, StoredEvent, SyncResult, SyncWindow, UnreadableItem } from "./provider";
 import { CalendarUnavailableError, ProviderError, SyncCursorExpiredError, TokenRevokedError } from "./provider";
@@ -195,7 +194,7 @@ export class CalDavCalendar implements CalendarProvider, EventWriter {
 				if (sameResource(member.href, collection)) continue;
 				state.set(member.href, member.status === 404 ? "removed" : "changed");
 			}
-			if (multistatus.syncToken === null) throw new ProviderError(this.name, 207, "missingSyncToken", false, null);
+			if (multistatus.syncToken === null) throw new ProviderError({ provider: this.name, status: 207, code: "missingSyncToken", retryable: false });
 			token = multistatus.syncToken;
 			if (!truncated) break;
 		}
@@ -239,21 +238,20 @@ export class CalDavCalendar implements CalendarProvider, EventWriter {
 	/** One calendar resource as an ExternalEvent, through the shared iCalendar importer. */
 	private toExternal(response: DavResponse, window: SyncWindow, unreadable: UnreadableItem[]): ExternalEvent {
 		const text = textOf(response.props["calendar-data"]) ?? "";
-		const marker = [...slotlineMarkers(text).values()][0] ?? null;
 		try {
-			// Free time (transparent, cancelled, declined) yields no blocks, so only busy instances arrive.
-			const { blocks, errors } = busyBlocksFromICalendar(text, { staffTimezone: window.timeZone, ownAddresses: [...this.ownAddresses, ...(this.principalAddresses ?? [])], window: { from: window.from, to: window.to } });
+			const { events, errors } = eventsFromICalendar(text, { staffTimezone: window.timeZone, ownAddresses: [...this.ownAddresses, ...(this.principalAddresses ?? [])], window: { from: window.from, to: window.to } });
 			// The resource's name and a category only: importer messages can quote the event's text.
 			for (const issue of errors) unreadable.push({ id: resourceName(response.href), problem: issue.problem });
+			// A resource holds one UID (RFC 4791 §4.1); should it hold more, they are one event here, named by the resource.
 			return {
 				id: response.href,
-				slotlineBookingId: marker,
-				instances: blocks.map((block) => instanceOfBlock(block, window.timeZone)),
+				slotlineBookingId: events.find((event) => event.slotlineBookingId !== null)?.slotlineBookingId ?? null,
+				instances: events.flatMap((event) => event.instances),
 			};
-		} catch (error) {
+		} catch {
 			// Unreadable resource: no instances, so nothing stale keeps blocking under its id.
 			unreadable.push({ id: resourceName(response.href), problem: "unparseable" });
-			return { id: response.href, slotlineBookingId: marker, instances: [] };
+			return { id: response.href, slotlineBookingId: null, instances: [] };
 		}
 	}
 
@@ -280,13 +278,13 @@ export class CalDavCalendar implements CalendarProvider, EventWriter {
 			principal = response === undefined ? null : hrefProperty(response.props["current-user-principal"], response.href);
 			if (principal !== null) break;
 		}
-		if (principal === null) throw new ProviderError(this.name, 404, "noPrincipal", false, null, "CalDAV discovery found no principal");
+		if (principal === null) throw new ProviderError({ provider: this.name, status: 404, code: "noPrincipal", retryable: false, detail: "CalDAV discovery found no principal" });
 		const homes = await this.propfind(principal, "0", "<C:calendar-home-set/><C:calendar-user-address-set/>");
 		const response = homes.responses[0];
 		this.principalAddresses = mailtoAddresses(response?.props["calendar-user-address-set"]);
 		// Absolute and possibly on another host (iCloud partitions): never assume the server's host.
 		const home = response === undefined ? null : hrefProperty(response.props["calendar-home-set"], response.href);
-		if (home === null) throw new ProviderError(this.name, 404, "noCalendarHome", false, null, "CalDAV discovery found no calendar home");
+		if (home === null) throw new ProviderError({ provider: this.name, status: 404, code: "noCalendarHome", retryable: false, detail: "CalDAV discovery found no calendar home" });
 		this.home = home;
 		return home;
 	}
@@ -321,7 +319,7 @@ export class CalDavCalendar implements CalendarProvider, EventWriter {
 		try {
 			return parseMultistatus(await response.text(), response.url === "" ? url : response.url);
 		} catch {
-			throw new ProviderError(this.name, 207, "badMultistatus", false, null);
+			throw new ProviderError({ provider: this.name, status: 207, code: "badMultistatus", retryable: false });
 		}
 	}
 
@@ -340,10 +338,10 @@ export class CalDavCalendar implements CalendarProvider, EventWriter {
 			}
 			await discard(response);
 			const next = new URL(location, target);
-			if (!mayFollowWithCredentials(new URL(target), next)) throw new ProviderError(this.name, response.status, "redirectRefused", false, null, `redirect to ${next.protocol}//${next.host} refused`);
+			if (!mayFollowWithCredentials(new URL(target), next)) throw new ProviderError({ provider: this.name, status: response.status, code: "redirectRefused", retryable: false, detail: `redirect to ${next.protocol}//${next.host} refused` });
 			target = next.toString();
 		}
-		throw new ProviderError(this.name, 310, "tooManyRedirects", false, null);
+		throw new ProviderError({ provider: this.name, status: 310, code: "tooManyRedirects", retryable: false });
 	}
 
 	private async currentEtag(url: string): Promise<{ etag: string | null; exists: boolean }> {

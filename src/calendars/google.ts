@@ -161,7 +161,7 @@ export class GoogleCalendar implements CalendarProvider, EventWriter {
 				else changed.push(normalised);
 			}
 			if (more) continue;
-			if (page.nextSyncToken === undefined) throw new ProviderError("google", 200, "missingSyncToken", false, null);
+			if (page.nextSyncToken === undefined) throw new ProviderError({ provider: "google", status: 200, code: "missingSyncToken", retryable: false });
 			return { full: cursor === null, changed, removed, cursor: page.nextSyncToken, unreadable: [] };
 		}
 	}

@@ -94,7 +94,7 @@ export class ProviderHttp {
 			if (error instanceof ProviderError) throw error;
 			const timedOut = deadline.signal.aborted || (error instanceof Error && (error.name === "TimeoutError" || error.name === "AbortError"));
 			// The URL and headers stay out of the message: they may carry tokens or passwords.
-			throw new ProviderError(this.provider, 0, timedOut ? "timeout" : "network", true, null);
+			throw new ProviderError({ provider: this.provider, status: 0, code: timedOut ? "timeout" : "network", retryable: true });
 		} finally {
 			clearTimeout(timer);
 		}
@@ -104,7 +104,7 @@ export class ProviderHttp {
 	private async buffered(response: Response): Promise<Response> {
 		if (response.body === null) return response;
 		const limit = this.maxResponseBytes >= 1024 * 1024 ? `${Math.round(this.maxResponseBytes / (1024 * 1024))} MB` : `${this.maxResponseBytes} bytes`;
-		const tooLarge = (): ProviderError => new ProviderError(this.provider, response.status, "responseTooLarge", false, null, `the server's answer is larger than ${limit}, so it was not read`);
+		const tooLarge = (): ProviderError => new ProviderError({ provider: this.provider, status: response.status, code: "responseTooLarge", retryable: false, detail: `the server's answer is larger than ${limit}, so it was not read` });
 		// A declared length says so at once; the count below also catches chunked and compressed answers.
 		const declared = Number(response.headers.get("content-length") ?? Number.NaN);
 		if (Number.isFinite(declared) && declared > this.maxResponseBytes) {
@@ -153,7 +153,7 @@ export function providerError(provider: ProviderName, response: Response, code: 
 	const status = response.status;
 	const retryable = status === 408 || status === 429 || status >= 500 || (status === 403 && RATE_LIMIT_CODES.has(code));
 	const retryAfter = retryable ? parseRetryAfter(response.headers.get("retry-after"), Date.now()) : null;
-	return new ProviderError(provider, status, code, retryable, retryAfter);
+	return new ProviderError({ provider, status, code, retryable, retryAfterSeconds: retryAfter });
 }
 
 /** Retry-After in seconds: delta-seconds or an HTTP date (RFC 9110 §10.2.3); null if absent or unreadable. */

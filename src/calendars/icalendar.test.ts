@@ -1,13 +1,11 @@
-// Hostile and malformed input for the iCalendar importer, and the skip of Slotline's own events.
+// Hostile and malformed input for the iCalendar importer, the instances it reports (free ones and
+// Slotline's own included), and the blocks they give under the one blocking policy.
+import fc from "fast-check";
 import ICAL from "ical.js";
 import { describe, expect, it } from "vitest";
-import {
-	busyBlocksFromICalendar,
-	ICalendarOptionsError,
-	ICalendarParseError,
-	isSlotlineBookingEvent,
-	MAX_INSTANCES_PER_SERIES,
-} from "./icalendar";
+import { icalendarBlocks } from "../../test/support/icalendar-blocks";
+import { localDateOf } from "./event-time";
+import { eventsFromICalendar, ICalendarOptionsError, ICalendarParseError, MAX_INSTANCES_PER_SERIES } from "./icalendar";
 import type { ICalendarImportOptions } from "./icalendar";
 
 const options: ICalendarImportOptions = {
@@ -28,39 +26,39 @@ function iso(ms: number): string {
 	return new Date(ms).toISOString();
 }
 
-describe("busyBlocksFromICalendar: malformed documents", () => {
+describe("eventsFromICalendar: malformed documents", () => {
 	it("throws ICalendarParseError for text that is not iCalendar", () => {
-		expect(() => busyBlocksFromICalendar("this is not a calendar\r\nat all", options)).toThrow(ICalendarParseError);
-		expect(() => busyBlocksFromICalendar("", options)).toThrow(ICalendarParseError);
-		expect(() => busyBlocksFromICalendar("BEGIN:VCARD\r\nVERSION:4.0\r\nFN:X\r\nEND:VCARD\r\n", options)).toThrow(
+		expect(() => eventsFromICalendar("this is not a calendar\r\nat all", options)).toThrow(ICalendarParseError);
+		expect(() => eventsFromICalendar("", options)).toThrow(ICalendarParseError);
+		expect(() => eventsFromICalendar("BEGIN:VCARD\r\nVERSION:4.0\r\nFN:X\r\nEND:VCARD\r\n", options)).toThrow(
 			ICalendarParseError,
 		);
 	});
 
 	it("returns nothing, without errors, for an empty VCALENDAR", () => {
-		expect(busyBlocksFromICalendar(calendar(), options)).toEqual({ blocks: [], errors: [] });
+		expect(eventsFromICalendar(calendar(), options)).toEqual({ events: [], errors: [] });
 	});
 
 	it("rejects options it cannot work with", () => {
-		expect(() => busyBlocksFromICalendar(calendar(goodEvent), { ...options, staffTimezone: "Mars/Olympus" })).toThrow(
+		expect(() => eventsFromICalendar(calendar(goodEvent), { ...options, staffTimezone: "Mars/Olympus" })).toThrow(
 			ICalendarOptionsError,
 		);
-		expect(() => busyBlocksFromICalendar(calendar(goodEvent), { ...options, window: { from: 10, to: 5 } })).toThrow(
+		expect(() => eventsFromICalendar(calendar(goodEvent), { ...options, window: { from: 10, to: 5 } })).toThrow(
 			ICalendarOptionsError,
 		);
 	});
 });
 
-describe("busyBlocksFromICalendar: one bad event does not cost the others", () => {
+describe("eventsFromICalendar: one bad event does not cost the others", () => {
 	it("skips and reports a VEVENT without DTSTART", () => {
-		const result = busyBlocksFromICalendar(calendar(["UID:nostart@test", "SUMMARY:No start"], goodEvent), options);
+		const result = icalendarBlocks(calendar(["UID:nostart@test", "SUMMARY:No start"], goodEvent), options);
 		expect(result.blocks.map((b) => b.uid)).toEqual(["good@test"]);
 		expect(result.errors).toEqual([{ uid: "nostart@test", problem: "no-start", message: expect.stringContaining("DTSTART") }]);
 	});
 
 	it("skips and reports an unknown TZID that has no VTIMEZONE", () => {
 		const unknown = ["UID:unknown-zone@test", "DTSTART;TZID=Atlantis Standard Time:20260603T090000", "DTEND;TZID=Atlantis Standard Time:20260603T100000"];
-		const result = busyBlocksFromICalendar(calendar(unknown, goodEvent), options);
+		const result = icalendarBlocks(calendar(unknown, goodEvent), options);
 		expect(result.blocks.map((b) => b.uid)).toEqual(["good@test"]);
 		expect(result.errors).toEqual([{ uid: "unknown-zone@test", problem: "unknown-time-zone", message: expect.stringContaining("Atlantis Standard Time") }]);
 	});
@@ -70,57 +68,57 @@ describe("busyBlocksFromICalendar: one bad event does not cost the others", () =
 		// the gap (+01:00), i.e. 01:30Z; 04:30 summer time is 02:30Z.
 		const gap = ["UID:gap@test", "DTSTART;TZID=Europe/Amsterdam:20260329T023000", "DTEND;TZID=Europe/Amsterdam:20260329T043000"];
 		const window = { from: Date.parse("2026-03-29T00:00:00Z"), to: Date.parse("2026-03-30T00:00:00Z") };
-		const result = busyBlocksFromICalendar(calendar(gap), { ...options, window });
+		const result = icalendarBlocks(calendar(gap), { ...options, window });
 		expect(result.errors).toEqual([]);
 		expect(result.blocks.map((b) => [iso(b.start), iso(b.end)])).toEqual([["2026-03-29T01:30:00.000Z", "2026-03-29T02:30:00.000Z"]]);
 	});
 
 	it("skips and reports an event whose date cannot be read", () => {
 		const broken = ["UID:bad-date@test", "DTSTART:2026AB02T090000Z", "DTEND:20260602T100000Z"];
-		const result = busyBlocksFromICalendar(calendar(broken, goodEvent), options);
+		const result = icalendarBlocks(calendar(broken, goodEvent), options);
 		expect(result.blocks.map((b) => b.uid)).toEqual(["good@test"]);
 		expect(result.errors.map((e) => [e.uid, e.problem])).toEqual([["bad-date@test", "unparseable"]]);
 	});
 
 	it("drops only the component that ical.js cannot parse (an invalid RRULE)", () => {
 		const invalidRule = ["UID:bad-rule@test", "DTSTART:20260601T090000Z", "DTEND:20260601T100000Z", "RRULE:FREQ=WEEKLY;BYDAY=XX"];
-		const result = busyBlocksFromICalendar(calendar(invalidRule, goodEvent), options);
+		const result = icalendarBlocks(calendar(invalidRule, goodEvent), options);
 		expect(result.blocks.map((b) => b.uid)).toEqual(["good@test"]);
 		expect(result.errors).toEqual([{ uid: "bad-rule@test", problem: "unparseable", message: expect.stringContaining("VEVENT") }]);
 	});
 
 	it("skips a VEVENT without UID and reports it", () => {
-		const result = busyBlocksFromICalendar(calendar(["DTSTART:20260603T090000Z", "DTEND:20260603T100000Z"], goodEvent), options);
+		const result = icalendarBlocks(calendar(["DTSTART:20260603T090000Z", "DTEND:20260603T100000Z"], goodEvent), options);
 		expect(result.blocks.map((b) => b.uid)).toEqual(["good@test"]);
 		expect(result.errors).toEqual([{ uid: null, problem: "no-uid", message: expect.stringContaining("UID") }]);
 	});
 });
 
-describe("busyBlocksFromICalendar: runaway recurrence", () => {
+describe("eventsFromICalendar: runaway recurrence", () => {
 	it("stops a SECONDLY rule that started years before the window and reports it", () => {
 		const huge = ["UID:huge@test", "DTSTART:20000101T000000Z", "DURATION:PT1S", "RRULE:FREQ=SECONDLY"];
-		const result = busyBlocksFromICalendar(calendar(huge, goodEvent), options);
+		const result = icalendarBlocks(calendar(huge, goodEvent), options);
 		expect(result.blocks.map((b) => b.uid)).toEqual(["good@test"]);
 		expect(result.errors).toEqual([{ uid: "huge@test", problem: "too-many-occurrences", message: expect.stringContaining("too many iterations") }]);
 	});
 
 	it("stops a rule that can never match instead of looping forever", () => {
 		const impossible = ["UID:never@test", "DTSTART:20260101T090000Z", "DTEND:20260101T100000Z", "RRULE:FREQ=DAILY;BYMONTH=2;BYMONTHDAY=30"];
-		const result = busyBlocksFromICalendar(calendar(impossible, goodEvent), options);
+		const result = icalendarBlocks(calendar(impossible, goodEvent), options);
 		expect(result.blocks.map((b) => b.uid)).toEqual(["good@test"]);
 		expect(result.errors.map((e) => e.uid)).toEqual(["never@test"]);
 	});
 
 	it("caps the occurrences of one series inside the window", () => {
 		const minutely = ["UID:minutely@test", "DTSTART:20260601T000000Z", "DURATION:PT1M", "RRULE:FREQ=MINUTELY"];
-		const result = busyBlocksFromICalendar(calendar(minutely), options);
+		const result = icalendarBlocks(calendar(minutely), options);
 		expect(result.blocks).toHaveLength(MAX_INSTANCES_PER_SERIES);
-		expect(result.blocks[0]).toMatchObject({ occurrenceId: "minutely@test/2026-06-01T00:00:00Z" });
+		expect(result.blocks[0]).toMatchObject({ instanceId: "minutely@test/2026-06-01T00:00:00Z" });
 		expect(result.errors).toEqual([{ uid: "minutely@test", problem: "too-many-occurrences", message: expect.stringContaining(String(MAX_INSTANCES_PER_SERIES)) }]);
 	});
 });
 
-describe("busyBlocksFromICalendar: hostile time zone definitions", () => {
+describe("eventsFromICalendar: hostile time zone definitions", () => {
 	/** A VCALENDAR with one VTIMEZONE (its STANDARD and DAYLIGHT bodies given) before the events. */
 	function withZone(tzid: string, standard: string[], daylight: string[], ...events: string[][]): string {
 		const zone = ["BEGIN:VTIMEZONE", `TZID:${tzid}`, "BEGIN:STANDARD", ...standard, "END:STANDARD", "BEGIN:DAYLIGHT", ...daylight, "END:DAYLIGHT", "END:VTIMEZONE"];
@@ -131,14 +129,14 @@ describe("busyBlocksFromICalendar: hostile time zone definitions", () => {
 
 	it("answers an IANA TZID from the tz database, whatever its VTIMEZONE says", () => {
 		const event = ["UID:ams@test", "DTSTART;TZID=Europe/Amsterdam:20260602T100000", "DTEND;TZID=Europe/Amsterdam:20260602T110000"];
-		const result = busyBlocksFromICalendar(withZone("Europe/Amsterdam", runaway, summer, event), options);
+		const result = icalendarBlocks(withZone("Europe/Amsterdam", runaway, summer, event), options);
 		expect(result.errors).toEqual([]);
 		expect(result.blocks.map((b) => [iso(b.start), iso(b.end)])).toEqual([["2026-06-02T08:00:00.000Z", "2026-06-02T09:00:00.000Z"]]);
 	});
 
 	it("drops a custom VTIMEZONE whose rules would expand without bound, and the events that need it", () => {
 		const event = ["UID:custom@test", "DTSTART;TZID=Salon Time:20260602T100000", "DTEND;TZID=Salon Time:20260602T110000"];
-		const result = busyBlocksFromICalendar(withZone("Salon Time", runaway, summer, event, goodEvent), options);
+		const result = icalendarBlocks(withZone("Salon Time", runaway, summer, event, goodEvent), options);
 		expect(result.blocks.map((b) => b.uid)).toEqual(["good@test"]);
 		expect(result.errors).toEqual([
 			{ uid: null, problem: "unknown-time-zone", message: expect.stringMatching(/^VTIMEZONE "Salon Time" skipped: .*yearly rule/) },
@@ -151,7 +149,7 @@ describe("busyBlocksFromICalendar: hostile time zone definitions", () => {
 		const daylight = ["DTSTART:16010101T020000", "TZOFFSETFROM:+0100", "TZOFFSETTO:+0200", "RRULE:FREQ=YEARLY;BYDAY=-1SU;BYMONTH=3"];
 		const tzid = "W. Europe Standard Time";
 		const event = ["UID:outlook@test", `DTSTART;TZID=${tzid}:20260602T100000`, `DTEND;TZID=${tzid}:20260602T110000`];
-		const result = busyBlocksFromICalendar(withZone(tzid, standard, daylight, event), options);
+		const result = icalendarBlocks(withZone(tzid, standard, daylight, event), options);
 		expect(result.errors).toEqual([]);
 		expect(result.blocks.map((b) => iso(b.start))).toEqual(["2026-06-02T08:00:00.000Z"]);
 	});
@@ -164,7 +162,7 @@ describe("busyBlocksFromICalendar: hostile time zone definitions", () => {
 		const event = ["UID:ams@test", "DTSTART;TZID=Europe/Amsterdam:20260602T100000", "DTEND;TZID=Europe/Amsterdam:20260602T110000"];
 		ICAL.TimezoneService.register(impostor.getFirstSubcomponent("vtimezone")!);
 		try {
-			const result = busyBlocksFromICalendar(calendar(event), options);
+			const result = icalendarBlocks(calendar(event), options);
 			expect(result.errors).toEqual([]);
 			expect(result.blocks.map((b) => [iso(b.start), iso(b.end)])).toEqual([["2026-06-02T08:00:00.000Z", "2026-06-02T09:00:00.000Z"]]);
 		} finally {
@@ -174,15 +172,15 @@ describe("busyBlocksFromICalendar: hostile time zone definitions", () => {
 
 	it("skips an event whose DURATION runs for millions of weeks", () => {
 		const endless = ["UID:endless@test", "DTSTART:20260603T090000Z", "DURATION:P99999999W"];
-		const result = busyBlocksFromICalendar(calendar(endless, goodEvent), options);
+		const result = icalendarBlocks(calendar(endless, goodEvent), options);
 		expect(result.blocks.map((b) => b.uid)).toEqual(["good@test"]);
 		expect(result.errors).toEqual([{ uid: "endless@test", problem: "bad-duration", message: expect.stringContaining("DURATION longer than") }]);
 	});
 });
 
-describe("busyBlocksFromICalendar: instance identity", () => {
+describe("eventsFromICalendar: instance identity", () => {
 	const starts = (text: string): string[][] =>
-		busyBlocksFromICalendar(text, options).blocks.map((b) => [b.occurrenceId, iso(b.start), iso(b.end)]);
+		icalendarBlocks(text, options).blocks.map((b) => [b.instanceId, iso(b.start), iso(b.end)]);
 
 	it("matches EXDATE and RECURRENCE-ID written in UTC against a TZID series by instant", () => {
 		const master = [
@@ -215,58 +213,115 @@ describe("busyBlocksFromICalendar: instance identity", () => {
 	});
 });
 
-describe("busyBlocksFromICalendar: Slotline's own events", () => {
-	it("never imports events carrying X-SLOTLINE-BOOKING-ID, nor their overrides", () => {
+describe("eventsFromICalendar: Slotline's own events", () => {
+	it("marks events carrying X-SLOTLINE-BOOKING-ID, overrides included, with their booking id", () => {
 		const own = ["UID:booking-1@slotline", "X-SLOTLINE-BOOKING-ID:bk_123", "DTSTART:20260602T120000Z", "DTEND:20260602T130000Z", "RRULE:FREQ=DAILY;COUNT=3"];
 		const ownOverride = ["UID:booking-1@slotline", "RECURRENCE-ID:20260603T120000Z", "DTSTART:20260603T150000Z", "DTEND:20260603T160000Z"];
-		const result = busyBlocksFromICalendar(calendar(own, ownOverride, goodEvent), options);
-		expect(result).toEqual({
-			blocks: [
-				{
-					uid: "good@test",
-					occurrenceId: "good@test",
-					start: Date.parse("2026-06-02T09:00:00Z"),
-					end: Date.parse("2026-06-02T10:00:00Z"),
-					allDay: false,
-					tentative: false,
-				},
-			],
-			errors: [],
-		});
+		const result = eventsFromICalendar(calendar(own, ownOverride, goodEvent), options);
+		expect(result.errors).toEqual([]);
+		expect(result.events.map((e) => [e.id, e.slotlineBookingId, e.instances.map((i) => i.instanceId)])).toEqual([
+			["booking-1@slotline", "bk_123", ["booking-1@slotline/2026-06-02T12:00:00Z", "booking-1@slotline/2026-06-03T12:00:00Z", "booking-1@slotline/2026-06-04T12:00:00Z"]],
+			["good@test", null, ["good@test"]],
+		]);
+		expect(result.events[1]?.instances).toEqual([
+			{ instanceId: "good@test", start: Date.parse("2026-06-02T09:00:00Z"), end: Date.parse("2026-06-02T10:00:00Z"), allDay: null, status: "confirmed", transparent: false, declined: false },
+		]);
 	});
 
-	it("recognises the property on a parsed VEVENT, whatever its letter case", () => {
-		const [own, other] = new ICAL.Component(ICAL.parse(calendar(["UID:a", "x-slotline-booking-id:bk_1"], ["UID:b"]))).getAllSubcomponents("vevent");
-		expect(own !== undefined && isSlotlineBookingEvent(own)).toBe(true);
-		expect(other !== undefined && isSlotlineBookingEvent(other)).toBe(false);
+	it("recognises the property whatever its letter case, and reports a marked event outside the window", () => {
+		const lower = ["UID:a", "x-slotline-booking-id:bk_1", "DTSTART:20260602T120000Z", "DTEND:20260602T130000Z"];
+		const past = ["UID:b", "X-SLOTLINE-BOOKING-ID:bk_2", "DTSTART:20250602T120000Z", "DTEND:20250602T130000Z"];
+		const unmarkedPast = ["UID:c", "DTSTART:20250602T120000Z", "DTEND:20250602T130000Z"];
+		const { events } = eventsFromICalendar(calendar(lower, past, unmarkedPast), options);
+		expect(events.map((e) => [e.id, e.slotlineBookingId, e.instances.length])).toEqual([
+			["a", "bk_1", 1],
+			["b", "bk_2", 0],
+		]);
 	});
 });
 
-describe("busyBlocksFromICalendar: the staff member's own attendee", () => {
+describe("eventsFromICalendar: free time is reported with its meaning, and blocks nothing", () => {
+	it("keeps transparent, cancelled and tentative instances with their status, a cancelled override included", () => {
+		const series = ["UID:s@test", "DTSTART:20260602T090000Z", "DTEND:20260602T100000Z", "RRULE:FREQ=DAILY;COUNT=2"];
+		const cancelled = ["UID:s@test", "RECURRENCE-ID:20260603T090000Z", "DTSTART:20260603T090000Z", "DTEND:20260603T100000Z", "STATUS:CANCELLED"];
+		const free = ["UID:free@test", "DTSTART:20260604T090000Z", "DTEND:20260604T100000Z", "TRANSP:TRANSPARENT"];
+		const maybe = ["UID:maybe@test", "DTSTART:20260605T090000Z", "DTEND:20260605T100000Z", "STATUS:TENTATIVE"];
+		const text = calendar(series, cancelled, free, maybe);
+		const { events } = eventsFromICalendar(text, options);
+		expect(events.flatMap((e) => e.instances.map((i) => [i.instanceId, i.status, i.transparent, i.declined]))).toEqual([
+			["s@test/2026-06-02T09:00:00Z", "confirmed", false, false],
+			["s@test/2026-06-03T09:00:00Z", "cancelled", false, false],
+			["free@test", "confirmed", true, false],
+			["maybe@test", "tentative", false, false],
+		]);
+		expect(icalendarBlocks(text, options).blocks.map((b) => [b.instanceId, b.tentative])).toEqual([
+			["s@test/2026-06-02T09:00:00Z", false],
+			["maybe@test", true],
+		]);
+	});
+
+	it("gives all-day instances the dates they were written with, the same days their instants start and end in the staff zone (property)", () => {
+		const zones = ["Europe/Amsterdam", "America/New_York", "Pacific/Kiritimati", "Australia/Lord_Howe", "UTC"];
+		const window = { from: Date.parse("2026-01-01T00:00:00Z"), to: Date.parse("2027-01-01T00:00:00Z") };
+		const ymd = (date: Date): string => date.toISOString().slice(0, 10).replaceAll("-", "");
+		fc.assert(
+			fc.property(
+				fc.constantFrom(...zones),
+				fc.integer({ min: 0, max: 364 }),
+				fc.oneof(
+					fc.integer({ min: 1, max: 20 }).map((days) => ({ end: "dtend", days }) as const),
+					fc.integer({ min: 0, max: 3 }).map((weeks) => ({ end: "duration", days: weeks * 7 + 1 }) as const),
+					fc.constant({ end: "none", days: 1 } as const),
+				),
+				(zone, offset, length) => {
+					const start = new Date(window.from + offset * 86_400_000);
+					const end = new Date(start.getTime() + length.days * 86_400_000);
+					const ending = length.end === "dtend" ? [`DTEND;VALUE=DATE:${ymd(end)}`] : length.end === "duration" ? [`DURATION:P${length.days}D`] : [];
+					const text = calendar(["UID:day@test", `DTSTART;VALUE=DATE:${ymd(start)}`, ...ending, "RRULE:FREQ=WEEKLY;COUNT=3"]);
+					const { events, errors } = eventsFromICalendar(text, { ...options, staffTimezone: zone, window });
+					expect(errors).toEqual([]);
+					for (const instance of events.flatMap((e) => e.instances)) {
+						expect(instance.allDay).toEqual({ startDate: localDateOf(instance.start, zone), endDate: localDateOf(instance.end, zone) });
+					}
+				},
+			),
+			{ numRuns: 60 },
+		);
+	});
+});
+
+describe("eventsFromICalendar: the staff member's own attendee", () => {
 	const invitation = (uid: string, attendee: string): string[] => [`UID:${uid}`, "DTSTART:20260602T090000Z", "DTEND:20260602T100000Z", "ORGANIZER:mailto:boss@example.test", attendee];
 
 	it("frees an event declined under any of the staff member's addresses, and only those", () => {
-		const result = busyBlocksFromICalendar(
-			calendar(
-				invitation("email", "ATTENDEE;PARTSTAT=DECLINED:mailto:Noor@Salon.example"),
-				invitation("alias", "ATTENDEE;PARTSTAT=DECLINED:MAILTO:noor.private@example.test"),
-				invitation("email-param", "ATTENDEE;PARTSTAT=DECLINED;EMAIL=noor.private@example.test:urn:uuid:7e1c"),
-				invitation("colleague", "ATTENDEE;PARTSTAT=DECLINED:mailto:colleague@salon.example"),
-				invitation("accepted", "ATTENDEE;PARTSTAT=ACCEPTED:mailto:noor.private@example.test"),
-			),
-			{ ...options, ownAddresses: ["noor@salon.example", " mailto:Noor.Private@example.test"] },
+		const text = calendar(
+			invitation("email", "ATTENDEE;PARTSTAT=DECLINED:mailto:Noor@Salon.example"),
+			invitation("alias", "ATTENDEE;PARTSTAT=DECLINED:MAILTO:noor.private@example.test"),
+			invitation("email-param", "ATTENDEE;PARTSTAT=DECLINED;EMAIL=noor.private@example.test:urn:uuid:7e1c"),
+			invitation("colleague", "ATTENDEE;PARTSTAT=DECLINED:mailto:colleague@salon.example"),
+			invitation("accepted", "ATTENDEE;PARTSTAT=ACCEPTED:mailto:noor.private@example.test"),
 		);
+		const ownOptions = { ...options, ownAddresses: ["noor@salon.example", " mailto:Noor.Private@example.test"] };
+		const result = icalendarBlocks(text, ownOptions);
 		expect(result.blocks.map((b) => b.uid).sort()).toEqual(["accepted", "colleague"]);
+		const { events } = eventsFromICalendar(text, ownOptions);
+		expect(events.map((e) => [e.id, e.instances[0]?.declined])).toEqual([
+			["email", true],
+			["alias", true],
+			["email-param", true],
+			["colleague", false],
+			["accepted", false],
+		]);
 	});
 
 	it("frees nothing when no address is known", () => {
-		const result = busyBlocksFromICalendar(calendar(invitation("email", "ATTENDEE;PARTSTAT=DECLINED:mailto:noor@salon.example")), { ...options, ownAddresses: [] });
+		const result = icalendarBlocks(calendar(invitation("email", "ATTENDEE;PARTSTAT=DECLINED:mailto:noor@salon.example")), { ...options, ownAddresses: [] });
 		expect(result.blocks.map((b) => b.uid)).toEqual(["email"]);
 	});
 });
 
 // Not in the corpus: the corpus is also stored in Radicale, and Radicale 3.1 refuses an RDATE of PERIOD values (400).
-describe("busyBlocksFromICalendar: RDATE;VALUE=PERIOD", () => {
+describe("eventsFromICalendar: RDATE;VALUE=PERIOD", () => {
 	it("gives each period its own length: an explicit end in a TZID zone, a duration in UTC; a plain RDATE takes the series' length", () => {
 		const series = [
 			"UID:periods@test",
@@ -278,7 +333,7 @@ describe("busyBlocksFromICalendar: RDATE;VALUE=PERIOD", () => {
 			"RDATE;VALUE=PERIOD:20260605T120000Z/PT45M,20260606T120000Z/20260606T123000Z",
 		];
 		const window = { from: Date.parse("2026-06-01T00:00:00Z"), to: Date.parse("2026-06-15T00:00:00Z") };
-		const result = busyBlocksFromICalendar(calendar(series), { ...options, window });
+		const result = icalendarBlocks(calendar(series), { ...options, window });
 		expect(result.errors).toEqual([]);
 		expect(result.blocks.map((b) => [iso(b.start), iso(b.end)])).toEqual([
 			["2026-06-01T07:00:00.000Z", "2026-06-01T08:00:00.000Z"],

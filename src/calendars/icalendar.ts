@@ -1,14 +1,18 @@
-// Translates iCalendar text (CalDAV, iCloud, ICS feeds) into the busy blocks inbound sync stores.
-// Pure: no I/O, no clock, no environment. The rules are those of test/fixtures/ics/README.md.
+// Translates iCalendar text (CalDAV, iCloud, ICS feeds) into the ExternalEvents every adapter returns,
+// from one parse: instances with their status, transparency, the owner's decline and all-day dates, and
+// Slotline's own marker. Whether an instance blocks time is decided in src/sync/feed-batch.ts, as for every
+// provider. Pure: no I/O, no clock, no environment. Expansion follows test/fixtures/ics/README.md.
 import ICAL from "ical.js";
 import { Temporal } from "temporal-polyfill";
+import { ianaTimeZone } from "../zones";
+import { localDateOf } from "./event-time";
 import { describe, parseCalendars } from "./icalendar-parse";
-import { adoptTimeZones, isKnownTimeZone, ZoneResolver } from "./icalendar-zones";
-import type { UnreadableProblem } from "./provider";
+import { adoptTimeZones, ZoneResolver } from "./icalendar-zones";
+import type { ExternalEvent, ExternalInstance, UnreadableProblem } from "./provider";
 
 export { ICalendarParseError } from "./icalendar-parse";
 
-/** Set by Slotline's outbound writers; events carrying it are our own bookings and never imported. */
+/** Set by Slotline's outbound writers: the booking (or series) id an event was written for. */
 export const SLOTLINE_BOOKING_ID_PROPERTY = "X-SLOTLINE-BOOKING-ID";
 /** Most occurrences one series may contribute to one import; more is reported and cut off. */
 export const MAX_INSTANCES_PER_SERIES = 10_000;
@@ -25,23 +29,11 @@ export interface ICalendarImportOptions {
 	staffTimezone: string;
 	/**
 	 * The staff member's own addresses (their email, the calendar account's, ones the admin added):
-	 * an ATTENDEE with any of them is theirs (case-insensitive, `mailto:` removed), and their decline frees the time.
+	 * an ATTENDEE with any of them is theirs (case-insensitive, `mailto:` removed), and their decline marks the instance declined.
 	 */
 	ownAddresses: readonly string[];
 	/** UTC epoch ms, [from, to). */
 	window: { from: number; to: number };
-}
-
-export interface ImportedBlock {
-	uid: string;
-	/** Stable id of this occurrence: uid for single events, `${uid}/${originalStart}` for instances. */
-	occurrenceId: string;
-	/** UTC epoch ms; end exclusive. */
-	start: number;
-	end: number;
-	allDay: boolean;
-	/** STATUS:TENTATIVE; the caller's policy decides whether it blocks. */
-	tentative: boolean;
 }
 
 /** An event (or a whole UID) skipped or cut short; the rest of the document was still imported. */
@@ -79,43 +71,54 @@ function problemOf(error: unknown): UnreadableProblem {
 }
 
 export interface ICalendarImportResult {
-	/** Sorted by start, then end; never merged or clipped to the window. */
-	blocks: ImportedBlock[];
+	/**
+	 * One per UID with an occurrence in the window or Slotline's marker, in document order. Instances are
+	 * sorted by start, then end, never merged or clipped to the window, and include those that block
+	 * nothing (cancelled, transparent, declined).
+	 */
+	events: ExternalEvent[];
 	errors: ICalendarImportIssue[];
 }
 
-/** True for events written by Slotline itself (they carry X-SLOTLINE-BOOKING-ID). */
-export function isSlotlineBookingEvent(vevent: ICAL.Component): boolean {
-	return vevent.hasProperty(SLOTLINE_BOOKING_ID_PROPERTY.toLowerCase());
-}
-
 /**
- * Busy blocks of every VEVENT occurrence that overlaps `options.window`.
+ * Every VEVENT occurrence that overlaps `options.window`, as ExternalEvents named by UID.
  *
- * `occurrenceId` of a recurring event's occurrence is `${uid}/${original start}`, the original start
+ * `instanceId` of a recurring event's occurrence is `${uid}/${original start}`, the original start
  * (RECURRENCE-ID) written as UTC ISO without milliseconds (`2026-05-20T08:00:00Z`), or as the date
  * (`2026-03-15`) for all-day series. A bad event is skipped and described in `errors`; only a
  * document without any readable VCALENDAR throws (ICalendarParseError). Invalid options throw
  * ICalendarOptionsError.
  */
-export function busyBlocksFromICalendar(text: string, options: ICalendarImportOptions): ICalendarImportResult {
+export function eventsFromICalendar(text: string, options: ICalendarImportOptions): ICalendarImportResult {
 	const context = createContext(options);
 	const parsed = parseCalendars(text);
 	const errors: ICalendarImportIssue[] = [...parsed.dropped];
-	const blocks: ImportedBlock[] = [];
+	const events = new Map<string, ExternalEvent>();
 	for (const calendar of parsed.calendars) {
 		errors.push(...adoptTimeZones(calendar));
 		for (const group of groupByUid(calendar.getAllSubcomponents("vevent"), errors)) {
-			if (group.components.some(isSlotlineBookingEvent)) continue;
+			const event = events.get(group.uid) ?? { id: group.uid, slotlineBookingId: null, instances: [] };
+			event.slotlineBookingId ??= markerOf(group);
+			events.set(group.uid, event);
 			try {
-				blocks.push(...blocksOfGroup(group, context, errors));
+				event.instances.push(...instancesOfGroup(group, context, errors));
 			} catch (error) {
 				errors.push({ uid: group.uid, problem: problemOf(error), message: describe(error) });
 			}
 		}
 	}
-	blocks.sort((a, b) => a.start - b.start || a.end - b.end || compareText(a.occurrenceId, b.occurrenceId));
-	return { blocks, errors };
+	const found = [...events.values()].filter((event) => event.instances.length > 0 || event.slotlineBookingId !== null);
+	for (const event of found) event.instances.sort((a, b) => a.start - b.start || a.end - b.end || compareText(a.instanceId, b.instanceId));
+	return { events: found, errors };
+}
+
+/** The booking id Slotline wrote on any component of the UID (overrides included), or null. */
+function markerOf(group: EventGroup): string | null {
+	for (const component of group.components) {
+		const value = component.getFirstPropertyValue(SLOTLINE_BOOKING_ID_PROPERTY.toLowerCase());
+		if (typeof value === "string") return value;
+	}
+	return null;
 }
 
 interface ImportContext {
@@ -127,12 +130,13 @@ interface ImportContext {
 	zones: ZoneResolver;
 	/** Shared by every series of the document; see MAX_STEPS_PER_DOCUMENT. */
 	documentSteps: { remaining: number };
-	midnights: Map<string, number>;
+	/** Staff-zone days already converted, by date and offset in days (see staffDay). */
+	days: Map<string, StaffDay>;
 }
 
 function createContext(options: ICalendarImportOptions): ImportContext {
 	const problems = [];
-	if (!isKnownTimeZone(options.staffTimezone)) {
+	if (ianaTimeZone(options.staffTimezone) === null) {
 		problems.push({ field: "staffTimezone", message: `"${options.staffTimezone}" is not a known IANA time zone` });
 	}
 	const { from, to } = options.window;
@@ -151,7 +155,7 @@ function createContext(options: ICalendarImportOptions): ImportContext {
 		to,
 		zones,
 		documentSteps: { remaining: MAX_STEPS_PER_DOCUMENT },
-		midnights: new Map(),
+		days: new Map(),
 	};
 }
 
@@ -179,7 +183,7 @@ function groupByUid(vevents: ICAL.Component[], errors: ICalendarImportIssue[]): 
 	return [...groups.values()];
 }
 
-function blocksOfGroup(group: EventGroup, context: ImportContext, errors: ICalendarImportIssue[]): ImportedBlock[] {
+function instancesOfGroup(group: EventGroup, context: ImportContext, errors: ICalendarImportIssue[]): ExternalInstance[] {
 	const masters = group.components.filter((c) => !c.hasProperty("recurrence-id"));
 	const overrideComponents = group.components.filter((c) => c.hasProperty("recurrence-id"));
 	if (masters.length > 1) {
@@ -203,10 +207,10 @@ function blocksOfGroup(group: EventGroup, context: ImportContext, errors: ICalen
 		}
 	}
 
-	const blocks: ImportedBlock[] = [];
+	const instances: ExternalInstance[] = [];
 	if (masterComponent !== undefined) {
 		try {
-			blocks.push(...masterBlocks(group.uid, prepareEvent(masterComponent, context), overrides, rangeOverridesOf(overrides, context), context, errors));
+			instances.push(...masterInstances(group.uid, prepareEvent(masterComponent, context), overrides, rangeOverridesOf(overrides, context), context, errors));
 		} catch (error) {
 			errors.push({ uid: group.uid, problem: problemOf(error), message: describe(error) });
 		}
@@ -214,14 +218,14 @@ function blocksOfGroup(group: EventGroup, context: ImportContext, errors: ICalen
 	for (const override of overrides.values()) {
 		// Every override is a complete event; it replaces the master instance with the same key (if
 		// any) and stands on its own otherwise, like an invitation to a single instance.
-		const block = blockOf(override, override.start, override.recurrenceId, group.uid, context);
-		if (block !== null) blocks.push(block);
+		const instance = instanceOf(override, override.start, override.recurrenceId, group.uid, context);
+		if (instance !== null) instances.push(instance);
 	}
-	return blocks;
+	return instances;
 }
 
 // ---------------------------------------------------------------------------------------------
-// One VEVENT, read once: zones resolved, end rule and free/busy meaning decided.
+// One VEVENT, read once: zones resolved, end rule, status, transparency and the owner's answer read.
 
 type EndRule =
 	| { kind: "exact"; ms: number }
@@ -229,14 +233,14 @@ type EndRule =
 	| { kind: "duration"; days: number; seconds: number }
 	| { kind: "none" };
 
-type Availability = "busy" | "tentative" | "free";
-
 interface PreparedEvent {
 	component: ICAL.Component;
 	start: ICAL.Time;
 	end: EndRule;
 	recurrenceId: ICAL.Time | null;
-	availability: Availability;
+	status: ExternalInstance["status"];
+	transparent: boolean;
+	declined: boolean;
 }
 
 function prepareEvent(component: ICAL.Component, context: ImportContext): PreparedEvent {
@@ -247,7 +251,9 @@ function prepareEvent(component: ICAL.Component, context: ImportContext): Prepar
 		start,
 		end: endRuleOf(component, start, context),
 		recurrenceId: firstTime(component, "recurrence-id", context),
-		availability: availabilityOf(component, context.ownAddresses),
+		status: statusOf(component),
+		transparent: textValue(component, "transp")?.trim().toUpperCase() === "TRANSPARENT",
+		declined: context.ownAddresses.size > 0 && declinedBy(component, context.ownAddresses),
 	};
 }
 
@@ -274,12 +280,10 @@ function durationRule(duration: ICAL.Duration): EndRule {
 	};
 }
 
-function availabilityOf(component: ICAL.Component, ownAddresses: ReadonlySet<string>): Availability {
-	const transparency = textValue(component, "transp")?.trim().toUpperCase();
+function statusOf(component: ICAL.Component): ExternalInstance["status"] {
 	const status = textValue(component, "status")?.trim().toUpperCase();
-	if (transparency === "TRANSPARENT" || status === "CANCELLED") return "free";
-	if (ownAddresses.size > 0 && declinedBy(component, ownAddresses)) return "free";
-	return status === "TENTATIVE" ? "tentative" : "busy";
+	// CONFIRMED, a missing STATUS and any other value read as confirmed.
+	return status === "CANCELLED" ? "cancelled" : status === "TENTATIVE" ? "tentative" : "confirmed";
 }
 
 function declinedBy(component: ICAL.Component, ownAddresses: ReadonlySet<string>): boolean {
@@ -287,7 +291,7 @@ function declinedBy(component: ICAL.Component, ownAddresses: ReadonlySet<string>
 		// EMAIL= (RFC 7986) carries the address when the value is not a mailto: URI.
 		const addresses = [String(attendee.getFirstValue() ?? ""), parameterText(attendee, "email") ?? ""];
 		if (!addresses.some((address) => ownAddresses.has(normalizeAddress(address)))) return false;
-		// A missing PARTSTAT means NEEDS-ACTION, which still blocks.
+		// A missing PARTSTAT means NEEDS-ACTION: not a decline.
 		return (parameterText(attendee, "partstat") ?? "").trim().toUpperCase() === "DECLINED";
 	});
 }
@@ -295,25 +299,23 @@ function declinedBy(component: ICAL.Component, ownAddresses: ReadonlySet<string>
 // ---------------------------------------------------------------------------------------------
 // Recurrence expansion.
 
-function masterBlocks(
+function masterInstances(
 	uid: string,
 	master: PreparedEvent,
 	overrides: Map<string, PreparedEvent>,
 	ranges: RangeOverride[],
 	context: ImportContext,
 	errors: ICalendarImportIssue[],
-): ImportedBlock[] {
+): ExternalInstance[] {
 	const rules = master.component.getAllProperties("rrule").map((p) => p.getFirstValue());
 	const rdateProperties = master.component.getAllProperties("rdate");
 	const rdates = rdateProperties.flatMap((p) => timesOf(p, context));
 	const periodEnds = periodEndsOf(rdateProperties, context);
 	const recurring = rules.length > 0 || rdates.length > 0 || overrides.size > 0;
 	if (!recurring) {
-		const block = blockOf(master, master.start, null, uid, context);
-		return block === null ? [] : [block];
+		const instance = instanceOf(master, master.start, null, uid, context);
+		return instance === null ? [] : [instance];
 	}
-	// A THISANDFUTURE override can make later instances of a free series busy.
-	if (master.availability === "free" && ranges.length === 0) return [];
 	// An instance just past the window may be moved back into it by a THISANDFUTURE override.
 	const stopAt = context.to + Math.max(0, ...ranges.map((range) => range.lookBackMs));
 
@@ -345,7 +347,7 @@ function masterBlocks(
 	const extra = [master.start, ...rdates].sort((a, b) => a.compare(b));
 
 	let lastKey: string | null = null;
-	const instanceBlock = (occurrence: ICAL.Time): ImportedBlock | null | "stop" => {
+	const instanceAt = (occurrence: ICAL.Time): ExternalInstance | null | "stop" => {
 		const key = timeKey(occurrence);
 		if (key === lastKey) return null;
 		lastKey = key;
@@ -353,13 +355,13 @@ function masterBlocks(
 		if (excludedKeys.has(key) || overrides.has(key)) return null;
 		if (excludedDays.size > 0 && !occurrence.isDate && excludedDays.has(dateOf(occurrence))) return null;
 		const range = rangeAt(ranges, occurrence);
-		if (range !== null) return blockOf(range.event, shiftedBy(range, occurrence, context), occurrence, uid, context);
+		if (range !== null) return instanceOf(range.event, shiftedBy(range, occurrence, context), occurrence, uid, context);
 		// An RDATE period lasts as long as the period says, not as long as the series (RFC 5545 §3.8.5.2).
 		const periodEnd = periodEnds.get(key);
-		return blockOf(periodEnd === undefined ? master : { ...master, end: periodEnd }, occurrence, occurrence, uid, context);
+		return instanceOf(periodEnd === undefined ? master : { ...master, end: periodEnd }, occurrence, occurrence, uid, context);
 	};
 
-	const blocks: ImportedBlock[] = [];
+	const instances: ExternalInstance[] = [];
 	let extraIndex = 0;
 	try {
 		const heads = iterators.map((it) => it.next());
@@ -376,22 +378,22 @@ function masterBlocks(
 			}
 			if (best === null) break;
 			// Read the instance before advancing: ical.js reuses its Time object for the next one.
-			const outcome = instanceBlock(best);
+			const outcome = instanceAt(best);
 			if (bestSource === -1) extraIndex += 1;
 			else heads[bestSource] = (iterators[bestSource] as ICAL.RecurIterator).next();
 			if (outcome === "stop") break;
 			if (outcome === null) continue;
-			if (blocks.length >= MAX_INSTANCES_PER_SERIES) {
+			if (instances.length >= MAX_INSTANCES_PER_SERIES) {
 				errors.push({ uid, problem: "too-many-occurrences", message: `More than ${MAX_INSTANCES_PER_SERIES} occurrences in the window; the rest were dropped` });
 				break;
 			}
-			blocks.push(outcome);
+			instances.push(outcome);
 		}
 	} catch (error) {
 		if (!(error instanceof ExpansionLimitError)) throw error;
-		errors.push({ uid, problem: "too-many-occurrences", message: `${error.message}; ${blocks.length} occurrences kept` });
+		errors.push({ uid, problem: "too-many-occurrences", message: `${error.message}; ${instances.length} occurrences kept` });
 	}
-	return blocks;
+	return instances;
 }
 
 /**
@@ -477,23 +479,41 @@ function alignUntil(rule: ICAL.Recur, start: ICAL.Time): void {
 // Instants.
 
 /**
- * The block of one occurrence of `event` starting at `occurrence`, or null when it does not block
- * or misses the window. `originalStart` (the RECURRENCE-ID) names instances; null for single events.
+ * The instance of `event` starting at `occurrence`, or null when it has no length or misses the
+ * window. `originalStart` (the RECURRENCE-ID) names instances; null for single events.
  */
-function blockOf(
+function instanceOf(
 	event: PreparedEvent,
 	occurrence: ICAL.Time,
 	originalStart: ICAL.Time | null,
 	uid: string,
 	context: ImportContext,
-): ImportedBlock | null {
-	if (event.availability === "free") return null;
+): ExternalInstance | null {
 	const start = instantOf(occurrence, context);
 	const end = endOf(occurrence, start, event.end, context);
 	if (!Number.isFinite(start) || !Number.isFinite(end)) throw new ImportProblem("bad-date", "Date outside the supported range");
 	if (!(end > start && start < context.to && end > context.from)) return null;
-	const occurrenceId = originalStart === null ? uid : `${uid}/${occurrenceStamp(originalStart, context)}`;
-	return { uid, occurrenceId, start, end, allDay: occurrence.isDate, tentative: event.availability === "tentative" };
+	return {
+		instanceId: originalStart === null ? uid : `${uid}/${occurrenceStamp(originalStart, context)}`,
+		start,
+		end,
+		allDay: occurrence.isDate ? allDayOf(occurrence, event.end, end, context) : null,
+		status: event.status,
+		transparent: event.transparent,
+		declined: event.declined,
+	};
+}
+
+/**
+ * The local dates of an all-day instance, read from its DATE values (the staff-zone days its instants
+ * came from); only an end that is not a whole number of days after the start is read back from its instant.
+ */
+function allDayOf(occurrence: ICAL.Time, rule: EndRule, end: number, context: ImportContext): { startDate: string; endDate: string } {
+	const days = rule.kind === "days" ? rule.days : rule.kind === "none" ? 1 : rule.kind === "duration" && rule.seconds === 0 ? rule.days : null;
+	return {
+		startDate: staffDay(occurrence, 0, context).date,
+		endDate: days === null ? localDateOf(end, context.staffTimezone) : staffDay(occurrence, days, context).date,
+	};
 }
 
 function endOf(occurrence: ICAL.Time, start: number, rule: EndRule, context: ImportContext): number {
@@ -523,17 +543,27 @@ function plusLocalDays(time: ICAL.Time, days: number): number {
 	return shifted.toUnixTime() * 1000;
 }
 
-/** Start of the staff member's local day `days` after the date of `time` (23 or 25 hours on DST days). */
+/** A local day of the staff member: its date and the instant it starts (23 or 25 hours on DST days). */
+interface StaffDay {
+	date: string;
+	midnight: number;
+}
+
+/** Start of the staff member's local day `days` after the date of `time`. */
 function staffMidnight(time: ICAL.Time, days: number, context: ImportContext): number {
+	return staffDay(time, days, context).midnight;
+}
+
+/** The staff member's local day `days` after the date of `time`, converted once per document. */
+function staffDay(time: ICAL.Time, days: number, context: ImportContext): StaffDay {
 	const key = `${time.year}-${time.month}-${time.day}+${days}`;
-	let instant = context.midnights.get(key);
-	if (instant === undefined) {
-		instant = new Temporal.PlainDate(time.year, time.month, time.day)
-			.add({ days })
-			.toZonedDateTime({ timeZone: context.staffTimezone }).epochMilliseconds;
-		context.midnights.set(key, instant);
+	let day = context.days.get(key);
+	if (day === undefined) {
+		const date = new Temporal.PlainDate(time.year, time.month, time.day).add({ days });
+		day = { date: date.toString(), midnight: date.toZonedDateTime({ timeZone: context.staffTimezone }).epochMilliseconds };
+		context.days.set(key, day);
 	}
-	return instant;
+	return day;
 }
 
 function daysBetween(start: ICAL.Time, end: ICAL.Time): number {

@@ -2,8 +2,8 @@
 import { encodeHexLowerCase } from "@oslojs/encoding";
 import type { FetchFunction } from "./http";
 import { discard, MAX_RESPONSE_BYTES, noAuthorization, ProviderHttp, providerError } from "./http";
-import { busyBlocksFromICalendar, ICalendarParseError } from "./icalendar";
-import { instanceOfBlock, slotlineMarkers } from "./icalendar-sync";
+import { eventsFromICalendar, ICalendarParseError } from "./icalendar";
+import type { ICalendarImportResult } from "./icalendar";
 import type { CalendarInfo, CalendarProvider, ExternalEvent, ProbeResult, SyncResult, SyncWindow, UnreadableItem } from "./provider";
 import { CalendarUnavailableError, ProviderError, SyncCursorExpiredError } from "./provider";
 
@@ -77,7 +77,7 @@ export class IcsFeed implements CalendarProvider {
 	async listCalendars(): Promise<CalendarInfo[]> {
 		const response = await this.http.send(this.url, { headers: { accept: ACCEPT } });
 		const text = decodeUtf8(await this.body(response));
-		if (!/^\s*BEGIN:VCALENDAR/i.test(text.replace(/^\uFEFF/, ""))) throw new ProviderError("ics", 200, "notICalendar", false, null);
+		if (!/^\s*BEGIN:VCALENDAR/i.test(text.replace(/^\uFEFF/, ""))) throw new ProviderError({ provider: "ics", status: 200, code: "notICalendar", retryable: false });
 		return [{ id: FEED_CALENDAR_ID, name: maskFeedUrl(this.url), writable: false, readable: true, primary: false, timeZone: null }];
 	}
 
@@ -141,23 +141,15 @@ export class IcsFeed implements CalendarProvider {
 	}
 
 	private toEvents(text: string, window: SyncWindow): { events: ExternalEvent[]; unreadable: UnreadableItem[] } {
-		let result: ReturnType<typeof busyBlocksFromICalendar>;
+		let result: ICalendarImportResult;
 		try {
-			result = busyBlocksFromICalendar(text, { staffTimezone: window.timeZone, ownAddresses: this.ownAddresses, window: { from: window.from, to: window.to } });
+			result = eventsFromICalendar(text, { staffTimezone: window.timeZone, ownAddresses: this.ownAddresses, window: { from: window.from, to: window.to } });
 		} catch (error) {
-			if (error instanceof ICalendarParseError) throw new ProviderError("ics", 200, "notICalendar", false, null);
+			if (error instanceof ICalendarParseError) throw new ProviderError({ provider: "ics", status: 200, code: "notICalendar", retryable: false });
 			throw error;
 		}
-		// One ExternalEvent per UID; the importer already dropped free time and our own events.
-		const byUid = new Map<string, ExternalEvent>();
-		for (const block of result.blocks) {
-			const event = byUid.get(block.uid) ?? { id: block.uid, slotlineBookingId: null, instances: [] };
-			event.instances.push(instanceOfBlock(block, window.timeZone));
-			byUid.set(block.uid, event);
-		}
-		for (const [uid, bookingId] of slotlineMarkers(text)) byUid.set(uid, { id: uid, slotlineBookingId: bookingId, instances: [] });
 		// The UID and a category only: importer messages can quote the event's text.
-		return { events: [...byUid.values()], unreadable: result.errors.map((issue) => ({ id: issue.uid, problem: issue.problem })) };
+		return { events: result.events, unreadable: result.errors.map((issue) => ({ id: issue.uid, problem: issue.problem })) };
 	}
 }
 

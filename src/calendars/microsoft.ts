@@ -1,5 +1,6 @@
 // Microsoft Graph (Outlook) calendar adapter: calendars, booking writes, calendarView delta sync, subscriptions.
 import { Temporal } from "temporal-polyfill";
+import { ianaTimeZone } from "../zones";
 import { nearestInPalette } from "./colour";
 import { instantOf, wallClock } from "./event-time";
 import type { FetchFunction } from "./http";
@@ -410,7 +411,7 @@ function normalise(item: GraphEvent, window: SyncWindow): ExternalEvent | null {
 
 /** We ask for UTC; a zone we cannot read (a Windows name) is treated as UTC too. */
 function graphInstant(value: GraphDateTime): number {
-	return instantOf(value.dateTime, isIanaZone(value.timeZone) ? value.timeZone : "UTC");
+	return instantOf(value.dateTime, ianaTimeZone(value.timeZone) !== null ? value.timeZone : "UTC");
 }
 
 /**
@@ -418,25 +419,8 @@ function graphInstant(value: GraphDateTime): number {
  * in; when Graph already shows midnight, its date is the answer, otherwise convert to that zone.
  */
 function localDateOf(value: GraphDateTime, instant: number, zone: string | undefined): string {
-	if (/T00:00:00(?:\.0+)?$/.test(value.dateTime) || zone === undefined || !isIanaZone(zone)) return value.dateTime.slice(0, 10);
+	if (/T00:00:00(?:\.0+)?$/.test(value.dateTime) || zone === undefined || ianaTimeZone(zone) === null) return value.dateTime.slice(0, 10);
 	return Temporal.Instant.fromEpochMilliseconds(instant).toZonedDateTimeISO(zone).toPlainDate().toString();
-}
-
-/** Zones seen by this isolate: a full sync asks about the same few names tens of thousands of times. */
-const KNOWN_ZONES = new Map<string, boolean>();
-
-function isIanaZone(zone: string): boolean {
-	let known = KNOWN_ZONES.get(zone);
-	if (known === undefined) {
-		try {
-			Temporal.Now.zonedDateTimeISO(zone);
-			known = true;
-		} catch {
-			known = false;
-		}
-		if (KNOWN_ZONES.size < 1000) KNOWN_ZONES.set(zone, known);
-	}
-	return known;
 }
 
 function jsonRequest(method: string, body: unknown): RequestInit {

@@ -233,19 +233,35 @@ export interface AccessTokenSource {
 // ---------------------------------------------------------------------------------------------
 // Errors. Messages carry the provider, status and provider code only, never a credential.
 
+/** What a ProviderError carries; its message is built from these, so none may hold a credential. */
+export interface ProviderErrorOptions {
+	provider: ProviderName;
+	/** HTTP status from the provider; 0 when no response arrived (network error, timeout). */
+	status: number;
+	/** The provider's own reason (e.g. "rateLimitExceeded", "syncStateNotFound"), or ours. */
+	code: string;
+	retryable: boolean;
+	/** The provider's Retry-After; absent when it gave none. */
+	retryAfterSeconds?: number | null;
+	detail?: string;
+}
+
 export class ProviderError extends Error {
 	override readonly name: string = "ProviderError";
-	constructor(
-		readonly provider: ProviderName,
-		/** HTTP status from the provider; 0 when no response arrived (network error, timeout). */
-		readonly status: number,
-		/** The provider's own reason (e.g. "rateLimitExceeded", "syncStateNotFound"), or ours. */
-		readonly code: string,
-		readonly retryable: boolean,
-		readonly retryAfterSeconds: number | null,
-		detail?: string,
-	) {
+	readonly provider: ProviderName;
+	readonly status: number;
+	readonly code: string;
+	readonly retryable: boolean;
+	readonly retryAfterSeconds: number | null;
+
+	constructor(options: ProviderErrorOptions) {
+		const { provider, status, code, detail } = options;
 		super(`${provider} ${status} ${code}${detail === undefined ? "" : `: ${detail}`}`);
+		this.provider = provider;
+		this.status = status;
+		this.code = code;
+		this.retryable = options.retryable;
+		this.retryAfterSeconds = options.retryAfterSeconds ?? null;
 	}
 }
 
@@ -253,7 +269,7 @@ export class ProviderError extends Error {
 export class TokenRevokedError extends ProviderError {
 	override readonly name: string = "TokenRevokedError";
 	constructor(provider: ProviderName, status: number, code: string) {
-		super(provider, status, code, false, null, "access was revoked; reconnect the calendar");
+		super({ provider, status, code, retryable: false, detail: "access was revoked; reconnect the calendar" });
 	}
 }
 
@@ -261,7 +277,7 @@ export class TokenRevokedError extends ProviderError {
 export class CalendarUnavailableError extends ProviderError {
 	override readonly name: string = "CalendarUnavailableError";
 	constructor(provider: ProviderName, status: number, code: string) {
-		super(provider, status, code, false, null, "calendar is gone or not writable");
+		super({ provider, status, code, retryable: false, detail: "calendar is gone or not writable" });
 	}
 }
 
@@ -269,6 +285,6 @@ export class CalendarUnavailableError extends ProviderError {
 export class SyncCursorExpiredError extends ProviderError {
 	override readonly name: string = "SyncCursorExpiredError";
 	constructor(provider: ProviderName, status: number, code: string) {
-		super(provider, status, code, false, null, "full resync required");
+		super({ provider, status, code, retryable: false, detail: "full resync required" });
 	}
 }

@@ -5,6 +5,7 @@
 import { eq } from "drizzle-orm";
 import { Temporal } from "temporal-polyfill";
 import type { Database } from "../db/client";
+import { setPasswordHash, userByEmail } from "../db/queries/users";
 import { bookings, memberships, merchants, resources, services, staff, staffServices, users, workingHours } from "../db/schema";
 import type { CreateBookingCommand } from "../booking/commands";
 import { isUniqueViolation } from "../booking/sqlite-errors";
@@ -91,7 +92,7 @@ export async function seedDemoCatalogue(db: Database): Promise<boolean> {
  * membership. Returns whether the account was created.
  */
 export async function seedDemoOwner(db: Database, passwordHash: string): Promise<boolean> {
-	const existing = await db.query.users.findFirst({ where: eq(users.email, DEMO_OWNER_EMAIL), columns: { id: true } });
+	const existing = await userByEmail(db, DEMO_OWNER_EMAIL);
 	const userId = existing?.id ?? "usr_demo_owner";
 	if (existing === undefined) {
 		await db.insert(users).values({ id: userId, email: DEMO_OWNER_EMAIL, emailVerifiedAt: Date.now(), passwordHash, firstName: "Demo", lastName: "Owner" });
@@ -105,7 +106,8 @@ export async function seedDemoOwner(db: Database, passwordHash: string): Promise
  * does not know (state from before it kept one), so the password it prints always works.
  */
 export async function resetDemoOwnerPassword(db: Database, passwordHash: string): Promise<void> {
-	await db.update(users).set({ passwordHash }).where(eq(users.email, DEMO_OWNER_EMAIL));
+	const owner = await userByEmail(db, DEMO_OWNER_EMAIL);
+	if (owner !== undefined) await setPasswordHash(db, owner.id, passwordHash);
 }
 
 /**

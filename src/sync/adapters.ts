@@ -118,7 +118,7 @@ export function unstoredAdapter(env: Pick<Env, "ICLOUD_CALDAV_URL" | "PROVIDER_T
 	}
 	if (credentials.kind !== "password") throw new TokenRevokedError(provider, 0, "wrongCredentials");
 	const serverUrl = connection.serverUrl ?? (provider === "icloud" ? env.ICLOUD_CALDAV_URL : null);
-	if (serverUrl === null) throw new ProviderError(provider, 0, "noServerUrl", false, null);
+	if (serverUrl === null) throw new ProviderError({ provider, status: 0, code: "noServerUrl", retryable: false });
 	// An account label that is an address (an Apple ID, say) is the one the person signed in with.
 	const addresses = connection.accountLabel.includes("@") ? [...ownAddresses, connection.accountLabel] : ownAddresses;
 	return new CalDavCalendar({ provider, serverUrl, username: credentials.username, password: credentials.password, fetch: providerFetch, ownAddresses: addresses, timeoutMs });

@@ -5,11 +5,12 @@ import { MicrosoftCalendar } from "../calendars/microsoft";
 import type { AccessTokenSource, CalendarProvider } from "../calendars/provider";
 import { TokenRevokedError } from "../calendars/provider";
 import type { ConnectionRow } from "../db/queries/connections";
+import type { TokenSet } from "../oauth/client";
 import { accountLabel } from "./account-label";
 import { providerTimeoutMs } from "./adapters";
+import type { OAuthProvider } from "./connection-oauth";
 import { connect } from "./connections";
 import type { SyncContext } from "./connections";
-import type { OAuthProvider, TokenSet } from "./oauth";
 
 /** A token that was just issued: nothing to refresh yet. */
 function freshToken(provider: OAuthProvider, accessToken: string): AccessTokenSource {

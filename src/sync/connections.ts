@@ -3,8 +3,9 @@
 // draining pushes that waited for the connection to work again.
 import { and, eq, gte, inArray, sql } from "drizzle-orm";
 import { merchantSchedule } from "../booking/merchant-schedule";
+import { maskFeedUrl } from "../calendars/ics-feed";
 import type { CalendarInfo, CalendarProvider, ProviderName } from "../calendars/provider";
-import { ProviderError } from "../calendars/provider";
+import { ProviderError, TokenRevokedError } from "../calendars/provider";
 import type { Database } from "../db/client";
 import {
 	calendarsOf,
@@ -20,7 +21,8 @@ import {
 } from "../db/queries/connections";
 import type { ConnectionCalendarRow, ConnectionRow, PendingSelection } from "../db/queries/connections";
 import { markCalendarDirty } from "../db/queries/event-links";
-import { bookings, calendarConnections, connectionCalendars, memberships, merchants, users } from "../db/schema";
+import { ownersOf } from "../db/queries/users";
+import { bookings, calendarConnections, connectionCalendars } from "../db/schema";
 import { AppError, UnprocessableError } from "../errors";
 import { newId } from "../ids";
 import { jobQueue } from "../jobs";
@@ -229,6 +231,20 @@ export async function connectUnstored(context: SyncContext, owner: { merchantId:
 	});
 }
 
+/** What a person types to connect a calendar without OAuth: a CalDAV or iCloud account, or an ICS feed's address. */
+export type TypedCredentials =
+	| { provider: "ics"; feedUrl: string }
+	| { provider: "caldav" | "icloud"; serverUrl: string | null; username: string; password: string };
+
+/** connectUnstored with what was typed; the feed URL may carry a secret token: it is stored sealed, and shown only masked. */
+export function connectTyped(context: SyncContext, owner: { merchantId: string; staffId: string | null }, typed: TypedCredentials): Promise<ConnectionRow> {
+	const unstored: UnstoredConnection =
+		typed.provider === "ics"
+			? { provider: "ics", credentials: { kind: "feed", url: typed.feedUrl }, serverUrl: null, accountLabel: maskFeedUrl(typed.feedUrl) }
+			: { provider: typed.provider, credentials: { kind: "password", username: typed.username, password: typed.password }, serverUrl: typed.serverUrl, accountLabel: typed.username };
+	return connectUnstored(context, owner, unstored);
+}
+
 async function mustConnection(db: Database, id: string): Promise<ConnectionRow> {
 	const row = await connectionById(db, id);
 	if (row === null) throw new Error(`connection ${id} vanished`);
@@ -240,6 +256,22 @@ export async function refreshCalendars(context: SyncContext, connection: Connect
 	const adapter = await adapterFor(context, connection);
 	const listed = await adapter.listCalendars();
 	return { rows: await storeCalendars(context, connection, listed), listed };
+}
+
+/**
+ * refreshCalendars at the admin's request, where the provider's refusal (a changed password, an outage) is
+ * a normal outcome: it goes to the connection's log, a revoked grant asks for re-authorisation, and the
+ * ProviderError reaches the caller to be said on the page.
+ */
+export async function refreshCalendarsOnRequest(context: SyncContext, connection: ConnectionRow): Promise<void> {
+	try {
+		await refreshCalendars(context, connection);
+	} catch (error) {
+		if (!(error instanceof ProviderError)) throw error;
+		await logOperation(context.db, connection.id, "list-calendars", "error", errorSummary(error), context.now());
+		if (error instanceof TokenRevokedError) await needsReauthorization(context, connection);
+		throw error;
+	}
 }
 
 /**
@@ -493,13 +525,7 @@ export async function resyncMatchedByAddress(context: SyncContext, merchantId: s
 }
 
 async function alertOwners(context: SyncContext, connection: ConnectionRow, message: string): Promise<void> {
-	const owners = await context.db
-		.select({ email: users.email, merchantName: merchants.name })
-		.from(memberships)
-		.innerJoin(users, eq(users.id, memberships.userId))
-		.innerJoin(merchants, eq(merchants.id, memberships.merchantId))
-		.where(and(eq(memberships.merchantId, connection.merchantId), eq(memberships.role, "owner")))
-		.all();
+	const owners = await ownersOf(context.db, connection.merchantId);
 	const url = new URL("/admin/integrations", context.env.APP_URL).toString();
 	for (const owner of owners) {
 		try {

@@ -210,7 +210,7 @@ export class CalendarPoller extends DurableObject<Env> {
 				return "next";
 			case "failed":
 				// A provider refusal retrying cannot fix soon (the sync logged it): backed off like any failure.
-				return this.failed(loaded, row, new ProviderError(loaded.connection.provider, 0, "syncRefused", false, null));
+				return this.failed(loaded, row, new ProviderError({ provider: loaded.connection.provider, status: 0, code: "syncRefused", retryable: false }));
 			case "unavailable":
 				this.stopped(row, "calendar unavailable");
 				return "next";

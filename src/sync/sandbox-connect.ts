@@ -2,10 +2,10 @@
 // browser, through the sandbox's login_hint shortcut and the same OAuth code exchange as a person's.
 import type { ConnectionRow } from "../db/queries/connections";
 import { connectOAuth } from "./connect-oauth";
+import { connectionOAuth } from "./connection-oauth";
+import type { OAuthProvider } from "./connection-oauth";
 import type { SyncContext } from "./connections";
 import { connectUnstored } from "./connections";
-import { authorizationUrl, exchangeCode } from "./oauth";
-import type { OAuthProvider } from "./oauth";
 
 export interface SandboxAccount {
 	sandboxUrl: string;
@@ -23,12 +23,12 @@ export async function connectSandboxAccount(context: SyncContext, account: Sandb
 		body: JSON.stringify({ email: account.email, name: account.name }),
 	});
 	if (!created.ok) throw new Error(`sandbox user not created: ${created.status}`);
-	const redirectUri = new URL(`/connect/${account.provider}/callback`, context.env.APP_URL).toString();
-	const { url, flow } = await authorizationUrl(context.env, account.provider, redirectUri, account.email);
+	const oauth = connectionOAuth(context.env, account.provider);
+	const { url, flow } = await oauth.startConnection(account.email);
 	const authorized = await fetch(url, { redirect: "manual" });
 	const location = authorized.headers.get("location");
 	if (location === null) throw new Error(`sandbox authorize answered ${authorized.status} without a redirect`);
-	const tokens = await exchangeCode(context.env, account.provider, new URL(location), flow, redirectUri, context.now());
+	const tokens = await oauth.finishConnection(new URL(location), flow, context.now());
 	return connectOAuth(context, { merchantId: account.merchantId, staffId: account.staffId, provider: account.provider, tokens });
 }
 

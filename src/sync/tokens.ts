@@ -2,13 +2,15 @@
 // and always stores the newest tokens (Microsoft rotates refresh tokens), sealed with the current key.
 import { and, eq } from "drizzle-orm";
 import type { AccessTokenSource } from "../calendars/provider";
-import { TokenRevokedError } from "../calendars/provider";
+import { ProviderError, TokenRevokedError } from "../calendars/provider";
 import type { Database } from "../db/client";
 import type { ConnectionRow } from "../db/queries/connections";
 import { calendarConnections } from "../db/schema";
+import type { TokenSet } from "../oauth/client";
+import { OAuthError } from "../oauth/client";
+import { connectionOAuth } from "./connection-oauth";
+import type { OAuthProvider } from "./connection-oauth";
 import type { ConnectionCredentials, CredentialVault } from "./credentials";
-import { refreshGrant } from "./oauth";
-import type { OAuthProvider, TokenSet } from "./oauth";
 
 /** Refresh this long before the access token expires, so a request never carries an expired one. */
 const EXPIRY_MARGIN_MS = 120_000;
@@ -56,13 +58,28 @@ export class StoredTokenSource implements AccessTokenSource {
 	private async doRefresh(): Promise<string> {
 		const refreshToken = this.credentials.refreshToken;
 		if (refreshToken === null) throw new TokenRevokedError(this.connection.provider, 401, "noRefreshToken");
-		const next = await refreshGrant(this.context.env, this.connection.provider, refreshToken, this.context.now());
+		const next = await connectionOAuth(this.context.env, this.connection.provider)
+			.refresh(refreshToken, this.context.now())
+			.catch((error: unknown) => {
+				throw refreshFailure(this.connection.provider, error);
+			});
 		this.credentials = mergeTokens(this.credentials, next);
 		this.expiresAt = next.expiresAt;
 		// The token still answers the request in flight; whether it is kept is storeCredentials' decision.
 		this.sealed = this.sealed === null ? null : await storeCredentials(this.context.db, this.context.vault, this.connection.id, this.sealed, this.credentials, next.expiresAt, this.context.now());
 		return this.credentials.accessToken;
 	}
+}
+
+/**
+ * A refused refresh as the sync layer handles it: invalid_grant means the person must connect again;
+ * anything else is retried only when it may pass (no answer, 429, 5xx).
+ */
+function refreshFailure(provider: OAuthProvider, error: unknown): unknown {
+	if (!(error instanceof OAuthError)) return error;
+	if (error.code === "invalid_grant") return new TokenRevokedError(provider, error.status, "invalid_grant");
+	const retryable = error.status === 0 || error.status === 429 || error.status >= 500;
+	return new ProviderError({ provider, status: error.status, code: error.code, retryable, detail: "token refresh failed" });
 }
 
 /** A refresh that returns no refresh token (Google) keeps the old one; a rotated one replaces it. */

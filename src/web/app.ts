@@ -2,6 +2,7 @@
 import { Hono } from "hono";
 import { database } from "../db/client";
 import { csrfProtection } from "./auth/csrf-protection";
+import { facebookAuth } from "./auth/facebook";
 import { googleAuth } from "./auth/google";
 import { invitationAcceptance, staffInvitations } from "./auth/invitations";
 import { loadSession } from "./auth/load-session";
@@ -37,6 +38,7 @@ export function createApp(): Hono<AppEnv> {
 	app.route("/auth", authRoutes);
 	app.route("/auth", invitationAcceptance);
 	app.route("/auth", googleAuth);
+	app.route("/auth", facebookAuth);
 	app.route("/admin/api", staffInvitations);
 	app.route("/admin/api/connections", connectionRoutes);
 	app.route("/admin/api/connect", connectStart);

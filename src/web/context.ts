@@ -1,5 +1,6 @@
 // The Hono environment shared by every router: bindings plus per-request variables.
-import type { Session, SessionUser } from "../auth/session";
+import type { Session } from "../auth/session";
+import type { SessionUser } from "../db/queries/users";
 import type { MerchantMembership } from "../auth/membership";
 import type { Database } from "../db/client";
 import type { Mailer } from "../mail/mailer";

@@ -1,7 +1,8 @@
 import { env } from "cloudflare:workers";
 import { eq } from "drizzle-orm";
 import { beforeEach, describe, expect, inject, it } from "vitest";
-import { FacebookSignIn, FacebookSignInError } from "../../src/auth/facebook";
+import { OAuthError } from "../../src/oauth/client";
+import { FacebookOAuth } from "../../src/oauth/facebook";
 import { identities, users } from "../../src/db/schema";
 import { PASSWORD, db, harness, signIn, signUp, tokenFromMail, uniqueEmail } from "./harness";
 import type { Browser, Harness } from "./harness";
@@ -245,7 +246,7 @@ describe("Sign in with Facebook (against the sandbox)", () => {
 		const email = uniqueEmail("pkce");
 		await facebookUser({ email });
 		const redirectUri = `${env.APP_URL}${CALLBACK}`;
-		const facebook = new FacebookSignIn({
+		const facebook = new FacebookOAuth({
 			dialogUrl: env.FACEBOOK_DIALOG_URL,
 			graphApi: env.FACEBOOK_GRAPH_API,
 			appId: env.FACEBOOK_APP_ID,
@@ -253,15 +254,15 @@ describe("Sign in with Facebook (against the sandbox)", () => {
 			redirectUri,
 		});
 		async function callbackFor(): Promise<{ url: URL; flow: { state: string; codeVerifier: string } }> {
-			const { url, flow } = await facebook.start(email);
+			const { url, flow } = await facebook.startSignIn(email);
 			const consent = await fetch(url, { redirect: "manual" });
 			return { url: new URL(consent.headers.get("location") ?? ""), flow };
 		}
 
 		const wrong = await callbackFor();
-		const error = await facebook.finish(wrong.url, { ...wrong.flow, codeVerifier: "x".repeat(43) }).catch((e: unknown) => e);
-		expect(error).toBeInstanceOf(FacebookSignInError);
-		expect((error as FacebookSignInError).reason).toBe("invalid");
+		const error = await facebook.finishSignIn(wrong.url, { ...wrong.flow, codeVerifier: "x".repeat(43) }).catch((e: unknown) => e);
+		expect(error).toBeInstanceOf(OAuthError);
+		expect((error as OAuthError).reason).toBe("invalid");
 
 		const missing = await callbackFor();
 		const exchange = new URL(`${env.FACEBOOK_GRAPH_API}/oauth/access_token`);
@@ -272,7 +273,7 @@ describe("Sign in with Facebook (against the sandbox)", () => {
 		expect((await fetch(exchange)).status).toBe(400);
 
 		const good = await callbackFor();
-		expect(await facebook.finish(good.url, good.flow)).toMatchObject({ email, emailVerified: false, givenName: "Fay" });
-		await expect(facebook.finish(good.url, good.flow)).rejects.toBeInstanceOf(FacebookSignInError);
+		expect(await facebook.finishSignIn(good.url, good.flow)).toMatchObject({ email, emailVerified: false, givenName: "Fay" });
+		await expect(facebook.finishSignIn(good.url, good.flow)).rejects.toBeInstanceOf(OAuthError);
 	});
 });

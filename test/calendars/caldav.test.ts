@@ -2,7 +2,7 @@
 import { describe, expect, it } from "vitest";
 import { inject } from "vitest";
 import { CalDavCalendar, mayFollowWithCredentials } from "../../src/calendars/caldav";
-import { busyBlocksFromICalendar } from "../../src/calendars/icalendar";
+import { icalendarBlocks } from "../support/icalendar-blocks";
 import type { SyncWindow } from "../../src/calendars/provider";
 import { CalendarUnavailableError, ProviderError, SyncCursorExpiredError, TokenRevokedError } from "../../src/calendars/provider";
 import { booking, control, DAY, sandboxUrl, seriesWithExceptions, T0, testFetch } from "./harness";
@@ -103,12 +103,13 @@ describe("CalDavCalendar (Radicale)", () => {
 			{ instanceId: "busy", start: Date.UTC(2026, 5, 2, 7), end: Date.UTC(2026, 5, 2, 8), allDay: null, status: "confirmed", transparent: false, declined: false },
 		]);
 		expect(byName.get("maybe.ics")?.instances[0]?.status).toBe("tentative");
-		// Free time (transparent, declined) produces no instances: the importer only reports busy time.
-		expect(byName.get("free.ics")?.instances).toEqual([]);
-		expect(byName.get("declined.ics")?.instances).toEqual([]);
+		// Free time (transparent, declined) arrives marked as such; inbound sync's policy makes it block nothing.
+		expect(byName.get("free.ics")?.instances).toMatchObject([{ instanceId: "free", transparent: true, declined: false }]);
+		expect(byName.get("declined.ics")?.instances).toMatchObject([{ instanceId: "declined", transparent: false, declined: true }]);
 		expect(byName.get("holiday.ics")?.instances[0]).toMatchObject({ allDay: { startDate: "2026-06-06", endDate: "2026-06-07" }, start: Date.UTC(2026, 5, 5, 22) });
+		// Our own booking comes back marked, from the same parse; the merchant's object skips it.
 		const ownEvent = first.changed.find((e) => e.slotlineBookingId === own.bookingId);
-		expect(ownEvent?.instances).toEqual([]);
+		expect(ownEvent?.instances.map((i) => i.start)).toEqual([own.start]);
 
 		const idle = await account.caldav.syncEvents(account.calendarUrl, first.cursor, WINDOW);
 		expect(idle).toMatchObject({ full: false, changed: [], removed: [] });
@@ -154,8 +155,8 @@ describe("CalDavCalendar (Radicale)", () => {
 		expect(stored).toContain("RRULE:FREQ=WEEKLY;COUNT=4");
 		expect(stored).toContain("EXDATE;TZID=Europe/Berlin:20260615T100000");
 		expect(stored).toContain("RECURRENCE-ID;TZID=Europe/Berlin:20260608T100000");
-		// Expanded by the importer inbound sync uses; the marker is removed, else it skips our own event.
-		const { blocks } = busyBlocksFromICalendar(stored.replace(/^X-SLOTLINE-BOOKING-ID:.*\r?\n/gm, ""), { staffTimezone: "Europe/Berlin", ownAddresses: [], window: WINDOW });
+		// Expanded by the importer inbound sync uses, under the blocking policy it applies.
+		const { blocks } = icalendarBlocks(stored, { staffTimezone: "Europe/Berlin", ownAddresses: [], window: WINDOW });
 		expect(blocks.map((b) => b.start)).toEqual([T0, T0 + 8 * DAY, T0 + 21 * DAY]);
 	});
 
@@ -306,7 +307,7 @@ describe("CalDavCalendar (iCloud layer)", () => {
 		}
 		// A fresh adapter, as each sync job opens one: it learns the address from the principal.
 		const synced = await new CalDavCalendar({ ...config, ownAddresses: [] }).syncEvents(home, null, WINDOW);
-		const instances = new Map(synced.changed.map((e) => [new URL(e.id).pathname.split("/").pop(), e.instances.length]));
-		expect(Object.fromEntries(instances)).toEqual({ "declined.ics": 0, "colleague.ics": 1 });
+		const declined = new Map(synced.changed.map((e) => [new URL(e.id).pathname.split("/").pop(), e.instances.map((i) => i.declined)]));
+		expect(Object.fromEntries(declined)).toEqual({ "declined.ics": [true], "colleague.ics": [false] });
 	});
 });

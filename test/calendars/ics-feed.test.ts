@@ -62,7 +62,7 @@ describe("IcsFeed", () => {
 		));
 		const feed = new IcsFeed({ url: FEED_URL, ownAddresses: [], fetch: server.fetch });
 		const result = await feed.syncEvents(FEED_URL, null, WINDOW);
-		expect(result.changed.find((e) => e.id === "own")).toEqual({ id: "own", slotlineBookingId: "bkg_1", instances: [] });
+		expect(result.changed.find((e) => e.id === "own")).toMatchObject({ id: "own", slotlineBookingId: "bkg_1", instances: [{ instanceId: "own", start: Date.UTC(2026, 5, 2, 7) }] });
 		const series = result.changed.find((e) => e.id === "series");
 		expect(series?.instances.map((i) => i.start)).toEqual([Date.UTC(2026, 5, 1, 8), Date.UTC(2026, 5, 9, 8), Date.UTC(2026, 5, 22, 8)]);
 		expect(series?.instances[1]?.instanceId).toBe("series/2026-06-08T08:00:00Z");

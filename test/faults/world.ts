@@ -15,7 +15,7 @@ import { DEMO_MERCHANT_ID } from "../../src/demo/seed";
 import { connectUnstored, syncContextFor } from "../../src/sync/connections";
 import type { SyncContext } from "../../src/sync/connections";
 import { CredentialVault } from "../../src/sync/credentials";
-import type { OAuthProvider } from "../../src/sync/oauth";
+import type { OAuthProvider } from "../../src/sync/connection-oauth";
 import { connectSandboxAccount } from "../../src/sync/sandbox-connect";
 import { db } from "../sync/harness";
 import type { SimulatedQueue } from "./queue";

@@ -1,11 +1,11 @@
 /// <reference types="vite/client" />
 // Malformed and hostile iCalendar: mutations of the fixture corpus (test/fixtures/ics) and hand-written
-// attacks go through the importer (src/calendars/icalendar.ts), which must return blocks or refuse the whole
+// attacks go through the importer (src/calendars/icalendar.ts), which must return events or refuse the whole
 // document with ICalendarParseError, never crash; and through a real ICS-feed connection and the sync
 // runner, where a hostile event next to good ones leaves the good ones synced.
 import fc from "fast-check";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { ICalendarParseError, busyBlocksFromICalendar } from "../../src/calendars/icalendar";
+import { ICalendarParseError, eventsFromICalendar } from "../../src/calendars/icalendar";
 import { calendarsOf } from "../../src/db/queries/connections";
 import { DEMO_MERCHANT_ID } from "../../src/demo/seed";
 import { chooseCalendars, connectUnstored } from "../../src/sync/connections";
@@ -77,10 +77,10 @@ const hostileDocument = fc
 
 function importOrRefuse(text: string): "imported" | "refused" {
 	try {
-		const { blocks } = busyBlocksFromICalendar(text, OPTIONS);
-		for (const block of blocks) {
-			expect(Number.isFinite(block.start) && Number.isFinite(block.end)).toBe(true);
-			expect(block.end).toBeGreaterThanOrEqual(block.start);
+		const { events } = eventsFromICalendar(text, OPTIONS);
+		for (const instance of events.flatMap((event) => event.instances)) {
+			expect(Number.isFinite(instance.start) && Number.isFinite(instance.end)).toBe(true);
+			expect(instance.end).toBeGreaterThanOrEqual(instance.start);
 		}
 		return "imported";
 	} catch (error) {
@@ -118,13 +118,14 @@ describe("hostile iCalendar into the importer", () => {
 			].join("\r\n");
 			let result;
 			try {
-				result = busyBlocksFromICalendar(text, OPTIONS);
+				result = eventsFromICalendar(text, OPTIONS);
 			} catch (error) {
 				// Structural attacks may make the whole document unreadable; that is a refusal, not a crash.
 				expect({ attack, error }).toEqual({ attack, error: expect.any(ICalendarParseError) });
 				continue;
 			}
-			expect({ attack, good: result.blocks.filter((b) => b.uid === "good").map((b) => b.start) }).toEqual({ attack, good: [Date.UTC(2026, 5, 2, 8)] });
+			const good = result.events.find((event) => event.id === "good");
+			expect({ attack, good: good?.instances.map((instance) => instance.start) }).toEqual({ attack, good: [Date.UTC(2026, 5, 2, 8)] });
 		}
 	});
 

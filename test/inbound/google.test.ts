@@ -11,7 +11,8 @@ import { GoogleCalendar } from "../../src/calendars/google";
 import { connectionById } from "../../src/db/queries/connections";
 import { calendarConnections, staff } from "../../src/db/schema";
 import { runCalendarSync } from "../../src/sync/inbound";
-import { receiveGoogleNotification } from "../../src/web/webhooks/google";
+import { receiveGoogleNotification } from "../../src/sync/push-google";
+import type { GoogleVerdict } from "../../src/sync/push-google";
 import { backgroundSettled } from "../setup/worker";
 import {
 	at,
@@ -76,7 +77,7 @@ describe("Google push", () => {
 		const { push } = await createAndCatchPush(email, { summary: "Dentist", start: utcAt(day, "10:00"), end: utcAt(day, "11:00") });
 
 		const verdict = await receiveGoogleNotification(context, new Headers(push.headers));
-		expect(verdict).toMatchObject({ status: 200, queued: true });
+		expect(verdict).toEqual({ kind: "queued", job: { type: "calendar.sync", calendarId, reason: "push" } });
 		expect(syncJobs(context.recording.sent)).toEqual([{ type: "calendar.sync", calendarId, reason: "push" }]);
 		const [report] = await runQueuedSyncs(context);
 		expect(report).toMatchObject({ outcome: "synced", full: false, blocks: 1 });
@@ -109,12 +110,13 @@ describe("Google push", () => {
 		const { push } = await createAndCatchPush(email, { summary: "Lunch", start: utcAt(day, "12:00"), end: utcAt(day, "13:00") });
 		const cursor = (await calendar(calendarId)).syncCursor;
 
-		const forge = (headers: Record<string, string>): Promise<{ status: number }> => receiveGoogleNotification(context, new Headers(headers));
-		expect((await forge({ ...push.headers, "x-goog-channel-token": "guessed" })).status).toBe(401);
+		const forge = (headers: Record<string, string>): Promise<GoogleVerdict> => receiveGoogleNotification(context, new Headers(headers));
+		expect(await forge({ ...push.headers, "x-goog-channel-token": "guessed" })).toEqual({ kind: "refused" });
 		const { "x-goog-channel-token": _token, ...noToken } = push.headers;
-		expect((await forge(noToken)).status).toBe(401);
-		expect((await forge({ ...push.headers, "x-goog-channel-id": crypto.randomUUID() })).status).toBe(401);
-		expect((await forge({})).status).toBe(401);
+		expect(await forge(noToken)).toEqual({ kind: "refused" });
+		const unknown = crypto.randomUUID();
+		expect(await forge({ ...push.headers, "x-goog-channel-id": unknown })).toEqual({ kind: "unknown", channelId: unknown });
+		expect(await forge({})).toEqual({ kind: "refused" });
 		expect(context.recording.sent).toEqual([]);
 		expect(await blocksOf(calendarId)).toEqual([]);
 		expect((await calendar(calendarId)).syncCursor).toBe(cursor);

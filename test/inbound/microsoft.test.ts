@@ -3,7 +3,7 @@
 import { env } from "cloudflare:workers";
 import { beforeEach, describe, expect, it } from "vitest";
 import { connectionById } from "../../src/db/queries/connections";
-import { receiveGraphNotifications } from "../../src/web/webhooks/microsoft";
+import { receiveGraphLifecycle, receiveGraphNotifications } from "../../src/sync/push-microsoft";
 import {
 	blocksOf,
 	calendar,
@@ -80,14 +80,14 @@ describe("Graph notifications", () => {
 		expect(await freeSlots("stf_demo_ben", day)).toContain(slot);
 		const [notification] = await createAndCatch(outlookCalendarId, { summary: "Dentist", start: utcAt(day, "11:00"), end: utcAt(day, "12:00") });
 
-		const verdict = await receiveGraphNotifications(context, notification, false);
-		expect(verdict).toEqual({ status: 202, queued: [{ type: "calendar.sync", calendarId, reason: "push" }] });
+		const verdict = await receiveGraphNotifications(context, notification);
+		expect(verdict).toEqual({ kind: "accepted", queued: [{ type: "calendar.sync", calendarId, reason: "push" }] });
 		const [report] = await runQueuedSyncs(context);
 		expect(report).toMatchObject({ outcome: "synced", full: false, blocks: 1 });
 		expect(await freeSlots("stf_demo_ben", day)).not.toContain(slot);
 
 		// The same notification again: a sync that finds nothing new.
-		await receiveGraphNotifications(context, notification, false);
+		await receiveGraphNotifications(context, notification);
 		expect((await runQueuedSyncs(context)).map((r) => r.outcome)).toEqual(["unchanged"]);
 		expect(await blocksOf(calendarId)).toHaveLength(1);
 	});
@@ -101,12 +101,12 @@ describe("Graph notifications", () => {
 		}>;
 		const item = notification?.value[0] ?? {};
 		for (const forged of [{ ...item, clientState: "guess" }, { ...item, clientState: undefined }, { ...item, subscriptionId: crypto.randomUUID() }]) {
-			expect(await receiveGraphNotifications(context, { value: [forged] }, false)).toEqual({ status: 401, queued: [] });
-			expect(await receiveGraphNotifications(context, { value: [forged] }, true)).toEqual({ status: 401, queued: [] });
+			expect(await receiveGraphNotifications(context, { value: [forged] })).toEqual({ kind: "forged" });
+			expect(await receiveGraphLifecycle(context, { value: [forged] })).toEqual({ kind: "forged" });
 		}
 		expect(context.recording.sent).toEqual([]);
 		expect(await blocksOf(calendarId)).toEqual([]);
-		expect((await receiveGraphNotifications(context, { nothing: true }, false)).status).toBe(400);
+		expect(await receiveGraphNotifications(context, { nothing: true })).toEqual({ kind: "malformed" });
 	});
 
 	it("syncStateNotFound on the delta link: a full resync of the window", async () => {
@@ -139,7 +139,7 @@ describe("Graph lifecycle notifications", () => {
 		expect(await blocksOf(calendarId)).toEqual([]);
 
 		const body = await lifecycle(outlookCalendarId, await subscriptionIdOf(calendarId), "missed");
-		expect(await receiveGraphNotifications(context, body, true)).toEqual({ status: 202, queued: [{ type: "calendar.sync", calendarId, reason: "resync" }] });
+		expect(await receiveGraphLifecycle(context, body)).toEqual({ kind: "accepted", queued: [{ type: "calendar.sync", calendarId, reason: "resync" }] });
 		const [report] = await runQueuedSyncs(context);
 		expect(report).toMatchObject({ outcome: "synced", full: true, blocks: 1 });
 	});
@@ -149,7 +149,7 @@ describe("Graph lifecycle notifications", () => {
 		const { calendarId, outlookCalendarId } = await connected(context);
 		const old = await subscriptionIdOf(calendarId);
 		const body = await lifecycle(outlookCalendarId, old, "subscriptionRemoved");
-		expect((await receiveGraphNotifications(context, body, true)).queued).toEqual([{ type: "calendar.sync", calendarId, reason: "resync" }]);
+		expect(await receiveGraphLifecycle(context, body)).toEqual({ kind: "accepted", queued: [{ type: "calendar.sync", calendarId, reason: "resync" }] });
 		const [report] = await runQueuedSyncs(context);
 		expect(report).toMatchObject({ outcome: "synced", full: true });
 		const renewed = await subscriptionIdOf(calendarId);
@@ -165,7 +165,7 @@ describe("Graph lifecycle notifications", () => {
 		const subscriptionId = await subscriptionIdOf(calendarId);
 		const before = (await calendar(calendarId)).pushExpiresAt ?? 0;
 		const body = await lifecycle(outlookCalendarId, subscriptionId, "reauthorizationRequired");
-		expect((await receiveGraphNotifications(context, body, true)).queued).toEqual([{ type: "calendar.sync", calendarId, reason: "push" }]);
+		expect(await receiveGraphLifecycle(context, body)).toEqual({ kind: "accepted", queued: [{ type: "calendar.sync", calendarId, reason: "push" }] });
 		await runQueuedSyncs(context);
 		const after = await calendar(calendarId);
 		expect(after.pushChannelId).toBe(subscriptionId);
@@ -176,7 +176,7 @@ describe("Graph lifecycle notifications", () => {
 		await control("/faults", { provider: "microsoft", revokeRefreshTokens: true, scope: { account: email } });
 		await control("/faults", { provider: "microsoft", expireAccessTokens: true, scope: { account: email } });
 		const again = await lifecycle(outlookCalendarId, subscriptionId, "reauthorizationRequired");
-		await receiveGraphNotifications(context, again, true);
+		await receiveGraphLifecycle(context, again);
 		expect((await runQueuedSyncs(context)).map((r) => r.outcome)).toEqual(["revoked"]);
 		const connection = await connectionById(db, connectionId);
 		expect(connection).toMatchObject({ status: "error", errorKind: "reauthorize" });

@@ -8,6 +8,8 @@ import { merchantSchedule } from "../../src/booking/merchant-schedule";
 import { DEMO_MERCHANT_ID } from "../../src/demo/seed";
 import { createApp } from "../../src/web/app";
 import { ORIGIN } from "../auth/harness";
+import { backgroundSettled } from "../setup/worker";
+import { refreshSchedule } from "../support/schedule";
 import { expectNoLeaks, guardLeaks } from "./leak-guard";
 import { OTHER, securityWorld } from "./world";
 import type { SecurityWorld } from "./world";
@@ -69,6 +71,11 @@ describe("CSRF on every state-changing route", () => {
 	});
 
 	it("refuses each with 403 and no change, without a token, with a wrong token, and from a foreign Origin", async () => {
+		// What the world's setup left running (relays, queued emails, an object loading its setup copy,
+		// which records its version in D1) finishes first, so only the forged requests could change anything.
+		await backgroundSettled();
+		for (const merchantId of [DEMO_MERCHANT_ID, OTHER.merchantId]) await refreshSchedule(merchantId);
+		await backgroundSettled();
 		const before = await databaseState();
 		const variants: Array<{ name: string; headers: Record<string, string>; csrf: string }> = [
 			{ name: "no token", headers: {}, csrf: "" },

@@ -4,15 +4,16 @@
 // replayed code, and an ID token refused by its exp check (with the same token passing before expiry).
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, inject, it, vi } from "vitest";
-import { GoogleSignIn, GoogleSignInError } from "../../src/auth/google";
-import type { GoogleFlowState } from "../../src/auth/google";
+import { OAuthError } from "../../src/oauth/client";
+import type { NonceFlow } from "../../src/oauth/client";
+import { GoogleOAuth } from "../../src/oauth/google";
 import { harness, uniqueEmail } from "../auth/harness";
 import { expectNoLeaks, guardLeaks } from "./leak-guard";
 
 const sandboxUrl = inject("sandboxUrl");
 const guard = guardLeaks();
 
-const google = new GoogleSignIn({
+const google = new GoogleOAuth({
 	issuer: env.GOOGLE_ISSUER,
 	clientId: env.GOOGLE_CLIENT_ID,
 	clientSecret: env.GOOGLE_CLIENT_SECRET,
@@ -49,7 +50,7 @@ function expiryOfNextIdToken(clockAt: (exp: number) => number): () => number {
 }
 
 /** A started flow and the callback URL Google sends the browser back to (consent skipped by login_hint). */
-async function authorized(): Promise<{ callback: URL; flow: GoogleFlowState }> {
+async function authorized(): Promise<{ callback: URL; flow: NonceFlow }> {
 	const email = uniqueEmail("otto");
 	const created = await fetch(`${sandboxUrl}/_control/google/users`, {
 		method: "POST",
@@ -57,7 +58,7 @@ async function authorized(): Promise<{ callback: URL; flow: GoogleFlowState }> {
 		body: JSON.stringify({ email, emailVerified: true, name: "Otto Auth" }),
 	});
 	expect(created.ok).toBe(true);
-	const { url, flow } = await google.start(email);
+	const { url, flow } = await google.startSignIn(email);
 	const consent = await fetch(url, { redirect: "manual" });
 	expect(consent.status).toBe(302);
 	return { callback: new URL(consent.headers.get("location") ?? ""), flow };
@@ -68,27 +69,27 @@ async function refusal(promise: Promise<unknown>): Promise<string> {
 		() => null,
 		(e: unknown) => e,
 	);
-	expect(error).toBeInstanceOf(GoogleSignInError);
+	expect(error).toBeInstanceOf(OAuthError);
 	guard.record("sign-in error message", (error as Error).message);
-	return (error as GoogleSignInError).reason;
+	return (error as OAuthError).reason;
 }
 
 describe("Google sign-in tampering", () => {
 	it("refuses a PKCE verifier that is not the flow's", async () => {
 		const { callback, flow } = await authorized();
-		expect(await refusal(google.finish(callback, { ...flow, codeVerifier: "x".repeat(64) }))).toBe("invalid");
+		expect(await refusal(google.finishSignIn(callback, { ...flow, codeVerifier: "x".repeat(64) }))).toBe("invalid");
 	});
 
 	it("refuses an ID token whose nonce is not the flow's", async () => {
 		const { callback, flow } = await authorized();
-		expect(await refusal(google.finish(callback, { ...flow, nonce: "nonce-of-another-flow-0123456789" }))).toBe("invalid");
+		expect(await refusal(google.finishSignIn(callback, { ...flow, nonce: "nonce-of-another-flow-0123456789" }))).toBe("invalid");
 	});
 
 	it("refuses a code the second time, even with the right flow", async () => {
 		const { callback, flow } = await authorized();
-		const profile = await google.finish(callback, flow);
+		const profile = await google.finishSignIn(callback, flow);
 		expect(profile.emailVerified).toBe(true);
-		expect(await refusal(google.finish(callback, flow))).toBe("invalid");
+		expect(await refusal(google.finishSignIn(callback, flow))).toBe("invalid");
 	});
 
 	it("refuses an ID token past its exp, and it is the exp check that refuses: a token checked a minute before its exp passes", async () => {
@@ -96,31 +97,31 @@ describe("Google sign-in tampering", () => {
 		// (beyond oauth4webapi's 30 s tolerance) or just before it, everything else left as issued.
 		const late = await authorized();
 		const exp = expiryOfNextIdToken((expiry) => (expiry + 31 + 60) * 1000);
-		const error = await google.finish(late.callback, late.flow).then(
+		const error = await google.finishSignIn(late.callback, late.flow).then(
 			() => null,
 			(e: unknown) => e,
 		);
 		expect(exp()).toBeGreaterThan(Date.now() / 1000 - 3 * 3600);
-		expect(error).toBeInstanceOf(GoogleSignInError);
+		expect(error).toBeInstanceOf(OAuthError);
 		guard.record("sign-in error message", (error as Error).message);
-		expect((error as GoogleSignInError).check).toBe("OAUTH_JWT_TIMESTAMP_CHECK_FAILED:exp");
+		expect((error as OAuthError).code).toBe("OAUTH_JWT_TIMESTAMP_CHECK_FAILED:exp");
 
 		vi.restoreAllMocks();
 		const early = await authorized();
 		expiryOfNextIdToken((expiry) => (expiry - 60) * 1000);
-		expect((await google.finish(early.callback, early.flow)).emailVerified).toBe(true);
+		expect((await google.finishSignIn(early.callback, early.flow)).emailVerified).toBe(true);
 	});
 
 	it("accepts the untampered flow (so the refusals above are the checks, not a broken sandbox)", async () => {
 		const { callback, flow } = await authorized();
-		expect((await google.finish(callback, flow)).subject).toMatch(/.+/);
+		expect((await google.finishSignIn(callback, flow)).subject).toMatch(/.+/);
 	});
 
 	it("refuses a callback with an error parameter as denied, not as a sign-in", async () => {
 		const { callback, flow } = await authorized();
 		const denied = new URL(callback);
 		denied.search = `?error=access_denied&state=${encodeURIComponent(flow.state)}`;
-		expect(await refusal(google.finish(denied, flow))).toBe("denied");
+		expect(await refusal(google.finishSignIn(denied, flow))).toBe("denied");
 	});
 });
 

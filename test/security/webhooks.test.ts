@@ -9,8 +9,8 @@ import * as schema from "../../src/db/schema";
 import { calendarConnections, connectionCalendars } from "../../src/db/schema";
 import { DEMO_MERCHANT_ID } from "../../src/demo/seed";
 import { hashPushSecret } from "../../src/sync/push-secret";
-import { receiveGoogleNotification } from "../../src/web/webhooks/google";
-import { receiveGraphNotifications } from "../../src/web/webhooks/microsoft";
+import { receiveGoogleNotification } from "../../src/sync/push-google";
+import { receiveGraphLifecycle, receiveGraphNotifications } from "../../src/sync/push-microsoft";
 import { db, inboundContext, seed } from "../inbound/harness";
 import { expectNoLeaks, guardLeaks } from "./leak-guard";
 
@@ -74,9 +74,9 @@ describe("webhook forgeries", () => {
 	it("Google: another calendar's channel token is refused, and nothing is queued", async () => {
 		const context = inboundContext();
 		const swapped = await receiveGoogleNotification(context, new Headers(googleHeaders("chan-a", SECRET_B)));
-		expect(swapped).toEqual({ status: 401, unknown: null, queued: false });
+		expect(swapped).toEqual({ kind: "refused" });
 		const genuine = await receiveGoogleNotification(context, new Headers(googleHeaders("chan-a", SECRET_A)));
-		expect(genuine.status).toBe(200);
+		expect(genuine).toEqual({ kind: "queued", job: { type: "calendar.sync", calendarId: "cal_g_a", reason: "push" } });
 		// Only the genuine one reached the queue.
 		expect(context.recording.take()).toEqual([{ type: "calendar.sync", calendarId: "cal_g_a", reason: "push" }]);
 
@@ -91,21 +91,20 @@ describe("webhook forgeries", () => {
 		await db.update(connectionCalendars).set({ pushChannelId: "chan-a2", pushSecretHash: await hashPushSecret("renewed-secret-0123456789") }).where(eq(connectionCalendars.id, "cal_g_a"));
 		guard.addSecret("push secret", "renewed-secret-0123456789");
 		const context = inboundContext();
-		expect((await receiveGoogleNotification(context, new Headers(googleHeaders("chan-a2", SECRET_A)))).status).toBe(401);
+		expect(await receiveGoogleNotification(context, new Headers(googleHeaders("chan-a2", SECRET_A)))).toEqual({ kind: "refused" });
 		// The old channel id names nothing now: refused (and left to expire or be stopped).
 		const old = await receiveGoogleNotification(context, new Headers(googleHeaders("chan-a", SECRET_A)));
-		expect(old.status).toBe(401);
+		expect(old).toEqual({ kind: "unknown", channelId: "chan-a" });
 		expect(context.recording.take()).toEqual([]);
 	});
 
 	it("Graph: another subscription's clientState is refused, also mixed into a batch with a genuine item", async () => {
 		const context = inboundContext();
-		expect(await receiveGraphNotifications(context, graphBody("sub-a", SECRET_B), false)).toEqual({ status: 401, queued: [] });
-		expect(await receiveGraphNotifications(context, graphBody("sub-b", SECRET_A), true)).toEqual({ status: 401, queued: [] });
+		expect(await receiveGraphNotifications(context, graphBody("sub-a", SECRET_B))).toEqual({ kind: "forged" });
+		expect(await receiveGraphLifecycle(context, graphBody("sub-b", SECRET_A))).toEqual({ kind: "forged" });
 		// A forged item riding along with a genuine one queues only the genuine calendar.
 		const mixed = { value: [...(graphBody("sub-a", SECRET_A) as { value: unknown[] }).value, ...(graphBody("sub-b", SECRET_A) as { value: unknown[] }).value] };
-		const verdict = await receiveGraphNotifications(context, mixed, false);
-		expect(verdict.queued.map((job) => job.calendarId)).toEqual(["cal_m_a"]);
+		expect(await receiveGraphNotifications(context, mixed)).toEqual({ kind: "accepted", queued: [{ type: "calendar.sync", calendarId: "cal_m_a", reason: "push" }] });
 
 		const before = await calendarsState();
 		const lifecycle = { value: [{ subscriptionId: "sub-b", clientState: SECRET_A, lifecycleEvent: "subscriptionRemoved" }] };
@@ -122,7 +121,7 @@ describe("webhook forgeries", () => {
 		const context = { ...inboundContext(), db: counted };
 		// Known and unknown subscriptions, none with its clientState.
 		const items = Array.from({ length: 1000 }, (_, i) => ({ subscriptionId: i % 2 === 0 ? "sub-a" : `sub-${i}`, clientState: `guess-${i}`, changeType: "updated", resource: "me/events/x" }));
-		expect(await receiveGraphNotifications(context, { value: items }, true)).toEqual({ status: 401, queued: [] });
+		expect(await receiveGraphLifecycle(context, { value: items })).toEqual({ kind: "forged" });
 		expect(queries).toHaveLength(1);
 
 		const before = await calendarsState();

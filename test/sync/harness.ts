@@ -24,7 +24,7 @@ import { CredentialVault } from "../../src/sync/credentials";
 import type { SyncContext } from "../../src/sync/connections";
 import { handleCalendarPush, pushJobsFor } from "../../src/sync/outbound";
 import type { PushOutcome } from "../../src/sync/outbound";
-import type { OAuthProvider } from "../../src/sync/oauth";
+import type { OAuthProvider } from "../../src/sync/connection-oauth";
 import { connectSandboxAccount } from "../../src/sync/sandbox-connect";
 
 export const sandboxUrl = inject("sandboxUrl");

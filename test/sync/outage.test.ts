@@ -19,7 +19,7 @@ import { syncContextFor } from "../../src/sync/connections";
 import { consumeBatch } from "../../src/sync/consumer";
 import { runCron } from "../../src/sync/cron";
 import { undeliveredUpdates } from "../../src/sync/dead-letters";
-import type { OAuthProvider } from "../../src/sync/oauth";
+import type { OAuthProvider } from "../../src/sync/connection-oauth";
 import { D1Outage } from "../faults/outage";
 import { SimulatedQueue } from "../faults/queue";
 import { at, book, change, connectStaff, control, db, liveEvents, relayOutboxes, seed, uniqueEmail } from "./harness";

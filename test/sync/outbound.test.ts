@@ -4,7 +4,7 @@ import { beforeEach, describe, expect, it } from "vitest";
 import { instantOf } from "../../src/calendars/event-time";
 import { GOOGLE_BOOKING_PROPERTY } from "../../src/calendars/google";
 import { handleCalendarPush } from "../../src/sync/outbound";
-import type { OAuthProvider } from "../../src/sync/oauth";
+import type { OAuthProvider } from "../../src/sync/connection-oauth";
 import { at, book, change, connectStaff, deliver, liveEvents, outboxJobs, sandboxEvents, seed, testContext } from "./harness";
 
 beforeEach(seed);

@@ -4,32 +4,9 @@
 // that staff member only the details given with the booking, never the stored customer record.
 import type { MerchantMembership } from "../../auth/membership";
 import type { AdminBooking } from "../../booking/calendar-view";
-import type { CalendarProvider } from "../../db/schema";
 import { localIso, utcIso } from "../../time";
 import { maySeeCustomerDetails } from "../../booking/permissions";
-
-export interface AdminBookingJson {
-	id: string;
-	status: string;
-	start: string;
-	end: string;
-	localStart: string;
-	timezone: string;
-	walkIn: boolean;
-	/** Only `name` when `detailsHidden`. */
-	customer: { id?: string; name: string; email?: string; phone?: string | null } | null;
-	/** True when the viewer is a colleague: contact details and both notes are left out. */
-	detailsHidden: boolean;
-	service: { id: string; name: string; color: string; durationMinutes: number };
-	staff: { id: string; name: string; color: string };
-	resource: { id: string; name: string } | null;
-	customerNotes: string | null;
-	merchantNotes: string | null;
-	series: { id: string; index: number | null; frequency: string | null; count: number | null } | null;
-	conflict: boolean;
-	conflicts: Array<{ start: string; end: string; allDay: boolean; tentative: boolean; provider: CalendarProvider }>;
-	version: number;
-}
+import type { AdminBookingJson } from "./schemas";
 
 export function adminBookingJson(entry: AdminBooking, viewer: MerchantMembership): AdminBookingJson {
 	const b = entry.booking;

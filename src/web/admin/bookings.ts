@@ -17,7 +17,7 @@ import { addDays, localDayStart } from "../../time";
 import type { AppEnv } from "../context";
 import { canonicalHash } from "../validation";
 import { adminBookingJson } from "./booking-json";
-import type { AdminBookingJson } from "./booking-json";
+import type { AdminBookingJson } from "./schemas";
 import { staffForNewBooking } from "../../booking/permissions";
 import type { BookingActor } from "../../booking/commands";
 import { actingMembership, actingMerchantId, anyMember } from "./guard";

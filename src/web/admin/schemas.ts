@@ -1,5 +1,6 @@
 // zod pieces shared by the admin routers: colours, wall-clock intervals without overlaps, date ranges.
 import { z } from "zod";
+import { PROVIDER_NAMES } from "../../calendars/provider";
 import { daysBetween } from "../../time";
 import { isoDate } from "../api/schemas";
 
@@ -69,3 +70,31 @@ export const dateRange = withRangeRules(z.object({ from: isoDate, to: isoDate })
 
 /** A date range for the calendar, optionally of one staff member. */
 export const calendarRange = withRangeRules(z.object({ from: isoDate, to: isoDate, staffId: entityId.optional() }));
+
+/**
+ * The admin's JSON view of a booking (built by booking-json.ts, shaped by who is looking); the calendar
+ * island reads it through its type. Declared for the type only: the server does not parse its own answers.
+ */
+export const AdminBookingSchema = z.object({
+	id: z.string(),
+	status: z.string(),
+	start: z.string(),
+	end: z.string(),
+	localStart: z.string(),
+	timezone: z.string(),
+	walkIn: z.boolean(),
+	/** Only `name` when `detailsHidden`. */
+	customer: z.object({ id: z.string().optional(), name: z.string(), email: z.string().optional(), phone: z.string().nullable().optional() }).nullable(),
+	/** True when the viewer is a colleague: contact details and both notes are left out. */
+	detailsHidden: z.boolean(),
+	service: z.object({ id: z.string(), name: z.string(), color: z.string(), durationMinutes: z.number() }),
+	staff: z.object({ id: z.string(), name: z.string(), color: z.string() }),
+	resource: z.object({ id: z.string(), name: z.string() }).nullable(),
+	customerNotes: z.string().nullable(),
+	merchantNotes: z.string().nullable(),
+	series: z.object({ id: z.string(), index: z.number().nullable(), frequency: z.string().nullable(), count: z.number().nullable() }).nullable(),
+	conflict: z.boolean(),
+	conflicts: z.array(z.object({ start: z.string(), end: z.string(), allDay: z.boolean(), tentative: z.boolean(), provider: z.enum(PROVIDER_NAMES) })),
+	version: z.number(),
+});
+export type AdminBookingJson = z.infer<typeof AdminBookingSchema>;

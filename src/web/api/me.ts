@@ -5,11 +5,11 @@ import { and, asc, desc, eq, gt, isNull, sql } from "drizzle-orm";
 import { z } from "zod";
 import { listMemberships } from "../../auth/membership";
 import type { MerchantMembership } from "../../auth/membership";
-import { sessionUserColumns } from "../../auth/session";
 import { signInMethods, unlinkLogin } from "../../auth/sign-in-methods";
 import type { SignInMethods } from "../../auth/sign-in-methods";
 import { manageToken } from "../../booking/manage-token";
 import type { Database } from "../../db/client";
+import { emailInUse, sessionUserById, updateProfile } from "../../db/queries/users";
 import { bookings, customers, emailTokens, merchants, services, staff, users } from "../../db/schema";
 import { NotFoundError, RateLimitedError, UnauthorizedError, UnprocessableError } from "../../errors";
 import { localIso, utcIso } from "../../time";
@@ -56,11 +56,7 @@ function signedInUserId(c: Context<AppEnv>): string {
 /** The signed-in person's profile, pending address change, ways in and memberships (the account page shows the same). */
 export async function profileView(db: Database, userId: string, now: number): Promise<ProfileView> {
 	const [user, methods, memberships, pending] = await Promise.all([
-		db
-			.select(sessionUserColumns)
-			.from(users)
-			.where(eq(users.id, userId))
-			.get(),
+		sessionUserById(db, userId),
 		signInMethods(db, userId),
 		listMemberships(db, userId),
 		db
@@ -182,10 +178,9 @@ export const meApi = new Hono<AppEnv>()
 		const db = c.var.db;
 		const now = Date.now();
 		const { email, ...profile } = body;
-		if (Object.keys(profile).length > 0) await db.update(users).set(profile).where(eq(users.id, userId));
+		if (Object.keys(profile).length > 0) await updateProfile(db, userId, profile);
 		if (email !== undefined && email !== c.var.user?.email) {
-			const taken = await db.select({ id: users.id }).from(users).where(eq(users.email, email)).get();
-			if (taken !== undefined) throw new UnprocessableError("email-taken", "Another account already uses this email address.");
+			if (await emailInUse(db, email)) throw new UnprocessableError("email-taken", "Another account already uses this email address.");
 			if (await changeRequestedSince(db, userId, now - RESEND_INTERVAL_MS)) {
 				throw new RateLimitedError("A confirmation email was sent less than a minute ago.", 60);
 			}

@@ -11,7 +11,7 @@ import { localIso, utcIso } from "../../time";
 import type { AppEnv } from "../context";
 import { managedBooking, managedBookingMerchant } from "../managed-booking";
 import { cachedMerchantBySlug } from "../merchant-directory";
-import { catalogueView, signInMethods } from "../pages/catalogue-view";
+import { catalogueView, signInMethods } from "../catalogue-view";
 import { canonicalHash, validationHook } from "../validation";
 import { meApi } from "./me";
 import {

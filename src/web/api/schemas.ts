@@ -1,7 +1,7 @@
 // zod schemas of the public API: they validate requests and generate /api/openapi.json.
 import { z } from "@hono/zod-openapi";
 import { epochDayFromIso } from "../../availability/calendar";
-import { ianaTimeZone } from "../../time";
+import { ianaTimeZone } from "../../zones";
 
 /** The epoch day of a real "YYYY-MM-DD" date, or null: the availability core's own reading, and cheap (no Temporal object per call). */
 function epochDay(value: string): number | null {
@@ -40,6 +40,9 @@ export const bookingIdParam = z.object({
 	id: z.string().min(1).max(64).openapi({ param: { name: "id", in: "path" } }),
 });
 
+// Left unnamed so the Problem's alternatives stay inline in /api/openapi.json; `SlotSchema` names it.
+const slot = z.object({ start: z.string(), end: z.string(), staffId: z.string(), localStart: z.string() });
+
 export const ProblemSchema = z
 	.object({
 		type: z.string(),
@@ -48,7 +51,7 @@ export const ProblemSchema = z
 		detail: z.string(),
 		instance: z.string().optional(),
 		errors: z.array(z.object({ field: z.string(), message: z.string() })).optional(),
-		alternatives: z.array(z.object({ start: z.string(), end: z.string(), staffId: z.string(), localStart: z.string() })).optional(),
+		alternatives: z.array(slot).optional(),
 		conflicts: z.array(z.object({ index: z.number().int(), start: z.string() })).optional(),
 	})
 	.openapi("Problem");
@@ -70,13 +73,11 @@ export const StaffSchema = z
 	.object({ id: z.string(), name: z.string(), color: z.string(), timezone: z.string(), serviceIds: z.array(z.string()) })
 	.openapi("Staff");
 
-export const SignInMethodsSchema = z
-	.object({
-		password: z.boolean(),
-		google: z.boolean(),
-		facebook: z.boolean(),
-		startUrls: z.object({ google: z.string().nullable(), facebook: z.string().nullable() }),
-	})
+/** The sign-in methods a merchant offers its customers (the booking page's config carries them too). */
+const offeredSignIn = z.object({ password: z.boolean(), google: z.boolean(), facebook: z.boolean() });
+
+export const SignInMethodsSchema = offeredSignIn
+	.extend({ startUrls: z.object({ google: z.string().nullable(), facebook: z.string().nullable() }) })
 	.openapi("SignInMethods");
 
 export const availabilityQuery = z
@@ -93,9 +94,7 @@ export const availabilityQuery = z
 		message: "The range may span at most 62 days",
 	});
 
-export const SlotSchema = z
-	.object({ start: z.string(), end: z.string(), staffId: z.string(), localStart: z.string() })
-	.openapi("Slot");
+export const SlotSchema = slot.openapi("Slot");
 
 export const AvailabilitySchema = z.object({ timezone: z.string(), slots: z.array(SlotSchema) }).openapi("Availability");
 
@@ -160,3 +159,17 @@ export const BookingDetailSchema = z
 		}),
 	})
 	.openapi("BookingDetail");
+
+// The wire types, for the server's own views and for the browser (client/ imports them with `import type`,
+// which the bundler erases: no schema code reaches a bundle).
+export type Problem = z.infer<typeof ProblemSchema>;
+export type FieldError = NonNullable<Problem["errors"]>[number];
+export type Service = z.infer<typeof ServiceSchema>;
+export type Staff = z.infer<typeof StaffSchema>;
+export type OfferedSignIn = z.infer<typeof offeredSignIn>;
+export type SignInMethods = z.infer<typeof SignInMethodsSchema>;
+export type Slot = z.infer<typeof SlotSchema>;
+export type Availability = z.infer<typeof AvailabilitySchema>;
+export type Booking = z.infer<typeof BookingSchema>;
+export type BookingCreated = z.infer<typeof BookingCreatedSchema>;
+export type BookingDetail = z.infer<typeof BookingDetailSchema>;

@@ -1,12 +1,14 @@
 // /auth/facebook: start a Facebook sign-in (or, with ?link=1, add Facebook to the signed-in account)
 // and finish it on the callback. Facebook's email is never taken as proof of an address.
 import { Hono } from "hono";
-import { FacebookSignIn, FacebookSignInError } from "../../auth/facebook";
+import { OAuthError } from "../../oauth/client";
+import { FacebookOAuth } from "../../oauth/facebook";
 import type { AppEnv } from "../context";
 import { completeProviderSignIn, flowRequest, redirectToProvider, signInFailure, takeFlow } from "./oauth-flow";
 
-function facebookFor(env: Env): FacebookSignIn {
-	return new FacebookSignIn({
+/** The one place sign-in reads Facebook's configuration. */
+function facebookFor(env: Env): FacebookOAuth {
+	return new FacebookOAuth({
 		dialogUrl: env.FACEBOOK_DIALOG_URL,
 		graphApi: env.FACEBOOK_GRAPH_API,
 		appId: env.FACEBOOK_APP_ID,
@@ -19,7 +21,7 @@ export const facebookAuth = new Hono<AppEnv>()
 	.get("/facebook", async (c) => {
 		const request = flowRequest(c);
 		if (request instanceof Response) return request;
-		const { url, flow } = await facebookFor(c.env).start(request.loginHint);
+		const { url, flow } = await facebookFor(c.env).startSignIn(request.loginHint ?? null);
 		return redirectToProvider(c, { provider: "facebook", ...flow, returnTo: request.returnTo, linkUserId: request.linkUserId }, url);
 	})
 
@@ -28,9 +30,9 @@ export const facebookAuth = new Hono<AppEnv>()
 		if (flow === null) return signInFailure(c, "facebook-expired");
 		let profile;
 		try {
-			profile = await facebookFor(c.env).finish(new URL(c.req.url), { state: flow.state, codeVerifier: flow.codeVerifier });
+			profile = await facebookFor(c.env).finishSignIn(new URL(c.req.url), { state: flow.state, codeVerifier: flow.codeVerifier });
 		} catch (error) {
-			if (error instanceof FacebookSignInError) return signInFailure(c, `facebook-${error.reason}`);
+			if (error instanceof OAuthError) return signInFailure(c, `facebook-${error.reason}`);
 			throw error;
 		}
 		// A new address may open a new (unverified) account; an address an account uses links nothing.

@@ -9,12 +9,14 @@ import { staffInvitationEmail } from "../../auth/emails";
 import { IdentityLinkError, signInWithIdentity } from "../../auth/identity-link";
 import { takeOverUnprovenAccount } from "../../auth/mailbox-proof";
 import { hashPassword, passwordSchema, verifyPassword } from "../../auth/password";
-import type { ProviderProfile } from "../../auth/provider-profile";
+import type { ProviderProfile } from "../../oauth/profile";
 import { reserveSignInAttempt, signInSucceeded } from "../../auth/rate-limit";
 import { joinAsStaff, liveInvitation, useInvitation } from "../../auth/staff-invitation";
 import type { Invitation } from "../../auth/staff-invitation";
 import { issueEmailToken } from "../../auth/tokens";
 import type { Database } from "../../db/client";
+import { setPasswordHash, userByEmail } from "../../db/queries/users";
+import type { UserByEmail } from "../../db/queries/users";
 import { memberships, merchants, staff, users } from "../../db/schema";
 import { NotFoundError, UnauthorizedError, UnprocessableError, ValidationError } from "../../errors";
 import { newId } from "../../ids";
@@ -37,21 +39,11 @@ const acceptBody = z.object({
 	lastName: z.string().trim().min(1).max(100).optional(),
 });
 
-interface InvitedAccount {
-	id: string;
-	passwordHash: string | null;
-	emailVerifiedAt: number | null;
-}
-
-async function invitedAccount(db: Database, email: string): Promise<InvitedAccount | undefined> {
-	return db.select({ id: users.id, passwordHash: users.passwordHash, emailVerifiedAt: users.emailVerifiedAt }).from(users).where(eq(users.email, email)).get();
-}
-
 /**
  * Only an account whose owner proved the address keeps its password: joining then needs it. An
  * unproven account's password may be a squatter's, and the invitation link is the better proof.
  */
-function joinsWithOwnPassword(account: InvitedAccount | undefined): account is InvitedAccount & { passwordHash: string } {
+function joinsWithOwnPassword(account: UserByEmail | undefined): account is UserByEmail & { passwordHash: string } {
 	return account !== undefined && account.passwordHash !== null && account.emailVerifiedAt !== null;
 }
 
@@ -67,7 +59,7 @@ export interface InvitationView {
 
 export async function invitationView(db: Database, token: string, now: number): Promise<InvitationView> {
 	const invitation = await liveInvitation(db, token, now);
-	const account = await invitedAccount(db, invitation.email);
+	const account = await userByEmail(db, invitation.email);
 	return {
 		merchantName: invitation.merchantName,
 		staffName: invitation.staffName,
@@ -92,7 +84,7 @@ export const staffInvitations = new Hono<AppEnv>().post("/staff/:staffId/invite"
 	const taken = await c.var.db.select({ userId: memberships.userId }).from(memberships).where(eq(memberships.staffId, member.id)).get();
 	if (taken !== undefined) throw new UnprocessableError("already-member", "This staff member already has an account here.");
 	const email = member.email.trim().toLowerCase();
-	const existing = await c.var.db.select({ id: users.id }).from(users).where(eq(users.email, email)).get();
+	const existing = await userByEmail(c.var.db, email);
 	const token = await issueEmailToken(
 		c.var.db,
 		{ purpose: "invite", email, userId: existing?.id ?? null, merchantId, staffId: member.id },
@@ -122,7 +114,7 @@ export const invitationAcceptance = new Hono<AppEnv>()
 		// Peek first: a mistyped password must not use the invitation up.
 		const invitation = await liveInvitation(db, body.token, now);
 		const email = invitation.email;
-		const user = await invitedAccount(db, email);
+		const user = await userByEmail(db, email);
 
 		let userId: string;
 		if (joinsWithOwnPassword(user)) {
@@ -149,7 +141,7 @@ export const invitationAcceptance = new Hono<AppEnv>()
 				// Someone may have opened this unproven account first (with a Facebook login claiming the
 				// address, say): their logins and sessions go, as a password reset would do.
 				if (user.emailVerifiedAt === null) await takeOverUnprovenAccount(db, userId, email);
-				await db.update(users).set({ passwordHash }).where(eq(users.id, userId));
+				await setPasswordHash(db, userId, passwordHash);
 			}
 		}
 

@@ -2,13 +2,12 @@
 // a callback to the browser (and, when linking, the account) that started it, and how it ends.
 import type { Context } from "hono";
 import { deleteCookie, getSignedCookie, setSignedCookie } from "hono/cookie";
-import { eq } from "drizzle-orm";
 import { z } from "zod";
 import { IdentityLinkError, signInWithIdentity } from "../../auth/identity-link";
 import type { IdentityProvider, UnverifiedEmailPolicy } from "../../auth/identity-link";
-import type { ProviderProfile } from "../../auth/provider-profile";
+import type { ProviderProfile } from "../../oauth/profile";
 import type { SignInErrorCode } from "../../auth/sign-in-errors";
-import { users } from "../../db/schema";
+import { sessionUserById } from "../../db/queries/users";
 import type { AppEnv } from "../context";
 import { sendVerification } from "./email-links";
 import { decodeJsonCookie, encodeJsonCookie } from "./json-cookie";
@@ -115,7 +114,7 @@ export async function completeProviderSignIn(
 	clearPendingLogin(c);
 	await startSession(c, result.userId, now);
 	if (result.created) {
-		const user = await c.var.db.select({ email: users.email, emailVerifiedAt: users.emailVerifiedAt }).from(users).where(eq(users.id, result.userId)).get();
+		const user = await sessionUserById(c.var.db, result.userId);
 		// An account opened on an address nobody proved: the person can confirm it (and is reachable there).
 		if (user !== undefined && user.emailVerifiedAt === null) await sendVerification(c, result.userId, user.email, now);
 	}

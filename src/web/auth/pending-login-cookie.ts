@@ -5,7 +5,7 @@ import type { Context } from "hono";
 import { deleteCookie, getSignedCookie, setSignedCookie } from "hono/cookie";
 import { z } from "zod";
 import type { IdentityLinkFailure } from "../../auth/identity-link";
-import type { ProviderProfile } from "../../auth/provider-profile";
+import type { ProviderProfile } from "../../oauth/profile";
 import type { AppEnv } from "../context";
 import { decodeJsonCookie, encodeJsonCookie } from "./json-cookie";
 

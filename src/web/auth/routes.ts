@@ -1,7 +1,7 @@
 // /auth: email-and-password accounts: sign-up, sign-in and out, session, verification, password set and reset.
 import type { Context } from "hono";
 import { Hono } from "hono";
-import { and, eq, isNull } from "drizzle-orm";
+import { eq } from "drizzle-orm";
 import { z } from "zod";
 import { claimGuestCustomers } from "../../auth/customer-claims";
 import { passwordResetEmail } from "../../auth/emails";
@@ -10,6 +10,7 @@ import { hashPassword, passwordNeedsRehash, passwordSchema, verifyAgainstDummy, 
 import { clearAccountFailures, reserveSignInAttempt, signInSucceeded } from "../../auth/rate-limit";
 import { invalidateUserSessions } from "../../auth/session";
 import { consumeEmailToken, invalidLinkError, issueEmailToken, issuedSince, peekEmailToken } from "../../auth/tokens";
+import { changeEmail, confirmEmail, emailInUse, sessionUserById, setPasswordHash, userByEmail } from "../../db/queries/users";
 import { users } from "../../db/schema";
 import { RateLimitedError, UnauthorizedError, UnprocessableError } from "../../errors";
 import { newId } from "../../ids";
@@ -17,7 +18,6 @@ import type { AppEnv } from "../context";
 import { sendInBackground } from "../mailer";
 import { requireSameOrigin } from "./csrf-protection";
 import { appLink, sendVerification } from "./email-links";
-import { facebookAuth } from "./facebook";
 import { emailSchema, nameSchema, tokenSchema } from "./fields";
 import { parseJsonBody } from "./json-body";
 import { pendingLogin } from "./pending-login";
@@ -68,16 +68,10 @@ async function verifyEmail(c: Context<AppEnv>, token: string, now: number): Prom
 	if (row === null || row.userId === null) return "invalid";
 	let updated: { id: string } | undefined;
 	if (row.payload?.["change"] === "email") {
-		const taken = await db.select({ id: users.id }).from(users).where(eq(users.email, row.email)).get();
-		if (taken !== undefined) return "invalid";
-		updated = await db.update(users).set({ email: row.email, emailVerifiedAt: now }).where(eq(users.id, row.userId)).returning({ id: users.id }).get();
+		if (await emailInUse(db, row.email)) return "invalid";
+		updated = await changeEmail(db, row.userId, row.email, now);
 	} else {
-		updated = await db
-			.update(users)
-			.set({ emailVerifiedAt: now })
-			.where(and(eq(users.id, row.userId), eq(users.email, row.email), isNull(users.emailVerifiedAt)))
-			.returning({ id: users.id })
-			.get();
+		updated = await confirmEmail(db, row.userId, row.email, now).get();
 	}
 	if (updated !== undefined) {
 		await claimGuestCustomers(db, row.userId, row.email);
@@ -90,8 +84,7 @@ export const authRoutes = new Hono<AppEnv>()
 	// No session exists yet on most of these, so the global CSRF token check cannot apply; the
 	// origin check still stops another site from signing a visitor into an account of its choosing.
 	.use(requireSameOrigin)
-	// Sign in with Facebook and finishing a refused provider login live under /auth too.
-	.route("/", facebookAuth)
+	// Finishing a refused provider login lives under /auth too.
 	.route("/", pendingLogin)
 
 	.post("/signup", async (c) => {
@@ -122,11 +115,7 @@ export const authRoutes = new Hono<AppEnv>()
 		const body = await parseJsonBody(c, signInBody);
 		const now = Date.now();
 		const attempt = await reserveSignInAttempt(c.var.db, { email: body.email, ip: clientIp(c) }, now);
-		const user = await c.var.db
-			.select({ id: users.id, passwordHash: users.passwordHash })
-			.from(users)
-			.where(eq(users.email, body.email))
-			.get();
+		const user = await userByEmail(c.var.db, body.email);
 		const valid =
 			user?.passwordHash !== undefined && user.passwordHash !== null
 				? await verifyPassword(body.password, user.passwordHash)
@@ -135,7 +124,7 @@ export const authRoutes = new Hono<AppEnv>()
 		if (user === undefined || !valid) throw new UnauthorizedError("The email or password is incorrect");
 		await signInSucceeded(c.var.db, attempt);
 		if (user.passwordHash !== null && passwordNeedsRehash(user.passwordHash)) {
-			await c.var.db.update(users).set({ passwordHash: await hashPassword(body.password) }).where(eq(users.id, user.id));
+			await setPasswordHash(c.var.db, user.id, await hashPassword(body.password));
 		}
 		await startSession(c, user.id, now);
 		return c.json(await sessionView(c));
@@ -208,7 +197,7 @@ export const authRoutes = new Hono<AppEnv>()
 			}
 			await signInSucceeded(c.var.db, attempt);
 		}
-		await c.var.db.update(users).set({ passwordHash: await hashPassword(body.password) }).where(eq(users.id, user.id));
+		await setPasswordHash(c.var.db, user.id, await hashPassword(body.password));
 		// A new way in is a change of privilege: a session id seen before it is worth nothing after.
 		const rotated = await startSession(c, user.id, now);
 		if (body.signOutOtherDevices ?? current !== null) await invalidateUserSessions(c.var.db, user.id, rotated.id);
@@ -218,7 +207,7 @@ export const authRoutes = new Hono<AppEnv>()
 	.post("/password/forgot", async (c) => {
 		const body = await parseJsonBody(c, forgotBody);
 		const now = Date.now();
-		const user = await c.var.db.select({ id: users.id }).from(users).where(eq(users.email, body.email)).get();
+		const user = await userByEmail(c.var.db, body.email);
 		if (user !== undefined && !(await issuedSince(c.var.db, user.id, "reset-password", now - RESEND_INTERVAL_MS))) {
 			const token = await issueEmailToken(c.var.db, { purpose: "reset-password", userId: user.id, email: body.email }, now);
 			sendInBackground(c, passwordResetEmail(body.email, appLink(c, "/reset-password", token)), "reset-password");
@@ -232,11 +221,7 @@ export const authRoutes = new Hono<AppEnv>()
 		const now = Date.now();
 		const row = await consumeEmailToken(c.var.db, body.token, "reset-password", now);
 		if (row === null || row.userId === null) throw invalidLinkError();
-		const user = await c.var.db
-			.select({ id: users.id, email: users.email, emailVerifiedAt: users.emailVerifiedAt })
-			.from(users)
-			.where(eq(users.id, row.userId))
-			.get();
+		const user = await sessionUserById(c.var.db, row.userId);
 		// The address changed since the link was sent: the link no longer proves control of the account.
 		if (user === undefined || user.email !== row.email) throw invalidLinkError();
 		await c.var.db

@@ -1,11 +1,9 @@
 // What the browser learns about its session: the user, their merchant roles and the CSRF token.
 import type { Context } from "hono";
-import { eq } from "drizzle-orm";
 import { csrfTokenFor } from "../../auth/csrf";
 import { listMemberships } from "../../auth/membership";
-import { sessionUserColumns } from "../../auth/session";
 import type { MerchantMembership } from "../../auth/membership";
-import { users } from "../../db/schema";
+import { sessionUserById } from "../../db/queries/users";
 import type { AppEnv } from "../context";
 
 export interface UserView {
@@ -28,11 +26,7 @@ export interface SessionView {
 export async function sessionView(c: Context<AppEnv>): Promise<SessionView> {
 	const session = c.var.session;
 	if (session === undefined) return { user: null, csrfToken: null };
-	const user = await c.var.db
-		.select(sessionUserColumns)
-		.from(users)
-		.where(eq(users.id, session.userId))
-		.get();
+	const user = await sessionUserById(c.var.db, session.userId);
 	if (user === undefined) return { user: null, csrfToken: null };
 	const { emailVerifiedAt, ...rest } = user;
 	return {

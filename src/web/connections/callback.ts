@@ -4,9 +4,10 @@ import type { Context } from "hono";
 import { Hono } from "hono";
 import { deleteCookie, getSignedCookie } from "hono/cookie";
 import { findMembership } from "../../auth/membership";
+import { OAuthError } from "../../oauth/client";
 import { connectOAuth } from "../../sync/connect-oauth";
+import { connectionOAuth } from "../../sync/connection-oauth";
 import { BusinessCalendarTakenError, syncContextFor } from "../../sync/connections";
-import { ConnectFlowError, exchangeCode } from "../../sync/oauth";
 import { ProviderError } from "../../calendars/provider";
 import type { AppEnv } from "../context";
 import { CONNECT_COOKIE, decodeConnectFlow } from "./flow";
@@ -29,14 +30,13 @@ export const connectCallback = new Hono<AppEnv>().get("/:provider/callback", asy
 	if (user === undefined || user.id !== flow.userId || (await findMembership(c.var.db, user.id, flow.merchantId)) === null) {
 		return done(c, { error: "connect-expired" });
 	}
-	const redirectUri = new URL(`/connect/${flow.provider}/callback`, c.env.APP_URL).toString();
 	const context = syncContextFor(c.env, c.var.db, c.var.mailer);
 	try {
-		const tokens = await exchangeCode(c.env, flow.provider, new URL(c.req.url), flow, redirectUri, context.now());
+		const tokens = await connectionOAuth(c.env, flow.provider).finishConnection(new URL(c.req.url), flow, context.now());
 		const connection = await connectOAuth(context, { merchantId: flow.merchantId, staffId: flow.staffId, provider: flow.provider, tokens });
 		return done(c, { connected: connection.id });
 	} catch (error) {
-		if (error instanceof ConnectFlowError) return done(c, { error: `connect-${error.reason}` });
+		if (error instanceof OAuthError) return done(c, { error: `connect-${error.reason}` });
 		if (error instanceof BusinessCalendarTakenError) return done(c, { error: "business-calendar-exists" });
 		if (error instanceof ProviderError) return done(c, { error: "connect-provider" });
 		throw error;

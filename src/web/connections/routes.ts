@@ -4,16 +4,14 @@
 import { Hono } from "hono";
 import { setSignedCookie } from "hono/cookie";
 import { z } from "zod";
-import { maskFeedUrl } from "../../calendars/ics-feed";
-import { ProviderError, TokenRevokedError } from "../../calendars/provider";
+import { ProviderError } from "../../calendars/provider";
 import { staffOf } from "../../db/queries/catalog";
-import { calendarsOf, connectionsOf, logOf, logOperation, pendingCount } from "../../db/queries/connections";
+import { calendarsOf, connectionsOf, logOf, pendingCount } from "../../db/queries/connections";
 import type { ConnectionRow } from "../../db/queries/connections";
 import { UnprocessableError, ValidationError } from "../../errors";
-import type { UnstoredConnection } from "../../sync/adapters";
-import { chooseCalendars, connectUnstored, disconnect, errorSummary, needsReauthorization, refreshCalendars, resync, retryFailed, syncContextFor } from "../../sync/connections";
-import type { SyncContext } from "../../sync/connections";
-import { authorizationUrl } from "../../sync/oauth";
+import { chooseCalendars, connectTyped, disconnect, refreshCalendarsOnRequest, resync, retryFailed, syncContextFor } from "../../sync/connections";
+import type { SyncContext, TypedCredentials } from "../../sync/connections";
+import { connectionOAuth } from "../../sync/connection-oauth";
 import { pollStatusOf } from "../../sync/polling";
 import { parseJsonBody } from "../auth/json-body";
 import { requireMerchantMember } from "../auth/require";
@@ -65,11 +63,11 @@ function hasCredentials(url: string): boolean {
 const newPassword = z.object({ password: z.string().min(1, "Enter the password").max(1024) });
 
 /** Tries the connection first (nothing is stored unless it works) and turns a refusal into a 422 naming the field. */
-async function connectOrRefuse(c: Context<AppEnv>, owner: { merchantId: string; staffId: string | null }, unstored: UnstoredConnection): Promise<ConnectionRow> {
+async function connectOrRefuse(c: Context<AppEnv>, owner: { merchantId: string; staffId: string | null }, typed: TypedCredentials): Promise<ConnectionRow> {
 	try {
-		return await connectUnstored(context(c), owner, unstored);
+		return await connectTyped(context(c), owner, typed);
 	} catch (error) {
-		if (error instanceof ProviderError) throw connectRefusal(error, unstored.provider);
+		if (error instanceof ProviderError) throw connectRefusal(error, typed.provider);
 		throw error;
 	}
 }
@@ -110,15 +108,12 @@ export const connectionRoutes = new Hono<AppEnv>()
 		const staffId = await ownerFor(c, body.staffId);
 		const owner = { merchantId: membership.merchantId, staffId };
 		if (body.provider === "ics") {
-			const url = body.serverUrl ?? "";
-			// The feed URL may carry a secret token: it is stored sealed, and shown only masked.
-			const row = await connectOrRefuse(c, owner, { provider: "ics", credentials: { kind: "feed", url }, serverUrl: null, accountLabel: maskFeedUrl(url) });
+			const row = await connectOrRefuse(c, owner, { provider: "ics", feedUrl: body.serverUrl ?? "" });
 			return c.json({ connection: await view(c, row) }, 201);
 		}
 		const serverUrl = body.serverUrl ?? (body.provider === "icloud" ? c.env.ICLOUD_CALDAV_URL : null);
 		if (serverUrl === null) throw new ValidationError([{ field: "serverUrl", message: "Enter the CalDAV server's address" }]);
-		const username = body.username ?? "";
-		const row = await connectOrRefuse(c, owner, { provider: body.provider, credentials: { kind: "password", username, password: body.password ?? "" }, serverUrl, accountLabel: username });
+		const row = await connectOrRefuse(c, owner, { provider: body.provider, serverUrl, username: body.username ?? "", password: body.password ?? "" });
 		return c.json({ connection: await view(c, row) }, 201);
 	})
 
@@ -131,12 +126,7 @@ export const connectionRoutes = new Hono<AppEnv>()
 		const row = await manageableConnection(c, c.req.param("id"));
 		const body = await parseJsonBody(c, newPassword);
 		if (row.provider !== "caldav" && row.provider !== "icloud") throw new UnprocessableError("not-a-password-connection", "Only CalDAV and iCloud connections use a password; reconnect this calendar instead.");
-		const updated = await connectOrRefuse(c, { merchantId: row.merchantId, staffId: row.staffId }, {
-			provider: row.provider,
-			credentials: { kind: "password", username: row.accountLabel, password: body.password },
-			serverUrl: row.serverUrl,
-			accountLabel: row.accountLabel,
-		});
+		const updated = await connectOrRefuse(c, { merchantId: row.merchantId, staffId: row.staffId }, { provider: row.provider, serverUrl: row.serverUrl, username: row.accountLabel, password: body.password });
 		return c.json({ connection: await view(c, updated) });
 	})
 
@@ -155,16 +145,12 @@ export const connectionRoutes = new Hono<AppEnv>()
 	.post("/:id/refresh-calendars", async (c) => {
 		const row = await manageableConnection(c, c.req.param("id"));
 		if (row.status === "disconnected") throw new UnprocessableError("disconnected", "Reconnect this calendar first.");
-		const sync = context(c);
 		try {
-			await refreshCalendars(sync, row);
+			await refreshCalendarsOnRequest(context(c), row);
 		} catch (error) {
-			// The provider's refusal is a normal outcome here (a changed password, an outage): said
-			// on the page and in the log, never a 500.
-			if (!(error instanceof ProviderError)) throw error;
-			await logOperation(sync.db, row.id, "list-calendars", "error", errorSummary(error), sync.now());
-			if (error instanceof TokenRevokedError) await needsReauthorization(sync, row);
-			throw calendarListRefusal(error);
+			// Said on the page (and already in the log), never a 500.
+			if (error instanceof ProviderError) throw calendarListRefusal(error);
+			throw error;
 		}
 		return c.json({ connection: await view(c, await manageableConnection(c, row.id)) });
 	})
@@ -203,8 +189,7 @@ export const connectStart = new Hono<AppEnv>()
 		if (!provider.success) throw new UnprocessableError("unknown-provider", "Connect google or microsoft here; CalDAV, iCloud and ICS feeds are added with a password or URL.");
 		const membership = membershipOf(c);
 		const staffId = await ownerFor(c, c.req.query("staffId"));
-		const redirectUri = new URL(`/connect/${provider.data}/callback`, c.env.APP_URL).toString();
-		const { url, flow } = await authorizationUrl(c.env, provider.data, redirectUri, c.req.query("loginHint") ?? null);
+		const { url, flow } = await connectionOAuth(c.env, provider.data).startConnection(c.req.query("loginHint") ?? null);
 		const value = encodeConnectFlow({ ...flow, provider: provider.data, merchantId: membership.merchantId, staffId, userId: c.var.user?.id ?? "" });
 		await setSignedCookie(c, CONNECT_COOKIE, value, c.env.SESSION_SECRET, { prefix: "host", httpOnly: true, secure: true, sameSite: "Lax", path: "/", maxAge: CONNECT_TTL_SECONDS });
 		return c.redirect(url.toString(), 302);

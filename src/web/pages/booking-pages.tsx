@@ -10,8 +10,8 @@ import { utcIso } from "../../time";
 import type { AppEnv } from "../context";
 import { managedBooking } from "../managed-booking";
 import { framableAnywhere } from "../security-headers";
-import { catalogueView, signInMethods } from "./catalogue-view";
-import type { PublicService } from "./catalogue-view";
+import { catalogueView, signInMethods } from "../catalogue-view";
+import type { Service } from "../api/schemas";
 import { Layout } from "./layout";
 
 const HEX_COLOUR = /^#[0-9a-f]{6}$/i;
@@ -27,7 +27,7 @@ function parentOrigin(value: string | undefined): string | null {
 	}
 }
 
-function priceText(service: PublicService): string {
+function priceText(service: Service): string {
 	if (service.price === null) return "";
 	return ` · ${new Intl.NumberFormat("en", { style: "currency", currency: service.price.currency }).format(service.price.amountCents / 100)}`;
 }

@@ -1,7 +1,7 @@
 // Pieces the account pages share: a labelled field whose error the island fills in, the banners, and
 // the provider sign-in buttons. Accessible by construction: every input has a label and an error slot.
 import type { Child } from "hono/jsx";
-import type { SignInMethods } from "../catalogue-view";
+import type { OfferedSignIn } from "../../api/schemas";
 import { providerStart } from "./scope";
 
 export interface FieldProps {
@@ -60,7 +60,7 @@ export function FormError(): Child {
 	return <p class="form-error" role="alert"></p>;
 }
 
-export function ProviderButtons(props: { methods: SignInMethods; returnTo: string; verb: string }): Child {
+export function ProviderButtons(props: { methods: OfferedSignIn; returnTo: string; verb: string }): Child {
 	if (!props.methods.google && !props.methods.facebook) return null;
 	return (
 		<p class="actions providers">

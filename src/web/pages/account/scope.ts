@@ -5,16 +5,16 @@ import { merchantBySlug } from "../../../db/queries/catalog";
 import { NotFoundError } from "../../../errors";
 import type { AppEnv } from "../../context";
 import { safeReturnTo } from "../../auth/return-to";
-import { signInMethods } from "../catalogue-view";
-import type { SignInMethods } from "../catalogue-view";
+import { signInMethods } from "../../catalogue-view";
+import type { OfferedSignIn } from "../../api/schemas";
 
 const HEX_COLOUR = /^#[0-9a-f]{6}$/i;
-const EVERY_METHOD: SignInMethods = { google: true, facebook: true, password: true };
+const EVERY_METHOD: OfferedSignIn = { google: true, facebook: true, password: true };
 
 export interface PageScope {
 	merchant: { slug: string; name: string; brandColor: string | null } | null;
 	/** The customer sign-in methods to offer: the merchant's, or all of them. */
-	methods: SignInMethods;
+	methods: OfferedSignIn;
 	/** Where to send the person when done: the asked-for path, the merchant's booking page, or `fallback`. */
 	returnTo: string;
 	/** The query string that keeps this scope on links between the account pages ("" when none). */

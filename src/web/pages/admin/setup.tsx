@@ -5,7 +5,7 @@ import type { Context } from "hono";
 import { and, eq, isNotNull } from "drizzle-orm";
 import { listResources, listServices, listStaff } from "../../../db/queries/admin-catalog";
 import type { ServiceRecord, StaffRecord } from "../../../db/queries/admin-catalog";
-import { overridesBetween, timeOffBetween, weeklyHours } from "../../../db/queries/admin-schedule";
+import { merchantSchedules } from "../../../db/queries/admin-schedule";
 import type { DateOverrideRow, TimeOffRow, WorkingHoursRow } from "../../../db/queries/admin-schedule";
 import { businessSettings } from "../../../db/queries/admin-settings";
 import { memberships } from "../../../db/schema";
@@ -221,21 +221,15 @@ export async function setupPage(c: Context<AppEnv>): Promise<Response> {
 	const db = c.var.db;
 	const zone = page.merchant.timezone;
 	const today = localDate(page.now, zone);
-	const [services, members, rooms, settings, linked] = await Promise.all([
+	const [services, members, rooms, settings, linked, schedules] = await Promise.all([
 		listServices(db, page.merchant.id),
 		listStaff(db, page.merchant.id),
 		listResources(db, page.merchant.id),
 		businessSettings(db, page.merchant.id),
 		db.select({ staffId: memberships.staffId }).from(memberships).where(and(eq(memberships.merchantId, page.merchant.id), isNotNull(memberships.staffId))),
+		merchantSchedules(db, page.merchant.id, { from: today, to: addDays(today, AHEAD_DAYS) }, { from: page.now, to: page.now + AHEAD_DAYS * 86_400_000 }),
 	]);
 	const hasAccount = new Set(linked.map((l) => l.staffId));
-	const schedules = await Promise.all(
-		members.map(async (m) => ({
-			hours: await weeklyHours(db, m.id),
-			overrides: await overridesBetween(db, m.id, today, addDays(today, AHEAD_DAYS)),
-			timeOff: await timeOffBetween(db, m.id, page.now, page.now + AHEAD_DAYS * 86_400_000),
-		})),
-	);
 	const zones = currentZoneNames(typeof Intl.supportedValuesOf === "function" ? Intl.supportedValuesOf("timeZone") : [zone]);
 	return c.html(
 		<AdminLayout title="Setup" section="setup" viewer={page.viewer} config={{ page: "setup", csrfToken: page.csrfToken, timezone: zone }}>
@@ -297,8 +291,8 @@ export async function setupPage(c: Context<AppEnv>): Promise<Response> {
 			<section id="staff" class="card" aria-labelledby="staff-heading">
 				<h2 id="staff-heading">Staff</h2>
 				<ul class="entity-list">
-					{members.map((m, i) => {
-						const schedule = schedules[i];
+					{members.map((m) => {
+						const schedule = schedules.get(m.id) ?? { hours: [], overrides: [], timeOff: [] };
 						return (
 							<li class={m.active ? "" : "inactive"} data-staff={m.id}>
 								<span class="swatch" data-color={m.color} aria-hidden="true"></span>
@@ -320,7 +314,7 @@ export async function setupPage(c: Context<AppEnv>): Promise<Response> {
 										</button>
 									</form>
 								</details>
-								{schedule === undefined ? null : <Schedule member={m} hours={schedule.hours} overrides={schedule.overrides} timeOff={schedule.timeOff} zone={zone} />}
+								<Schedule member={m} hours={schedule.hours} overrides={schedule.overrides} timeOff={schedule.timeOff} zone={zone} />
 								{m.active ? (
 									<form class="inline" data-api={`/admin/api/staff/${m.id}`} data-method="DELETE" data-done="reload" data-confirm={`Deactivate ${m.name}? They lose access and their calendars are disconnected. Their bookings stay; upcoming ones are flagged on the calendar for you to move or cancel.`}>
 										<button type="submit" class="ghost">

@@ -1,37 +1,13 @@
 // What the public API and the booking pages tell the browser about a merchant: public catalogue
 // fields only, never staff emails, customers or bookings.
 import { and, eq } from "drizzle-orm";
-import type { Database } from "../../db/client";
-import { activeServices, activeStaff } from "../../db/queries/catalog";
-import type { MerchantRow } from "../../db/queries/catalog";
-import { staff, staffServices } from "../../db/schema";
+import type { Database } from "../db/client";
+import { activeServices, activeStaff } from "../db/queries/catalog";
+import type { MerchantRow } from "../db/queries/catalog";
+import { staff, staffServices } from "../db/schema";
+import type { OfferedSignIn, Service, Staff } from "./api/schemas";
 
-export interface PublicService {
-	id: string;
-	name: string;
-	durationMinutes: number;
-	color: string;
-	location: string | null;
-	price: { amountCents: number; currency: string } | null;
-	requiresResource: boolean;
-	staffIds: string[];
-}
-
-export interface PublicStaff {
-	id: string;
-	name: string;
-	color: string;
-	timezone: string;
-	serviceIds: string[];
-}
-
-export interface SignInMethods {
-	google: boolean;
-	facebook: boolean;
-	password: boolean;
-}
-
-export async function catalogueView(db: Database, merchantId: string): Promise<{ services: PublicService[]; staff: PublicStaff[] }> {
+export async function catalogueView(db: Database, merchantId: string): Promise<{ services: Service[]; staff: Staff[] }> {
 	const [services, members, links] = await Promise.all([
 		activeServices(db, merchantId),
 		activeStaff(db, merchantId),
@@ -63,7 +39,7 @@ export async function catalogueView(db: Database, merchantId: string): Promise<{
 }
 
 /** The sign-in methods the merchant offers customers; settings written before the switch existed offer every method. */
-export function signInMethods(merchant: MerchantRow): SignInMethods {
-	const signIn = (merchant.settings as { signIn?: Partial<SignInMethods> } | null)?.signIn ?? {};
+export function signInMethods(merchant: MerchantRow): OfferedSignIn {
+	const signIn = (merchant.settings as { signIn?: Partial<OfferedSignIn> } | null)?.signIn ?? {};
 	return { google: signIn.google ?? true, facebook: signIn.facebook ?? true, password: signIn.password ?? true };
 }

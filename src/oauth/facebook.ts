@@ -1,13 +1,14 @@
-// Sign in with Facebook (Facebook Login: authorization code + PKCE, then Graph /me). Knows nothing
-// of our database: it turns a callback into a profile whose email is never taken as verified.
-import * as oauth from "oauth4webapi";
+// Facebook's OAuth client for sign-in (Facebook Login: authorization code + PKCE, then Graph /me),
+// configured through the constructor: it turns a callback into a profile whose email is never taken as verified.
 import { hmac } from "@oslojs/crypto/hmac";
 import { SHA256 } from "@oslojs/crypto/sha2";
 import { constantTimeEqual } from "@oslojs/crypto/subtle";
 import { encodeHexLowerCase } from "@oslojs/encoding";
-import type { ProviderProfile } from "./provider-profile";
+import type { Authorization, PkceFlow } from "./client";
+import { OAuthError, pkceAuthorization } from "./client";
+import type { ProviderProfile } from "./profile";
 
-export interface FacebookSignInConfig {
+export interface FacebookOAuthConfig {
 	/** https://www.facebook.com/v21.0/dialog/oauth in production; the sandbox's locally. */
 	dialogUrl: string;
 	/** https://graph.facebook.com/v21.0: the token endpoint and /me live under it. */
@@ -15,23 +16,6 @@ export interface FacebookSignInConfig {
 	appId: string;
 	appSecret: string;
 	redirectUri: string;
-}
-
-/** What must survive the round trip to Facebook, kept in a signed HttpOnly cookie. */
-export interface FacebookFlowState {
-	state: string;
-	codeVerifier: string;
-}
-
-/** Facebook said no (the person declined, or the code or token did not check out). */
-export class FacebookSignInError extends Error {
-	constructor(
-		readonly reason: "denied" | "invalid",
-		message: string,
-	) {
-		super(message);
-		this.name = "FacebookSignInError";
-	}
 }
 
 /** Basic profile only: anything more needs Facebook's app review and is more than sign-in needs. */
@@ -55,42 +39,32 @@ function pictureUrl(value: unknown): string | null {
 	return optionalString(data.url);
 }
 
-export class FacebookSignIn {
+export class FacebookOAuth {
 	private readonly graph: string;
 
-	constructor(private readonly config: FacebookSignInConfig) {
+	constructor(private readonly config: FacebookOAuthConfig) {
 		this.graph = config.graphApi.replace(/\/+$/, "");
 	}
 
 	/** The Facebook dialog URL to send the browser to, and the values to keep until the callback. */
-	async start(loginHint?: string): Promise<{ url: URL; flow: FacebookFlowState }> {
-		const flow: FacebookFlowState = { state: oauth.generateRandomState(), codeVerifier: oauth.generateRandomCodeVerifier() };
-		const url = new URL(this.config.dialogUrl);
-		url.searchParams.set("client_id", this.config.appId);
-		url.searchParams.set("redirect_uri", this.config.redirectUri);
-		url.searchParams.set("response_type", "code");
-		url.searchParams.set("scope", SCOPE);
-		url.searchParams.set("state", flow.state);
-		url.searchParams.set("code_challenge", await oauth.calculatePKCECodeChallenge(flow.codeVerifier));
-		url.searchParams.set("code_challenge_method", "S256");
-		if (loginHint !== undefined) url.searchParams.set("login_hint", loginHint);
-		return { url, flow };
+	startSignIn(loginHint: string | null): Promise<Authorization<PkceFlow>> {
+		return pkceAuthorization(new URL(this.config.dialogUrl), { clientId: this.config.appId, redirectUri: this.config.redirectUri, scope: SCOPE, loginHint });
 	}
 
 	/** Checks state, redeems the code with the PKCE verifier, and reads the profile from /me. */
-	async finish(callbackUrl: URL, flow: FacebookFlowState): Promise<ProviderProfile> {
+	async finishSignIn(callbackUrl: URL, flow: PkceFlow): Promise<ProviderProfile> {
 		const params = callbackUrl.searchParams;
 		const state = params.get("state");
-		if (state === null || !sameText(state, flow.state)) throw new FacebookSignInError("invalid", "The callback did not match the sign-in that was started");
+		if (state === null || !sameText(state, flow.state)) throw new OAuthError("facebook", "invalid", "callbackMismatch");
 		const error = params.get("error");
-		if (error !== null) throw new FacebookSignInError(error === "access_denied" ? "denied" : "invalid", `Facebook answered ${error}`);
+		if (error !== null) throw new OAuthError("facebook", error === "access_denied" ? "denied" : "invalid", error);
 		const code = params.get("code");
-		if (code === null || code === "") throw new FacebookSignInError("invalid", "The callback carried no code");
+		if (code === null || code === "") throw new OAuthError("facebook", "invalid", "noCode");
 
 		const accessToken = await this.redeem(code, flow.codeVerifier);
 		const me = await this.graphGet("/me", accessToken, { fields: FIELDS });
 		const subject = optionalString(me["id"]);
-		if (subject === null) throw new FacebookSignInError("invalid", "Facebook returned no profile id");
+		if (subject === null) throw new OAuthError("facebook", "invalid", "noProfileId");
 		return {
 			subject,
 			email: optionalString(me["email"])?.toLowerCase() ?? null,
@@ -112,7 +86,7 @@ export class FacebookSignIn {
 		url.searchParams.set("code_verifier", codeVerifier);
 		const body = await this.fetchJson(url, null);
 		const token = optionalString(body["access_token"]);
-		if (token === null) throw new FacebookSignInError("invalid", "Facebook returned no access token");
+		if (token === null) throw new OAuthError("facebook", "invalid", "noAccessToken");
 		return token;
 	}
 
@@ -130,7 +104,7 @@ export class FacebookSignIn {
 		try {
 			response = await fetch(url, { headers: bearer === null ? {} : { authorization: `Bearer ${bearer}` } });
 		} catch {
-			throw new FacebookSignInError("invalid", "Facebook could not be reached");
+			throw new OAuthError("facebook", "invalid", "unreachable");
 		}
 		let body: unknown;
 		try {
@@ -141,7 +115,7 @@ export class FacebookSignIn {
 		if (!response.ok || typeof body !== "object" || body === null) {
 			// Only Facebook's numeric code: its messages may quote what was sent.
 			const code = (body as { error?: { code?: unknown } } | null)?.error?.code;
-			throw new FacebookSignInError("invalid", `Facebook sign-in could not be completed (${typeof code === "number" ? code : response.status})`);
+			throw new OAuthError("facebook", "invalid", typeof code === "number" ? String(code) : "httpError", response.status);
 		}
 		return body as Record<string, unknown>;
 	}

@@ -1,4 +1,4 @@
-// The person a sign-in provider (Google, Facebook) vouches for, in provider-neutral form.
+// The person a sign-in provider (Google, Facebook) vouches for, as every OAuth sign-in client returns it.
 
 export interface ProviderProfile {
 	/** The provider's stable id for the person ("sub"). */
