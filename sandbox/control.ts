@@ -3,10 +3,11 @@ import { Hono } from "hono";
 import { z } from "zod";
 import type { CalendarPort } from "./calendar-port";
 import type { FaultScope, FaultSpec, ProviderName } from "./faults";
+import { allowedConferenceTypes, creationMode } from "./google/conference";
 import { googleControlPort } from "./google/control-port";
 import { ensureGoogleUser } from "./google/state";
 import { microsoftControlPort } from "./microsoft/control-port";
-import { ensureMicrosoftUser } from "./microsoft/state";
+import { ensureMicrosoftUser, providersFor } from "./microsoft/state";
 import { SandboxHttpError } from "./http-error";
 import type { AuthorizationServer } from "./oauth/authorization-server";
 import type { ClientRegistry } from "./oauth/clients";
@@ -14,7 +15,7 @@ import type { SandboxUser, UserInput } from "./oauth/users";
 import type { SandboxState } from "./state";
 import { resetState } from "./state";
 
-const provider = z.enum(["google", "microsoft", "facebook"]);
+const provider = z.enum(["google", "microsoft", "facebook", "zoom"]);
 type AuthProvider = z.infer<typeof provider>;
 const calendarProvider = z.enum(["google", "microsoft"]);
 
@@ -31,7 +32,7 @@ const faultScope = z
 const faultBody = z.object({
 	// iCloud, ICS feeds and mail take endpoint faults (errors, Retry-After, latency); the flags below are the OAuth
 	// providers', but for noValidators, which is the feeds'.
-	provider: z.enum(["google", "microsoft", "facebook", "icloud", "ics", "mail"]),
+	provider: z.enum(["google", "microsoft", "facebook", "zoom", "icloud", "ics", "mail"]),
 	endpoint: z.string().min(1).optional(),
 	errorRate: z.number().min(0).max(1).optional(),
 	status: z.number().int().min(400).max(599).optional(),
@@ -41,6 +42,8 @@ const faultBody = z.object({
 	reason: z.string().optional(),
 	seed: z.number().int().optional(),
 	scope: faultScope.optional(),
+	/** The request does its work and then its answer fails (status) or comes late (latencyMs): a lost response. */
+	afterSuccess: z.boolean().optional(),
 	forceSyncGone: z.boolean().optional(),
 	revokeRefreshTokens: z.boolean().optional(),
 	/** The older way to limit revokeRefreshTokens to one account; the same as scope.account. */
@@ -219,7 +222,7 @@ export function controlRoutes(state: SandboxState, ports: PortResolver = default
 				status: body.status ?? 503,
 				latencyMs: body.latencyMs ?? 0,
 			};
-			for (const key of ["retryAfter", "count", "reason", "seed"] as const) if (body[key] !== undefined) Object.assign(spec, { [key]: body[key] });
+			for (const key of ["retryAfter", "count", "reason", "seed", "afterSuccess"] as const) if (body[key] !== undefined) Object.assign(spec, { [key]: body[key] });
 			if (scope !== undefined) spec.scope = scope;
 			state.faults.add(spec);
 			applied.fault = spec;
@@ -326,6 +329,16 @@ export function controlRoutes(state: SandboxState, ports: PortResolver = default
 		state.google.store.setAcl(calendar, body.email, body.role);
 		return c.json({ calendarId: calendar.id, email: body.email.toLowerCase(), role: body.role });
 	});
+	// Google Workspace admin settings for Meet on one calendar (docs/integrations.md 1.3, 1.7): which conference
+	// types it allows, and whether a create request turns out pending (then success), success at once, or failure.
+	app.post("/google/calendars/:calendarId/conferencing", async (c) => {
+		const body = await parse(z.object({ allowedConferenceSolutionTypes: z.array(z.string()).optional(), creation: z.enum(["pending", "success", "failure"]).optional() }).strict(), c.req.raw);
+		const calendar = state.google.store.calendar(c.req.param("calendarId"));
+		if (calendar === undefined) throw new SandboxHttpError(404, { error: "calendar not found" });
+		if (body.allowedConferenceSolutionTypes !== undefined) calendar.allowedConferenceSolutionTypes = body.allowedConferenceSolutionTypes;
+		if (body.creation !== undefined) calendar.conferenceCreation = body.creation;
+		return c.json({ calendarId: calendar.id, allowedConferenceSolutionTypes: allowedConferenceTypes(calendar), creation: creationMode(calendar) });
+	});
 	// What a person does to their own calendar list in Google Calendar: hide an entry, rename it for themselves.
 	app.patch("/google/calendarList/:email/:calendarId", async (c) => {
 		const body = await parse(z.object({ hidden: z.boolean().optional(), summaryOverride: z.string().nullable().optional() }), c.req.raw);
@@ -335,6 +348,14 @@ export function controlRoutes(state: SandboxState, ports: PortResolver = default
 		const entry = state.google.store.updateEntry(c.req.param("email"), c.req.param("calendarId"), change);
 		if (entry === undefined) throw new SandboxHttpError(404, { error: "not on that person's calendar list" });
 		return c.json(entry);
+	});
+	// A personal Microsoft account (Outlook.com) cannot host Teams meetings (docs/integrations.md 2.3); work is the default.
+	app.patch("/microsoft/users/:email", async (c) => {
+		const body = await parse(z.object({ accountType: z.enum(["work", "personal"]) }).strict(), c.req.raw);
+		const email = c.req.param("email").toLowerCase();
+		if (state.microsoft.users.get(email) === undefined) throw new SandboxHttpError(404, { error: `no Microsoft account ${email}` });
+		state.microsoft.accountTypes.set(email, body.accountType);
+		return c.json({ email, accountType: body.accountType, ...providersFor(state.microsoft, email) });
 	});
 	app.get("/microsoft/subscriptions", (c) => c.json({ subscriptions: state.microsoft.subscriptions.list() }));
 	app.post("/microsoft/subscriptions/:id/lifecycle", async (c) => {

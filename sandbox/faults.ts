@@ -1,13 +1,14 @@
 // Fault injection: per provider/endpoint errors and latency, forced 410s and dropped pushes, each optionally
 // scoped to one account, calendar or OAuth client so tests sharing one sandbox cannot hit each other's faults.
 import type { Context, MiddlewareHandler } from "hono";
-import { SandboxHttpError } from "./http-error";
+import type { SandboxHttpError } from "./http-error";
+import { renderSandboxError } from "./http-error";
 
 /**
  * Who faults apply to; "icloud" is the CalDAV layer, "ics" the published feeds and "mail" the mailbox's sending
  * endpoint (endpoint faults only: errors, Retry-After, latency; "ics" also serves feeds without validators).
  */
-export type ProviderName = "google" | "microsoft" | "facebook" | "icloud" | "ics" | "mail";
+export type ProviderName = "google" | "microsoft" | "facebook" | "zoom" | "icloud" | "ics" | "mail";
 
 /**
  * Narrows a fault or switch to what one test owns. Every field given must match; an absent field matches anything,
@@ -39,7 +40,15 @@ export interface FaultSpec {
 	reason?: string;
 	seed?: number;
 	scope?: FaultScope;
+	/**
+	 * Fails (or delays) the answer after the request has done its work: a write that happened though its response was
+	 * lost or came too late, which a client that retries must not repeat.
+	 */
+	afterSuccess?: boolean;
 }
+
+/** Whether a fault is looked at before the handler runs or on its successful answer. */
+export type FaultPhase = "before" | "after";
 
 interface ActiveFault extends FaultSpec {
 	random: () => number;
@@ -198,8 +207,15 @@ export class FaultRegistry {
 	 * Applies latency and returns the fault to inject, if any; only faults whose scope covers the request count. The
 	 * subject is worked out only when a scoped fault could apply, so unscoped runs (the benchmark) pay nothing for it.
 	 */
-	async evaluate(provider: ProviderName, endpoint: string, subjectOf: () => RequestSubject | Promise<RequestSubject> = () => ({})): Promise<InjectedFault | null> {
-		const candidates = this.faults.filter((f) => f.provider === provider && (f.endpoint === "*" || f.endpoint === endpoint));
+	async evaluate(
+		provider: ProviderName,
+		endpoint: string,
+		subjectOf: () => RequestSubject | Promise<RequestSubject> = () => ({}),
+		phase: FaultPhase = "before",
+	): Promise<InjectedFault | null> {
+		const candidates = this.faults.filter(
+			(f) => f.provider === provider && (f.endpoint === "*" || f.endpoint === endpoint) && (f.afterSuccess === true) === (phase === "after"),
+		);
 		if (candidates.length === 0) return null;
 		const subject = candidates.some((f) => f.scope !== undefined) ? await subjectOf() : {};
 		let latency = 0;
@@ -224,7 +240,10 @@ export class FaultRegistry {
 /** Works out what a request is about, for scoped faults; each provider's routes know how. */
 export type SubjectOf = (c: Context) => RequestSubject | Promise<RequestSubject>;
 
-/** Route middleware: names the endpoint for fault matching and throws the provider-shaped error. */
+/**
+ * Route middleware: names the endpoint for fault matching and throws the provider-shaped error. An `afterSuccess`
+ * fault lets the handler run and replaces (or delays) its successful answer, so the change is made all the same.
+ */
 export function faultGuard(
 	registry: () => FaultRegistry,
 	provider: ProviderName,
@@ -236,5 +255,12 @@ export function faultGuard(
 		const fault = await registry().evaluate(provider, endpoint, () => subjectOf(c));
 		if (fault !== null) throw render(fault);
 		await next();
+		if (c.res.status >= 400) return;
+		const late = await registry().evaluate(provider, endpoint, () => subjectOf(c), "after");
+		if (late === null) return;
+		// Cleared first: Hono would otherwise carry the lost answer's headers (content-length among them) over.
+		await c.res.body?.cancel();
+		c.res = undefined;
+		c.res = renderSandboxError(render(late));
 	};
 }

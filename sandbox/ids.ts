@@ -1,5 +1,5 @@
 // Random identifiers and opaque tokens for the sandbox.
-import { randomBytes } from "node:crypto";
+import { randomBytes, randomInt } from "node:crypto";
 
 const BASE32HEX = "0123456789abcdefghijklmnopqrstuv";
 
@@ -26,4 +26,18 @@ export function decodeCursor(token: string): unknown {
 	} catch {
 		return null;
 	}
+}
+
+/** `count` random decimal digits (PINs, meeting numbers). */
+export function randomDigits(count: number): string {
+	let out = "";
+	for (let i = 0; i < count; i++) out += String(randomInt(10));
+	return out;
+}
+
+/** `count` random characters of `alphabet` (Meet codes, passcodes). */
+export function randomChars(count: number, alphabet: string): string {
+	let out = "";
+	for (let i = 0; i < count; i++) out += alphabet[randomInt(alphabet.length)];
+	return out;
 }

@@ -23,6 +23,7 @@ import { ClientRegistry } from "./oauth/clients";
 import { UserDirectory } from "./oauth/users";
 import type { SandboxState } from "./state";
 import { resetState } from "./state";
+import { ZoomMeetings } from "./zoom/meetings";
 
 const FORMAT = "slotline-sandbox-state";
 const VERSION = 1;
@@ -69,6 +70,7 @@ const SAVED_CLASSES = new Map<abstract new (...args: never[]) => unknown, Readon
 	[ICloudAccounts, new Set()],
 	[PublishedFeeds, new Set()],
 	[Mailbox, new Set()],
+	[ZoomMeetings, new Set()],
 ]);
 
 /** The saved tree: the durable part of SandboxState, plus Outlook's category lists, which live beside the store. */
@@ -178,7 +180,7 @@ export function restoreSnapshot(state: SandboxState, snapshot: Snapshot): Restor
 		throw error instanceof UnreadableStateError ? error : new UnreadableStateError(error instanceof Error ? error.message : String(error));
 	}
 	return {
-		users: state.google.users.list().length + state.microsoft.users.list().length + state.facebook.users.list().length,
+		users: state.google.users.list().length + state.microsoft.users.list().length + state.facebook.users.list().length + state.zoom.users.list().length,
 		calendars: state.google.store.allCalendars().length + state.microsoft.store.allCalendars().length,
 		icloudAccounts: state.icloud.list().length,
 	};

@@ -1,4 +1,4 @@
-// Builds the sandbox app (Google, Microsoft, Facebook, iCloud stand-ins, control API, mailbox) and serves it on Node.
+// Builds the sandbox app (Google, Microsoft, Facebook, Zoom, iCloud stand-ins, control API, mailbox) and serves it on Node.
 import type { AddressInfo } from "node:net";
 import { serve } from "@hono/node-server";
 import { Hono } from "hono";
@@ -20,6 +20,9 @@ import { escapeHtml, layout } from "./pages/html";
 import { icloudPageRoutes } from "./pages/icloud-page";
 import type { SandboxState } from "./state";
 import { createState } from "./state";
+import { zoomApiRoutes } from "./zoom/api";
+import { zoomControlRoutes } from "./zoom/control-routes";
+import { zoomOAuthRoutes } from "./zoom/oauth";
 
 export interface SandboxOptions {
 	/** 0 (default) picks a free port. */
@@ -84,8 +87,13 @@ export function buildApp(state: SandboxState): Hono {
 	app.route("/microsoft", microsoftIdentityRoutes(state));
 	app.route("/microsoft", calendarPageRoutes("Microsoft", "/microsoft", () => defaultPorts(state, "microsoft")));
 	app.route("/facebook", facebookRoutes(state));
-	// Before controlRoutes, whose /:provider/... routes would otherwise claim /_control/icloud and /_control/caldav.
+	// zoom.us/oauth and api.zoom.us/v2 are two hosts in production; here both live under /zoom.
+	app.route("/zoom/oauth", zoomOAuthRoutes(state));
+	app.route("/zoom/v2", zoomApiRoutes(state));
+	// Before controlRoutes, whose /:provider/... routes would otherwise claim /_control/icloud, /_control/caldav and
+	// Zoom's own users and config.
 	app.route("/_control", caldavControlRoutes(state));
+	app.route("/_control", zoomControlRoutes(state));
 	app.route("/_control", controlRoutes(state));
 	app.route("/", icloudRoutes(state));
 	app.route("/feeds", publishedFeedRoutes(state));

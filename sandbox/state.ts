@@ -15,6 +15,8 @@ import { createMicrosoftState } from "./microsoft/state";
 import type { SigningKeys } from "./oauth/keys";
 import { createSigningKeys } from "./oauth/keys";
 import { WebhookDispatcher } from "./webhooks";
+import type { ZoomState } from "./zoom/state";
+import { createZoomState } from "./zoom/state";
 
 export interface SandboxState {
 	publicUrl: string;
@@ -28,6 +30,7 @@ export interface SandboxState {
 	google: GoogleState;
 	microsoft: MicrosoftState;
 	facebook: FacebookState;
+	zoom: ZoomState;
 	/** iCloud stand-in accounts (their data lives in the CalDAV upstream). */
 	icloud: ICloudAccounts;
 	/** Calendars published as ICS feeds (served from the CalDAV upstream). */
@@ -36,9 +39,16 @@ export interface SandboxState {
 	caldav: CaldavUpstream | undefined;
 }
 
-function providerStates(state: SandboxState): Pick<SandboxState, "google" | "microsoft" | "facebook" | "icloud" | "feeds"> {
+function providerStates(state: SandboxState): Pick<SandboxState, "google" | "microsoft" | "facebook" | "zoom" | "icloud" | "feeds"> {
 	const deps = { clock: state.clock, webhooks: () => state.webhooks, faults: () => state.faults };
-	return { google: createGoogleState(deps), microsoft: createMicrosoftState(deps), facebook: createFacebookState(deps), icloud: new ICloudAccounts(), feeds: new PublishedFeeds() };
+	return {
+		google: createGoogleState(deps),
+		microsoft: createMicrosoftState(deps),
+		facebook: createFacebookState(deps),
+		zoom: createZoomState(deps),
+		icloud: new ICloudAccounts(),
+		feeds: new PublishedFeeds(),
+	};
 }
 
 export async function createState(publicUrl: string, caldav?: CaldavUpstream, partitionUrl = ""): Promise<SandboxState> {

@@ -1,4 +1,4 @@
-// Outgoing webhook deliveries (Google push, Graph notifications): fire-and-forget, logged, optionally retried,
+// Outgoing webhook deliveries (Google push, Graph notifications, Zoom events): fire-and-forget, logged, optionally retried,
 // and awaitable via flush(). Each delivery remembers the calendar and account it is about, so a test sharing the
 // sandbox can read and wait for its own deliveries only.
 import type { RequestSubject } from "./faults";
@@ -55,6 +55,28 @@ export class WebhookDispatcher {
 
 	send(provider: string, url: string, headers: Record<string, string>, body: string, options: SendOptions = {}, about: RequestSubject = {}): void {
 		this.track(this.deliver(provider, url, headers, body, options, about), about);
+	}
+
+	/**
+	 * One POST whose answer the sender reads (Zoom's URL validation): logged like a delivery, never retried. Resolves
+	 * to the status and body, or null when the receiver is unreachable or slower than `timeoutMs`.
+	 */
+	exchange(provider: string, url: string, headers: Record<string, string>, body: string, timeoutMs: number, about: RequestSubject = {}): Promise<{ status: number; text: string } | null> {
+		const record = tagged({ provider, url, headers, body, outcome: "error", at: new Date().toISOString(), attempt: 1 }, about);
+		this.log.push(record);
+		const work = (async (): Promise<{ status: number; text: string } | null> => {
+			try {
+				const signal = AbortSignal.timeout(timeoutMs);
+				const res = await fetch(url, { method: "POST", headers, body, signal });
+				const text = await res.text();
+				record.outcome = res.status;
+				return { status: res.status, text };
+			} catch {
+				return null;
+			}
+		})();
+		this.track(work, about);
+		return work;
 	}
 
 	/** Makes flush() wait for work that will deliver later (a batch window, say). */

@@ -12,6 +12,9 @@ export function sandboxEndpoints(sandboxUrl) {
 		FACEBOOK_DIALOG_URL: `${sandboxUrl}/facebook/dialog/oauth`,
 		FACEBOOK_GRAPH_API: `${sandboxUrl}/facebook/graph`,
 		ICLOUD_CALDAV_URL: `${sandboxUrl}/icloud`,
+		// zoom.us/oauth (authorize, token, revoke) and api.zoom.us/v2 in production.
+		ZOOM_OAUTH_URL: `${sandboxUrl}/zoom/oauth`,
+		ZOOM_API: `${sandboxUrl}/zoom/v2`,
 		MAIL_SANDBOX_URL: sandboxUrl,
 	};
 }

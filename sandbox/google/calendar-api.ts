@@ -7,6 +7,7 @@ import type { AccessRecord } from "../oauth/authorization-server";
 import type { SandboxState } from "../state";
 import { listCalendarList, listEntryJson } from "./calendar-list";
 import { colorsResource } from "./colors";
+import { allowedConferenceTypes, conferenceVersion, settleCalendarConferences, settleConference } from "./conference";
 import { googleError, googleFaultError } from "./errors";
 import type { EventContext } from "./events";
 import { deleteEvent, findEvent, insertEvent, patchEvent, presentEvent, updateEvent } from "./events";
@@ -105,6 +106,12 @@ export function googleCalendarRoutes(state: SandboxState): Hono<ApiEnv> {
 		return { calendar, role, ctx: { store: state.google.store, calendar, actorEmail: access.userEmail, nowMs: state.clock.now() } };
 	}
 
+	/** An events write: its calendar, plus the conferenceDataVersion it was sent with (a query parameter, 1.1). */
+	function writeContext(c: Context<ApiEnv>): { ctx: EventContext } {
+		const { ctx } = calendarFor(c, "writeEvents");
+		return { ctx: { ...ctx, conferenceDataVersion: conferenceVersion(c.req.query("conferenceDataVersion")) } };
+	}
+
 	/**
 	 * `fields=` (partial response): the selection is checked against the resource before the call runs, so a bad one
 	 * changes nothing, and applied to a successful answer.
@@ -150,11 +157,20 @@ export function googleCalendarRoutes(state: SandboxState): Hono<ApiEnv> {
 
 	app.get("/calendars/:calendarId", guard("calendars.get"), partial(null), (c) => {
 		const { calendar } = calendarFor(c, "calendars");
-		return c.json({ kind: "calendar#calendar", etag: `"${calendar.id.length}"`, id: calendar.id, summary: calendar.summary, description: calendar.description, timeZone: calendar.timeZone });
+		return c.json({
+			kind: "calendar#calendar",
+			etag: `"${calendar.id.length}"`,
+			id: calendar.id,
+			summary: calendar.summary,
+			description: calendar.description,
+			timeZone: calendar.timeZone,
+			conferenceProperties: { allowedConferenceSolutionTypes: allowedConferenceTypes(calendar) },
+		});
 	});
 
 	app.get("/calendars/:calendarId/events", guard("events.list"), partial("events"), (c) => {
-		const { calendar, role } = calendarFor(c, "readEvents");
+		const { calendar, role, ctx: eventContext } = calendarFor(c, "readEvents");
+		settleCalendarConferences(eventContext);
 		const params = new URL(c.req.url).searchParams;
 		const access = c.get("access");
 		const subject = { account: access.userEmail, clientId: access.clientId, calendarId: calendar.id };
@@ -182,7 +198,7 @@ export function googleCalendarRoutes(state: SandboxState): Hono<ApiEnv> {
 	});
 
 	app.post("/calendars/:calendarId/events", guard("events.insert"), partial("event"), async (c) => {
-		const { ctx } = calendarFor(c, "writeEvents");
+		const { ctx } = writeContext(c);
 		return c.json(presentEvent(insertEvent(ctx, await jsonBody(c)), ctx.calendar.timeZone, ctx.calendar.timeZone));
 	});
 
@@ -207,17 +223,17 @@ export function googleCalendarRoutes(state: SandboxState): Hono<ApiEnv> {
 		const { ctx } = calendarFor(c, "readEvents");
 		const event = findEvent(ctx, c.req.param("eventId"));
 		if (event === undefined) throw googleError(404, "notFound", "Not Found");
-		return c.json(presentEvent(event, ctx.calendar.timeZone, responseZone(c, ctx.calendar)));
+		return c.json(presentEvent(settleConference(ctx, event), ctx.calendar.timeZone, responseZone(c, ctx.calendar)));
 	});
 
 	app.patch("/calendars/:calendarId/events/:eventId", guard("events.patch"), partial("event"), async (c) => {
-		const { ctx } = calendarFor(c, "writeEvents");
+		const { ctx } = writeContext(c);
 		const zone = ctx.calendar.timeZone;
 		return c.json(presentEvent(patchEvent(ctx, c.req.param("eventId"), await jsonBody(c), c.req.header("if-match")), zone, zone));
 	});
 
 	app.put("/calendars/:calendarId/events/:eventId", guard("events.update"), partial("event"), async (c) => {
-		const { ctx } = calendarFor(c, "writeEvents");
+		const { ctx } = writeContext(c);
 		const zone = ctx.calendar.timeZone;
 		return c.json(presentEvent(updateEvent(ctx, c.req.param("eventId"), await jsonBody(c), c.req.header("if-match")), zone, zone));
 	});

@@ -1,6 +1,7 @@
 // calendarList.list: a person's list with paging, sync tokens and the deleted/hidden rules of docs/providers.md A6.
 import { decodeCursor, encodeCursor } from "../ids";
 import { calendarColor } from "./colors";
+import { allowedConferenceTypes } from "./conference";
 import { googleError } from "./errors";
 import type { AccessRole, GoogleCalendar, GoogleStore, ListEntry } from "./store";
 
@@ -46,6 +47,7 @@ export function listEntryJson(calendar: GoogleCalendar, role: AccessRole, email:
 		selected: entry?.hidden !== true,
 		accessRole: role,
 		defaultReminders: [],
+		conferenceProperties: { allowedConferenceSolutionTypes: allowedConferenceTypes(calendar) },
 	};
 	if (entry?.summaryOverride !== undefined) json.summaryOverride = entry.summaryOverride;
 	if (entry?.hidden === true) json.hidden = true;

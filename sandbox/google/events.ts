@@ -1,5 +1,6 @@
 // Google events.insert/get/patch/update/delete semantics shared by the Calendar API and the control API.
 import { base32hexId } from "../ids";
+import { applyConference } from "./conference";
 import { googleError } from "./errors";
 import { expandSeries } from "./recurrence";
 import type { GoogleCalendar, GoogleEvent, GoogleStore } from "./store";
@@ -11,6 +12,8 @@ export interface EventContext {
 	calendar: GoogleCalendar;
 	actorEmail: string;
 	nowMs: number;
+	/** The write's `conferenceDataVersion` query parameter; absent is 0, which ignores conferenceData (docs/integrations.md 1.2). */
+	conferenceDataVersion?: 0 | 1;
 }
 
 type Body = Record<string, unknown>;
@@ -18,7 +21,7 @@ type Body = Record<string, unknown>;
 const ID_PATTERN = /^[a-v0-9]{5,1024}$/;
 const INSTANCE_PATTERN = /^(.+)_(\d{8}(?:T\d{6}Z)?)$/i;
 /** Fields the server owns; client values are ignored. */
-const READ_ONLY = new Set(["kind", "etag", "created", "updated", "htmlLink", "creator", "organizer", "iCalUID", "sequence", "recurringEventId"]);
+const READ_ONLY = new Set(["kind", "etag", "created", "updated", "htmlLink", "creator", "organizer", "iCalUID", "sequence", "recurringEventId", "hangoutLink"]);
 
 function invalid(message: string, location?: string): never {
 	throw googleError(400, "invalid", message, location === undefined ? {} : { location, locationType: "parameter" });
@@ -147,6 +150,7 @@ export function insertEvent(ctx: EventContext, body: Body): GoogleEvent {
 		end: {},
 		...clientFields(body),
 	};
+	applyConference(ctx, undefined, event, body, false);
 	validate(event, ctx.calendar);
 	return ctx.store.write(ctx.calendar.id, event, ctx.nowMs);
 }
@@ -216,6 +220,7 @@ export function patchEvent(ctx: EventContext, eventId: string, body: Body, ifMat
 			shared: { ...current.extendedProperties?.shared, ...patchProps.shared },
 		};
 	}
+	applyConference(ctx, current, next, body, false);
 	return save(ctx, current, next);
 }
 
@@ -226,6 +231,7 @@ export function updateEvent(ctx: EventContext, eventId: string, body: Body, ifMa
 	for (const key of READ_ONLY) if (current[key] !== undefined) kept[key] = current[key];
 	const next = { ...kept, id: current.id, status: "confirmed", start: {}, end: {}, ...clientFields(body) } as GoogleEvent;
 	if (current.originalStartTime !== undefined) next.originalStartTime = current.originalStartTime;
+	applyConference(ctx, current, next, body, true);
 	return save(ctx, current, next);
 }
 

@@ -15,6 +15,10 @@ export interface GoogleCalendar {
 	acl: Map<string, AccessRole>;
 	/** Sync tokens carry this; an ACL change or the expireSyncTokens fault bumps it, so older tokens get 410 (A3). */
 	syncEpoch: number;
+	/** conferenceProperties.allowedConferenceSolutionTypes; absent means ["hangoutsMeet"] (conference.ts). */
+	allowedConferenceSolutionTypes?: string[];
+	/** How a Meet create request turns out here; absent means pending, then success (conference.ts). */
+	conferenceCreation?: "pending" | "success" | "failure";
 }
 
 /** One calendar on one person's calendar list (docs/providers.md A6). */

@@ -2,6 +2,8 @@
 import { Temporal } from "temporal-polyfill";
 import { randomBytes } from "node:crypto";
 import { graphError } from "./errors";
+import type { MeetingProviders } from "./online-meetings";
+import { applyOnlineMeeting, meetingProviders, OFFLINE } from "./online-meetings";
 import { parseRecurrence } from "./recurrence";
 import type { GraphDateTime, GraphEvent, OutlookCalendar, OutlookStore, RetiredGeneration, StoredGraphEvent } from "./store";
 import { graphId } from "./store";
@@ -61,7 +63,16 @@ function newVersion(event: GraphEvent, nowMs: number): void {
 }
 
 /** Server-owned fields; isCancelled too, since only an organizer's cancel (not a write) sets it. */
-const READ_ONLY = new Set(["id", "@odata.etag", "changeKey", "createdDateTime", "lastModifiedDateTime", "iCalUId", "type", "transactionId", "seriesMasterId", "originalStart", "isCancelled"]);
+const READ_ONLY = new Set(["id", "@odata.etag", "changeKey", "createdDateTime", "lastModifiedDateTime", "iCalUId", "type", "transactionId", "seriesMasterId", "originalStart", "isCancelled", "onlineMeeting", "onlineMeetingUrl"]);
+
+/** Who organizes an event, for its Teams meeting: the providers the account allows and its object id. */
+export interface MeetingOrganizer {
+	providers: MeetingProviders;
+	organizerId: string;
+}
+
+/** The control API and pages act for a work account; Graph calls name the signed-in account's (graph.ts). */
+const WORK_ORGANIZER: MeetingOrganizer = { providers: meetingProviders("work"), organizerId: "00000000-0000-0000-0000-000000000000" };
 /** docs/providers.md B2: the freeBusyStatus values. */
 const SHOW_AS = ["free", "tentative", "busy", "oof", "workingElsewhere", "unknown"];
 /** docs/providers.md B1: an event takes at most 500 attendees. */
@@ -101,6 +112,7 @@ export function createGraphEvent(
 	body: Record<string, unknown>,
 	nowMs: number,
 	asOwner: Partial<GraphEvent> = {},
+	organizer: MeetingOrganizer = WORK_ORGANIZER,
 ): { stored: StoredGraphEvent; created: boolean } {
 	const transactionId = typeof body.transactionId === "string" ? body.transactionId : undefined;
 	if (transactionId !== undefined) {
@@ -132,8 +144,10 @@ export function createGraphEvent(
 		originalEndTimeZone: (body.end as GraphDateTime).timeZone,
 		start: body.start as GraphDateTime,
 		end: body.end as GraphDateTime,
+		...OFFLINE,
 	};
 	for (const [key, value] of Object.entries(body)) if (!READ_ONLY.has(key)) event[key] = value;
+	applyOnlineMeeting(event, body, undefined, organizer.providers, organizer.organizerId);
 	Object.assign(event, asOwner);
 	// transactionId is echoed only when the client set it.
 	if (transactionId !== undefined) event.transactionId = transactionId;
@@ -160,7 +174,7 @@ function seriesShapeChanged(current: StoredGraphEvent, next: GraphEvent, startMs
  * series master with the same id. `recurrence: null` counts as absent (SDKs send unset fields as null): a series
  * cannot be turned back into a single event.
  */
-export function patchGraphEvent(store: OutlookStore, current: StoredGraphEvent, body: Record<string, unknown>, nowMs: number): StoredGraphEvent {
+export function patchGraphEvent(store: OutlookStore, current: StoredGraphEvent, body: Record<string, unknown>, nowMs: number, organizer: MeetingOrganizer = WORK_ORGANIZER): StoredGraphEvent {
 	const type = current.event.type;
 	const recurrenceGiven = body.recurrence !== undefined && body.recurrence !== null;
 	if ((type === "occurrence" || type === "exception") && recurrenceGiven) {
@@ -170,6 +184,7 @@ export function patchGraphEvent(store: OutlookStore, current: StoredGraphEvent, 
 	const { startMs, endMs } = checkTimes(body, current);
 	const event: GraphEvent = structuredClone(current.event);
 	for (const [key, value] of Object.entries(body)) if (!READ_ONLY.has(key) && !(key === "recurrence" && value === null)) event[key] = value;
+	applyOnlineMeeting(event, body, current.event, organizer.providers, organizer.organizerId);
 	if (event.type === "occurrence") event.type = "exception";
 	const becomesSeries = type === "singleInstance" && recurrenceGiven;
 	const rebuilt = type === "seriesMaster" && seriesShapeChanged(current, event, startMs, endMs);

@@ -10,9 +10,11 @@ import type { ViewContext } from "./delta";
 import { calendarView, calendarViewDelta } from "./delta";
 import { graphError, graphFaultError } from "./errors";
 import { eventListRoutes } from "./event-list";
+import type { MeetingOrganizer } from "./events";
 import { createGraphEvent, deleteGraphEvent, patchGraphEvent, presentEvent } from "./events";
 import { masterCategoryRoutes } from "./master-categories";
 import { expandedEntries, findVirtualOccurrence, isSeriesMaster, overlaps } from "./series";
+import { providersFor } from "./state";
 import type { OutlookCalendar, StoredGraphEvent } from "./store";
 import type { Subscription } from "./subscriptions";
 import { subscriptionJson } from "./subscriptions";
@@ -102,7 +104,19 @@ export function graphRoutes(state: SandboxState): Hono<GraphEnv> {
 		};
 	}
 	function calendarJson(calendar: OutlookCalendar, user: SandboxUser): Record<string, unknown> {
-		return { id: calendar.id, name: calendar.name, isDefaultCalendar: calendar.isDefault, canEdit: true, canShare: true, owner: { name: user.name, address: user.email } };
+		return {
+			id: calendar.id,
+			name: calendar.name,
+			isDefaultCalendar: calendar.isDefault,
+			canEdit: true,
+			canShare: true,
+			owner: { name: user.name, address: user.email },
+			...providersFor(state.microsoft, user.email),
+		};
+	}
+	function organizer(c: Context<GraphEnv>): MeetingOrganizer {
+		const user = c.get("user");
+		return { providers: providersFor(state.microsoft, user.email), organizerId: user.sub };
 	}
 
 	app.get("/me", guard("me"), (c) => {
@@ -114,18 +128,19 @@ export function graphRoutes(state: SandboxState): Hono<GraphEnv> {
 		return c.json({ value: state.microsoft.store.allCalendars().filter((cal) => cal.owner === user.email).map((cal) => calendarJson(cal, user)) });
 	});
 	app.get("/me/calendar", guard("calendars.get"), (c) => c.json(calendarJson(ownCalendar(c), c.get("user"))));
+	app.get("/me/calendars/:calendarId", guard("calendars.get"), (c) => c.json(calendarJson(ownCalendar(c), c.get("user"))));
 	app.route("/", masterCategoryRoutes(state, guard));
 	app.route("/", eventListRoutes(state, guard));
 
 	async function create(c: Context<GraphEnv>): Promise<Response> {
-		const { stored } = createGraphEvent(state.microsoft.store, ownCalendar(c), await jsonBody(c), state.clock.now());
+		const { stored } = createGraphEvent(state.microsoft.store, ownCalendar(c), await jsonBody(c), state.clock.now(), {}, organizer(c));
 		return c.json(presentEvent(stored, zone(c)), 201);
 	}
 	for (const path of ["/me/events", "/me/calendar/events", "/me/calendars/:calendarId/events"]) app.post(path, guard("events.create"), create);
 
 	app.get("/me/events/:eventId", guard("events.get"), (c) => c.json(presentEvent(ownEvent(c), zone(c))));
 	app.patch("/me/events/:eventId", guard("events.update"), async (c) => {
-		const stored = patchGraphEvent(state.microsoft.store, ownEvent(c), await jsonBody(c), state.clock.now());
+		const stored = patchGraphEvent(state.microsoft.store, ownEvent(c), await jsonBody(c), state.clock.now(), organizer(c));
 		return c.json(presentEvent(stored, zone(c)));
 	});
 	app.delete("/me/events/:eventId", guard("events.delete"), (c) => {

@@ -6,6 +6,8 @@ import { ClientRegistry, parseClientList } from "../oauth/clients";
 import { UserDirectory } from "../oauth/users";
 import type { SandboxUser, UserInput } from "../oauth/users";
 import type { WebhookDispatcher } from "../webhooks";
+import type { AccountType, MeetingProviders } from "./online-meetings";
+import { meetingProviders } from "./online-meetings";
 import { OutlookStore } from "./store";
 import { SubscriptionRegistry } from "./subscriptions";
 
@@ -17,6 +19,8 @@ export interface MicrosoftState {
 	subscriptions: SubscriptionRegistry;
 	/** Bumped by the `expireDeltaTokens` fault: every delta and skip token issued before then is gone. */
 	deltaEpoch: number;
+	/** email -> account type; absent is a work account with Teams (online-meetings.ts). */
+	accountTypes: Map<string, AccountType>;
 }
 
 export interface MicrosoftDeps {
@@ -33,6 +37,7 @@ export function createMicrosoftState(deps: MicrosoftDeps): MicrosoftState {
 		store,
 		subscriptions,
 		deltaEpoch: 0,
+		accountTypes: new Map(),
 		users: new UserDirectory("00000000-0000-0000-"),
 		clients: new ClientRegistry([
 			{ clientId: "slotline-test-microsoft", clientSecret: "test-microsoft-secret", redirectUris: [] },
@@ -50,4 +55,9 @@ export function ensureMicrosoftUser(microsoft: MicrosoftState, input: UserInput)
 	const user = microsoft.users.upsert(input);
 	if (microsoft.store.defaultCalendar(user.email) === undefined) microsoft.store.createCalendar(user.email, "Calendar", true);
 	return user;
+}
+
+/** The online-meeting providers an account's calendars allow (docs/integrations.md 2.3). */
+export function providersFor(microsoft: MicrosoftState, email: string): MeetingProviders {
+	return meetingProviders(microsoft.accountTypes.get(email.toLowerCase()) ?? "work");
 }

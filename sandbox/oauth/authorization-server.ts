@@ -72,6 +72,12 @@ export interface AuthorizationServerOptions {
 	tokenPrefix: string;
 	/** Microsoft returns a new refresh token on each refresh; Google keeps the old one. */
 	rotateRefreshTokens: boolean;
+	/** With rotation, the refresh token just used dies as its successor is issued (Zoom, docs/integrations.md 3.1); Microsoft keeps it alive. */
+	retireUsedRefreshTokens?: boolean;
+	/** Authorizing the same account for the same client again ends the earlier grant's tokens (Zoom, 3.1; 2nd-hand). */
+	oneGrantPerClientUser?: boolean;
+	/** How long a code can be redeemed; 10 minutes unless given (Zoom: 5, 3.1). */
+	codeTtlMs?: number;
 	accessTokenTtlSeconds: number;
 	refreshTokens: RefreshTokenPolicy;
 }
@@ -109,7 +115,7 @@ export class AuthorizationServer {
 		const code = opaqueToken(`${this.options.tokenPrefix}code_`);
 		this.codes.set(code, {
 			...request,
-			expiresAt: this.options.clock.now() + CODE_TTL_MS,
+			expiresAt: this.options.clock.now() + (this.options.codeTtlMs ?? CODE_TTL_MS),
 			used: false,
 			grantId: opaqueToken("g_"),
 		});
@@ -137,6 +143,7 @@ export class AuthorizationServer {
 		}
 		const grant: Grant = { id: record.grantId, clientId, userEmail: record.userEmail, scope: record.scope };
 		if (record.nonce !== undefined) grant.nonce = record.nonce;
+		if (this.options.oneGrantPerClientUser === true) this.revokeAll({ userEmail: record.userEmail, clientId });
 		return this.issue(grant, record.issueRefreshToken);
 	}
 
@@ -148,6 +155,7 @@ export class AuthorizationServer {
 		if (record.expiresAt !== null && record.expiresAt <= now) throw new GrantError("refresh_expired", "Token has been expired or revoked.");
 		if (now - record.lastUsedAt >= this.options.refreshTokens.maxIdleMs) throw new GrantError("refresh_inactive", "Token has been expired or revoked.");
 		record.lastUsedAt = now;
+		if (this.options.rotateRefreshTokens && this.options.retireUsedRefreshTokens === true) record.revoked = true;
 		const grant: Grant = { id: record.grantId, clientId, userEmail: record.userEmail, scope: record.scope };
 		return this.issue(grant, this.options.rotateRefreshTokens);
 	}
@@ -182,6 +190,23 @@ export class AuthorizationServer {
 			record.revoked = true;
 		}
 		return count;
+	}
+
+	/** How many grants of one account and/or client still have a live access token or an unrevoked refresh token. */
+	liveGrants(filter: TokenFilter): number {
+		const now = this.options.clock.now();
+		const grants = new Set<string>();
+		for (const record of this.access.values()) if (matchesFilter(record, filter) && record.expiresAt > now) grants.add(record.grantId);
+		for (const record of this.refresh.values()) if (matchesFilter(record, filter) && !record.revoked) grants.add(record.grantId);
+		return grants.size;
+	}
+
+	/** Ends every grant (access tokens gone, refresh tokens revoked) of one account and/or client: an app removed by its user. */
+	revokeAll(filter: TokenFilter): number {
+		const grants = new Set<string>();
+		for (const record of [...this.access.values(), ...this.refresh.values()]) if (matchesFilter(record, filter)) grants.add(record.grantId);
+		for (const grantId of grants) this.revokeGrant(grantId);
+		return grants.size;
 	}
 
 	/** Control hook: live access tokens (all, or one account's and/or one client's) expire now, so the client has to refresh. */

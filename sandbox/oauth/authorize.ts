@@ -16,6 +16,8 @@ export interface AuthorizeOptions {
 	scopeSeparator: string | RegExp;
 	/** Facebook's dialog does not require response_type; it defaults to code. */
 	defaultResponseType?: string;
+	/** Scopes granted when the request names none (Zoom's app carries its scopes in its registration); else a missing scope is invalid_scope. */
+	defaultScope?: string[];
 	/** Provider rule for whether this authorization yields a refresh token. */
 	issueRefreshToken: (params: URLSearchParams, user: SandboxUser) => boolean;
 }
@@ -54,7 +56,8 @@ export function authorizeHandler(options: AuthorizeOptions): (c: Context) => Pro
 		if ((params.get("response_type") ?? options.defaultResponseType) !== "code") {
 			return redirectBack(redirectUri, { error: "unsupported_response_type", state });
 		}
-		const scope = (params.get("scope") ?? "").split(options.scopeSeparator).filter((s) => s !== "");
+		const asked = (params.get("scope") ?? "").split(options.scopeSeparator).filter((s) => s !== "");
+		const scope = asked.length === 0 && options.defaultScope !== undefined ? options.defaultScope : asked;
 		if (scope.length === 0) return redirectBack(redirectUri, { error: "invalid_scope", error_description: "Missing scope.", state });
 		const challenge = params.get("code_challenge");
 		const method = params.get("code_challenge_method") ?? "plain";

@@ -17,6 +17,7 @@ import { freePort } from "../support/free-port";
 import { dav, eventIcs } from "./caldav-helpers";
 import type { Receiver } from "./helpers";
 import { bearer, flush, googleSignIn, graphEcho, MICROSOFT_CLIENT, microsoftSignIn, postJson, startReceiver, tokenRequest } from "./helpers";
+import { createMeeting, zoomApi, zoomSignIn, zoomToken } from "./zoom-helpers";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
 const cleanups: Array<() => Promise<unknown>> = [];
@@ -300,4 +301,25 @@ it("saves periodically, only when the state changed, and once more on stop", asy
 	expect(await readFile(file, "utf8")).toContain("Second");
 	expect(errors).toEqual([]);
 	expect((await readdir(dir)).filter((name) => name.endsWith(".tmp"))).toEqual([]);
+});
+
+it("restores Zoom accounts, rotated grants, meetings, the daily count and the webhook endpoint", async () => {
+	const dir = await tempDir();
+	const stateFile = join(dir, "sandbox.json");
+	const before = await createSandbox({ port: 0 });
+	cleanups.push(() => before.close());
+	const tokens = await zoomSignIn(before, "zoe@example.com", { type: "basic" });
+	const meeting = await createMeeting(before, tokens.access_token);
+	before.state.zoom.endpoints.set("slotline-test-zoom", { url: "http://127.0.0.1:9/hook", secretToken: "s", validated: true, lastValidation: "2026-01-01T00:00:00Z" });
+	await saveState(before.state, stateFile);
+	const snapshot = await readSnapshot(stateFile);
+	const after = await createSandbox({ port: 0, prepare: (state) => void (snapshot === undefined ? undefined : restoreSnapshot(state, snapshot)) });
+	cleanups.push(() => after.close());
+
+	const read = await zoomApi(after, tokens.access_token, "GET", `/meetings/${meeting.id}`);
+	expect(await read.json()).toMatchObject({ id: meeting.id, join_url: meeting.join_url });
+	expect(await (await zoomApi(after, tokens.access_token, "GET", "/users/me")).json()).toMatchObject({ email: "zoe@example.com", type: 1 });
+	expect((await zoomToken(after, { grant_type: "refresh_token", refresh_token: tokens.refresh_token })).status).toBe(200);
+	expect(after.state.zoom.usage.get("zoe@example.com")?.count).toBe(1);
+	expect(after.state.zoom.endpoints.get("slotline-test-zoom")?.url).toBe("http://127.0.0.1:9/hook");
 });
