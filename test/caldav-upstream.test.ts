@@ -1,16 +1,12 @@
 // From inside workerd: the Radicale provided as caldavUrl and the sandbox's iCloud layer answer the CalDAV
 // requests a Worker can send (extended MKCOL, PUT with preconditions, REPORT, PROPFIND).
 import { describe, expect, inject, it } from "vitest";
+import { controlRequest, sandboxUrl } from "./support/sandbox-control";
 
-const sandboxUrl = inject("sandboxUrl");
 const caldavUrl = inject("caldavUrl");
 
 function basic(user: string, password: string): string {
 	return `Basic ${btoa(`${user}:${password}`)}`;
-}
-
-async function control(path: string, body: unknown): Promise<Response> {
-	return fetch(`${sandboxUrl}/_control/${path}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
 }
 
 const ICS = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//Slotline//test//EN", "BEGIN:VEVENT", "UID:w1", "DTSTAMP:20260101T000000Z", "DTSTART:20260105T090000Z", "DTEND:20260105T100000Z", "SUMMARY:Busy", "END:VEVENT", "END:VCALENDAR", ""].join("\r\n");
@@ -19,7 +15,7 @@ describe("CalDAV servers of the test run", () => {
 	it("lets a Worker create a calendar with extended MKCOL on Radicale and write to it once", async () => {
 		const user = `w${crypto.randomUUID().slice(0, 8)}`;
 		const auth = basic(user, "worker-pass");
-		expect((await control("caldav/users", { username: user, password: "worker-pass" })).status).toBe(201);
+		expect((await controlRequest(sandboxUrl, "/caldav/users", { username: user, password: "worker-pass" })).status).toBe(201);
 		const calendar = `${caldavUrl}/${user}/work/`;
 		const mkcol = await fetch(calendar, {
 			method: "MKCOL",
@@ -43,7 +39,7 @@ describe("CalDAV servers of the test run", () => {
 
 	it("reaches the iCloud stand-in's partition through the calendar-home-set", async () => {
 		const appleId = `${crypto.randomUUID().slice(0, 8)}@icloud.example`;
-		const created = await control("icloud/accounts", { appleId, appPassword: "app-specific" });
+		const created = await controlRequest(sandboxUrl, "/icloud/accounts", { appleId, appPassword: "app-specific" });
 		expect(created.status).toBe(201);
 		const principal = await fetch(`${sandboxUrl}/icloud/`, {
 			method: "PROPFIND",

@@ -9,8 +9,8 @@ import type { TokenSet } from "../oauth/client";
 import { accountLabel } from "./account-label";
 import { providerTimeoutMs } from "./adapters";
 import type { OAuthProvider } from "./connection-oauth";
-import { connect } from "./connections";
-import type { SyncContext } from "./connections";
+import { connect } from "./connection-lifecycle";
+import type { SyncContext } from "./context";
 
 /** A token that was just issued: nothing to refresh yet. */
 function freshToken(provider: OAuthProvider, accessToken: string): AccessTokenSource {

@@ -8,7 +8,7 @@ import { jobQueue, jobSchema } from "../jobs";
 import type { BookingChangedJob, Job } from "../jobs";
 import { errorFields, logLine } from "../log";
 import { mailerFor } from "../mail/mailer";
-import { syncContextFor } from "./connections";
+import { syncContextFor } from "./context";
 import { forgetDeadJobs, recordDeadJob } from "./dead-letters";
 import { runCalendarSync } from "./inbound";
 import { handleCalendarPush, pushJobsFor } from "./outbound";

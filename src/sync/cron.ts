@@ -8,8 +8,8 @@ import { pruneBookingMessages } from "../booking/retention";
 import { refreshStaleSchedules } from "../booking/setup-sync";
 import { database } from "../db/client";
 import { errorFields, logLine } from "../log";
-import { syncContextFor } from "./connections";
-import type { SyncContext } from "./connections";
+import { syncContextFor } from "./context";
+import type { SyncContext } from "./context";
 import { requeueDeadJobs } from "./dead-letters";
 import { enqueueSafetyNetSyncs, ensurePollers, refreshExpiringTokens, resealOldCredentials, retryErroredConnections } from "./maintenance";
 

@@ -9,8 +9,8 @@ import type { Database } from "../db/client";
 import { addPending, calendarById, connectionById, logOperation } from "../db/queries/connections";
 import { deadJobs } from "../db/schema";
 import type { CalendarPushJob, Job } from "../jobs";
-import { pushesFailed } from "./connections";
-import type { SyncContext } from "./connections";
+import { pushesFailed } from "./connection-health";
+import type { SyncContext } from "./context";
 import { retryBackoffMs } from "./maintenance";
 
 /** Dead jobs queued again per cron run: one queue sendBatch holds at most 100 messages. */

@@ -11,8 +11,11 @@ import type { ConnectionRow } from "../db/queries/connections";
 import { calendarConnections, connectionCalendars } from "../db/schema";
 import type { CalendarSyncJob } from "../jobs";
 import { decryptCredentials, openCredentials } from "./adapters";
-import { drainPending, errorSummary, needsReauthorization, refreshCalendars, retryRetryable } from "./connections";
-import type { SyncContext } from "./connections";
+import { refreshCalendars } from "./connection-calendars";
+import { needsReauthorization, retryRetryable } from "./connection-health";
+import { drainPending } from "./connection-jobs";
+import { errorSummary } from "./error-summary";
+import type { SyncContext } from "./context";
 import { POLLED_PROVIDERS, ensurePolling, isPolled } from "./polling";
 import { StoredTokenSource } from "./tokens";
 

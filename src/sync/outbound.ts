@@ -9,8 +9,10 @@ import type { ConnectionCalendarRow, ConnectionRow } from "../db/queries/connect
 import { changeCalendars, linksFor, recordLinks } from "../db/queries/event-links";
 import { bookingSeries, bookings, customers, services, staff } from "../db/schema";
 import type { BookingChangedJob, CalendarPushJob } from "../jobs";
-import { adapterFor, calendarUnavailable, errorSummary, needsReauthorization } from "./connections";
-import type { SyncContext } from "./connections";
+import { calendarUnavailable, needsReauthorization } from "./connection-health";
+import { adapterFor } from "./context";
+import { errorSummary } from "./error-summary";
+import type { SyncContext } from "./context";
 
 type BookingRow = typeof bookings.$inferSelect;
 

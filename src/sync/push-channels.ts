@@ -5,7 +5,7 @@ import type { CalendarProvider, PushSubscription, WatchRequest } from "../calend
 import { ProviderError } from "../calendars/provider";
 import type { ConnectionCalendarRow } from "../db/queries/connections";
 import { connectionCalendars } from "../db/schema";
-import type { SyncContext } from "./connections";
+import type { SyncContext } from "./context";
 import { hashPushSecret, newPushSecret } from "./push-secret";
 
 /** Google's default and practical ceiling; Graph caps it at 10,080 minutes in the adapter. */

@@ -36,9 +36,9 @@ export function receiveGraphNotifications(context: InboundContext, body: unknown
 
 /**
  * Lifecycle notifications (/webhooks/microsoft/lifecycle): each verified item first adjusts the stored
- * subscription: reauthorizationRequired marks it due for renewal, subscriptionRemoved forgets it (the
- * sync opens a new one), and both of those and missed ask for a full resync where notifications may
- * have been lost.
+ * subscription: reauthorizationRequired marks it due for renewal and asks for an incremental sync (which
+ * renews it; nothing was lost), subscriptionRemoved forgets it (the sync opens a new one), and that and
+ * missed ask for a full resync, since notifications may have been lost.
  */
 export function receiveGraphLifecycle(context: InboundContext, body: unknown): Promise<GraphVerdict> {
 	return receive(context, body, (calendarId, item) => applyLifecycle(context, calendarId, item));

@@ -4,8 +4,8 @@ import type { ConnectionRow } from "../db/queries/connections";
 import { connectOAuth } from "./connect-oauth";
 import { connectionOAuth } from "./connection-oauth";
 import type { OAuthProvider } from "./connection-oauth";
-import type { SyncContext } from "./connections";
-import { connectUnstored } from "./connections";
+import type { SyncContext } from "./context";
+import { connectUnstored } from "./connection-lifecycle";
 
 export interface SandboxAccount {
 	sandboxUrl: string;

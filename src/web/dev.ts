@@ -12,7 +12,7 @@ import { countingEnabled, resetStatementCounts, statementCounts, statementCounts
 import { BENCH_MAX_STAFF, seedBenchMerchant } from "../demo/bench-merchants";
 import { DEMO_MERCHANT_ID, DEMO_OWNER_EMAIL, DEMO_SLUG, demoBookingCommands, resetDemoOwnerPassword, seedDemoCatalogue, seedDemoOwner } from "../demo/seed";
 import { NotFoundError } from "../errors";
-import { syncContextFor } from "../sync/connections";
+import { syncContextFor } from "../sync/context";
 import { calendarPoller } from "../sync/polling";
 import { connectDemoCalendars } from "../sync/sandbox-connect";
 import type { AppEnv } from "./context";

@@ -7,7 +7,9 @@ import { beforeEach, describe, expect, it } from "vitest";
 import { merchantSchedule } from "../../src/booking/merchant-schedule";
 import { writeTargets } from "../../src/db/queries/connections";
 import { runCalendarSync } from "../../src/sync/inbound";
-import { book, connectStaff, control, createExternalEvent, deliver, inboundContext, runQueuedSyncs, utcAt, workday } from "../inbound/harness";
+import { book, connectStaff, createExternalEvent, deliver, inboundContext, runQueuedSyncs, workday } from "../inbound/harness";
+import { at } from "../support/demo";
+import { control } from "../support/sandbox-control";
 import { liveEvents } from "../sync/harness";
 import { adminWorld, call } from "./support";
 import type { AdminWorld } from "./support";
@@ -39,7 +41,7 @@ describe("deactivating a staff member with a connected calendar", () => {
 			// The first sync reads the calendar and opens its push channel.
 			expect((await runQueuedSyncs(context))[0]).toMatchObject({ outcome: "synced" });
 			const day = workday();
-			await createExternalEvent("google", email, { summary: "Private", start: utcAt(day, "15:00"), end: utcAt(day, "16:00") });
+			await createExternalEvent("google", email, { summary: "Private", start: at(day, "15:00"), end: at(day, "16:00") });
 			await runCalendarSync(context, { type: "calendar.sync", calendarId: write.id, reason: "cron" });
 			expect(await blockCount(write.id)).toBe(1);
 			const channel = (await env.DB.prepare("select push_channel_id as id from connection_calendars where id = ?").bind(write.id).first<{ id: string }>())?.id ?? "";

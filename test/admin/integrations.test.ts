@@ -7,7 +7,7 @@ import { env } from "cloudflare:workers";
 import { beforeEach, describe, expect, it } from "vitest";
 import type { CalendarPoller } from "../../src/sync/poller";
 import { calendarPoller } from "../../src/sync/polling";
-import { control, sandboxUrl } from "../sync/harness";
+import { control, sandboxUrl } from "../support/sandbox-control";
 import { adminWorld, call } from "./support";
 import type { AdminWorld } from "./support";
 

@@ -6,7 +6,7 @@ import { beforeEach, describe, expect, it } from "vitest";
 import { createSession } from "../../src/auth/session";
 import { DEMO_MERCHANT_ID } from "../../src/demo/seed";
 import { bookings, busyBlocks, calendarConnections, connectionCalendars, connectionLog, staff, users } from "../../src/db/schema";
-import { syncContextFor } from "../../src/sync/connections";
+import { syncContextFor } from "../../src/sync/context";
 import { forgetDeadJobs, recordDeadJob } from "../../src/sync/dead-letters";
 import { safeReturnPath } from "../../src/web/pages/admin/guard";
 import { db } from "../auth/harness";

@@ -8,9 +8,9 @@ import { createSession } from "../../src/auth/session";
 import { merchantSchedule } from "../../src/booking/merchant-schedule";
 import type { BookingRecord } from "../../src/booking/schedule-store";
 import { DEMO_MERCHANT_ID } from "../../src/demo/seed";
-import { bookings, memberships, merchants, resources, services, staff, staffServices, timeOff, users } from "../../src/db/schema";
-import { seedDemo } from "../support/demo";
+import { bookings, memberships, resources, timeOff, users } from "../../src/db/schema";
 import { importSchedule } from "../support/schedule";
+import { insertMerchant, seedDemo } from "../support/seed";
 import { db, harness } from "../auth/harness";
 import type { Browser, Harness } from "../auth/harness";
 
@@ -47,19 +47,17 @@ async function browserFor(h: Harness, userId: string): Promise<Browser> {
 
 async function seedRival(): Promise<void> {
 	const start = Date.now() + 3 * 86_400_000;
+	await insertMerchant({
+		id: RIVAL.merchantId,
+		slug: "rival",
+		name: "Rival Salon",
+		timezone: "Europe/London",
+		settings: { tentativeBlocks: false, signIn: { google: false, facebook: false, password: true } },
+		staff: [{ id: RIVAL.staffId, name: "Rita Rival", email: "rita@rival.test", color: "#111111" }],
+		services: [{ id: RIVAL.serviceId, name: "Rival cut", durationMinutes: 30, color: "#222222", staff: [RIVAL.staffId] }],
+		owner: { id: "usr_rival_owner", email: "owner@rival.test", password: null, emailVerifiedAt: null },
+	});
 	await db().batch([
-		db()
-			.insert(merchants)
-			.values({
-				id: RIVAL.merchantId,
-				slug: "rival",
-				name: "Rival Salon",
-				timezone: "Europe/London",
-				settings: { tentativeBlocks: false, signIn: { google: false, facebook: false, password: true } },
-			}),
-		db().insert(staff).values({ id: RIVAL.staffId, merchantId: RIVAL.merchantId, name: "Rita Rival", email: "rita@rival.test", timezone: "Europe/London", color: "#111111" }),
-		db().insert(services).values({ id: RIVAL.serviceId, merchantId: RIVAL.merchantId, name: "Rival cut", durationMinutes: 30, color: "#222222" }),
-		db().insert(staffServices).values({ staffId: RIVAL.staffId, serviceId: RIVAL.serviceId }),
 		db().insert(resources).values({ id: RIVAL.resourceId, merchantId: RIVAL.merchantId, name: "Rival room", type: "room" }),
 		db()
 			.insert(bookings)
@@ -78,8 +76,6 @@ async function seedRival(): Promise<void> {
 				updatedAt: start,
 			}),
 		db().insert(timeOff).values({ id: RIVAL.timeOffId, staffId: RIVAL.staffId, startsAt: start, endsAt: start + 3_600_000 }),
-		db().insert(users).values({ id: "usr_rival_owner", email: "owner@rival.test" }),
-		db().insert(memberships).values({ userId: "usr_rival_owner", merchantId: RIVAL.merchantId, role: "owner" }),
 	]);
 	// Its booking goes where a deployment's bookings live: the merchant's object.
 	await importSchedule(RIVAL.merchantId);
@@ -88,12 +84,10 @@ async function seedRival(): Promise<void> {
 /** Seeds both merchants and signs in the three people. Call in beforeEach (storage resets per test). */
 export async function adminWorld(): Promise<AdminWorld> {
 	const h = harness();
-	await seedDemo();
+	await seedDemo({ owner: { password: null } });
 	await seedRival();
 	await db().batch([
-		db().insert(users).values({ id: "usr_demo_owner", email: "owner@demo.test" }),
 		db().insert(users).values({ id: "usr_demo_ana", email: "ana@demo.test" }),
-		db().insert(memberships).values({ userId: "usr_demo_owner", merchantId: DEMO_MERCHANT_ID, role: "owner" }),
 		db().insert(memberships).values({ userId: "usr_demo_ana", merchantId: DEMO_MERCHANT_ID, role: "staff", staffId: "stf_demo_ana" }),
 	]);
 	const [owner, staffMember, rival] = await Promise.all([

@@ -8,10 +8,11 @@ import { eq } from "drizzle-orm";
 import { beforeEach, describe, expect, it } from "vitest";
 import { csrfTokenFor } from "../../src/auth/csrf";
 import { createSession } from "../../src/auth/session";
-import { memberships, merchants, staff } from "../../src/db/schema";
+import { memberships, staff } from "../../src/db/schema";
 import { ORIGIN, PASSWORD, db, harness, seedMerchant, signIn, tokenFromMail } from "../auth/harness";
 import type { Browser } from "../auth/harness";
 import { upcoming } from "../support/demo";
+import { insertMerchant } from "../support/seed";
 import { RIVAL, adminWorld, call, expectHidden } from "./support";
 import type { AdminWorld } from "./support";
 
@@ -23,10 +24,16 @@ beforeEach(async () => {
 		.insert(memberships)
 		.values({ userId: "usr_demo_owner", merchantId: RIVAL.merchantId, role: "staff", staffId: RIVAL.staffId, createdAt: Date.now() + 60_000 });
 	// A business they have nothing to do with.
-	await db().batch([
-		db().insert(merchants).values({ id: "mer_third", slug: "third", name: "Third Parlour", timezone: "UTC", settings: { tentativeBlocks: true, signIn: { google: true, facebook: true, password: true } } }),
-		db().insert(staff).values({ id: "stf_third", merchantId: "mer_third", name: "Theo Third", email: "theo@third.test", timezone: "UTC", color: "#333333" }),
-	]);
+	await insertMerchant({
+		id: "mer_third",
+		slug: "third",
+		name: "Third Parlour",
+		timezone: "UTC",
+		settings: { tentativeBlocks: true, signIn: { google: true, facebook: true, password: true } },
+		staff: [{ id: "stf_third", name: "Theo Third", email: "theo@third.test", color: "#333333" }],
+		services: [],
+		owner: null,
+	});
 });
 
 const day = upcoming(3);

@@ -6,8 +6,9 @@ import { eq } from "drizzle-orm";
 import { beforeEach, describe, expect, inject, it } from "vitest";
 import { SIGN_IN_ERROR_MESSAGES } from "../../src/auth/sign-in-errors";
 import { identities, merchants, users } from "../../src/db/schema";
-import { at, seedDemo, upcoming } from "../support/demo";
+import { at, upcoming } from "../support/demo";
 import { flushSchedule } from "../support/schedule";
+import { seedDemo } from "../support/seed";
 import { PASSWORD, db, harness, seedMerchant, signIn, signUp, tokenFromMail, uniqueEmail } from "./harness";
 import type { Browser, Harness } from "./harness";
 

@@ -1,15 +1,14 @@
 // Test harness for the identity layer: the real app behind a recording mailer, a tiny cookie jar,
-// and helpers to seed merchants. Requests go through app.request with the workerd env.
+// and a small merchant to sign in to (test/support/seed.ts). Requests go through app.request with the workerd env.
 import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { Hono } from "hono";
 import { database } from "../../src/db/client";
 import type { Database } from "../../src/db/client";
-import { memberships, merchants, staff, users } from "../../src/db/schema";
-import { hashPassword } from "../../src/auth/password";
 import { RecordingMailer } from "../../src/mail/recording-mailer";
 import { createApp } from "../../src/web/app";
 import type { AppEnv } from "../../src/web/context";
+import { insertMerchant } from "../support/seed";
 
 export const ORIGIN = new URL(env.APP_URL).origin;
 export const PASSWORD = "correct horse battery";
@@ -122,24 +121,16 @@ export interface SeededMerchant {
 /** A merchant with one owner (password PASSWORD) and one staff member without an account. */
 export async function seedMerchant(): Promise<SeededMerchant> {
 	const suffix = crypto.randomUUID();
-	const merchantId = `mer_${suffix}`;
-	const staffId = `stf_${suffix}`;
-	const ownerId = `usr_${suffix}`;
-	const ownerEmail = uniqueEmail("owner");
-	const staffEmail = uniqueEmail("staff");
-	await db().batch([
-		db()
-			.insert(merchants)
-			.values({
-				id: merchantId,
-				slug: `shop-${suffix}`,
-				name: "Chez Test",
-				timezone: "Europe/Paris",
-				settings: { tentativeBlocks: true, signIn: { google: true, facebook: false, password: true } },
-			}),
-		db().insert(staff).values({ id: staffId, merchantId, name: "Sam Staff", email: staffEmail, timezone: "Europe/Paris", color: "#123456" }),
-		db().insert(users).values({ id: ownerId, email: ownerEmail, emailVerifiedAt: 1, passwordHash: await hashPassword(PASSWORD) }),
-		db().insert(memberships).values({ userId: ownerId, merchantId, role: "owner" }),
-	]);
-	return { merchantId, staffId, staffEmail, ownerEmail, ownerId };
+	const shop = { merchantId: `mer_${suffix}`, staffId: `stf_${suffix}`, ownerId: `usr_${suffix}`, ownerEmail: uniqueEmail("owner"), staffEmail: uniqueEmail("staff") };
+	await insertMerchant({
+		id: shop.merchantId,
+		slug: `shop-${suffix}`,
+		name: "Chez Test",
+		timezone: "Europe/Paris",
+		settings: { tentativeBlocks: true, signIn: { google: true, facebook: false, password: true } },
+		staff: [{ id: shop.staffId, name: "Sam Staff", email: shop.staffEmail, color: "#123456" }],
+		services: [],
+		owner: { id: shop.ownerId, email: shop.ownerEmail, password: PASSWORD, emailVerifiedAt: 1 },
+	});
+	return shop;
 }

@@ -2,8 +2,10 @@ import { env } from "cloudflare:workers";
 import { eq } from "drizzle-orm";
 import { beforeEach, describe, expect, inject, it } from "vitest";
 import { customers, identities, merchants } from "../../src/db/schema";
-import { at, seedDemo, upcoming } from "../support/demo";
+import { at, upcoming } from "../support/demo";
+import { control } from "../support/sandbox-control";
 import { flushSchedule } from "../support/schedule";
+import { seedDemo } from "../support/seed";
 import { PASSWORD, db, harness, seedMerchant, signIn, signUp, tokenFromMail, uniqueEmail } from "./harness";
 import type { Browser, Harness } from "./harness";
 
@@ -13,11 +15,6 @@ interface Profile {
 	user: { id: string; email: string; emailVerified: boolean; pendingEmail: string | null; firstName: string | null; photoUrl: string | null };
 	signIn: { password: boolean; logins: Array<{ id: string; provider: string }> };
 	memberships: Array<{ merchantId: string; role: string }>;
-}
-
-async function control(path: string, body: unknown): Promise<void> {
-	const response = await fetch(`${sandboxUrl}${path}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
-	expect(response.ok).toBe(true);
 }
 
 /** Signs in (or links, with "&link=1") through the sandbox's Google. */
@@ -125,7 +122,7 @@ describe("one account, several ways in", () => {
 
 	it("adds a password to a Google account, then unlinks Google; the last way in cannot be removed", async () => {
 		const email = uniqueEmail("gina");
-		await control("/_control/google/users", { email, emailVerified: true });
+		await control("/google/users", { email, emailVerified: true });
 		const browser = h.browser();
 		await google(h, browser, email);
 		const start = await profile(h, browser);
@@ -156,7 +153,7 @@ describe("one account, several ways in", () => {
 		expect(refused.headers.get("location")).toMatch(/\/signin\?error=signin-required$/);
 
 		const gmail = uniqueEmail("gmail");
-		await control("/_control/google/users", { email: gmail, emailVerified: true });
+		await control("/google/users", { email: gmail, emailVerified: true });
 		const browser = await verifiedAccount(h);
 		const me = await profile(h, browser);
 		const linked = await google(h, browser, gmail, "&link=1");
@@ -173,11 +170,11 @@ describe("one account, several ways in", () => {
 
 	it("survives revoked provider access: the password still works and Google sign-in re-links the same account", async () => {
 		const email = uniqueEmail("rev");
-		await control("/_control/google/users", { email, emailVerified: true });
+		await control("/google/users", { email, emailVerified: true });
 		const browser = await verifiedAccount(h, email);
 		const me = await profile(h, browser);
 		await google(h, browser, email, "&link=1");
-		await control("/_control/faults", { provider: "google", revokeRefreshTokens: true, scope: { account: email } });
+		await control("/faults", { provider: "google", revokeRefreshTokens: true, scope: { account: email } });
 
 		expect((await signIn(h, h.browser(), email)).status).toBe(200);
 		const again = h.browser();
@@ -188,7 +185,7 @@ describe("one account, several ways in", () => {
 
 	it("signs a merchant owner in with Google straight into their memberships", async () => {
 		const merchant = await seedMerchant();
-		await control("/_control/google/users", { email: merchant.ownerEmail, emailVerified: true });
+		await control("/google/users", { email: merchant.ownerEmail, emailVerified: true });
 		const browser = h.browser();
 		await google(h, browser, merchant.ownerEmail);
 		const view = await (await h.request("/auth/session", { browser })).json<{ user: { id: string; memberships: Array<{ merchantId: string; role: string }> } }>();

@@ -13,7 +13,8 @@ import { ScheduleStore } from "../../src/booking/schedule-store";
 import type { PlanContext } from "../../src/booking/plan";
 import { newId } from "../../src/ids";
 import { Temporal } from "temporal-polyfill";
-import { at, seedDemo } from "../support/demo";
+import { at } from "../support/demo";
+import { seedDemo } from "../support/seed";
 
 const MINUTE = 60_000;
 

@@ -2,8 +2,9 @@
 // colleagues', at least three where they exist, and every one of them really bookable.
 import { env } from "cloudflare:workers";
 import { beforeEach, describe, expect, it } from "vitest";
-import { api, at, bookingBody, postJson, seedDemo, upcoming } from "../support/demo";
+import { api, at, bookingBody, postJson, upcoming } from "../support/demo";
 import { flushSchedule, refreshSchedule } from "../support/schedule";
+import { seedDemo } from "../support/seed";
 
 interface Alternative {
 	start: string;

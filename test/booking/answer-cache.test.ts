@@ -8,7 +8,8 @@ import type { AvailabilityRequest, AvailabilitySlot } from "../../src/booking/me
 import { merchantSchedule } from "../../src/booking/merchant-schedule";
 import { unwrapOutcome } from "../../src/booking/outcome";
 import { DEMO_MERCHANT_ID } from "../../src/demo/seed";
-import { at, bookDirectly, inDemoSchedule, postJson, seedDemo, upcoming } from "../support/demo";
+import { at, bookDirectly, inDemoSchedule, postJson, upcoming } from "../support/demo";
+import { seedDemo } from "../support/seed";
 
 const MINUTE = 60_000;
 const DAY = 24 * 60 * MINUTE;

@@ -9,7 +9,8 @@ import { merchantSchedule } from "../../src/booking/merchant-schedule";
 import { ScheduleStore } from "../../src/booking/schedule-store";
 import type { BookingRecord } from "../../src/booking/schedule-store";
 import { ConflictError } from "../../src/errors";
-import { bookDirectly, seedDemo } from "../support/demo";
+import { bookDirectly } from "../support/demo";
+import { seedDemo } from "../support/seed";
 
 const WEEK = 7 * 24 * 3_600_000;
 

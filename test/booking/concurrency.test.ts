@@ -2,8 +2,9 @@ import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { beforeEach, describe, expect, it } from "vitest";
 import { merchantSchedule } from "../../src/booking/merchant-schedule";
-import { at, bookingBody, overlappingPairs, postJson, seedDemo, upcoming } from "../support/demo";
+import { at, bookingBody, overlappingPairs, postJson, upcoming } from "../support/demo";
 import { flushSchedule } from "../support/schedule";
+import { seedDemo } from "../support/seed";
 
 beforeEach(async () => {
 	await seedDemo();

@@ -1,9 +1,10 @@
 // Whose details a booking may write to the merchant's customer record.
 import { env } from "cloudflare:workers";
 import { beforeEach, describe, expect, it } from "vitest";
-import { at, bookingBody, postJson, seedDemo, upcoming } from "../support/demo";
+import { at, bookingBody, postJson, upcoming } from "../support/demo";
 import { mailTo } from "../support/mailbox";
 import { flushSchedule } from "../support/schedule";
+import { seedDemo } from "../support/seed";
 
 beforeEach(async () => {
 	await seedDemo();

@@ -11,9 +11,10 @@ import { MAIL_SEND_TIMEOUT_MS } from "../../src/mail/mailer";
 import { RecordingMailer } from "../../src/mail/recording-mailer";
 import { consumeBatch } from "../../src/sync/consumer";
 import { withDelaysKept } from "../faults/queue";
-import { at, bookDirectly, bookingBody, inDemoSchedule, postJson, seedDemo, upcoming } from "../support/demo";
+import { at, bookDirectly, bookingBody, inDemoSchedule, postJson, upcoming } from "../support/demo";
 import { mailTo } from "../support/mailbox";
 import { flushSchedule } from "../support/schedule";
+import { seedDemo } from "../support/seed";
 
 function decode(base64: string): string {
 	return new TextDecoder().decode(Uint8Array.from(atob(base64), (c) => c.charCodeAt(0)));

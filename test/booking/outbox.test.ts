@@ -8,7 +8,7 @@ import type { MerchantSchedule } from "../../src/booking/merchant-schedule";
 import { EMAIL_LEDGER_RETENTION_MS, OUTBOX_RETENTION_MS, pruneBookingMessages } from "../../src/booking/retention";
 import { database } from "../../src/db/client";
 import type { Job } from "../../src/jobs";
-import { seedDemo } from "../support/demo";
+import { seedDemo } from "../support/seed";
 
 beforeEach(async () => {
 	await seedDemo();

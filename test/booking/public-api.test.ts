@@ -4,8 +4,9 @@ import { beforeEach, describe, expect, it } from "vitest";
 import { merchantSchedule } from "../../src/booking/merchant-schedule";
 import { ScheduleStore } from "../../src/booking/schedule-store";
 import type { BookingRecord } from "../../src/booking/schedule-store";
-import { api, at, bookingBody, postJson, seedDemo, upcoming } from "../support/demo";
+import { api, at, bookingBody, postJson, upcoming } from "../support/demo";
 import { flushSchedule } from "../support/schedule";
+import { seedDemo } from "../support/seed";
 
 interface Problem {
 	status: number;

@@ -5,7 +5,8 @@ import { CalDavCalendar, mayFollowWithCredentials } from "../../src/calendars/ca
 import { icalendarBlocks } from "../support/icalendar-blocks";
 import type { SyncWindow } from "../../src/calendars/provider";
 import { CalendarUnavailableError, ProviderError, SyncCursorExpiredError, TokenRevokedError } from "../../src/calendars/provider";
-import { booking, control, DAY, sandboxUrl, seriesWithExceptions, T0, testFetch } from "./harness";
+import { control, sandboxUrl } from "../support/sandbox-control";
+import { booking, DAY, seriesWithExceptions, T0, testFetch } from "./harness";
 
 const caldavUrl = inject("caldavUrl");
 const WINDOW: SyncWindow = { from: T0 - 7 * DAY, to: T0 + 60 * DAY, timeZone: "Europe/Berlin" };

@@ -3,7 +3,8 @@ import { describe, expect, it } from "vitest";
 import { GoogleCalendar, googleEventId, nearestGoogleColorId } from "../../src/calendars/google";
 import type { SyncWindow } from "../../src/calendars/provider";
 import { CalendarUnavailableError, ProviderError, SyncCursorExpiredError, TokenRevokedError } from "../../src/calendars/provider";
-import { booking, control, DAY, sandboxUrl, seriesWithExceptions, signIn, T0, testFetch, uniqueEmail } from "./harness";
+import { control, sandboxUrl } from "../support/sandbox-control";
+import { booking, DAY, seriesWithExceptions, signIn, T0, testFetch, uniqueEmail } from "./harness";
 
 const WINDOW: SyncWindow = { from: T0 - 7 * DAY, to: T0 + 120 * DAY, timeZone: "Europe/Berlin" };
 

@@ -1,23 +1,12 @@
-// Helpers for the calendar adapter tests: sandbox accounts, OAuth tokens via the login_hint shortcut,
-// and control-API calls. Every test uses its own account, since the sandbox is shared by the run.
-import { inject } from "vitest";
+// Helpers for the calendar adapter tests: sandbox accounts, OAuth tokens via the login_hint shortcut, and
+// bookings to write. Every test uses its own account, since the sandbox is shared by the run.
 import type { AccessTokenSource, OutboundEvent } from "../../src/calendars/provider";
+import { control, sandboxUrl } from "../support/sandbox-control";
 
-export const sandboxUrl = inject("sandboxUrl");
 const REDIRECT_URI = "http://127.0.0.1:9/callback";
 
 export function uniqueEmail(label: string): string {
 	return `${label}-${crypto.randomUUID().slice(0, 8)}@example.test`;
-}
-
-export async function control(path: string, body?: unknown, method = body === undefined ? "GET" : "POST"): Promise<unknown> {
-	const response = await fetch(`${sandboxUrl}/_control${path}`, {
-		method,
-		headers: body === undefined ? {} : { "content-type": "application/json" },
-		body: body === undefined ? undefined : JSON.stringify(body),
-	});
-	if (!response.ok) throw new Error(`control ${path} answered ${response.status}: ${await response.text()}`);
-	return response.status === 204 ? null : response.json();
 }
 
 interface ProviderOAuth {

@@ -3,8 +3,9 @@ import { describe, expect, it } from "vitest";
 import { GRAPH_BOOKING_PROPERTY, MicrosoftCalendar, nearestOutlookCategory } from "../../src/calendars/microsoft";
 import type { SyncWindow } from "../../src/calendars/provider";
 import { CalendarUnavailableError, ProviderError, SyncCursorExpiredError } from "../../src/calendars/provider";
+import { control, sandboxUrl } from "../support/sandbox-control";
 import type { TestTokens } from "./harness";
-import { booking, control, DAY, sandboxUrl, seriesWithExceptions, signIn, T0, testFetch, uniqueEmail } from "./harness";
+import { booking, DAY, seriesWithExceptions, signIn, T0, testFetch, uniqueEmail } from "./harness";
 
 const WINDOW: SyncWindow = { from: T0 - 7 * DAY, to: T0 + 60 * DAY, timeZone: "Europe/Berlin" };
 const GRAPH = `${sandboxUrl}/microsoft/graph/v1.0`;

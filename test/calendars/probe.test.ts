@@ -7,7 +7,8 @@ import type { FetchFunction } from "../../src/calendars/http";
 import { FEED_CALENDAR_ID, IcsFeed } from "../../src/calendars/ics-feed";
 import type { SyncWindow } from "../../src/calendars/provider";
 import { CalendarUnavailableError, ProviderError, TokenRevokedError } from "../../src/calendars/provider";
-import { control, DAY, sandboxUrl, T0, testFetch } from "./harness";
+import { control, sandboxUrl } from "../support/sandbox-control";
+import { DAY, T0, testFetch } from "./harness";
 
 const caldavUrl = inject("caldavUrl");
 const WINDOW: SyncWindow = { from: T0 - 7 * DAY, to: T0 + 60 * DAY, timeZone: "Europe/Berlin" };

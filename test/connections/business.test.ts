@@ -5,27 +5,29 @@
 import { env } from "cloudflare:workers";
 import { eq } from "drizzle-orm";
 import { beforeEach, describe, expect, it } from "vitest";
-import { hashPassword } from "../../src/auth/password";
 import { busyWithConflicts } from "../../src/booking/busy-view";
 import { bookingsBetween } from "../../src/booking/calendar-view";
 import { calendarsOf } from "../../src/db/queries/connections";
 import { calendarConnections } from "../../src/db/schema";
-import { DEMO_MERCHANT_ID, DEMO_OWNER_EMAIL, seedDemoCatalogue, seedDemoOwner } from "../../src/demo/seed";
+import { DEMO_MERCHANT_ID, DEMO_OWNER_EMAIL } from "../../src/demo/seed";
 import { ConflictError } from "../../src/errors";
-import { BusinessCalendarTakenError, chooseCalendars, connectUnstored, disconnect } from "../../src/sync/connections";
+import { chooseCalendars } from "../../src/sync/connection-calendars";
+import { BusinessCalendarTakenError, connectUnstored, disconnect } from "../../src/sync/connection-lifecycle";
 import { runCalendarSync } from "../../src/sync/inbound";
 import { connectSandboxAccount } from "../../src/sync/sandbox-connect";
 import { PASSWORD, harness, signIn } from "../auth/harness";
 import { inject } from "vitest";
-import { blocksOf, book, connectStaff, control, createExternalEvent, db, deliver, freeSlots, inboundContext, runQueuedSyncs, sandboxUrl, utcAt, workday } from "../inbound/harness";
+import { blocksOf, book, connectStaff, createExternalEvent, db, deliver, freeSlots, inboundContext, runQueuedSyncs, workday } from "../inbound/harness";
 import type { InboundTestContext } from "../inbound/harness";
+import { at } from "../support/demo";
+import { control, sandboxUrl } from "../support/sandbox-control";
+import { seedDemo } from "../support/seed";
 import { liveEvents } from "../sync/harness";
 
 const caldavUrl = inject("caldavUrl");
 
 beforeEach(async () => {
-	await seedDemoCatalogue(db);
-	await seedDemoOwner(db, await hashPassword(PASSWORD));
+	await seedDemo({ owner: { password: PASSWORD } });
 });
 
 async function syncNow(context: InboundTestContext, calendarId: string): Promise<void> {
@@ -42,30 +44,30 @@ describe("the business calendar", () => {
 
 		// Outbound: Ana's and Ben's bookings both land in the business calendar.
 		const day = workday();
-		const [ana] = await book({ staffId: "stf_demo_ana", start: Date.parse(utcAt(day, "10:00")) });
-		const [ben] = await book({ staffId: "stf_demo_ben", start: Date.parse(utcAt(day, "11:00")) });
+		const [ana] = await book({ staffId: "stf_demo_ana", start: Date.parse(at(day, "10:00")) });
+		const [ben] = await book({ staffId: "stf_demo_ben", start: Date.parse(at(day, "11:00")) });
 		expect(await deliver(context)).toEqual(["written", "written"]);
 		expect(await liveEvents("google", business.write.externalId)).toHaveLength(2);
 
 		// Inbound: one event in it takes everybody's time.
 		const later = workday(10);
 		// 15:10 and 16:10 are slot starts for both (Ana's afternoon starts 13:30, Ben's 14:30; 20-minute slots).
-		expect(await freeSlots("stf_demo_ana", later)).toContain(utcAt(later, "15:10"));
-		expect(await freeSlots("stf_demo_ben", later)).toContain(utcAt(later, "15:10"));
-		await createExternalEvent("google", business.write.externalId, { summary: "Team meeting", start: utcAt(later, "15:10"), end: utcAt(later, "16:10") });
+		expect(await freeSlots("stf_demo_ana", later)).toContain(at(later, "15:10"));
+		expect(await freeSlots("stf_demo_ben", later)).toContain(at(later, "15:10"));
+		await createExternalEvent("google", business.write.externalId, { summary: "Team meeting", start: at(later, "15:10"), end: at(later, "16:10") });
 		// An event over both bookings, added after they were made.
-		await createExternalEvent("google", business.write.externalId, { summary: "Inspection", start: utcAt(day, "10:00"), end: utcAt(day, "12:00") });
+		await createExternalEvent("google", business.write.externalId, { summary: "Inspection", start: at(day, "10:00"), end: at(day, "12:00") });
 		await syncNow(context, business.write.id);
 		const blocks = await blocksOf(business.write.id);
 		expect(blocks.map((b) => b.staff_id)).toEqual([null, null]);
-		expect(await freeSlots("stf_demo_ana", later)).not.toContain(utcAt(later, "15:10"));
-		expect(await freeSlots("stf_demo_ben", later)).not.toContain(utcAt(later, "15:10"));
-		expect(await freeSlots("stf_demo_ben", later)).toContain(utcAt(later, "16:10"));
+		expect(await freeSlots("stf_demo_ana", later)).not.toContain(at(later, "15:10"));
+		expect(await freeSlots("stf_demo_ben", later)).not.toContain(at(later, "15:10"));
+		expect(await freeSlots("stf_demo_ben", later)).toContain(at(later, "16:10"));
 		// The booking path's own check sees it too.
-		await expect(book({ staffId: "stf_demo_ben", serviceId: "svc_demo_consult", start: Date.parse(utcAt(later, "15:30")) })).rejects.toBeInstanceOf(ConflictError);
+		await expect(book({ staffId: "stf_demo_ben", serviceId: "svc_demo_consult", start: Date.parse(at(later, "15:30")) })).rejects.toBeInstanceOf(ConflictError);
 
 		// Admin: the block conflicts with both bookings, and each booking with the block; neither is cancelled.
-		const from = Date.parse(utcAt(day, "00:00"));
+		const from = Date.parse(at(day, "00:00"));
 		const to = from + 86_400_000;
 		const busy = await busyWithConflicts(env, db, { merchantId: DEMO_MERCHANT_ID, from, to, staffIds: null, tentativeBlocks: true });
 		expect(busy).toHaveLength(1);
@@ -116,7 +118,7 @@ describe("one staff member, several providers", () => {
 		const microsoft = await connectStaff(context, "microsoft", "stf_demo_ana");
 		// A week after the booking below, so only the external events take time that day.
 		const day = workday(10);
-		const dav = await caldavWithEvent(utcAt(day, "15:10"), utcAt(day, "16:10"));
+		const dav = await caldavWithEvent(at(day, "15:10"), at(day, "16:10"));
 		const caldav = await connectUnstored(context, { merchantId: DEMO_MERCHANT_ID, staffId: "stf_demo_ana" }, {
 			provider: "caldav",
 			credentials: { kind: "password", ...dav },
@@ -128,18 +130,18 @@ describe("one staff member, several providers", () => {
 		await chooseCalendars(context, caldav, { writeCalendarId: null, conflictCalendarIds: [davCalendar!.id] });
 		await runQueuedSyncs(context);
 
-		await book({ staffId: "stf_demo_ana", start: Date.parse(utcAt(workday(), "10:00")) });
+		await book({ staffId: "stf_demo_ana", start: Date.parse(at(workday(), "10:00")) });
 		expect((await deliver(context)).sort()).toEqual(["written", "written"]);
 		expect(await liveEvents("google", google.write.externalId)).toHaveLength(1);
 		expect(await liveEvents("microsoft", microsoft.write.externalId)).toHaveLength(1);
 
-		await createExternalEvent("google", google.write.externalId, { summary: "Dentist", start: utcAt(day, "09:00"), end: utcAt(day, "10:00") });
-		await createExternalEvent("microsoft", microsoft.write.externalId, { summary: "Gym", start: utcAt(day, "11:00"), end: utcAt(day, "12:00") });
+		await createExternalEvent("google", google.write.externalId, { summary: "Dentist", start: at(day, "09:00"), end: at(day, "10:00") });
+		await createExternalEvent("microsoft", microsoft.write.externalId, { summary: "Gym", start: at(day, "11:00"), end: at(day, "12:00") });
 		for (const calendarId of [google.write.id, microsoft.write.id, davCalendar!.id]) await syncNow(context, calendarId);
 		const free = await freeSlots("stf_demo_ana", day);
-		for (const taken of ["09:00", "11:00", "15:10"]) expect(free).not.toContain(utcAt(day, taken));
-		for (const open of ["10:00", "14:10", "16:10"]) expect(free).toContain(utcAt(day, open));
+		for (const taken of ["09:00", "11:00", "15:10"]) expect(free).not.toContain(at(day, taken));
+		for (const open of ["10:00", "14:10", "16:10"]) expect(free).toContain(at(day, open));
 		// Someone else's time is untouched.
-		expect(await freeSlots("stf_demo_ben", day)).toContain(utcAt(day, "11:00"));
+		expect(await freeSlots("stf_demo_ben", day)).toContain(at(day, "11:00"));
 	});
 });

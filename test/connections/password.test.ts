@@ -4,17 +4,18 @@
 // was refused takes a new one in place (same connection, calendars and choices), sending what waited.
 import { env } from "cloudflare:workers";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { hashPassword } from "../../src/auth/password";
 import { calendarsOf, connectionById, pendingCount } from "../../src/db/queries/connections";
 import { calendarConnections } from "../../src/db/schema";
-import { DEMO_OWNER_EMAIL, seedDemoCatalogue, seedDemoOwner } from "../../src/demo/seed";
+import { DEMO_OWNER_EMAIL } from "../../src/demo/seed";
 import { decryptCredentials } from "../../src/sync/adapters";
-import { adapterFor } from "../../src/sync/connections";
+import { adapterFor } from "../../src/sync/context";
 import { CredentialVault } from "../../src/sync/credentials";
 import { handleCalendarPush } from "../../src/sync/outbound";
 import { PASSWORD, harness, signIn } from "../auth/harness";
 import type { Browser, Harness } from "../auth/harness";
-import { book, control, db, deliver, sandboxUrl, testContext } from "../sync/harness";
+import { control, sandboxUrl } from "../support/sandbox-control";
+import { seedDemo } from "../support/seed";
+import { book, db, deliver, testContext } from "../sync/harness";
 
 interface Problem {
 	type: string;
@@ -24,8 +25,7 @@ interface Problem {
 }
 
 beforeEach(async () => {
-	await seedDemoCatalogue(db);
-	await seedDemoOwner(db, await hashPassword(PASSWORD));
+	await seedDemo({ owner: { password: PASSWORD } });
 });
 afterEach(() => {
 	vi.restoreAllMocks();

@@ -7,20 +7,21 @@ import { hashPassword } from "../../src/auth/password";
 import { connectionById } from "../../src/db/queries/connections";
 import { merchantSchedule } from "../../src/booking/merchant-schedule";
 import { bookings, connectionCalendars, memberships, users } from "../../src/db/schema";
-import { DEMO_OWNER_EMAIL, seedDemoCatalogue, seedDemoOwner } from "../../src/demo/seed";
+import { DEMO_OWNER_EMAIL } from "../../src/demo/seed";
 import { CredentialVault } from "../../src/sync/credentials";
-import { resync } from "../../src/sync/connections";
+import { resync } from "../../src/sync/connection-jobs";
 import { handleCalendarPush } from "../../src/sync/outbound";
 import { PASSWORD, harness, seedMerchant, signIn } from "../auth/harness";
 import type { Browser, Harness } from "../auth/harness";
+import { control } from "../support/sandbox-control";
 import { busyBlocksOf } from "../support/schedule";
-import { book, control, db, deliver, liveEvents, testContext, uniqueEmail } from "../sync/harness";
+import { seedDemo } from "../support/seed";
+import { book, db, deliver, liveEvents, testContext, uniqueEmail } from "../sync/harness";
 
 const responses: string[] = [];
 
 beforeEach(async () => {
-	await seedDemoCatalogue(db);
-	await seedDemoOwner(db, await hashPassword(PASSWORD));
+	await seedDemo({ owner: { password: PASSWORD } });
 	responses.length = 0;
 });
 

@@ -20,9 +20,11 @@ import { deadJobs } from "../../src/db/schema";
 import { DEMO_OWNER_EMAIL } from "../../src/demo/seed";
 import { consumeBatch } from "../../src/sync/consumer";
 import { runCron } from "../../src/sync/cron";
-import { retryFailed } from "../../src/sync/connections";
+import { retryFailed } from "../../src/sync/connection-health";
 import { LeakGuard } from "../security/leak-guard";
-import { at, book, change, db, outboxJobs, seed } from "../sync/harness";
+import { weekdayAt } from "../support/demo";
+import { seedDemo } from "../support/seed";
+import { book, change, db, outboxJobs } from "../sync/harness";
 import { D1Outage } from "./outage";
 import { SimulatedQueue } from "./queue";
 import {
@@ -52,7 +54,7 @@ const LANE = 40 * MINUTE;
 /** Reschedules move single bookings this far along their staff member's grid, into free slots. */
 const RESCHEDULE_LANES = 600;
 
-beforeEach(seed);
+beforeEach(() => seedDemo({ owner: { password: null } }));
 let guard: LeakGuard | undefined;
 afterEach(() => {
 	guard?.releaseConsole();
@@ -121,7 +123,7 @@ describe("sync under provider faults", () => {
 
 		// ---- The operations: creations in order, each change some time after its booking's creation.
 		const staff = [ana, ben, chloe];
-		const base = at(1, "06:00", 2);
+		const base = weekdayAt(1, "06:00", 2);
 		const nextLane = new Map(staff.map((s) => [s.staffId, 0]));
 		const nextMove = new Map(staff.map((s) => [s.staffId, RESCHEDULE_LANES]));
 		const laneOf = (staffId: string, lanes: Map<string, number>): number => {

@@ -12,11 +12,13 @@ import { bookingUid } from "../../src/calendars/icalendar-write";
 import { calendarsOf, connectionById } from "../../src/db/queries/connections";
 import type { ConnectionCalendarRow, ConnectionRow } from "../../src/db/queries/connections";
 import { DEMO_MERCHANT_ID } from "../../src/demo/seed";
-import { connectUnstored, syncContextFor } from "../../src/sync/connections";
-import type { SyncContext } from "../../src/sync/connections";
+import { connectUnstored } from "../../src/sync/connection-lifecycle";
+import { syncContextFor } from "../../src/sync/context";
+import type { SyncContext } from "../../src/sync/context";
 import { CredentialVault } from "../../src/sync/credentials";
 import type { OAuthProvider } from "../../src/sync/connection-oauth";
 import { connectSandboxAccount } from "../../src/sync/sandbox-connect";
+import { controlOf } from "../support/sandbox-control";
 import { db } from "../sync/harness";
 import type { SimulatedQueue } from "./queue";
 
@@ -27,15 +29,7 @@ export const TIMEOUT_MS = 1_000;
 /** The sandbox holds a request this long before acting on it, so its client has given up by then. */
 export const LATENCY_MS = 1_300;
 
-export async function faultControl(path: string, body?: unknown, method = body === undefined ? "GET" : "POST"): Promise<unknown> {
-	const response = await fetch(`${faultSandboxUrl}/_control${path}`, {
-		method,
-		headers: body === undefined ? {} : { "content-type": "application/json" },
-		body: body === undefined ? undefined : JSON.stringify(body),
-	});
-	if (!response.ok) throw new Error(`fault sandbox ${method} ${path} answered ${response.status}: ${await response.text()}`);
-	return response.status === 204 ? null : response.json();
-}
+export const faultControl = controlOf(faultSandboxUrl);
 
 /**
  * Calendar pollers are Durable Objects, which run with the Worker's own env, whose providers are the shared

@@ -8,8 +8,10 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { ICalendarParseError, eventsFromICalendar } from "../../src/calendars/icalendar";
 import { calendarsOf } from "../../src/db/queries/connections";
 import { DEMO_MERCHANT_ID } from "../../src/demo/seed";
-import { chooseCalendars, connectUnstored } from "../../src/sync/connections";
-import { blocksOf, db, inboundContext, runQueuedSyncs, seed } from "../inbound/harness";
+import { chooseCalendars } from "../../src/sync/connection-calendars";
+import { connectUnstored } from "../../src/sync/connection-lifecycle";
+import { blocksOf, db, inboundContext, runQueuedSyncs } from "../inbound/harness";
+import { seedDemo } from "../support/seed";
 
 const files = import.meta.glob<string>("../fixtures/ics/*.ics", { query: "?raw", import: "default", eager: true });
 const corpus = Object.values(files);
@@ -173,7 +175,7 @@ function feedWith(hostile: string): string {
 describe("hostile iCalendar through an ICS-feed connection", () => {
 	let served = "";
 	beforeEach(async () => {
-		await seed();
+		await seedDemo({ owner: { password: null } });
 		const real = globalThis.fetch;
 		// The Worker's provider fetch reaches "the internet" through the global fetch: serve the feed here.
 		vi.spyOn(globalThis, "fetch").mockImplementation(async (input, init) => {

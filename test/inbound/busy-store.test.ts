@@ -7,7 +7,8 @@ import type { ExternalEvent, SyncResult } from "../../src/calendars/provider";
 import { DEMO_MERCHANT_ID } from "../../src/demo/seed";
 import { applySyncResult, clearCalendarBlocks } from "../../src/sync/busy-store";
 import type { BlockOwner } from "../../src/sync/feed-batch";
-import { blocksOf, book, seed } from "./harness";
+import { seedDemo } from "../support/seed";
+import { blocksOf, book } from "./harness";
 
 const CALENDAR = "cal_store";
 const OWNER: BlockOwner = { merchantId: DEMO_MERCHANT_ID, staffId: "stf_demo_ana", timeZone: "Europe/Amsterdam" };
@@ -15,7 +16,7 @@ const HOUR = 3_600_000;
 const BASE = Date.UTC(2030, 0, 7, 8);
 
 beforeEach(async () => {
-	await seed();
+	await seedDemo({ owner: { password: null } });
 	await env.DB.batch([
 		env.DB.prepare("insert into calendar_connections (id, merchant_id, staff_id, provider, account_label, status, updated_at) values ('con_store', ?, 'stf_demo_ana', 'google', 'store@example.test', 'active', 0)").bind(DEMO_MERCHANT_ID),
 		env.DB.prepare("insert into connection_calendars (id, connection_id, external_id, name, check_conflicts, sync_cursor) values (?, 'con_store', 'store@example.test', 'Store', 1, 'c0')").bind(CALENDAR),

@@ -10,8 +10,11 @@ import { vtimezone } from "../../src/calendars/vtimezone";
 import { staff } from "../../src/db/schema";
 import { DEMO_MERCHANT_ID } from "../../src/demo/seed";
 import { runCalendarSync } from "../../src/sync/inbound";
-import { connectUnstored, resyncMatchedByAddress } from "../../src/sync/connections";
-import { blocksOf, control, db, inboundContext, runQueuedSyncs, seed, syncJobs } from "./harness";
+import { resyncMatchedByAddress } from "../../src/sync/connection-jobs";
+import { connectUnstored } from "../../src/sync/connection-lifecycle";
+import { control } from "../support/sandbox-control";
+import { seedDemo } from "../support/seed";
+import { blocksOf, db, inboundContext, runQueuedSyncs, syncJobs } from "./harness";
 import type { InboundTestContext } from "./harness";
 
 const caldavUrl = inject("caldavUrl");
@@ -121,7 +124,7 @@ function iso(ms: number): string {
 	return new Date(ms).toISOString().replace(".000Z", "Z");
 }
 
-beforeEach(seed);
+beforeEach(() => seedDemo({ owner: { password: null } }));
 
 describe("CalDAV polling of the iCalendar corpus", () => {
 	it("finds the corpus", () => {

@@ -7,13 +7,17 @@ import { eq } from "drizzle-orm";
 import { beforeEach, describe, expect, it } from "vitest";
 import { addPending, connectionById, pendingCount, setStatus } from "../../src/db/queries/connections";
 import { calendarConnections, connectionCalendars } from "../../src/db/schema";
-import { adapterFor, disconnect, retryFailed } from "../../src/sync/connections";
+import { retryFailed } from "../../src/sync/connection-health";
+import { disconnect } from "../../src/sync/connection-lifecycle";
+import { adapterFor } from "../../src/sync/context";
 import { CredentialVault } from "../../src/sync/credentials";
 import { runCalendarSync } from "../../src/sync/inbound";
 import { enqueueSafetyNetSyncs, refreshExpiringTokens, resealOldCredentials, retryBackoffMs, retryErroredConnections } from "../../src/sync/maintenance";
-import { book, calendar, connectStaff, control, db, inboundContext, runQueuedSyncs, seed, syncJobs } from "./harness";
+import { control } from "../support/sandbox-control";
+import { seedDemo } from "../support/seed";
+import { book, calendar, connectStaff, db, inboundContext, runQueuedSyncs, syncJobs } from "./harness";
 
-beforeEach(seed);
+beforeEach(() => seedDemo({ owner: { password: null } }));
 
 describe("cron upkeep", () => {
 	it("queues a safety-net sync for each checked calendar of every readable connection, errored ones included", async () => {

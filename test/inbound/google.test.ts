@@ -14,13 +14,14 @@ import { runCalendarSync } from "../../src/sync/inbound";
 import { receiveGoogleNotification } from "../../src/sync/push-google";
 import type { GoogleVerdict } from "../../src/sync/push-google";
 import { backgroundSettled } from "../setup/worker";
+import { at, weekdayAt } from "../support/demo";
+import { control, sandboxUrl } from "../support/sandbox-control";
+import { seedDemo } from "../support/seed";
 import {
-	at,
 	blocksOf,
 	book,
 	calendar,
 	connectStaff,
-	control,
 	createExternalEvent,
 	db,
 	deliver,
@@ -29,17 +30,14 @@ import {
 	inboundContext,
 	replay,
 	runQueuedSyncs,
-	sandboxUrl,
-	seed,
 	setTentativePolicy,
 	SINK,
 	syncJobs,
-	utcAt,
 	workday,
 } from "./harness";
 import type { Delivery, InboundTestContext } from "./harness";
 
-beforeEach(seed);
+beforeEach(() => seedDemo({ owner: { password: null } }));
 
 async function connected(context: InboundTestContext, staffId = "stf_demo_ana"): Promise<{ email: string; calendarId: string; connectionId: string }> {
 	const { connection, email, write } = await connectStaff(context, "google", staffId);
@@ -72,9 +70,9 @@ describe("Google push", () => {
 		expect(channels.find((c) => c.id === row.pushChannelId)?.address).toBe(`${SINK}/webhooks/google`);
 
 		const day = workday();
-		const slot = utcAt(day, "10:00");
+		const slot = at(day, "10:00");
 		expect(await freeSlots("stf_demo_ana", day)).toContain(slot);
-		const { push } = await createAndCatchPush(email, { summary: "Dentist", start: utcAt(day, "10:00"), end: utcAt(day, "11:00") });
+		const { push } = await createAndCatchPush(email, { summary: "Dentist", start: at(day, "10:00"), end: at(day, "11:00") });
 
 		const verdict = await receiveGoogleNotification(context, new Headers(push.headers));
 		expect(verdict).toEqual({ kind: "queued", job: { type: "calendar.sync", calendarId, reason: "push" } });
@@ -84,15 +82,15 @@ describe("Google push", () => {
 
 		const free = await freeSlots("stf_demo_ana", day);
 		expect(free).not.toContain(slot);
-		expect(free).not.toContain(utcAt(day, "10:40"));
-		expect(free).toContain(utcAt(day, "11:00"));
+		expect(free).not.toContain(at(day, "10:40"));
+		expect(free).toContain(at(day, "11:00"));
 	});
 
 	it("a replayed or duplicated push changes nothing more", async () => {
 		const context = inboundContext();
 		const { email, calendarId } = await connected(context);
 		const day = workday();
-		const { push } = await createAndCatchPush(email, { summary: "Gym", start: utcAt(day, "14:00"), end: utcAt(day, "15:00") });
+		const { push } = await createAndCatchPush(email, { summary: "Gym", start: at(day, "14:00"), end: at(day, "15:00") });
 		await receiveGoogleNotification(context, new Headers(push.headers));
 		await runQueuedSyncs(context);
 		const once = await blocksOf(calendarId);
@@ -107,7 +105,7 @@ describe("Google push", () => {
 		const context = inboundContext();
 		const { email, calendarId } = await connected(context);
 		const day = workday();
-		const { push } = await createAndCatchPush(email, { summary: "Lunch", start: utcAt(day, "12:00"), end: utcAt(day, "13:00") });
+		const { push } = await createAndCatchPush(email, { summary: "Lunch", start: at(day, "12:00"), end: at(day, "13:00") });
 		const cursor = (await calendar(calendarId)).syncCursor;
 
 		const forge = (headers: Record<string, string>): Promise<GoogleVerdict> => receiveGoogleNotification(context, new Headers(headers));
@@ -128,7 +126,7 @@ describe("Google push", () => {
 		// A channel opened outside Slotline's records (as a lost watch response would leave), delivering for real.
 		const stray = await openStrayChannel(email);
 		const day = workday();
-		const caused = await deliveriesDuring("google", email, () => createExternalEvent("google", email, { summary: "Stray", start: utcAt(day, "09:00"), end: utcAt(day, "09:30") }));
+		const caused = await deliveriesDuring("google", email, () => createExternalEvent("google", email, { summary: "Stray", start: at(day, "09:00"), end: at(day, "09:30") }));
 		const strayPush = caused.find((d) => d.headers["x-goog-channel-id"] === stray);
 		if (strayPush === undefined) throw new Error("the stray channel delivered nothing");
 		// The stored access token has expired: any use of the credentials would refresh and store them.
@@ -158,11 +156,11 @@ describe("Google push", () => {
 		const { connection, email, write } = await connectStaff(context, "google");
 		await control("/faults", { provider: "google", endpoint: "events.watch", status: 404, scope: { calendarId: email } });
 		const day = workday();
-		await createExternalEvent("google", email, { summary: "Dentist", start: utcAt(day, "10:00"), end: utcAt(day, "11:00") });
+		await createExternalEvent("google", email, { summary: "Dentist", start: at(day, "10:00"), end: at(day, "11:00") });
 		const [first] = await runQueuedSyncs(context);
 		expect(first).toMatchObject({ outcome: "synced", full: true, blocks: 1 });
 		expect(await calendar(write.id)).toMatchObject({ unavailableSince: null, pushChannelId: null });
-		expect(await freeSlots("stf_demo_ana", day)).not.toContain(utcAt(day, "10:00"));
+		expect(await freeSlots("stf_demo_ana", day)).not.toContain(at(day, "10:00"));
 
 		const log = (await logOf(connection.id)) as Array<{ operation: string; outcome: string; message: string | null }>;
 		expect(log.some((entry) => entry.operation === "calendar-unavailable")).toBe(false);
@@ -179,13 +177,13 @@ describe("Google push", () => {
 		const context = inboundContext();
 		const { email, calendarId, connectionId } = await connected(context);
 		const day = workday();
-		const { push } = await createAndCatchPush(email, { summary: "Physio", start: utcAt(day, "15:00"), end: utcAt(day, "16:00") });
+		const { push } = await createAndCatchPush(email, { summary: "Physio", start: at(day, "15:00"), end: at(day, "16:00") });
 		// Scoped to this calendar: another file's sync must neither take this 410 nor get it.
 		await control("/faults", { provider: "google", forceSyncGone: true, scope: { calendarId: email } });
 		await receiveGoogleNotification(context, new Headers(push.headers));
 		const [report] = await runQueuedSyncs(context);
 		expect(report).toMatchObject({ outcome: "synced", full: true, blocks: 1 });
-		expect((await blocksOf(calendarId)).map((b) => b.starts_at)).toEqual([Date.parse(utcAt(day, "15:00"))]);
+		expect((await blocksOf(calendarId)).map((b) => b.starts_at)).toEqual([Date.parse(at(day, "15:00"))]);
 		const log = await env.DB.prepare("select message from connection_log where connection_id = ? and outcome = 'retry'").bind(connectionId).all<{ message: string }>();
 		expect(log.results.some((r) => /fullSyncRequired/.test(r.message))).toBe(true);
 	});
@@ -216,18 +214,18 @@ describe("what a Google event blocks", () => {
 		const context = inboundContext();
 		const { email, calendarId } = await connected(context);
 		const day = workday();
-		await createExternalEvent("google", email, { summary: "Maybe", start: utcAt(day, "11:00"), end: utcAt(day, "11:20"), status: "tentative" });
-		await createExternalEvent("google", email, { summary: "Free", start: utcAt(day, "13:40"), end: utcAt(day, "14:40"), transparency: "transparent" });
+		await createExternalEvent("google", email, { summary: "Maybe", start: at(day, "11:00"), end: at(day, "11:20"), status: "tentative" });
+		await createExternalEvent("google", email, { summary: "Free", start: at(day, "13:40"), end: at(day, "14:40"), transparency: "transparent" });
 		await runCalendarSync(context, { type: "calendar.sync", calendarId, reason: "cron" });
 		const blocks = await blocksOf(calendarId);
-		expect(blocks.map((b) => [b.starts_at, b.tentative])).toEqual([[Date.parse(utcAt(day, "11:00")), 1]]);
-		const slot = utcAt(day, "11:00");
+		expect(blocks.map((b) => [b.starts_at, b.tentative])).toEqual([[Date.parse(at(day, "11:00")), 1]]);
+		const slot = at(day, "11:00");
 		await setTentativePolicy(true);
 		expect(await freeSlots("stf_demo_ana", day)).not.toContain(slot);
 		await setTentativePolicy(false);
 		expect(await freeSlots("stf_demo_ana", day)).toContain(slot);
 		// Transparent time never blocks.
-		expect(await freeSlots("stf_demo_ana", day)).toContain(utcAt(day, "14:10"));
+		expect(await freeSlots("stf_demo_ana", day)).toContain(at(day, "14:10"));
 	});
 
 	it("all-day events block the staff member's whole local day in the staff zone", async () => {
@@ -271,14 +269,14 @@ describe("what a Google event blocks", () => {
 	it("Slotline's own events are never imported, and no title is stored anywhere", async () => {
 		const context = inboundContext();
 		const { email, calendarId } = await connected(context);
-		await book({ start: at(2, "10:00") });
+		await book({ start: weekdayAt(2, "10:00") });
 		const outcomes = await deliver(context);
 		expect(outcomes).toContain("written");
 		const day = workday();
-		await createExternalEvent("google", email, { summary: "Secret surgery appointment", description: "Dr. Who", start: utcAt(day, "16:00"), end: utcAt(day, "17:00") });
+		await createExternalEvent("google", email, { summary: "Secret surgery appointment", description: "Dr. Who", start: at(day, "16:00"), end: at(day, "17:00") });
 		await runCalendarSync(context, { type: "calendar.sync", calendarId, reason: "cron" });
 		const blocks = await blocksOf(calendarId);
-		expect(blocks.map((b) => b.starts_at)).toEqual([Date.parse(utcAt(day, "16:00"))]);
+		expect(blocks.map((b) => b.starts_at)).toEqual([Date.parse(at(day, "16:00"))]);
 
 		for (const table of ["connection_calendars", "connection_log", "calendar_connections"]) {
 			const rows = await env.DB.prepare(`select * from ${table}`).all();
@@ -301,7 +299,7 @@ describe("what a Google event blocks", () => {
 		const context = inboundContext();
 		const { email, calendarId } = await connected(context);
 		const day = workday();
-		await createExternalEvent("google", email, { summary: "x", start: utcAt(day, "09:00"), end: utcAt(day, "10:00") });
+		await createExternalEvent("google", email, { summary: "x", start: at(day, "09:00"), end: at(day, "10:00") });
 		await runCalendarSync(context, { type: "calendar.sync", calendarId, reason: "cron" });
 		expect(await blocksOf(calendarId)).toHaveLength(1);
 		const channelId = (await calendar(calendarId)).pushChannelId;

@@ -3,7 +3,7 @@
 // as the merchant's Durable Object stores them, and free slots from the public availability API.
 import { env, exports } from "cloudflare:workers";
 import { eq } from "drizzle-orm";
-import { Temporal } from "temporal-polyfill";
+import type { Temporal } from "temporal-polyfill";
 import { calendarById } from "../../src/db/queries/connections";
 import type { ConnectionCalendarRow } from "../../src/db/queries/connections";
 import { merchants } from "../../src/db/schema";
@@ -13,10 +13,12 @@ import { runCalendarSync } from "../../src/sync/inbound";
 import type { SyncReport } from "../../src/sync/inbound";
 import type { InboundContext } from "../../src/sync/push-channels";
 import { busyBlocksOf, refreshSchedule } from "../support/schedule";
-import { control, db, sandboxUrl, testContext } from "../sync/harness";
+import { upcoming } from "../support/demo";
+import { control, sandboxUrl } from "../support/sandbox-control";
+import { db, testContext } from "../sync/harness";
 import type { TestContext } from "../sync/harness";
 
-export { at, book, connectStaff, control, db, deliver, sandboxUrl, seed, uniqueEmail } from "../sync/harness";
+export { book, connectStaff, db, deliver, uniqueEmail } from "../sync/harness";
 
 export const SINK = `${sandboxUrl}/_control/webhook-sink`;
 
@@ -119,14 +121,7 @@ export async function freeSlots(staffId: string, date: Temporal.PlainDate, servi
 
 /** A working day of the demo staff (Wednesday: Ana and Ben both work) at least a few days ahead. */
 export function workday(daysAhead = 3): Temporal.PlainDate {
-	let date = Temporal.Now.plainDateISO(DEMO_TIMEZONE).add({ days: daysAhead });
-	while (date.dayOfWeek !== 3) date = date.add({ days: 1 });
-	return date;
-}
-
-/** UTC ISO of a wall-clock time on `date` in the demo zone. */
-export function utcAt(date: Temporal.PlainDate, time: string, zone = DEMO_TIMEZONE): string {
-	return date.toZonedDateTime({ timeZone: zone, plainTime: Temporal.PlainTime.from(time) }).toInstant().toString();
+	return upcoming(3, daysAhead);
 }
 
 export async function setTentativePolicy(tentativeBlocks: boolean): Promise<void> {

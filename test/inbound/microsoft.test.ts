@@ -4,27 +4,26 @@ import { env } from "cloudflare:workers";
 import { beforeEach, describe, expect, it } from "vitest";
 import { connectionById } from "../../src/db/queries/connections";
 import { receiveGraphLifecycle, receiveGraphNotifications } from "../../src/sync/push-microsoft";
+import { at } from "../support/demo";
+import { control, sandboxUrl } from "../support/sandbox-control";
+import { seedDemo } from "../support/seed";
 import {
 	blocksOf,
 	calendar,
 	connectStaff,
-	control,
 	createExternalEvent,
 	db,
 	deliveriesDuring,
 	freeSlots,
 	inboundContext,
 	runQueuedSyncs,
-	sandboxUrl,
-	seed,
 	SINK,
 	syncJobs,
-	utcAt,
 	workday,
 } from "./harness";
 import type { InboundTestContext } from "./harness";
 
-beforeEach(seed);
+beforeEach(() => seedDemo({ owner: { password: null } }));
 
 interface Connected {
 	email: string;
@@ -76,9 +75,9 @@ describe("Graph notifications", () => {
 		expect(subscriptions.find((s) => s.id === subscriptionId)).toMatchObject({ notificationUrl: `${SINK}/webhooks/microsoft`, lifecycleNotificationUrl: `${SINK}/webhooks/microsoft/lifecycle` });
 
 		const day = workday();
-		const slot = utcAt(day, "11:00");
+		const slot = at(day, "11:00");
 		expect(await freeSlots("stf_demo_ben", day)).toContain(slot);
-		const [notification] = await createAndCatch(outlookCalendarId, { summary: "Dentist", start: utcAt(day, "11:00"), end: utcAt(day, "12:00") });
+		const [notification] = await createAndCatch(outlookCalendarId, { summary: "Dentist", start: at(day, "11:00"), end: at(day, "12:00") });
 
 		const verdict = await receiveGraphNotifications(context, notification);
 		expect(verdict).toEqual({ kind: "accepted", queued: [{ type: "calendar.sync", calendarId, reason: "push" }] });
@@ -96,7 +95,7 @@ describe("Graph notifications", () => {
 		const context = inboundContext();
 		const { calendarId, outlookCalendarId } = await connected(context);
 		const day = workday();
-		const [notification] = (await createAndCatch(outlookCalendarId, { summary: "x", start: utcAt(day, "15:00"), end: utcAt(day, "16:00") })) as Array<{
+		const [notification] = (await createAndCatch(outlookCalendarId, { summary: "x", start: at(day, "15:00"), end: at(day, "16:00") })) as Array<{
 			value: Array<Record<string, unknown>>;
 		}>;
 		const item = notification?.value[0] ?? {};
@@ -113,7 +112,7 @@ describe("Graph notifications", () => {
 		const context = inboundContext();
 		const { calendarId, outlookCalendarId, connectionId } = await connected(context);
 		const day = workday();
-		await createAndCatch(outlookCalendarId, { summary: "y", start: utcAt(day, "10:00"), end: utcAt(day, "10:30") });
+		await createAndCatch(outlookCalendarId, { summary: "y", start: at(day, "10:00"), end: at(day, "10:30") });
 		const garbage = `${Date.now()}:${env.MICROSOFT_GRAPH_API}/me/calendars/${encodeURIComponent(outlookCalendarId)}/calendarView/delta?$deltatoken=garbage`;
 		await env.DB.prepare("update connection_calendars set sync_cursor = ? where id = ?").bind(garbage, calendarId).run();
 		context.recording.take();
@@ -134,7 +133,7 @@ describe("Graph lifecycle notifications", () => {
 		const scope = { calendarId: outlookCalendarId };
 		await control("/faults", { provider: "microsoft", dropNotifications: 1, scope });
 		const day = workday();
-		expect(await createAndCatch(outlookCalendarId, { summary: "lost", start: utcAt(day, "13:00"), end: utcAt(day, "14:00") })).toEqual([]);
+		expect(await createAndCatch(outlookCalendarId, { summary: "lost", start: at(day, "13:00"), end: at(day, "14:00") })).toEqual([]);
 		await control(`/faults?calendarId=${encodeURIComponent(outlookCalendarId)}`, undefined, "DELETE");
 		expect(await blocksOf(calendarId)).toEqual([]);
 

@@ -13,20 +13,24 @@ import type { ConnectionRow } from "../../src/db/queries/connections";
 import { calendarConnections, connectionCalendars, workingHours } from "../../src/db/schema";
 import { DEMO_MERCHANT_ID } from "../../src/demo/seed";
 import { newId } from "../../src/ids";
-import { chooseCalendars, connectUnstored, disconnect } from "../../src/sync/connections";
+import { chooseCalendars } from "../../src/sync/connection-calendars";
+import { connectUnstored, disconnect } from "../../src/sync/connection-lifecycle";
 import { runCron } from "../../src/sync/cron";
 import { enqueueSafetyNetSyncs } from "../../src/sync/maintenance";
 import type { CalendarPoller } from "../../src/sync/poller";
 import { calendarPoller } from "../../src/sync/polling";
 import type { PollStatus } from "../../src/sync/polling";
-import { connectStaff, control, createExternalEvent, db, freeSlots, inboundContext, runQueuedSyncs, sandboxUrl, seed, syncJobs, utcAt, workday } from "./harness";
+import { at } from "../support/demo";
+import { control, sandboxUrl } from "../support/sandbox-control";
+import { seedDemo } from "../support/seed";
+import { connectStaff, createExternalEvent, db, freeSlots, inboundContext, runQueuedSyncs, syncJobs, workday } from "./harness";
 import type { InboundTestContext } from "./harness";
 
 const caldavUrl = inject("caldavUrl");
 const SECOND = 1000;
 const MINUTE = 60 * SECOND;
 
-beforeEach(seed);
+beforeEach(() => seedDemo({ owner: { password: null } }));
 afterEach(() => {
 	vi.restoreAllMocks();
 });
@@ -140,16 +144,16 @@ describe("a polled CalDAV calendar", () => {
 		expect(await alarmOf(connection.id)).toBe(now + 15 * SECOND);
 
 		const day = workday();
-		expect(await freeSlots("stf_demo_ana", day)).toContain(utcAt(day, "10:00"));
-		await putEvent(account, "dentist", utcAt(day, "10:00"), utcAt(day, "11:00"));
+		expect(await freeSlots("stf_demo_ana", day)).toContain(at(day, "10:00"));
+		await putEvent(account, "dentist", at(day, "10:00"), at(day, "11:00"));
 		// An alarm that fires early polls nothing.
 		expect(await pollAt(connection.id, now + 5 * SECOND)).toEqual([first]);
-		expect(await freeSlots("stf_demo_ana", day)).toContain(utcAt(day, "10:00"));
+		expect(await freeSlots("stf_demo_ana", day)).toContain(at(day, "10:00"));
 
 		now += 15 * SECOND;
 		const [second] = await pollAt(connection.id, now);
 		expect(second).toMatchObject({ lastCheckedAt: now, lastChangedAt: now, failures: 0 });
-		expect(await freeSlots("stf_demo_ana", day)).not.toContain(utcAt(day, "10:00"));
+		expect(await freeSlots("stf_demo_ana", day)).not.toContain(at(day, "10:00"));
 	});
 
 	it("costs one request and no D1 statement per unchanged poll; the daily full pass still runs", async () => {
@@ -254,10 +258,10 @@ describe("a polled ICS feed", () => {
 		expect(requests()).toBe(1);
 
 		const day = workday();
-		await putEvent(account, "physio", utcAt(day, "15:00"), utcAt(day, "16:00"));
+		await putEvent(account, "physio", at(day, "15:00"), at(day, "16:00"));
 		now += 15 * SECOND;
 		expect(await pollAt(connection.id, now)).toMatchObject([{ lastCheckedAt: now, lastChangedAt: now }]);
-		expect(await freeSlots("stf_demo_ana", day)).not.toContain(utcAt(day, "15:00"));
+		expect(await freeSlots("stf_demo_ana", day)).not.toContain(at(day, "15:00"));
 	});
 });
 
@@ -333,10 +337,10 @@ describe("Google without a push channel", () => {
 		expect(await pollAt(connection.id, now)).toMatchObject([{ calendarId: write.id, lastCheckedAt: now }]);
 
 		const day = workday();
-		await createExternalEvent("google", email, { summary: "Dentist", start: utcAt(day, "14:00"), end: utcAt(day, "15:00") });
+		await createExternalEvent("google", email, { summary: "Dentist", start: at(day, "14:00"), end: at(day, "15:00") });
 		now += 15 * SECOND;
 		expect(await pollAt(connection.id, now)).toMatchObject([{ lastChangedAt: now }]);
-		expect(await freeSlots("stf_demo_ana", day)).not.toContain(utcAt(day, "14:00"));
+		expect(await freeSlots("stf_demo_ana", day)).not.toContain(at(day, "14:00"));
 		// Only the connect's sync tried (and logged) the channel; the cron's sync retries it, not every poll.
 		expect((await logOf(db, connection.id)).filter((line) => line.operation === "push")).toHaveLength(1);
 	});
@@ -430,8 +434,8 @@ describe("POST /_dev/poll-now (the polling benchmark's trigger)", () => {
 		expect(requests()).toBe(1);
 
 		const day = workday();
-		await putEvent(account, "optician", utcAt(day, "11:00"), utcAt(day, "12:00"));
+		await putEvent(account, "optician", at(day, "11:00"), at(day, "12:00"));
 		expect(await (await pollNow("test-seed-token")).json()).toEqual({ checked: 1, changed: 1 });
-		expect(await freeSlots("stf_demo_ana", day)).not.toContain(utcAt(day, "11:00"));
+		expect(await freeSlots("stf_demo_ana", day)).not.toContain(at(day, "11:00"));
 	});
 });

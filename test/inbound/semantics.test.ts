@@ -7,10 +7,12 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { connectionById, logOf } from "../../src/db/queries/connections";
 import { decryptCredentials } from "../../src/sync/adapters";
 import { runCalendarSync, SYNC_AHEAD_MS, SYNC_PAST_MS } from "../../src/sync/inbound";
+import { at } from "../support/demo";
+import { seedDemo } from "../support/seed";
 import type { InboundTestContext } from "./harness";
-import { blocksOf, connectStaff, createExternalEvent, db, freeSlots, inboundContext, runQueuedSyncs, seed, setTentativePolicy, utcAt, workday } from "./harness";
+import { blocksOf, connectStaff, createExternalEvent, db, freeSlots, inboundContext, runQueuedSyncs, setTentativePolicy, workday } from "./harness";
 
-beforeEach(seed);
+beforeEach(() => seedDemo({ owner: { password: null } }));
 afterEach(() => {
 	vi.restoreAllMocks();
 });
@@ -66,18 +68,18 @@ describe("moved events", () => {
 		const { connection, email, write } = await connectStaff(context, "google");
 		await runQueuedSyncs(context);
 		const day = workday();
-		const created = await createExternalEvent("google", email, { summary: "Dentist", start: utcAt(day, "10:00"), end: utcAt(day, "11:00") });
+		const created = await createExternalEvent("google", email, { summary: "Dentist", start: at(day, "10:00"), end: at(day, "11:00") });
 		await sync(context, write.id);
-		expect(await freeSlots("stf_demo_ana", day)).not.toContain(utcAt(day, "10:00"));
+		expect(await freeSlots("stf_demo_ana", day)).not.toContain(at(day, "10:00"));
 		await api(await accessToken(context, connection.id), "PATCH", `${env.GOOGLE_CALENDAR_API}/calendars/${encodeURIComponent(email)}/events/${created.id}`, {
-			start: { dateTime: utcAt(day, "14:00") },
-			end: { dateTime: utcAt(day, "15:00") },
+			start: { dateTime: at(day, "14:00") },
+			end: { dateTime: at(day, "15:00") },
 		});
 		await sync(context, write.id);
-		expect((await blocksOf(write.id)).map((b) => [b.external_event_id, b.starts_at])).toEqual([[created.id, Date.parse(utcAt(day, "14:00"))]]);
+		expect((await blocksOf(write.id)).map((b) => [b.external_event_id, b.starts_at])).toEqual([[created.id, Date.parse(at(day, "14:00"))]]);
 		const free = await freeSlots("stf_demo_ana", day);
-		expect(free).toContain(utcAt(day, "10:00"));
-		expect(free).not.toContain(utcAt(day, "14:10"));
+		expect(free).toContain(at(day, "10:00"));
+		expect(free).not.toContain(at(day, "14:10"));
 	});
 
 	it("Microsoft: the block moves with the event", async () => {
@@ -85,17 +87,17 @@ describe("moved events", () => {
 		const { connection, write } = await connectStaff(context, "microsoft", "stf_demo_ben");
 		await runQueuedSyncs(context);
 		const day = workday();
-		const created = await createExternalEvent("microsoft", write.externalId, { summary: "Dentist", start: utcAt(day, "11:00"), end: utcAt(day, "12:00") });
+		const created = await createExternalEvent("microsoft", write.externalId, { summary: "Dentist", start: at(day, "11:00"), end: at(day, "12:00") });
 		await sync(context, write.id);
 		await api(await accessToken(context, connection.id), "PATCH", `${env.MICROSOFT_GRAPH_API}/me/events/${created.id}`, {
-			start: { dateTime: utcAt(day, "15:00").replace("Z", ""), timeZone: "UTC" },
-			end: { dateTime: utcAt(day, "16:00").replace("Z", ""), timeZone: "UTC" },
+			start: { dateTime: at(day, "15:00").replace("Z", ""), timeZone: "UTC" },
+			end: { dateTime: at(day, "16:00").replace("Z", ""), timeZone: "UTC" },
 		});
 		await sync(context, write.id);
-		expect((await blocksOf(write.id)).map((b) => [b.external_event_id, b.starts_at])).toEqual([[created.id, Date.parse(utcAt(day, "15:00"))]]);
+		expect((await blocksOf(write.id)).map((b) => [b.external_event_id, b.starts_at])).toEqual([[created.id, Date.parse(at(day, "15:00"))]]);
 		const free = await freeSlots("stf_demo_ben", day);
-		expect(free).toContain(utcAt(day, "11:00"));
-		expect(free).not.toContain(utcAt(day, "15:10"));
+		expect(free).toContain(at(day, "11:00"));
+		expect(free).not.toContain(at(day, "15:10"));
 	});
 });
 
@@ -109,29 +111,29 @@ describe("what a Microsoft event blocks", () => {
 		const holiday = workday(10);
 		// Made in Los Angeles: midnight there is 09:00 in Amsterdam, yet Ben's whole local day is taken.
 		await createExternalEvent("microsoft", write.externalId, { summary: "Holiday", start: holiday.toString(), end: holiday.add({ days: 1 }).toString(), allDay: true, timeZone: "America/Los_Angeles" });
-		await createExternalEvent("microsoft", write.externalId, { summary: "Maybe", start: utcAt(day, "10:00"), end: utcAt(day, "10:20"), status: "tentative" });
-		const answered = await createExternalEvent("microsoft", write.externalId, { summary: "Invite", start: utcAt(day, "11:00"), end: utcAt(day, "11:20") });
+		await createExternalEvent("microsoft", write.externalId, { summary: "Maybe", start: at(day, "10:00"), end: at(day, "10:20"), status: "tentative" });
+		const answered = await createExternalEvent("microsoft", write.externalId, { summary: "Invite", start: at(day, "11:00"), end: at(day, "11:20") });
 		await api(token, "PATCH", `${env.MICROSOFT_GRAPH_API}/me/events/${answered.id}`, { responseStatus: { response: "tentativelyAccepted" } });
-		const declined = await createExternalEvent("microsoft", write.externalId, { summary: "Declined", start: utcAt(day, "12:00"), end: utcAt(day, "13:00") });
+		const declined = await createExternalEvent("microsoft", write.externalId, { summary: "Declined", start: at(day, "12:00"), end: at(day, "13:00") });
 		await api(token, "PATCH", `${env.MICROSOFT_GRAPH_API}/me/events/${declined.id}`, { responseStatus: { response: "declined" } });
 		await sync(context, write.id);
 
 		const blocks = await blocksOf(write.id);
 		const amsterdam = (d: Temporal.PlainDate): number => d.toZonedDateTime({ timeZone: "Europe/Amsterdam" }).epochMilliseconds;
 		expect(blocks.map((b) => [b.starts_at, b.ends_at, b.all_day, b.tentative])).toEqual([
-			[Date.parse(utcAt(day, "10:00")), Date.parse(utcAt(day, "10:20")), 0, 1],
-			[Date.parse(utcAt(day, "11:00")), Date.parse(utcAt(day, "11:20")), 0, 1],
+			[Date.parse(at(day, "10:00")), Date.parse(at(day, "10:20")), 0, 1],
+			[Date.parse(at(day, "11:00")), Date.parse(at(day, "11:20")), 0, 1],
 			[amsterdam(holiday), amsterdam(holiday.add({ days: 1 })), 1, 0],
 		]);
 		expect(blocks.some((b) => b.external_event_id === declined.id)).toBe(false);
 		expect(await freeSlots("stf_demo_ben", holiday)).toEqual([]);
 		await setTentativePolicy(true);
-		expect(await freeSlots("stf_demo_ben", day)).not.toContain(utcAt(day, "11:00"));
+		expect(await freeSlots("stf_demo_ben", day)).not.toContain(at(day, "11:00"));
 		await setTentativePolicy(false);
 		const free = await freeSlots("stf_demo_ben", day);
-		expect(free).toContain(utcAt(day, "10:00"));
-		expect(free).toContain(utcAt(day, "11:00"));
-		expect(free).toContain(utcAt(day, "12:00"));
+		expect(free).toContain(at(day, "10:00"));
+		expect(free).toContain(at(day, "11:00"));
+		expect(free).toContain(at(day, "12:00"));
 	});
 
 	it("a weekly series across a DST change keeps its local time", async () => {
@@ -160,7 +162,7 @@ describe("what a Microsoft event blocks", () => {
 		const { connection, write } = await connectStaff(context, "microsoft", "stf_demo_ben");
 		await runQueuedSyncs(context);
 		const day = workday();
-		await createExternalEvent("microsoft", write.externalId, { summary: "Physio", start: utcAt(day, "15:00"), end: utcAt(day, "16:00") });
+		await createExternalEvent("microsoft", write.externalId, { summary: "Physio", start: at(day, "15:00"), end: at(day, "16:00") });
 		// Graph answers this calendar's delta link with 410 Gone (and a Location to start over).
 		const real = globalThis.fetch;
 		vi.spyOn(globalThis, "fetch").mockImplementation(async (input, init) => {
@@ -170,7 +172,7 @@ describe("what a Microsoft event blocks", () => {
 		});
 		const report = await runCalendarSync(context, { type: "calendar.sync", calendarId: write.id, reason: "push" });
 		expect(report).toMatchObject({ outcome: "synced", full: true, blocks: 1 });
-		expect((await blocksOf(write.id)).map((b) => b.starts_at)).toEqual([Date.parse(utcAt(day, "15:00"))]);
+		expect((await blocksOf(write.id)).map((b) => b.starts_at)).toEqual([Date.parse(at(day, "15:00"))]);
 		expect((await logOf(db, connection.id)).some((l) => l.outcome === "retry" && /resyncRequired/.test(l.message ?? ""))).toBe(true);
 	});
 });

@@ -3,12 +3,14 @@
 // other business's booking events as busy time, so neither can book the person over the other's booking.
 import { beforeEach, describe, expect, it } from "vitest";
 import { calendarsOf } from "../../src/db/queries/connections";
-import { merchants, services, staff, staffServices, workingHours } from "../../src/db/schema";
 import { DEMO_MERCHANT_ID, DEMO_TIMEZONE } from "../../src/demo/seed";
 import { ConflictError } from "../../src/errors";
 import { runCalendarSync } from "../../src/sync/inbound";
 import { connectSandboxAccount } from "../../src/sync/sandbox-connect";
-import { blocksOf, book, db, deliver, inboundContext, runQueuedSyncs, sandboxUrl, seed, uniqueEmail, utcAt, workday } from "./harness";
+import { at } from "../support/demo";
+import { sandboxUrl } from "../support/sandbox-control";
+import { insertMerchant, seedDemo } from "../support/seed";
+import { blocksOf, book, db, deliver, inboundContext, runQueuedSyncs, uniqueEmail, workday } from "./harness";
 import type { InboundTestContext } from "./harness";
 import { liveEvents } from "../sync/harness";
 
@@ -16,17 +18,20 @@ const SECOND = { merchantId: "mer_second", staffId: "stf_second_ana", serviceId:
 
 /** A second business where Ana also works, Wednesdays 09:00–17:00, with a 30-minute service. */
 async function seedSecondBusiness(): Promise<void> {
-	await db.batch([
-		db.insert(merchants).values({ id: SECOND.merchantId, slug: "second", name: "Second Studio", timezone: DEMO_TIMEZONE, settings: { tentativeBlocks: true, signIn: { google: false, facebook: false, password: true } } }),
-		db.insert(staff).values({ id: SECOND.staffId, merchantId: SECOND.merchantId, name: "Ana Jansen", email: "ana@second.test", timezone: DEMO_TIMEZONE, color: "#0ea5e9" }),
-		db.insert(workingHours).values({ id: "wh_second_ana_3", staffId: SECOND.staffId, weekday: 3, startTime: "09:00", endTime: "17:00" }),
-		db.insert(services).values({ id: SECOND.serviceId, merchantId: SECOND.merchantId, name: "Cut", durationMinutes: 30, color: "#111111" }),
-		db.insert(staffServices).values({ staffId: SECOND.staffId, serviceId: SECOND.serviceId }),
-	]);
+	await insertMerchant({
+		id: SECOND.merchantId,
+		slug: "second",
+		name: "Second Studio",
+		timezone: DEMO_TIMEZONE,
+		settings: { tentativeBlocks: true, signIn: { google: false, facebook: false, password: true } },
+		staff: [{ id: SECOND.staffId, name: "Ana Jansen", email: "ana@second.test", color: "#0ea5e9", hours: [[3, "09:00", "17:00"]] }],
+		services: [{ id: SECOND.serviceId, name: "Cut", durationMinutes: 30, color: "#111111", staff: [SECOND.staffId] }],
+		owner: null,
+	});
 }
 
 beforeEach(async () => {
-	await seed();
+	await seedDemo({ owner: { password: null } });
 	await seedSecondBusiness();
 });
 
@@ -53,8 +58,8 @@ describe("one calendar connected in two businesses", () => {
 
 		// The first business books Ana at 10:00, the second at 14:00; both land in the one calendar.
 		const day = workday();
-		const [inFirst] = await book({ staffId: "stf_demo_ana", serviceId: "svc_demo_consult", start: Date.parse(utcAt(day, "10:00")) });
-		const [inSecond] = await book({ merchantId: SECOND.merchantId, staffId: SECOND.staffId, serviceId: SECOND.serviceId, start: Date.parse(utcAt(day, "14:00")) });
+		const [inFirst] = await book({ staffId: "stf_demo_ana", serviceId: "svc_demo_consult", start: Date.parse(at(day, "10:00")) });
+		const [inSecond] = await book({ merchantId: SECOND.merchantId, staffId: SECOND.staffId, serviceId: SECOND.serviceId, start: Date.parse(at(day, "14:00")) });
 		expect(await deliver(context)).toEqual(["written", "written"]);
 		expect(await liveEvents("google", email)).toHaveLength(2);
 
@@ -65,7 +70,7 @@ describe("one calendar connected in two businesses", () => {
 		expect((await blocksOf(secondCalendar)).map((b) => [b.starts_at, b.ends_at])).toEqual([[inFirst!.start, inFirst!.end]]);
 
 		// So neither business can book Ana over the other's booking.
-		await expect(book({ merchantId: SECOND.merchantId, staffId: SECOND.staffId, serviceId: SECOND.serviceId, start: Date.parse(utcAt(day, "10:00")) })).rejects.toBeInstanceOf(ConflictError);
-		await expect(book({ staffId: "stf_demo_ana", serviceId: "svc_demo_consult", start: Date.parse(utcAt(day, "14:00")) })).rejects.toBeInstanceOf(ConflictError);
+		await expect(book({ merchantId: SECOND.merchantId, staffId: SECOND.staffId, serviceId: SECOND.serviceId, start: Date.parse(at(day, "10:00")) })).rejects.toBeInstanceOf(ConflictError);
+		await expect(book({ staffId: "stf_demo_ana", serviceId: "svc_demo_consult", start: Date.parse(at(day, "14:00")) })).rejects.toBeInstanceOf(ConflictError);
 	});
 });

@@ -2,9 +2,10 @@
 // handshake, and forged Google and Graph notifications refused with 401 before anything is queued.
 import { exports } from "cloudflare:workers";
 import { beforeEach, describe, expect, it } from "vitest";
-import { calendar, connectStaff, inboundContext, runQueuedSyncs, seed } from "./harness";
+import { seedDemo } from "../support/seed";
+import { calendar, connectStaff, inboundContext, runQueuedSyncs } from "./harness";
 
-beforeEach(seed);
+beforeEach(() => seedDemo({ owner: { password: null } }));
 
 function post(path: string, init: RequestInit = {}): Promise<Response> {
 	return exports.default.fetch(`http://slotline.test${path}`, { method: "POST", ...init });

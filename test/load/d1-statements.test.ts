@@ -3,8 +3,9 @@
 // instrumented D1 binding (src/db/statement-count.ts) and read through GET /_dev/d1-statements, after one
 // warm-up request per route (a cold isolate may resolve the merchant slug once).
 import { describe, expect, it } from "vitest";
-import { api, at, bookingBody, postJson, seedDemo, upcoming } from "../support/demo";
+import { api, at, bookingBody, postJson, upcoming } from "../support/demo";
 import { mailTo } from "../support/mailbox";
+import { seedDemo } from "../support/seed";
 
 interface Counts {
 	request: number;

@@ -5,8 +5,9 @@
 // member or resource may end up with overlapping confirmed bookings. The figures are printed, not asserted.
 import { env } from "cloudflare:workers";
 import { beforeEach, describe, expect, it } from "vitest";
-import { api, overlappingPairs, postJson, seedDemo, upcoming } from "../support/demo";
+import { api, overlappingPairs, postJson, upcoming } from "../support/demo";
 import { flushSchedule } from "../support/schedule";
+import { seedDemo } from "../support/seed";
 
 const REQUESTS = 1_000;
 const MERCHANTS = 5;

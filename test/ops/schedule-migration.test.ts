@@ -7,9 +7,10 @@ import { beforeEach, describe, expect, it } from "vitest";
 import { merchantSchedule } from "../../src/booking/merchant-schedule";
 import { createApp } from "../../src/web/app";
 import { MigrationError, migrateSchedules } from "../../scripts/migrate-schedules.mjs";
-import { at, api, bookingBody, postJson, seedDemo, upcoming } from "../support/demo";
+import { at, api, bookingBody, postJson, upcoming } from "../support/demo";
 import { mailTo } from "../support/mailbox";
 import { flushSchedule } from "../support/schedule";
+import { seedDemo } from "../support/seed";
 
 const ROUTE = "/ops/schedules/migrate";
 

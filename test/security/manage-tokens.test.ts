@@ -6,8 +6,9 @@ import { env } from "cloudflare:workers";
 import fc from "fast-check";
 import { beforeEach, describe, expect, it } from "vitest";
 import { merchantSchedule } from "../../src/booking/merchant-schedule";
-import { api, at, bookingBody, postJson, seedDemo, upcoming } from "../support/demo";
+import { api, at, bookingBody, postJson, upcoming } from "../support/demo";
 import { flushSchedule } from "../support/schedule";
+import { seedDemo } from "../support/seed";
 import { expectNoLeaks, guardLeaks } from "./leak-guard";
 
 const guard = guardLeaks();

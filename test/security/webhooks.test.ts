@@ -11,7 +11,8 @@ import { DEMO_MERCHANT_ID } from "../../src/demo/seed";
 import { hashPushSecret } from "../../src/sync/push-secret";
 import { receiveGoogleNotification } from "../../src/sync/push-google";
 import { receiveGraphLifecycle, receiveGraphNotifications } from "../../src/sync/push-microsoft";
-import { db, inboundContext, seed } from "../inbound/harness";
+import { db, inboundContext } from "../inbound/harness";
+import { seedDemo } from "../support/seed";
 import { expectNoLeaks, guardLeaks } from "./leak-guard";
 
 const guard = guardLeaks();
@@ -66,7 +67,7 @@ async function post(path: string, init: RequestInit): Promise<Response> {
 }
 
 beforeEach(async () => {
-	await seed();
+	await seedDemo({ owner: { password: null } });
 	await channels();
 });
 

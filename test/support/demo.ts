@@ -1,4 +1,4 @@
-// Test helpers around the demo merchant: seed it and name future wall-clock times in its zone.
+// Test helpers around the demo merchant (seeded by test/support/seed.ts): future wall-clock times in its zone, requests, direct bookings.
 import { runInDurableObject } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
 import { Temporal } from "temporal-polyfill";
@@ -9,14 +9,9 @@ import type { MerchantSchedule } from "../../src/booking/merchant-schedule";
 import { readModelStatements } from "../../src/booking/read-model";
 import { ScheduleStore } from "../../src/booking/schedule-store";
 import type { SetupState } from "../../src/booking/schedule-store";
-import { database } from "../../src/db/client";
-import { DEMO_MERCHANT_ID, DEMO_TIMEZONE, seedDemoCatalogue } from "../../src/demo/seed";
+import { DEMO_MERCHANT_ID, DEMO_TIMEZONE } from "../../src/demo/seed";
 
 export const BASE = "http://slotline.test";
-
-export async function seedDemo(): Promise<void> {
-	await seedDemoCatalogue(database(env.DB));
-}
 
 /** The date of the next `weekday` (1 = Monday) at least `minDaysAhead` days from today, in the demo zone. */
 export function upcoming(weekday: number, minDaysAhead = 2): Temporal.PlainDate {
@@ -28,6 +23,11 @@ export function upcoming(weekday: number, minDaysAhead = 2): Temporal.PlainDate 
 /** UTC ISO string of a wall-clock time on `date` in the demo zone. */
 export function at(date: Temporal.PlainDate, time: string, zone = DEMO_TIMEZONE): string {
 	return date.toZonedDateTime({ timeZone: zone, plainTime: Temporal.PlainTime.from(time) }).toInstant().toString();
+}
+
+/** Epoch ms of `time` (demo zone) on the next `weekday` at least `daysAhead` days from today: a booking command's start. */
+export function weekdayAt(weekday: number, time: string, daysAhead = 2): number {
+	return Date.parse(at(upcoming(weekday, daysAhead), time));
 }
 
 export function api(path: string, init?: RequestInit): Promise<Response> {
@@ -78,7 +78,7 @@ export async function bookDirectly(overrides: Partial<CreateBookingCommand> = {}
 		merchantId: DEMO_MERCHANT_ID,
 		serviceId: "svc_demo_cut",
 		staffId: "stf_demo_ana",
-		start: Date.parse(at(upcoming(2), "10:00")),
+		start: weekdayAt(2, "10:00"),
 		timezone: "Europe/Amsterdam",
 		customer: { name: "Direct Customer", email: "direct@example.com", phone: null },
 		userId: null,

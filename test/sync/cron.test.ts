@@ -7,7 +7,8 @@ import { EMAIL_LEDGER_RETENTION_MS } from "../../src/booking/retention";
 import { DEMO_MERCHANT_ID } from "../../src/demo/seed";
 import { runCron } from "../../src/sync/cron";
 import { retryDelaySeconds } from "../../src/sync/retry";
-import { bookingBody, postJson, seedDemo } from "../support/demo";
+import { bookingBody, postJson } from "../support/demo";
+import { seedDemo } from "../support/seed";
 
 beforeEach(async () => {
 	await seedDemo();

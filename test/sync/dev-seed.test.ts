@@ -4,7 +4,8 @@ import { env, exports } from "cloudflare:workers";
 import { beforeEach, describe, expect, it } from "vitest";
 import { GOOGLE_BOOKING_PROPERTY } from "../../src/calendars/google";
 import { GRAPH_BOOKING_PROPERTY } from "../../src/calendars/microsoft";
-import { control, liveEvents, sandboxUrl } from "./harness";
+import { control, sandboxUrl } from "../support/sandbox-control";
+import { liveEvents } from "./harness";
 
 /**
  * The live events in a sandbox calendar that belong to this database's bookings of `staffId`. The demo staff's

@@ -10,13 +10,17 @@ import { calendarConnections, connectionCalendars } from "../../src/db/schema";
 import { DEMO_OWNER_EMAIL } from "../../src/demo/seed";
 import type { CalendarPushJob, Job } from "../../src/jobs";
 import { consumeBatch } from "../../src/sync/consumer";
-import { chooseCalendars, refreshCalendars, retryFailed } from "../../src/sync/connections";
+import { chooseCalendars, refreshCalendars } from "../../src/sync/connection-calendars";
+import { retryFailed } from "../../src/sync/connection-health";
 import { handleCalendarPush } from "../../src/sync/outbound";
 import { connectSandboxAccount } from "../../src/sync/sandbox-connect";
-import { at, book, connectStaff, control, db, deliver, liveEvents, outboxJobs, sandboxUrl, seed, testContext } from "./harness";
+import { weekdayAt } from "../support/demo";
+import { control, sandboxUrl } from "../support/sandbox-control";
+import { seedDemo } from "../support/seed";
+import { book, connectStaff, db, deliver, liveEvents, outboxJobs, testContext } from "./harness";
 import type { TestContext } from "./harness";
 
-beforeEach(seed);
+beforeEach(() => seedDemo({ owner: { password: null } }));
 
 /** Runs every calendar.push the context's queue holds (what the real queue would deliver). */
 async function runQueued(context: TestContext): Promise<string[]> {
@@ -36,7 +40,7 @@ describe("a revoked grant", () => {
 		await db.update(calendarConnections).set({ accessTokenExpiresAt: Date.now() - 1 }).where(eq(calendarConnections.id, connection.id));
 
 		await book();
-		await book({ start: at(2, "11:00") });
+		await book({ start: weekdayAt(2, "11:00") });
 		expect(await deliver(context)).toEqual(["waiting", "waiting"]);
 		const errored = await connectionById(db, connection.id);
 		expect(errored?.status).toBe("error");
@@ -69,7 +73,7 @@ describe("a lost write calendar", () => {
 		expect(errored?.statusMessage).toContain('"Work"');
 
 		// A booking made meanwhile waits too instead of being dropped.
-		await book({ start: at(2, "12:00") });
+		await book({ start: weekdayAt(2, "12:00") });
 		expect(await deliver(context)).toEqual(["waiting"]);
 
 		const created = (await control("/calendars", { provider: "microsoft", owner: email, name: "Bookings" })) as { id: string };
@@ -110,7 +114,7 @@ describe("injected failures", () => {
 	it("30% provider errors over 200 bookings (some delivered twice, some created unseen) end with each booking present exactly once", { timeout: 90_000 }, async () => {
 		const context = testContext();
 		const { email, write } = await connectStaff(context, "google");
-		const first = at(1, "08:00", 3);
+		const first = weekdayAt(1, "08:00", 3);
 		const bookings: string[] = [];
 		for (let i = 0; i < 200; i++) {
 			const [b] = await book({ serviceId: "svc_demo_consult", start: first + i * 30 * 60_000, customer: { name: `Customer ${i}`, email: `c${i}@example.com`, phone: null } });

@@ -3,8 +3,6 @@
 // merchant's Durable Object, and its outbox driven by hand so every step is deterministic.
 import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
-import { Temporal } from "temporal-polyfill";
-import { inject } from "vitest";
 import { cancelBooking, rescheduleBooking, updateMerchantNotes } from "../../src/booking/change";
 import type { BookingView, CreateBookingCommand, WriteOutcome } from "../../src/booking/commands";
 import { createBooking } from "../../src/booking/create";
@@ -17,17 +15,18 @@ import type { SetupState } from "../../src/booking/schedule-store";
 import { database } from "../../src/db/client";
 import { calendarsOf } from "../../src/db/queries/connections";
 import type { ConnectionCalendarRow, ConnectionRow } from "../../src/db/queries/connections";
-import { DEMO_MERCHANT_ID, DEMO_TIMEZONE, seedDemoCatalogue, seedDemoOwner } from "../../src/demo/seed";
+import { DEMO_MERCHANT_ID } from "../../src/demo/seed";
 import type { BookingChangedJob, Job } from "../../src/jobs";
 import { RecordingMailer } from "../../src/mail/recording-mailer";
 import { CredentialVault } from "../../src/sync/credentials";
-import type { SyncContext } from "../../src/sync/connections";
+import type { SyncContext } from "../../src/sync/context";
 import { handleCalendarPush, pushJobsFor } from "../../src/sync/outbound";
 import type { PushOutcome } from "../../src/sync/outbound";
 import type { OAuthProvider } from "../../src/sync/connection-oauth";
 import { connectSandboxAccount } from "../../src/sync/sandbox-connect";
+import { weekdayAt } from "../support/demo";
+import { control, sandboxUrl } from "../support/sandbox-control";
 
-export const sandboxUrl = inject("sandboxUrl");
 export const db = database(env.DB);
 
 /** A queue that keeps what is sent, so tests decide when (and how often) messages are delivered. */
@@ -64,12 +63,6 @@ export function testContext(): TestContext {
 	};
 }
 
-export async function seed(): Promise<void> {
-	await seedDemoCatalogue(db);
-	// The owner is who gets the "re-authorise" email.
-	await seedDemoOwner(db, "unused-hash");
-}
-
 export function uniqueEmail(label: string): string {
 	return `${label}-${crypto.randomUUID().slice(0, 8)}@example.test`;
 }
@@ -88,16 +81,6 @@ export async function connectStaff(context: SyncContext, provider: OAuthProvider
 	return { connection, email, write };
 }
 
-export async function control(path: string, body?: unknown, method = body === undefined ? "GET" : "POST"): Promise<unknown> {
-	const response = await fetch(`${sandboxUrl}/_control${path}`, {
-		method,
-		headers: body === undefined ? {} : { "content-type": "application/json" },
-		body: body === undefined ? undefined : JSON.stringify(body),
-	});
-	if (!response.ok) throw new Error(`control ${path} answered ${response.status}: ${await response.text()}`);
-	return response.status === 204 ? null : response.json();
-}
-
 /** Events stored in a sandbox calendar, in the provider's own format (Google tombstones have status "cancelled"). */
 export async function sandboxEvents(provider: OAuthProvider, calendarId: string): Promise<Array<Record<string, unknown>>> {
 	return (await control(`/${provider}/calendars/${encodeURIComponent(calendarId)}/events`)) as Array<Record<string, unknown>>;
@@ -107,13 +90,6 @@ export async function sandboxEvents(provider: OAuthProvider, calendarId: string)
 export async function liveEvents(provider: OAuthProvider, calendarId: string): Promise<Array<Record<string, unknown>>> {
 	const events = await sandboxEvents(provider, calendarId);
 	return events.filter((e) => (provider === "google" ? e.status !== "cancelled" : e["@sandbox.deleted"] !== true));
-}
-
-/** The next `weekday` at least `daysAhead` days from now, at `time` in the demo zone. */
-export function at(weekday: number, time: string, daysAhead = 2): number {
-	let date = Temporal.Now.plainDateISO(DEMO_TIMEZONE).add({ days: daysAhead });
-	while (date.dayOfWeek !== weekday) date = date.add({ days: 1 });
-	return date.toZonedDateTime({ timeZone: DEMO_TIMEZONE, plainTime: Temporal.PlainTime.from(time) }).epochMilliseconds;
 }
 
 /**
@@ -142,7 +118,7 @@ export async function book(overrides: Partial<CreateBookingCommand> = {}): Promi
 		merchantId: DEMO_MERCHANT_ID,
 		serviceId: "svc_demo_cut",
 		staffId: "stf_demo_ana",
-		start: at(2, "10:00"),
+		start: weekdayAt(2, "10:00"),
 		timezone: "Europe/London",
 		customer: { name: "Ada Lovelace", email: "ada@example.com", phone: null },
 		userId: null,

@@ -3,24 +3,27 @@
 // the first sync, hopeless 4xx pushes, disconnect stopping channels and subscriptions, the trimmed log.
 import { eq } from "drizzle-orm";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { hashPassword } from "../../src/auth/password";
 import { calendarsOf, connectionById, LOG_LIMIT, logOf, logOperation, pendingCount } from "../../src/db/queries/connections";
 import { connectionCalendars } from "../../src/db/schema";
-import { DEMO_OWNER_EMAIL, seedDemoCatalogue, seedDemoOwner } from "../../src/demo/seed";
-import { adapterFor, chooseCalendars, disconnect, refreshCalendars } from "../../src/sync/connections";
+import { DEMO_OWNER_EMAIL } from "../../src/demo/seed";
+import { chooseCalendars, refreshCalendars } from "../../src/sync/connection-calendars";
+import { disconnect } from "../../src/sync/connection-lifecycle";
+import { adapterFor } from "../../src/sync/context";
 import { runCalendarSync } from "../../src/sync/inbound";
 import { ensurePush } from "../../src/sync/push-channels";
 import { handleCalendarPush } from "../../src/sync/outbound";
 import { connectSandboxAccount } from "../../src/sync/sandbox-connect";
 import { PASSWORD, harness, signIn } from "../auth/harness";
-import { blocksOf, calendar, createExternalEvent, freeSlots, inboundContext, runQueuedSyncs, utcAt, workday } from "../inbound/harness";
+import { blocksOf, calendar, createExternalEvent, freeSlots, inboundContext, runQueuedSyncs, workday } from "../inbound/harness";
 import type { InboundTestContext } from "../inbound/harness";
-import { book, change, connectStaff, control, db, deliver, liveEvents, sandboxUrl } from "./harness";
+import { at } from "../support/demo";
+import { control, sandboxUrl } from "../support/sandbox-control";
+import { book, change, connectStaff, db, deliver, liveEvents } from "./harness";
 import type { TestContext } from "./harness";
+import { seedDemo } from "../support/seed";
 
 beforeEach(async () => {
-	await seedDemoCatalogue(db);
-	await seedDemoOwner(db, await hashPassword(PASSWORD));
+	await seedDemo({ owner: { password: PASSWORD } });
 });
 afterEach(() => {
 	vi.restoreAllMocks();
@@ -82,16 +85,16 @@ describe("a conflict calendar that disappears", () => {
 		const { connection, email, write } = await connectStaff(context, "google");
 		await runQueuedSyncs(context);
 		const day = workday();
-		await createExternalEvent("google", email, { summary: "Private", start: utcAt(day, "10:00"), end: utcAt(day, "11:00") });
+		await createExternalEvent("google", email, { summary: "Private", start: at(day, "10:00"), end: at(day, "11:00") });
 		await runCalendarSync(context, { type: "calendar.sync", calendarId: write.id, reason: "cron" });
 		expect(await blocksOf(write.id)).toHaveLength(1);
-		expect(await freeSlots("stf_demo_ana", day)).not.toContain(utcAt(day, "10:00"));
+		expect(await freeSlots("stf_demo_ana", day)).not.toContain(at(day, "10:00"));
 
 		// Deleted or unshared: the provider answers 404 for it.
 		await db.update(connectionCalendars).set({ externalId: "deleted@example.test" }).where(eq(connectionCalendars.id, write.id));
 		expect((await runCalendarSync(context, { type: "calendar.sync", calendarId: write.id, reason: "cron" })).outcome).toBe("unavailable");
 		expect(await blocksOf(write.id)).toEqual([]);
-		expect(await freeSlots("stf_demo_ana", day)).toContain(utcAt(day, "10:00"));
+		expect(await freeSlots("stf_demo_ana", day)).toContain(at(day, "10:00"));
 		expect((await calendar(write.id)).unavailableSince).not.toBeNull();
 		// Polled again, it stays quiet: one log line, not one per poll.
 		await runCalendarSync(context, { type: "calendar.sync", calendarId: write.id, reason: "cron" });
@@ -114,7 +117,7 @@ describe("a conflict calendar that disappears", () => {
 		expect(extra.readable).toBe(true);
 		await chooseCalendars(context, connection, { writeCalendarId: rows.find((r) => r.isWriteTarget)!.id, conflictCalendarIds: rows.map((r) => r.id) });
 		const day = workday();
-		await createExternalEvent("google", holidays.id, { summary: "Away", start: utcAt(day, "14:00"), end: utcAt(day, "15:00") });
+		await createExternalEvent("google", holidays.id, { summary: "Away", start: at(day, "14:00"), end: at(day, "15:00") });
 		await runCalendarSync(context, { type: "calendar.sync", calendarId: extra.id, reason: "cron" });
 		expect(await blocksOf(extra.id)).toHaveLength(1);
 
@@ -146,7 +149,7 @@ describe("bookings cancelled while disconnected", () => {
 		const context = inboundContext();
 		const { connection, email, write } = await connectStaff(context, "google");
 		const [kept] = await book();
-		const [cancelled] = await book({ start: Date.parse(utcAt(workday(), "14:00")) });
+		const [cancelled] = await book({ start: Date.parse(at(workday(), "14:00")) });
 		expect(await deliver(context)).toEqual(["written", "written"]);
 		await disconnect(context, connection);
 		await change.cancel(cancelled!.id);
@@ -195,13 +198,13 @@ describe("a disconnect during the first sync", () => {
 		const { connection, email, write } = await connectStaff(context, "google");
 		context.recording.take();
 		const day = workday();
-		await createExternalEvent("google", email, { summary: "Busy", start: utcAt(day, "10:00"), end: utcAt(day, "11:00") });
+		await createExternalEvent("google", email, { summary: "Busy", start: at(day, "10:00"), end: at(day, "11:00") });
 		// The full sync has read the events when the person disconnects.
 		beforeAnswer((r) => r.method === "GET" && r.url.includes("/events?"), () => disconnect(context, connection));
 		const report = await runCalendarSync(context, { type: "calendar.sync", calendarId: write.id, reason: "connect" });
 		expect(report.outcome).toBe("raced");
 		expect(await blocksOf(write.id)).toEqual([]);
-		expect(await freeSlots("stf_demo_ana", day)).toContain(utcAt(day, "10:00"));
+		expect(await freeSlots("stf_demo_ana", day)).toContain(at(day, "10:00"));
 		expect((await calendar(write.id)).syncCursor).toBeNull();
 	});
 

@@ -15,17 +15,20 @@ import { connectionById, pendingCount } from "../../src/db/queries/connections";
 import { bookings, deadJobs } from "../../src/db/schema";
 import { DEMO_MERCHANT_ID } from "../../src/demo/seed";
 import type { Job } from "../../src/jobs";
-import { syncContextFor } from "../../src/sync/connections";
+import { syncContextFor } from "../../src/sync/context";
 import { consumeBatch } from "../../src/sync/consumer";
 import { runCron } from "../../src/sync/cron";
 import { undeliveredUpdates } from "../../src/sync/dead-letters";
 import type { OAuthProvider } from "../../src/sync/connection-oauth";
 import { D1Outage } from "../faults/outage";
 import { SimulatedQueue } from "../faults/queue";
-import { at, book, change, connectStaff, control, db, liveEvents, relayOutboxes, seed, uniqueEmail } from "./harness";
+import { weekdayAt } from "../support/demo";
+import { control } from "../support/sandbox-control";
+import { seedDemo } from "../support/seed";
+import { book, change, connectStaff, db, liveEvents, relayOutboxes, uniqueEmail } from "./harness";
 import type { Connected } from "./harness";
 
-beforeEach(seed);
+beforeEach(() => seedDemo({ owner: { password: null } }));
 
 /** Waits for a state the run reaches by itself (no assertion on how long it takes). */
 async function until(condition: () => boolean, what: string): Promise<void> {
@@ -93,9 +96,9 @@ describe("an outage longer than the retry budget", () => {
 
 		// ---- The mail service refuses these customers' emails for longer than the queue retries one.
 		for (const to of [email.a, email.b, email.c]) await control("/faults", { provider: "mail", endpoint: "*", status: 503, scope: { account: to } });
-		const [a] = await book({ serviceId: "svc_demo_consult", start: at(2, "09:00"), customer: customer(email.a) });
-		const [b] = await book({ serviceId: "svc_demo_consult", start: at(2, "10:00"), customer: customer(email.b) });
-		await book({ serviceId: "svc_demo_consult", staffId: "stf_demo_ben", start: at(2, "10:00"), customer: customer(email.c) });
+		const [a] = await book({ serviceId: "svc_demo_consult", start: weekdayAt(2, "09:00"), customer: customer(email.a) });
+		const [b] = await book({ serviceId: "svc_demo_consult", start: weekdayAt(2, "10:00"), customer: customer(email.b) });
+		await book({ serviceId: "svc_demo_consult", staffId: "stf_demo_ben", start: weekdayAt(2, "10:00"), customer: customer(email.c) });
 		expect(await relay()).toBe(3);
 		await queue.idle();
 		// Each email died after its last retry and is kept; the owner is told; calendars did not need mail.
@@ -113,12 +116,12 @@ describe("an outage longer than the retry budget", () => {
 
 		// ---- D1 goes out of reach with jobs of every kind on the queue: the emails and pushes of two
 		// changes already fanned out, the fan-out of a third, and a calendar's resync. The emails need no D1.
-		await change.reschedule(a!.id, at(2, "11:00"));
+		await change.reschedule(a!.id, weekdayAt(2, "11:00"));
 		await change.cancel(b!.id);
 		queue.pause();
 		expect(await relay()).toBe(2);
 		await queue.deliverWaiting();
-		await book({ serviceId: "svc_demo_consult", staffId: "stf_demo_ben", start: at(2, "11:00"), customer: customer(email.d) });
+		await book({ serviceId: "svc_demo_consult", staffId: "stf_demo_ben", start: weekdayAt(2, "11:00"), customer: customer(email.d) });
 		expect(await relay()).toBe(1);
 		await queue.send({ type: "calendar.sync", calendarId: ana.write.id, reason: "resync" });
 		const deadBefore = queue.stats.deadLettered;

@@ -8,14 +8,17 @@ import { calendarsOf } from "../../src/db/queries/connections";
 import type { ConnectionCalendarRow } from "../../src/db/queries/connections";
 import { eventLinks } from "../../src/db/schema";
 import { DEMO_MERCHANT_ID } from "../../src/demo/seed";
-import { connectUnstored } from "../../src/sync/connections";
+import { connectUnstored } from "../../src/sync/connection-lifecycle";
 import { handleCalendarPush } from "../../src/sync/outbound";
-import { at, book, change, control, db, deliver, outboxJobs, seed, testContext } from "./harness";
+import { weekdayAt } from "../support/demo";
+import { control } from "../support/sandbox-control";
+import { seedDemo } from "../support/seed";
+import { book, change, db, deliver, outboxJobs, testContext } from "./harness";
 import type { TestContext } from "./harness";
 
 const caldavUrl = inject("caldavUrl");
 
-beforeEach(seed);
+beforeEach(() => seedDemo({ owner: { password: null } }));
 
 interface Account {
 	username: string;
@@ -98,7 +101,7 @@ describe("CalDAV outbound", () => {
 		expect(event.description).toContain("Short on the sides");
 		expect(resource.master.getFirstPropertyValue("x-slotline-booking-id")).toBe(booking?.id);
 
-		const moved = at(2, "14:00");
+		const moved = weekdayAt(2, "14:00");
 		await change.reschedule(booking!.id, moved);
 		expect(await deliver(context)).toEqual(["written"]);
 		resource = only(await resources(account));
@@ -131,13 +134,13 @@ describe("CalDAV outbound", () => {
 
 		// A retry after the write landed but its record was lost (a crash) must meet the same resource, not add one.
 		await db.delete(eventLinks).where(eq(eventLinks.bookingId, booking!.id));
-		await change.reschedule(booking!.id, at(2, "16:00"));
+		await change.reschedule(booking!.id, weekdayAt(2, "16:00"));
 		await outboxJobs();
 		expect(await handleCalendarPush(context, { ...push, version: 2 })).toBe("written");
 		expect(await handleCalendarPush(context, { ...push, version: 2 })).toBe("skipped");
 		const after = only(await resources(account));
 		expect(after.href).toBe(resource.href);
-		expect(epoch((after.events[0] as ICAL.Event).startDate)).toBe(at(2, "16:00"));
+		expect(epoch((after.events[0] as ICAL.Event).startDate)).toBe(weekdayAt(2, "16:00"));
 	});
 
 	it("writes a series as one resource with a moved and a cancelled occurrence", async () => {

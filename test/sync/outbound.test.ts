@@ -5,9 +5,11 @@ import { instantOf } from "../../src/calendars/event-time";
 import { GOOGLE_BOOKING_PROPERTY } from "../../src/calendars/google";
 import { handleCalendarPush } from "../../src/sync/outbound";
 import type { OAuthProvider } from "../../src/sync/connection-oauth";
-import { at, book, change, connectStaff, deliver, liveEvents, outboxJobs, sandboxEvents, seed, testContext } from "./harness";
+import { weekdayAt } from "../support/demo";
+import { seedDemo } from "../support/seed";
+import { book, change, connectStaff, deliver, liveEvents, outboxJobs, sandboxEvents, testContext } from "./harness";
 
-beforeEach(seed);
+beforeEach(() => seedDemo({ owner: { password: null } }));
 
 type Event = Record<string, unknown>;
 
@@ -48,7 +50,7 @@ describe.each(["google", "microsoft"] as const)("%s", (provider) => {
 			expect(created.categories).toEqual(["Orange category"]);
 		}
 
-		const moved = at(2, "14:00");
+		const moved = weekdayAt(2, "14:00");
 		await change.reschedule(booking!.id, moved);
 		expect(await deliver(context)).toEqual(["written"]);
 		events = await liveEvents(provider, write.externalId);
@@ -77,7 +79,7 @@ describe.each(["google", "microsoft"] as const)("%s", (provider) => {
 		expect(await handleCalendarPush(context, push)).toBe("written");
 		expect(await handleCalendarPush(context, push)).toBe("skipped");
 
-		const moved = at(2, "15:00");
+		const moved = weekdayAt(2, "15:00");
 		await change.reschedule(booking!.id, moved);
 		await outboxJobs();
 		// The version-1 message arriving late pushes the current state (version 2), never the old one.

@@ -6,11 +6,14 @@ import { eq } from "drizzle-orm";
 import { beforeEach, describe, expect, it } from "vitest";
 import { connectionById } from "../../src/db/queries/connections";
 import { calendarConnections } from "../../src/db/schema";
-import { adapterFor, disconnect } from "../../src/sync/connections";
+import { disconnect } from "../../src/sync/connection-lifecycle";
+import { adapterFor } from "../../src/sync/context";
 import { CredentialVault } from "../../src/sync/credentials";
-import { calendar, connectStaff, control, db, inboundContext, runQueuedSyncs, seed } from "../inbound/harness";
+import { calendar, connectStaff, db, inboundContext, runQueuedSyncs } from "../inbound/harness";
+import { control } from "../support/sandbox-control";
+import { seedDemo } from "../support/seed";
 
-beforeEach(seed);
+beforeEach(() => seedDemo({ owner: { password: null } }));
 
 /** Makes the stored access token one that has lapsed, so the next use of the connection refreshes it. */
 async function expireAccessToken(connectionId: string): Promise<void> {

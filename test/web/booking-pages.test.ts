@@ -2,8 +2,9 @@
 // their security headers, and that nothing about other customers or calendars reaches a browser.
 import { env } from "cloudflare:workers";
 import { beforeEach, describe, expect, it } from "vitest";
-import { api, at, bookingBody, postJson, seedDemo, upcoming } from "../support/demo";
+import { api, at, bookingBody, postJson, upcoming } from "../support/demo";
 import { flushSchedule, importSchedule } from "../support/schedule";
+import { seedDemo } from "../support/seed";
 
 interface BookingJson {
 	id: string;

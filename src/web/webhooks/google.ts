@@ -1,7 +1,7 @@
 // POST /webhooks/google: Google's push notifications, answered at once; verifying them and queueing the
 // sync is src/sync/push-google.ts, and this route only turns its verdict into a status.
 import { Hono } from "hono";
-import { syncContextFor } from "../../sync/connections";
+import { syncContextFor } from "../../sync/context";
 import { receiveGoogleNotification } from "../../sync/push-google";
 import type { GoogleVerdict } from "../../sync/push-google";
 import type { AppEnv } from "../context";

@@ -4,7 +4,7 @@
 import { Hono } from "hono";
 import type { Context } from "hono";
 import { bodyLimit } from "hono/body-limit";
-import { syncContextFor } from "../../sync/connections";
+import { syncContextFor } from "../../sync/context";
 import type { InboundContext } from "../../sync/push-channels";
 import { receiveGraphLifecycle, receiveGraphNotifications } from "../../sync/push-microsoft";
 import type { GraphVerdict } from "../../sync/push-microsoft";
