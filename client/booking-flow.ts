@@ -1,7 +1,7 @@
 // The booking flow: service, staff (or anyone), date and time, details (or sign in), confirm, done.
 // Each step replaces the last and moves focus to its heading so keyboard and screen reader users follow.
 import { currentUser } from "./api";
-import type { Booking, BookingCreated, OfferedSignIn, Service, Slot, Staff } from "../src/web/api/schemas";
+import type { Booking, BookingCreated, OfferedSignIn, Place, Service, Slot, Staff } from "../src/web/api/schemas";
 import { h, replace } from "./dom";
 import { announceBooking, connectParent } from "./parent";
 import { sessionStore } from "./session-store";
@@ -9,6 +9,7 @@ import { request } from "./shared/http";
 import type { Failure } from "./shared/http";
 import { slotPicker } from "./slot-picker";
 import { googleCalendarUrl, icsPath } from "../src/booking/calendar-links";
+import { placeLocation, placeText, withCustomerPhone } from "../src/place-view";
 import { detectTimeZone, formatWhen, inTimeOrder } from "./time";
 
 export interface BookConfig {
@@ -75,6 +76,8 @@ export function startBooking(root: HTMLElement, config: BookConfig): void {
 
 	const staffName = (id: string): string => config.staff.find((s) => s.id === id)?.name ?? "";
 	const staffOf = (s: Service): Staff[] => config.staff.filter((m) => s.staffIds.includes(m.id));
+	// A staff member who works elsewhere (from home by phone, another branch) has a place of their own.
+	const placeFor = (s: Service, staffId: string): Place => withCustomerPhone(config.staff.find((m) => m.id === staffId)?.place ?? s.place, details.phone);
 
 	function go(next: Step, focus = true): void {
 		step = next;
@@ -114,6 +117,7 @@ export function startBooking(root: HTMLElement, config: BookConfig): void {
 							{ type: "button", class: "choice", "data-service": s.id, onclick: () => ((service = s), (staffId = null), go(staffOf(s).length > 1 ? "staff" : "when")) },
 							h("strong", {}, s.name),
 							h("span", {}, `${s.durationMinutes} min${price(s)}`),
+							h("span", { class: "place" }, placeText(s.place)),
 						),
 					),
 				),
@@ -186,6 +190,8 @@ export function startBooking(root: HTMLElement, config: BookConfig): void {
 	}
 
 	function detailsStep(): HTMLElement[] {
+		// When the staff member calls the customer, the number is what the booking is for.
+		const phoneNeeded = service !== null && slot !== null && placeFor(service, slot.staffId).kind === "phone_staff_calls";
 		const form = h(
 			"form",
 			{
@@ -203,7 +209,9 @@ export function startBooking(root: HTMLElement, config: BookConfig): void {
 			signedInAs === null
 				? field("email", "Email", { type: "email", autocomplete: "email", required: true, maxlength: "254" })
 				: field("email", "Email", { type: "email", readonly: true, maxlength: "254" }, "Your account's address: the confirmation goes there."),
-			field("phone", "Phone (optional)", { type: "tel", autocomplete: "tel", maxlength: "40" }),
+			phoneNeeded
+				? field("phone", "Phone", { type: "tel", autocomplete: "tel", required: true, maxlength: "40" }, "We call you at this number.")
+				: field("phone", "Phone (optional)", { type: "tel", autocomplete: "tel", maxlength: "40" }),
 			field("notes", "Notes (optional)", {}),
 			h("button", { type: "submit", class: "primary" }, "Continue"),
 		);
@@ -220,7 +228,8 @@ export function startBooking(root: HTMLElement, config: BookConfig): void {
 			h("dd", {}, staffName(chosen.staffId) || "Anyone available"),
 			h("dt", {}, "When"),
 			h("dd", {}, `${formatWhen(chosen.start, zone)} (${zone.replaceAll("_", " ")})`),
-			...(current.location === null ? [] : [h("dt", {}, "Where"), h("dd", {}, current.location)]),
+			h("dt", {}, "Where"),
+			h("dd", { class: "place" }, placeText(placeFor(current, chosen.staffId))),
 		);
 	}
 
@@ -296,7 +305,7 @@ export function startBooking(root: HTMLElement, config: BookConfig): void {
 		const token = new URL(made.manageUrl).searchParams.get("token") ?? "";
 		const ics = icsPath(made.id, token);
 		const title = `${current.name} with ${staffName(made.staffId)} (${config.merchant.name})`;
-		const google = googleCalendarUrl({ title, start: made.start, end: made.end, details: `Manage your booking: ${made.manageUrl}`, location: current.location });
+		const google = googleCalendarUrl({ title, start: made.start, end: made.end, details: `Manage your booking: ${made.manageUrl}`, location: placeLocation({ ...placeFor(current, made.staffId), url: null }) });
 		return [
 			heading("You're booked!"),
 			// A signed-in customer's booking is confirmed to the account's address, whatever the form said.

@@ -87,7 +87,7 @@ export class ConflictError extends AppError {
 	}
 }
 
-/** 422: well-formed but not acceptable (outside hours, horizon or notice; idempotency key reuse). */
+/** 422: well-formed but not acceptable (outside hours, horizon or notice; idempotency key reuse; a place a staff member cannot host). */
 export class UnprocessableError extends AppError {
 	readonly status = 422;
 	readonly title = "The request cannot be processed";
@@ -95,8 +95,14 @@ export class UnprocessableError extends AppError {
 	constructor(
 		readonly code: string,
 		detail: string,
+		/** The fields that make it unacceptable, when it is about fields. */
+		readonly fields: FieldProblem[] = [],
 	) {
 		super(detail);
+	}
+
+	override extensions(): Record<string, unknown> {
+		return this.fields.length > 0 ? { errors: this.fields } : {};
 	}
 }
 

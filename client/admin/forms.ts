@@ -2,6 +2,7 @@
 // the body (data-type says how), field errors are shown beside their inputs, and success reloads the
 // page, goes to the path in data-done or announces it. One handler instead of a script per form.
 import { announce, instantOf, request } from "./http";
+import { placeBody, startPlaceFields } from "./place-fields";
 import type { FieldError } from "../../src/web/api/schemas";
 
 type Json = Record<string, unknown>;
@@ -73,7 +74,7 @@ async function bodyOf(form: HTMLFormElement): Promise<Json> {
 		if (value !== undefined) setPath(body, field.name, value);
 	}
 	for (const [name, values] of lists) setPath(body, name, values);
-	return reshape(form.dataset["shape"], body);
+	return reshape(form.dataset["shape"], placeBody(body));
 }
 
 /** Forms whose inputs do not map one-to-one onto the API body. */
@@ -163,6 +164,7 @@ async function submit(form: HTMLFormElement, event: SubmitEvent): Promise<void> 
 }
 
 export function startForms(root: ParentNode): void {
+	startPlaceFields(root);
 	for (const form of Array.from(root.querySelectorAll<HTMLFormElement>("form[data-api]"))) {
 		// The API validates and names each field; the browser's own bubbles would hide those messages.
 		form.noValidate = true;

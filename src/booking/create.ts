@@ -6,6 +6,7 @@ import { pickStaff } from "../availability";
 import type { AvailabilityQuery } from "../availability";
 import { ConflictError, NotFoundError, UnprocessableError, ValidationError } from "../errors";
 import { newId } from "../ids";
+import { bookedPlace, needsCustomerPhone } from "../place";
 import { utcIso } from "../time";
 import type { BookingView, CreateBookingCommand } from "./commands";
 import { isOverlapViolation } from "./sqlite-errors";
@@ -55,6 +56,9 @@ export function createBooking(store: ScheduleStore, setup: SetupState, command: 
 	const context: PlanContext = { store, setup, service, staff: offering, timezone: command.timezone, now: command.now };
 	const firstQuery = scheduleAround(context, [command.start]);
 	const member = named ?? assignAnyone(context, firstQuery, offering, command);
+	if (command.source === "public" && needsCustomerPhone(bookedPlace(service.place, member.place)) && (command.customer?.phone ?? "") === "") {
+		throw new ValidationError([{ field: "body.customer.phone", message: `Required: ${member.name} calls you at this number` }]);
+	}
 	const firstCheck = checkFor(firstQuery, member.id, command.start, command.source);
 	if (!firstCheck.ok) throw refusal(context, firstQuery, firstCheck.reason, command.start, member.id);
 

@@ -263,7 +263,7 @@ export class MerchantSchedule extends DurableObject<Env> {
 
 	/**
 	 * An object in use before its schema held the email ledger (schema version 2) imported D1's schedule
-	 * without D1's ledger, and copied its setup without service locations: it brings in both before its
+	 * without D1's ledger, and copied its setup without where its services take place: it brings in both before its
 	 * first email, once.
 	 */
 	private async upgradeEmailsOnce(): Promise<void> {

@@ -13,6 +13,8 @@ export interface Notice {
 	service: ServiceRecord;
 	staff: StaffRecord;
 	merchantName: string;
+	/** Where "at the business address" is. */
+	merchantAddress: string | null;
 	/** As given with this booking: a guest's booking never rewrites the customer record. */
 	customer: { name: string; email: string };
 }
@@ -57,6 +59,6 @@ export function claimNotice(sql: SqlStorage, store: ScheduleStore, bookingId: st
 	if (claim.kind === "in-flight") return claim;
 	return {
 		kind: "send",
-		notice: { booking, occurrences, service, staff, merchantName: setup.merchantName, customer: { name: booking.customerName, email: booking.customerEmail } },
+		notice: { booking, occurrences, service, staff, merchantName: setup.merchantName, merchantAddress: setup.merchantAddress, customer: { name: booking.customerName, email: booking.customerEmail } },
 	};
 }

@@ -4,6 +4,8 @@
 import type { BookingChangeKind, BookingNotifyJob } from "../jobs";
 import { errorFields, logLine } from "../log";
 import type { MailMessage, Mailer } from "../mail/mailer";
+import { bookedPlace } from "../place";
+import { bookedPlaceView, placeLocation } from "../place-view";
 import { ianaTimeZone } from "../zones";
 import { EmailInFlightError } from "./email-ledger";
 import { invitationIcs } from "./invitation";
@@ -59,7 +61,9 @@ export async function notifyCustomer(env: Env, mailer: Mailer, config: NotifyCon
 
 /** The email about `change`, with an .ics invitation and the manage link. */
 async function composeEmail(notice: Notice, change: BookingChangeKind, config: NotifyConfig): Promise<MailMessage> {
-	const { booking, occurrences, service, staff: member, merchantName, customer } = notice;
+	const { booking, occurrences, service, staff: member, merchantName, merchantAddress, customer } = notice;
+	// The customer's own email: the one place besides the manage page a fixed meeting link is written.
+	const location = placeLocation(bookedPlaceView(bookedPlace(service.place, member.place), merchantAddress, booking.customerPhone));
 	const confirmed = occurrences.filter((s) => s.status === "confirmed");
 	const manageUrl = `${config.appUrl}/manage/${booking.id}?token=${await manageToken(config.sessionSecret, booking.id)}`;
 	const zone = booking.timezone;
@@ -72,7 +76,7 @@ async function composeEmail(notice: Notice, change: BookingChangeKind, config: N
 					`Your booking for ${service.name} with ${member.name} is ${verb}.`,
 					"",
 					...(confirmed.length > 1 ? confirmed.map((s) => `  • ${when(s.startsAt, zone)}`) : [`When: ${when(booking.startsAt, zone)}`]),
-					...(service.location === null ? [] : [`Where: ${service.location}`]),
+					...(location === null ? [] : [`Where: ${location}`]),
 				];
 	const text = [`Hello ${customer.name},`, "", ...lines, "", `View, move or cancel: ${manageUrl}`, "", merchantName].join("\n");
 
@@ -84,7 +88,7 @@ async function composeEmail(notice: Notice, change: BookingChangeKind, config: N
 		durationMinutes: service.durationMinutes,
 		summary: `${service.name} with ${member.name} (${merchantName})`,
 		description: [booking.customerNotes === null ? null : `Your notes: ${booking.customerNotes}`, `Manage: ${manageUrl}`].filter((l) => l !== null).join("\n"),
-		location: service.location,
+		location,
 		organizer: { name: merchantName, email: config.mailFrom },
 		attendee: { name: customer.name, email: customer.email },
 		url: manageUrl,

@@ -239,6 +239,22 @@ export const SCHEDULE_MIGRATIONS: readonly string[] = [
 	`,
 	// 2 → 3: the schedule's version, for answers reused while it is unchanged (answer-cache.ts).
 	scheduleVersionStep(),
+	// 3 → 4: where a service takes place (src/place.ts), as D1's migration 0014 has it: a kind and its
+	// fields, a staff member's own place, and the business address. The copy held is converted as D1's was,
+	// so emails print the same place before the next setup refresh.
+	`
+	alter table services add column place_kind text not null default 'in_person_business';
+	alter table services add column place_address text;
+	alter table services add column place_phone text;
+	alter table services add column place_url text;
+	update services set place_kind = 'in_person_address', place_address = trim(location) where trim(coalesce(location, '')) <> '';
+	alter table services drop column location;
+	alter table staff add column place_kind text;
+	alter table staff add column place_address text;
+	alter table staff add column place_phone text;
+	alter table staff add column place_url text;
+	alter table setup_state add column merchant_address text;
+	`,
 ];
 
 export const SCHEDULE_SCHEMA_VERSION = SCHEDULE_MIGRATIONS.length;

@@ -4,10 +4,14 @@
 // JSON parameter through json_each), so the storage compiles each statement once.
 import type { AvailabilityQuery, ResourceSchedule, StaffSchedule } from "../availability/types";
 import type { BookingChangeKind } from "../jobs";
+import { placeOf } from "../place";
+import type { Place, PlaceColumns, PlaceKind } from "../place";
 
 export interface SetupState {
 	merchantId: string;
 	merchantName: string;
+	/** Where "at the business address" places are (place-view.ts); null until the owner sets one. */
+	merchantAddress: string | null;
 	merchantTimezone: string;
 	tentativeBlocks: boolean;
 	setupVersion: number;
@@ -24,8 +28,8 @@ export interface ServiceRecord {
 	slotIntervalMinutes: number;
 	requiredResourceType: string | null;
 	active: boolean;
-	/** Printed in customer emails (notice.ts). */
-	location: string | null;
+	/** Where it takes place, printed in customer emails (notify.ts). */
+	place: Place;
 }
 
 export interface StaffRecord {
@@ -34,6 +38,8 @@ export interface StaffRecord {
 	timezone: string;
 	position: number;
 	active: boolean;
+	/** Their own place for all their services (working elsewhere), or null for each service's. */
+	place: Place | null;
 }
 
 export interface BookingRecord {
@@ -169,12 +175,16 @@ function serviceRecord(row: Row): ServiceRecord {
 		slotIntervalMinutes: row.slot_interval_minutes as number,
 		requiredResourceType: row.required_resource_type as string | null,
 		active: row.active === 1,
-		location: row.location as string | null,
+		place: placeOf(placeColumnsOf(row)) ?? { kind: "in_person_business" },
 	};
 }
 
 function staffRecord(row: Row): StaffRecord {
-	return { id: row.id as string, name: row.name as string, timezone: row.timezone as string, position: row.position as number, active: row.active === 1 };
+	return { id: row.id as string, name: row.name as string, timezone: row.timezone as string, position: row.position as number, active: row.active === 1, place: placeOf(placeColumnsOf(row)) };
+}
+
+function placeColumnsOf(row: Row): PlaceColumns {
+	return { placeKind: row.place_kind as PlaceKind | null, placeAddress: row.place_address as string | null, placePhone: row.place_phone as string | null, placeUrl: row.place_url as string | null };
 }
 
 export class ScheduleStore {
@@ -197,11 +207,12 @@ export class ScheduleStore {
 	// ---- setup --------------------------------------------------------------------------------
 
 	setupState(): SetupState | null {
-		const row = this.sql.exec("select merchant_id, merchant_name, merchant_timezone, tentative_blocks, setup_version from setup_state where id = 1").toArray()[0];
+		const row = this.sql.exec("select merchant_id, merchant_name, merchant_address, merchant_timezone, tentative_blocks, setup_version from setup_state where id = 1").toArray()[0];
 		if (row === undefined) return null;
 		return {
 			merchantId: row.merchant_id as string,
 			merchantName: row.merchant_name as string,
+			merchantAddress: row.merchant_address as string | null,
 			merchantTimezone: row.merchant_timezone as string,
 			tentativeBlocks: row.tentative_blocks === 1,
 			setupVersion: row.setup_version as number,

@@ -4,10 +4,12 @@
 import { eq, inArray } from "drizzle-orm";
 import type { Database } from "../db/client";
 import { dateOverrides, merchants, resources, services, staff, staffServices, timeOff, workingHours } from "../db/schema";
+import { placeColumns, placeOf } from "../place";
+import type { Place } from "../place";
 import type { ServiceRecord, StaffRecord } from "./schedule-store";
 
 export interface SetupSnapshot {
-	merchant: { id: string; name: string; timezone: string; tentativeBlocks: boolean; setupVersion: number };
+	merchant: { id: string; name: string; address: string | null; timezone: string; tentativeBlocks: boolean; setupVersion: number };
 	services: ServiceRecord[];
 	staff: StaffRecord[];
 	staffServices: Array<{ staffId: string; serviceId: string }>;
@@ -33,7 +35,7 @@ export async function readSetup(db: Database, merchantId: string): Promise<Setup
 	const merchant = merchantRows[0];
 	if (merchant === undefined) return null;
 	return {
-		merchant: { id: merchant.id, name: merchant.name, timezone: merchant.timezone, tentativeBlocks: merchant.settings.tentativeBlocks === true, setupVersion: merchant.setupVersion },
+		merchant: { id: merchant.id, name: merchant.name, address: merchant.address, timezone: merchant.timezone, tentativeBlocks: merchant.settings.tentativeBlocks === true, setupVersion: merchant.setupVersion },
 		services: serviceRows.map((s) => ({
 			id: s.id,
 			name: s.name,
@@ -45,15 +47,21 @@ export async function readSetup(db: Database, merchantId: string): Promise<Setup
 			slotIntervalMinutes: s.slotIntervalMinutes,
 			requiredResourceType: s.requiredResourceType,
 			active: s.active,
-			location: s.location,
+			place: placeOf(s) ?? { kind: "in_person_business" },
 		})),
-		staff: staffRows.map((m) => ({ id: m.id, name: m.name, timezone: m.timezone, position: m.position, active: m.active })),
+		staff: staffRows.map((m) => ({ id: m.id, name: m.name, timezone: m.timezone, position: m.position, active: m.active, place: placeOf(m) })),
 		staffServices: offered.map((x) => ({ staffId: x.staffId, serviceId: x.serviceId })),
 		resources: resourceRows.map((r) => ({ id: r.id, name: r.name, type: r.type, active: r.active })),
 		workingHours: hours.map((h) => ({ staffId: h.staffId, weekday: h.weekday, startTime: h.startTime, endTime: h.endTime })),
 		dateOverrides: overrides.map((o) => ({ staffId: o.staffId, date: o.date, intervals: o.intervals })),
 		timeOff: absences.map((a) => ({ id: a.id, staffId: a.staffId, startsAt: a.startsAt, endsAt: a.endsAt })),
 	};
+}
+
+/** A place's column values, in the order the inserts below name them (place_kind, place_address, place_phone, place_url). */
+function placeValues(place: Place | null): Array<string | null> {
+	const columns = placeColumns(place);
+	return [columns.placeKind, columns.placeAddress, columns.placePhone, columns.placeUrl];
 }
 
 /** Replaces the object's copy of the setup with `snapshot`, in one transaction. */
@@ -63,11 +71,12 @@ export function writeSetup(storage: DurableObjectStorage, snapshot: SetupSnapsho
 		for (const table of ["services", "staff", "staff_services", "resources", "working_hours", "date_overrides", "time_off"]) sql.exec(`delete from ${table}`);
 		const m = snapshot.merchant;
 		sql.exec(
-			`insert into setup_state (id, merchant_id, merchant_name, merchant_timezone, tentative_blocks, setup_version, loaded_at) values (1, ?, ?, ?, ?, ?, ?)
-			 on conflict (id) do update set merchant_id = excluded.merchant_id, merchant_name = excluded.merchant_name, merchant_timezone = excluded.merchant_timezone,
+			`insert into setup_state (id, merchant_id, merchant_name, merchant_address, merchant_timezone, tentative_blocks, setup_version, loaded_at) values (1, ?, ?, ?, ?, ?, ?, ?)
+			 on conflict (id) do update set merchant_id = excluded.merchant_id, merchant_name = excluded.merchant_name, merchant_address = excluded.merchant_address, merchant_timezone = excluded.merchant_timezone,
 			 tentative_blocks = excluded.tentative_blocks, setup_version = excluded.setup_version, loaded_at = excluded.loaded_at`,
 			m.id,
 			m.name,
+			m.address,
 			m.timezone,
 			m.tentativeBlocks ? 1 : 0,
 			m.setupVersion,
@@ -75,7 +84,7 @@ export function writeSetup(storage: DurableObjectStorage, snapshot: SetupSnapsho
 		);
 		for (const s of snapshot.services) {
 			sql.exec(
-				"insert into services (id, name, duration_minutes, buffer_before_minutes, buffer_after_minutes, min_notice_minutes, horizon_days, slot_interval_minutes, required_resource_type, active, location) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+				"insert into services (id, name, duration_minutes, buffer_before_minutes, buffer_after_minutes, min_notice_minutes, horizon_days, slot_interval_minutes, required_resource_type, active, place_kind, place_address, place_phone, place_url) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
 				s.id,
 				s.name,
 				s.durationMinutes,
@@ -86,10 +95,20 @@ export function writeSetup(storage: DurableObjectStorage, snapshot: SetupSnapsho
 				s.slotIntervalMinutes,
 				s.requiredResourceType,
 				s.active ? 1 : 0,
-				s.location,
+				...placeValues(s.place),
 			);
 		}
-		for (const s of snapshot.staff) sql.exec("insert into staff (id, name, timezone, position, active) values (?, ?, ?, ?, ?)", s.id, s.name, s.timezone, s.position, s.active ? 1 : 0);
+		for (const s of snapshot.staff) {
+			sql.exec(
+				"insert into staff (id, name, timezone, position, active, place_kind, place_address, place_phone, place_url) values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+				s.id,
+				s.name,
+				s.timezone,
+				s.position,
+				s.active ? 1 : 0,
+				...placeValues(s.place),
+			);
+		}
 		for (const x of snapshot.staffServices) sql.exec("insert into staff_services (staff_id, service_id) values (?, ?)", x.staffId, x.serviceId);
 		for (const r of snapshot.resources) sql.exec("insert into resources (id, name, type, active) values (?, ?, ?, ?)", r.id, r.name, r.type, r.active ? 1 : 0);
 		for (const h of snapshot.workingHours) sql.exec("insert into working_hours (staff_id, weekday, start_time, end_time) values (?, ?, ?, ?)", h.staffId, h.weekday, h.startTime, h.endTime);

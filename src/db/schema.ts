@@ -3,6 +3,7 @@
 import { sql } from "drizzle-orm";
 import { check, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 import { PROVIDER_NAMES } from "../calendars/provider";
+import { PLACE_KINDS } from "../place";
 import type { ProviderName } from "../calendars/provider";
 import type { Job } from "../jobs";
 
@@ -25,6 +26,8 @@ export const merchants = sqliteTable("merchants", {
 	name: text("name").notNull(),
 	timezone: text("timezone").notNull(),
 	brandColor: text("brand_color").notNull().default("#4f46e5"),
+	/** Where "at the business address" services take place (src/place.ts); null until the owner sets it. */
+	address: text("address"),
 	settings: text("settings", { mode: "json" }).$type<MerchantSettings>().notNull(),
 	/**
 	 * Moves on every change to what availability reads (this row, staff, services, resources, hours,
@@ -62,6 +65,11 @@ export const staff = sqliteTable(
 		active: integer("active", { mode: "boolean" }).notNull().default(true),
 		/** Stable order for "anyone" assignment and display. */
 		position: integer("position").notNull().default(0),
+		/** Where this person works when not where their services say (from home by phone, another branch); null: the services' place. */
+		placeKind: text("place_kind", { enum: PLACE_KINDS }),
+		placeAddress: text("place_address"),
+		placePhone: text("place_phone"),
+		placeUrl: text("place_url"),
 		createdAt: createdAt(),
 	},
 	(t) => [index("staff_merchant_idx").on(t.merchantId, t.position)],
@@ -98,7 +106,11 @@ export const services = sqliteTable(
 		minNoticeMinutes: integer("min_notice_minutes").notNull().default(0),
 		horizonDays: integer("horizon_days").notNull().default(60),
 		slotIntervalMinutes: integer("slot_interval_minutes").notNull().default(15),
-		location: text("location"),
+		/** Where it takes place (src/place.ts): the kind, and the field that kind needs. */
+		placeKind: text("place_kind", { enum: PLACE_KINDS }).notNull().default("in_person_business"),
+		placeAddress: text("place_address"),
+		placePhone: text("place_phone"),
+		placeUrl: text("place_url"),
 		priceCents: integer("price_cents"),
 		currency: text("currency"),
 		requiredResourceType: text("required_resource_type"),

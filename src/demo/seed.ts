@@ -59,6 +59,8 @@ export async function seedDemoCatalogue(db: Database): Promise<boolean> {
 		id: DEMO_MERCHANT_ID,
 		slug: DEMO_SLUG,
 		name: "Demo Studio",
+		// Its services take place here (the default place: at the business address).
+		address: "Demo Studio, Keizersgracht 1, Amsterdam",
 		timezone: DEMO_TIMEZONE,
 		brandColor: "#4f46e5",
 		settings: { tentativeBlocks: true, signIn: { google: true, facebook: true, password: true } },
@@ -70,7 +72,7 @@ export async function seedDemoCatalogue(db: Database): Promise<boolean> {
 			.values((demoHours[member.id] ?? []).map(([weekday, startTime, endTime]) => ({ id: `wh_${member.id}_${weekday}_${startTime.replace(":", "")}`, staffId: member.id, weekday, startTime, endTime }))),
 	]);
 	const catalogue = demoServices.flatMap(({ staff: offeredBy, ...service }) => [
-		db.insert(services).values({ ...service, merchantId: DEMO_MERCHANT_ID, currency: "priceCents" in service ? "EUR" : null, location: "Demo Studio, Keizersgracht 1, Amsterdam" }),
+		db.insert(services).values({ ...service, merchantId: DEMO_MERCHANT_ID, currency: "priceCents" in service ? "EUR" : null }),
 		db.insert(staffServices).values(offeredBy.map((staffId) => ({ staffId, serviceId: service.id }))),
 	]);
 	const rooms = db.insert(resources).values([

@@ -9,6 +9,7 @@ import type { ConnectionCalendarRow, ConnectionRow } from "../db/queries/connect
 import { changeCalendars, linksFor, recordLinks } from "../db/queries/event-links";
 import { bookingSeries, bookings, customers, services, staff } from "../db/schema";
 import type { BookingChangedJob, CalendarPushJob } from "../jobs";
+import { bookedLocation } from "../booking/booked-place";
 import { calendarUnavailable, needsReauthorization } from "./connection-health";
 import { adapterFor } from "./context";
 import { errorSummary } from "./error-summary";
@@ -189,7 +190,7 @@ async function outboundEvent(context: SyncContext, group: BookingRow[], belongs:
 		title: shown.walkIn || customer === undefined ? "Walk-in" : (shown.customerName ?? customer.name),
 		timeZone: member?.timezone ?? shown.timezone,
 		description: description.length === 0 ? null : description.join("\n\n"),
-		location: service?.location ?? null,
+		location: service === undefined ? null : await bookedLocation(context.db, shown, service, member),
 		color: service === undefined ? null : { hex: service.color, name: service.name },
 	};
 	if (series === undefined || first.seriesId === null || single) {

@@ -5,9 +5,13 @@ import type { Database } from "../db/client";
 import { activeServices, activeStaff } from "../db/queries/catalog";
 import type { MerchantRow } from "../db/queries/catalog";
 import { staff, staffServices } from "../db/schema";
-import type { OfferedSignIn, Service, Staff } from "./api/schemas";
+import { placeOf } from "../place";
+import type { PlaceColumns } from "../place";
+import { publicPlace } from "../place-view";
+import type { OfferedSignIn, Place, Service, Staff } from "./api/schemas";
 
-export async function catalogueView(db: Database, merchantId: string): Promise<{ services: Service[]; staff: Staff[] }> {
+export async function catalogueView(db: Database, merchant: { id: string; address: string | null }): Promise<{ services: Service[]; staff: Staff[] }> {
+	const merchantId = merchant.id;
 	const [services, members, links] = await Promise.all([
 		activeServices(db, merchantId),
 		activeStaff(db, merchantId),
@@ -23,7 +27,7 @@ export async function catalogueView(db: Database, merchantId: string): Promise<{
 			name: s.name,
 			durationMinutes: s.durationMinutes,
 			color: s.color,
-			location: s.location,
+			place: publicPlace(placeOf(s) ?? { kind: "in_person_business" }, merchant.address),
 			price: s.priceCents === null || s.currency === null ? null : { amountCents: s.priceCents, currency: s.currency },
 			requiresResource: s.requiredResourceType !== null,
 			staffIds: links.filter((l) => l.serviceId === s.id).map((l) => l.staffId),
@@ -33,9 +37,16 @@ export async function catalogueView(db: Database, merchantId: string): Promise<{
 			name: m.name,
 			color: m.color,
 			timezone: m.timezone,
+			place: ownPlace(m, merchant.address),
 			serviceIds: links.filter((l) => l.staffId === m.id).map((l) => l.serviceId),
 		})),
 	};
+}
+
+/** A staff member's own place for all their services, as anyone may see it; null: each service's. */
+function ownPlace(member: PlaceColumns, businessAddress: string | null): Place | null {
+	const place = placeOf(member);
+	return place === null ? null : publicPlace(place, businessAddress);
 }
 
 /** The sign-in methods the merchant offers customers; settings written before the switch existed offer every method. */

@@ -12,6 +12,7 @@ interface ResourceJson {
 interface SettingsJson {
 	name: string;
 	slug: string;
+	address: string | null;
 	timezone: string;
 	brandColor: string;
 	tentativeBlocks: boolean;
@@ -54,6 +55,7 @@ describe("admin settings", () => {
 		expect(before.body.settings).toEqual({
 			name: "Demo Studio",
 			slug: "demo",
+			address: "Demo Studio, Keizersgracht 1, Amsterdam",
 			timezone: "Europe/Amsterdam",
 			brandColor: "#4f46e5",
 			tentativeBlocks: true,
@@ -70,6 +72,7 @@ describe("admin settings", () => {
 		expect(patched.body.settings).toEqual({
 			name: "Studio Nova",
 			slug: "demo",
+			address: "Demo Studio, Keizersgracht 1, Amsterdam",
 			timezone: "Europe/Berlin",
 			brandColor: "#ff0000",
 			tentativeBlocks: false,

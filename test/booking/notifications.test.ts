@@ -234,9 +234,9 @@ describe("the email ledger in the merchant's object", () => {
 		const [booking] = await bookDirectly();
 		const [later] = await bookDirectly({ start: Date.parse(at(upcoming(2), "15:00")) });
 		// As an object used under schema version 1 stands after migrating to 2 (see schedule-schema.ts): its setup
-		// copy without locations, D1's ledger not imported, and the task to do both queued.
+		// copy without where services take place, D1's ledger not imported, and the task to do both queued.
 		await emailLedger((sql) => {
-			sql.exec("update services set location = null");
+			sql.exec("update setup_state set merchant_address = null");
 			sql.exec("insert into upgrade_tasks (task) values ('email-ledger')");
 		});
 		await env.DB.prepare("insert into customer_emails (booking_id, version, claimed_at, sent_at) values (?1, 1, ?2, ?2)").bind(booking!.id, Date.now()).run();

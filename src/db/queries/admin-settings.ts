@@ -22,6 +22,8 @@ export const merchantSettingsSchema = z.object({
 export interface BusinessSettings {
 	name: string;
 	slug: string;
+	/** Where "at the business address" services take place. */
+	address: string | null;
 	timezone: string;
 	brandColor: string;
 	settings: MerchantSettings;
@@ -29,6 +31,7 @@ export interface BusinessSettings {
 
 export interface BusinessSettingsChanges {
 	name?: string;
+	address?: string | null;
 	timezone?: string;
 	brandColor?: string;
 	tentativeBlocks?: boolean;
@@ -37,7 +40,7 @@ export interface BusinessSettingsChanges {
 
 export async function businessSettings(db: Database, merchantId: string): Promise<BusinessSettings> {
 	const row = await merchantById(db, merchantId);
-	return { name: row.name, slug: row.slug, timezone: row.timezone, brandColor: row.brandColor, settings: merchantSettingsSchema.parse(row.settings ?? {}) };
+	return { name: row.name, slug: row.slug, address: row.address, timezone: row.timezone, brandColor: row.brandColor, settings: merchantSettingsSchema.parse(row.settings ?? {}) };
 }
 
 /** Merges `changes` into the current settings (unnamed sign-in methods keep their value). */
@@ -50,13 +53,14 @@ export async function updateBusinessSettings(db: Database, merchantId: string, c
 	const next: BusinessSettings = {
 		...current,
 		name: changes.name ?? current.name,
+		address: changes.address === undefined ? current.address : changes.address,
 		timezone: changes.timezone ?? current.timezone,
 		brandColor: changes.brandColor ?? current.brandColor,
 		settings,
 	};
 	await db
 		.update(merchants)
-		.set({ name: next.name, timezone: next.timezone, brandColor: next.brandColor, settings })
+		.set({ name: next.name, address: next.address, timezone: next.timezone, brandColor: next.brandColor, settings })
 		.where(eq(merchants.id, merchantId));
 	return next;
 }

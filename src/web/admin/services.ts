@@ -2,8 +2,11 @@
 // deactivates, so bookings that refer to the service stay intact.
 import { Hono } from "hono";
 import { z } from "zod";
+import { assertServicePlace } from "../../booking/place-check";
 import { insertService, listServices, serviceRecord, updateService } from "../../db/queries/admin-catalog";
 import type { ServiceChanges, ServiceRecord } from "../../db/queries/admin-catalog";
+import { placeColumns, placeOf, placeSchema } from "../../place";
+import type { Place } from "../../place";
 import type { AppEnv } from "../context";
 import { actingMerchantId, anyMember, ownerOnly } from "./guard";
 import { colour, entityId } from "./schemas";
@@ -23,7 +26,7 @@ const serviceFields = {
 	minNoticeMinutes: z.number().int().min(0).max(525_600),
 	horizonDays: z.number().int().min(1).max(730),
 	slotIntervalMinutes: z.number().int().min(5).max(240),
-	location: z.string().trim().max(200).nullable(),
+	place: placeSchema,
 	price: price.nullable(),
 	requiredResourceType: z.string().trim().min(1).max(40).nullable(),
 	staffIds: z.array(entityId).max(200),
@@ -36,7 +39,7 @@ const createBody = z.strictObject({
 	minNoticeMinutes: serviceFields.minNoticeMinutes.default(0),
 	horizonDays: serviceFields.horizonDays.default(60),
 	slotIntervalMinutes: serviceFields.slotIntervalMinutes.default(15),
-	location: serviceFields.location.default(null),
+	place: serviceFields.place.default({ kind: "in_person_business" }),
 	price: serviceFields.price.default(null),
 	requiredResourceType: serviceFields.requiredResourceType.default(null),
 	staffIds: serviceFields.staffIds.default([]),
@@ -55,7 +58,7 @@ function serviceJson(service: ServiceRecord): Record<string, unknown> {
 		minNoticeMinutes: service.minNoticeMinutes,
 		horizonDays: service.horizonDays,
 		slotIntervalMinutes: service.slotIntervalMinutes,
-		location: service.location,
+		place: servicePlace(service),
 		price: service.priceCents === null || service.currency === null ? null : { amountCents: service.priceCents, currency: service.currency },
 		requiredResourceType: service.requiredResourceType,
 		active: service.active,
@@ -63,10 +66,20 @@ function serviceJson(service: ServiceRecord): Record<string, unknown> {
 	};
 }
 
-/** Body fields to columns; `price` maps onto two columns. */
+function servicePlace(service: ServiceRecord): Place {
+	return placeOf(service) ?? { kind: "in_person_business" };
+}
+
+/** A service's place kind is never null (placeOf reads null as "no place of one's own", which only staff have). */
+function servicePlaceColumns(place: Place): Required<Pick<ServiceChanges, "placeKind" | "placeAddress" | "placePhone" | "placeUrl">> {
+	const columns = placeColumns(place);
+	return { ...columns, placeKind: place.kind };
+}
+
+/** Body fields to columns; `price` and `place` map onto several columns. */
 function serviceColumns(body: z.infer<typeof updateBody>): ServiceChanges {
-	const { price: priceValue, staffIds: _staffIds, ...rest } = body;
-	const columns: ServiceChanges = { ...rest };
+	const { price: priceValue, staffIds: _staffIds, place, ...rest } = body;
+	const columns: ServiceChanges = { ...rest, ...(place === undefined ? {} : servicePlaceColumns(place)) };
 	if (priceValue !== undefined) {
 		columns.priceCents = priceValue?.amountCents ?? null;
 		columns.currency = priceValue?.currency ?? null;
@@ -87,11 +100,12 @@ export const adminServices = new Hono<AppEnv>()
 	.post("/services", ownerOnly, valid("json", createBody), async (c) => {
 		const merchantId = actingMerchantId(c);
 		const body = c.req.valid("json");
-		const { staffIds, price: priceValue, ...rest } = body;
+		const { staffIds, price: priceValue, place, ...rest } = body;
+		await assertServicePlace(c.var.db, merchantId, place, staffIds, "body.place.kind");
 		const id = await insertService(
 			c.var.db,
 			merchantId,
-			{ ...rest, priceCents: priceValue?.amountCents ?? null, currency: priceValue?.currency ?? null },
+			{ ...rest, ...servicePlaceColumns(place), priceCents: priceValue?.amountCents ?? null, currency: priceValue?.currency ?? null },
 			staffIds,
 		);
 		return c.json({ service: serviceJson(await serviceRecord(c.var.db, merchantId, id)) }, 201);
@@ -100,6 +114,11 @@ export const adminServices = new Hono<AppEnv>()
 	.patch("/services/:id", ownerOnly, valid("json", updateBody), async (c) => {
 		const merchantId = actingMerchantId(c);
 		const body = c.req.valid("json");
+		if (body.place !== undefined || body.staffIds !== undefined) {
+			const current = await serviceRecord(c.var.db, merchantId, c.req.param("id"));
+			const field = body.place === undefined ? "body.staffIds" : "body.place.kind";
+			await assertServicePlace(c.var.db, merchantId, body.place ?? servicePlace(current), body.staffIds ?? current.staffIds, field);
+		}
 		await updateService(c.var.db, merchantId, c.req.param("id"), serviceColumns(body), body.staffIds);
 		return c.json({ service: serviceJson(await serviceRecord(c.var.db, merchantId, c.req.param("id"))) });
 	})

@@ -1,4 +1,4 @@
-// Admin: the merchant's business settings (name, zone, brand colour, tentative-event policy and
+// Admin: the merchant's business settings (name, address, zone, brand colour, tentative-event policy and
 // which customer sign-in methods the booking page offers).
 import { Hono } from "hono";
 import { z } from "zod";
@@ -12,6 +12,7 @@ import { valid } from "./validate";
 
 const patchBody = z.strictObject({
 	name: z.string().trim().min(1).max(120).optional(),
+	address: z.string().trim().min(1).max(200).nullable().optional(),
 	timezone: timeZone.optional(),
 	brandColor: colour.optional(),
 	tentativeBlocks: z.boolean().optional(),
@@ -22,6 +23,7 @@ function settingsJson(settings: BusinessSettings): Record<string, unknown> {
 	return {
 		name: settings.name,
 		slug: settings.slug,
+		address: settings.address,
 		timezone: settings.timezone,
 		brandColor: settings.brandColor,
 		tentativeBlocks: settings.settings.tentativeBlocks,

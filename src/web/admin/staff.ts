@@ -7,6 +7,8 @@ import { revokeStaffAccess } from "../../auth/membership";
 import { insertStaff, listStaff, staffRecord, updateStaff } from "../../db/queries/admin-catalog";
 import type { StaffRecord } from "../../db/queries/admin-catalog";
 import { upcomingWithInactiveStaff } from "../../booking/calendar-view";
+import { assertStaffPlace } from "../../booking/place-check";
+import { placeColumns, placeOf, placeSchema } from "../../place";
 import { resyncMatchedByAddress } from "../../sync/connection-jobs";
 import { disconnectStaffConnections } from "../../sync/connection-lifecycle";
 import { syncContextFor } from "../../sync/context";
@@ -32,6 +34,8 @@ const staffFields = {
 	timezone: timeZone,
 	color: colour,
 	position: z.number().int().min(0).max(10_000),
+	/** Where they work for all their services when not where each service says (null: each service's place). */
+	place: placeSchema.nullable(),
 	serviceIds: z.array(entityId).max(200),
 };
 
@@ -39,6 +43,7 @@ const createBody = z.strictObject({
 	...staffFields,
 	calendarAddresses: staffFields.calendarAddresses.default([]),
 	position: staffFields.position.optional(),
+	place: staffFields.place.default(null),
 	serviceIds: staffFields.serviceIds.default([]),
 });
 const updateBody = z.strictObject({ ...staffFields, active: z.boolean() }).partial();
@@ -53,6 +58,7 @@ function staffJson(member: StaffRecord): Record<string, unknown> {
 		color: member.color,
 		position: member.position,
 		active: member.active,
+		place: placeOf(member),
 		serviceIds: member.serviceIds,
 	};
 }
@@ -81,15 +87,21 @@ export const adminStaff = new Hono<AppEnv>()
 
 	.post("/staff", ownerOnly, valid("json", createBody), async (c) => {
 		const merchantId = actingMerchantId(c);
-		const { serviceIds, ...values } = c.req.valid("json");
-		const id = await insertStaff(c.var.db, merchantId, values, serviceIds);
+		const { serviceIds, place, ...values } = c.req.valid("json");
+		await assertStaffPlace(c.var.db, merchantId, { id: null, name: values.name }, place, serviceIds, place === null ? "body.serviceIds" : "body.place.kind");
+		const id = await insertStaff(c.var.db, merchantId, { ...values, ...placeColumns(place) }, serviceIds);
 		return c.json({ staff: staffJson(await staffRecord(c.var.db, merchantId, id)) }, 201);
 	})
 
 	.patch("/staff/:id", ownerOnly, valid("json", updateBody), async (c) => {
 		const merchantId = actingMerchantId(c);
-		const { serviceIds, ...changes } = c.req.valid("json");
-		await updateStaff(c.var.db, merchantId, c.req.param("id"), changes, serviceIds);
+		const { serviceIds, place, ...changes } = c.req.valid("json");
+		if (changes.active !== false && (place !== undefined || serviceIds !== undefined)) {
+			const current = await staffRecord(c.var.db, merchantId, c.req.param("id"));
+			const field = place === undefined ? "body.serviceIds" : "body.place.kind";
+			await assertStaffPlace(c.var.db, merchantId, current, place === undefined ? placeOf(current) : place, serviceIds ?? current.serviceIds, field);
+		}
+		await updateStaff(c.var.db, merchantId, c.req.param("id"), { ...changes, ...(place === undefined ? {} : placeColumns(place)) }, serviceIds);
 		// Reactivating (active: true) gives nothing back: the person needs a new invitation, and
 		// their calendars a new connection.
 		if (changes.active === false) return deactivated(c, merchantId, c.req.param("id"));

@@ -1,7 +1,9 @@
 // GET /api/v1/bookings/{id}/calendar.ics?token=: the booking as an .ics file for the manage-token holder
 // ("add to calendar"); for a single booking the same event (UID, SEQUENCE) as the confirmation email's.
 import { Hono } from "hono";
+import { bookedPlaceOf } from "../../booking/booked-place";
 import { invitationIcs } from "../../booking/invitation";
+import { placeLocation } from "../../place-view";
 import type { AppEnv } from "../context";
 import { managedBooking } from "../managed-booking";
 
@@ -16,7 +18,7 @@ export const bookingCalendar = new Hono<AppEnv>().get("/api/v1/bookings/:id/cale
 		durationMinutes: service.durationMinutes,
 		summary: `${service.name} with ${staffMember.name} (${merchant.name})`,
 		description: `Manage: ${manageUrl}`,
-		location: service.location,
+		location: placeLocation(bookedPlaceOf(service, staffMember, merchant.address, booking.customerPhone)),
 		organizer: { name: merchant.name, email: c.env.MAIL_FROM },
 		// The name typed on this booking: a guest booking never rewrites the stored customer's.
 		attendee: { name: booking.customerName ?? "Guest", email: booking.customerEmail ?? c.env.MAIL_FROM },

@@ -52,7 +52,7 @@ publicApi.openapi(
 	async (c) => {
 		const db = c.get("db");
 		const merchant = await cachedMerchantBySlug(db, c.req.valid("param").merchant);
-		return c.json({ services: (await catalogueView(db, merchant.id)).services }, 200);
+		return c.json({ services: (await catalogueView(db, merchant)).services }, 200);
 	},
 );
 
@@ -68,7 +68,7 @@ publicApi.openapi(
 	async (c) => {
 		const db = c.get("db");
 		const merchant = await cachedMerchantBySlug(db, c.req.valid("param").merchant);
-		return c.json({ staff: (await catalogueView(db, merchant.id)).staff }, 200);
+		return c.json({ staff: (await catalogueView(db, merchant)).staff }, 200);
 	},
 );
 

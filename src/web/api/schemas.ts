@@ -1,6 +1,8 @@
 // zod schemas of the public API: they validate requests and generate /api/openapi.json.
 import { z } from "@hono/zod-openapi";
 import { epochDayFromIso } from "../../availability/calendar";
+import { PLACE_KINDS } from "../../place";
+import type { PublicPlace } from "../../place-view";
 import { ianaTimeZone } from "../../zones";
 
 /** The epoch day of a real "YYYY-MM-DD" date, or null: the availability core's own reading, and cheap (no Temporal object per call). */
@@ -56,13 +58,22 @@ export const ProblemSchema = z
 	})
 	.openapi("Problem");
 
+/** Where a service takes place, as anyone may see it: never a meeting link (only the booking's people get it). */
+export const PlaceSchema = z
+	.object({
+		kind: z.enum(PLACE_KINDS),
+		address: z.string().nullable().openapi({ description: "In person: where (the business address for in_person_business)" }),
+		phone: z.string().nullable().openapi({ description: "phone_customer_calls: the number to call" }),
+	})
+	.openapi("Place") satisfies z.ZodType<PublicPlace>;
+
 export const ServiceSchema = z
 	.object({
 		id: z.string(),
 		name: z.string(),
 		durationMinutes: z.number().int(),
 		color: z.string(),
-		location: z.string().nullable(),
+		place: PlaceSchema,
 		price: z.object({ amountCents: z.number().int(), currency: z.string() }).nullable(),
 		requiresResource: z.boolean(),
 		staffIds: z.array(z.string()),
@@ -70,7 +81,15 @@ export const ServiceSchema = z
 	.openapi("Service");
 
 export const StaffSchema = z
-	.object({ id: z.string(), name: z.string(), color: z.string(), timezone: z.string(), serviceIds: z.array(z.string()) })
+	.object({
+		id: z.string(),
+		name: z.string(),
+		color: z.string(),
+		timezone: z.string(),
+		/** Where this person works for all their services, when not where each service says. */
+		place: PlaceSchema.nullable(),
+		serviceIds: z.array(z.string()),
+	})
 	.openapi("Staff");
 
 /** The sign-in methods a merchant offers its customers (the booking page's config carries them too). */
@@ -165,6 +184,7 @@ export const BookingDetailSchema = z
 export type Problem = z.infer<typeof ProblemSchema>;
 export type FieldError = NonNullable<Problem["errors"]>[number];
 export type Service = z.infer<typeof ServiceSchema>;
+export type Place = z.infer<typeof PlaceSchema>;
 export type Staff = z.infer<typeof StaffSchema>;
 export type OfferedSignIn = z.infer<typeof offeredSignIn>;
 export type SignInMethods = z.infer<typeof SignInMethodsSchema>;

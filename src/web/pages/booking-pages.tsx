@@ -3,9 +3,11 @@
 // first step in the HTML; the widget bundle runs the rest of the flow against the public API.
 import type { Context } from "hono";
 import { Hono } from "hono";
+import { bookedPlaceOf } from "../../booking/booked-place";
 import { googleCalendarUrl, icsPath } from "../../booking/calendar-links";
 import { merchantBySlug } from "../../db/queries/catalog";
 import { NotFoundError } from "../../errors";
+import { placeLocation, placeText } from "../../place-view";
 import { utcIso } from "../../time";
 import type { AppEnv } from "../context";
 import { managedBooking } from "../managed-booking";
@@ -51,7 +53,7 @@ async function bookingPage(c: Context<AppEnv>, embedded: boolean): Promise<Respo
 		if (error instanceof NotFoundError) return notFoundPage(c, "There is no booking page at this address.");
 		throw error;
 	}
-	const { services, staff } = await catalogueView(db, merchant.id);
+	const { services, staff } = await catalogueView(db, merchant);
 	const config = {
 		page: "book",
 		merchant: { slug: merchant.slug, name: merchant.name, brandColor: HEX_COLOUR.test(merchant.brandColor) ? merchant.brandColor : null },
@@ -76,6 +78,7 @@ async function bookingPage(c: Context<AppEnv>, embedded: boolean): Promise<Respo
 								<button type="button" class="choice" data-service={s.id}>
 									<strong>{s.name}</strong>
 									<span>{`${s.durationMinutes} min${priceText(s)}`}</span>
+									<span class="place">{placeText(s.place)}</span>
 								</button>
 							</li>
 						))}
@@ -108,7 +111,9 @@ async function managePage(c: Context<AppEnv>): Promise<Response> {
 	const start = utcIso(booking.startsAt);
 	const end = utcIso(booking.endsAt);
 	const title = `${service.name} with ${staffMember.name} (${merchant.name})`;
-	const calendarEvent = { title, details: `Manage your booking: ${manageUrl}`, location: service.location };
+	// The booking's holder: the fixed meeting link may show here.
+	const place = bookedPlaceOf(service, staffMember, merchant.address, booking.customerPhone);
+	const calendarEvent = { title, details: `Manage your booking: ${manageUrl}`, location: placeLocation(place) };
 	const config = {
 		page: "manage",
 		merchant: { slug: merchant.slug, name: merchant.name, brandColor: HEX_COLOUR.test(merchant.brandColor) ? merchant.brandColor : null },
@@ -131,12 +136,8 @@ async function managePage(c: Context<AppEnv>): Promise<Response> {
 					<dd>{staffMember.name}</dd>
 					<dt>When</dt>
 					<dd id="slotline-when">{when(booking.startsAt, booking.timezone)}</dd>
-					{service.location === null ? null : (
-						<>
-							<dt>Where</dt>
-							<dd>{service.location}</dd>
-						</>
-					)}
+					<dt>Where</dt>
+					<dd id="slotline-place">{placeText(place)}</dd>
 					<dt>Status</dt>
 					<dd id="slotline-status">{booking.status === "confirmed" ? "Confirmed" : "Cancelled"}</dd>
 				</dl>

@@ -9,6 +9,8 @@ import { merchantSchedules } from "../../../db/queries/admin-schedule";
 import type { DateOverrideRow, TimeOffRow, WorkingHoursRow } from "../../../db/queries/admin-schedule";
 import { businessSettings } from "../../../db/queries/admin-settings";
 import { memberships } from "../../../db/schema";
+import { placeOf } from "../../../place";
+import type { Place, PlaceKind } from "../../../place";
 import { addDays, localDate } from "../../../time";
 import { currentZoneNames } from "../../../time-zone-names";
 import type { AppEnv } from "../../context";
@@ -21,6 +23,54 @@ const AHEAD_DAYS = 365;
 
 function intervalsText(intervals: Array<{ start: string; end: string }>): string {
 	return intervals.map((i) => `${i.start}-${i.end}`).join(", ");
+}
+
+const PLACE_CHOICES: Array<[PlaceKind, string]> = [
+	["in_person_business", "In person, at the business address"],
+	["in_person_address", "In person, at another address"],
+	["phone_customer_calls", "By phone: the customer calls"],
+	["phone_staff_calls", "By phone: we call the customer"],
+	["google_meet", "Online: Google Meet"],
+	["microsoft_teams", "Online: Microsoft Teams"],
+	["zoom", "Online: Zoom"],
+	["fixed_link", "Online: a link of your own"],
+];
+
+/** The kind selector and each kind's field; the island shows (and sends) only the chosen kind's field. */
+function PlaceFields(props: { place: Place | null; prefix: string; legend: string; unset: string | null }) {
+	const p = `${props.prefix}-place`;
+	const kind = props.place?.kind ?? "";
+	const field = (name: "address" | "phone" | "url", forKind: PlaceKind, label: string, type: string, value: string) => (
+		<div class="field" data-place-kinds={forKind} hidden={kind !== forKind}>
+			<label for={`${p}-${name}`}>{label}</label>
+			<input id={`${p}-${name}`} name={`place.${name}`} type={type} value={value} disabled={kind !== forKind} />
+		</div>
+	);
+	return (
+		<fieldset class="place" data-place>
+			<legend>{props.legend}</legend>
+			<div class="grid-fields">
+				<div class="field">
+					<label for={`${p}-kind`}>Takes place</label>
+					<select id={`${p}-kind`} name="place.kind" data-type="nullable">
+						{props.unset === null ? null : (
+							<option value="" selected={kind === ""}>
+								{props.unset}
+							</option>
+						)}
+						{PLACE_CHOICES.map(([value, label]) => (
+							<option value={value} selected={kind === value}>
+								{label}
+							</option>
+						))}
+					</select>
+				</div>
+				{field("address", "in_person_address", "Address", "text", props.place?.kind === "in_person_address" ? props.place.address : "")}
+				{field("phone", "phone_customer_calls", "Number the customer calls", "tel", props.place?.kind === "phone_customer_calls" ? props.place.phone : "")}
+				{field("url", "fixed_link", "Meeting link (https://…)", "url", props.place?.kind === "fixed_link" ? props.place.url : "")}
+			</div>
+		</fieldset>
+	);
 }
 
 function ServiceFields(props: { service?: ServiceRecord; staff: StaffRecord[]; prefix: string }) {
@@ -54,14 +104,11 @@ function ServiceFields(props: { service?: ServiceRecord; staff: StaffRecord[]; p
 				{num("horizonDays", "Bookable up to (days ahead)", s?.horizonDays ?? 60, 1)}
 				{num("slotIntervalMinutes", "Start times every (min)", s?.slotIntervalMinutes ?? 15, 5)}
 				<div class="field">
-					<label for={`${p}-location`}>Location (optional)</label>
-					<input id={`${p}-location`} name="location" type="text" data-type="nullable" value={s?.location ?? ""} />
-				</div>
-				<div class="field">
 					<label for={`${p}-resource`}>Needs a room of type (optional)</label>
 					<input id={`${p}-resource`} name="requiredResourceType" type="text" data-type="nullable" value={s?.requiredResourceType ?? ""} />
 				</div>
 			</div>
+			<PlaceFields place={s === undefined ? { kind: "in_person_business" } : placeOf(s)} prefix={p} legend="Where" unset={null} />
 			<fieldset>
 				<legend>Offered by</legend>
 				{props.staff
@@ -106,6 +153,7 @@ function StaffFields(props: { member?: StaffRecord; services: ServiceRecord[]; p
 					<input id={`${p}-color`} name="color" type="color" value={m?.color ?? "#0284c7"} />
 				</div>
 			</div>
+			<PlaceFields place={m === undefined ? null : placeOf(m)} prefix={p} legend="Works elsewhere (for all their services)" unset="Where each service takes place" />
 			<fieldset>
 				<legend>Offers</legend>
 				{props.services
@@ -388,6 +436,13 @@ export async function setupPage(c: Context<AppEnv>): Promise<Response> {
 						<div class="field">
 							<label for="biz-name">Business name</label>
 							<input id="biz-name" name="name" type="text" value={settings.name} required />
+						</div>
+						<div class="field">
+							<label for="biz-address">Business address</label>
+							<input id="biz-address" name="address" type="text" data-type="nullable" value={settings.address ?? ""} aria-describedby="biz-address-hint" />
+							<small id="biz-address-hint" class="muted">
+								Where services "at the business address" take place.
+							</small>
 						</div>
 						<div class="field">
 							<label for="biz-tz">Time zone</label>
