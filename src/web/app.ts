@@ -2,8 +2,8 @@
 import { Hono } from "hono";
 import { database } from "../db/client";
 import { csrfProtection } from "./auth/csrf-protection";
-import { facebookAuth } from "./auth/facebook";
-import { googleAuth } from "./auth/google";
+import { facebookAuth } from "./auth/facebook-sign-in";
+import { googleAuth } from "./auth/google-sign-in";
 import { invitationAcceptance, staffInvitations } from "./auth/invitations";
 import { loadSession } from "./auth/load-session";
 import { authRoutes } from "./auth/routes";
