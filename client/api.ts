@@ -1,16 +1,11 @@
 // The public booking API's addresses and the visitor's session, as the widget asks for them. Its types
 // are the server's (src/web/api/schemas.ts); its calls go through the one JSON helper (shared/http.ts).
+import type { SessionView, UserView } from "../src/web/auth/session-schema";
 import { request } from "./shared/http";
 
-/** What the widget reads of GET /auth/session's user (src/web/auth/session-view.ts). */
-export interface SessionUser {
-	email: string;
-	firstName: string | null;
-	lastName: string | null;
-}
-
-export async function currentUser(): Promise<SessionUser | null> {
-	const answer = await request<{ user: SessionUser | null }>("GET", "/auth/session");
+/** The signed-in user from GET /auth/session, or null. */
+export async function currentUser(): Promise<UserView | null> {
+	const answer = await request<SessionView>("GET", "/auth/session");
 	return answer.ok ? answer.data.user : null;
 }
 

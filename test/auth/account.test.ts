@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { SessionViewSchema, UserViewSchema } from "../../src/web/auth/session-schema";
 import { PASSWORD, harness, signIn, signUp, uniqueEmail } from "./harness";
 import type { Browser, Harness } from "./harness";
 
@@ -96,6 +97,14 @@ describe("sign-up and sign-in", () => {
 		expect(all.status).toBe(204);
 		expect(await currentUser(h, laptop)).toBeNull();
 		expect(await currentUser(h, phone)).toBeNull();
+	});
+
+	it("GET /auth/session answers in the shape the browser's type is inferred from, and nothing more", async () => {
+		const h = harness();
+		const browser = h.browser();
+		await signUp(h, browser, uniqueEmail());
+		const body = await (await h.request("/auth/session", { browser })).json();
+		expect(SessionViewSchema.strict().extend({ user: UserViewSchema.strict() }).safeParse(body).error).toBeUndefined();
 	});
 
 	it("GET /auth/session answers signed-out visitors without a token", async () => {

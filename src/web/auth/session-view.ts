@@ -2,25 +2,9 @@
 import type { Context } from "hono";
 import { csrfTokenFor } from "../../auth/csrf";
 import { listMemberships } from "../../auth/membership";
-import type { MerchantMembership } from "../../auth/membership";
 import { sessionUserById } from "../../db/queries/users";
 import type { AppEnv } from "../context";
-
-export interface UserView {
-	id: string;
-	email: string;
-	emailVerified: boolean;
-	firstName: string | null;
-	lastName: string | null;
-	photoUrl: string | null;
-	memberships: MerchantMembership[];
-}
-
-export interface SessionView {
-	user: UserView | null;
-	/** Send back as `x-csrf-token` (or form field `_csrf`) on every state-changing request. */
-	csrfToken: string | null;
-}
+import type { SessionView } from "./session-schema";
 
 /** The view of the request's current session (after sign-in, the new one). */
 export async function sessionView(c: Context<AppEnv>): Promise<SessionView> {
