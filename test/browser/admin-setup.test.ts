@@ -7,7 +7,7 @@
 import type { BrowserContext, Locator, Page } from "playwright-core";
 import { Temporal } from "temporal-polyfill";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { signInOwner } from "./admin";
+import { adminApi, signInOwner } from "./admin";
 import { browserForFile, shot, visitor } from "./browser";
 
 const appUrl = inject("appUrl");
@@ -22,23 +22,6 @@ let page: Page;
 /** What the test changes, as it was, to put back afterwards. */
 let originalSettings: Record<string, unknown> = {};
 let originalHours: Array<{ weekday: number; start: string; end: string }> = [];
-
-/** The Admin API from inside the page, with its CSRF token and business: for reading state and putting it back. */
-async function adminApi<T>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T }> {
-	return page.evaluate(
-		async ({ method, path, body }) => {
-			const config = JSON.parse(document.getElementById("slotline-admin")?.textContent ?? "{}") as { csrfToken?: string; merchantId?: string };
-			const res = await fetch(`/admin/api${path}`, {
-				method,
-				headers: { "content-type": "application/json", "x-csrf-token": config.csrfToken ?? "", "x-slotline-merchant": config.merchantId ?? "" },
-				...(body === undefined ? {} : { body: JSON.stringify(body) }),
-			});
-			const text = await res.text();
-			return { status: res.status, body: (text === "" ? null : JSON.parse(text)) as T };
-		},
-		{ method, path, body },
-	);
-}
 
 /** The next `weekday` (1 = Monday) at least `daysAhead` days from today, in the demo zone. */
 function next(weekday: number, daysAhead: number): Temporal.PlainDate {
@@ -82,15 +65,15 @@ beforeAll(async () => {
 	page = await context.newPage();
 	await signInOwner(page, appUrl);
 	await setup();
-	originalSettings = (await adminApi<{ settings: Record<string, unknown> }>("GET", "/settings")).body.settings;
-	originalHours = (await adminApi<{ hours: Array<{ weekday: number; start: string; end: string }> }>("GET", "/staff/stf_demo_chloe/hours")).body.hours;
+	originalSettings = (await adminApi<{ settings: Record<string, unknown> }>(page, "GET", "/settings")).body.settings;
+	originalHours = (await adminApi<{ hours: Array<{ weekday: number; start: string; end: string }> }>(page, "GET", "/staff/stf_demo_chloe/hours")).body.hours;
 });
 
 afterAll(async () => {
 	await setup();
 	const { name, timezone, brandColor, tentativeBlocks, signIn } = originalSettings;
-	await adminApi("PATCH", "/settings", { name, timezone, brandColor, tentativeBlocks, signIn });
-	await adminApi("PUT", "/staff/stf_demo_chloe/hours", { hours: originalHours });
+	await adminApi(page, "PATCH", "/settings", { name, timezone, brandColor, tentativeBlocks, signIn });
+	await adminApi(page, "PUT", "/staff/stf_demo_chloe/hours", { hours: originalHours });
 	await context.close();
 });
 
@@ -169,7 +152,7 @@ describe("Setup", () => {
 		await submitAndReload(form.getByRole("button", { name: "Add room" }));
 		await expect(page.locator("#rooms").locator('input[name="name"]').evaluateAll((inputs) => inputs.map((i) => (i as HTMLInputElement).value))).resolves.toContain("Treatment room 3");
 		await shot(page, "setup-04-room");
-		const rooms = await adminApi<{ resources: Array<{ name: string; type: string; active: boolean }> }>("GET", "/resources");
+		const rooms = await adminApi<{ resources: Array<{ name: string; type: string; active: boolean }> }>(page, "GET", "/resources");
 		expect(rooms.body.resources).toContainEqual(expect.objectContaining({ name: "Treatment room 3", type: "room", active: true }));
 		// Put back: deactivated after its confirmation.
 		const row = page.locator("#rooms li", { has: page.locator('input[value="Treatment room 3"]') });
@@ -194,7 +177,7 @@ describe("Setup", () => {
 		await expect(page.locator("#business").getByLabel("Facebook").isChecked()).resolves.toBe(false);
 		await expect(page.locator("#business").getByLabel("Google").isChecked()).resolves.toBe(true);
 		await shot(page, "setup-05-business-settings");
-		expect((await adminApi<{ settings: Record<string, unknown> }>("GET", "/settings")).body.settings).toMatchObject({
+		expect((await adminApi<{ settings: Record<string, unknown> }>(page, "GET", "/settings")).body.settings).toMatchObject({
 			timezone: "Europe/Lisbon",
 			brandColor: "#0f766e",
 			tentativeBlocks: false,

@@ -1,4 +1,4 @@
-// Steps the admin browser tests share: the demo owner's sign-in, and the sandbox's control API.
+// Steps the admin browser tests share: the demo owner's sign-in, the Admin API from the signed-in page, and the sandbox's control API.
 import type { Page } from "playwright-core";
 import { expect } from "vitest";
 
@@ -13,6 +13,26 @@ export async function signInOwner(page: Page, appUrl: string): Promise<void> {
 	await page.getByLabel("Password").fill(OWNER_PASSWORD);
 	await page.getByRole("button", { name: "Sign in" }).click();
 	await page.waitForURL(`${appUrl}/admin`);
+}
+
+/**
+ * The Admin API from inside the signed-in `page` (its CSRF token and business): for reading state and
+ * putting back what a test changed.
+ */
+export async function adminApi<T>(page: Page, method: string, path: string, body?: unknown): Promise<{ status: number; body: T }> {
+	return page.evaluate(
+		async ({ method, path, body }) => {
+			const config = JSON.parse(document.getElementById("slotline-admin")?.textContent ?? "{}") as { csrfToken?: string; merchantId?: string };
+			const res = await fetch(`/admin/api${path}`, {
+				method,
+				headers: { "content-type": "application/json", "x-csrf-token": config.csrfToken ?? "", "x-slotline-merchant": config.merchantId ?? "" },
+				...(body === undefined ? {} : { body: JSON.stringify(body) }),
+			});
+			const text = await res.text();
+			return { status: res.status, body: (text === "" ? null : JSON.parse(text)) as T };
+		},
+		{ method, path, body },
+	);
 }
 
 /** POSTs to the sandbox's control API; throws on anything but 2xx. */

@@ -4,7 +4,7 @@
 // customer's number and says so on the confirmation. Everything changed is put back afterwards.
 import type { BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { signInOwner } from "./admin";
+import { adminApi, signInOwner } from "./admin";
 import { browserForFile, shot, visitor } from "./browser";
 import { chooseService, pickSlot } from "./flow";
 
@@ -15,22 +15,6 @@ let context: BrowserContext;
 let page: Page;
 let createdServiceId: string | null = null;
 
-/** The Admin API from inside the signed-in page (its CSRF token and business): for putting things back. */
-async function adminApi(method: string, path: string, body: unknown): Promise<number> {
-	return page.evaluate(
-		async ({ method, path, body }) => {
-			const config = JSON.parse(document.getElementById("slotline-admin")?.textContent ?? "{}") as { csrfToken?: string; merchantId?: string };
-			const res = await fetch(`/admin/api${path}`, {
-				method,
-				headers: { "content-type": "application/json", "x-csrf-token": config.csrfToken ?? "", "x-slotline-merchant": config.merchantId ?? "" },
-				body: JSON.stringify(body),
-			});
-			return res.status;
-		},
-		{ method, path, body },
-	);
-}
-
 beforeAll(async () => {
 	context = await visitor(browser());
 	page = await context.newPage();
@@ -39,8 +23,8 @@ beforeAll(async () => {
 
 afterAll(async () => {
 	await page.goto(`${appUrl}/admin/setup?at=${Date.now()}`);
-	await adminApi("PATCH", "/services/svc_demo_consult", { place: { kind: "in_person_business" } });
-	if (createdServiceId !== null) await adminApi("DELETE", `/services/${createdServiceId}`, {});
+	await adminApi(page, "PATCH", "/services/svc_demo_consult", { place: { kind: "in_person_business" } });
+	if (createdServiceId !== null) await adminApi(page, "DELETE", `/services/${createdServiceId}`, {});
 	await context.close();
 });
 
