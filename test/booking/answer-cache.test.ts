@@ -1,5 +1,5 @@
 // The merchant object reuses an availability answer only while nothing in its storage changed
-// (src/booking/availability-cache.ts): every kind of write shows in the next identical question, a later
+// (src/booking/answer-cache.ts): every kind of write shows in the next identical question, a later
 // clock only drops the slots inside the minimum notice, and a range the horizon cuts short is computed
 // again for a later clock.
 import { env } from "cloudflare:workers";
