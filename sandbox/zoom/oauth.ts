@@ -28,8 +28,18 @@ export function zoomOAuthRoutes(state: SandboxState): Hono {
 		const encoded = /^Basic\s+(.+)$/i.exec(c.req.header("authorization") ?? "")?.[1];
 		const decoded = encoded === undefined ? "" : Buffer.from(encoded, "base64").toString("utf8");
 		const colon = decoded.indexOf(":");
-		const client = colon <= 0 ? undefined : state.zoom.clients.get(decoded.slice(0, colon));
-		if (client === undefined || client.clientSecret !== decoded.slice(colon + 1)) throw zoomOAuthError(401, "invalid_client", "Invalid client_id or client_secret");
+		// RFC 6749 2.3.1: each part is form-urlencoded before the Base64 (oauth4webapi encodes even "-");
+		// Zoom's own ids and secrets are alphanumeric, so decoding changes nothing for them.
+		const part = (value: string): string | undefined => {
+			try {
+				return decodeURIComponent(value.replaceAll("+", " "));
+			} catch {
+				return undefined;
+			}
+		};
+		const id = colon <= 0 ? undefined : part(decoded.slice(0, colon));
+		const client = id === undefined ? undefined : state.zoom.clients.get(id);
+		if (client === undefined || client.clientSecret !== part(decoded.slice(colon + 1))) throw zoomOAuthError(401, "invalid_client", "Invalid client_id or client_secret");
 		return client;
 	}
 

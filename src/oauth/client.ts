@@ -1,6 +1,6 @@
 // What every OAuth client in src/oauth shares, on oauth4webapi: the PKCE authorisation URL, the code and
-// refresh grants, discovery, the plain-http rule and the one error type. A new provider (Zoom, HubSpot)
-// is one more file beside google.ts, microsoft.ts and facebook.ts, built on these.
+// refresh grants, discovery, the plain-http rule and the one error type. A new provider (HubSpot next)
+// is one more file beside google.ts, microsoft.ts, facebook.ts and zoom.ts, built on these.
 import * as oauth from "oauth4webapi";
 
 /** What must survive the round trip to the provider (kept by the caller until the callback). */
@@ -123,9 +123,11 @@ export interface OAuthServerConfig {
 	clientId: string;
 	clientSecret: string;
 	redirectUri: string;
+	/** How the client authenticates at the token endpoint: in the form body (the default) or HTTP Basic (Zoom). */
+	clientAuthentication?: "post" | "basic";
 }
 
-/** A standard authorisation server (Google, Microsoft): its authorisation URL, code grant and refresh grant. */
+/** A standard authorisation server (Google, Microsoft, Zoom): its authorisation URL, code grant and refresh grant. */
 export class OAuthServer {
 	private readonly client: oauth.Client;
 	private readonly auth: oauth.ClientAuth;
@@ -133,7 +135,7 @@ export class OAuthServer {
 
 	constructor(private readonly config: OAuthServerConfig) {
 		this.client = { client_id: config.clientId };
-		this.auth = oauth.ClientSecretPost(config.clientSecret);
+		this.auth = config.clientAuthentication === "basic" ? oauth.ClientSecretBasic(config.clientSecret) : oauth.ClientSecretPost(config.clientSecret);
 		this.http = httpOptions(config.origin);
 	}
 
