@@ -278,6 +278,10 @@ describe("sync under provider faults", () => {
 			queue.pause();
 			await queue.settled();
 			const deadBefore = queue.stats.deadLettered;
+			// The chunk before the outage reaches the queue only now, while it is paused, so the outage always has
+			// work to kill (one job per operation at least); relayed earlier, a fast consumer or a latency window
+			// (which resumes the queue when it closes) could drain it first and leave too few jobs to die.
+			await relay();
 			d1.down = true;
 			await faultControl("/faults", { provider: "mail", endpoint: "*", status: 503 });
 			queue.resume();
@@ -293,8 +297,8 @@ describe("sync under provider faults", () => {
 		const production = (async (): Promise<void> => {
 			for (let i = 0; i < operations.length; i += CHUNK) {
 				for (const operation of operations.slice(i, i + CHUNK)) await operation.run();
-				await relay();
 				if (!outageOver && i >= outageAt) await exclusively(outage);
+				else await relay();
 				if (revokedAt < 0 && i >= revokeAt) {
 					// Ana revokes Slotline's access at Google: her refresh token dies and her access token lapses.
 					revokedAt = i;
