@@ -31,18 +31,3 @@ export function isoFromEpochDay(epochDay: number): string {
 export function isoWeekday(epochDay: number): number {
 	return ((((epochDay + 3) % 7) + 7) % 7) + 1;
 }
-
-/** Year, month (1-12), day, hour and minute of a wall-clock reading `minutes` after midnight of `epochDay`. */
-export function wallFields(
-	epochDay: number,
-	minutes: number,
-): { year: number; month: number; day: number; hour: number; minute: number } {
-	const d = new Date(epochDay * MS_PER_DAY + minutes * MS_PER_MINUTE);
-	return {
-		year: d.getUTCFullYear(),
-		month: d.getUTCMonth() + 1,
-		day: d.getUTCDate(),
-		hour: d.getUTCHours(),
-		minute: d.getUTCMinutes(),
-	};
-}
