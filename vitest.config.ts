@@ -38,6 +38,9 @@ export default defineConfig(async () => {
 							MICROSOFT_CLIENT_SECRET: "test-microsoft-secret",
 							FACEBOOK_APP_ID: "slotline-test-facebook",
 							FACEBOOK_APP_SECRET: "test-facebook-secret",
+							ZOOM_CLIENT_ID: "slotline-test-zoom",
+							ZOOM_CLIENT_SECRET: "test-zoom-secret",
+							ZOOM_WEBHOOK_SECRET: "test-zoom-webhook-secret",
 							DEMO_SEED_TOKEN: "test-seed-token",
 							OPS_TOKEN: "test-ops-token-0123456789abcdef",
 							// Counts D1 statements by phase (src/db/statement-count.ts), for test/load/d1-statements.test.ts.

@@ -9,7 +9,7 @@ import { request } from "./shared/http";
 import type { Failure } from "./shared/http";
 import { slotPicker } from "./slot-picker";
 import { googleCalendarUrl, icsPath } from "../src/booking/calendar-links";
-import { placeLocation, placeText, withCustomerPhone } from "../src/place-view";
+import { joinLinkNote, linkFollows, placeLocation, placeText, withCustomerPhone } from "../src/place-view";
 import { detectTimeZone, formatWhen, inTimeOrder } from "./time";
 
 export interface BookConfig {
@@ -70,6 +70,8 @@ export function startBooking(root: HTMLElement, config: BookConfig): void {
 	let problem: Failure | null = null;
 	let busy = false;
 	let signedInAs: string | null = null;
+	/** The video meeting's link once the booking's own meeting route has it (never the public API's). */
+	let joinUrl: string | null = null;
 	// Where the chosen time waits during a sign-in on the hosted page. A framed page's sign-in tab shares
 	// no storage with the frame, and a browser may refuse storage altogether: then it waits in the address.
 	const store = config.embedded ? null : sessionStore();
@@ -256,6 +258,7 @@ export function startBooking(root: HTMLElement, config: BookConfig): void {
 			announceBooking(booking);
 			go("done");
 			status.textContent = "Your booking is confirmed.";
+			if (linkFollows(placeFor(current, booking.staffId).kind)) void awaitJoinUrl(booking);
 			return;
 		}
 		problem = result;
@@ -301,16 +304,41 @@ export function startBooking(root: HTMLElement, config: BookConfig): void {
 		].filter((e): e is HTMLElement => e !== null);
 	}
 
+	/**
+	 * Asks the booking's meeting route, which its manage token opens, every 2 s for about two minutes until the
+	 * meeting's link exists (404s come first, until the booking reaches the read model), then shows it.
+	 */
+	async function awaitJoinUrl(made: Booking): Promise<void> {
+		const manage = new URL(made.manageUrl);
+		for (let attempt = 0; attempt < 60; attempt++) {
+			await new Promise((resolve) => setTimeout(resolve, 2000));
+			const answer = await request<{ joinUrl: string | null }>("GET", `${manage.pathname}/meeting${manage.search}`);
+			if (answer.ok && answer.data.joinUrl !== null) {
+				joinUrl = answer.data.joinUrl;
+				// Only the note changes: wherever focus is on the screen stays.
+				view.querySelector("#slotline-join-note")?.replaceWith(joinLink(joinUrl));
+				status.textContent = "Your video meeting link is ready.";
+				return;
+			}
+		}
+	}
+
+	function joinLink(url: string): HTMLElement {
+		return h("p", { id: "slotline-join-note" }, h("a", { class: "button primary", id: "slotline-join", href: url, target: "_blank", rel: "noopener noreferrer" }, "Join the video meeting"));
+	}
+
 	function doneStep(current: Service, made: Booking): HTMLElement[] {
 		const token = new URL(made.manageUrl).searchParams.get("token") ?? "";
 		const ics = icsPath(made.id, token);
 		const title = `${current.name} with ${staffName(made.staffId)} (${config.merchant.name})`;
 		const google = googleCalendarUrl({ title, start: made.start, end: made.end, details: `Manage your booking: ${made.manageUrl}`, location: placeLocation({ ...placeFor(current, made.staffId), url: null }) });
+		const joinNote = joinLinkNote(placeFor(current, made.staffId).kind);
 		return [
 			heading("You're booked!"),
 			// A signed-in customer's booking is confirmed to the account's address, whatever the form said.
 			h("p", { id: "slotline-confirmation-to" }, `We have emailed a confirmation to ${signedInAs ?? details.email}.`),
 			summary(current, { start: made.start, end: made.end, staffId: made.staffId, localStart: made.localStart }),
+			joinUrl !== null ? joinLink(joinUrl) : joinNote === null ? null : h("p", { id: "slotline-join-note" }, joinNote),
 			h(
 				"div",
 				{ class: "actions" },
@@ -318,7 +346,7 @@ export function startBooking(root: HTMLElement, config: BookConfig): void {
 				h("a", { class: "button secondary", href: google, target: "_blank", rel: "noopener" }, "Add to Google Calendar"),
 				h("a", { class: "button secondary", href: made.manageUrl, target: config.embedded ? "_blank" : null, rel: "noopener", id: "slotline-manage" }, "Change or cancel"),
 			),
-		];
+		].filter((e): e is HTMLElement => e !== null);
 	}
 
 	function render(): void {

@@ -61,7 +61,8 @@ function secret(bytes = 32) {
 
 /**
  * Creates .dev.vars from the example on first run, with fresh secrets where it says GENERATE. A .dev.vars
- * made by an earlier version gets only the generated secrets added since (OPS_TOKEN); the rest stays as it is.
+ * made by an earlier version gets the settings added to the example since (OPS_TOKEN, the Zoom ones), with
+ * the example's value or a fresh secret; what it already has stays as it is.
  */
 function ensureDevVars() {
 	const target = join(root, ".dev.vars");
@@ -79,11 +80,12 @@ function ensureDevVars() {
 		return;
 	}
 	const present = readDevVars();
-	const missing = [...example.matchAll(/^([A-Z0-9_]+)=GENERATE$/gm)].map((match) => match[1]).filter((name) => !(name in present));
+	const missing = [...example.matchAll(/^([A-Z0-9_]+)=(.*)$/gm)].filter(([, name]) => !(name in present));
 	if (missing.length === 0) return;
 	const text = readFileSync(target, "utf8");
-	appendFileSync(target, `${text === "" || text.endsWith("\n") ? "" : "\n"}${missing.map((name) => `${line(name)}\n`).join("")}`);
-	step(`added ${missing.join(", ")} to .dev.vars`);
+	const added = missing.map(([whole, name, value]) => `${value === "GENERATE" ? line(name) : whole}\n`).join("");
+	appendFileSync(target, `${text === "" || text.endsWith("\n") ? "" : "\n"}${added}`);
+	step(`added ${missing.map(([, name]) => name).join(", ")} to .dev.vars`);
 }
 
 function readDevVars() {
@@ -225,6 +227,29 @@ function portOverrides() {
 	return Object.entries(vars).flatMap(([name, value]) => ["--var", `${name}:${value}`]);
 }
 
+/**
+ * Tells the sandbox's Zoom where this app's webhooks go and the secret that signs them (Zoom's app
+ * settings in production); it checks the endpoint with url_validation first, so the worker must be up.
+ * A failure is said and the rest runs on: only Zoom's events (a removed app, a deleted meeting) are missed.
+ */
+async function registerZoomWebhook(devVars) {
+	if (!devVars.ZOOM_WEBHOOK_SECRET) return;
+	// The worker binds 127.0.0.1; the sandbox's own lookup of localhost could pick ::1.
+	const url = `http://127.0.0.1:${APP_PORT}/webhooks/zoom`;
+	try {
+		const response = await fetch(`${SANDBOX_URL}/_control/zoom/webhook`, {
+			method: "POST",
+			headers: { "content-type": "application/json" },
+			body: JSON.stringify({ url, secretToken: devVars.ZOOM_WEBHOOK_SECRET, clientId: devVars.ZOOM_CLIENT_ID }),
+		});
+		if (!response.ok) throw new Error(`${response.status} ${await response.text()}`);
+		// Printed URLs all say localhost (the worker's address above); the sandbox is given the IP.
+		step("Zoom webhooks registered with the sandbox");
+	} catch (error) {
+		step(`Zoom webhooks not set up (${error instanceof Error ? error.message : String(error)}); the rest runs without them`);
+	}
+}
+
 async function main() {
 	console.log(`Starting Slotline (log: ${shown(LOG_FILE)}${VERBOSE ? "" : "; --verbose shows it live"})`);
 	ensureDevVars();
@@ -245,10 +270,11 @@ async function main() {
 	// The seed connects demo calendars in the sandbox, so both must answer first.
 	await waitFor(`${SANDBOX_URL}/_control`, 90_000);
 	if (shuttingDown !== undefined) return;
-	step(`sandbox up: Google, Microsoft, Facebook, iCloud (CalDAV) and the mailbox on ${PRINTED_SANDBOX_URL}`);
+	step(`sandbox up: Google, Microsoft, Facebook, Zoom, iCloud (CalDAV) and the mailbox on ${PRINTED_SANDBOX_URL}`);
 	await waitFor(`${APP_URL}/healthz`, 90_000);
 	if (shuttingDown !== undefined) return;
 	step(`worker up on ${APP_URL}`);
+	await registerZoomWebhook(devVars);
 
 	const owner = demoOwnerPassword(devVars);
 	const seed = await fetch(`${APP_URL}/_dev/seed`, {

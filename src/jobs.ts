@@ -34,6 +34,27 @@ export const calendarPushJob = z.object({
 	version: z.number().int().positive(),
 });
 
+/**
+ * Brings a booking's Zoom meeting in line with the booking (create, move, delete: src/meetings/). Meet and
+ * Teams meetings need no job of their own: they are made with the staff member's calendar event.
+ */
+export const meetingPushJob = z.object({
+	type: z.literal("meeting.push"),
+	merchantId: z.string(),
+	bookingId: z.string(),
+	version: z.number().int().positive(),
+	...requeued,
+});
+
+/** Mails the customer the meeting link that was not there when their confirmation went out (src/meetings/). */
+export const meetingNotifyJob = z.object({
+	type: z.literal("meeting.notify"),
+	merchantId: z.string(),
+	/** booking_meetings.id: the booking, or the series. */
+	meetingId: z.string(),
+	...requeued,
+});
+
 export const calendarSyncJob = z.object({
 	type: z.literal("calendar.sync"),
 	/** connection_calendars.id */
@@ -43,12 +64,14 @@ export const calendarSyncJob = z.object({
 	...requeued,
 });
 
-export const jobSchema = z.discriminatedUnion("type", [bookingChangedJob, bookingNotifyJob, calendarPushJob, calendarSyncJob]);
+export const jobSchema = z.discriminatedUnion("type", [bookingChangedJob, bookingNotifyJob, calendarPushJob, calendarSyncJob, meetingPushJob, meetingNotifyJob]);
 
 export type BookingChangedJob = z.infer<typeof bookingChangedJob>;
 export type BookingNotifyJob = z.infer<typeof bookingNotifyJob>;
 export type CalendarPushJob = z.infer<typeof calendarPushJob>;
 export type CalendarSyncJob = z.infer<typeof calendarSyncJob>;
+export type MeetingPushJob = z.infer<typeof meetingPushJob>;
+export type MeetingNotifyJob = z.infer<typeof meetingNotifyJob>;
 export type Job = z.infer<typeof jobSchema>;
 
 /** The queue binding with its message type (generated bindings type it as untyped `Queue`). */

@@ -73,3 +73,15 @@ export function placeLocation(view: PlaceView): string | null {
 			return `${ONLINE[view.kind] ?? view.kind} (link to follow)`;
 	}
 }
+
+/** What the booking's confirmation screen says of an online place's link, which the public answer never holds. */
+export function joinLinkNote(kind: PlaceKind): string | null {
+	if (kind === "fixed_link") return "The link to join is in your confirmation email and on your booking's page.";
+	if (linkFollows(kind)) return "Your video link follows by email as soon as it is ready, and shows on your booking's page.";
+	return null;
+}
+
+/** Whether a meeting is made for each booking at this kind of place, so its link exists only a little after booking. */
+export function linkFollows(kind: PlaceKind): boolean {
+	return ONLINE[kind] !== undefined;
+}

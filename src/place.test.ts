@@ -47,12 +47,12 @@ describe("a place", () => {
 		expect(words({ kind: "fixed_link", url: "https://x.test/r" })).toEqual(["Online", "Online: https://x.test/r", "https://x.test/r"]);
 	});
 
-	it("accepts only https links and no Zoom yet, naming the field", () => {
+	it("accepts only https links, naming the field; whether a host can run a meeting is the place check's", () => {
 		expect(placeProblems({ kind: "fixed_link", url: "https://meet.example.com/a" }, "body.place")).toEqual([]);
 		for (const url of ["http://meet.example.com/a", "ftp://x.test/", "//x.test/a", "https://", "https://u:p@x.test/"]) {
 			expect(placeProblems({ kind: "fixed_link", url }, "body.place").map((p) => p.field), url).toEqual(["body.place.url"]);
 		}
-		expect(placeProblems({ kind: "zoom" }, "body.place").map((p) => p.field)).toEqual(["body.place.kind"]);
+		for (const kind of ["zoom", "google_meet", "microsoft_teams"] as const) expect(placeProblems({ kind }, "body.place")).toEqual([]);
 	});
 
 	it("takes each kind with its own field and refuses another kind's", () => {

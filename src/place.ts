@@ -78,12 +78,12 @@ export function meetingCalendar(place: Place): "google" | "microsoft" | null {
 }
 
 /**
- * What makes a well-formed place unacceptable, whoever it is for: a fixed link that is not https, and
- * Zoom, which cannot be chosen before Zoom can be connected. `field` names the place in the request.
+ * What makes a well-formed place unacceptable, whoever it is for: a fixed link that is not https. What a
+ * place needs from its staff member (a calendar for Meet or Teams, a Zoom host) is src/booking/place-check.ts.
+ * `field` names the place in the request.
  */
 export function placeProblems(place: Place, field: string): FieldProblem[] {
 	if (place.kind === "fixed_link" && !isHttpsUrl(place.url)) return [{ field: `${field}.url`, message: "Must be an https:// link" }];
-	if (place.kind === "zoom") return [{ field: `${field}.kind`, message: "Zoom must be connected first (Integrations) before a service can take place on Zoom" }];
 	return [];
 }
 

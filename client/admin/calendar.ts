@@ -85,6 +85,38 @@ async function run(error: HTMLElement, action: () => Promise<Answer<unknown>>): 
 	error.textContent = detail === "" ? answer.detail : detail;
 }
 
+const MEETING_NAMES: Record<NonNullable<AdminBookingJson["meeting"]>["provider"], string> = { google_meet: "Google Meet", microsoft_teams: "Microsoft Teams", zoom: "Zoom", fixed_link: "Video link" };
+
+/** The booking's video meeting: its Join link, or that the link is pending, and why with a Retry when the provider refused. */
+function meetingFacts(booking: AdminBookingJson, mayRetry: boolean): HTMLElement | null {
+	const meeting = booking.meeting;
+	if (meeting === null) return null;
+	const name = MEETING_NAMES[meeting.provider];
+	const status =
+		meeting.joinUrl !== null
+			? h("a", { href: meeting.joinUrl, target: "_blank", rel: "noopener noreferrer", class: "button secondary", id: "booking-join" }, `Join (${name})`)
+			: h("span", { id: "booking-meeting-state" }, meeting.state === "ready" ? `${name}: the link is for an owner and ${booking.staff.name}` : meeting.state === "failed" ? `${name}: the meeting could not be made` : `${name}: meeting link pending`);
+	const problem = meeting.error === null ? null : h("p", { class: "banner error", id: "booking-meeting-error" }, meeting.error);
+	let retry: HTMLElement | null = null;
+	if (mayRetry && meeting.provider !== "fixed_link" && (meeting.state === "failed" || meeting.error !== null)) {
+		// Inside the dialog: the page's own live region is inert while the modal is open.
+		const said = h("span", { role: "status", id: "booking-meeting-retry-status" });
+		const error = h("span", { class: "form-error", role: "alert" });
+		const button = h("button", { type: "button", class: "secondary", id: "booking-meeting-retry" }, "Retry");
+		button.addEventListener("click", () =>
+			void (async () => {
+				error.textContent = "";
+				said.textContent = "";
+				const answer = await request("POST", `/admin/api/bookings/${booking.id}/meeting/retry`);
+				if (answer.ok) said.textContent = "Retrying the meeting: the link shows here once it is made.";
+				else error.textContent = answer.detail;
+			})(),
+		);
+		retry = h("p", { class: "actions" }, button, said, error);
+	}
+	return h("section", { class: "stack", "aria-label": "Video meeting" }, h("dl", { class: "summary" }, h("dt", {}, "Video"), h("dd", {}, status)), problem, retry);
+}
+
 function openBooking(config: CalendarConfig, booking: AdminBookingJson, opener: HTMLElement | null): void {
 	const zone = config.timezone;
 	const { dialog, body, error } = dialogShell(`${booking.service.name} with ${booking.staff.name}`);
@@ -104,6 +136,7 @@ function openBooking(config: CalendarConfig, booking: AdminBookingJson, opener: 
 		booking.series === null ? null : h("dt", {}, "Series"),
 		booking.series === null ? null : h("dd", {}, `${(booking.series.index ?? 0) + 1} of ${booking.series.count ?? "?"}`),
 	);
+	const meeting = meetingFacts(booking, config.changeableStaffIds.includes(booking.staff.id));
 	const conflict =
 		booking.conflicts.length === 0
 			? null
@@ -114,7 +147,7 @@ function openBooking(config: CalendarConfig, booking: AdminBookingJson, opener: 
 		// customer's contact details and the notes (the API leaves them out).
 		const merchantNotes = booking.merchantNotes === null ? null : h("p", {}, h("strong", {}, "Merchant notes: "), booking.merchantNotes);
 		const hidden = booking.detailsHidden ? h("p", { class: "muted" }, `The customer's contact details and notes are visible to an owner and ${booking.staff.name}.`) : null;
-		replace(body, facts, conflict, merchantNotes, hidden, h("p", { class: "muted" }, `Only an owner or ${booking.staff.name} can change this booking.`));
+		replace(body, facts, meeting, conflict, merchantNotes, hidden, h("p", { class: "muted" }, `Only an owner or ${booking.staff.name} can change this booking.`));
 		dialog.addEventListener("close", () => opener?.focus());
 		dialog.showModal();
 		return;
@@ -151,6 +184,7 @@ function openBooking(config: CalendarConfig, booking: AdminBookingJson, opener: 
 	replace(
 		body,
 		facts,
+		meeting,
 		conflict,
 		orphaned,
 		field("Merchant notes (only staff see these)", "booking-notes", notes),

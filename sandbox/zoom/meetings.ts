@@ -17,7 +17,8 @@ export interface ZoomMeeting {
 	host_id: string;
 	host_email: string;
 	topic: string;
-	type: 1 | 2;
+	/** 1 instant, 2 scheduled, 3 recurring with no fixed time (one link for any number of sessions). */
+	type: 1 | 2 | 3;
 	status: "waiting";
 	start_time: string;
 	duration: number;
@@ -97,8 +98,8 @@ export function parseMeetingChange(body: Record<string, unknown>, zone: string):
 		change.topic = body.topic;
 	}
 	if (body.type !== undefined) {
-		if (body.type === 3 || body.type === 8) throw zoomError(400, 300, "The sandbox does not offer recurring meetings (type 3 and 8) yet.");
-		if (body.type !== 1 && body.type !== 2) throw validationError("type");
+		if (body.type === 8) throw zoomError(400, 300, "The sandbox does not offer recurring meetings with a fixed time (type 8) yet.");
+		if (body.type !== 1 && body.type !== 2 && body.type !== 3) throw validationError("type");
 		change.type = body.type;
 	}
 	if (body.timezone !== undefined) {
@@ -169,8 +170,9 @@ export class ZoomMeetings {
 			topic: change.topic ?? `${host.firstName}'s Zoom Meeting`,
 			type: change.type ?? 2,
 			status: "waiting",
-			// An instant meeting starts now; a scheduled one without a time too (the sandbox's choice).
-			start_time: instant || change.start_time === undefined ? zoomTime(nowMs) : change.start_time,
+			// An instant meeting starts now; a scheduled one without a time too, and one with no fixed time (type 3)
+			// shows its creation time, as Zoom lists it (the sandbox's choice).
+			start_time: instant || change.type === 3 || change.start_time === undefined ? zoomTime(nowMs) : change.start_time,
 			duration: change.duration ?? 60,
 			timezone: change.timezone ?? host.timezone,
 			agenda: change.agenda ?? "",
@@ -236,7 +238,8 @@ export class ZoomMeetings {
 		const rawSize = params.get("page_size");
 		const pageSize = rawSize === null ? 30 : Math.min(Number(rawSize), 300);
 		if (!Number.isInteger(pageSize) || pageSize < 1) throw validationError("page_size");
-		const over = (m: ZoomMeeting): boolean => Date.parse(m.start_time) + m.duration * 60_000 <= nowMs;
+		// A meeting with no fixed time is never over: it can be started again until it expires.
+		const over = (m: ZoomMeeting): boolean => m.type !== 3 && Date.parse(m.start_time) + m.duration * 60_000 <= nowMs;
 		const matching = [...this.meetings.values()]
 			.filter((s) => !s.deleted && s.hostEmail === hostEmail)
 			.map((s) => s.meeting)

@@ -51,6 +51,9 @@ export async function startLocalWorker(port, { config = "wrangler.toml" } = {}) 
 		MICROSOFT_CLIENT_SECRET: "bench",
 		FACEBOOK_APP_ID: "bench",
 		FACEBOOK_APP_SECRET: "bench",
+		ZOOM_CLIENT_ID: "bench",
+		ZOOM_CLIENT_SECRET: "bench",
+		ZOOM_WEBHOOK_SECRET: "bench",
 	};
 	// An env file rather than --var: a developer's .dev.vars (from `npm start`) would override --var values.
 	const envFile = join(state, "bench.env");

@@ -4,7 +4,7 @@
 // queues a push of every current and future booking of each, and the real queue consumer writes them. The
 // figures are how fast each calendar fills, from its first event to its last (the queue takes Ana's pushes
 // before Ben's, so the two windows barely overlap), and the total from the connect to the last event.
-import { sleep, startSandboxedWorker } from "./sandboxed-worker.mjs";
+import { freeSlots, sleep, startSandboxedWorker } from "./sandboxed-worker.mjs";
 
 const BOOKINGS = Number(process.env.OUTBOUND_BOOKINGS ?? 300);
 const ZONE = "Europe/Amsterdam";
@@ -14,20 +14,6 @@ const STAFF = [
 ];
 const bench = await startSandboxedWorker({ port: Number(process.env.BENCH_OUTBOUND_PORT ?? 8795), sandboxPort: Number(process.env.BENCH_OUTBOUND_SANDBOX_PORT ?? 8796), name: "outbound" });
 const BASE = bench.base;
-
-/** `count` free consultation slots of a staff member, from two days ahead on. */
-async function freeSlots(staffId, count) {
-	const found = [];
-	for (let week = 0; found.length < count && week < 8; week++) {
-		const from = new Date(Date.now() + (2 + 7 * week) * 86_400_000).toISOString().slice(0, 10);
-		const to = new Date(Date.now() + (8 + 7 * week) * 86_400_000).toISOString().slice(0, 10);
-		const res = await fetch(`${BASE}/api/v1/m/demo/availability?serviceId=svc_demo_consult&staffId=${staffId}&from=${from}&to=${to}&timezone=${ZONE}`);
-		if (!res.ok) throw new Error(`availability ${res.status}`);
-		found.push(...(await res.json()).slots.map((s) => s.start));
-	}
-	if (found.length < count) throw new Error(`only ${found.length} free slots for ${staffId}`);
-	return found.slice(0, count);
-}
 
 /** Books every slot through the public API, 20 requests at a time. */
 async function book(staffId, slots) {
@@ -81,7 +67,7 @@ try {
 	// The demo without calendars: its own bookings and ours are made before anything can be pushed.
 	const seeded = await bench.seed();
 	if (!seeded.ok) throw new Error(`seed failed: ${seeded.status} ${await seeded.text()}`);
-	for (const { staffId } of STAFF) await book(staffId, await freeSlots(staffId, BOOKINGS));
+	for (const { staffId } of STAFF) await book(staffId, await freeSlots(BASE, staffId, BOOKINGS));
 	// The customers' confirmation emails go through the same queue: let them all pass before timing pushes.
 	await settled(async () => (await bench.control("/mail")).messages.length, STAFF.length * BOOKINGS);
 

@@ -21,6 +21,20 @@ async function waitFor(url) {
 	throw new Error(`${url} did not come up`);
 }
 
+/** `count` free slots of the demo's 20-minute consultation with a staff member, from two days ahead on. */
+export async function freeSlots(base, staffId, count, zone = "Europe/Amsterdam") {
+	const found = [];
+	for (let week = 0; found.length < count && week < 8; week++) {
+		const from = new Date(Date.now() + (2 + 7 * week) * 86_400_000).toISOString().slice(0, 10);
+		const to = new Date(Date.now() + (8 + 7 * week) * 86_400_000).toISOString().slice(0, 10);
+		const res = await fetch(`${base}/api/v1/m/demo/availability?serviceId=svc_demo_consult&staffId=${staffId}&from=${from}&to=${to}&timezone=${zone}`);
+		if (!res.ok) throw new Error(`availability ${res.status}`);
+		found.push(...(await res.json()).slots.map((s) => s.start));
+	}
+	if (found.length < count) throw new Error(`only ${found.length} free slots for ${staffId}`);
+	return found.slice(0, count);
+}
+
 /** `vars` adds to (or overrides) the Worker's variables, e.g. `{ D1_STATEMENT_COUNTING: "1" }`. */
 export async function startSandboxedWorker({ port, sandboxPort, name, vars: extraVars = {} }) {
 	const base = `http://127.0.0.1:${port}`;
@@ -36,6 +50,8 @@ export async function startSandboxedWorker({ port, sandboxPort, name, vars: extr
 		GOOGLE_CALENDAR_API: `${sandboxUrl}/google/calendar/v3`,
 		MICROSOFT_AUTHORITY: `${sandboxUrl}/microsoft/common/v2.0`,
 		MICROSOFT_GRAPH_API: `${sandboxUrl}/microsoft/graph/v1.0`,
+		ZOOM_OAUTH_URL: `${sandboxUrl}/zoom/oauth`,
+		ZOOM_API: `${sandboxUrl}/zoom/v2`,
 		MAIL_SANDBOX_URL: sandboxUrl,
 		GOOGLE_CLIENT_ID: "slotline-dev-google",
 		GOOGLE_CLIENT_SECRET: "dev-google-secret",
@@ -43,6 +59,9 @@ export async function startSandboxedWorker({ port, sandboxPort, name, vars: extr
 		MICROSOFT_CLIENT_SECRET: "dev-microsoft-secret",
 		FACEBOOK_APP_ID: "bench",
 		FACEBOOK_APP_SECRET: "bench",
+		ZOOM_CLIENT_ID: "slotline-dev-zoom",
+		ZOOM_CLIENT_SECRET: "dev-zoom-secret",
+		ZOOM_WEBHOOK_SECRET: "bench-zoom-webhook-secret",
 		...extraVars,
 	};
 	const varArgs = Object.entries(vars).flatMap(([k, v]) => ["--var", `${k}:${v}`]);

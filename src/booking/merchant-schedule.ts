@@ -20,8 +20,8 @@ import { createBooking } from "./create";
 import { ALTERNATIVE_SEARCH_DAYS, ALTERNATIVES } from "./plan";
 import * as emailLedger from "./email-ledger";
 import { scopedIdempotencyKey } from "./idempotency-key";
-import { claimNotice } from "./notice";
-import type { NoticeClaim } from "./notice";
+import { claimNotice, noticeOf } from "./notice";
+import type { Notice, NoticeClaim } from "./notice";
 import { captureOutcomeSync } from "./outcome";
 import { relayOutbox } from "./read-model";
 import { compareWithD1, importEmailLedger, importFromD1 } from "./schedule-import";
@@ -250,6 +250,18 @@ export class MerchantSchedule extends DurableObject<Env> {
 		}
 		await this.upgradeEmails();
 		return claimNotice(this.ctx.storage.sql, this.store, bookingId, version, change, now);
+	}
+
+	/** What an email about the booking says now, claiming nothing (the meeting link's follow-up: src/meetings/meeting-notify.ts). */
+	async notice(bookingId: string): Promise<Notice | null> {
+		try {
+			await this.ready();
+		} catch (error) {
+			if (error instanceof NotFoundError) return null;
+			throw error;
+		}
+		await this.upgradeEmails();
+		return noticeOf(this.store, bookingId);
 	}
 
 	markEmailSent(bookingId: string, version: number, now: number): void {

@@ -48,17 +48,30 @@ export function claimNotice(sql: SqlStorage, store: ScheduleStore, bookingId: st
 		}
 	}
 
-	const setup = store.setupState();
-	const service = store.service(booking.serviceId);
-	const staff = store.staffMember(booking.staffId);
-	if (setup === null || service === null || staff === null) return { kind: "skip" };
+	const notice = noticeFor(store, booking, occurrences);
+	if (notice === null) return { kind: "skip" };
 
 	// A redelivered job (the outbox relays at least once) finds its version already sent.
 	const claim = claimEmail(sql, booking.id, version, now);
 	if (claim.kind === "sent") return { kind: "skip" };
 	if (claim.kind === "in-flight") return claim;
-	return {
-		kind: "send",
-		notice: { booking, occurrences, service, staff, merchantName: setup.merchantName, merchantAddress: setup.merchantAddress, customer: { name: booking.customerName, email: booking.customerEmail } },
-	};
+	return { kind: "send", notice };
+}
+
+function noticeFor(store: ScheduleStore, booking: BookingRecord, occurrences: BookingRecord[]): Notice | null {
+	const setup = store.setupState();
+	const service = store.service(booking.serviceId);
+	const staff = store.staffMember(booking.staffId);
+	if (setup === null || service === null || staff === null || booking.customerEmail === null || booking.customerName === null) return null;
+	return { booking, occurrences, service, staff, merchantName: setup.merchantName, merchantAddress: setup.merchantAddress, customer: { name: booking.customerName, email: booking.customerEmail } };
+}
+
+/**
+ * What an email about `bookingId` (and its series) says now, claiming nothing: for the meeting link's
+ * follow-up, whose once-only claim is the meeting's own (src/meetings/meeting-store.ts claimLinkMail).
+ */
+export function noticeOf(store: ScheduleStore, bookingId: string): Notice | null {
+	const booking = store.booking(bookingId);
+	if (booking === null) return null;
+	return noticeFor(store, booking, booking.seriesId === null ? [booking] : store.seriesOccurrences(booking.seriesId));
 }

@@ -6,7 +6,7 @@ import type { FetchFunction } from "./http";
 import { basicAuthorization, discard, ProviderHttp, providerError } from "./http";
 import { eventsFromICalendar } from "./icalendar";
 import { bookingICalendar, bookingUid } from "./icalendar-write";
-import type { CalendarInfo, CalendarProvider, EventWriter, ExternalEvent, OutboundEvent, ProbeResult, StoredEvent, SyncResult, SyncWindow, UnreadableItem } from "./provider";
+import type { CalendarInfo, CalendarProvider, EventWriter, ExternalEvent, OutboundEvent, ProbeResult, StoredEvent, SyncResult, SyncWindow, UnreadableItem, WrittenEvent } from "./provider";
 import { CalendarUnavailableError, ProviderError, SyncCursorExpiredError, TokenRevokedError } from "./provider";
 import { escapeXml, hrefProperty, parseMultistatus, propfindBody, textOf } from "./webdav";
 import type { DavResponse, Multistatus } from "./webdav";
@@ -81,6 +81,7 @@ export class CalDavCalendar implements CalendarProvider, EventWriter {
 				readable: canRead(response.props["current-user-privilege-set"]),
 				primary: false,
 				timeZone: null,
+				onlineMeetings: null,
 			});
 		}
 		// CalDAV has no primary calendar; the first writable one is the sensible default target.
@@ -89,7 +90,7 @@ export class CalDavCalendar implements CalendarProvider, EventWriter {
 		return calendars;
 	}
 
-	async putEvent(calendarId: string, event: OutboundEvent, previous: StoredEvent | null): Promise<StoredEvent> {
+	async putEvent(calendarId: string, event: OutboundEvent, previous: StoredEvent | null): Promise<WrittenEvent> {
 		let url = previous?.externalId ?? new URL(`${encodeURIComponent(bookingUid(event.bookingId))}.ics`, collectionUrl(calendarId)).toString();
 		const body = bookingICalendar(event, Date.now());
 		let etag = previous?.etag ?? null;
@@ -121,7 +122,7 @@ export class CalDavCalendar implements CalendarProvider, EventWriter {
 			await discard(response);
 			// A server that changed what we sent returns no (strong) ETag: read the stored one.
 			const saved = response.headers.get("etag") ?? (await this.currentEtag(url)).etag;
-			return { externalId: url, etag: saved };
+			return { externalId: url, etag: saved, meeting: null };
 		}
 	}
 

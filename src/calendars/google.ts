@@ -13,9 +13,11 @@ import type {
 	PushChannels,
 	PushSubscription,
 	StoredEvent,
+	StoredMeeting,
 	SyncResult,
 	SyncWindow,
 	WatchRequest,
+	WrittenEvent,
 } from "./provider";
 import { CalendarUnavailableError, ProviderError, SyncCursorExpiredError } from "./provider";
 
@@ -39,7 +41,15 @@ const PAGE_SIZE = "2500";
  * locations never leave Google.
  */
 const EVENT_FIELDS = "items(id,status,start,end,transparency,attendees(self,responseStatus),extendedProperties/private),timeZone,nextPageToken,nextSyncToken";
-const CALENDAR_FIELDS = "items(id,summary,summaryOverride,accessRole,primary,deleted,timeZone),nextPageToken";
+const CALENDAR_FIELDS = "items(id,summary,summaryOverride,accessRole,primary,deleted,timeZone,conferenceProperties),nextPageToken";
+/** What a read of our own event needs to see its conference; nothing about its people or text. */
+const CONFERENCE_FIELDS = "id,etag,status,hangoutLink,conferenceData";
+
+/**
+ * Waits before each read of an event whose Meet is still `pending` (docs/integrations.md 1.3). Usually none
+ * is needed (Meet comes back `success` on insert); still pending after these, the caller writes again later.
+ */
+const CONFERENCE_WAITS_MS: readonly number[] = [250, 750, 1_500];
 
 /**
  * What a 404 or 403 means for a request: on a calendar path both say the calendar is gone or no
@@ -54,6 +64,8 @@ export interface GoogleCalendarConfig {
 	apiBaseUrl?: string;
 	/** Per request; ProviderHttp's default (30 s) when absent. */
 	timeoutMs?: number;
+	/** Waits before re-reading an event whose Meet is pending; CONFERENCE_WAITS_MS when absent. */
+	conferenceWaitsMs?: readonly number[];
 }
 
 export class GoogleCalendar implements CalendarProvider, EventWriter {
@@ -62,11 +74,13 @@ export class GoogleCalendar implements CalendarProvider, EventWriter {
 	readonly writer: EventWriter = this;
 	private readonly http: ProviderHttp;
 	private readonly base: string;
+	private readonly conferenceWaitsMs: readonly number[];
 
 	constructor(config: GoogleCalendarConfig) {
 		const authorization: Authorization = bearerAuthorization(config.tokens);
 		this.http = new ProviderHttp({ provider: "google", fetch: config.fetch, authorization, timeoutMs: config.timeoutMs });
 		this.base = (config.apiBaseUrl ?? GOOGLE_CALENDAR_API).replace(/\/$/, "");
+		this.conferenceWaitsMs = config.conferenceWaitsMs ?? CONFERENCE_WAITS_MS;
 		this.push = {
 			watch: (calendarId, request) => this.watch(calendarId, request),
 			renew: (calendarId, subscription, request) => this.renew(calendarId, subscription, request),
@@ -91,6 +105,7 @@ export class GoogleCalendar implements CalendarProvider, EventWriter {
 					readable: entry.accessRole === "owner",
 					primary: entry.primary === true,
 					timeZone: entry.timeZone ?? null,
+					onlineMeetings: entry.conferenceProperties?.allowedConferenceSolutionTypes === undefined ? null : entry.conferenceProperties.allowedConferenceSolutionTypes.includes("hangoutsMeet") ? ["google_meet"] : [],
 				});
 			}
 			pageToken = page.nextPageToken ?? null;
@@ -98,15 +113,29 @@ export class GoogleCalendar implements CalendarProvider, EventWriter {
 		return calendars;
 	}
 
-	async putEvent(calendarId: string, event: OutboundEvent, previous: StoredEvent | null): Promise<StoredEvent> {
+	async putEvent(calendarId: string, event: OutboundEvent, previous: StoredEvent | null): Promise<WrittenEvent> {
+		try {
+			return await this.write(calendarId, event, previous);
+		} catch (error) {
+			// 400 "Invalid conference type value.": this calendar may not hold Meet (a Workspace setting). The
+			// booking still belongs in it: written without the conference, whose refusal the caller records.
+			if (event.conference === null || !(error instanceof ProviderError) || error.status !== 400) throw error;
+			const written = await this.write(calendarId, { ...event, conference: null }, previous);
+			return { ...written, meeting: { joinUrl: null, conferenceId: null, status: "refused" } };
+		}
+	}
+
+	private async write(calendarId: string, event: OutboundEvent, previous: StoredEvent | null): Promise<WrittenEvent> {
 		const id = previous?.externalId ?? googleEventId(event.bookingId);
 		const body = eventBody(event);
+		// Without conferenceDataVersion=1 Google ignores conferenceData; with it, writes that omit it keep the conference.
+		const query = event.conference === null ? "" : "?conferenceDataVersion=1";
 		let saved: GoogleEventResource;
 		if (previous === null) {
-			saved = await this.create(calendarId, id, body);
+			saved = await this.create(calendarId, id, body, query);
 		} else {
 			// Unknown event, or a calendar that is gone: the create says which (404 on the calendar).
-			saved = (await this.patchGuarded(calendarId, id, { ...body, status: "confirmed" }, previous.etag)) ?? (await this.create(calendarId, id, body));
+			saved = (await this.patchGuarded(calendarId, id, { ...body, status: "confirmed" }, previous.etag, query)) ?? (await this.create(calendarId, id, body, query));
 		}
 		for (const exception of event.recurrence?.exceptions ?? []) {
 			const instancePath = eventPath(calendarId, `${id}_${compactUtc(exception.originalStart)}`);
@@ -120,7 +149,27 @@ export class GoogleCalendar implements CalendarProvider, EventWriter {
 				}, { calendarId, level: "event" });
 			}
 		}
-		return { externalId: saved.id, etag: saved.etag ?? null };
+		if (event.conference === null) return { externalId: saved.id, etag: saved.etag ?? null, meeting: null };
+		return this.awaitConference(calendarId, saved);
+	}
+
+	/**
+	 * The event's Meet as it stands, reading the event again while Google still makes it (`pending`). A read
+	 * that fails leaves it pending: the event itself is written, and the caller's next write reads again.
+	 */
+	private async awaitConference(calendarId: string, saved: GoogleEventResource): Promise<WrittenEvent> {
+		let current = saved;
+		for (const wait of this.conferenceWaitsMs) {
+			if (meetingOf(current).status !== "pending") break;
+			await new Promise((resolve) => setTimeout(resolve, wait));
+			try {
+				current = (await this.json("GET", `${eventPath(calendarId, saved.id)}?fields=${CONFERENCE_FIELDS}`, undefined, { calendarId, level: "event" })) as GoogleEventResource;
+			} catch (error) {
+				if (!(error instanceof ProviderError) || !error.retryable) throw error;
+				break;
+			}
+		}
+		return { externalId: current.id, etag: current.etag ?? saved.etag ?? null, meeting: meetingOf(current) };
 	}
 
 	async deleteEvent(calendarId: string, bookingId: string, previous: StoredEvent | null): Promise<void> {
@@ -215,11 +264,11 @@ export class GoogleCalendar implements CalendarProvider, EventWriter {
 	 * (ids stay reserved). Either way it is our event (the id comes from the booking), so bring it to
 	 * the wanted state; status "confirmed" revives a tombstone.
 	 */
-	private async create(calendarId: string, id: string, body: Record<string, unknown>): Promise<GoogleEventResource> {
-		const created = await this.http.send(`${this.base}${eventsPath(calendarId)}`, jsonRequest("POST", { id, ...body }));
+	private async create(calendarId: string, id: string, body: Record<string, unknown>, query: string): Promise<GoogleEventResource> {
+		const created = await this.http.send(`${this.base}${eventsPath(calendarId)}${query}`, jsonRequest("POST", { id, ...body }));
 		if (created.status !== 409) return (await this.read(created, { calendarId, level: "calendar" })) as GoogleEventResource;
 		await discard(created);
-		return (await this.json("PATCH", eventPath(calendarId, id), { ...body, status: "confirmed" }, { calendarId, level: "event" })) as GoogleEventResource;
+		return (await this.json("PATCH", `${eventPath(calendarId, id)}${query}`, { ...body, status: "confirmed" }, { calendarId, level: "event" })) as GoogleEventResource;
 	}
 
 	/**
@@ -229,8 +278,8 @@ export class GoogleCalendar implements CalendarProvider, EventWriter {
 	 * since (that late write, or its owner), so it is written once more without the precondition.
 	 * Null when the event is unknown (404).
 	 */
-	private async patchGuarded(calendarId: string, id: string, body: Record<string, unknown>, etag: string | null): Promise<GoogleEventResource | null> {
-		const url = `${this.base}${eventPath(calendarId, id)}`;
+	private async patchGuarded(calendarId: string, id: string, body: Record<string, unknown>, etag: string | null, query: string): Promise<GoogleEventResource | null> {
+		const url = `${this.base}${eventPath(calendarId, id)}${query}`;
 		let response = await this.http.send(url, jsonRequest("PATCH", body, etag === null ? {} : { "if-match": etag }));
 		if (response.status === 412) {
 			await discard(response);
@@ -313,9 +362,24 @@ function eventBody(event: OutboundEvent): Record<string, unknown> {
 		extendedProperties: { private: { [GOOGLE_BOOKING_PROPERTY]: event.bookingId } },
 	};
 	if (event.color !== null) body.colorId = nearestGoogleColorId(event.color.hex);
+	// Google ignores a createRequest whose requestId the event's conference already has: every write may
+	// send it, and a Meet is made once. Not sent for Teams, which no Google calendar can host.
+	if (event.conference?.provider === "google_meet") {
+		body.conferenceData = { createRequest: { requestId: event.conference.requestId, conferenceSolutionKey: { type: "hangoutsMeet" } } };
+	}
 	// timeZone on start/end (set above) is required for recurring events.
 	if (event.recurrence !== null) body.recurrence = [`RRULE:${rruleOf(event.recurrence, event.start, event.timeZone)}`];
 	return body;
+}
+
+/** Where an event's conference stands: its video link once made, `pending` while Google makes it. */
+function meetingOf(event: GoogleEventResource): StoredMeeting {
+	const data = event.conferenceData;
+	const video = data?.entryPoints?.find((entry) => entry.entryPointType === "video")?.uri ?? event.hangoutLink;
+	if (video !== undefined) return { joinUrl: video, conferenceId: data?.conferenceId ?? null, status: "ready" };
+	if (data?.createRequest?.status?.statusCode === "pending") return { joinUrl: null, conferenceId: null, status: "pending" };
+	// "failure", or no conference at all after asking for one (a type the calendar refused is a 400 instead).
+	return { joinUrl: null, conferenceId: null, status: "refused" };
 }
 
 function normalise(item: GoogleEventResource, calendarZone: string, window: SyncWindow): ExternalEvent | null {
@@ -370,6 +434,12 @@ interface GoogleEventResource {
 	transparency?: "opaque" | "transparent";
 	attendees?: Array<{ self?: boolean; responseStatus?: string }>;
 	extendedProperties?: { private?: Record<string, string> };
+	hangoutLink?: string;
+	conferenceData?: {
+		conferenceId?: string;
+		createRequest?: { status?: { statusCode?: "pending" | "success" | "failure" } };
+		entryPoints?: Array<{ entryPointType?: string; uri?: string }>;
+	};
 }
 
 interface EventsPage {
@@ -380,7 +450,16 @@ interface EventsPage {
 }
 
 interface CalendarListPage {
-	items?: Array<{ id: string; summary?: string; summaryOverride?: string; accessRole?: string; primary?: boolean; deleted?: boolean; timeZone?: string }>;
+	items?: Array<{
+		id: string;
+		summary?: string;
+		summaryOverride?: string;
+		accessRole?: string;
+		primary?: boolean;
+		deleted?: boolean;
+		timeZone?: string;
+		conferenceProperties?: { allowedConferenceSolutionTypes?: string[] };
+	}>;
 	nextPageToken?: string;
 }
 

@@ -1,7 +1,7 @@
-// HTTP plumbing shared by the calendar adapters: credentials, one token refresh on 401, timeouts,
-// and turning a failed response into a typed ProviderError (retryable or not, Retry-After parsed).
+// HTTP plumbing shared by the calendar adapters and the Zoom adapter: credentials, one token refresh on
+// 401, timeouts, and turning a failed response into a typed ProviderError (retryable or not, Retry-After parsed).
 import { encodeBase64 } from "@oslojs/encoding";
-import type { AccessTokenSource, ProviderName } from "./provider";
+import type { AccessTokenSource, ErrorSource } from "./provider";
 import { ProviderError, TokenRevokedError } from "./provider";
 
 export type FetchFunction = (input: string, init?: RequestInit) => Promise<Response>;
@@ -40,7 +40,7 @@ const DEFAULT_TIMEOUT_MS = 30_000;
 export const MAX_RESPONSE_BYTES = 5 * 1024 * 1024;
 
 export interface HttpClientOptions {
-	provider: ProviderName;
+	provider: ErrorSource;
 	fetch: FetchFunction;
 	authorization: Authorization;
 	timeoutMs?: number;
@@ -53,7 +53,7 @@ export interface HttpClientOptions {
  * its body already read (at most maxResponseBytes, within the timeout), so no adapter can read more.
  */
 export class ProviderHttp {
-	readonly provider: ProviderName;
+	readonly provider: ErrorSource;
 	private readonly fetcher: FetchFunction;
 	private readonly authorization: Authorization;
 	private readonly timeoutMs: number;
@@ -149,7 +149,7 @@ export async function discard(response: Response): Promise<void> {
 const RATE_LIMIT_CODES = new Set(["rateLimitExceeded", "userRateLimitExceeded", "TooManyRequests", "ApplicationThrottled"]);
 
 /** The ProviderError for a failed response; `code` is what the adapter read from the body. */
-export function providerError(provider: ProviderName, response: Response, code: string): ProviderError {
+export function providerError(provider: ErrorSource, response: Response, code: string): ProviderError {
 	const status = response.status;
 	const retryable = status === 408 || status === 429 || status >= 500 || (status === 403 && RATE_LIMIT_CODES.has(code));
 	const retryAfter = retryable ? parseRetryAfter(response.headers.get("retry-after"), Date.now()) : null;

@@ -34,6 +34,7 @@ describe("iCalendar text Slotline writes", () => {
 				location: "Room\r2",
 				color: { hex: "#4f46e5", name: "Physio\rX-INJECTED:1" },
 				recurrence: null,
+				conference: null,
 			},
 			Date.UTC(2026, 0, 1),
 		);

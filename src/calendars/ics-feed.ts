@@ -78,7 +78,7 @@ export class IcsFeed implements CalendarProvider {
 		const response = await this.http.send(this.url, { headers: { accept: ACCEPT } });
 		const text = decodeUtf8(await this.body(response));
 		if (!/^\s*BEGIN:VCALENDAR/i.test(text.replace(/^\uFEFF/, ""))) throw new ProviderError({ provider: "ics", status: 200, code: "notICalendar", retryable: false });
-		return [{ id: FEED_CALENDAR_ID, name: maskFeedUrl(this.url), writable: false, readable: true, primary: false, timeZone: null }];
+		return [{ id: FEED_CALENDAR_ID, name: maskFeedUrl(this.url), writable: false, readable: true, primary: false, timeZone: null, onlineMeetings: null }];
 	}
 
 	/**

@@ -17,9 +17,11 @@ import type {
 	PushChannels,
 	PushSubscription,
 	StoredEvent,
+	StoredMeeting,
 	SyncResult,
 	SyncWindow,
 	WatchRequest,
+	WrittenEvent,
 } from "./provider";
 import { CalendarUnavailableError, SyncCursorExpiredError } from "./provider";
 
@@ -62,6 +64,12 @@ const MAX_SUBSCRIPTION_SECONDS = 10_080 * 60 - 300;
  */
 const PREFER = 'outlook.timezone="UTC", IdType="ImmutableId"';
 
+/**
+ * Waits before each read of an event that asked for Teams but has no joinUrl yet: Graph may fill it
+ * slightly after the write (docs/integrations.md 2.3). Still none after these, the caller writes again later.
+ */
+const MEETING_WAITS_MS: readonly number[] = [250, 750, 1_500];
+
 export interface MicrosoftCalendarConfig {
 	tokens: AccessTokenSource;
 	fetch: FetchFunction;
@@ -69,6 +77,8 @@ export interface MicrosoftCalendarConfig {
 	apiBaseUrl?: string;
 	/** Per request; ProviderHttp's default (30 s) when absent. */
 	timeoutMs?: number;
+	/** Waits before re-reading an event whose Teams link is not there yet; MEETING_WAITS_MS when absent. */
+	meetingWaitsMs?: readonly number[];
 }
 
 export class MicrosoftCalendar implements CalendarProvider, EventWriter {
@@ -77,10 +87,12 @@ export class MicrosoftCalendar implements CalendarProvider, EventWriter {
 	readonly writer: EventWriter = this;
 	private readonly http: ProviderHttp;
 	private readonly base: string;
+	private readonly meetingWaitsMs: readonly number[];
 
 	constructor(config: MicrosoftCalendarConfig) {
 		this.http = new ProviderHttp({ provider: "microsoft", fetch: config.fetch, authorization: bearerAuthorization(config.tokens), timeoutMs: config.timeoutMs });
 		this.base = (config.apiBaseUrl ?? GRAPH_API).replace(/\/$/, "");
+		this.meetingWaitsMs = config.meetingWaitsMs ?? MEETING_WAITS_MS;
 		this.push = {
 			watch: (calendarId, request) => this.subscribe(calendarId, request),
 			renew: (_calendarId, subscription, request) => this.renew(subscription, request),
@@ -90,7 +102,7 @@ export class MicrosoftCalendar implements CalendarProvider, EventWriter {
 
 	async listCalendars(): Promise<CalendarInfo[]> {
 		const listed: GraphCalendar[] = [];
-		let url: string | null = `${this.base}/me/calendars?$select=id,name,canEdit,isDefaultCalendar,owner`;
+		let url: string | null = `${this.base}/me/calendars?$select=id,name,canEdit,isDefaultCalendar,owner,allowedOnlineMeetingProviders`;
 		while (url !== null) {
 			const page = (await this.json("GET", url)) as GraphPage<GraphCalendar>;
 			listed.push(...(page.value ?? []));
@@ -108,11 +120,13 @@ export class MicrosoftCalendar implements CalendarProvider, EventWriter {
 				readable: me === undefined || owner === undefined || owner === me,
 				primary: calendar.isDefaultCalendar === true,
 				timeZone: null,
+				// A personal account lists skypeForConsumer at most: no Teams there (docs/integrations.md 2.3).
+				onlineMeetings: calendar.allowedOnlineMeetingProviders === undefined ? null : calendar.allowedOnlineMeetingProviders.includes("teamsForBusiness") ? ["microsoft_teams"] : [],
 			};
 		});
 	}
 
-	async putEvent(calendarId: string, event: OutboundEvent, previous: StoredEvent | null): Promise<StoredEvent> {
+	async putEvent(calendarId: string, event: OutboundEvent, previous: StoredEvent | null): Promise<WrittenEvent> {
 		const body = eventBody(event, event.color === null ? null : nearestOutlookCategory(event.color.hex));
 		// A create whose answer was lost left no stored id: the marker finds the event it made.
 		const known = previous ?? (await this.findByMarker(calendarId, event.bookingId));
@@ -129,7 +143,28 @@ export class MicrosoftCalendar implements CalendarProvider, EventWriter {
 			saved = (await this.json("POST", `${this.base}/me/calendars/${encodeURIComponent(calendarId)}/events`, { ...body, transactionId: transactionIdOf(event.bookingId) }, { calendarId, level: "calendar" })) as GraphEvent;
 		}
 		for (const exception of event.recurrence?.exceptions ?? []) await this.applyException(saved.id, exception, event.timeZone, calendarId);
-		return { externalId: saved.id, etag: saved["@odata.etag"] ?? null };
+		const written = { externalId: saved.id, etag: saved["@odata.etag"] ?? null };
+		if (event.conference === null) return { ...written, meeting: null };
+		return { ...written, meeting: await this.awaitMeeting(saved) };
+	}
+
+	/**
+	 * The event's Teams meeting, reading the event again while it asked for one and has no joinUrl yet. A read
+	 * that fails leaves it pending: the event itself is written, and the caller's next write reads again.
+	 */
+	private async awaitMeeting(saved: GraphEvent): Promise<StoredMeeting> {
+		let current = saved;
+		for (const wait of this.meetingWaitsMs) {
+			if (meetingOf(current).status !== "pending") break;
+			await new Promise((resolve) => setTimeout(resolve, wait));
+			const response = await this.http.send(`${this.base}/me/events/${encodeURIComponent(saved.id)}?$select=id,isOnlineMeeting,onlineMeetingProvider,onlineMeeting`, { headers: { prefer: PREFER } });
+			if (!response.ok) {
+				await discard(response);
+				break;
+			}
+			current = (await response.json()) as GraphEvent;
+		}
+		return meetingOf(current);
 	}
 
 	async deleteEvent(calendarId: string, bookingId: string, previous: StoredEvent | null): Promise<void> {
@@ -348,6 +383,19 @@ function expiration(ttlSeconds: number): string {
 	return new Date(Date.now() + Math.min(ttlSeconds, MAX_SUBSCRIPTION_SECONDS) * 1000).toISOString();
 }
 
+/**
+ * Where an event's Teams meeting stands. Graph answers a request it cannot honour (a personal account, a
+ * tenant without Teams) with 201 and isOnlineMeeting false or another provider: that is a refusal.
+ */
+function meetingOf(event: GraphEvent): StoredMeeting {
+	const joinUrl = event.onlineMeeting?.joinUrl;
+	// The Teams meeting is named by its event: onlineMeeting.conferenceId is a dial-in code, not an id.
+	if (event.isOnlineMeeting === true && event.onlineMeetingProvider === "teamsForBusiness") {
+		return joinUrl === undefined || joinUrl === null ? { joinUrl: null, conferenceId: null, status: "pending" } : { joinUrl, conferenceId: null, status: "ready" };
+	}
+	return { joinUrl: null, conferenceId: null, status: "refused" };
+}
+
 function eventBody(event: OutboundEvent, category: string | null): Record<string, unknown> {
 	const body: Record<string, unknown> = {
 		subject: event.title,
@@ -361,6 +409,12 @@ function eventBody(event: OutboundEvent, category: string | null): Record<string
 		singleValueExtendedProperties: [{ id: GRAPH_BOOKING_PROPERTY, value: event.bookingId }],
 	};
 	if (event.recurrence !== null) body.recurrence = graphRecurrence(event.recurrence, event.start, event.timeZone);
+	// Graph freezes these once a meeting exists, so sending them on every write is harmless and adds one
+	// to an event that had none. Not sent for Meet, which no Outlook calendar can host.
+	if (event.conference?.provider === "microsoft_teams") {
+		body.isOnlineMeeting = true;
+		body.onlineMeetingProvider = "teamsForBusiness";
+	}
 	return body;
 }
 
@@ -439,6 +493,7 @@ interface GraphCalendar {
 	canEdit?: boolean;
 	isDefaultCalendar?: boolean;
 	owner?: { address?: string };
+	allowedOnlineMeetingProviders?: string[];
 }
 
 interface GraphDateTime {
@@ -469,4 +524,7 @@ interface GraphEvent {
 	transactionId?: string;
 	seriesMasterId?: string | null;
 	singleValueExtendedProperties?: Array<{ id: string; value: string }>;
+	isOnlineMeeting?: boolean;
+	onlineMeetingProvider?: string;
+	onlineMeeting?: { joinUrl?: string | null } | null;
 }

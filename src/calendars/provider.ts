@@ -22,7 +22,15 @@ export interface CalendarInfo {
 	primary: boolean;
 	/** IANA zone, when the provider says. */
 	timeZone: string | null;
+	/**
+	 * The video meetings its events can carry (Google's allowedConferenceSolutionTypes, Graph's
+	 * allowedOnlineMeetingProviders); null for providers that have none to say (CalDAV, ICS).
+	 */
+	onlineMeetings: CalendarMeetingProvider[] | null;
 }
+
+/** A video meeting that comes with the calendar event itself (Zoom's is made apart: src/meetings/). */
+export type CalendarMeetingProvider = "google_meet" | "microsoft_teams";
 
 // ---------------------------------------------------------------------------------------------
 // Outbound
@@ -46,6 +54,11 @@ export interface OutboundEvent {
 	/** `hex` picks the nearest Google event colour; `name` becomes the Outlook category / iCalendar CATEGORIES. */
 	color: { hex: string; name: string } | null;
 	recurrence: OutboundRecurrence | null;
+	/**
+	 * A video meeting the event should carry (one for a whole series). `requestId` is derived from the
+	 * booking or series, so a repeated write asks for the same meeting instead of another.
+	 */
+	conference: { provider: CalendarMeetingProvider; requestId: string } | null;
 }
 
 export interface OutboundRecurrence {
@@ -65,6 +78,22 @@ export interface StoredEvent {
 	/** Google event id, Graph event id, or the CalDAV resource URL. */
 	externalId: string;
 	etag: string | null;
+}
+
+/** What a write returns: the event to keep, and its video meeting when `conference` asked for one (else null). */
+export interface WrittenEvent extends StoredEvent {
+	meeting: StoredMeeting | null;
+}
+
+/**
+ * Where an event's video meeting stands: ready (the join link is known), pending (the provider is still
+ * making it: write again later), refused (the calendar or account cannot host it).
+ */
+export interface StoredMeeting {
+	joinUrl: string | null;
+	/** Google's conference id (aaa-bbbb-ccc); null for Teams, whose meeting is named by the event. */
+	conferenceId: string | null;
+	status: "ready" | "pending" | "refused";
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -182,7 +211,7 @@ export interface EventWriter {
 	 * create whose answer was lost). `previous` is what an earlier call returned (null if none is
 	 * known). A calendar that is gone or read-only throws CalendarUnavailableError.
 	 */
-	putEvent(calendarId: string, event: OutboundEvent, previous: StoredEvent | null): Promise<StoredEvent>;
+	putEvent(calendarId: string, event: OutboundEvent, previous: StoredEvent | null): Promise<WrittenEvent>;
 	/** Deletes the booking's event, found by its marker when `previous` is unknown; already gone is success. */
 	deleteEvent(calendarId: string, bookingId: string, previous: StoredEvent | null): Promise<void>;
 }
@@ -233,9 +262,12 @@ export interface AccessTokenSource {
 // ---------------------------------------------------------------------------------------------
 // Errors. Messages carry the provider, status and provider code only, never a credential.
 
+/** Who a ProviderError came from: a calendar provider, or Zoom (meetings; it shares the calendars' error handling). */
+export type ErrorSource = ProviderName | "zoom";
+
 /** What a ProviderError carries; its message is built from these, so none may hold a credential. */
 export interface ProviderErrorOptions {
-	provider: ProviderName;
+	provider: ErrorSource;
 	/** HTTP status from the provider; 0 when no response arrived (network error, timeout). */
 	status: number;
 	/** The provider's own reason (e.g. "rateLimitExceeded", "syncStateNotFound"), or ours. */
@@ -248,7 +280,7 @@ export interface ProviderErrorOptions {
 
 export class ProviderError extends Error {
 	override readonly name: string = "ProviderError";
-	readonly provider: ProviderName;
+	readonly provider: ErrorSource;
 	readonly status: number;
 	readonly code: string;
 	readonly retryable: boolean;
@@ -268,7 +300,7 @@ export class ProviderError extends Error {
 /** The grant is gone (401 after a refresh, or invalid_grant): the connection needs the person again. */
 export class TokenRevokedError extends ProviderError {
 	override readonly name: string = "TokenRevokedError";
-	constructor(provider: ProviderName, status: number, code: string) {
+	constructor(provider: ErrorSource, status: number, code: string) {
 		super({ provider, status, code, retryable: false, detail: "access was revoked; reconnect the calendar" });
 	}
 }

@@ -7,6 +7,10 @@ import { PLACE_KINDS } from "../place";
 import type { ProviderName } from "../calendars/provider";
 import type { Job } from "../jobs";
 
+/** What a connection on the Integrations page connects: a calendar provider, or Zoom (video meetings only). */
+export const CONNECTION_PROVIDERS = [...PROVIDER_NAMES, "zoom"] as const;
+export type ConnectionProvider = (typeof CONNECTION_PROVIDERS)[number];
+
 const createdAt = () =>
 	integer("created_at")
 		.notNull()
@@ -471,7 +475,8 @@ export const calendarConnections = sqliteTable(
 			.references(() => merchants.id, { onDelete: "cascade" }),
 		/** Null for the business-wide connection. */
 		staffId: text("staff_id").references(() => staff.id, { onDelete: "cascade" }),
-		provider: text("provider", { enum: PROVIDER_NAMES }).notNull(),
+		/** A calendar provider, or "zoom" (meetings only: no calendars, never a write target). */
+		provider: text("provider", { enum: CONNECTION_PROVIDERS }).notNull(),
 		/** The account as the person knows it (email, user name or feed host); never a secret. */
 		accountLabel: text("account_label").notNull(),
 		status: text("status", { enum: ["active", "error", "disconnected"] }).notNull(),
@@ -488,6 +493,16 @@ export const calendarConnections = sqliteTable(
 		lastSyncedAt: integer("last_synced_at"),
 		/** Automatic retries of an errored connection (not one needing re-authorisation) so far, and when the next is due. */
 		retryAttempts: integer("retry_attempts").notNull().default(0),
+		/**
+		 * The provider's own id of the connected account (Zoom's user id), to find the connection a provider
+		 * event names (Zoom's app_deauthorized); null for providers whose events name a calendar instead.
+		 */
+		externalAccountId: text("external_account_id"),
+		/**
+		 * Until when one worker holds the right to refresh the tokens (UTC epoch ms). Zoom ends a refresh token
+		 * the moment it is used, so two refreshes of one connection must never overlap, across isolates too.
+		 */
+		refreshLeaseUntil: integer("refresh_lease_until"),
 		nextRetryAt: integer("next_retry_at"),
 		createdAt: createdAt(),
 		updatedAt: integer("updated_at").notNull(),
@@ -496,9 +511,17 @@ export const calendarConnections = sqliteTable(
 		index("connections_merchant_idx").on(t.merchantId),
 		index("connections_staff_idx").on(t.staffId),
 		// One calendar for the whole business: a second live business connection cannot exist, even in a race.
+		// The business's Zoom is not a calendar and has its own rule below.
 		uniqueIndex("connections_one_business_idx")
 			.on(t.merchantId)
-			.where(sql`${t.staffId} is null and ${t.status} <> 'disconnected'`),
+			.where(sql`${t.staffId} is null and ${t.status} <> 'disconnected' and ${t.provider} <> 'zoom'`),
+		// One live Zoom account per staff member, and one for the business (which hosts everyone without their own).
+		uniqueIndex("connections_one_staff_zoom_idx")
+			.on(t.merchantId, t.staffId)
+			.where(sql`${t.provider} = 'zoom' and ${t.staffId} is not null and ${t.status} <> 'disconnected'`),
+		uniqueIndex("connections_one_business_zoom_idx")
+			.on(t.merchantId)
+			.where(sql`${t.provider} = 'zoom' and ${t.staffId} is null and ${t.status} <> 'disconnected'`),
 	],
 );
 
@@ -519,6 +542,12 @@ export const connectionCalendars = sqliteTable(
 		unavailableSince: integer("unavailable_since"),
 		/** Slotline writes bookings here (at most one per connection owner). */
 		isWriteTarget: integer("is_write_target", { mode: "boolean" }).notNull().default(false),
+		/**
+		 * Which video meetings events in this calendar can carry, as the provider reported when the calendar
+		 * list was read (Google's allowedConferenceSolutionTypes, Graph's allowedOnlineMeetingProviders); null
+		 * when not read yet. A service on Meet or Teams is refused when its staff member's calendar cannot host it.
+		 */
+		onlineMeetings: text("online_meetings", { mode: "json" }).$type<MeetingProvider[]>(),
 		/** Its events block time. */
 		checkConflicts: integer("check_conflicts", { mode: "boolean" }).notNull().default(false),
 		/** Google syncToken, Graph deltaLink, CalDAV sync-token, or ICS ETag. */
@@ -597,6 +626,76 @@ export const eventLinks = sqliteTable(
 		updatedAt: integer("updated_at").notNull(),
 	},
 	(t) => [uniqueIndex("event_links_booking_calendar_idx").on(t.bookingId, t.calendarId)],
+);
+
+export const MEETING_PROVIDERS = ["google_meet", "microsoft_teams", "zoom"] as const;
+export type MeetingProvider = (typeof MEETING_PROVIDERS)[number];
+
+/**
+ * The video meeting of a booking, or of a whole series (one link for every occurrence), and where its link
+ * stands (src/meetings/). Meet and Teams meetings are made with the staff member's calendar event; Zoom
+ * meetings by their own job. Only the people in the booking ever see `joinUrl`.
+ */
+export const bookingMeetings = sqliteTable(
+	"booking_meetings",
+	{
+		/** The booking id, or the booking_series id when one meeting serves the series. */
+		id: text("id").primaryKey(),
+		merchantId: text("merchant_id")
+			.notNull()
+			.references(() => merchants.id, { onDelete: "cascade" }),
+		/** The booking, or the series' first occurrence. */
+		bookingId: text("booking_id")
+			.notNull()
+			.references(() => bookings.id, { onDelete: "cascade" }),
+		seriesId: text("series_id"),
+		provider: text("provider", { enum: MEETING_PROVIDERS }).notNull(),
+		/** The connection that hosts it (the staff member's calendar or Zoom account, or the business's Zoom). */
+		connectionId: text("connection_id").references(() => calendarConnections.id, { onDelete: "set null" }),
+		/**
+		 * creating: a Zoom create was sent and its answer is not known yet (look the meeting up before
+		 * creating another); pending: not made yet or waiting for the provider (Google's `pending`, a retry,
+		 * a connection that needs the person); ready: `joinUrl` is known; failed: the provider refused in a
+		 * way a repeat cannot fix (the admin's Retry starts again); deleted: the booking was cancelled.
+		 */
+		state: text("state", { enum: ["creating", "pending", "ready", "failed", "deleted"] }).notNull(),
+		/** Zoom's meeting id, Google's conference id, or the Graph event id that carries the Teams meeting. */
+		externalId: text("external_id"),
+		joinUrl: text("join_url"),
+		/** Why the link is not there yet: provider, status and code only (src/sync/error-summary.ts), never a credential. */
+		error: text("error"),
+		/** When a create was last sent (Zoom): after a lost answer the meeting is looked up before another create. */
+		intentAt: integer("intent_at"),
+		/** The booking version the meeting reflects (its time); older jobs are skipped. */
+		syncedVersion: integer("synced_version").notNull().default(0),
+		/** When the link was first stored: the link-latency benchmark measures up to here. */
+		readyAt: integer("ready_at"),
+		/**
+		 * When an email carrying the link was claimed for the customer (a lease: a sender that died mid-send
+		 * lets another take it once it lapses), and when that email was sent, so the follow-up goes out once.
+		 */
+		linkMailedAt: integer("link_mailed_at"),
+		linkMailSentAt: integer("link_mail_sent_at"),
+		createdAt: createdAt(),
+		updatedAt: integer("updated_at").notNull(),
+	},
+	(t) => [index("booking_meetings_booking_idx").on(t.bookingId), index("booking_meetings_connection_idx").on(t.connectionId), index("booking_meetings_merchant_state_idx").on(t.merchantId, t.state)],
+);
+
+/**
+ * Zoom webhook deliveries already acted on, by signature, kept while their timestamp is inside the window
+ * a delivery is accepted in: a replay of one inside the window is acknowledged and not acted on again
+ * (src/meetings/zoom-webhook.ts). Past the window the timestamp check refuses it, so the row can go.
+ */
+export const zoomWebhookReceipts = sqliteTable(
+	"zoom_webhook_receipts",
+	{
+		/** The x-zm-signature hex: HMAC of timestamp and body, so one per delivery. */
+		signature: text("signature").primaryKey(),
+		/** When the delivery's timestamp leaves the accepted window (UTC epoch ms). */
+		expiresAt: integer("expires_at").notNull(),
+	},
+	(t) => [index("zoom_webhook_receipts_expiry_idx").on(t.expiresAt)],
 );
 
 /** The last operations on a connection, shown on the Integrations page (trimmed to 100). */

@@ -3,7 +3,7 @@
 // that rotate on every refresh, the previous one dying at once (docs/integrations.md 3.1).
 import type { AuthorizationServer } from "oauth4webapi";
 import type { Authorization, ConnectionClient, PkceFlow, TokenSet } from "./client";
-import { OAuthServer } from "./client";
+import { OAuthError, OAuthServer } from "./client";
 
 export interface ZoomOAuthConfig {
 	/** https://zoom.us/oauth in production; the sandbox's /zoom/oauth locally. */
@@ -29,7 +29,7 @@ function documentedServer(base: URL): AuthorizationServer {
 export class ZoomOAuth implements ConnectionClient {
 	private readonly server: OAuthServer;
 
-	constructor(config: ZoomOAuthConfig) {
+	constructor(private readonly config: ZoomOAuthConfig) {
 		const base = new URL(config.base);
 		const server = Promise.resolve(documentedServer(base));
 		this.server = new OAuthServer({ provider: "zoom", server: () => server, origin: base, clientAuthentication: "basic", ...config });
@@ -50,5 +50,21 @@ export class ZoomOAuth implements ConnectionClient {
 	 */
 	refresh(refreshToken: string, now: number): Promise<TokenSet> {
 		return this.server.refresh(refreshToken, now);
+	}
+
+	/**
+	 * Ends the grant (Disconnect): POST {base}/revoke with the token and the client's Basic credentials,
+	 * answered {"status":"success"}. Any refusal is an OAuthError carrying Zoom's error code and status.
+	 */
+	async revoke(token: string): Promise<void> {
+		const basic = btoa(`${encodeURIComponent(this.config.clientId)}:${encodeURIComponent(this.config.clientSecret)}`);
+		const response = await fetch(`${this.config.base.replace(/\/$/, "")}/revoke`, {
+			method: "POST",
+			headers: { authorization: `Basic ${basic}`, "content-type": "application/x-www-form-urlencoded" },
+			body: new URLSearchParams({ token }),
+		}).catch(() => null);
+		if (response === null) throw new OAuthError("zoom", "invalid", "revokeEndpoint");
+		const body = (await response.json().catch(() => ({}))) as { error?: unknown };
+		if (!response.ok) throw new OAuthError("zoom", "invalid", typeof body.error === "string" ? body.error : "revokeRefused", response.status);
 	}
 }

@@ -9,6 +9,7 @@ import { MicrosoftCalendar } from "../calendars/microsoft";
 import type { CalendarProvider, ProviderName } from "../calendars/provider";
 import { ProviderError, TokenRevokedError } from "../calendars/provider";
 import type { ConnectionRow } from "../db/queries/connections";
+import { isCalendarConnection } from "../db/queries/connections";
 import { calendarConnections, staff } from "../db/schema";
 import type { ConnectionCredentials } from "./credentials";
 import { StoredTokenSource } from "./tokens";
@@ -69,6 +70,8 @@ async function reseal(context: TokenStoreContext, connection: ConnectionRow, cre
 
 /** `ownAddresses` when the caller already knows them (the poller keeps them between polls), else read from D1. */
 export async function openAdapter(context: TokenStoreContext, connection: ConnectionRow, ownAddresses?: string[]): Promise<CalendarProvider> {
+	// Callers reach calendars through connection_calendars, which a Zoom connection never has: this is a bug, said plainly.
+	if (!isCalendarConnection(connection)) throw new ProviderError({ provider: connection.provider, status: 0, code: "noCalendars", retryable: false, detail: "a Zoom connection has no calendars" });
 	const { credentials, stored } = await openCredentials(context, connection);
 	switch (connection.provider) {
 		case "google":

@@ -45,7 +45,7 @@ export async function refreshCalendarsOnRequest(context: SyncContext, connection
  */
 export async function storeCalendars(context: SyncContext, connection: ConnectionRow, listed: CalendarInfo[]): Promise<ConnectionCalendarRow[]> {
 	for (const calendar of listed) {
-		const shown = { name: calendar.name, writable: calendar.writable, readable: calendar.readable, unavailableSince: null };
+		const shown = { name: calendar.name, writable: calendar.writable, readable: calendar.readable, onlineMeetings: calendar.onlineMeetings, unavailableSince: null };
 		await context.db
 			.insert(connectionCalendars)
 			.values({ id: newId("cal"), connectionId: connection.id, externalId: calendar.id, ...shown })

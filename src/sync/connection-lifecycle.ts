@@ -1,16 +1,18 @@
 // Connection lifecycle: connect (or reconnect the same account) once its credentials have proved to work,
-// and disconnect (by the admin, or for a deactivated staff member).
+// and disconnect (by the admin, or for a deactivated staff member). Calendars and Zoom alike.
 import { eq, sql } from "drizzle-orm";
 import { merchantSchedule } from "../booking/merchant-schedule";
 import { maskFeedUrl } from "../calendars/ics-feed";
-import type { CalendarInfo, ProviderName } from "../calendars/provider";
+import type { CalendarInfo } from "../calendars/provider";
 import { ProviderError } from "../calendars/provider";
 import type { Database } from "../db/client";
 import { calendarsOf, connectionById, connectionsOf, findSameAccount, liveBusinessConnection, logOperation } from "../db/queries/connections";
 import type { ConnectionRow } from "../db/queries/connections";
 import { calendarConnections, connectionCalendars } from "../db/schema";
+import type { ConnectionProvider } from "../db/schema";
 import { AppError } from "../errors";
 import { newId } from "../ids";
+import { resumeZoomMeetings, revokeZoomGrant } from "../meetings/zoom-access";
 import { decryptCredentials, unstoredAdapter } from "./adapters";
 import type { UnstoredConnection } from "./adapters";
 import { chooseCalendars, storeCalendars } from "./connection-calendars";
@@ -37,15 +39,32 @@ export class BusinessCalendarTakenError extends AppError {
 	}
 }
 
+/** 409: the staff member (or the business) has a live Zoom connection of another Zoom user already. */
+export class ZoomTakenError extends AppError {
+	readonly status = 409;
+	readonly code = "zoom-exists";
+	readonly title = "Zoom is connected already";
+
+	constructor(readonly existing: { id: string; account: string }) {
+		super(`Zoom is already connected as ${existing.account}. Disconnect it before connecting another Zoom account.`);
+	}
+
+	override extensions(): Record<string, unknown> {
+		return { connectionId: this.existing.id };
+	}
+}
+
 export interface ConnectRequest {
 	merchantId: string;
 	staffId: string | null;
-	provider: ProviderName;
+	provider: ConnectionProvider;
 	accountLabel: string;
+	/** The provider's id of the account (Zoom's user id); null for calendar providers. */
+	externalAccountId: string | null;
 	credentials: ConnectionCredentials;
 	accessTokenExpiresAt: number | null;
 	serverUrl: string | null;
-	/** The account's calendars, just read with these credentials: nothing is stored before they worked. */
+	/** The account's calendars, just read with these credentials: nothing is stored before they worked (none for Zoom). */
 	calendars: CalendarInfo[];
 }
 
@@ -56,8 +75,8 @@ export interface ConnectRequest {
  */
 export async function connect(context: SyncContext, request: ConnectRequest): Promise<ConnectionRow> {
 	const now = context.now();
-	const existing = await findSameConnection(context, request);
-	if (request.staffId === null) {
+	const existing = request.provider === "zoom" ? await sameZoomConnection(context, request) : await findSameConnection(context, request);
+	if (request.staffId === null && request.provider !== "zoom") {
 		const business = await liveBusinessConnection(context.db, request.merchantId);
 		if (business !== null && business.id !== existing?.id) throw new BusinessCalendarTakenError({ id: business.id, account: business.accountLabel });
 	}
@@ -72,17 +91,22 @@ export async function connect(context: SyncContext, request: ConnectRequest): Pr
 				staffId: request.staffId,
 				provider: request.provider,
 				accountLabel: request.accountLabel,
+				externalAccountId: request.externalAccountId,
 				status: "active",
 				updatedAt: now,
 				...stored,
 			});
 		} else {
+			// A Zoom account's address may have changed, or been erased when the app was removed in Zoom.
+			const account = request.provider === "zoom" ? { accountLabel: request.accountLabel, externalAccountId: request.externalAccountId } : {};
 			await context.db
 				.update(calendarConnections)
-				.set({ ...stored, status: "active", errorKind: null, statusMessage: null, retryAttempts: 0, nextRetryAt: null, updatedAt: now })
+				.set({ ...stored, ...account, status: "active", errorKind: null, statusMessage: null, retryAttempts: 0, nextRetryAt: null, refreshLeaseUntil: null, updatedAt: now })
 				.where(eq(calendarConnections.id, id));
 		}
 	} catch (error) {
+		// Two Zoom connections of one owner raced past the check: the unique index kept the first.
+		if (request.provider === "zoom") await sameZoomConnection(context, request);
 		// Two business connections raced past the check: the unique index kept the first.
 		const business = request.staffId === null ? await liveBusinessConnection(context.db, request.merchantId) : null;
 		if (business !== null && business.id !== id) throw new BusinessCalendarTakenError({ id: business.id, account: business.accountLabel });
@@ -90,6 +114,11 @@ export async function connect(context: SyncContext, request: ConnectRequest): Pr
 	}
 	await logOperation(context.db, id, existing === null ? "connect" : "reconnect", "ok", null, now);
 	const connection = await mustConnection(context.db, id);
+	if (request.provider === "zoom") {
+		// No calendars: what waited for a Zoom host (a lost grant, a removed app, no Zoom yet) goes out now.
+		await resumeZoomMeetings(context, connection);
+		return connection;
+	}
 	const rows = await storeCalendars(context, connection, request.calendars);
 	const listedIds = new Set(request.calendars.map((c) => c.id));
 	// No write calendar yet, or the chosen one is no longer in the account: fall back to the main one.
@@ -109,6 +138,21 @@ export async function connect(context: SyncContext, request: ConnectRequest): Pr
 	// A new or re-entered password, or a feed: its poller starts (again) and reads the connection afresh.
 	if (isPolledProvider(request.provider)) await ensurePolling(context.env, id);
 	return mustConnection(context.db, id);
+}
+
+/**
+ * The Zoom connection a new grant goes into: the owner's live one when it is the same Zoom user (or its
+ * account was erased when the app was removed in Zoom), which keeps the row and what waits on it; else a
+ * disconnected one of the same user. A live one of another Zoom user is refused: one Zoom per owner.
+ */
+async function sameZoomConnection(context: SyncContext, request: ConnectRequest): Promise<ConnectionRow | null> {
+	const rows = (await connectionsOf(context.db, request.merchantId, request.staffId)).filter((row) => row.provider === "zoom");
+	const live = rows.find((row) => row.status !== "disconnected");
+	if (live !== undefined) {
+		if (live.externalAccountId === null || live.externalAccountId === request.externalAccountId) return live;
+		throw new ZoomTakenError({ id: live.id, account: live.accountLabel });
+	}
+	return rows.find((row) => row.externalAccountId === request.externalAccountId) ?? null;
 }
 
 /**
@@ -138,6 +182,7 @@ export async function connectUnstored(context: SyncContext, owner: { merchantId:
 	const calendars = await unstoredAdapter(context.env, unstored).listCalendars();
 	return connect(context, {
 		...owner,
+		externalAccountId: null,
 		provider: unstored.provider,
 		accountLabel: unstored.accountLabel,
 		credentials: unstored.credentials,
@@ -181,11 +226,13 @@ export async function disconnect(context: SyncContext, connection: ConnectionRow
 	const watched = calendars.filter((c) => c.pushChannelId !== null);
 	// Opened before the credentials are deleted: stopping the channels needs them.
 	const adapter = watched.length > 0 && connection.credentials !== null ? await adapterFor(context, connection).catch(() => null) : null;
+	// Zoom asks apps to end the grant they hold; it goes before the credentials it needs.
+	if (connection.provider === "zoom") await revokeZoomGrant(context, connection);
 	const now = context.now();
 	const [, moved] = await context.db.batch([
 		context.db
 			.update(calendarConnections)
-			.set({ status: "disconnected", errorKind: null, statusMessage: null, credentials: null, credentialsKeyId: null, accessTokenExpiresAt: null, updatedAt: now })
+			.set({ status: "disconnected", errorKind: null, statusMessage: null, credentials: null, credentialsKeyId: null, accessTokenExpiresAt: null, refreshLeaseUntil: null, updatedAt: now })
 			.where(eq(calendarConnections.id, connection.id)),
 		context.db
 			.update(connectionCalendars)

@@ -3,15 +3,18 @@
 // consumer keeps it in D1 for the cron: see dead-letters.ts).
 import { database } from "../db/client";
 import type { Database } from "../db/client";
+import { changeTargets } from "../db/queries/event-links";
 import { notifyCustomer } from "../booking/notify";
 import { jobQueue, jobSchema } from "../jobs";
 import type { BookingChangedJob, Job } from "../jobs";
 import { errorFields, logLine } from "../log";
 import { mailerFor } from "../mail/mailer";
+import { notifyMeetingLink } from "../meetings/meeting-notify";
+import { handleMeetingPush, meetingPushJob } from "../meetings/zoom-meetings";
 import { syncContextFor } from "./context";
 import { forgetDeadJobs, recordDeadJob } from "./dead-letters";
 import { runCalendarSync } from "./inbound";
-import { handleCalendarPush, pushJobsFor } from "./outbound";
+import { calendarPushJobs, handleCalendarPush } from "./outbound";
 import { retryDelaySeconds } from "./retry";
 
 export interface JobContext {
@@ -19,10 +22,15 @@ export interface JobContext {
 	db: Database;
 }
 
-/** booking.changed fans out into independently retried side effects: the customer's email and one push per calendar. */
+/**
+ * booking.changed fans out into independently retried side effects: the customer's email, one push per
+ * calendar, and the Zoom meeting's push when the booking is (or was) on Zoom.
+ */
 async function fanOut(context: JobContext, job: BookingChangedJob): Promise<void> {
 	const { type: _type, ...change } = job;
-	const pushes = await pushJobsFor(context, job);
+	// One D1 statement for all of it: the fan-out of every booking change pays for it.
+	const targets = await changeTargets(context.db, job.bookingId);
+	const pushes: Job[] = [...calendarPushJobs(job, targets.calendarIds), ...(targets.zoom ? [meetingPushJob(job)] : [])];
 	const messages: Array<MessageSendRequest<Job>> = [{ body: { type: "booking.notify", ...change }, contentType: "json" }];
 	for (const push of pushes) messages.push({ body: push, contentType: "json" });
 	await jobQueue(context.env).sendBatch(messages);
@@ -41,6 +49,12 @@ async function runJob(context: JobContext, job: Job): Promise<void> {
 			return;
 		case "calendar.sync":
 			await runCalendarSync(syncContextFor(context.env, context.db), job);
+			return;
+		case "meeting.push":
+			await handleMeetingPush(syncContextFor(context.env, context.db), job);
+			return;
+		case "meeting.notify":
+			await notifyMeetingLink(context.env, context.db, mailerFor(context.env), { appUrl: context.env.APP_URL, sessionSecret: context.env.SESSION_SECRET, mailFrom: context.env.MAIL_FROM, now: Date.now() }, job);
 			return;
 	}
 }

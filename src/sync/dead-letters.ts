@@ -2,7 +2,8 @@
 // kept by its connection (a failed pending push, the connection in Error, retried on the connection's
 // backoff); a calendar sync is logged on its connection, and redone by the cron's own sync of every
 // checked calendar; every other job is kept in dead_jobs, queued again by the cron with backoff until a
-// run of it succeeds, and shown to the merchant's owners meanwhile.
+// run of it succeeds, and shown to the merchant's owners meanwhile (a dead meeting.push also leaves its
+// meeting's row pending or failed with the last error, which the admin sees as "link pending").
 import { asc, count, eq, inArray, lte, sql } from "drizzle-orm";
 import { isForeignKeyViolation } from "../booking/sqlite-errors";
 import type { Database } from "../db/client";
@@ -26,6 +27,11 @@ function jobKey(job: KeptJob): string {
 			return `${job.type}:${job.bookingId}:${job.version}`;
 		case "calendar.sync":
 			return `${job.type}:${job.calendarId}:${job.reason}`;
+		// A meeting push applies whatever the booking is by then, so one row per booking, whatever its version.
+		case "meeting.push":
+			return `${job.type}:${job.bookingId}`;
+		case "meeting.notify":
+			return `${job.type}:${job.meetingId}`;
 	}
 }
 

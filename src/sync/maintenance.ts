@@ -6,7 +6,7 @@
 import { and, eq, inArray, isNotNull, lt, ne, notInArray, or, isNull, lte } from "drizzle-orm";
 import type { SQL } from "drizzle-orm";
 import { TokenRevokedError } from "../calendars/provider";
-import { calendarsOf, logOperation, setStatus } from "../db/queries/connections";
+import { calendarsOf, isCalendarConnection, logOperation, setStatus } from "../db/queries/connections";
 import type { ConnectionRow } from "../db/queries/connections";
 import { calendarConnections, connectionCalendars } from "../db/schema";
 import type { CalendarSyncJob } from "../jobs";
@@ -92,7 +92,10 @@ export async function ensurePollers(context: SyncContext): Promise<number> {
 	return polled.length;
 }
 
-/** Refreshes OAuth access tokens that expire soon; a dead grant puts its connection in Error. */
+/**
+ * Refreshes OAuth access tokens that expire soon (Google, Microsoft, Zoom: its hour-long tokens stay fresh
+ * for the meeting jobs, and its refresh token never idles out); a dead grant puts its connection in Error.
+ */
 export async function refreshExpiringTokens(context: SyncContext): Promise<number> {
 	const due = await context.db
 		.select()
@@ -100,7 +103,7 @@ export async function refreshExpiringTokens(context: SyncContext): Promise<numbe
 		.where(
 			and(
 				usable(),
-				inArray(calendarConnections.provider, ["google", "microsoft"]),
+				inArray(calendarConnections.provider, ["google", "microsoft", "zoom"]),
 				isNotNull(calendarConnections.accessTokenExpiresAt),
 				lt(calendarConnections.accessTokenExpiresAt, context.now() + TOKEN_REFRESH_AHEAD_MS),
 			),
@@ -111,7 +114,7 @@ export async function refreshExpiringTokens(context: SyncContext): Promise<numbe
 	for (const connection of due) {
 		try {
 			const { credentials, stored } = await openCredentials(context, connection);
-			if (credentials.kind !== "oauth" || (connection.provider !== "google" && connection.provider !== "microsoft")) continue;
+			if (credentials.kind !== "oauth" || (connection.provider !== "google" && connection.provider !== "microsoft" && connection.provider !== "zoom")) continue;
 			await new StoredTokenSource(context, { ...stored, provider: connection.provider }, credentials).refresh();
 			refreshed++;
 		} catch (error) {
@@ -161,7 +164,8 @@ export async function retryErroredConnections(context: SyncContext): Promise<num
 }
 
 async function retryConnection(context: SyncContext, connection: ConnectionRow): Promise<void> {
-	if (connection.errorKind === "push-failed") {
+	// Zoom has no calendars: only its waiting work can be retried (its meetings retry through their own jobs).
+	if (connection.errorKind === "push-failed" || !isCalendarConnection(connection)) {
 		await retryRetryable(context, connection);
 		return;
 	}

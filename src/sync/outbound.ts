@@ -10,6 +10,10 @@ import { changeCalendars, linksFor, recordLinks } from "../db/queries/event-link
 import { bookingSeries, bookings, customers, services, staff } from "../db/schema";
 import type { BookingChangedJob, CalendarPushJob } from "../jobs";
 import { bookedLocation } from "../booking/booked-place";
+import { bookedPlace, placeOf } from "../place";
+import { zoomLinkOf } from "../meetings/meeting-view";
+import { conferenceOf, meetingAnswered, meetingAwaited, meetingBlocked, meetingEventRemoved, meetingRequested, reconnectMessage } from "../meetings/event-meetings";
+import type { MeetingState } from "../meetings/meeting-store";
 import { calendarUnavailable, needsReauthorization } from "./connection-health";
 import { adapterFor } from "./context";
 import { errorSummary } from "./error-summary";
@@ -20,13 +24,20 @@ type BookingRow = typeof bookings.$inferSelect;
 /** A push that raced a newer change re-pushes at most this many times before leaving it to a retry. */
 const MAX_ROUNDS = 3;
 
+/** When to read an event again whose Meet or Teams link the provider was still making. */
+const MEETING_RETRY_SECONDS = 5;
+
 /**
  * One calendar.push per calendar the booking belongs in now, plus every calendar still holding its
  * event (a booking moved to another staff member must leave the first one's calendar).
  */
 export async function pushJobsFor(context: Pick<SyncContext, "db">, job: BookingChangedJob): Promise<CalendarPushJob[]> {
-	const calendars = new Set(await changeCalendars(context.db, job.bookingId));
-	return [...calendars].map((calendarId) => ({ type: "calendar.push", bookingId: job.bookingId, calendarId, version: job.version }));
+	return calendarPushJobs(job, await changeCalendars(context.db, job.bookingId));
+}
+
+/** One calendar.push per calendar (each once) of `calendarIds`, as changeCalendars or changeTargets found them. */
+export function calendarPushJobs(job: BookingChangedJob, calendarIds: string[]): CalendarPushJob[] {
+	return [...new Set(calendarIds)].map((calendarId) => ({ type: "calendar.push", bookingId: job.bookingId, calendarId, version: job.version }));
 }
 
 /** A push that failed in a way the queue should retry (429, 5xx, timeouts, a lost race). */
@@ -60,21 +71,26 @@ export async function handleCalendarPush(context: SyncContext, job: CalendarPush
 		const links = await linksFor(context.db, calendar.id, group.map((b) => b.id));
 		const pushed = new Map(links.map((l) => [l.bookingId, l]));
 		// A repeat after a race must push even if the record looks current: the provider may hold the stale write.
-		if (round === 0 && group.every((b) => (pushed.get(b.id)?.pushedVersion ?? 0) >= b.version)) return "skipped";
+		// A meeting whose link is still pending is not done, however current the event looks.
+		if (round === 0 && group.every((b) => (pushed.get(b.id)?.pushedVersion ?? 0) >= b.version) && !(await meetingAwaited(context.db, connection.id, group[0] as BookingRow))) return "skipped";
 		if (connection.status === "error" && connection.errorKind !== "push-failed") {
 			await addPending(context.db, connection.id, job.bookingId, { state: "waiting" }, connection.statusMessage);
+			await meetingBlocked(context.db, connection, group[0] as BookingRow, connection.errorKind === "reauthorize" ? reconnectMessage(connection) : (connection.statusMessage ?? "The calendar connection is in error"), context.now());
 			return "waiting";
 		}
 		let outcome: PushOutcome;
 		let superseded: boolean;
+		let meeting: MeetingState | null;
 		try {
-			({ outcome, superseded } = await apply(context, connection, calendar, group, links));
+			({ outcome, superseded, meeting } = await apply(context, connection, calendar, group, links));
 		} catch (error) {
-			return handleFailure(context, connection, calendar, job, error);
+			return handleFailure(context, connection, calendar, job, group[0] as BookingRow, error);
 		}
 		await clearPending(context.db, connection.id, job.bookingId);
 		await markSynced(context.db, connection.id, context.now());
 		await logOperation(context.db, connection.id, outcome === "deleted" ? "delete-event" : "write-event", "ok", `booking ${job.bookingId} in ${calendar.name}`, context.now());
+		// The provider is still making the meeting: the queue brings this push back to read it again.
+		if (meeting === "pending") throw new RetryablePushError(`booking ${job.bookingId}: meeting link pending`, MEETING_RETRY_SECONDS);
 		const after = await bookingGroup(context, job.bookingId);
 		const changedMeanwhile = after.some((b) => b.version !== group.find((g) => g.id === b.id)?.version);
 		if (!superseded && !changedMeanwhile) return outcome;
@@ -98,7 +114,7 @@ async function apply(
 	calendar: ConnectionCalendarRow,
 	group: BookingRow[],
 	links: LinkRow[],
-): Promise<{ outcome: PushOutcome; superseded: boolean }> {
+): Promise<{ outcome: PushOutcome; superseded: boolean; meeting: MeetingState | null }> {
 	const first = group[0];
 	if (first === undefined) throw new Error("empty booking group");
 	// Occurrences belong here only while their staff member is this calendar's owner (any, for the business calendar).
@@ -121,13 +137,17 @@ async function apply(
 
 	if (first.seriesId !== null && !holdsSeries(connection, group)) {
 		// Someone else's series: only the occurrences reassigned to this calendar's owner, each as its own event.
-		if (seriesLink !== undefined) await adapter.deleteEvent(calendar.externalId, first.seriesId, stored(seriesLink));
+		if (seriesLink !== undefined) {
+			await adapter.deleteEvent(calendar.externalId, first.seriesId, stored(seriesLink));
+			await meetingEventRemoved(context.db, connection, group, context.now());
+		}
 		let wrote = false;
 		for (const b of group) {
 			const link = links.find((l) => l.bookingId === b.id);
 			const own = standalone.find((l) => l.bookingId === b.id);
 			if (belongs(b)) {
-				const event = await outboundEvent(context, [b], belongs, true);
+				// A standalone occurrence in another's calendar carries no meeting of its own: the series' link stands.
+				const event = await outboundEvent(context, [b], belongs, true, null);
 				const written = await adapter.putEvent(calendar.externalId, event, stored(own));
 				await record([b], { externalEventId: written.externalId, etag: written.etag, deleted: false });
 				wrote = true;
@@ -137,7 +157,7 @@ async function apply(
 			if (own !== undefined || (link === undefined && b.staffId === connection.staffId)) await adapter.deleteEvent(calendar.externalId, b.id, stored(own));
 			await record([b], { externalEventId: own?.externalEventId ?? "", etag: null, deleted: true });
 		}
-		return { outcome: wrote ? "written" : "deleted", superseded };
+		return { outcome: wrote ? "written" : "deleted", superseded, meeting: null };
 	}
 
 	// Standalone events left from when this series belonged to someone else give way to the series event.
@@ -147,12 +167,17 @@ async function apply(
 		// Also without a known event: a create that timed out may have landed (Google ids are deterministic).
 		await adapter.deleteEvent(calendar.externalId, identity, stored(seriesLink));
 		await record(group, { externalEventId: seriesLink?.externalEventId ?? "", etag: null, deleted: true });
-		return { outcome: "deleted", superseded };
+		// Deleting the event ends its Meet or Teams meeting with it.
+		await meetingEventRemoved(context.db, connection, group, context.now());
+		return { outcome: "deleted", superseded, meeting: null };
 	}
-	const event = await outboundEvent(context, group, belongs, false);
+	const built = await outboundEvent(context, group, belongs, false, connection);
+	const event = built.conference === null ? built : { ...built, conference: await meetingRequested(context.db, connection, first, built.conference, context.now()) };
 	const written = await adapter.putEvent(calendar.externalId, event, stored(seriesLink));
 	await record(group, { externalEventId: written.externalId, etag: written.etag, deleted: false });
-	return { outcome: "written", superseded };
+	if (event.conference === null || written.meeting === null) return { outcome: "written", superseded, meeting: null };
+	const meeting = await meetingAnswered(context.db, context.queue, connection, group, event.conference, written.meeting, written.externalId, context.now());
+	return { outcome: "written", superseded, meeting };
 }
 
 /**
@@ -171,8 +196,11 @@ function holdsSeries(connection: ConnectionRow, group: BookingRow[]): boolean {
 	return owner === connection.staffId;
 }
 
-/** How the booking (or series) looks in a calendar: title, exact times in the staff member's zone, details, colour, marker. */
-async function outboundEvent(context: SyncContext, group: BookingRow[], belongs: (b: BookingRow) => boolean, single: boolean): Promise<OutboundEvent> {
+/**
+ * How the booking (or series) looks in a calendar: title, exact times in the staff member's zone, details,
+ * colour, marker, and the Meet or Teams meeting it carries when `host` (its staff member's connection) can make it.
+ */
+async function outboundEvent(context: SyncContext, group: BookingRow[], belongs: (b: BookingRow) => boolean, single: boolean, host: ConnectionRow | null): Promise<OutboundEvent> {
 	const first = group[0] as BookingRow;
 	const shown = group.find(belongs) ?? first;
 	const [service, member, customer, series] = await Promise.all([
@@ -181,7 +209,10 @@ async function outboundEvent(context: SyncContext, group: BookingRow[], belongs:
 		shown.customerId === null ? undefined : context.db.query.customers.findFirst({ where: eq(customers.id, shown.customerId) }),
 		first.seriesId === null || single ? undefined : context.db.query.bookingSeries.findFirst({ where: eq(bookingSeries.id, first.seriesId) }),
 	]);
+	// A Zoom meeting shows in the event as its location and first line; Meet and Teams events carry theirs natively.
+	const zoomLink = service === undefined ? null : await zoomLinkOf(context.db, first, bookedPlace(placeOf(service) ?? { kind: "in_person_business" }, member === undefined ? null : placeOf(member)));
 	const description = [
+		zoomLink === null ? null : `Join the Zoom meeting: ${zoomLink}`,
 		service?.name ?? null,
 		shown.customerNotes === null || shown.customerNotes === "" ? null : `Customer notes: ${shown.customerNotes}`,
 		shown.merchantNotes === null || shown.merchantNotes === "" ? null : `Notes: ${shown.merchantNotes}`,
@@ -190,8 +221,9 @@ async function outboundEvent(context: SyncContext, group: BookingRow[], belongs:
 		title: shown.walkIn || customer === undefined ? "Walk-in" : (shown.customerName ?? customer.name),
 		timeZone: member?.timezone ?? shown.timezone,
 		description: description.length === 0 ? null : description.join("\n\n"),
-		location: service === undefined ? null : await bookedLocation(context.db, shown, service, member),
+		location: zoomLink ?? (service === undefined ? null : await bookedLocation(context.db, shown, service, member)),
 		color: service === undefined ? null : { hex: service.color, name: service.name },
+		conference: service === undefined || host === null ? null : conferenceOf(host, shown, service, member),
 	};
 	if (series === undefined || first.seriesId === null || single) {
 		return { ...base, bookingId: first.id, start: first.startsAt, end: first.endsAt, recurrence: null };
@@ -215,9 +247,11 @@ async function outboundEvent(context: SyncContext, group: BookingRow[], belongs:
 	};
 }
 
-async function handleFailure(context: SyncContext, connection: ConnectionRow, calendar: ConnectionCalendarRow, job: CalendarPushJob, error: unknown): Promise<PushOutcome> {
+async function handleFailure(context: SyncContext, connection: ConnectionRow, calendar: ConnectionCalendarRow, job: CalendarPushJob, first: BookingRow, error: unknown): Promise<PushOutcome> {
 	const now = context.now();
 	const summary = errorSummary(error);
+	// A meeting not made yet says why; its booking stays confirmed, and the retry (or reconnection) makes it.
+	await meetingBlocked(context.db, connection, first, error instanceof TokenRevokedError ? reconnectMessage(connection) : summary, now);
 	if (error instanceof TokenRevokedError) {
 		await needsReauthorization(context, connection);
 		await addPending(context.db, connection.id, job.bookingId, { state: "waiting" }, summary);

@@ -12,8 +12,8 @@ import type { CalendarProvider, ProbeResult } from "../calendars/provider";
 import { ProviderError } from "../calendars/provider";
 import { database } from "../db/client";
 import type { Database } from "../db/client";
-import { calendarsOf, connectionById } from "../db/queries/connections";
-import type { ConnectionCalendarRow, ConnectionRow } from "../db/queries/connections";
+import { calendarsOf, connectionById, isCalendarConnection } from "../db/queries/connections";
+import type { CalendarConnectionRow, ConnectionCalendarRow, ConnectionRow } from "../db/queries/connections";
 import { dateOverrides, staff, workingHours } from "../db/schema";
 import { inPhase } from "../db/statement-count";
 import { errorFields, logLine } from "../log";
@@ -67,7 +67,7 @@ type PolledRow = {
 /** The connection as the last load saw it; polls reuse it (and its adapter) for RELOAD_AFTER_MS. */
 interface Loaded {
 	at: number;
-	connection: ConnectionRow;
+	connection: CalendarConnectionRow;
 	calendars: ConnectionCalendarRow[];
 	bookableSoon: boolean;
 	/** The owner's addresses, which CalDAV and feed adapters match declined invitations by. */
@@ -305,7 +305,7 @@ export class CalendarPoller extends DurableObject<Env> {
 		this.dropLoaded();
 		const context = this.contextFor(db);
 		const connection = await connectionById(db, connectionId);
-		if (connection === null || !isReadable(connection)) return null;
+		if (connection === null || !isCalendarConnection(connection) || !isReadable(connection)) return null;
 		const calendars = (await calendarsOf(db, connectionId)).filter((calendar) => isPolled(connection.provider, calendar));
 		if (calendars.length === 0) return null;
 		const stored: StoredLoad = { at: now, connection, calendars, bookableSoon: await hasBookableTime(db, connection, now), ownAddresses: await ownAddressesOf(context, connection) };

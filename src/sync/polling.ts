@@ -3,14 +3,16 @@
 // status() says what the Integrations page shows. Callers import this, never the object's code.
 import type { ProviderName } from "../calendars/provider";
 import type { ConnectionCalendarRow, ConnectionRow } from "../db/queries/connections";
+import { isCalendarProvider } from "../db/queries/connections";
+import type { ConnectionProvider } from "../db/schema";
 import { errorFields, logLine } from "../log";
 import type { CalendarPoller } from "./poller";
 
 /** Providers that cannot push (docs/providers.md C5): every checked calendar of theirs is polled. */
 export const POLLED_PROVIDERS: readonly ProviderName[] = ["caldav", "icloud", "ics"];
 
-export function isPolledProvider(provider: ProviderName): boolean {
-	return POLLED_PROVIDERS.includes(provider);
+export function isPolledProvider(provider: ConnectionProvider): boolean {
+	return isCalendarProvider(provider) && POLLED_PROVIDERS.includes(provider);
 }
 
 /** The connection may be read: not disconnected, and its grant or password not refused. */
@@ -26,8 +28,8 @@ export type PolledCalendarFields = Pick<ConnectionCalendarRow, "checkConflicts" 
  * none). An unavailable Google or Microsoft calendar is left to the cron's sync, which also reopens
  * its channel once it is back.
  */
-export function isPolled(provider: ProviderName, calendar: PolledCalendarFields): boolean {
-	if (!calendar.checkConflicts || !calendar.readable) return false;
+export function isPolled(provider: ConnectionProvider, calendar: PolledCalendarFields): boolean {
+	if (!isCalendarProvider(provider) || !calendar.checkConflicts || !calendar.readable) return false;
 	if (isPolledProvider(provider)) return true;
 	return calendar.pushChannelId === null && calendar.lastSyncedAt !== null && calendar.unavailableSince === null;
 }

@@ -3,13 +3,13 @@
 import type { ConnectionRow } from "../db/queries/connections";
 import { connectOAuth } from "./connect-oauth";
 import { connectionOAuth } from "./connection-oauth";
-import type { OAuthProvider } from "./connection-oauth";
+import type { OAuthConnectionProvider } from "./connection-oauth";
 import type { SyncContext } from "./context";
 import { connectUnstored } from "./connection-lifecycle";
 
 export interface SandboxAccount {
 	sandboxUrl: string;
-	provider: OAuthProvider;
+	provider: OAuthConnectionProvider;
 	email: string;
 	name: string;
 	merchantId: string;
@@ -20,11 +20,14 @@ export async function connectSandboxAccount(context: SyncContext, account: Sandb
 	const created = await fetch(`${account.sandboxUrl.replace(/\/$/, "")}/_control/${account.provider}/users`, {
 		method: "POST",
 		headers: { "content-type": "application/json" },
-		body: JSON.stringify({ email: account.email, name: account.name }),
+		// Zoom's stand-in takes a first name where the calendar stand-ins take a name.
+		body: JSON.stringify(account.provider === "zoom" ? { email: account.email, firstName: account.name } : { email: account.email, name: account.name }),
 	});
 	if (!created.ok) throw new Error(`sandbox user not created: ${created.status}`);
 	const oauth = connectionOAuth(context.env, account.provider);
 	const { url, flow } = await oauth.startConnection(account.email);
+	// The sandbox's consent shortcut; Zoom's client sends no login hint of its own.
+	url.searchParams.set("login_hint", account.email);
 	const authorized = await fetch(url, { redirect: "manual" });
 	const location = authorized.headers.get("location");
 	if (location === null) throw new Error(`sandbox authorize answered ${authorized.status} without a redirect`);

@@ -10,6 +10,7 @@ import { authRoutes } from "./auth/routes";
 import type { AppEnv } from "./context";
 import { adminApi } from "./admin";
 import { bookingCalendar } from "./api/booking-calendar";
+import { bookingMeeting } from "./api/booking-meeting";
 import { publicApi } from "./api/public";
 import { connectCallback } from "./connections/callback";
 import { connectionRoutes, connectStart } from "./connections/routes";
@@ -48,6 +49,7 @@ export function createApp(): Hono<AppEnv> {
 	app.route("/admin", adminPages);
 	app.route("/", publicApi);
 	app.route("/", bookingCalendar);
+	app.route("/", bookingMeeting);
 	app.route("/", bookingPages);
 	app.route("/", accountPages);
 	app.route("/", ops);

@@ -1,7 +1,8 @@
-// Local-only routes for `npm start`: seeding the demo merchant, and polling calendars on demand for the
-// polling benchmark. Enabled only when DEMO_SEED_TOKEN is set (.dev.vars sets it; production leaves it
+// Local-only routes for `npm start`: seeding the demo merchant, polling calendars on demand for the
+// polling benchmark, and when meeting links were stored for the link-latency benchmark. Enabled only when DEMO_SEED_TOKEN is set (.dev.vars sets it; production leaves it
 // empty), and then only with that token. The D1 statement counts, for the tests and benchmarks, only
 // when D1_STATEMENT_COUNTING is "1".
+import { eq } from "drizzle-orm";
 import { Hono } from "hono";
 import { z } from "zod";
 import { merchantSchedule } from "../booking/merchant-schedule";
@@ -12,6 +13,7 @@ import { countingEnabled, resetStatementCounts, statementCounts, statementCounts
 import { BENCH_MAX_STAFF, seedBenchMerchant } from "../demo/bench-merchants";
 import { DEMO_MERCHANT_ID, DEMO_OWNER_EMAIL, DEMO_SLUG, demoBookingCommands, resetDemoOwnerPassword, seedDemoCatalogue, seedDemoOwner } from "../demo/seed";
 import { NotFoundError } from "../errors";
+import { bookingMeetings } from "../db/schema";
 import { syncContextFor } from "../sync/context";
 import { calendarPoller } from "../sync/polling";
 import { connectDemoCalendars } from "../sync/sandbox-connect";
@@ -72,6 +74,18 @@ export const dev = new Hono<AppEnv>()
 		if (!parsed.success) validationHook({ target: "json", success: false, error: parsed.error });
 		const polls = await Promise.all((parsed.data?.connectionIds ?? []).map((id) => calendarPoller(c.env, id).pollNow()));
 		return c.json({ checked: polls.reduce((sum, poll) => sum + poll.checked, 0), changed: polls.reduce((sum, poll) => sum + poll.changed, 0) });
+	})
+	// When each meeting link of the demo merchant was stored, for the link-latency benchmark
+	// (scripts/bench/meetings.mjs). States and times only: a join link is for the booking's people.
+	.get("/_dev/meetings", async (c) => {
+		requireSeedToken(c.env, c.req.header("x-seed-token"));
+		const rows = await c
+			.get("db")
+			.select({ bookingId: bookingMeetings.bookingId, provider: bookingMeetings.provider, state: bookingMeetings.state, readyAt: bookingMeetings.readyAt })
+			.from(bookingMeetings)
+			.where(eq(bookingMeetings.merchantId, DEMO_MERCHANT_ID))
+			.all();
+		return c.json({ meetings: rows });
 	})
 	.post("/_dev/seed", async (c) => {
 		requireSeedToken(c.env, c.req.header("x-seed-token"));

@@ -13,10 +13,11 @@ beforeEach(async () => {
 
 const newService = (place: unknown, staffIds = ["stf_demo_ana"]) => ({ name: "Video call", durationMinutes: 30, color: "#123456", staffIds, place });
 
-async function connect(staffId: string, provider: "google" | "microsoft", status: "active" | "disconnected" = "active"): Promise<void> {
+/** A connection row of `staffId` (null: the business's). */
+async function connect(staffId: string | null, provider: "google" | "microsoft" | "zoom", status: "active" | "disconnected" = "active"): Promise<void> {
 	await db()
 		.insert(calendarConnections)
-		.values({ id: `con_${staffId}_${provider}`, merchantId: "mer_demo", staffId, provider, accountLabel: `${staffId}@${provider}.test`, status, updatedAt: Date.now() });
+		.values({ id: `con_${staffId ?? "business"}_${provider}_${status}`, merchantId: "mer_demo", staffId, provider, accountLabel: `${staffId ?? "business"}@${provider}.test`, status, updatedAt: Date.now() });
 }
 
 function expectRefused(result: { status: number; body: unknown }, field: string, reason: RegExp): void {
@@ -88,9 +89,24 @@ describe("a service's place", () => {
 		expect((await call(world, world.owner, "POST", "/services", newService({ kind: "microsoft_teams" }))).status).toBe(201);
 	});
 
-	it("refuses Zoom until Zoom can be connected, for a service and for a staff member", async () => {
-		expectRefused(await call(world, world.owner, "POST", "/services", newService({ kind: "zoom" }, [])), "body.place.kind", /Zoom must be connected first/);
-		expectRefused(await call(world, world.owner, "PATCH", "/staff/stf_demo_ben", { place: { kind: "zoom" } }), "body.place.kind", /Zoom must be connected first/);
+	it("refuses Zoom for a staff member without a Zoom host (their own, or the business's), and takes it once there is one", async () => {
+		expectRefused(await call(world, world.owner, "POST", "/services", newService({ kind: "zoom" })), "body.place.kind", /Zoom needs a Zoom connection for Ana Jansen or the business/);
+		expectRefused(await call(world, world.owner, "PATCH", "/staff/stf_demo_ben", { place: { kind: "zoom" } }), "body.place.kind", /Zoom needs a Zoom connection for Ben Okafor/);
+		// A disconnected Zoom hosts nothing, and a calendar is no Zoom.
+		await connect("stf_demo_ana", "zoom", "disconnected");
+		await connect("stf_demo_ana", "google");
+		expectRefused(await call(world, world.owner, "POST", "/services", newService({ kind: "zoom" })), "body.place.kind", /Ana Jansen/);
+		// Her own Zoom hosts her meetings.
+		await connect("stf_demo_ana", "zoom");
+		const created = await call<{ service: { id: string; place: unknown } }>(world, world.owner, "POST", "/services", newService({ kind: "zoom" }));
+		expect(created.status).toBe(201);
+		expect(created.body.service.place).toEqual({ kind: "zoom" });
+		// Ben has none: adding him is refused on the field that changed.
+		expectRefused(await call(world, world.owner, "PATCH", `/services/${created.body.service.id}`, { staffIds: ["stf_demo_ana", "stf_demo_ben"] }), "body.staffIds", /Ben Okafor/);
+		// The business's Zoom hosts everyone without their own.
+		await connect(null, "zoom");
+		expect((await call(world, world.owner, "PATCH", `/services/${created.body.service.id}`, { staffIds: ["stf_demo_ana", "stf_demo_ben"] })).status).toBe(200);
+		expect((await call(world, world.owner, "PATCH", "/staff/stf_demo_ben", { place: { kind: "zoom" } })).status).toBe(200);
 	});
 
 	it("checks the place a staff member hosts: their own place stands in for the service's", async () => {

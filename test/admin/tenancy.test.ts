@@ -41,6 +41,7 @@ const foreignCalls: Array<[string, string, unknown?]> = [
 	["PATCH", `/bookings/${RIVAL.bookingId}`, { merchantNotes: "Taken over" }],
 	["POST", `/bookings/${RIVAL.bookingId}/reschedule`, { start: at(day, "10:00") }],
 	["POST", `/bookings/${RIVAL.bookingId}/cancel`, { scope: "series" }],
+	["POST", `/bookings/${RIVAL.bookingId}/meeting/retry`],
 	["POST", "/bookings", { serviceId: RIVAL.serviceId, start: at(day, "10:00") }],
 	["POST", "/bookings", { serviceId: "svc_demo_cut", staffId: RIVAL.staffId, start: at(day, "10:00") }],
 	["GET", `/busy?${range}&staffId=${RIVAL.staffId}`],

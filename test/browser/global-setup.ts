@@ -95,6 +95,10 @@ export default async function setup(project: TestProject): Promise<() => Promise
 		MICROSOFT_CLIENT_SECRET: "browser-microsoft-secret",
 		FACEBOOK_APP_ID: "slotline-browser-facebook",
 		FACEBOOK_APP_SECRET: "browser-facebook-secret",
+		// The sandbox's default Zoom client (it accepts any redirect URI).
+		ZOOM_CLIENT_ID: "slotline-test-zoom",
+		ZOOM_CLIENT_SECRET: "test-zoom-secret",
+		ZOOM_WEBHOOK_SECRET: randomBytes(16).toString("hex"),
 	};
 	const migrate = spawnSync(wrangler, ["d1", "migrations", "apply", "DB", "--local", "--persist-to", state], { cwd: root, env, encoding: "utf8" });
 	if (migrate.status !== 0) throw new Error(`migrations failed: ${migrate.stderr}`);

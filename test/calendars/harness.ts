@@ -103,6 +103,7 @@ export function booking(overrides: Partial<OutboundEvent> = {}): OutboundEvent {
 		location: "Main street 1",
 		color: { hex: "#4f46e5", name: "Physio" },
 		recurrence: null,
+		conference: null,
 		...overrides,
 	};
 }

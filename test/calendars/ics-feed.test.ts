@@ -118,7 +118,7 @@ describe("IcsFeed", () => {
 		const good = new IcsFeed({ url: secretUrl, ownAddresses: [], fetch: async () => new Response(calendar()) });
 		expect(good.push).toBeNull();
 		expect(good.writer).toBeNull();
-		expect(await good.listCalendars()).toEqual([{ id: FEED_CALENDAR_ID, name: "https://calendar.example.test/…/basic.ics", writable: false, readable: true, primary: false, timeZone: null }]);
+		expect(await good.listCalendars()).toEqual([{ id: FEED_CALENDAR_ID, name: "https://calendar.example.test/…/basic.ics", writable: false, readable: true, primary: false, timeZone: null, onlineMeetings: null }]);
 		expect(maskFeedUrl("webcal://feeds.example.test/u/8c1f2a9e77/feed?token=abc")).toBe("https://feeds.example.test/…/feed");
 		expect(maskFeedUrl("https://feeds.example.test/8c1f2a9e77")).toBe("https://feeds.example.test/…");
 		expect(maskFeedUrl(FEED_URL)).toBe("https://feeds.example.test/team.ics");

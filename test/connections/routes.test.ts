@@ -7,7 +7,6 @@ import { hashPassword } from "../../src/auth/password";
 import { connectionById } from "../../src/db/queries/connections";
 import { merchantSchedule } from "../../src/booking/merchant-schedule";
 import { bookings, connectionCalendars, memberships, users } from "../../src/db/schema";
-import { DEMO_OWNER_EMAIL } from "../../src/demo/seed";
 import { CredentialVault } from "../../src/sync/credentials";
 import { resync } from "../../src/sync/connection-jobs";
 import { handleCalendarPush } from "../../src/sync/outbound";
@@ -16,29 +15,13 @@ import type { Browser, Harness } from "../auth/harness";
 import { control } from "../support/sandbox-control";
 import { busyBlocksOf } from "../support/schedule";
 import { seedDemo } from "../support/seed";
+import { call, ownerBrowser, responses } from "./support";
 import { book, db, deliver, liveEvents, testContext, uniqueEmail } from "../sync/harness";
-
-const responses: string[] = [];
 
 beforeEach(async () => {
 	await seedDemo({ owner: { password: PASSWORD } });
 	responses.length = 0;
 });
-
-/** Every response body is kept, to check afterwards that no token ever appeared in one. */
-async function call(h: Harness, browser: Browser, path: string, init: RequestInit & { json?: unknown; extraCookie?: string } = {}): Promise<Response> {
-	const { extraCookie, ...rest } = init;
-	let response: Response;
-	if (extraCookie === undefined) {
-		response = await h.request(path, { ...rest, browser });
-	} else {
-		const headers = new Headers(rest.headers);
-		headers.set("cookie", `__Host-slotline_session=${browser.cookie}; ${extraCookie}`);
-		response = await h.request(path, { ...rest, headers });
-	}
-	responses.push(await response.clone().text());
-	return response;
-}
 
 /** Runs the browser side of "Connect Google": our start URL, the sandbox consent shortcut, our callback. */
 async function connectThroughBrowser(h: Harness, browser: Browser, email: string, staffId: string): Promise<string> {
@@ -58,12 +41,6 @@ async function connectThroughBrowser(h: Harness, browser: Browser, email: string
 	const connected = new URL(done.headers.get("location") ?? "").searchParams.get("connected");
 	expect(connected).toMatch(/^con_/);
 	return connected ?? "";
-}
-
-async function ownerBrowser(h: Harness): Promise<Browser> {
-	const browser = h.browser();
-	expect((await signIn(h, browser, DEMO_OWNER_EMAIL)).status).toBe(200);
-	return browser;
 }
 
 describe("calendar connections API", () => {

@@ -49,9 +49,21 @@ describe("Zoom meetings", () => {
 		expect((await zoomApi(sandbox, access_token, "PATCH", `/meetings/${meeting.id}`, { topic: "x" })).status).toBe(404);
 	});
 
+	it("creates a recurring meeting with no fixed time (type 3), listed as upcoming however long ago it was made", async () => {
+		const { access_token } = await zoomSignIn(sandbox, "zed@example.com");
+		const { start_time: _start, duration: _duration, ...untimed } = MEETING;
+		const meeting = (await createMeeting(sandbox, access_token, { ...untimed, type: 3 })) as CreatedMeeting & { type: number };
+		expect(meeting.type).toBe(3);
+		await postJson(`${sandbox.url}/_control/clock`, { advanceSeconds: 30 * 86_400 });
+		// The first access token has expired by then.
+		const again = await zoomSignIn(sandbox, "zed@example.com");
+		const res = await zoomApi(sandbox, again.access_token, "GET", "/users/me/meetings?type=upcoming");
+		expect(((await res.json()) as { meetings: Array<{ id: number }> }).meetings.map((m) => m.id)).toEqual([meeting.id]);
+	});
+
 	it("refuses invalid fields with code 300 and leaves nothing behind", async () => {
 		const { access_token } = await zoomSignIn(sandbox, "zed@example.com");
-		for (const bad of [{ start_time: "tomorrow" }, { password: "far-too-long-passcode" }, { timezone: "Mars/Olympus" }, { duration: -5 }, { type: 3 }]) {
+		for (const bad of [{ start_time: "tomorrow" }, { password: "far-too-long-passcode" }, { timezone: "Mars/Olympus" }, { duration: -5 }, { type: 8 }]) {
 			const res = await zoomApi(sandbox, access_token, "POST", "/users/me/meetings", { ...MEETING, ...bad });
 			expect(res.status, JSON.stringify(bad)).toBe(400);
 			expect(await res.json()).toMatchObject({ code: 300 });

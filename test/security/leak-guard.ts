@@ -39,6 +39,8 @@ export class LeakGuard {
 		this.addSecret("GOOGLE_CLIENT_SECRET", env.GOOGLE_CLIENT_SECRET);
 		this.addSecret("MICROSOFT_CLIENT_SECRET", env.MICROSOFT_CLIENT_SECRET);
 		this.addSecret("FACEBOOK_APP_SECRET", env.FACEBOOK_APP_SECRET);
+		this.addSecret("ZOOM_CLIENT_SECRET", env.ZOOM_CLIENT_SECRET);
+		this.addSecret("ZOOM_WEBHOOK_SECRET", env.ZOOM_WEBHOOK_SECRET);
 		this.addSecret("DEMO_SEED_TOKEN", env.DEMO_SEED_TOKEN);
 		this.addSecret("OPS_TOKEN", env.OPS_TOKEN);
 		const keyring = JSON.parse(env.ENCRYPTION_KEYS) as { keys: Record<string, string> };

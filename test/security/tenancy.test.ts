@@ -63,6 +63,7 @@ const attempts: Attempt[] = [
 	{ route: "PATCH /admin/api/bookings/:id", as: "staff", path: `/admin/api/bookings/${OTHER.bookingId}`, body: { merchantNotes: "Taken over" }, expect: "hidden" },
 	{ route: "POST /admin/api/bookings/:id/reschedule", as: "owner", path: `/admin/api/bookings/${OTHER.bookingId}/reschedule`, body: { start: at(day, "10:00") }, expect: "hidden" },
 	{ route: "POST /admin/api/bookings/:id/cancel", as: "staff", path: `/admin/api/bookings/${OTHER.bookingId}/cancel`, body: { scope: "series" }, expect: "hidden" },
+	{ route: "POST /admin/api/bookings/:id/meeting/retry", as: "owner", path: `/admin/api/bookings/${OTHER.bookingId}/meeting/retry`, expect: "hidden" },
 	{ route: "GET /admin/api/busy", as: "owner", path: `/admin/api/busy?${range}&staffId=${OTHER.staffId}`, expect: "hidden" },
 	{ route: "GET /admin/api/settings", as: "owner", path: "/admin/api/settings", expect: "own" },
 	{ route: "PATCH /admin/api/settings", as: "owner", path: "/admin/api/settings", body: { brandColor: "#abcdef" }, expect: "own" },
@@ -105,6 +106,7 @@ const attempts: Attempt[] = [
 	{ route: "POST /api/v1/bookings/:id/reschedule", as: "customer", path: `/api/v1/bookings/${OTHER.bookingId}/reschedule`, body: { start: at(day, "10:00") }, expect: "hidden" },
 	{ route: "GET /api/v1/bookings/:id/calendar.ics", as: "customer", path: `/api/v1/bookings/${OTHER.bookingId}/calendar.ics`, expect: "hidden" },
 	{ route: "GET /manage/:id", as: "customer", path: `/manage/${OTHER.bookingId}`, expect: "hidden" },
+	{ route: "GET /manage/:id/meeting", as: "customer", path: `/manage/${OTHER.bookingId}/meeting`, expect: "hidden" },
 ];
 
 /** The routes this suite must cover: everything a signed-in person reaches with an id of some tenant or customer. */

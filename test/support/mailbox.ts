@@ -4,6 +4,7 @@ import { inject } from "vitest";
 export interface MailJson {
 	subject: string;
 	text: string;
+	html?: string;
 	receivedAt: string;
 	attachments: Array<{ filename: string; contentType: string; content: string }>;
 }

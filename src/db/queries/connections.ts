@@ -1,7 +1,9 @@
 // Reads and writes of calendar connections, their calendars, the operation log and pending pushes.
 import { and, desc, eq, inArray, isNull, lt, ne, or } from "drizzle-orm";
 import type { SQL } from "drizzle-orm";
+import type { ProviderName } from "../../calendars/provider";
 import type { Database } from "../client";
+import type { ConnectionProvider } from "../schema";
 import { bookings, calendarConnections, connectionCalendars, connectionLog, eventLinks, pendingPushes } from "../schema";
 import { NotFoundError } from "../../errors";
 
@@ -9,6 +11,18 @@ export type ConnectionRow = typeof calendarConnections.$inferSelect;
 export type ConnectionCalendarRow = typeof connectionCalendars.$inferSelect;
 export type ConnectionLogRow = typeof connectionLog.$inferSelect;
 export type LogOutcome = ConnectionLogRow["outcome"];
+
+/** A connection to a calendar provider: everything but Zoom, which has no calendars, adapter, poller or channels. */
+export type CalendarConnectionRow = ConnectionRow & { provider: ProviderName };
+
+/** The provider keeps calendars (Zoom, the one other connection provider, hosts meetings only). */
+export function isCalendarProvider(provider: ConnectionProvider): provider is ProviderName {
+	return provider !== "zoom";
+}
+
+export function isCalendarConnection(row: ConnectionRow): row is CalendarConnectionRow {
+	return isCalendarProvider(row.provider);
+}
 
 /** How many log lines a connection keeps. */
 export const LOG_LIMIT = 100;
@@ -30,10 +44,10 @@ export async function connectionsOf(db: Database, merchantId: string, staffId?: 
 	return db.query.calendarConnections.findMany({ where: and(eq(calendarConnections.merchantId, merchantId), owner), orderBy: [calendarConnections.createdAt] });
 }
 
-/** The merchant's live (not disconnected) business-wide connection, if any: there is at most one. */
+/** The merchant's live (not disconnected) business-wide calendar connection, if any: there is at most one. */
 export async function liveBusinessConnection(db: Database, merchantId: string): Promise<ConnectionRow | null> {
 	const row = await db.query.calendarConnections.findFirst({
-		where: and(eq(calendarConnections.merchantId, merchantId), isNull(calendarConnections.staffId), ne(calendarConnections.status, "disconnected")),
+		where: and(eq(calendarConnections.merchantId, merchantId), isNull(calendarConnections.staffId), ne(calendarConnections.status, "disconnected"), ne(calendarConnections.provider, "zoom")),
 	});
 	return row ?? null;
 }
@@ -56,7 +70,7 @@ export async function calendarById(db: Database, id: string): Promise<Connection
 }
 
 /** The provider of each of these calendars that belongs to a connection of `merchantId` (others are absent). */
-export async function calendarProviders(db: Database, merchantId: string, calendarIds: string[]): Promise<Map<string, ConnectionRow["provider"]>> {
+export async function calendarProviders(db: Database, merchantId: string, calendarIds: string[]): Promise<Map<string, ProviderName>> {
 	if (calendarIds.length === 0) return new Map();
 	const rows = await db
 		.select({ id: connectionCalendars.id, provider: calendarConnections.provider })
@@ -64,7 +78,8 @@ export async function calendarProviders(db: Database, merchantId: string, calend
 		.innerJoin(calendarConnections, eq(calendarConnections.id, connectionCalendars.connectionId))
 		.where(and(eq(calendarConnections.merchantId, merchantId), inArray(connectionCalendars.id, calendarIds)))
 		.all();
-	return new Map(rows.map((row) => [row.id, row.provider]));
+	// A Zoom connection has no calendars, so the join never yields one; the guard only tells the type so.
+	return new Map(rows.flatMap((row) => (isCalendarProvider(row.provider) ? [[row.id, row.provider] as const] : [])));
 }
 
 export interface WriteTarget {

@@ -1,7 +1,8 @@
-// event_links: which external event each booking became in each calendar, and at which version.
-import { and, eq, exists, inArray, sql } from "drizzle-orm";
+// event_links: which external event each booking became in each calendar, and at which version; and where a
+// booking change goes (its calendars, its Zoom meeting).
+import { and, eq, exists, inArray, or, sql } from "drizzle-orm";
 import type { Database } from "../client";
-import { bookings, calendarConnections, connectionCalendars, eventLinks } from "../schema";
+import { bookingMeetings, bookings, calendarConnections, connectionCalendars, eventLinks, services, staff } from "../schema";
 import { newId } from "../../ids";
 import { isWriteTarget } from "./connections";
 
@@ -19,21 +20,45 @@ export async function linksFor(db: Database, calendarId: string, bookingIds: str
  * twice; nothing comes for a booking D1 does not have.
  */
 export async function changeCalendars(db: Database, bookingId: string): Promise<string[]> {
+	return (await changeTargets(db, bookingId)).calendarIds;
+}
+
+export interface ChangeTargets {
+	/** As changeCalendars. */
+	calendarIds: string[];
+	/** The booking takes place on Zoom now (its staff member's own place, else its service's), or has a Zoom meeting. */
+	zoom: boolean;
+}
+
+/** What a change of the booking goes to, calendars and its Zoom meeting, in the one statement of the fan-out. */
+export async function changeTargets(db: Database, bookingId: string): Promise<ChangeTargets> {
 	const booking = db.select({ id: bookings.id }).from(bookings).where(eq(bookings.id, bookingId));
 	const merchantId = db.select({ merchantId: bookings.merchantId }).from(bookings).where(eq(bookings.id, bookingId));
 	const staffId = db.select({ staffId: bookings.staffId }).from(bookings).where(eq(bookings.id, bookingId));
+	const zoomMeeting = db
+		.select({ id: bookingMeetings.id })
+		.from(bookingMeetings)
+		.where(and(eq(bookingMeetings.id, sql`coalesce(${bookings.seriesId}, ${bookings.id})`), eq(bookingMeetings.provider, "zoom")));
 	const rows = await db
-		.select({ calendarId: connectionCalendars.id })
+		.select({ id: connectionCalendars.id, zoom: sql<number>`0` })
 		.from(connectionCalendars)
 		.innerJoin(calendarConnections, eq(connectionCalendars.connectionId, calendarConnections.id))
 		.where(isWriteTarget(sql`(${merchantId})`, sql`(${staffId})`))
 		.unionAll(
 			db
-				.select({ calendarId: eventLinks.calendarId })
+				.select({ id: eventLinks.calendarId, zoom: sql<number>`0` })
 				.from(eventLinks)
 				.where(and(eq(eventLinks.bookingId, bookingId), eq(eventLinks.deleted, false), exists(booking))),
+		)
+		.unionAll(
+			db
+				.select({ id: bookings.id, zoom: sql<number>`1` })
+				.from(bookings)
+				.innerJoin(services, eq(services.id, bookings.serviceId))
+				.leftJoin(staff, eq(staff.id, bookings.staffId))
+				.where(and(eq(bookings.id, bookingId), or(sql`coalesce(${staff.placeKind}, ${services.placeKind}) = 'zoom'`, exists(zoomMeeting)))),
 		);
-	return rows.map((row) => row.calendarId);
+	return { calendarIds: rows.filter((row) => row.zoom === 0).map((row) => row.id), zoom: rows.some((row) => row.zoom === 1) };
 }
 
 export interface LinkWrite {
@@ -69,6 +94,11 @@ export async function recordLinks(
 }
 
 /** Forgets what was pushed to a calendar (keeping the event ids), so a resync pushes every booking again. */
+/** Makes the next push of these bookings write their events again although their versions did not move. */
+export async function markBookingsDirty(db: Database, bookingIds: string[]): Promise<void> {
+	if (bookingIds.length > 0) await db.update(eventLinks).set({ pushedVersion: 0 }).where(inArray(eventLinks.bookingId, bookingIds));
+}
+
 export async function markCalendarDirty(db: Database, calendarId: string): Promise<void> {
 	await db.update(eventLinks).set({ pushedVersion: 0 }).where(eq(eventLinks.calendarId, calendarId));
 }

@@ -4,11 +4,13 @@
 // that staff member only the details given with the booking, never the stored customer record.
 import type { MerchantMembership } from "../../auth/membership";
 import type { AdminBooking } from "../../booking/calendar-view";
+import type { MeetingView } from "../../meetings/meeting-view";
 import { localIso, utcIso } from "../../time";
 import { maySeeCustomerDetails } from "../../booking/permissions";
 import type { AdminBookingJson } from "./schemas";
 
-export function adminBookingJson(entry: AdminBooking, viewer: MerchantMembership): AdminBookingJson {
+/** `meeting`: the booking's video meeting (meeting-view.ts), or undefined when it has none. */
+export function adminBookingJson(entry: AdminBooking, viewer: MerchantMembership, meeting: MeetingView | undefined): AdminBookingJson {
 	const b = entry.booking;
 	const full = maySeeCustomerDetails(viewer, b.staffId);
 	const customer = entry.customer;
@@ -42,6 +44,8 @@ export function adminBookingJson(entry: AdminBooking, viewer: MerchantMembership
 		// Only times and the provider of the external event: never its title or other details.
 		conflict: entry.conflicts.length > 0,
 		conflicts: entry.conflicts.map((busy) => ({ start: utcIso(busy.start), end: utcIso(busy.end), allDay: busy.allDay, tentative: busy.tentative, provider: busy.provider })),
+		// The join link is for the people in the booking (an owner, its staff member); a colleague sees only where it stands.
+		meeting: meeting === undefined ? null : { provider: meeting.provider, state: meeting.state, joinUrl: full ? meeting.joinUrl : null, error: meeting.error },
 		version: b.version,
 	};
 }

@@ -9,10 +9,14 @@ import type { BookingView } from "../../booking/commands";
 import { merchantSchedule } from "../../booking/merchant-schedule";
 import { unwrapOutcome } from "../../booking/outcome";
 import { bookingsBetween, bookingsByIds } from "../../booking/calendar-view";
+import type { AdminBooking } from "../../booking/calendar-view";
 import { merchantSettingsSchema } from "../../db/queries/admin-settings";
 import { merchantById, staffOf } from "../../db/queries/catalog";
 import type { MerchantRow } from "../../db/queries/catalog";
 import { NotFoundError } from "../../errors";
+import { retryMeeting } from "../../meetings/meeting-retry";
+import { meetingViewsOf } from "../../meetings/meeting-view";
+import { syncContextFor } from "../../sync/context";
 import { addDays, localDayStart } from "../../time";
 import type { AppEnv } from "../context";
 import { canonicalHash } from "../validation";
@@ -71,8 +75,14 @@ async function written(c: Context<AppEnv>, merchant: MerchantRow, views: Booking
 		{ merchantId: merchant.id, tentativeBlocks: tentativeBlocks(merchant) },
 		views.map((v) => v.id),
 	);
+	return withMeetings(c, merchant.id, rows);
+}
+
+/** The admin shape of `rows`, each with its video meeting (one D1 read of places and one of meetings). */
+async function withMeetings(c: Context<AppEnv>, merchantId: string, rows: AdminBooking[]): Promise<AdminBookingJson[]> {
+	const meetings = await meetingViewsOf(c.var.db, merchantId, rows.map((row) => row.booking));
 	const viewer = actingMembership(c);
-	return rows.map((row) => adminBookingJson(row, viewer));
+	return rows.map((row) => adminBookingJson(row, viewer, meetings.get(row.booking.id)));
 }
 
 export const adminBookings = new Hono<AppEnv>()
@@ -89,15 +99,21 @@ export const adminBookings = new Hono<AppEnv>()
 			staffId: query.staffId ?? null,
 			tentativeBlocks: tentativeBlocks(merchant),
 		});
-		const viewer = actingMembership(c);
-		return c.json({ timezone: merchant.timezone, bookings: rows.map((row) => adminBookingJson(row, viewer)) });
+		return c.json({ timezone: merchant.timezone, bookings: await withMeetings(c, merchantId, rows) });
 	})
 
 	.get("/bookings/:id", anyMember, async (c) => {
 		const merchant = await merchantById(c.var.db, actingMerchantId(c));
 		const [row] = await bookingsByIds(c.env, c.var.db, { merchantId: merchant.id, tentativeBlocks: tentativeBlocks(merchant) }, [c.req.param("id")]);
 		if (row === undefined) throw new NotFoundError("Booking");
-		return c.json({ booking: adminBookingJson(row, actingMembership(c)) });
+		const [booking] = await withMeetings(c, merchant.id, [row]);
+		return c.json({ booking });
+	})
+
+	// The admin's Retry of a meeting whose link is pending or failed: queued, so the answer is 202.
+	.post("/bookings/:id/meeting/retry", anyMember, async (c) => {
+		await retryMeeting(syncContextFor(c.env, c.var.db), actingMembership(c), c.req.param("id"));
+		return c.json({ queued: true }, 202);
 	})
 
 	.post("/bookings", anyMember, valid("header", idempotencyHeader), valid("json", createBody), async (c) => {

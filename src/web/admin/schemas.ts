@@ -95,6 +95,19 @@ export const AdminBookingSchema = z.object({
 	series: z.object({ id: z.string(), index: z.number().nullable(), frequency: z.string().nullable(), count: z.number().nullable() }).nullable(),
 	conflict: z.boolean(),
 	conflicts: z.array(z.object({ start: z.string(), end: z.string(), allDay: z.boolean(), tentative: z.boolean(), provider: z.enum(PROVIDER_NAMES) })),
+	/**
+	 * An online booking's video meeting: ready with its join link (null for a colleague of the booking's
+	 * staff member), pending, or failed; `error` says why the link is not there (then a Retry is offered).
+	 */
+	meeting: z
+		.object({
+			// As db/schema.ts MEETING_PROVIDERS, plus the merchant's typed link (the browser cannot import the schema).
+			provider: z.enum(["google_meet", "microsoft_teams", "zoom", "fixed_link"]),
+			state: z.enum(["ready", "pending", "failed"]),
+			joinUrl: z.string().nullable(),
+			error: z.string().nullable(),
+		})
+		.nullable(),
 	version: z.number(),
 });
 export type AdminBookingJson = z.infer<typeof AdminBookingSchema>;

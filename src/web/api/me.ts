@@ -12,6 +12,8 @@ import type { Database } from "../../db/client";
 import { emailInUse, sessionUserById, updateProfile } from "../../db/queries/users";
 import { bookings, customers, emailTokens, merchants, services, staff, users } from "../../db/schema";
 import { NotFoundError, RateLimitedError, UnauthorizedError, UnprocessableError } from "../../errors";
+import { meetingViewsOf } from "../../meetings/meeting-view";
+import type { MeetingView } from "../../meetings/meeting-view";
 import { localIso, utcIso } from "../../time";
 import type { AppEnv } from "../context";
 import { sendVerification } from "../auth/email-links";
@@ -91,6 +93,7 @@ async function changeRequestedSince(db: Database, userId: string, since: number)
 
 const bookingColumns = {
 	id: bookings.id,
+	merchantId: bookings.merchantId,
 	status: bookings.status,
 	startsAt: bookings.startsAt,
 	endsAt: bookings.endsAt,
@@ -137,9 +140,20 @@ export interface OwnBooking {
 	staff: { id: string; name: string };
 	customerNotes: string | null;
 	manageUrl: string;
+	/** An online booking's meeting: the join link once it exists (the customer's own booking only), else pending. */
+	meeting: { provider: MeetingView["provider"]; joinUrl: string | null } | null;
 }
 
-async function bookingJson(env: Env, row: OwnBookingRow): Promise<OwnBooking> {
+/** The meetings of the user's bookings, each read within its own merchant. */
+async function meetingsOfRows(db: Database, rows: OwnBookingRow[]): Promise<Map<string, MeetingView>> {
+	const result = new Map<string, MeetingView>();
+	for (const merchantId of new Set(rows.map((row) => row.merchantId))) {
+		for (const [id, view] of await meetingViewsOf(db, merchantId, rows.filter((row) => row.merchantId === merchantId))) result.set(id, view);
+	}
+	return result;
+}
+
+async function bookingJson(env: Env, row: OwnBookingRow, meeting: MeetingView | undefined): Promise<OwnBooking> {
 	return {
 		id: row.id,
 		status: row.status,
@@ -154,13 +168,16 @@ async function bookingJson(env: Env, row: OwnBookingRow): Promise<OwnBooking> {
 		customerNotes: row.customerNotes,
 		// The same capability link the confirmation email carries, for cancelling or moving it.
 		manageUrl: `${env.APP_URL}/manage/${row.id}?token=${await manageToken(env.SESSION_SECRET, row.id)}`,
+		// The provider's error is the merchant's to see, not the customer's.
+		meeting: meeting === undefined ? null : { provider: meeting.provider, joinUrl: meeting.joinUrl },
 	};
 }
 
 /** The user's own bookings (at most 500, oldest first), each with its manage link. */
 export async function listOwnBookings(env: Env, db: Database, userId: string): Promise<OwnBooking[]> {
 	const rows = await ownBookings(db, userId).orderBy(asc(bookings.startsAt)).limit(500).all();
-	return Promise.all(rows.map((row) => bookingJson(env, row)));
+	const meetings = await meetingsOfRows(db, rows);
+	return Promise.all(rows.map((row) => bookingJson(env, row, meetings.get(row.id))));
 }
 
 export const meApi = new Hono<AppEnv>()
@@ -206,5 +223,5 @@ export const meApi = new Hono<AppEnv>()
 		const row = await ownBookings(c.var.db, signedInUserId(c)).where(and(eq(customers.userId, signedInUserId(c)), eq(bookings.id, c.req.param("id")))).get();
 		if (row === undefined) throw new NotFoundError("Booking");
 		c.header("cache-control", "no-store");
-		return c.json({ booking: await bookingJson(c.env, row) });
+		return c.json({ booking: await bookingJson(c.env, row, (await meetingsOfRows(c.var.db, [row])).get(row.id)) });
 	});

@@ -7,7 +7,7 @@ import { findMembership } from "../../auth/membership";
 import { OAuthError } from "../../oauth/client";
 import { connectOAuth } from "../../sync/connect-oauth";
 import { connectionOAuth } from "../../sync/connection-oauth";
-import { BusinessCalendarTakenError } from "../../sync/connection-lifecycle";
+import { BusinessCalendarTakenError, ZoomTakenError } from "../../sync/connection-lifecycle";
 import { syncContextFor } from "../../sync/context";
 import { ProviderError } from "../../calendars/provider";
 import type { AppEnv } from "../context";
@@ -39,6 +39,7 @@ export const connectCallback = new Hono<AppEnv>().get("/:provider/callback", asy
 	} catch (error) {
 		if (error instanceof OAuthError) return done(c, { error: `connect-${error.reason}` });
 		if (error instanceof BusinessCalendarTakenError) return done(c, { error: "business-calendar-exists" });
+		if (error instanceof ZoomTakenError) return done(c, { error: "zoom-exists" });
 		if (error instanceof ProviderError) return done(c, { error: "connect-provider" });
 		throw error;
 	}

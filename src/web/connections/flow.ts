@@ -1,4 +1,4 @@
-// The state of a calendar OAuth connect kept across the provider round trip, in a signed HttpOnly cookie.
+// The state of an OAuth connect (a calendar, or Zoom) kept across the provider round trip, in a signed HttpOnly cookie.
 import { decodeBase64urlIgnorePadding, encodeBase64urlNoPadding } from "@oslojs/encoding";
 import { z } from "zod";
 
@@ -9,7 +9,7 @@ export const CONNECT_TTL_SECONDS = 10 * 60;
 const connectFlowSchema = z.object({
 	state: z.string().min(1),
 	codeVerifier: z.string().min(43),
-	provider: z.enum(["google", "microsoft"]),
+	provider: z.enum(["google", "microsoft", "zoom"]),
 	merchantId: z.string(),
 	staffId: z.string().nullable(),
 	userId: z.string(),

@@ -1,13 +1,14 @@
 // /admin/api/connections: the signed-in person's calendar connections (the owner sees all of the
 // merchant's): list, add a CalDAV, iCloud or ICS connection (POST to the collection), re-enter a password,
-// pick calendars, resync, retry failed pushes, disconnect; OAuth connections start at /admin/api/connect.
+// pick calendars, resync, retry failed pushes, disconnect; OAuth connections (Google, Microsoft, Zoom) start
+// at /admin/api/connect. A Zoom connection has no calendars: only viewing and disconnecting apply to it.
 import { Hono } from "hono";
 import { setSignedCookie } from "hono/cookie";
 import { z } from "zod";
 import { ProviderError } from "../../calendars/provider";
 import { staffOf } from "../../db/queries/catalog";
-import { calendarsOf, connectionsOf, logOf, pendingCount } from "../../db/queries/connections";
-import type { ConnectionRow } from "../../db/queries/connections";
+import { calendarsOf, connectionsOf, isCalendarConnection, logOf, pendingCount } from "../../db/queries/connections";
+import type { CalendarConnectionRow, ConnectionRow } from "../../db/queries/connections";
 import { UnprocessableError, ValidationError } from "../../errors";
 import { chooseCalendars, refreshCalendarsOnRequest } from "../../sync/connection-calendars";
 import { retryFailed } from "../../sync/connection-health";
@@ -28,7 +29,7 @@ import { calendarListRefusal, connectRefusal } from "./refusal";
 import { connectionView, logView } from "./view";
 import type { ConnectionView } from "./view";
 
-const providerParam = z.enum(["google", "microsoft"]);
+const providerParam = z.enum(["google", "microsoft", "zoom"]);
 
 const calendarChoice = z.object({
 	writeCalendarId: z.string().nullable(),
@@ -86,6 +87,12 @@ async function view(c: Context<AppEnv>, row: ConnectionRow): Promise<ConnectionV
 	return connectionView(row, calendars, await pendingCount(c.var.db, row.id), await pollStatusOf(c.env, row, calendars));
 }
 
+/** The calendar routes refuse a Zoom connection: it hosts meetings and has no calendars to pick, sync or retry. */
+function calendarConnection(row: ConnectionRow): CalendarConnectionRow {
+	if (!isCalendarConnection(row)) throw new UnprocessableError("not-a-calendar", "Zoom has no calendars: it only hosts meeting links. Disconnect or reconnect it instead.");
+	return row;
+}
+
 /** "business" names the merchant's own connection; anything else must be one of its staff. */
 async function ownerFor(c: Context<AppEnv>, requested: string | undefined): Promise<string | null> {
 	const membership = membershipOf(c);
@@ -141,14 +148,14 @@ export const connectionRoutes = new Hono<AppEnv>()
 	})
 
 	.put("/:id/calendars", async (c) => {
-		const row = await manageableConnection(c, c.req.param("id"));
+		const row = calendarConnection(await manageableConnection(c, c.req.param("id")));
 		const body = await parseJsonBody(c, calendarChoice);
 		await chooseCalendars(context(c), row, body);
 		return c.json({ connection: await view(c, await manageableConnection(c, row.id)) });
 	})
 
 	.post("/:id/refresh-calendars", async (c) => {
-		const row = await manageableConnection(c, c.req.param("id"));
+		const row = calendarConnection(await manageableConnection(c, c.req.param("id")));
 		if (row.status === "disconnected") throw new UnprocessableError("disconnected", "Reconnect this calendar first.");
 		try {
 			await refreshCalendarsOnRequest(context(c), row);
@@ -161,7 +168,7 @@ export const connectionRoutes = new Hono<AppEnv>()
 	})
 
 	.post("/:id/resync", async (c) => {
-		const row = await manageableConnection(c, c.req.param("id"));
+		const row = calendarConnection(await manageableConnection(c, c.req.param("id")));
 		if (row.status === "disconnected") throw new UnprocessableError("disconnected", "Reconnect this calendar first.");
 		const queued = await resync(context(c), row);
 		return c.json({ queued }, 202);
@@ -169,7 +176,7 @@ export const connectionRoutes = new Hono<AppEnv>()
 
 	/** Retries pushes that failed for good or went to the dead-letter queue. */
 	.post("/:id/retry", async (c) => {
-		const row = await manageableConnection(c, c.req.param("id"));
+		const row = calendarConnection(await manageableConnection(c, c.req.param("id")));
 		if (row.status === "disconnected") throw new UnprocessableError("disconnected", "Reconnect this calendar first.");
 		const queued = await retryFailed(context(c), row);
 		return c.json({ queued }, 202);
@@ -191,10 +198,11 @@ export const connectStart = new Hono<AppEnv>()
 	.use(requireMerchantMember())
 	.get("/:provider", async (c) => {
 		const provider = providerParam.safeParse(c.req.param("provider"));
-		if (!provider.success) throw new UnprocessableError("unknown-provider", "Connect google or microsoft here; CalDAV, iCloud and ICS feeds are added with a password or URL.");
+		if (!provider.success) throw new UnprocessableError("unknown-provider", "Connect google, microsoft or zoom here; CalDAV, iCloud and ICS feeds are added with a password or URL.");
 		const membership = membershipOf(c);
 		const staffId = await ownerFor(c, c.req.query("staffId"));
-		const { url, flow } = await connectionOAuth(c.env, provider.data).startConnection(c.req.query("loginHint") ?? null);
+		// Zoom takes no login hint: the person signs in to the Zoom account they mean.
+		const { url, flow } = await connectionOAuth(c.env, provider.data).startConnection(provider.data === "zoom" ? null : (c.req.query("loginHint") ?? null));
 		const value = encodeConnectFlow({ ...flow, provider: provider.data, merchantId: membership.merchantId, staffId, userId: c.var.user?.id ?? "" });
 		await setSignedCookie(c, CONNECT_COOKIE, value, c.env.SESSION_SECRET, { prefix: "host", httpOnly: true, secure: true, sameSite: "Lax", path: "/", maxAge: CONNECT_TTL_SECONDS });
 		return c.redirect(url.toString(), 302);

@@ -1,5 +1,6 @@
 // The JSON a connection is shown as. Built field by field, so credentials can never slip into a response.
 import type { ConnectionCalendarRow, ConnectionLogRow, ConnectionRow } from "../../db/queries/connections";
+import { meetingRefusal } from "../../meetings/event-meetings";
 import type { PollStatus } from "../../sync/polling";
 
 export interface ConnectionView {
@@ -25,6 +26,8 @@ export interface ConnectionView {
 		unavailableSince: string | null;
 		/** What its poller saw, for a polled calendar (src/sync/polling.ts); null for one read by push. */
 		polling: CalendarPolling | null;
+		/** Why its events cannot carry Meet (Google) or Teams (Microsoft), e.g. a Workspace setting; null when they can. */
+		meetingRefusal: string | null;
 	}>;
 }
 
@@ -64,6 +67,7 @@ export function connectionView(row: ConnectionRow, calendars: ConnectionCalendar
 			checkConflicts: c.checkConflicts,
 			unavailableSince: c.unavailableSince === null ? null : new Date(c.unavailableSince).toISOString(),
 			polling: pollingView(polling.get(c.id)),
+			meetingRefusal: meetingRefusal(row.provider, c.onlineMeetings),
 		})),
 	};
 }

@@ -7,6 +7,7 @@ import { bookedPlaceOf } from "../../booking/booked-place";
 import { googleCalendarUrl, icsPath } from "../../booking/calendar-links";
 import { merchantBySlug } from "../../db/queries/catalog";
 import { NotFoundError } from "../../errors";
+import { meetingOfBooking } from "../../meetings/meeting-view";
 import { placeLocation, placeText } from "../../place-view";
 import { utcIso } from "../../time";
 import type { AppEnv } from "../context";
@@ -111,9 +112,11 @@ async function managePage(c: Context<AppEnv>): Promise<Response> {
 	const start = utcIso(booking.startsAt);
 	const end = utcIso(booking.endsAt);
 	const title = `${service.name} with ${staffMember.name} (${merchant.name})`;
-	// The booking's holder: the fixed meeting link may show here.
+	// The booking's holder: the meeting link (fixed, or made for the booking) shows here.
 	const place = bookedPlaceOf(service, staffMember, merchant.address, booking.customerPhone);
-	const calendarEvent = { title, details: `Manage your booking: ${manageUrl}`, location: placeLocation(place) };
+	const meeting = await meetingOfBooking(c.var.db, booking, service, staffMember);
+	const joinUrl = meeting?.joinUrl ?? null;
+	const calendarEvent = { title, details: `${joinUrl === null ? "" : `Join the video meeting: ${joinUrl}\n`}Manage your booking: ${manageUrl}`, location: joinUrl ?? placeLocation(place) };
 	const config = {
 		page: "manage",
 		merchant: { slug: merchant.slug, name: merchant.name, brandColor: HEX_COLOUR.test(merchant.brandColor) ? merchant.brandColor : null },
@@ -138,6 +141,20 @@ async function managePage(c: Context<AppEnv>): Promise<Response> {
 					<dd id="slotline-when">{when(booking.startsAt, booking.timezone)}</dd>
 					<dt>Where</dt>
 					<dd id="slotline-place">{placeText(place)}</dd>
+					{meeting === null ? null : (
+						<>
+							<dt>Video link</dt>
+							<dd id="slotline-meeting">
+								{joinUrl !== null ? (
+									<a class="button" id="slotline-join" href={joinUrl} target="_blank" rel="noopener noreferrer">
+										Join
+									</a>
+								) : (
+									"Meeting link pending: we will email it to you as soon as it is ready."
+								)}
+							</dd>
+						</>
+					)}
 					<dt>Status</dt>
 					<dd id="slotline-status">{booking.status === "confirmed" ? "Confirmed" : "Cancelled"}</dd>
 				</dl>

@@ -30,6 +30,13 @@ function BookingList(props: { bookings: OwnBooking[]; empty: string }): Child {
 					<span>{b.merchant.name}</span>
 					<span>{when(b)}</span>
 					{b.status === "cancelled" ? <span class="pill">Cancelled</span> : null}
+					{b.meeting === null ? null : b.meeting.joinUrl !== null ? (
+						<a class="join" href={b.meeting.joinUrl} target="_blank" rel="noopener noreferrer" aria-label={`Join the video meeting for ${b.service.name}`}>
+							Join
+						</a>
+					) : (
+						<span class="note">Meeting link pending: it will be emailed to you</span>
+					)}
 					<a href={b.manageUrl}>{b.status === "cancelled" ? "View" : "Change or cancel"}</a>
 				</li>
 			))}

@@ -1,4 +1,4 @@
-// Which calendar connections need the merchant's attention, said the way the dashboard banner says it.
+// Which connections (calendars, Zoom) need the merchant's attention, said the way the dashboard banner says it.
 import { listStaff } from "../../../db/queries/admin-catalog";
 import { connectionsOf } from "../../../db/queries/connections";
 import type { Database } from "../../../db/client";
@@ -23,7 +23,7 @@ export async function connectionsNeedingAttention(db: Database, membership: Merc
 		.sort((a, b) => b.updatedAt - a.updatedAt)
 		.map((row) => {
 			const whose = row.staffId === null ? "the business" : (names.get(row.staffId) ?? "a staff member");
-			const calendar = `${providerName(row.provider)} calendar of ${whose}`;
+			const calendar = `${providerName(row.provider)} ${row.provider === "zoom" ? "account" : "calendar"} of ${whose}`;
 			const text =
 				row.errorKind === "reauthorize"
 					? `${calendar} needs re-authorization`

@@ -14,6 +14,8 @@ import type { MerchantMembership } from "../../../auth/membership";
 import { addDays, localDate, localDayStart, utcIso } from "../../../time";
 import type { AppEnv } from "../../context";
 import { adminBookingJson } from "../../admin/booking-json";
+import { meetingViewsOf } from "../../../meetings/meeting-view";
+import type { MeetingView } from "../../../meetings/meeting-view";
 import { isoDate } from "../../api/schemas";
 import { CELL_MINUTES, datesFrom, dayPieces, instantAt, visibleWindow, weekStart } from "./calendar-grid";
 import type { DayPiece } from "./calendar-grid";
@@ -35,8 +37,8 @@ interface Lane {
 }
 
 /** The admin API's booking view (contact details and notes only for those who may see them), with providers named for people. */
-function bookingJson(entry: AdminBooking, viewer: MerchantMembership): Record<string, unknown> {
-	const json = adminBookingJson(entry, viewer);
+function bookingJson(entry: AdminBooking, viewer: MerchantMembership, meeting: MeetingView | undefined): Record<string, unknown> {
+	const json = adminBookingJson(entry, viewer, meeting);
 	return { ...json, conflicts: json.conflicts.map((busy) => ({ ...busy, provider: providerName(busy.provider) })) };
 }
 
@@ -62,6 +64,7 @@ export async function calendarPage(c: Context<AppEnv>): Promise<Response> {
 		busyWithConflicts(c.env, c.var.db, { merchantId: page.merchant.id, from, to, staffIds: null, tentativeBlocks }),
 	]);
 	const confirmed = entries.filter((e) => e.booking.status === "confirmed");
+	const meetings = await meetingViewsOf(c.var.db, page.merchant.id, confirmed.map((e) => e.booking));
 	// A deactivated staff member keeps a column only while bookings of theirs are in view, so the owner sees them.
 	const lanes: Lane[] = members
 		.filter((m) => m.active || confirmed.some((e) => e.booking.staffId === m.id))
@@ -101,7 +104,7 @@ export async function calendarPage(c: Context<AppEnv>): Promise<Response> {
 		view,
 		date,
 		openBooking: openBooking ?? null,
-		bookings: confirmed.map((entry) => bookingJson(entry, page.membership)),
+		bookings: confirmed.map((entry) => bookingJson(entry, page.membership, meetings.get(entry.booking.id))),
 		services: services.filter((s) => s.active).map((s) => ({ id: s.id, name: s.name, durationMinutes: s.durationMinutes, staffIds: s.staffIds })),
 		staff: lanes.filter((l) => l.active).map((l) => ({ id: l.staffId, name: l.name })),
 		bookableStaffIds: bookable,

@@ -1,15 +1,16 @@
 // How the admin pages write times, providers, sync ages and poll cadences for people (in the merchant's zone).
-import type { CalendarProvider } from "../../../db/schema";
+import type { ConnectionProvider } from "../../../db/schema";
 
-const PROVIDER_NAMES: Record<CalendarProvider, string> = {
+const PROVIDER_NAMES: Record<ConnectionProvider, string> = {
 	google: "Google",
 	microsoft: "Microsoft",
 	caldav: "CalDAV",
 	icloud: "Apple iCloud",
 	ics: "ICS feed",
+	zoom: "Zoom",
 };
 
-export function providerName(provider: CalendarProvider): string {
+export function providerName(provider: ConnectionProvider): string {
 	return PROVIDER_NAMES[provider];
 }
 

@@ -2,8 +2,8 @@
 // only their own), with status, last sync, each polled calendar's last check, last change and cadence,
 // calendar pickers, resync, retry, disconnect, re-authorisation (OAuth consent again, or a new password
 // for CalDAV/iCloud) and the sync log; Connect buttons for
-// Google, Microsoft, Apple/CalDAV and ICS feeds. Credentials never reach the page: connections are
-// shown through the API's own field-by-field view.
+// Google, Microsoft, Apple/CalDAV and ICS feeds, and Zoom (meeting links; no calendars) beside them.
+// Credentials never reach the page: connections are shown through the API's own field-by-field view.
 import type { Context } from "hono";
 import { listStaff } from "../../../db/queries/admin-catalog";
 import { calendarsOf, connectionsOf, logOf, pendingCount } from "../../../db/queries/connections";
@@ -20,9 +20,10 @@ const STATUS_TEXT: Record<ConnectionView["status"], string> = { active: "Active"
 
 const CALLBACK_ERRORS: Record<string, string> = {
 	"connect-expired": "The connection attempt expired or was started by someone else. Please try again.",
-	"connect-provider": "The calendar provider refused the connection. Please try again.",
+	"connect-provider": "The provider refused the connection. Please try again.",
 	"connect-access_denied": "Access was not granted, so nothing was connected.",
 	"business-calendar-exists": "The business already has a calendar. Disconnect it first to connect another one.",
+	"zoom-exists": "Another Zoom account is connected here already. Disconnect it first to connect a different one.",
 };
 
 interface Owner {
@@ -31,7 +32,7 @@ interface Owner {
 	title: string;
 }
 
-function connectHref(provider: "google" | "microsoft", owner: string, loginHint?: string): string {
+function connectHref(provider: "google" | "microsoft" | "zoom", owner: string, loginHint?: string): string {
 	const params = new URLSearchParams({ staffId: owner });
 	if (loginHint !== undefined) params.set("loginHint", loginHint);
 	return `/admin/api/connect/${provider}?${params.toString()}`;
@@ -105,7 +106,8 @@ function Polling(props: { view: ConnectionView; now: number; zone: string }) {
 
 function ConnectionCard(props: { view: ConnectionView; log: ReturnType<typeof logView>; now: number; zone: string; owner: string }) {
 	const v = props.view;
-	const oauth = v.provider === "google" || v.provider === "microsoft";
+	const oauth = v.provider === "google" || v.provider === "microsoft" || v.provider === "zoom";
+	const zoom = v.provider === "zoom";
 	const password = v.provider === "caldav" || v.provider === "icloud";
 	const base = `/admin/api/connections/${v.id}`;
 	const unavailable = v.calendars.filter((cal) => cal.unavailableSince !== null);
@@ -120,23 +122,27 @@ function ConnectionCard(props: { view: ConnectionView; log: ReturnType<typeof lo
 					<span class="status-text">{STATUS_TEXT[v.status]}</span>
 					{v.error === null ? null : <span class="status-message">{v.error.message}</span>}
 				</p>
-				<p class="muted">
-					Last sync:{" "}
-					{v.lastSyncedAt === null ? (
-						"never"
-					) : (
-						<time datetime={v.lastSyncedAt} title={dateTimeText(Date.parse(v.lastSyncedAt), props.zone)}>
-							{timeAgo(Date.parse(v.lastSyncedAt), props.now)}
-						</time>
-					)}
-					{v.pendingPushes.waiting + v.pendingPushes.failed > 0 ? ` · ${v.pendingPushes.waiting} waiting, ${v.pendingPushes.failed} failed` : ""}
-				</p>
+				{zoom ? (
+					<p class="muted">Makes the Zoom meeting links of {props.owner === "business" ? "staff members without their own Zoom" : "this staff member's"} online bookings.</p>
+				) : (
+					<p class="muted">
+						Last sync:{" "}
+						{v.lastSyncedAt === null ? (
+							"never"
+						) : (
+							<time datetime={v.lastSyncedAt} title={dateTimeText(Date.parse(v.lastSyncedAt), props.zone)}>
+								{timeAgo(Date.parse(v.lastSyncedAt), props.now)}
+							</time>
+						)}
+						{v.pendingPushes.waiting + v.pendingPushes.failed > 0 ? ` · ${v.pendingPushes.waiting} waiting, ${v.pendingPushes.failed} failed` : ""}
+					</p>
+				)}
 				{v.status === "disconnected" ? null : <Polling view={v} now={props.now} zone={props.zone} />}
 			</header>
 			{v.status === "disconnected" ? (
 				oauth ? (
 					<p>
-						<a class="button" href={connectHref(v.provider as "google" | "microsoft", props.owner, v.account)}>
+						<a class="button" href={connectHref(v.provider as "google" | "microsoft" | "zoom", props.owner, v.account)}>
 							Reconnect
 						</a>
 					</p>
@@ -147,7 +153,7 @@ function ConnectionCard(props: { view: ConnectionView; log: ReturnType<typeof lo
 				<>
 					{v.error?.kind === "reauthorize" && oauth ? (
 						<p>
-							<a class="button primary" href={connectHref(v.provider as "google" | "microsoft", props.owner, v.account)}>
+							<a class="button primary" href={connectHref(v.provider as "google" | "microsoft" | "zoom", props.owner, v.account)}>
 								Re-authorize
 							</a>
 						</p>
@@ -172,6 +178,7 @@ function ConnectionCard(props: { view: ConnectionView; log: ReturnType<typeof lo
 									.map((cal) => (
 										<label class="check">
 											<input type="radio" name="writeCalendarId" value={cal.id} checked={cal.write} /> {cal.name}
+											{cal.meetingRefusal === null ? null : <span class="muted"> ({cal.meetingRefusal})</span>}
 										</label>
 									))}
 							</fieldset>
@@ -203,28 +210,38 @@ function ConnectionCard(props: { view: ConnectionView; log: ReturnType<typeof lo
 							<button type="submit">Save calendars</button>
 						</form>
 					)}
-					<div class="actions">
-						<form data-api={`${base}/resync`} data-method="POST" data-done="Resync started.">
-							<button type="submit">Resync</button>
-						</form>
-						<form data-api={`${base}/refresh-calendars`} data-method="POST" data-done="reload">
-							<button type="submit">Refresh calendar list</button>
-						</form>
-						{v.pendingPushes.failed + v.pendingPushes.waiting > 0 ? (
-							<form data-api={`${base}/retry`} data-method="POST" data-done="reload">
-								<button type="submit">{`Retry ${v.pendingPushes.failed + v.pendingPushes.waiting} unsent booking${v.pendingPushes.failed + v.pendingPushes.waiting === 1 ? "" : "s"}`}</button>
+					{zoom ? (
+						<div class="actions">
+							<form data-api={base} data-method="DELETE" data-done="reload" data-confirm={`Disconnect Zoom (${v.account})? Meetings already made stay in Zoom; new online bookings wait for a Zoom connection.`}>
+								<button type="submit" class="danger">
+									Disconnect
+								</button>
 							</form>
-						) : null}
-						<form data-api={base} data-method="DELETE" data-done="reload" data-confirm={`Disconnect ${providerName(v.provider)} (${v.account})? Events already written stay in that calendar.`}>
-							<button type="submit" class="danger">
-								Disconnect
-							</button>
-						</form>
-					</div>
+						</div>
+					) : (
+						<div class="actions">
+							<form data-api={`${base}/resync`} data-method="POST" data-done="Resync started.">
+								<button type="submit">Resync</button>
+							</form>
+							<form data-api={`${base}/refresh-calendars`} data-method="POST" data-done="reload">
+								<button type="submit">Refresh calendar list</button>
+							</form>
+							{v.pendingPushes.failed + v.pendingPushes.waiting > 0 ? (
+								<form data-api={`${base}/retry`} data-method="POST" data-done="reload">
+									<button type="submit">{`Retry ${v.pendingPushes.failed + v.pendingPushes.waiting} unsent booking${v.pendingPushes.failed + v.pendingPushes.waiting === 1 ? "" : "s"}`}</button>
+								</form>
+							) : null}
+							<form data-api={base} data-method="DELETE" data-done="reload" data-confirm={`Disconnect ${providerName(v.provider)} (${v.account})? Events already written stay in that calendar.`}>
+								<button type="submit" class="danger">
+									Disconnect
+								</button>
+							</form>
+						</div>
+					)}
 				</>
 			)}
 			<details class="log">
-				<summary>Sync log</summary>
+				<summary>{zoom ? "Log" : "Sync log"}</summary>
 				{props.log.length === 0 ? (
 					<p class="muted">Nothing logged yet.</p>
 				) : (
@@ -276,6 +293,25 @@ function AppPasswordHelp(props: { id: string }) {
 				<li>Copy the password it shows (like abcd-efgh-ijkl-mnop) and paste it below.</li>
 			</ol>
 			<p>You can revoke it there at any time; it also stops working when you change your Apple ID password.</p>
+		</div>
+	);
+}
+
+/** Zoom beside the calendars: it makes the meeting links of online bookings on Zoom. */
+function ConnectZoom(props: { owner: Owner }) {
+	return (
+		<div class="connect">
+			<h4>Connect Zoom</h4>
+			<p class="muted">
+				{props.owner.key === "business"
+					? "The business's Zoom account hosts the meetings of staff members who have not connected their own."
+					: "This Zoom account hosts this staff member's meetings for services that take place on Zoom."}
+			</p>
+			<p class="actions">
+				<a class="button" href={connectHref("zoom", props.owner.key)}>
+					Connect Zoom
+				</a>
+			</p>
 		</div>
 	);
 }
@@ -386,7 +422,9 @@ export async function integrationsPage(c: Context<AppEnv>): Promise<Response> {
 			<h1>Integrations</h1>
 			{connected === undefined ? null : (
 				<p class="banner ok" role="status">
-					Calendar connected. Bookings now go to its write calendar.
+					{cards.some((card) => card.row.id === connected && card.row.provider === "zoom")
+						? "Zoom connected. Online bookings on Zoom get their meeting links from this account."
+						: "Calendar connected. Bookings now go to its write calendar."}
 				</p>
 			)}
 			{error === undefined ? null : (
@@ -400,15 +438,16 @@ export async function integrationsPage(c: Context<AppEnv>): Promise<Response> {
 				return (
 					<section class="card owner" aria-labelledby={`owner-${o.key}`} data-owner={o.key}>
 						<h2 id={`owner-${o.key}`}>{o.title}</h2>
-						{mine.length === 0 ? <p class="muted">No calendars connected.</p> : null}
+						{mine.every((card) => card.row.provider === "zoom") ? <p class="muted">No calendars connected.</p> : null}
 						{mine.map((card) => (
 							<ConnectionCard view={card.view} log={card.log} now={page.now} zone={page.merchant.timezone} owner={o.key} />
 						))}
-						{o.key === "business" && mine.some((card) => card.row.status !== "disconnected") ? (
+						{o.key === "business" && mine.some((card) => card.row.status !== "disconnected" && card.row.provider !== "zoom") ? (
 							<p class="muted">The business has one calendar for everyone; disconnect it to connect a different one.</p>
 						) : (
 							<ConnectForms owner={o} />
 						)}
+						{mine.some((card) => card.row.status !== "disconnected" && card.row.provider === "zoom") ? null : <ConnectZoom owner={o} />}
 					</section>
 				);
 			})}
