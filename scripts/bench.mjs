@@ -16,6 +16,7 @@ const BENCHMARKS = [
 	["node", ["scripts/bench/inbound.mjs"]],
 	["node", ["scripts/bench/polling.mjs"]],
 	["node", ["scripts/bench/outbound.mjs"]],
+	["node", ["scripts/bench/meetings.mjs"]],
 	["node", ["scripts/bench/sizes.mjs"]],
 	["node", ["scripts/bench/startup.mjs"]],
 ];
