@@ -3,6 +3,8 @@
 import { Hono } from "hono";
 import { z } from "zod";
 import { assertServicePlace } from "../../booking/place-check";
+import { followPlaceChange } from "../../meetings/place-change";
+import { syncContextFor } from "../../sync/context";
 import { insertService, listServices, serviceRecord, updateService } from "../../db/queries/admin-catalog";
 import type { ServiceChanges, ServiceRecord } from "../../db/queries/admin-catalog";
 import { placeColumns, placeOf, placeSchema } from "../../place";
@@ -120,6 +122,7 @@ export const adminServices = new Hono<AppEnv>()
 			await assertServicePlace(c.var.db, merchantId, body.place ?? servicePlace(current), body.staffIds ?? current.staffIds, field);
 		}
 		await updateService(c.var.db, merchantId, c.req.param("id"), serviceColumns(body), body.staffIds);
+		if (body.place !== undefined) await followPlaceChange(syncContextFor(c.env, c.var.db, c.var.mailer), merchantId, { serviceId: c.req.param("id") });
 		return c.json({ service: serviceJson(await serviceRecord(c.var.db, merchantId, c.req.param("id"))) });
 	})
 

@@ -8,6 +8,7 @@ import { insertStaff, listStaff, staffRecord, updateStaff } from "../../db/queri
 import type { StaffRecord } from "../../db/queries/admin-catalog";
 import { upcomingWithInactiveStaff } from "../../booking/calendar-view";
 import { assertStaffPlace } from "../../booking/place-check";
+import { followPlaceChange } from "../../meetings/place-change";
 import { placeColumns, placeOf, placeSchema } from "../../place";
 import { resyncMatchedByAddress } from "../../sync/connection-jobs";
 import { disconnectStaffConnections } from "../../sync/connection-lifecycle";
@@ -105,6 +106,7 @@ export const adminStaff = new Hono<AppEnv>()
 		// Reactivating (active: true) gives nothing back: the person needs a new invitation, and
 		// their calendars a new connection.
 		if (changes.active === false) return deactivated(c, merchantId, c.req.param("id"));
+		if (place !== undefined) await followPlaceChange(syncContextFor(c.env, c.var.db, c.var.mailer), merchantId, { staffId: c.req.param("id") });
 		if (changes.email !== undefined || changes.calendarAddresses !== undefined) {
 			await resyncMatchedByAddress(syncContextFor(c.env, c.var.db, c.var.mailer), merchantId, c.req.param("id"));
 		}
