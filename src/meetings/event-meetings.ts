@@ -73,14 +73,20 @@ function baseWrite(connection: ConnectionRow | null, first: BookingRow, conferen
 /**
  * Before the event is written: a new meeting shows as "link pending" at once. Answers the conference to ask
  * for: after the admin's Retry of a refused one, under a new request id (`intentAt`, set by the Retry), since
- * Google answers a request id it has seen with its first answer, a failure too.
+ * Google answers a request id it has seen with its first answer, a failure too. Null while the booking still
+ * has a Zoom meeting (its place moved from Zoom): the row is that meeting's until its job removed it from Zoom,
+ * so this queues that job and the caller comes back later; taking the row now would leave the meeting in Zoom.
  */
-export async function meetingRequested(db: Database, connection: ConnectionRow, first: BookingRow, conference: Conference, now: number): Promise<Conference> {
+export async function meetingRequested(db: Database, queue: Queue<Job>, connection: ConnectionRow, first: BookingRow, conference: Conference, now: number): Promise<Conference | null> {
 	const meetingId = meetingIdOf(first);
 	const row = await meetingById(db, meetingId);
 	if (row === null) {
 		await saveMeeting(db, meetingId, { ...baseWrite(connection, first, conference, null), state: "pending" }, now);
 		return conference;
+	}
+	if (holdsZoomMeeting(row)) {
+		await queue.send({ type: "meeting.push", merchantId: first.merchantId, bookingId: first.id, version: first.version }, { contentType: "json" });
+		return null;
 	}
 	return row.intentAt === null ? conference : { ...conference, requestId: `${conference.requestId}-${row.intentAt}` };
 }
@@ -150,8 +156,13 @@ export async function meetingBlocked(db: Database, connection: ConnectionRow, fi
 	if (conference === null) return;
 	const meetingId = meetingIdOf(first);
 	const row = await meetingById(db, meetingId);
-	if (row?.state === "ready") return;
+	if (row?.state === "ready" || (row !== null && holdsZoomMeeting(row))) return;
 	await saveMeeting(db, meetingId, { ...baseWrite(connection, first, conference, row), state: "pending", error }, now);
+}
+
+/** A row that is (or may be) a meeting in someone's Zoom: only the Zoom job may replace it, after removing that meeting. */
+function holdsZoomMeeting(row: MeetingRow): boolean {
+	return row.provider === "zoom" && (row.state === "ready" || row.state === "creating") && row.connectionId !== null;
 }
 
 /** What the admin reads when the connection needs the person again before the link can be made. */

@@ -172,7 +172,9 @@ async function apply(
 		return { outcome: "deleted", superseded, meeting: null };
 	}
 	const built = await outboundEvent(context, group, belongs, false, connection);
-	const event = built.conference === null ? built : { ...built, conference: await meetingRequested(context.db, connection, first, built.conference, context.now()) };
+	const conference = built.conference === null ? null : await meetingRequested(context.db, context.queue, connection, first, built.conference, context.now());
+	if (built.conference !== null && conference === null) throw new RetryablePushError(`booking ${first.id}: its Zoom meeting is removed first`, MEETING_RETRY_SECONDS);
+	const event = { ...built, conference };
 	const written = await adapter.putEvent(calendar.externalId, event, stored(seriesLink));
 	await record(group, { externalEventId: written.externalId, etag: written.etag, deleted: false });
 	if (event.conference === null || written.meeting === null) return { outcome: "written", superseded, meeting: null };

@@ -11,6 +11,7 @@ import type { AdminWorld } from "../admin/support";
 import { bookDirectly } from "../support/demo";
 import { flushSchedule } from "../support/schedule";
 import { connectZoom, zoomMeetingsOf } from "../support/zoom";
+import { connectStaff, liveEvents } from "../sync/harness";
 import { db } from "./link-world";
 
 let world: AdminWorld;
@@ -44,5 +45,25 @@ describe("changing where a service takes place", () => {
 		expect((await call(world, world.owner, "PATCH", "/services/svc_demo_cut", { place: { kind: "in_person_business" } })).status).toBe(200);
 		expect(await meetingWhen(booking!.id, (row) => row?.state === "deleted")).toMatchObject({ state: "deleted", joinUrl: null });
 		expect(await zoomMeetingsOf(email)).toMatchObject([{ id: Number(made?.externalId), deleted: true }]);
+	});
+
+	it("moves a booking from Zoom to Meet without leaving the Zoom meeting behind, whichever job runs first", { timeout: 90_000 }, async () => {
+		const context = syncContextFor(env, db);
+		const { email } = await connectZoom(context, { staffId: null });
+		const google = await connectStaff(context, "google");
+		expect((await call(world, world.owner, "PATCH", "/services/svc_demo_cut", { place: { kind: "zoom" } })).status).toBe(200);
+		const [booking] = await bookDirectly();
+		await flushSchedule();
+		const onZoom = await meetingWhen(booking!.id, (row) => row?.state === "ready");
+		expect(onZoom).toMatchObject({ provider: "zoom", state: "ready" });
+
+		// Ana's own place: Meet, on her Google calendar.
+		expect((await call(world, world.owner, "PATCH", "/staff/stf_demo_ana", { place: { kind: "google_meet" } })).status).toBe(200);
+		const onMeet = await meetingWhen(booking!.id, (row) => row?.provider === "google_meet" && row.state === "ready");
+		expect(onMeet).toMatchObject({ provider: "google_meet", state: "ready" });
+		expect(onMeet?.joinUrl).toMatch(/^https:\/\/meet\.google\.com\//);
+		expect(await zoomMeetingsOf(email)).toMatchObject([{ id: Number(onZoom?.externalId), deleted: true }]);
+		const [event] = await liveEvents("google", google.write.externalId);
+		expect(event?.hangoutLink).toBe(onMeet?.joinUrl);
 	});
 });
