@@ -65,6 +65,14 @@ export function bookedPlace(servicePlace: Place, staffPlace: Place | null): Plac
 	return staffPlace ?? servicePlace;
 }
 
+/**
+ * Where a booking of `service` with `staffMember` takes place, from their stored columns: the staff member's
+ * own place, else the service's (at the business address when a service has none stored).
+ */
+export function placeOfBooking(service: PlaceColumns, staffMember: PlaceColumns | null | undefined): Place {
+	return bookedPlace(placeOf(service) ?? { kind: "in_person_business" }, staffMember == null ? null : placeOf(staffMember));
+}
+
 /** Whether a booking there needs the customer's phone number (the staff member calls them). */
 export function needsCustomerPhone(place: Place): boolean {
 	return place.kind === "phone_staff_calls";

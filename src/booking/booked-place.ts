@@ -4,13 +4,13 @@
 import { eq } from "drizzle-orm";
 import type { Database } from "../db/client";
 import { merchants } from "../db/schema";
-import { bookedPlace, placeOf } from "../place";
+import { placeOfBooking } from "../place";
 import type { PlaceColumns } from "../place";
 import { bookedPlaceView, placeLocation } from "../place-view";
 import type { PlaceView } from "../place-view";
 
 export function bookedPlaceOf(service: PlaceColumns, staffMember: PlaceColumns | undefined, businessAddress: string | null, customerPhone: string | null): PlaceView {
-	const place = bookedPlace(placeOf(service) ?? { kind: "in_person_business" }, staffMember === undefined ? null : placeOf(staffMember));
+	const place = placeOfBooking(service, staffMember);
 	return bookedPlaceView(place, businessAddress, customerPhone);
 }
 

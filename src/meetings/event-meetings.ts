@@ -8,7 +8,7 @@ import { services, staff } from "../db/schema";
 import type { MeetingProvider } from "../db/schema";
 import type { bookings } from "../db/schema";
 import type { Job } from "../jobs";
-import { bookedPlace, meetingCalendar, placeOf } from "../place";
+import { meetingCalendar, placeOfBooking } from "../place";
 import type { PlaceColumns } from "../place";
 import { meetingById, meetingIdOf, saveMeeting, saveMeetingAndAnnounce } from "./meeting-store";
 import type { MeetingRow, MeetingState, MeetingWrite } from "./meeting-store";
@@ -41,7 +41,7 @@ export function meetingRefusal(provider: ConnectionRow["provider"], onlineMeetin
  */
 export function conferenceOf(connection: ConnectionRow, booking: BookingRow, service: PlaceColumns, member: PlaceColumns | undefined): Conference | null {
 	if (connection.staffId === null || connection.staffId !== booking.staffId) return null;
-	const place = bookedPlace(placeOf(service) ?? { kind: "in_person_business" }, member === undefined ? null : placeOf(member));
+	const place = placeOfBooking(service, member);
 	if (meetingCalendar(place) !== connection.provider) return null;
 	if (place.kind !== "google_meet" && place.kind !== "microsoft_teams") return null;
 	return { provider: place.kind, requestId: `slotline-${meetingIdOf(booking)}` };

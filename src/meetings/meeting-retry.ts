@@ -7,7 +7,7 @@ import { maySeeCustomerDetails } from "../booking/permissions";
 import { writeTargets } from "../db/queries/connections";
 import { bookings, services, staff } from "../db/schema";
 import { ForbiddenError, NotFoundError, UnprocessableError } from "../errors";
-import { bookedPlace, placeOf } from "../place";
+import { placeOfBooking } from "../place";
 import { enqueuePushes } from "../sync/connection-jobs";
 import type { SyncContext } from "../sync/context";
 import { meetingOf, saveMeeting } from "./meeting-store";
@@ -28,7 +28,7 @@ export async function retryMeeting(context: SyncContext, viewer: MerchantMembers
 		db.query.services.findFirst({ where: and(eq(services.id, booking.serviceId), eq(services.merchantId, booking.merchantId)) }),
 		db.query.staff.findFirst({ where: and(eq(staff.id, booking.staffId), eq(staff.merchantId, booking.merchantId)) }),
 	]);
-	const place = service === undefined ? null : bookedPlace(placeOf(service) ?? { kind: "in_person_business" }, member === undefined ? null : placeOf(member));
+	const place = service === undefined ? null : placeOfBooking(service, member);
 	const provider = place === null ? null : meetingProviderOf(place);
 	if (provider === null) throw new UnprocessableError("not-online", "This booking does not take place on Google Meet, Microsoft Teams or Zoom: there is no meeting to make");
 	const targets = provider === "zoom" ? [] : await writeTargets(db, booking.merchantId, booking.staffId);

@@ -5,7 +5,7 @@ import { and, eq, inArray } from "drizzle-orm";
 import type { Database } from "../db/client";
 import { services, staff } from "../db/schema";
 import type { MeetingProvider } from "../db/schema";
-import { bookedPlace, placeOf } from "../place";
+import { bookedPlace, placeOf, placeOfBooking } from "../place";
 import type { Place, PlaceColumns } from "../place";
 import { meetingOf, meetingsOf } from "./meeting-store";
 import type { MeetingRow } from "./meeting-store";
@@ -112,7 +112,7 @@ export async function meetingViewsOf(db: Database, merchantId: string, list: Mee
 
 /** The meeting of one booking with its service's and staff member's place (one D1 read, for online bookings only). */
 export async function meetingOfBooking(db: Database, booking: MeetingBooking, service: PlaceColumns, staffMember: PlaceColumns): Promise<MeetingView | null> {
-	const place = bookedPlace(placeOf(service) ?? { kind: "in_person_business" }, placeOf(staffMember));
+	const place = placeOfBooking(service, staffMember);
 	if (booking.status !== "confirmed" || meetingProviderOf(place) === null) return meetingView(place, null, booking.status);
 	return meetingView(place, await meetingOf(db, booking), booking.status);
 }

@@ -8,7 +8,7 @@ import { connectionById, logOperation } from "../db/queries/connections";
 import type { ConnectionRow, LogOutcome } from "../db/queries/connections";
 import { bookings, services, staff } from "../db/schema";
 import type { BookingChangedJob, Job, MeetingPushJob } from "../jobs";
-import { bookedPlace, placeOf } from "../place";
+import { placeOfBooking } from "../place";
 import { providerTimeoutMs } from "../sync/adapters";
 import { markBookingsDirty } from "../db/queries/event-links";
 import { needsReauthorization } from "../sync/connection-health";
@@ -163,7 +163,7 @@ class MeetingPush {
 			const service = serviceOf.get(b.serviceId);
 			const member = staffOf.get(b.staffId);
 			if (service === undefined) return false;
-			const place = bookedPlace(placeOf(service) ?? { kind: "in_person_business" }, member === undefined ? null : placeOf(member));
+			const place = placeOfBooking(service, member);
 			return place.kind === "zoom";
 		});
 		const lead = onZoom[0];

@@ -10,7 +10,7 @@ import { changeCalendars, linksFor, recordLinks } from "../db/queries/event-link
 import { bookingSeries, bookings, customers, services, staff } from "../db/schema";
 import type { BookingChangedJob, CalendarPushJob } from "../jobs";
 import { bookedLocation } from "../booking/booked-place";
-import { bookedPlace, placeOf } from "../place";
+import { placeOfBooking } from "../place";
 import { zoomLinkOf } from "../meetings/meeting-view";
 import { conferenceOf, meetingAnswered, meetingAwaited, meetingBlocked, meetingEventRemoved, meetingRequested, reconnectMessage } from "../meetings/event-meetings";
 import type { MeetingState } from "../meetings/meeting-store";
@@ -212,7 +212,7 @@ async function outboundEvent(context: SyncContext, group: BookingRow[], belongs:
 		first.seriesId === null || single ? undefined : context.db.query.bookingSeries.findFirst({ where: eq(bookingSeries.id, first.seriesId) }),
 	]);
 	// A Zoom meeting shows in the event as its location and first line; Meet and Teams events carry theirs natively.
-	const zoomLink = service === undefined ? null : await zoomLinkOf(context.db, first, bookedPlace(placeOf(service) ?? { kind: "in_person_business" }, member === undefined ? null : placeOf(member)));
+	const zoomLink = service === undefined ? null : await zoomLinkOf(context.db, first, placeOfBooking(service, member));
 	const description = [
 		zoomLink === null ? null : `Join the Zoom meeting: ${zoomLink}`,
 		service?.name ?? null,

@@ -20,6 +20,7 @@ import { PASSWORD, harness } from "../auth/harness";
 import type { Browser, Harness } from "../auth/harness";
 import { control, sandboxUrl } from "../support/sandbox-control";
 import { seedDemo } from "../support/seed";
+import { connectZoom } from "../support/zoom";
 import { call, ownerBrowser, responses } from "./support";
 import { book, db, testContext, uniqueEmail } from "../sync/harness";
 import type { TestContext } from "../sync/harness";
@@ -54,12 +55,6 @@ async function zoomUserId(email: string): Promise<string> {
 	const user = users.find((u) => u.email === email);
 	if (user === undefined) throw new Error(`no sandbox Zoom user ${email}`);
 	return user.id;
-}
-
-/** A staff member's Zoom, connected through the same code exchange as a person's (the dev seed's way). */
-async function connectZoom(context: TestContext, staffId: string | null = "stf_demo_ana", email = uniqueEmail("zoom")): Promise<{ connection: ConnectionRow; email: string }> {
-	const connection = await connectSandboxAccount(context, { sandboxUrl, provider: "zoom", email, name: "Zoom Person", merchantId: DEMO_MERCHANT_ID, staffId });
-	return { connection, email };
 }
 
 async function stored(connectionId: string): Promise<{ accessToken: string; refreshToken: string | null; row: ConnectionRow }> {
@@ -131,7 +126,7 @@ describe("connecting Zoom", () => {
 		const h = harness();
 		const browser = await ownerBrowser(h);
 		const context = testContext();
-		const { connection } = await connectZoom(context);
+		const { connection } = await connectZoom(context, { staffId: "stf_demo_ana" });
 		const { accessToken } = await stored(connection.id);
 		const res = await call(h, browser, `/admin/api/connections/${connection.id}`, { method: "DELETE" });
 		expect(res.status).toBe(200);
@@ -143,7 +138,7 @@ describe("connecting Zoom", () => {
 describe("Zoom tokens", () => {
 	it("refreshes before expiry, storing the rotated pair; the old refresh token is dead", async () => {
 		const context = testContext();
-		const { connection } = await connectZoom(context);
+		const { connection } = await connectZoom(context, { staffId: "stf_demo_ana" });
 		const before = await stored(connection.id);
 		await expireStoredToken(connection.id);
 		const token = await (await zoomTokens(context, (await connectionById(db, connection.id))!)).get();
@@ -159,7 +154,7 @@ describe("Zoom tokens", () => {
 
 	it("the cron refreshes a Zoom token that expires soon", async () => {
 		const context = testContext();
-		const { connection } = await connectZoom(context);
+		const { connection } = await connectZoom(context, { staffId: "stf_demo_ana" });
 		const before = await stored(connection.id);
 		await expireStoredToken(connection.id);
 		expect(await refreshExpiringTokens(context)).toBeGreaterThanOrEqual(1);
@@ -170,7 +165,7 @@ describe("Zoom tokens", () => {
 
 	it("two refreshes of one connection at once (two isolates): one refresh at Zoom, and both callers get the working token", async () => {
 		const context = testContext();
-		const { connection } = await connectZoom(context);
+		const { connection } = await connectZoom(context, { staffId: "stf_demo_ana" });
 		const before = await stored(connection.id);
 		await expireStoredToken(connection.id);
 		// Each source read the row on its own, as two isolates (or a queue consumer and a page) would.
@@ -192,7 +187,7 @@ describe("Zoom tokens", () => {
 
 	it("an expired access token (401 code 124) is refreshed and the request repeated", async () => {
 		const context = testContext();
-		const { connection, email } = await connectZoom(context);
+		const { connection, email } = await connectZoom(context, { staffId: "stf_demo_ana" });
 		const before = await stored(connection.id);
 		await control("/faults", { provider: "zoom", expireAccessTokens: true, scope: { account: email } });
 		expect(await me(before.accessToken)).toBe(401);
@@ -204,7 +199,7 @@ describe("Zoom tokens", () => {
 
 	it("a refused grant (invalid_grant) puts the connection in needs-re-authorisation and tells the owner", async () => {
 		const context = testContext();
-		const { connection, email } = await connectZoom(context);
+		const { connection, email } = await connectZoom(context, { staffId: "stf_demo_ana" });
 		await control("/faults", { provider: "zoom", revokeRefreshTokens: true, scope: { account: email } });
 		await expireStoredToken(connection.id);
 		const tokens = await zoomTokens(context, (await connectionById(db, connection.id))!);
@@ -215,7 +210,7 @@ describe("Zoom tokens", () => {
 
 	it("a refresh whose answer is lost ends in needs-re-authorisation, said to the owner, and reconnecting resumes what waited", async () => {
 		const context = testContext();
-		const { connection, email } = await connectZoom(context);
+		const { connection, email } = await connectZoom(context, { staffId: "stf_demo_ana" });
 		const [booking] = await book();
 		await saveMeeting(db, booking!.id, { merchantId: DEMO_MERCHANT_ID, bookingId: booking!.id, seriesId: null, provider: "zoom", connectionId: connection.id, state: "pending" }, Date.now());
 		const before = await stored(connection.id);
@@ -236,7 +231,7 @@ describe("Zoom tokens", () => {
 
 		// Reconnecting (the same Zoom user) brings the same row back, and the meeting that waited goes out.
 		context.recording.take();
-		const again = await connectZoom(context, "stf_demo_ana", email);
+		const again = await connectZoom(context, { staffId: "stf_demo_ana", email });
 		expect(again.connection.id).toBe(connection.id);
 		expect(again.connection).toMatchObject({ status: "active", errorKind: null });
 		expect(context.recording.take()).toContainEqual({ type: "meeting.push", merchantId: DEMO_MERCHANT_ID, bookingId: booking!.id, version: booking!.version });
