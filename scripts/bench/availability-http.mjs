@@ -2,8 +2,17 @@
 // member and for "anyone" of ten, against wrangler dev with a merchant of 10 staff and ~1,000 bookings.
 // Everything around the pure core (availability.ts measures that alone) is in these figures: routing,
 // validation, loading the schedule, formatting. The bookings are made through the public API, so the
-// benchmark holds wherever the schedule is kept. Prints `BENCH` lines in ms; asserts nothing about time.
-import { startLocalWorker } from "./local-worker.mjs";
+// benchmark holds wherever the schedule is kept.
+//
+// Beside each figure, in the same run and under the same wrangler dev, the least such a read can cost
+// on this runtime: the storms' baseline Worker (scripts/bench/baseline-worker.ts) reading the same
+// bookings from its Durable Object's SQLite (Worker → object → one indexed select → JSON), its calls
+// alternating with Slotline's so that drift of the machine affects both alike. Calls go through
+// node:http with one kept-alive connection: Node's fetch spent 2–5 ms of its own per call on a
+// two-core machine (curl and node:http agree within half a millisecond), which is the client's time,
+// not the server's. Prints `BENCH` lines in ms; asserts nothing about time.
+import http from "node:http";
+import { BENCH_CONFIG, startLocalWorker } from "./local-worker.mjs";
 import { percentile } from "./storm-load.mjs";
 
 const PORT = Number(process.env.BENCH_AVAILABILITY_PORT ?? 8792);
@@ -17,11 +26,35 @@ const day = (offset) => new Date(Date.now() + offset * 86400_000).toISOString().
 const FROM = day(1);
 const TO = day(DAYS);
 
+const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+
+/** GET `url` over the kept-alive connection; the parsed JSON body. */
+function getJson(url) {
+	return new Promise((resolve, reject) => {
+		http
+			.get(url, { agent }, (res) => {
+				const chunks = [];
+				res.on("data", (chunk) => chunks.push(chunk));
+				res.on("error", reject);
+				res.on("end", () => {
+					const text = Buffer.concat(chunks).toString("utf8");
+					if (res.statusCode !== 200) reject(new Error(`GET ${url}: ${res.statusCode} ${text.slice(0, 300)}`));
+					else resolve(JSON.parse(text));
+				});
+			})
+			.on("error", reject);
+	});
+}
+
 async function slotsOf(base, merchant, staffId) {
 	const staff = staffId === undefined ? "" : `&staffId=${staffId}`;
-	const res = await fetch(`${base}/api/v1/m/${merchant.slug}/availability?serviceId=${merchant.serviceId}${staff}&from=${FROM}&to=${TO}&timezone=${ZONE}`);
-	if (!res.ok) throw new Error(`availability: ${res.status} ${await res.text()}`);
-	return (await res.json()).slots;
+	return (await getJson(`${base}/api/v1/m/${merchant.slug}/availability?serviceId=${merchant.serviceId}${staff}&from=${FROM}&to=${TO}&timezone=${ZONE}`)).slots;
+}
+
+/** The baseline's read of the same bookings: the 30 days from FROM, of one staff member or of all. */
+async function baselineBookingsOf(base, merchant, staffId) {
+	const staff = staffId === undefined ? "" : `&staffId=${staffId}`;
+	return (await getJson(`${base}/_baseline/m/${merchant.slug}/bookings?from=${FROM}T00:00:00Z&to=${day(DAYS + 1)}T00:00:00Z${staff}`)).bookings;
 }
 
 /** BOOKINGS / STAFF bookings per staff member, spread evenly over the 30 days; one writer per staff member. */
@@ -40,6 +73,14 @@ async function book(base, merchant) {
 				await res.arrayBuffer();
 				if (res.status === 201) created++;
 				else throw new Error(`booking: ${res.status}`);
+				// The same booking in the baseline's object, so both sides read the same schedule.
+				const copy = await fetch(`${base}/_baseline/m/${merchant.slug}/bookings`, {
+					method: "POST",
+					headers: { "content-type": "application/json" },
+					body: JSON.stringify({ staffId, start: slot.start, end: slot.end }),
+				});
+				await copy.arrayBuffer();
+				if (copy.status !== 201) throw new Error(`baseline booking: ${copy.status}`);
 			}
 		}),
 	);
@@ -65,32 +106,46 @@ async function settle(base) {
 	}
 }
 
-/** CALLS sequential calls after one unmeasured call; prints p50 and p95 in ms and the slots answered. */
+/**
+ * CALLS sequential calls after one unmeasured call, each followed by the baseline's read of the same
+ * bookings; prints both sides' p50 and p95 in ms, the slots answered and the p95 ratio.
+ */
 async function measure(name, base, merchant, staffId) {
 	await slotsOf(base, merchant, staffId);
-	const times = [];
+	await baselineBookingsOf(base, merchant, staffId);
+	const ours = [];
+	const theirs = [];
 	let slots = 0;
+	let bookings = 0;
 	for (let i = 0; i < CALLS; i++) {
-		const started = performance.now();
+		let started = performance.now();
 		slots = (await slotsOf(base, merchant, staffId)).length;
-		times.push(performance.now() - started);
+		ours.push(performance.now() - started);
+		started = performance.now();
+		bookings = (await baselineBookingsOf(base, merchant, staffId)).length;
+		theirs.push(performance.now() - started);
 	}
-	times.sort((a, b) => a - b);
-	console.log(`BENCH availability.http.${name}.p50 ${percentile(times, 50).toFixed(1)} ms`);
-	console.log(`BENCH availability.http.${name}.p95 ${percentile(times, 95).toFixed(1)} ms`);
+	ours.sort((a, b) => a - b);
+	theirs.sort((a, b) => a - b);
+	console.log(`BENCH availability.http.${name}.p50 ${percentile(ours, 50).toFixed(1)} ms`);
+	console.log(`BENCH availability.http.${name}.p95 ${percentile(ours, 95).toFixed(1)} ms`);
 	console.log(`BENCH availability.http.${name}.slots ${slots} slots`);
+	console.log(`BENCH availability.http.baseline.${name}.p50 ${percentile(theirs, 50).toFixed(1)} ms`);
+	console.log(`BENCH availability.http.baseline.${name}.p95 ${percentile(theirs, 95).toFixed(1)} ms`);
+	console.log(`BENCH availability.http.baseline.${name}.bookings ${bookings} bookings`);
+	console.log(`BENCH availability.http.${name}.p95_ratio_to_baseline ${(percentile(ours, 95) / percentile(theirs, 95)).toFixed(2)} ratio`);
 }
 
 /**
- * The same 50 calls of GET /healthz (no storage, no Durable Object): what wrangler dev's proxy and the
+ * The same 50 calls of GET /healthz (one D1 query, no Durable Object): what wrangler dev's proxy and the
  * Worker's routing cost by themselves on this machine, beside which the figures above are read.
  */
 async function measureFloor(base) {
-	await (await fetch(`${base}/healthz`)).arrayBuffer();
+	await getJson(`${base}/healthz`);
 	const times = [];
 	for (let i = 0; i < CALLS; i++) {
 		const started = performance.now();
-		await (await fetch(`${base}/healthz`)).arrayBuffer();
+		await getJson(`${base}/healthz`);
 		times.push(performance.now() - started);
 	}
 	times.sort((a, b) => a - b);
@@ -98,7 +153,7 @@ async function measureFloor(base) {
 	console.log(`BENCH availability.http.floor.p95 ${percentile(times, 95).toFixed(1)} ms`);
 }
 
-const worker = await startLocalWorker(PORT);
+const worker = await startLocalWorker(PORT, { config: BENCH_CONFIG });
 try {
 	const seeded = await fetch(`${worker.base}/_dev/seed-bench-merchants`, { method: "POST", headers: { "content-type": "application/json", "x-seed-token": worker.seedToken }, body: JSON.stringify({ count: 1, staffPerMerchant: STAFF }) });
 	if (!seeded.ok) throw new Error(`bench merchant: ${seeded.status}`);
@@ -112,5 +167,6 @@ try {
 	await measure("anyone10", worker.base, merchant, undefined);
 	await measureFloor(worker.base);
 } finally {
+	agent.destroy();
 	await worker.dispose();
 }

@@ -39,6 +39,19 @@ export class BaselineSchedule extends DurableObject<BenchEnv> {
 		});
 	}
 
+	/**
+	 * The bookings overlapping [from, to), of one staff member or (null) of all, as JSON: the least an
+	 * availability answer has to read, beside which availability-http.mjs sets Slotline's.
+	 */
+	bookingsBetween(staffId: string | null, from: number, to: number): string {
+		const sql = this.ctx.storage.sql;
+		const rows =
+			staffId === null
+				? sql.exec<{ staff_id: string; start_ms: number; end_ms: number }>("select staff_id, start_ms, end_ms from bookings where start_ms < ? and end_ms > ? order by start_ms", to, from)
+				: sql.exec<{ staff_id: string; start_ms: number; end_ms: number }>("select staff_id, start_ms, end_ms from bookings where staff_id = ? and start_ms < ? and end_ms > ? order by start_ms", staffId, to, from);
+		return JSON.stringify(rows.toArray().map((r) => ({ staffId: r.staff_id, start: new Date(r.start_ms).toISOString(), end: new Date(r.end_ms).toISOString() })));
+	}
+
 	/** Overlapping pairs, which must be 0: a baseline that double-books would flatter itself. */
 	doubleBookings(): number {
 		const [row] = this.ctx.storage.sql
@@ -52,12 +65,22 @@ function json(body: unknown, status: number): Response {
 	return Response.json(body, { status });
 }
 
-/** `POST {PREFIX}{merchant}/bookings` with `{staffId, start, end}` (ISO instants), and `GET {PREFIX}{merchant}/double-bookings`. */
-async function baseline(request: Request, path: string, env: BenchEnv): Promise<Response> {
-	const [merchant, action, ...rest] = path.slice(PREFIX.length).split("/");
+/**
+ * `POST {PREFIX}{merchant}/bookings` with `{staffId, start, end}` (ISO instants), `GET
+ * {PREFIX}{merchant}/bookings?from=&to=[&staffId=]` (ISO instants) and `GET {PREFIX}{merchant}/double-bookings`.
+ */
+async function baseline(request: Request, url: URL, env: BenchEnv): Promise<Response> {
+	const [merchant, action, ...rest] = url.pathname.slice(PREFIX.length).split("/");
 	if (merchant === undefined || merchant === "" || rest.length > 0) return json({ error: "not found" }, 404);
 	const schedule = env.BASELINE_SCHEDULE.get(env.BASELINE_SCHEDULE.idFromName(merchant));
 	if (action === "double-bookings" && request.method === "GET") return json({ pairs: await schedule.doubleBookings() }, 200);
+	if (action === "bookings" && request.method === "GET") {
+		const from = Date.parse(url.searchParams.get("from") ?? "");
+		const to = Date.parse(url.searchParams.get("to") ?? "");
+		if (!(from < to)) return json({ error: "from and to required" }, 400);
+		const bookings = await schedule.bookingsBetween(url.searchParams.get("staffId"), from, to);
+		return new Response(`{"bookings":${bookings}}`, { status: 200, headers: { "content-type": "application/json" } });
+	}
 	if (action !== "bookings" || request.method !== "POST") return json({ error: "not found" }, 404);
 	const body: unknown = await request.json().catch(() => null);
 	const { staffId, start, end } = (body ?? {}) as Record<string, unknown>;
@@ -71,7 +94,7 @@ export default {
 	...slotline,
 
 	async fetch(request, env, ctx) {
-		const path = new URL(request.url).pathname;
-		return path.startsWith(PREFIX) ? baseline(request, path, env) : slotline.fetch(request, env, ctx);
+		const url = new URL(request.url);
+		return url.pathname.startsWith(PREFIX) ? baseline(request, url, env) : slotline.fetch(request, env, ctx);
 	},
 } satisfies ExportedHandler<BenchEnv, Job>;
