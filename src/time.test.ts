@@ -1,10 +1,10 @@
 // localIso and localDate against Temporal itself: every string they print from the zone tables
 // (src/zones.ts) must be Temporal's, byte for byte, whatever order the instants come in and however
-// near a transition.
+// near a transition. And dateTimeFormat, the formatters remembered per isolate.
 import fc from "fast-check";
 import { Temporal } from "temporal-polyfill";
 import { describe, expect, it } from "vitest";
-import { localDate, localIso } from "./time";
+import { dateTimeFormat, localDate, localIso } from "./time";
 
 const ZONES = [
 	"Europe/Amsterdam",
@@ -117,5 +117,34 @@ describe("localIso and localDate through the offset tables", () => {
 		expect(localIso(Date.UTC(1880, 0, 1), "Europe/Amsterdam")).toBe("1880-01-01T00:17:30+00:18");
 		expect(localIso(Date.UTC(2026, 2, 29, 7, 0, 0, 999), "Europe/Amsterdam")).toBe("2026-03-29T09:00:00+02:00");
 		expect(localIso(-1, "UTC")).toBe("1969-12-31T23:59:59+00:00");
+	});
+});
+
+describe("dateTimeFormat", () => {
+	const instant = Date.UTC(2026, 2, 29, 0, 59, 59);
+	const cases: Array<[string, Intl.DateTimeFormatOptions]> = [
+		["en-GB", { dateStyle: "full", timeStyle: "short", timeZone: "Europe/Amsterdam" }],
+		["en-GB", { dateStyle: "full", timeStyle: "short", timeZone: "America/New_York" }],
+		["en-GB", { dateStyle: "full", timeZone: "Europe/Amsterdam" }],
+		["en-US", { dateStyle: "full", timeZone: "Europe/Amsterdam" }],
+		["en-GB", { hour: "2-digit", minute: "2-digit", timeZone: "Asia/Kolkata" }],
+	];
+
+	it("formats as a formatter built for the same locale, options and zone, whatever was asked before", () => {
+		for (const round of [1, 2]) {
+			for (const [locale, options] of round === 1 ? cases : [...cases].reverse()) {
+				expect(dateTimeFormat(locale, options).format(instant)).toBe(new Intl.DateTimeFormat(locale, options).format(instant));
+			}
+		}
+	});
+
+	it("builds a formatter once per locale and options", () => {
+		const [locale, options] = cases[0]!;
+		expect(dateTimeFormat(locale, { ...options })).toBe(dateTimeFormat(locale, options));
+		expect(dateTimeFormat(locale, options)).not.toBe(dateTimeFormat(locale, { ...options, timeZone: "UTC" }));
+	});
+
+	it("throws for an unknown zone, every time, as the constructor does", () => {
+		for (let i = 0; i < 2; i++) expect(() => dateTimeFormat("en-GB", { timeZone: "Mars/Olympus_Mons" })).toThrow(RangeError);
 	});
 });

@@ -36,6 +36,27 @@ function isoDate(epochDay: number): string {
 	return lastDayText;
 }
 
+/** Formatters built so far, by locale and options; bounded, since a zone is part of the key. */
+const formats = new Map<string, Intl.DateTimeFormat>();
+const MAX_FORMATS = 500;
+
+/**
+ * `new Intl.DateTimeFormat(locale, options)`, built once per isolate: building one loads ICU data and
+ * costs about 100 times a format() (0.16 ms against 1.4 µs in V8 on the bench machine), and every
+ * confirmation email and admin page formats several times. Throws as the constructor does (an
+ * unknown timeZone is a RangeError), and then remembers nothing.
+ */
+export function dateTimeFormat(locale: string, options: Intl.DateTimeFormatOptions): Intl.DateTimeFormat {
+	const key = `${locale} ${JSON.stringify(options)}`;
+	let format = formats.get(key);
+	if (format === undefined) {
+		format = new Intl.DateTimeFormat(locale, options);
+		if (formats.size >= MAX_FORMATS) formats.clear();
+		formats.set(key, format);
+	}
+	return format;
+}
+
 export function utcIso(instant: number): string {
 	return new Date(instant).toISOString().replace(".000Z", "Z");
 }

@@ -6,6 +6,7 @@ import type { MailMessage } from "../mail/mailer";
 import { bookedPlace } from "../place";
 import type { Place } from "../place";
 import { bookedPlaceView, placeLocation } from "../place-view";
+import { dateTimeFormat } from "../time";
 import { ianaTimeZone } from "../zones";
 import { invitationIcs } from "./invitation";
 import { manageToken } from "./manage-token";
@@ -36,13 +37,13 @@ function escapeHtml(value: string): string {
 }
 
 function when(instant: number, zone: string): string {
-	const text = new Intl.DateTimeFormat("en-GB", { dateStyle: "full", timeStyle: "short", timeZone: zone }).format(new Date(instant));
+	const text = dateTimeFormat("en-GB", { dateStyle: "full", timeStyle: "short", timeZone: zone }).format(new Date(instant));
 	// By its canonical name, also for bookings stored before zones were canonicalised ("europe/amsterdam").
 	return `${text} (${(ianaTimeZone(zone) ?? zone).replaceAll("_", " ")})`;
 }
 
 function onDay(instant: number, zone: string): string {
-	return new Intl.DateTimeFormat("en-GB", { dateStyle: "full", timeZone: ianaTimeZone(zone) ?? zone }).format(new Date(instant));
+	return dateTimeFormat("en-GB", { dateStyle: "full", timeZone: ianaTimeZone(zone) ?? zone }).format(new Date(instant));
 }
 
 function message(to: string, subject: string, blocks: Block[], invitation: { method: "REQUEST" | "CANCEL"; text: string }): MailMessage {

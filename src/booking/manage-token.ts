@@ -4,8 +4,24 @@ import { decodeBase64urlIgnorePadding, encodeBase64urlNoPadding } from "@oslojs/
 
 const encoder = new TextEncoder();
 
-async function key(secret: string): Promise<CryptoKey> {
-	return crypto.subtle.importKey("raw", encoder.encode(secret), { name: "HMAC", hash: "SHA-256" }, false, ["sign", "verify"]);
+/**
+ * The key of the secret last used, imported once per isolate: importing cost more than signing, and
+ * every booking answer, email and manage page signs or verifies. A failed import is not remembered.
+ */
+let imported: { secret: string; key: Promise<CryptoKey> } | null = null;
+
+function key(secret: string): Promise<CryptoKey> {
+	if (imported === null || imported.secret !== secret) {
+		const entry = {
+			secret,
+			key: crypto.subtle.importKey("raw", encoder.encode(secret), { name: "HMAC", hash: "SHA-256" }, false, ["sign", "verify"]).catch((error: unknown) => {
+				if (imported === entry) imported = null;
+				throw error;
+			}),
+		};
+		imported = entry;
+	}
+	return imported.key;
 }
 
 function message(bookingId: string): Uint8Array {

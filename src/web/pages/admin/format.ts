@@ -1,5 +1,6 @@
 // How the admin pages write times, providers, sync ages and poll cadences for people (in the merchant's zone).
 import type { ConnectionProvider } from "../../../db/schema";
+import { dateTimeFormat } from "../../../time";
 
 const PROVIDER_NAMES: Record<ConnectionProvider, string> = {
 	google: "Google",
@@ -48,13 +49,13 @@ export function everyText(seconds: number): string {
 }
 
 export function timeText(instant: number, zone: string): string {
-	return new Intl.DateTimeFormat("en-GB", { hour: "2-digit", minute: "2-digit", timeZone: zone }).format(new Date(instant));
+	return dateTimeFormat("en-GB", { hour: "2-digit", minute: "2-digit", timeZone: zone }).format(new Date(instant));
 }
 
 export function dayText(instant: number, zone: string): string {
-	return new Intl.DateTimeFormat("en-GB", { weekday: "short", day: "numeric", month: "short", timeZone: zone }).format(new Date(instant));
+	return dateTimeFormat("en-GB", { weekday: "short", day: "numeric", month: "short", timeZone: zone }).format(new Date(instant));
 }
 
 export function dateTimeText(instant: number, zone: string): string {
-	return new Intl.DateTimeFormat("en-GB", { dateStyle: "medium", timeStyle: "short", timeZone: zone }).format(new Date(instant));
+	return dateTimeFormat("en-GB", { dateStyle: "medium", timeStyle: "short", timeZone: zone }).format(new Date(instant));
 }
