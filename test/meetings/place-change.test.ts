@@ -8,7 +8,7 @@ import type { MeetingRow } from "../../src/meetings/meeting-store";
 import { syncContextFor } from "../../src/sync/context";
 import { adminWorld, call } from "../admin/support";
 import type { AdminWorld } from "../admin/support";
-import { bookDirectly } from "../support/demo";
+import { bookDirectly, weekdayAt } from "../support/demo";
 import { flushSchedule } from "../support/schedule";
 import { connectZoom, zoomMeetingsOf } from "../support/zoom";
 import { connectStaff, liveEvents } from "../sync/harness";
@@ -65,5 +65,34 @@ describe("changing where a service takes place", () => {
 		expect(await zoomMeetingsOf(email)).toMatchObject([{ id: Number(onZoom?.externalId), deleted: true }]);
 		const [event] = await liveEvents("google", google.write.externalId);
 		expect(event?.hangoutLink).toBe(onMeet?.joinUrl);
+	});
+});
+
+/** The live events of a sandbox Google calendar once `done` holds for them (the queue pushes on its own time). */
+async function eventsWhen(calendarId: string, done: (events: Array<Record<string, unknown>>) => boolean): Promise<Array<Record<string, unknown>>> {
+	const deadline = Date.now() + 30_000;
+	for (;;) {
+		const events = await liveEvents("google", calendarId);
+		if (done(events) || Date.now() > deadline) return events;
+		await new Promise((resolve) => setTimeout(resolve, 200));
+	}
+}
+
+describe("changing the business address", () => {
+	it("rewrites the staff calendar events of upcoming bookings held there, and leaves the others", { timeout: 90_000 }, async () => {
+		const google = await connectStaff(syncContextFor(env, db), "google");
+		// The consultation is held at another address, which the business's move must not touch.
+		expect((await call(world, world.owner, "PATCH", "/services/svc_demo_consult", { place: { kind: "in_person_address", address: "Ana's studio, Prinsengracht 9" } })).status).toBe(200);
+		await bookDirectly();
+		await bookDirectly({ serviceId: "svc_demo_consult", start: weekdayAt(3, "10:00") });
+		await flushSchedule();
+		const located = (events: Array<Record<string, unknown>>) => events.map((e) => String(e.location ?? "")).sort();
+		const before = await eventsWhen(google.write.externalId, (events) => events.length === 2);
+		expect(located(before)).toEqual(["Ana's studio, Prinsengracht 9", "Demo Studio, Keizersgracht 1, Amsterdam"]);
+
+		expect((await call(world, world.owner, "PATCH", "/settings", { address: "Demo Studio, Herengracht 500, Amsterdam" })).status).toBe(200);
+		const after = await eventsWhen(google.write.externalId, (events) => located(events).includes("Demo Studio, Herengracht 500, Amsterdam"));
+		expect(located(after)).toEqual(["Ana's studio, Prinsengracht 9", "Demo Studio, Herengracht 500, Amsterdam"]);
+		expect(after).toHaveLength(2);
 	});
 });

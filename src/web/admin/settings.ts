@@ -4,6 +4,8 @@ import { Hono } from "hono";
 import { z } from "zod";
 import { businessSettings, updateBusinessSettings } from "../../db/queries/admin-settings";
 import type { BusinessSettings } from "../../db/queries/admin-settings";
+import { followPlaceChange } from "../../meetings/place-change";
+import { syncContextFor } from "../../sync/context";
 import type { AppEnv } from "../context";
 import { forgetMerchant } from "../merchant-directory";
 import { actingMerchantId, anyMember, ownerOnly } from "./guard";
@@ -38,7 +40,13 @@ export const adminSettings = new Hono<AppEnv>()
 
 	.patch("/settings", ownerOnly, valid("json", patchBody), async (c) => {
 		const merchantId = actingMerchantId(c);
-		const settings = await updateBusinessSettings(c.var.db, merchantId, c.req.valid("json"));
+		const body = c.req.valid("json");
+		const before = body.address === undefined ? null : await businessSettings(c.var.db, merchantId);
+		const settings = await updateBusinessSettings(c.var.db, merchantId, body);
 		forgetMerchant(merchantId);
+		// Staff calendars show in-person bookings at the business address: a business that moved rewrites them.
+		if (before !== null && before.address !== settings.address) {
+			await followPlaceChange(syncContextFor(c.env, c.var.db, c.var.mailer), merchantId, { businessAddress: true });
+		}
 		return c.json({ settings: settingsJson(settings) });
 	});
