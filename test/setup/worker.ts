@@ -17,20 +17,48 @@ function running(): Set<Promise<void>> {
 	return holder[KEY];
 }
 
+const LAST = Symbol.for("slotline.test.background.last");
+type Clock = { [LAST]?: number };
+
+/** When background work last started or ended (ms), shared like the set above. */
+function touch(): void {
+	(globalThis as Clock)[LAST] = Date.now();
+}
+
 function track(work: Promise<unknown>): void {
 	const set = running();
+	touch();
 	const settled: Promise<void> = work.then(
 		() => undefined,
 		() => undefined,
 	);
 	set.add(settled);
-	void settled.then(() => set.delete(settled));
+	void settled.then(() => {
+		set.delete(settled);
+		touch();
+	});
 }
 
 /** Resolves once every queue batch and waitUntil started so far, and whatever those started, has settled. */
 export async function backgroundSettled(): Promise<void> {
 	const set = running();
 	while (set.size > 0) await Promise.all([...set]);
+}
+
+/**
+ * Resolves once background work has settled and none has started for `quietMs`: a job sent to the queue is
+ * not running anywhere until its batch is delivered (up to the consumer's 1 s batch timeout), so settling alone
+ * misses it. Returns at once when nothing ran in the last `quietMs`; gives up after `capMs` (a retry scheduled
+ * minutes ahead is not waited for).
+ */
+export async function backgroundQuiet(quietMs: number, capMs: number): Promise<void> {
+	const deadline = Date.now() + capMs;
+	for (;;) {
+		await backgroundSettled();
+		const idle = Date.now() - ((globalThis as Clock)[LAST] ?? 0);
+		if (idle >= quietMs || Date.now() >= deadline) return;
+		await new Promise((resolve) => setTimeout(resolve, Math.min(quietMs - idle, deadline - Date.now())));
+	}
 }
 
 function tracked(ctx: ExecutionContext): ExecutionContext {
