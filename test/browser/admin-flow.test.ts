@@ -3,7 +3,7 @@
 // that calendar, see an event of that calendar hatched as Busy, and see the revoked grant turn red.
 import type { BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { reloadUntil } from "./admin";
+import { connectThroughConsent, reloadUntil } from "./admin";
 import { browserForFile, shot, visitor } from "./browser";
 import { chooseService, fillDetails, pickSlot } from "./flow";
 
@@ -78,15 +78,8 @@ describe("merchant admin", () => {
 	it("connects Ana's Google calendar through the provider's consent page", async () => {
 		await page.goto(`${appUrl}/admin/integrations`);
 		const ana = page.locator('section[data-owner="stf_demo_ana"]');
-		await ana.getByRole("link", { name: "Connect Google" }).click();
 		// The sandbox's consent page: another account, then Allow.
-		await page.getByRole("button", { name: "Allow" }).waitFor();
-		await page.locator('input[name="account"][value="new"]').check();
-		await page.locator('input[name="new_email"]').fill(ANA_GOOGLE);
-		await page.locator('input[name="new_name"]').fill("Ana Jansen");
-		await shot(page, "admin-04-google-consent");
-		await page.getByRole("button", { name: "Allow" }).click();
-		await page.waitForURL(/\/admin\/integrations\?connected=/);
+		await connectThroughConsent(page, ana.getByRole("link", { name: "Connect Google" }), { email: ANA_GOOGLE, name: "Ana Jansen" }, "admin-04-google-consent");
 		const card = ana.locator("article.connection");
 		await expect(card.locator(".status-text").textContent()).resolves.toBe("Active");
 		await expect(card.getByRole("heading").textContent()).resolves.toContain(ANA_GOOGLE);

@@ -6,7 +6,7 @@
 // event hatched as Busy on the calendar. Screenshots of each step in test-artifacts/browser/.
 import type { BrowserContext, Dialog, Locator, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { reloadUntil, sandboxControl, signInOwner } from "./admin";
+import { connectThroughConsent, reloadUntil, sandboxControl, signInOwner } from "./admin";
 import { browserForFile, shot, visitor } from "./browser";
 
 /**
@@ -212,14 +212,7 @@ describe("Integrations for every kind of calendar", () => {
 	});
 
 	it("connects Ben's Microsoft calendar through the consent page", async () => {
-		await section("stf_demo_ben").getByRole("link", { name: "Connect Microsoft" }).click();
-		await page.getByRole("button", { name: "Allow" }).waitFor();
-		await page.locator('input[name="account"][value="new"]').check();
-		await page.locator('input[name="new_email"]').fill(BEN_OUTLOOK);
-		await page.locator('input[name="new_name"]').fill("Ben Okafor");
-		await shot(page, "integrations-12-microsoft-consent");
-		await page.getByRole("button", { name: "Allow" }).click();
-		await page.waitForURL(/\/admin\/integrations\?connected=/);
+		await connectThroughConsent(page, section("stf_demo_ben").getByRole("link", { name: "Connect Microsoft" }), { email: BEN_OUTLOOK, name: "Ben Okafor" }, "integrations-12-microsoft-consent");
 		await expect(page.getByRole("status").first().textContent()).resolves.toContain("Calendar connected");
 		await expect(card("stf_demo_ben", BEN_OUTLOOK).locator(".status-text").textContent()).resolves.toBe("Active");
 		await shot(page, "integrations-13-microsoft-connected");

@@ -3,7 +3,7 @@
 // Disconnect (confirmed) leaves a way to reconnect. Screenshots in test-artifacts/browser/.
 import type { BrowserContext, Locator, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { signInOwner } from "./admin";
+import { connectThroughConsent, signInOwner } from "./admin";
 import { seriousViolations } from "./axe";
 import { browserForFile, shot, visitor } from "./browser";
 
@@ -36,13 +36,7 @@ describe("Zoom on the Integrations page", () => {
 	it("connects Ben's Zoom through the consent page, beside his calendars, and stays accessible", async () => {
 		await page.goto(`${appUrl}/admin/integrations`);
 		expect(await seriousViolations(page)).toEqual([]);
-		await section("stf_demo_ben").getByRole("link", { name: "Connect Zoom" }).click();
-		await page.getByRole("button", { name: "Allow" }).waitFor();
-		await page.locator('input[name="account"][value="new"]').check();
-		await page.locator('input[name="new_email"]').fill(BEN_ZOOM);
-		await page.locator('input[name="new_name"]').fill("Ben Okafor");
-		await page.getByRole("button", { name: "Allow" }).click();
-		await page.waitForURL(/\/admin\/integrations\?connected=/);
+		await connectThroughConsent(page, section("stf_demo_ben").getByRole("link", { name: "Connect Zoom" }), { email: BEN_ZOOM, name: "Ben Okafor" });
 		await expect(page.getByRole("status").first().textContent()).resolves.toContain("Zoom connected");
 		await expect(zoomCard().locator(".status-text").textContent()).resolves.toBe("Active");
 		// A Zoom account has no calendars to pick, resync or refresh; Ben cannot connect a second one.

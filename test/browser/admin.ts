@@ -1,6 +1,8 @@
-// Steps the admin browser tests share: the demo owner's sign-in, the Admin API from the signed-in page, and the sandbox's control API.
-import type { Page } from "playwright-core";
+// Steps the admin browser tests share: the demo owner's sign-in, the Admin API from the signed-in page, connecting
+// an account through the sandbox's consent page, and the sandbox's control API.
+import type { Locator, Page } from "playwright-core";
 import { expect } from "vitest";
+import { shot } from "./browser";
 
 export const OWNER_EMAIL = "owner@demo.slotline.test";
 /** What global-setup seeded the demo owner with. */
@@ -33,6 +35,22 @@ export async function adminApi<T>(page: Page, method: string, path: string, body
 		},
 		{ method, path, body },
 	);
+}
+
+/**
+ * Connects a new account of `email` and `name` through the sandbox's consent page: clicks `connect` (a
+ * "Connect …" link on the Integrations page), chooses another account, allows, and waits until the page is
+ * back saying it connected. `consentShot` names a screenshot of the filled-in consent page.
+ */
+export async function connectThroughConsent(page: Page, connect: Locator, account: { email: string; name: string }, consentShot?: string): Promise<void> {
+	await connect.click();
+	await page.getByRole("button", { name: "Allow" }).waitFor();
+	await page.locator('input[name="account"][value="new"]').check();
+	await page.locator('input[name="new_email"]').fill(account.email);
+	await page.locator('input[name="new_name"]').fill(account.name);
+	if (consentShot !== undefined) await shot(page, consentShot);
+	await page.getByRole("button", { name: "Allow" }).click();
+	await page.waitForURL(/\/admin\/integrations\?connected=/);
 }
 
 /** POSTs to the sandbox's control API; throws on anything but 2xx. */

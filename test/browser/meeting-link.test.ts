@@ -6,7 +6,7 @@
 // Everything made here is cancelled, deleted or deactivated afterwards.
 import type { BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { adminApi, reloadUntil, sandboxControl, signInOwner } from "./admin";
+import { adminApi, connectThroughConsent, reloadUntil, sandboxControl, signInOwner } from "./admin";
 import { seriousViolations } from "./axe";
 import { browserForFile, shot, visitor } from "./browser";
 import { fillDetails, pickSlot } from "./flow";
@@ -63,13 +63,7 @@ describe("a booking of a service on Google Meet", () => {
 	it("is possible once the staff member's Google calendar is connected", async () => {
 		await page.goto(`${appUrl}/admin/integrations`);
 		const vera = page.locator(`section[data-owner="${staffId}"]`);
-		await vera.getByRole("link", { name: "Connect Google" }).click();
-		await page.getByRole("button", { name: "Allow" }).waitFor();
-		await page.locator('input[name="account"][value="new"]').check();
-		await page.locator('input[name="new_email"]').fill(VERA_GOOGLE);
-		await page.locator('input[name="new_name"]').fill("Vera Video");
-		await page.getByRole("button", { name: "Allow" }).click();
-		await page.waitForURL(/\/admin\/integrations\?connected=/);
+		await connectThroughConsent(page, vera.getByRole("link", { name: "Connect Google" }), { email: VERA_GOOGLE, name: "Vera Video" });
 		await expect(vera.locator("article.connection .status-text").textContent()).resolves.toBe("Active");
 
 		const service = await adminApi<{ service: { id: string } }>(page, "POST", "/services", { name: "Meet check-in", durationMinutes: 30, color: "#264653", staffIds: [staffId], place: { kind: "google_meet" } });
