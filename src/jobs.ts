@@ -1,7 +1,8 @@
-// Messages on the provider-push queue. Every committed booking change produces exactly one
-// `booking.changed` (via the outbox); its consumer fans out one `booking.notify` (the customer's
-// email) and one `calendar.push` per target calendar, so each side effect retries on its own.
-// Inbound webhooks and the cron produce `calendar.sync`.
+// Messages on the provider-push queue. Every committed booking change becomes, through the outbox
+// relay, one `booking.notify` (the customer's email) and one `calendar.push` per target calendar (and a
+// `meeting.push` on Zoom), so each side effect retries on its own (src/sync/fan-out.ts). A queued
+// `booking.changed` (the migration command's, or a dead one queued again) is fanned out the same way
+// by the consumer. Inbound webhooks and the cron produce `calendar.sync`.
 import { z } from "zod";
 
 /** "rescheduled" moves the time; "updated" changes details only (notes), which the customer is not mailed about. */
@@ -73,6 +74,16 @@ export type CalendarSyncJob = z.infer<typeof calendarSyncJob>;
 export type MeetingPushJob = z.infer<typeof meetingPushJob>;
 export type MeetingNotifyJob = z.infer<typeof meetingNotifyJob>;
 export type Job = z.infer<typeof jobSchema>;
+
+/** The most messages one Queue.sendBatch takes. */
+const SEND_BATCH_LIMIT = 100;
+
+/** Sends `jobs` in order, in as few sendBatch calls as the queue's limit allows. */
+export async function sendJobs(queue: Queue<Job>, jobs: readonly Job[]): Promise<void> {
+	for (let i = 0; i < jobs.length; i += SEND_BATCH_LIMIT) {
+		await queue.sendBatch(jobs.slice(i, i + SEND_BATCH_LIMIT).map((body) => ({ body, contentType: "json" as const })));
+	}
+}
 
 /** The queue binding with its message type (generated bindings type it as untyped `Queue`). */
 export function jobQueue(env: Env): Queue<Job> {

@@ -1,10 +1,17 @@
 // Relays the merchant object's outbox: first into D1's read model of bookings (what crosses
 // merchants: a customer's /account, the queue consumer's emails and calendar pushes, reports), then
-// onto the queue. Runs after every write, in the background, and from the object's alarm when that
-// fails. Each step is idempotent: a row is only ever written over an older version, and a message
-// sent twice is skipped by its consumer, so a crash between the steps re-sends and never loses.
-import type { BookingChangedJob, Job } from "../jobs";
+// onto the queue, already fanned out into one message per side effect (src/sync/fan-out.ts): the same
+// D1 batch that writes the read model finds each booking's calendars and Zoom meeting, which saves the
+// queue a hop and the side effects about a second. Runs after every write, in the background, and from
+// the object's alarm when that fails. Each step is idempotent: a row is only ever written over an older
+// version, and a message sent twice is skipped by its consumer, so a crash between the steps re-sends
+// and never loses.
+import { changeTargetsStatement, targetsOf } from "../db/queries/event-links";
+import type { ChangeTargets } from "../db/queries/event-links";
+import { sendJobs } from "../jobs";
+import type { Job } from "../jobs";
 import { newId } from "../ids";
+import { changeMessages } from "../sync/fan-out";
 import type { BookingRecord, OutboxRecord, ScheduleStore } from "./schedule-store";
 
 const BATCH = 100;
@@ -31,9 +38,14 @@ export async function relayOutbox(store: ScheduleStore, d1: D1Database, queue: Q
 		const rows = store.unsentOutbox(BATCH);
 		if (rows.length === 0) return relayed;
 		const statements = readModelStatements(store, d1, merchantId, rows);
-		if (statements.length > 0) await d1.batch(statements);
-		const jobs: BookingChangedJob[] = rows.map((row) => ({ type: "booking.changed", merchantId, bookingId: row.bookingId, version: row.version, change: row.change }));
-		await queue.sendBatch(jobs.map((body) => ({ body, contentType: "json" as const })));
+		// Each booking's targets after every read-model write, so a booking new to D1 is found.
+		const bookingIds = [...new Set(rows.map((row) => row.bookingId))];
+		const results = await d1.batch<Record<string, unknown>>([...statements, ...bookingIds.map((id) => changeTargetsStatement(d1, id))]);
+		const targets = new Map<string, ChangeTargets>(bookingIds.map((id, i) => [id, targetsOf(results[statements.length + i]?.results ?? [])]));
+		const jobs: Job[] = rows.flatMap((row) =>
+			changeMessages({ type: "booking.changed", merchantId, bookingId: row.bookingId, version: row.version, change: row.change }, targets.get(row.bookingId) ?? { calendarIds: [], zoom: false }),
+		);
+		await sendJobs(queue, jobs);
 		store.markSent(
 			rows.map((row) => row.id),
 			now,

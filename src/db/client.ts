@@ -6,7 +6,8 @@ import type { DrizzleD1Database } from "drizzle-orm/d1";
 import * as schema from "./schema";
 import { countStatements, countingEnabled } from "./statement-count";
 
-export type Database = DrizzleD1Database<typeof schema>;
+/** drizzle over D1, with the binding it runs on (`$client`) for statements built once as text. */
+export type Database = DrizzleD1Database<typeof schema> & { $client: D1Database };
 
 /**
  * The D1 binding as the Worker uses it: `binding` itself, or, when D1_STATEMENT_COUNTING is "1" (tests,

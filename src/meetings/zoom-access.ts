@@ -8,6 +8,7 @@ import type { Database } from "../db/client";
 import { logOperation } from "../db/queries/connections";
 import type { ConnectionRow } from "../db/queries/connections";
 import { bookingMeetings, bookings, calendarConnections } from "../db/schema";
+import { sendJobs } from "../jobs";
 import type { MeetingPushJob } from "../jobs";
 import { openCredentials } from "../sync/adapters";
 import { needsReauthorization } from "../sync/connection-health";
@@ -15,8 +16,6 @@ import { zoomOAuth } from "../sync/connection-oauth";
 import type { SyncContext } from "../sync/context";
 import { errorSummary } from "../sync/error-summary";
 import { StoredTokenSource } from "../sync/tokens";
-
-const SEND_BATCH = 100;
 
 /**
  * The Zoom connection that hosts a staff member's meetings: their own live (not disconnected) one, else the
@@ -106,8 +105,6 @@ export async function resumeZoomMeetings(context: SyncContext, connection: Conne
 		)
 		.all();
 	const jobs: MeetingPushJob[] = rows.map((row) => ({ type: "meeting.push", merchantId: connection.merchantId, bookingId: row.bookingId, version: row.version }));
-	for (let i = 0; i < jobs.length; i += SEND_BATCH) {
-		await context.queue.sendBatch(jobs.slice(i, i + SEND_BATCH).map((body) => ({ body, contentType: "json" as const })));
-	}
+	await sendJobs(context.queue, jobs);
 	return jobs.length;
 }

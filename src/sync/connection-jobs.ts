@@ -5,16 +5,9 @@ import { calendarsOf, connectionsOf, logOperation, staleEventLinks, takePending,
 import type { ConnectionRow, PendingSelection } from "../db/queries/connections";
 import { markCalendarDirty } from "../db/queries/event-links";
 import { bookings } from "../db/schema";
+import { sendJobs } from "../jobs";
 import type { CalendarPushJob, CalendarSyncJob } from "../jobs";
 import type { SyncContext } from "./context";
-
-const SEND_BATCH = 100;
-
-async function sendJobs(context: SyncContext, jobs: CalendarPushJob[]): Promise<void> {
-	for (let i = 0; i < jobs.length; i += SEND_BATCH) {
-		await context.queue.sendBatch(jobs.slice(i, i + SEND_BATCH).map((body) => ({ body, contentType: "json" as const })));
-	}
-}
 
 /** One calendar.push per current write target of each booking (at its current version). */
 export async function enqueuePushes(context: SyncContext, bookingIds: string[]): Promise<number> {
@@ -31,7 +24,7 @@ export async function enqueuePushes(context: SyncContext, bookingIds: string[]):
 			}
 		}
 	}
-	await sendJobs(context, jobs);
+	await sendJobs(context.queue, jobs);
 	return jobs.length;
 }
 
@@ -60,17 +53,17 @@ export async function resync(context: SyncContext, connection: ConnectionRow): P
 	const ids = [...new Set([...rows.map((r) => r.id), ...pending])];
 	// Each stale event goes through its own calendar, which may no longer be a write target.
 	const stale = await staleEventLinks(context.db, connection.id);
-	await sendJobs(context, stale.map((link) => ({ type: "calendar.push", bookingId: link.bookingId, calendarId: link.calendarId, version: link.version })));
+	await sendJobs(context.queue, stale.map((link) => ({ type: "calendar.push", bookingId: link.bookingId, calendarId: link.calendarId, version: link.version })));
 	await logOperation(context.db, connection.id, "resync", "ok", `${ids.length} bookings queued, ${stale.length} cancelled events to remove`, context.now());
 	return (await enqueuePushes(context, ids)) + stale.length;
 }
 
 /** One calendar.sync per calendar, for the inbound side (src/sync/inbound.ts). */
 export async function enqueueSyncs(context: SyncContext, calendarIds: string[], reason: CalendarSyncJob["reason"]): Promise<void> {
-	for (let i = 0; i < calendarIds.length; i += SEND_BATCH) {
-		const jobs = calendarIds.slice(i, i + SEND_BATCH).map((calendarId) => ({ body: { type: "calendar.sync" as const, calendarId, reason }, contentType: "json" as const }));
-		await context.queue.sendBatch(jobs);
-	}
+	await sendJobs(
+		context.queue,
+		calendarIds.map((calendarId): CalendarSyncJob => ({ type: "calendar.sync", calendarId, reason })),
+	);
 }
 
 /**

@@ -5,16 +5,17 @@ import { database } from "../db/client";
 import type { Database } from "../db/client";
 import { changeTargets } from "../db/queries/event-links";
 import { notifyCustomer } from "../booking/notify";
-import { jobQueue, jobSchema } from "../jobs";
+import { jobQueue, jobSchema, sendJobs } from "../jobs";
 import type { BookingChangedJob, Job } from "../jobs";
 import { errorFields, logLine } from "../log";
 import { mailerFor } from "../mail/mailer";
 import { notifyMeetingLink } from "../meetings/meeting-notify";
-import { handleMeetingPush, meetingPushJob } from "../meetings/zoom-meetings";
+import { handleMeetingPush } from "../meetings/zoom-meetings";
 import { syncContextFor } from "./context";
 import { forgetDeadJobs, recordDeadJob } from "./dead-letters";
 import { runCalendarSync } from "./inbound";
-import { calendarPushJobs, handleCalendarPush } from "./outbound";
+import { changeMessages } from "./fan-out";
+import { handleCalendarPush } from "./outbound";
 import { retryDelaySeconds } from "./retry";
 
 export interface JobContext {
@@ -23,17 +24,11 @@ export interface JobContext {
 }
 
 /**
- * booking.changed fans out into independently retried side effects: the customer's email, one push per
- * calendar, and the Zoom meeting's push when the booking is (or was) on Zoom.
+ * A queued booking.changed (the migration command's, or a dead one queued again; the outbox relay fans
+ * out in place) fans out into independently retried side effects: see src/sync/fan-out.ts.
  */
 async function fanOut(context: JobContext, job: BookingChangedJob): Promise<void> {
-	const { type: _type, ...change } = job;
-	// One D1 statement for all of it: the fan-out of every booking change pays for it.
-	const targets = await changeTargets(context.db, job.bookingId);
-	const pushes: Job[] = [...calendarPushJobs(job, targets.calendarIds), ...(targets.zoom ? [meetingPushJob(job)] : [])];
-	const messages: Array<MessageSendRequest<Job>> = [{ body: { type: "booking.notify", ...change }, contentType: "json" }];
-	for (const push of pushes) messages.push({ body: push, contentType: "json" });
-	await jobQueue(context.env).sendBatch(messages);
+	await sendJobs(jobQueue(context.env), changeMessages(job, await changeTargets(context.db, job.bookingId)));
 }
 
 async function runJob(context: JobContext, job: Job): Promise<void> {

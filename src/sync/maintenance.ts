@@ -9,6 +9,7 @@ import { TokenRevokedError } from "../calendars/provider";
 import { calendarsOf, isCalendarConnection, logOperation, setStatus } from "../db/queries/connections";
 import type { ConnectionRow } from "../db/queries/connections";
 import { calendarConnections, connectionCalendars } from "../db/schema";
+import { sendJobs } from "../jobs";
 import type { CalendarSyncJob } from "../jobs";
 import { decryptCredentials, openCredentials } from "./adapters";
 import { refreshCalendars } from "./connection-calendars";
@@ -28,7 +29,6 @@ const RETRY_BASE_MS = 5 * 60_000;
 const RETRY_MAX_MS = 6 * 3600_000;
 /** A connection that stayed healthy this long after its last automatic retry starts its backoff afresh. */
 const RETRY_FORGET_MS = 24 * 3600_000;
-const SEND_BATCH = 100;
 /** Pollers ensured at once. */
 const ENSURE_BATCH = 50;
 /** Credentials re-sealed per cron run (each is one decrypt, one encrypt and one write). */
@@ -60,9 +60,7 @@ export async function enqueueSafetyNetSyncs(context: SyncContext): Promise<numbe
 		.where(and(eq(connectionCalendars.checkConflicts, true), notInArray(calendarConnections.provider, [...POLLED_PROVIDERS]), usable()))
 		.all();
 	const jobs: CalendarSyncJob[] = rows.map((r) => ({ type: "calendar.sync", calendarId: r.id, reason: "cron" }));
-	for (let i = 0; i < jobs.length; i += SEND_BATCH) {
-		await context.queue.sendBatch(jobs.slice(i, i + SEND_BATCH).map((body) => ({ body, contentType: "json" as const })));
-	}
+	await sendJobs(context.queue, jobs);
 	return jobs.length;
 }
 

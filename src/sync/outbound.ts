@@ -1,4 +1,4 @@
-// Outbound sync: which calendars a booking change goes to (fan-out), and the calendar.push handler
+// Outbound sync: the calendar.push messages of a booking change (see fan-out.ts), and the calendar.push handler
 // that makes each calendar hold exactly one event per booking (or one recurring event per series)
 // reflecting the booking's newest version.
 import { asc, eq } from "drizzle-orm";
@@ -6,7 +6,7 @@ import { CalendarUnavailableError, ProviderError, TokenRevokedError } from "../c
 import type { OccurrenceException, OutboundEvent, StoredEvent } from "../calendars/provider";
 import { calendarById, clearPending, addPending, connectionById, logOperation, markSynced } from "../db/queries/connections";
 import type { ConnectionCalendarRow, ConnectionRow } from "../db/queries/connections";
-import { changeCalendars, linksFor, recordLinks } from "../db/queries/event-links";
+import { linksFor, recordLinks } from "../db/queries/event-links";
 import { bookingSeries, bookings, customers, services, staff } from "../db/schema";
 import type { BookingChangedJob, CalendarPushJob } from "../jobs";
 import { bookedLocation } from "../booking/booked-place";
@@ -27,15 +27,7 @@ const MAX_ROUNDS = 3;
 /** When to read an event again whose Meet or Teams link the provider was still making. */
 const MEETING_RETRY_SECONDS = 5;
 
-/**
- * One calendar.push per calendar the booking belongs in now, plus every calendar still holding its
- * event (a booking moved to another staff member must leave the first one's calendar).
- */
-export async function pushJobsFor(context: Pick<SyncContext, "db">, job: BookingChangedJob): Promise<CalendarPushJob[]> {
-	return calendarPushJobs(job, await changeCalendars(context.db, job.bookingId));
-}
-
-/** One calendar.push per calendar (each once) of `calendarIds`, as changeCalendars or changeTargets found them. */
+/** One calendar.push per calendar (each once) of `calendarIds`, as changeTargets found them. */
 export function calendarPushJobs(job: BookingChangedJob, calendarIds: string[]): CalendarPushJob[] {
 	return [...new Set(calendarIds)].map((calendarId) => ({ type: "calendar.push", bookingId: job.bookingId, calendarId, version: job.version }));
 }

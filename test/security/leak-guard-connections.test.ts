@@ -15,12 +15,11 @@ import { DEMO_MERCHANT_ID, DEMO_OWNER_EMAIL } from "../../src/demo/seed";
 import type { Job } from "../../src/jobs";
 import { consumeBatch } from "../../src/sync/consumer";
 import { CredentialVault } from "../../src/sync/credentials";
-import { pushJobsFor } from "../../src/sync/outbound";
 import { PASSWORD, harness, signIn } from "../auth/harness";
 import type { Browser, Harness } from "../auth/harness";
 import { control, sandboxUrl } from "../support/sandbox-control";
 import { seedDemo } from "../support/seed";
-import { book, db, outboxJobs, uniqueEmail } from "../sync/harness";
+import { book, calendarPushes, db, outboxJobs, uniqueEmail } from "../sync/harness";
 import { expectNoLeaks, guardLeaks } from "./leak-guard";
 
 const caldavUrl = inject("caldavUrl");
@@ -167,18 +166,17 @@ describe("the sync consumer's log lines", () => {
 		// Bookings for Ana (Google), Ben (the feed cannot be written) and Chloé (unreachable CalDAV).
 		for (const staffId of ["stf_demo_ana", "stf_demo_chloe"]) await book({ staffId, serviceId: "svc_demo_consult" });
 		const changed = await outboxJobs();
-		const pushes = (await Promise.all(changed.map((job) => pushJobsFor({ db }, job)))).flat();
+		const pushes = calendarPushes(changed);
 		const syncs: Job[] = [...(await calendarsOf(db, google)), ...(await calendarsOf(db, icsId))].map((c) => ({ type: "calendar.sync", calendarId: c.id, reason: "cron" }));
 		syncs.push({ type: "calendar.sync", calendarId: "cal_leak_caldav", reason: "cron" }, { type: "calendar.sync", calendarId: "cal_leak_feed", reason: "cron" });
-		await consume([...changed, ...pushes, ...syncs]);
+		await consume([...changed, ...syncs]);
 
 		// Ana revokes Google, and her access token is past its time: the next push and sync meet invalid_grant.
 		const row = await connectionById(db, google);
 		await control("/faults", { provider: "google", revokeRefreshTokens: true, email: row?.accountLabel });
 		await db.update(calendarConnections).set({ accessTokenExpiresAt: 1 }).where(eq(calendarConnections.id, google));
 		await book({ staffId: "stf_demo_ana", serviceId: "svc_demo_consult", start: Date.now() + 3 * 86_400_000 });
-		const later = await outboxJobs();
-		await consume([...later, ...(await Promise.all(later.map((job) => pushJobsFor({ db }, job)))).flat(), ...syncs]);
+		await consume([...(await outboxJobs()), ...syncs]);
 		expect((await connectionById(db, google))?.errorKind).toBe("reauthorize");
 
 		// What exhausted its retries reaches the dead-letter consumer.

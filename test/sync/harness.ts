@@ -16,11 +16,12 @@ import { database } from "../../src/db/client";
 import { calendarsOf } from "../../src/db/queries/connections";
 import type { ConnectionCalendarRow, ConnectionRow } from "../../src/db/queries/connections";
 import { DEMO_MERCHANT_ID } from "../../src/demo/seed";
-import type { BookingChangedJob, Job } from "../../src/jobs";
+import { sendJobs } from "../../src/jobs";
+import type { CalendarPushJob, Job } from "../../src/jobs";
 import { RecordingMailer } from "../../src/mail/recording-mailer";
 import { CredentialVault } from "../../src/sync/credentials";
 import type { SyncContext } from "../../src/sync/context";
-import { handleCalendarPush, pushJobsFor } from "../../src/sync/outbound";
+import { handleCalendarPush } from "../../src/sync/outbound";
 import type { PushOutcome } from "../../src/sync/outbound";
 import type { OAuthProvider } from "../../src/sync/connection-oauth";
 import { connectSandboxAccount } from "../../src/sync/sandbox-connect";
@@ -152,29 +153,33 @@ export const change = {
 export async function relayOutboxes(queue: Queue<Job>): Promise<number> {
 	const merchants = await env.DB.prepare("select id from merchants order by id").all<{ id: string }>();
 	const jobs: Job[] = [];
+	let rows = 0;
 	for (const { id } of merchants.results) {
 		const recording = new RecordingQueue();
-		await runInDurableObject(merchantSchedule(env, id), (_instance: MerchantSchedule, state) =>
+		rows += await runInDurableObject(merchantSchedule(env, id), (_instance: MerchantSchedule, state) =>
 			relayOutbox(new ScheduleStore(state.storage), env.DB, recording as unknown as Queue<Job>, id, Date.now()),
 		);
 		jobs.push(...recording.take());
 	}
-	for (let i = 0; i < jobs.length; i += 100) await queue.sendBatch(jobs.slice(i, i + 100).map((body) => ({ body, contentType: "json" as const })));
-	return jobs.length;
+	await sendJobs(queue, jobs);
+	return rows;
 }
 
-/** Relays the outbox (see relayOutboxes), returning the booking.changed messages instead of queueing them. */
-export async function outboxJobs(): Promise<BookingChangedJob[]> {
+/** Relays the outbox (see relayOutboxes), returning its messages (already fanned out) instead of queueing them. */
+export async function outboxJobs(): Promise<Job[]> {
 	const recording = new RecordingQueue();
 	await relayOutboxes(recording as unknown as Queue<Job>);
-	return recording.take().filter((job): job is BookingChangedJob => job.type === "booking.changed");
+	return recording.take();
 }
 
-/** Delivers the outbox: fan-out, then every calendar.push, in order. */
+/** The calendar.push messages among `jobs`. */
+export function calendarPushes(jobs: readonly Job[]): CalendarPushJob[] {
+	return jobs.filter((job): job is CalendarPushJob => job.type === "calendar.push");
+}
+
+/** Delivers the outbox: every calendar.push the relay sends, in order. */
 export async function deliver(context: TestContext): Promise<PushOutcome[]> {
 	const outcomes: PushOutcome[] = [];
-	for (const job of await outboxJobs()) {
-		for (const push of await pushJobsFor(context, job)) outcomes.push(await handleCalendarPush(context, push));
-	}
+	for (const push of calendarPushes(await outboxJobs())) outcomes.push(await handleCalendarPush(context, push));
 	return outcomes;
 }

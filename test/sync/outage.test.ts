@@ -114,13 +114,12 @@ describe("an outage longer than the retry budget", () => {
 		expect(await deadKinds()).toEqual([]);
 		for (const to of [email.a, email.b, email.c]) expect(await subjectsTo(to)).toEqual(["Booking confirmed"]);
 
-		// ---- D1 goes out of reach with jobs of every kind on the queue: the emails and pushes of two
-		// changes already fanned out, the fan-out of a third, and a calendar's resync. The emails need no D1.
+		// ---- D1 goes out of reach with jobs of every kind on the queue: the emails and pushes of three
+		// changes (the relay fans out in place) and a calendar's resync. The emails need no D1.
 		await change.reschedule(a!.id, weekdayAt(2, "11:00"));
 		await change.cancel(b!.id);
 		queue.pause();
 		expect(await relay()).toBe(2);
-		await queue.deliverWaiting();
 		await book({ serviceId: "svc_demo_consult", staffId: "stf_demo_ben", start: weekdayAt(2, "11:00"), customer: customer(email.d) });
 		expect(await relay()).toBe(1);
 		await queue.send({ type: "calendar.sync", calendarId: ana.write.id, reason: "resync" });
@@ -129,22 +128,26 @@ describe("an outage longer than the retry budget", () => {
 		queue.resume();
 		// The outage outlasts the retry budget: every one of them runs out of retries while D1 is out.
 		await until(() => queue.live === 0, "every job on the queue to die");
+		// Dead: the pushes (two to Ana's calendar, one to Ben's) and the resync.
 		expect(queue.stats.deadLettered - deadBefore).toBe(4);
 		expect(await subjectsTo(email.a)).toEqual(["Booking confirmed", "Booking moved"]);
 		expect(await subjectsTo(email.b)).toEqual(["Booking confirmed", "Booking cancelled"]);
+		expect(await subjectsTo(email.d)).toEqual(["Booking confirmed"]);
 		// None could be recorded: the dead-letter queue keeps them, retrying with backoff.
 		expect(await deadKinds()).toEqual([]);
 		outage.down = false;
 		await queue.idle();
 		expect(queue.stats.lost).toBe(0);
-		// Kept now: the fan-out and the resync as dead jobs, the pushes on Ana's connection.
-		expect(await deadKinds()).toEqual(["booking.changed", "calendar.sync"]);
-		expect(await undeliveredUpdates(db, DEMO_MERCHANT_ID)).toEqual({ emails: 0, changes: 1 });
+		// Kept now: the resync as a dead job, the pushes on their connections.
+		expect(await deadKinds()).toEqual(["calendar.sync"]);
+		expect(await undeliveredUpdates(db, DEMO_MERCHANT_ID)).toEqual({ emails: 0, changes: 0 });
 		expect(await connectionById(db, ana.connection.id)).toMatchObject({ status: "error", errorKind: "push-failed" });
 		expect(await pendingCount(db, ana.connection.id)).toEqual({ waiting: 0, failed: 2 });
+		expect(await connectionById(db, ben.connection.id)).toMatchObject({ status: "error", errorKind: "push-failed" });
+		expect(await pendingCount(db, ben.connection.id)).toEqual({ waiting: 0, failed: 1 });
 
 		// ---- Back: the cron queues every dead job again, and retries Ana's connection.
-		expect(await runCron(faulty, Date.now())).toMatchObject({ deadJobsRequeued: 2, connectionsRetried: 1 });
+		expect(await runCron(faulty, Date.now())).toMatchObject({ deadJobsRequeued: 1, connectionsRetried: 2 });
 		await queue.idle();
 		expect(await deadKinds()).toEqual([]);
 		expect(await undeliveredUpdates(db, DEMO_MERCHANT_ID)).toEqual({ emails: 0, changes: 0 });
