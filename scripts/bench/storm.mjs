@@ -2,8 +2,10 @@
 // local D1, Durable Objects and Queues), for one merchant, 100 in flight. Each round is followed by the
 // same storm on the same slots against the baseline (a Worker, a Durable Object, a synchronous check and
 // insert in its SQLite: scripts/bench/baseline-worker.ts) under the same wrangler dev, and rounds
-// alternate so that drift of the machine affects both alike. Prints both throughputs, their ratio and the
-// double bookings (overlapping confirmed pairs), which must be 0 for both.
+// alternate so that drift of the machine affects both alike. One unmeasured round of each goes first: the
+// first requests also warm up the load generator and wrangler's proxy (both Node), which would otherwise
+// count against whichever side ran first; a cold isolate has its own figures (startup.*). Prints both
+// throughputs, their ratio and the double bookings (overlapping confirmed pairs), which must be 0 for both.
 import { BENCH_CONFIG, DOUBLE_BOOKINGS_SQL, startLocalWorker } from "./local-worker.mjs";
 import { baselineBooking, baselineDoubleBookings, fire, printOtherStatuses, slotlineBooking } from "./storm-load.mjs";
 
@@ -44,16 +46,21 @@ try {
 	const slotline = tally();
 	const baseline = tally();
 	let slots = 0;
-	for (let round = 0; round < ROUNDS; round++) {
+	for (let round = -1; round < ROUNDS; round++) {
 		// Slots booked in earlier rounds are gone from availability, so every round storms free slots.
 		const chosen = await freeSlots(BASE);
-		slots += chosen.length;
 		const targets = Array.from({ length: REQUESTS }, (_, i) => chosen[i % chosen.length]);
 		const ours = await fire(BASE, targets.map((slot, i) => slotlineBooking(DEMO, slot, `storm-${round}-${i}`, ZONE)), CONCURRENCY);
-		add(slotline, ours, REQUESTS);
 		const theirs = await fire(BASE, targets.map((slot) => baselineBooking(DEMO, slot)), CONCURRENCY);
+		const rates = `slotline ${(REQUESTS / ours.seconds).toFixed(1)} req/s, baseline ${(REQUESTS / theirs.seconds).toFixed(1)} req/s`;
+		if (round < 0) {
+			console.error(`storm warm-up round (not counted): ${rates}`);
+			continue;
+		}
+		slots += chosen.length;
+		add(slotline, ours, REQUESTS);
 		add(baseline, theirs, REQUESTS);
-		console.error(`storm round ${round + 1}/${ROUNDS}: slotline ${(REQUESTS / ours.seconds).toFixed(1)} req/s, baseline ${(REQUESTS / theirs.seconds).toFixed(1)} req/s`);
+		console.error(`storm round ${round + 1}/${ROUNDS}: ${rates}`);
 	}
 	const baselineDoubles = await baselineDoubleBookings(BASE, DEMO);
 	// The running worker holds the local database; stop it before reading it directly.
