@@ -5,6 +5,7 @@
 import { and, eq, gte } from "drizzle-orm";
 import { markBookingsDirty } from "../db/queries/event-links";
 import { bookings, services, staff } from "../db/schema";
+import { sendJobs } from "../jobs";
 import type { MeetingPushJob } from "../jobs";
 import { placeOfBooking } from "../place";
 import { enqueuePushes } from "../sync/connection-jobs";
@@ -13,7 +14,7 @@ import type { SyncContext } from "../sync/context";
 /** Whose upcoming bookings follow: a service's, a staff member's, or all those held at the business address. */
 export type PlaceChangeScope = { serviceId: string } | { staffId: string } | { businessAddress: true };
 
-/** D1 takes at most 100 bound parameters; a queue batch at most 100 messages. */
+/** D1 takes at most 100 bound parameters. */
 const CHUNK = 90;
 
 /**
@@ -29,8 +30,10 @@ export async function followPlaceChange(context: SyncContext, merchantId: string
 		// Their versions did not move, so the pushes must not take the events for current.
 		await markBookingsDirty(context.db, chunk.map((b) => b.id));
 		if ("businessAddress" in scope) continue;
-		const jobs: MeetingPushJob[] = chunk.map((b) => ({ type: "meeting.push", merchantId, bookingId: b.id, version: b.version }));
-		await context.queue.sendBatch(jobs.map((body) => ({ body, contentType: "json" as const })));
+		await sendJobs(
+			context.queue,
+			chunk.map((b): MeetingPushJob => ({ type: "meeting.push", merchantId, bookingId: b.id, version: b.version })),
+		);
 	}
 	await enqueuePushes(context, rows.map((b) => b.id));
 	return rows.length;
