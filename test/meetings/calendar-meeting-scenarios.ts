@@ -114,7 +114,7 @@ function bookingScenarios(p: CalendarMeetingProvider): void {
 	});
 
 	it("makes exactly one event and one meeting per booking under 30% failures and lost answers", { timeout: 120_000 }, async () => {
-		const world = meetingWorld(30);
+		const world = meetingWorld({ maxRetries: 30 });
 		const { email, write } = await connectStaff(world.context, p.provider);
 		await world.queue.idle();
 		await placeService("svc_demo_cut", { kind: p.kind });

@@ -23,15 +23,24 @@ export interface MeetingWorld {
 	context: SyncContext;
 }
 
-/** `maxRetries` above wrangler.toml's 6 where a test's fault rate would otherwise send jobs to the dead-letter queue. */
-export function meetingWorld(maxRetries = 6): MeetingWorld {
+export interface MeetingWorldOptions {
+	/** Above wrangler.toml's 6 where a test's fault rate would otherwise send jobs to the dead-letter queue. */
+	maxRetries?: number;
+	/**
+	 * Share of messages delivered twice. 0 where a test steps the queue by hand and looks between steps: a
+	 * duplicate is ready a compressed second later, so it would land in whichever step comes next.
+	 */
+	duplicateRate?: number;
+}
+
+export function meetingWorld({ maxRetries = 6, duplicateRate = 0.1 }: MeetingWorldOptions = {}): MeetingWorld {
 	const queue: SimulatedQueue = new SimulatedQueue({
 		consume: (batch) => consumeBatch(batch, world),
 		batchSize: 10,
 		concurrency: 4,
 		maxRetries,
 		msPerSecond: 5,
-		duplicateRate: 0.1,
+		duplicateRate,
 		random: Math.random,
 	});
 	const world: Env = { ...env, PROVIDER_PUSH: queue as unknown as Queue };
