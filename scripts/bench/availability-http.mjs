@@ -7,7 +7,8 @@
 // Beside each figure, in the same run and under the same wrangler dev, the least such a read can cost
 // on this runtime: the storms' baseline Worker (scripts/bench/baseline-worker.ts) reading the same
 // bookings from its Durable Object's SQLite (Worker → object → one indexed select → JSON), its calls
-// alternating with Slotline's so that drift of the machine affects both alike. Calls go through
+// alternating with Slotline's so that drift of the machine affects both alike. Last, the floors: the
+// same calls of /healthz and of a route that does nothing. Calls go through
 // node:http with one kept-alive connection: Node's fetch spent 2–5 ms of its own per call on a
 // two-core machine (curl and node:http agree within half a millisecond), which is the client's time,
 // not the server's. Prints `BENCH` lines in ms; asserts nothing about time.
@@ -28,8 +29,8 @@ const TO = day(DAYS);
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
 
-/** GET `url` over the kept-alive connection; the parsed JSON body. */
-function getJson(url) {
+/** GET `url` over the kept-alive connection; the body as text (any status but 200 rejects). */
+function getBody(url) {
 	return new Promise((resolve, reject) => {
 		http
 			.get(url, { agent }, (res) => {
@@ -39,11 +40,16 @@ function getJson(url) {
 				res.on("end", () => {
 					const text = Buffer.concat(chunks).toString("utf8");
 					if (res.statusCode !== 200) reject(new Error(`GET ${url}: ${res.statusCode} ${text.slice(0, 300)}`));
-					else resolve(JSON.parse(text));
+					else resolve(text);
 				});
 			})
 			.on("error", reject);
 	});
+}
+
+/** GET `url` over the kept-alive connection; the parsed JSON body. */
+async function getJson(url) {
+	return JSON.parse(await getBody(url));
 }
 
 async function slotsOf(base, merchant, staffId) {
@@ -136,21 +142,32 @@ async function measure(name, base, merchant, staffId) {
 	console.log(`BENCH availability.http.${name}.p95_ratio_to_baseline ${(percentile(ours, 95) / percentile(theirs, 95)).toFixed(2)} ratio`);
 }
 
-/**
- * The same 50 calls of GET /healthz (one D1 query, no Durable Object): what wrangler dev's proxy and the
- * Worker's routing cost by themselves on this machine, beside which the figures above are read.
- */
-async function measureFloor(base) {
-	await getJson(`${base}/healthz`);
+/** p50 and p95 in ms of CALLS sequential GETs of `url` (after one unmeasured), whose bodies are read and dropped. */
+async function timeCalls(url) {
+	await getBody(url);
 	const times = [];
 	for (let i = 0; i < CALLS; i++) {
 		const started = performance.now();
-		await getJson(`${base}/healthz`);
+		await getBody(url);
 		times.push(performance.now() - started);
 	}
 	times.sort((a, b) => a - b);
-	console.log(`BENCH availability.http.floor.p50 ${percentile(times, 50).toFixed(1)} ms`);
-	console.log(`BENCH availability.http.floor.p95 ${percentile(times, 95).toFixed(1)} ms`);
+	return { p50: percentile(times, 50), p95: percentile(times, 95) };
+}
+
+/**
+ * What a call costs before any of Slotline's work, beside which the figures above are read: the same
+ * calls of GET /healthz (the Worker's routing and one D1 query, no Durable Object), and of a route of the
+ * bench Worker that answers "ok" and does nothing (`floor.nothing`: wrangler dev's proxy and the runtime
+ * alone, the least any call costs here).
+ */
+async function measureFloor(base) {
+	const health = await timeCalls(`${base}/healthz`);
+	console.log(`BENCH availability.http.floor.p50 ${health.p50.toFixed(1)} ms`);
+	console.log(`BENCH availability.http.floor.p95 ${health.p95.toFixed(1)} ms`);
+	const nothing = await timeCalls(`${base}/_baseline/nothing`);
+	console.log(`BENCH availability.http.floor.nothing.p50 ${nothing.p50.toFixed(1)} ms`);
+	console.log(`BENCH availability.http.floor.nothing.p95 ${nothing.p95.toFixed(1)} ms`);
 }
 
 const worker = await startLocalWorker(PORT, { config: BENCH_CONFIG });

@@ -15,6 +15,9 @@ interface BenchEnv extends Env {
 
 const PREFIX = "/_baseline/m/";
 
+/** `GET` answers "ok" and does nothing else: what wrangler dev's proxy and the runtime cost by themselves. */
+const NOTHING = "/_baseline/nothing";
+
 /** One per merchant (idFromName): its bookings and nothing else. */
 export class BaselineSchedule extends DurableObject<BenchEnv> {
 	constructor(ctx: DurableObjectState, env: BenchEnv) {
@@ -95,6 +98,7 @@ export default {
 
 	async fetch(request, env, ctx) {
 		const url = new URL(request.url);
+		if (url.pathname === NOTHING) return new Response("ok");
 		return url.pathname.startsWith(PREFIX) ? baseline(request, url, env) : slotline.fetch(request, env, ctx);
 	},
 } satisfies ExportedHandler<BenchEnv, Job>;
