@@ -4,6 +4,7 @@
 // Idempotent and resumable: rows the object already has are kept (an object's row is never older
 // than D1's, since only the object writes bookings now), so running it again changes nothing. The
 // result carries counts and a checksum of both sides, which the migration command compares.
+import { sendJobs } from "../jobs";
 import type { Job } from "../jobs";
 import { mergeEmailRecords } from "./email-ledger";
 import type { ScheduleStore } from "./schedule-store";
@@ -154,7 +155,10 @@ export async function importFromD1(storage: DurableObjectStorage, store: Schedul
 	if (legacy.results.length > 0) {
 		for (let i = 0; i < legacy.results.length; i += 100) {
 			const chunk = legacy.results.slice(i, i + 100);
-			await queue.sendBatch(chunk.map((row) => ({ body: { type: "booking.changed" as const, merchantId, bookingId: row.booking_id, version: row.version, change: row.change }, contentType: "json" as const })));
+			await sendJobs(
+				queue,
+				chunk.map((row) => ({ type: "booking.changed" as const, merchantId, bookingId: row.booking_id, version: row.version, change: row.change })),
+			);
 			await d1.prepare("update outbox set sent_at = ? where id in (select value from json_each(?))").bind(Date.now(), JSON.stringify(chunk.map((row) => row.id))).run();
 		}
 		imported.legacyMessages = legacy.results.length;

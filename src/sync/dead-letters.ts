@@ -9,6 +9,7 @@ import { isForeignKeyViolation } from "../booking/sqlite-errors";
 import type { Database } from "../db/client";
 import { addPending, calendarById, connectionById, logOperation } from "../db/queries/connections";
 import { deadJobs } from "../db/schema";
+import { sendJobs } from "../jobs";
 import type { CalendarPushJob, Job } from "../jobs";
 import { pushesFailed } from "./connection-health";
 import type { SyncContext } from "./context";
@@ -77,7 +78,7 @@ export async function requeueDeadJobs(context: SyncContext): Promise<number> {
 	const due = await context.db.select().from(deadJobs).where(lte(deadJobs.nextAttemptAt, now)).orderBy(asc(deadJobs.nextAttemptAt)).limit(REQUEUES_PER_RUN).all();
 	if (due.length === 0) return 0;
 	// Sent before the rows move on, so a queue that refuses leaves them due for the next run.
-	await context.queue.sendBatch(due.map((row) => ({ body: { ...row.job, requeued: true }, contentType: "json" as const })));
+	await sendJobs(context.queue, due.map((row) => ({ ...row.job, requeued: true })));
 	const byAttempts = new Map<number, string[]>();
 	for (const row of due) byAttempts.set(row.attempts, [...(byAttempts.get(row.attempts) ?? []), row.key]);
 	for (const [attempts, keys] of byAttempts) {

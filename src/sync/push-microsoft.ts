@@ -3,6 +3,7 @@
 import { eq, sql } from "drizzle-orm";
 import { z } from "zod";
 import { connectionCalendars } from "../db/schema";
+import { sendJobs } from "../jobs";
 import type { CalendarSyncJob } from "../jobs";
 import type { InboundContext } from "./push-channels";
 import { pushSecretMatches } from "./push-secret";
@@ -79,7 +80,7 @@ async function receive(
 	}
 	if (forged > 0 && jobs.size === 0) return { kind: "forged" };
 	const queued = [...jobs.values()];
-	if (queued.length > 0) await context.queue.sendBatch(queued.map((job) => ({ body: job, contentType: "json" as const })));
+	await sendJobs(context.queue, queued);
 	return { kind: "accepted", queued };
 }
 

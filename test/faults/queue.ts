@@ -6,6 +6,7 @@
 // send to it as they would to the PROVIDER_PUSH binding.
 import { createExecutionContext, createMessageBatch, getQueueResult } from "cloudflare:test";
 import type { Job } from "../../src/jobs";
+import { oneSendBatch } from "../support/queue-limits";
 
 export const QUEUE = "slotline-provider-push";
 export const DEAD_LETTER_QUEUE = "slotline-provider-push-dlq";
@@ -110,7 +111,7 @@ export class SimulatedQueue {
 	}
 
 	async sendBatch(messages: Iterable<MessageSendRequest<Job>>, options?: QueueSendBatchOptions): Promise<void> {
-		for (const message of messages) this.enqueue(message.body, message.delaySeconds ?? options?.delaySeconds ?? 0);
+		for (const message of oneSendBatch(messages)) this.enqueue(message.body, message.delaySeconds ?? options?.delaySeconds ?? 0);
 	}
 
 	/** Messages of the main queue not yet acked or dead-lettered: waiting, delayed or in flight. */

@@ -3,7 +3,9 @@
 import { env } from "cloudflare:workers";
 import { beforeEach, describe, expect, it } from "vitest";
 import { connectionById } from "../../src/db/queries/connections";
+import { connectionCalendars } from "../../src/db/schema";
 import { receiveGraphLifecycle, receiveGraphNotifications } from "../../src/sync/push-microsoft";
+import { hashPushSecret } from "../../src/sync/push-secret";
 import { at } from "../support/demo";
 import { control, sandboxUrl } from "../support/sandbox-control";
 import { seedDemo } from "../support/seed";
@@ -106,6 +108,24 @@ describe("Graph notifications", () => {
 		expect(context.recording.sent).toEqual([]);
 		expect(await blocksOf(calendarId)).toEqual([]);
 		expect(await receiveGraphNotifications(context, { nothing: true })).toEqual({ kind: "malformed" });
+	});
+
+	it("one POST naming more calendars than a queue batch holds queues a sync for each", async () => {
+		const context = inboundContext();
+		const { connectionId } = await connected(context);
+		context.recording.take();
+		// Graph may put many subscriptions' notifications in one POST: here 120 calendars of one mailbox.
+		const calendars = await Promise.all(
+			Array.from({ length: 120 }, async (_, i) => ({ id: `cal_many_${i}`, subscriptionId: `sub-many-${i}`, clientState: `state-many-${i}`, hash: await hashPushSecret(`state-many-${i}`) })),
+		);
+		// A row at a time: D1 binds at most 100 parameters per statement.
+		for (const c of calendars) {
+			await db.insert(connectionCalendars).values({ id: c.id, connectionId, externalId: `outlook-${c.id}`, name: c.id, checkConflicts: true, pushChannelId: c.subscriptionId, pushSecretHash: c.hash });
+		}
+		const verdict = await receiveGraphNotifications(context, { value: calendars.map((c) => ({ subscriptionId: c.subscriptionId, clientState: c.clientState, changeType: "updated" })) });
+		const expected = calendars.map((c) => ({ type: "calendar.sync", calendarId: c.id, reason: "push" }));
+		expect(verdict).toEqual({ kind: "accepted", queued: expected });
+		expect(context.recording.sent).toEqual(expected);
 	});
 
 	it("syncStateNotFound on the delta link: a full resync of the window", async () => {

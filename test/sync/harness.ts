@@ -26,6 +26,7 @@ import type { PushOutcome } from "../../src/sync/outbound";
 import type { OAuthProvider } from "../../src/sync/connection-oauth";
 import { connectSandboxAccount } from "../../src/sync/sandbox-connect";
 import { weekdayAt } from "../support/demo";
+import { oneSendBatch } from "../support/queue-limits";
 import { control, sandboxUrl } from "../support/sandbox-control";
 
 export const db = database(env.DB);
@@ -37,7 +38,7 @@ export class RecordingQueue {
 		this.sent.push(body);
 	}
 	async sendBatch(messages: Iterable<MessageSendRequest<Job>>): Promise<void> {
-		for (const message of messages) this.sent.push(message.body);
+		for (const message of oneSendBatch(messages)) this.sent.push(message.body);
 	}
 	take(): Job[] {
 		return this.sent.splice(0, this.sent.length);
