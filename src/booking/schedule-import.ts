@@ -153,12 +153,10 @@ export async function importFromD1(storage: DurableObjectStorage, store: Schedul
 	// they already applied, so a message sent twice is harmless), then mark them sent.
 	const legacy = await d1.prepare("select id, booking_id, version, change from outbox where merchant_id = ? and sent_at is null order by id").bind(merchantId).all<{ id: number; booking_id: string; version: number; change: "created" | "rescheduled" | "updated" | "cancelled" }>();
 	if (legacy.results.length > 0) {
+		// A chunk at a time, each marked sent once queued, so a crash sends at most one chunk again.
 		for (let i = 0; i < legacy.results.length; i += 100) {
 			const chunk = legacy.results.slice(i, i + 100);
-			await sendJobs(
-				queue,
-				chunk.map((row) => ({ type: "booking.changed" as const, merchantId, bookingId: row.booking_id, version: row.version, change: row.change })),
-			);
+			await sendJobs(queue, chunk.map((row) => ({ type: "booking.changed" as const, merchantId, bookingId: row.booking_id, version: row.version, change: row.change })));
 			await d1.prepare("update outbox set sent_at = ? where id in (select value from json_each(?))").bind(Date.now(), JSON.stringify(chunk.map((row) => row.id))).run();
 		}
 		imported.legacyMessages = legacy.results.length;

@@ -8,8 +8,8 @@ import type { BookingChangedJob, Job } from "../jobs";
 import { meetingPushJob } from "../meetings/zoom-meetings";
 import { calendarPushJobs } from "./outbound";
 
+/** The messages of `job`'s change, given where it goes; the email first. */
 export function changeMessages(job: BookingChangedJob, targets: ChangeTargets): Job[] {
 	const { type: _type, ...change } = job;
 	return [{ type: "booking.notify", ...change }, ...calendarPushJobs(job, targets.calendarIds), ...(targets.zoom ? [meetingPushJob(job)] : [])];
 }
-
