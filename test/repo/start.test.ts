@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync }
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { freePort } from "../support/free-port";
+import { freePorts } from "../support/free-port";
 
 const root = join(import.meta.dirname, "..", "..");
 
@@ -191,7 +191,7 @@ function workFolder(): string {
 describe("npm start", () => {
 	it("starts quietly, and a signal to its group stops every process it started, with no stack trace and no folder left", { timeout: 240_000 }, async () => {
 		const dir = workFolder();
-		const ports = { app: await freePort(), sandbox: await freePort(), partition: await freePort() };
+		const ports: Ports = await freePorts(["app", "sandbox", "partition"]);
 		const running = start(dir, ports);
 		await waitForOutput(running, /Press Ctrl\+C to stop\./);
 		const printed = running.output();
@@ -223,7 +223,7 @@ describe("npm start", () => {
 
 	it("comes back as it was left: bookings made before and after a restart both reach every sandbox calendar", { timeout: 360_000 }, async () => {
 		const dir = workFolder();
-		const ports = { app: await freePort(), sandbox: await freePort(), partition: await freePort() };
+		const ports: Ports = await freePorts(["app", "sandbox", "partition"]);
 		const appUrl = `http://localhost:${ports.app}`;
 		const sandboxUrl = `http://127.0.0.1:${ports.sandbox}`;
 

@@ -13,7 +13,7 @@ import type { Radicale } from "../../sandbox/radicale";
 import { startRadicale } from "../../sandbox/radicale";
 import type { Sandbox } from "../../sandbox/server";
 import { createSandbox } from "../../sandbox/server";
-import { freePort } from "../support/free-port";
+import { freePort, freePorts } from "../support/free-port";
 import { dav, eventIcs } from "./caldav-helpers";
 import type { Receiver } from "./helpers";
 import { bearer, flush, googleSignIn, graphEcho, MICROSOFT_CLIENT, microsoftSignIn, postJson, startReceiver, tokenRequest } from "./helpers";
@@ -224,7 +224,8 @@ const TROUBLE = /Error|failed|^\s+at /m;
 describe("the sandbox CLI", () => {
 	it("with SANDBOX_STATE_DIR: stops with 0 on SIGINT + SIGTERM, saves, and the next start on the same ports comes back", async () => {
 		const dir = await tempDir();
-		const env = { SANDBOX_STATE_DIR: dir, SANDBOX_PORT: String(await freePort()), SANDBOX_PARTITION_PORT: String(await freePort()) };
+		const ports = await freePorts(["sandbox", "partition"]);
+		const env = { SANDBOX_STATE_DIR: dir, SANDBOX_PORT: String(ports.sandbox), SANDBOX_PARTITION_PORT: String(ports.partition) };
 		const first = await startCli(env, /^sandbox state/m);
 		expect(first.output()).toMatch(/^sandbox state: none yet in .*sandbox\.json$/m);
 		expect((await postJson(`${first.url}/mail/messages`, { from: "app@slotline.test", to: PAT, subject: "Kept", text: "." })).status).toBe(201);
